@@ -1,0 +1,29 @@
+//! The rez-agent domain: what a message is, how it is validated and identified,
+//! and the ports (traits) through which the handlers reach the outside world.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`message`] | [`Message`], [`Stage`], [`Status`], [`MessageType`], [`MessageId`] |
+//! | [`notification`] | the ntfy notification a message carries, its [`Priority`] and limits |
+//! | [`request`] | the API's create request and its validation into a new [`Message`] |
+//! | [`time`] | the fixed, sortable timestamp format every store uses |
+//! | [`cursor`] | the opaque list cursor shared by every store |
+//! | [`ports`] | `MessageStore`, `Publisher`, `Notifier`, `WorkflowStarter`, `Clock`, `ExecutionReader` |
+//! | [`error_names`] | the stable States error names raised by the task functions |
+//! | [`error`] | the validation error |
+
+pub mod cursor;
+pub mod error;
+pub mod error_names;
+pub mod message;
+pub mod notification;
+pub mod ports;
+pub mod request;
+pub mod time;
+
+pub use cursor::Cursor;
+pub use error::ValidationError;
+pub use message::{Message, MessageId, MessageType, Stage, Status};
+pub use notification::{Notification, Priority};
+pub use ports::StoreError;
+pub use request::CreateMessageRequest;

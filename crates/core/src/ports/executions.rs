@@ -1,0 +1,85 @@
+//! The execution reader port: what the API shows about executions.
+
+use serde::{Deserialize, Serialize};
+
+use crate::StoreError;
+
+/// One execution in a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExecutionSummary {
+    /// Its id (ARN-shaped).
+    pub execution_id: String,
+    /// Its name.
+    pub name: String,
+    /// The message it delivered, when the input named one.
+    pub message_id: Option<String>,
+    /// RUNNING, SUCCEEDED, FAILED, TIMED_OUT.
+    pub status: String,
+    /// Start time (sortable format).
+    pub start_date: String,
+    /// End time, when it ended.
+    pub stop_date: Option<String>,
+    /// Run time in milliseconds, when it ended.
+    pub duration_ms: Option<i64>,
+    /// How many times a Task was started (first tries and retries).
+    pub task_attempts: u32,
+    /// The error it failed with.
+    pub error: Option<String>,
+    /// The cause it failed with.
+    pub cause: Option<String>,
+}
+
+/// One execution with its input, output and event history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExecutionRecord {
+    /// The summary fields.
+    #[serde(flatten)]
+    pub summary: ExecutionSummary,
+    /// The execution input.
+    pub input: serde_json::Value,
+    /// The execution output, when it succeeded.
+    pub output: Option<serde_json::Value>,
+    /// The history events in AWS's GetExecutionHistory shape.
+    pub history: Vec<serde_json::Value>,
+}
+
+/// A filtered, paged execution list request, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExecutionQuery {
+    /// Only this status.
+    pub status: Option<String>,
+    /// Only executions of this message.
+    pub message_id: Option<String>,
+    /// Page size.
+    pub limit: u32,
+    /// Continue after this execution (the previous page's `next_cursor`).
+    pub cursor: Option<String>,
+}
+
+/// One page of executions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExecutionPage {
+    /// Newest first.
+    pub items: Vec<ExecutionSummary>,
+    /// The cursor for the next page.
+    pub next_cursor: Option<String>,
+}
+
+/// Reads recorded executions.
+#[async_trait::async_trait]
+pub trait ExecutionReader: Send + Sync {
+    /// Lists executions newest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn list_executions(&self, query: &ExecutionQuery) -> Result<ExecutionPage, StoreError>;
+
+    /// One execution with its history.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn get_execution(
+        &self,
+        execution_id: &str,
+    ) -> Result<Option<ExecutionRecord>, StoreError>;
+}

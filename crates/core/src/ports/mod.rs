@@ -1,0 +1,25 @@
+//! The ports: what the handlers need from the world, as traits.
+//!
+//! Each has an AWS adapter (`rez-aws`) and a local one (`rez-local`); the
+//! handlers only ever see `Arc<dyn Port>`.
+
+mod clock;
+mod executions;
+mod notifier;
+mod publisher;
+mod store;
+mod workflow;
+
+pub use clock::{Clock, SystemClock};
+pub use executions::{
+    ExecutionPage, ExecutionQuery, ExecutionReader, ExecutionRecord, ExecutionSummary,
+};
+pub use notifier::{Delivery, Notifier, NotifyError, NotifyErrorKind};
+pub use publisher::{MessageEvent, PublishError, Publisher};
+pub use store::{
+    Created, DEFAULT_LIST_LIMIT, LatencySummary, ListQuery, MAX_LIST_LIMIT, MessageStore, Metrics,
+    Page, StatusChange, StoreError,
+};
+pub use workflow::{
+    WorkflowError, WorkflowOutcome, WorkflowRequest, WorkflowStarter, WorkflowStatus,
+};

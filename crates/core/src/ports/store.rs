@@ -1,0 +1,224 @@
+//! The message store port: DynamoDB on AWS, SQLite locally.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use crate::{Cursor, Message, MessageId, MessageType, Stage, Status};
+
+/// Most items one list call returns.
+pub const MAX_LIST_LIMIT: u32 = 1000;
+/// Items a list call returns when the caller does not say.
+pub const DEFAULT_LIST_LIMIT: u32 = 50;
+
+/// The result of creating a message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Created {
+    /// The message was stored.
+    New(Message),
+    /// The idempotency key was seen before: the message stored then.
+    Existing(Message),
+}
+
+/// A filtered, paged list request, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListQuery {
+    /// Only this stage.
+    pub stage: Option<Stage>,
+    /// Only this status.
+    pub status: Option<Status>,
+    /// Only this type.
+    pub message_type: Option<MessageType>,
+    /// Page size, 1–[`MAX_LIST_LIMIT`].
+    pub limit: u32,
+    /// Where to continue.
+    pub cursor: Option<Cursor>,
+}
+
+impl ListQuery {
+    /// The fingerprint of the filters, which a cursor must carry.
+    pub fn filter_fingerprint(&self) -> String {
+        format!(
+            "stage={};status={};type={}",
+            self.stage.map_or("", |s| s.as_str()),
+            self.status.map_or("", |s| s.as_str()),
+            self.message_type.map_or("", |s| s.as_str()),
+        )
+    }
+}
+
+/// One page of messages.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Page {
+    /// The messages, newest first.
+    pub items: Vec<Message>,
+    /// The cursor for the next page, when there is one.
+    pub next_cursor: Option<String>,
+}
+
+/// A conditional status change and the fields that go with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusChange {
+    /// The message to change.
+    pub id: MessageId,
+    /// The change applies only if the current status is one of these.
+    pub from: Vec<Status>,
+    /// The new status.
+    pub to: Status,
+    /// When the change happened (becomes `updated_date`).
+    pub at: DateTime<Utc>,
+    /// Set `error_message` (`Some(None)` clears it).
+    pub error_message: Option<Option<String>>,
+    /// Set `delivery_attempts`.
+    pub delivery_attempts: Option<u32>,
+    /// Set `execution_id`.
+    pub execution_id: Option<String>,
+    /// Set `delivered_at`.
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// Set `ntfy_message_id`.
+    pub ntfy_message_id: Option<String>,
+    /// Add one to `retry_count`.
+    pub increment_retry_count: bool,
+}
+
+impl StatusChange {
+    /// A change of `id` from one of `from` to `to` at `at`, touching nothing else.
+    pub fn new(id: MessageId, from: &[Status], to: Status, at: DateTime<Utc>) -> Self {
+        Self {
+            id,
+            from: from.to_vec(),
+            to,
+            at,
+            error_message: None,
+            delivery_attempts: None,
+            execution_id: None,
+            delivered_at: None,
+            ntfy_message_id: None,
+            increment_retry_count: false,
+        }
+    }
+
+    /// Applies the change to an in-memory message (stores use it to stay in step).
+    pub fn apply(&self, message: &mut Message) {
+        message.status = self.to;
+        message.updated_date = self.at;
+        if let Some(e) = &self.error_message {
+            message.error_message.clone_from(e);
+        }
+        if let Some(n) = self.delivery_attempts {
+            message.delivery_attempts = n;
+        }
+        if let Some(e) = &self.execution_id {
+            message.execution_id = Some(e.clone());
+        }
+        if let Some(d) = self.delivered_at {
+            message.delivered_at = Some(d);
+        }
+        if let Some(n) = &self.ntfy_message_id {
+            message.ntfy_message_id = Some(n.clone());
+        }
+        if self.increment_retry_count {
+            message.retry_count = message.retry_count.saturating_add(1);
+        }
+    }
+}
+
+/// Delivery latency percentiles over delivered messages, in milliseconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LatencySummary {
+    /// Delivered messages measured.
+    pub count: u64,
+    /// Median.
+    pub p50: Option<i64>,
+    /// 90th percentile.
+    pub p90: Option<i64>,
+    /// 99th percentile.
+    pub p99: Option<i64>,
+    /// Slowest.
+    pub max: Option<i64>,
+}
+
+/// Counts and rates over every stored message.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    /// All messages.
+    pub total: u64,
+    /// Messages per status.
+    pub by_status: BTreeMap<String, u64>,
+    /// Messages per stage.
+    pub by_stage: BTreeMap<String, u64>,
+    /// Messages per type.
+    pub by_message_type: BTreeMap<String, u64>,
+    /// completed / (completed + failed), when any finished.
+    pub success_rate: Option<f64>,
+    /// Time from acceptance to delivery.
+    pub delivery_latency_ms: LatencySummary,
+    /// Mean publishes per finished delivery.
+    pub mean_delivery_attempts: Option<f64>,
+}
+
+/// What can go wrong in a store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No message has this id.
+    #[error("message {0} not found")]
+    NotFound(MessageId),
+    /// A message with this id already exists.
+    #[error("message {0} already exists")]
+    AlreadyExists(MessageId),
+    /// The conditional write failed: the message is in another status.
+    #[error("message {id} is {current}, expected one of {expected}")]
+    Conflict {
+        /// The message.
+        id: MessageId,
+        /// Its status now.
+        current: Status,
+        /// The statuses the change required.
+        expected: String,
+    },
+    /// The store cannot be reached or cannot write (disk full, read-only, throttled).
+    #[error("the message store is unavailable: {0}")]
+    Unavailable(String),
+    /// A stored record could not be read back.
+    #[error("a stored record is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// Where messages live.
+#[async_trait::async_trait]
+pub trait MessageStore: Send + Sync {
+    /// Stores a new message (conditional on its id being new). With an
+    /// idempotency key seen before, returns the message stored then instead.
+    ///
+    /// # Errors
+    /// [`StoreError::AlreadyExists`], [`StoreError::Unavailable`].
+    async fn create(
+        &self,
+        message: &Message,
+        idempotency_key: Option<&str>,
+    ) -> Result<Created, StoreError>;
+
+    /// Reads one message.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn get(&self, id: &MessageId) -> Result<Option<Message>, StoreError>;
+
+    /// Lists messages newest first, from an index (never a full scan).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn list(&self, query: &ListQuery) -> Result<Page, StoreError>;
+
+    /// Applies a conditional status change and returns the message after it.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], [`StoreError::Conflict`], [`StoreError::Unavailable`].
+    async fn transition(&self, change: &StatusChange) -> Result<Message, StoreError>;
+
+    /// Counts and rates over all messages.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn metrics(&self) -> Result<Metrics, StoreError>;
+}

@@ -1,0 +1,1 @@
+//! The ntfy publishing client and the classification of its failures.

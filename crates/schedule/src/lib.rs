@@ -1,0 +1,1 @@
+//! EventBridge Scheduler expressions (cron, rate, at): parsing and next fire times.

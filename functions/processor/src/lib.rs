@@ -1,0 +1,1 @@
+//! The processor function: turn queue records into state machine executions.

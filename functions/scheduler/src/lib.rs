@@ -1,0 +1,1 @@
+//! The scheduler function: create the scheduled message for one fire time.

@@ -1,0 +1,1 @@
+//! The LoadMessage task: read a message by id and mark it processing.

@@ -1,0 +1,1 @@
+//! The RecordSuccess / RecordFailure tasks: write a message's final delivery status.

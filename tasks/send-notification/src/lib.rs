@@ -1,0 +1,1 @@
+//! The SendNotification task: publish a message to ntfy and raise named errors.
