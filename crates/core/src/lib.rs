@@ -10,6 +10,8 @@
 //! | [`cursor`] | the opaque list cursor shared by every store |
 //! | [`ports`] | `MessageStore`, `Publisher`, `Notifier`, `WorkflowStarter`, `Clock`, `ExecutionReader` |
 //! | [`error_names`] | the stable States error names raised by the task functions |
+//! | [`submit`] | store → publish → queued, shared by the API and the scheduler |
+//! | [`task`] | [`TaskFailure`], the error shape of the task functions |
 //! | [`error`] | the validation error |
 
 pub mod cursor;
@@ -19,6 +21,8 @@ pub mod message;
 pub mod notification;
 pub mod ports;
 pub mod request;
+pub mod submit;
+pub mod task;
 pub mod time;
 
 pub use cursor::Cursor;
@@ -27,3 +31,5 @@ pub use message::{Message, MessageId, MessageType, Stage, Status};
 pub use notification::{Notification, Priority};
 pub use ports::StoreError;
 pub use request::CreateMessageRequest;
+pub use submit::{SubmitError, Submitted, submit};
+pub use task::TaskFailure;

@@ -1,0 +1,82 @@
+//! Submitting a new message: store it, publish it, mark it queued.
+//!
+//! The API and the scheduler both create messages this way, so the order of
+//! the three steps (and what a failure in each leaves behind) lives here once.
+
+use crate::ports::{
+    Created, MessageEvent, MessageStore, PublishError, Publisher, StatusChange, StoreError,
+};
+use crate::{Message, Status};
+
+/// What [`submit`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Submitted {
+    /// The message was stored and published; this is it now (usually `queued`).
+    Accepted(Message),
+    /// The idempotency key was used before: the message submitted then.
+    Replayed(Message),
+}
+
+impl Submitted {
+    /// The message, however it was submitted.
+    pub fn message(&self) -> &Message {
+        match self {
+            Submitted::Accepted(m) | Submitted::Replayed(m) => m,
+        }
+    }
+}
+
+/// Why a submission failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    /// Storing failed; nothing was kept.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Stored, but not published: the message stays `created` and is
+    /// published again by the stack's recovery (never lost).
+    #[error(transparent)]
+    Publish(#[from] PublishError),
+}
+
+/// Stores `message` (honouring `idempotency_key`), publishes its event and
+/// marks it `queued`.
+///
+/// Publishing happens before the `created → queued` write, so the processor
+/// may already have moved the message on: that conflict is expected and the
+/// message is read back instead.
+///
+/// # Errors
+/// [`SubmitError::Store`] when nothing was stored, [`SubmitError::Publish`]
+/// when the message is stored but not queued.
+pub async fn submit(
+    store: &dyn MessageStore,
+    publisher: &dyn Publisher,
+    message: &Message,
+    idempotency_key: Option<&str>,
+) -> Result<Submitted, SubmitError> {
+    let stored = match store.create(message, idempotency_key).await? {
+        Created::Existing(existing) => return Ok(Submitted::Replayed(existing)),
+        Created::New(stored) => stored,
+    };
+    publisher
+        .publish(&MessageEvent {
+            message_id: stored.id.clone(),
+            stage: stored.stage,
+            message_type: stored.message_type,
+        })
+        .await?;
+    let queued = StatusChange::new(
+        stored.id.clone(),
+        &[Status::Created],
+        Status::Queued,
+        stored.updated_date,
+    );
+    match store.transition(&queued).await {
+        Ok(now) => Ok(Submitted::Accepted(now)),
+        Err(StoreError::Conflict { .. }) => {
+            let now = store.get(&stored.id).await?.unwrap_or(stored);
+            Ok(Submitted::Accepted(now))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
