@@ -10,6 +10,7 @@
 //! | [`cursor`] | the opaque list cursor shared by every store |
 //! | [`ports`] | `MessageStore`, `Publisher`, `Notifier`, `WorkflowStarter`, `Clock`, `ExecutionReader` |
 //! | [`error_names`] | the stable States error names raised by the task functions |
+//! | [`memory`] | an in-memory `MessageStore`, the port's reference behaviour |
 //! | [`submit`] | store → publish → queued, shared by the API and the scheduler |
 //! | [`task`] | [`TaskFailure`], the error shape of the task functions |
 //! | [`error`] | the validation error |
@@ -17,6 +18,7 @@
 pub mod cursor;
 pub mod error;
 pub mod error_names;
+pub mod memory;
 pub mod message;
 pub mod notification;
 pub mod ports;

@@ -37,3 +37,70 @@ impl TaskFailure {
             .unwrap_or_else(|_| TaskFailure::new(error_type, cause))
     }
 }
+
+/// Reads a task's JSON input into its typed form.
+///
+/// # Errors
+/// `Message.Invalid` naming what does not fit.
+pub fn parse_input<T: serde::de::DeserializeOwned>(
+    input: serde_json::Value,
+) -> Result<T, TaskFailure> {
+    serde_json::from_value(input).map_err(|e| {
+        TaskFailure::new(
+            crate::error_names::MESSAGE_INVALID,
+            format!("task input is malformed: {e}"),
+        )
+    })
+}
+
+/// Writes a task's typed output as JSON.
+///
+/// # Errors
+/// `Message.Invalid` when the value cannot be represented as JSON.
+pub fn to_output<T: Serialize>(output: &T) -> Result<serde_json::Value, TaskFailure> {
+    serde_json::to_value(output).map_err(|e| {
+        TaskFailure::new(
+            crate::error_names::MESSAGE_INVALID,
+            format!("task output cannot be written: {e}"),
+        )
+    })
+}
+
+/// The message of a failed publish: `attempt N: what happened`.
+pub fn attempt_message(attempts: u32, what: &impl std::fmt::Display) -> String {
+    format!("attempt {attempts}: {what}")
+}
+
+/// Reads the attempt number back out of an [`attempt_message`].
+pub fn attempts_from_message(message: &str) -> Option<u32> {
+    message
+        .strip_prefix("attempt ")?
+        .split(':')
+        .next()?
+        .parse()
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_attempt_number_round_trips_through_the_message() {
+        assert_eq!(
+            attempts_from_message(&attempt_message(4, &"ntfy answered 503")),
+            Some(4)
+        );
+        assert_eq!(attempts_from_message("ntfy answered 503"), None);
+    }
+
+    #[test]
+    fn a_cause_round_trips_through_the_lambda_envelope_or_plain_text() {
+        let f = TaskFailure::new("Ntfy.Rejected", "ntfy answered 400");
+        assert_eq!(TaskFailure::from_cause("X", &f.to_cause()), f);
+        assert_eq!(
+            TaskFailure::from_cause("States.Timeout", "timed out"),
+            TaskFailure::new("States.Timeout", "timed out")
+        );
+    }
+}

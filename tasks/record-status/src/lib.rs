@@ -1,1 +1,185 @@
-//! The RecordSuccess / RecordFailure tasks: write a message's final delivery status.
+//! The RecordSuccess / RecordFailure task: write how a delivery ended.
+//!
+//! One function serves both states; the definition's `outcome` field says
+//! which. Success wins over everything but an earlier success; a failure
+//! never overwrites a completed message (a duplicate execution may have
+//! delivered it meanwhile).
+
+mod error;
+
+pub use error::RecordError;
+
+use chrono::{DateTime, Utc};
+use rez_core::ports::{Clock, MessageStore, StatusChange, StoreError};
+use rez_core::task::attempts_from_message;
+use rez_core::{MessageId, Status, TaskFailure};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// What the task needs from the world.
+#[derive(Clone)]
+pub struct Deps {
+    /// Where messages live.
+    pub store: Arc<dyn MessageStore>,
+    /// The current time.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// What SendNotification returned, as far as this task reads it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DeliveryRecord {
+    /// ntfy's id.
+    pub ntfy_id: String,
+    /// When ntfy accepted it.
+    pub delivered_at: DateTime<Utc>,
+    /// Publishes tried.
+    pub attempts: u32,
+}
+
+/// The States error output a Catch put at `$.error`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ErrorOutput {
+    /// The error name.
+    #[serde(rename = "Error")]
+    pub error: String,
+    /// The cause text.
+    #[serde(rename = "Cause", default)]
+    pub cause: Option<String>,
+}
+
+/// The task's input.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum RecordInput {
+    /// RecordSuccess.
+    Success {
+        /// The message.
+        message_id: MessageId,
+        /// The execution (`$$.Execution.Id`).
+        execution_id: String,
+        /// What ntfy accepted.
+        delivery: DeliveryRecord,
+    },
+    /// RecordFailure.
+    Failure {
+        /// The message.
+        message_id: MessageId,
+        /// The execution (`$$.Execution.Id`).
+        execution_id: String,
+        /// The error that ended the delivery.
+        error: ErrorOutput,
+    },
+}
+
+/// What was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordOutput {
+    /// Whether the store changed.
+    pub recorded: bool,
+    /// The message's status afterwards, when it exists.
+    pub status: Option<Status>,
+}
+
+/// Writes the final status.
+///
+/// # Errors
+/// [`RecordError`] when the store fails or the message vanished before a success.
+#[tracing::instrument(skip_all)]
+pub async fn handle(deps: &Deps, input: RecordInput) -> Result<RecordOutput, RecordError> {
+    let now = deps.clock.now();
+    let change = match input {
+        RecordInput::Success {
+            message_id,
+            execution_id,
+            delivery,
+        } => {
+            let mut c = StatusChange::new(
+                message_id,
+                &[
+                    Status::Processing,
+                    Status::Queued,
+                    Status::Created,
+                    Status::Failed,
+                ],
+                Status::Completed,
+                now,
+            );
+            c.execution_id = Some(execution_id);
+            c.delivered_at = Some(delivery.delivered_at);
+            c.ntfy_message_id = Some(delivery.ntfy_id);
+            c.delivery_attempts = Some(delivery.attempts);
+            c.error_message = Some(None);
+            c
+        }
+        RecordInput::Failure {
+            message_id,
+            execution_id,
+            error,
+        } => {
+            let failure =
+                TaskFailure::from_cause(&error.error, error.cause.as_deref().unwrap_or(""));
+            let mut c = StatusChange::new(
+                message_id,
+                &[
+                    Status::Processing,
+                    Status::Queued,
+                    Status::Created,
+                    Status::Failed,
+                ],
+                Status::Failed,
+                now,
+            );
+            c.execution_id = Some(execution_id);
+            c.delivery_attempts = attempts_from_message(&failure.error_message);
+            c.error_message = Some(Some(describe(&error.error, &failure.error_message)));
+            c
+        }
+    };
+    let success = change.to == Status::Completed;
+    match deps.store.transition(&change).await {
+        Ok(m) => Ok(RecordOutput {
+            recorded: true,
+            status: Some(m.status),
+        }),
+        Err(StoreError::Conflict { current, .. }) => {
+            tracing::info!(%current, "final status already recorded");
+            Ok(RecordOutput {
+                recorded: false,
+                status: Some(current),
+            })
+        }
+        Err(StoreError::NotFound(id)) if !success => {
+            tracing::warn!(message_id = %id, "failure of a message that does not exist");
+            Ok(RecordOutput {
+                recorded: false,
+                status: None,
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The stored `error_message`: the error name, then what happened.
+fn describe(error: &str, message: &str) -> String {
+    if message.is_empty() {
+        error.to_owned()
+    } else {
+        format!("{error}: {message}")
+    }
+}
+
+/// [`handle`] over JSON, for runtimes that pass task input as a value.
+///
+/// # Errors
+/// The [`TaskFailure`] the state machine sees.
+pub async fn invoke(
+    deps: &Deps,
+    input: serde_json::Value,
+) -> Result<serde_json::Value, TaskFailure> {
+    let input = rez_core::task::parse_input(input)?;
+    let output = handle(deps, input).await?;
+    rez_core::task::to_output(&output)
+}
+
+#[cfg(test)]
+mod tests;

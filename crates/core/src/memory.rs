@@ -1,0 +1,186 @@
+//! An in-memory [`MessageStore`]: the reference behaviour of the port, used
+//! by handler tests and wherever nothing needs to survive the process.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::ports::{
+    Created, LatencySummary, ListQuery, MessageStore, Metrics, Page, StatusChange, StoreError,
+};
+use crate::{Cursor, Message, MessageId, Status};
+
+/// Messages in a map, with the same conditions and ordering as the real stores.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    messages: HashMap<MessageId, Message>,
+    idempotency: HashMap<String, MessageId>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Inner>, StoreError> {
+        self.inner
+            .lock()
+            .map_err(|_| StoreError::Unavailable("memory store lock poisoned".into()))
+    }
+}
+
+#[async_trait::async_trait]
+impl MessageStore for MemoryStore {
+    async fn create(&self, message: &Message, key: Option<&str>) -> Result<Created, StoreError> {
+        let mut inner = self.lock()?;
+        if let Some(existing) = key
+            .and_then(|k| inner.idempotency.get(k))
+            .and_then(|id| inner.messages.get(id))
+        {
+            return Ok(Created::Existing(existing.clone()));
+        }
+        if inner.messages.contains_key(&message.id) {
+            return Err(StoreError::AlreadyExists(message.id.clone()));
+        }
+        inner.messages.insert(message.id.clone(), message.clone());
+        if let Some(k) = key {
+            inner.idempotency.insert(k.to_owned(), message.id.clone());
+        }
+        Ok(Created::New(message.clone()))
+    }
+
+    async fn get(&self, id: &MessageId) -> Result<Option<Message>, StoreError> {
+        Ok(self.lock()?.messages.get(id).cloned())
+    }
+
+    async fn list(&self, query: &ListQuery) -> Result<Page, StoreError> {
+        let inner = self.lock()?;
+        let mut items: Vec<&Message> = inner
+            .messages
+            .values()
+            .filter(|m| query.stage.is_none_or(|s| m.stage == s))
+            .filter(|m| query.status.is_none_or(|s| m.status == s))
+            .filter(|m| query.message_type.is_none_or(|t| m.message_type == t))
+            .filter(|m| {
+                query.cursor.as_ref().is_none_or(|c| {
+                    (
+                        crate::time::format(m.created_date),
+                        m.id.as_str().to_owned(),
+                    ) < (c.created_date.clone(), c.id.clone())
+                })
+            })
+            .collect();
+        items.sort_by(|a, b| (b.created_date, &b.id).cmp(&(a.created_date, &a.id)));
+        let limit = usize::try_from(query.limit.max(1)).unwrap_or(usize::MAX);
+        let more = items.len() > limit;
+        items.truncate(limit);
+        let next_cursor = match (more, items.last()) {
+            (true, Some(last)) => Some(
+                Cursor {
+                    created_date: crate::time::format(last.created_date),
+                    id: last.id.to_string(),
+                    filters: query.filter_fingerprint(),
+                }
+                .encode(),
+            ),
+            _ => None,
+        };
+        Ok(Page {
+            items: items.into_iter().cloned().collect(),
+            next_cursor,
+        })
+    }
+
+    async fn transition(&self, change: &StatusChange) -> Result<Message, StoreError> {
+        let mut inner = self.lock()?;
+        let message = inner
+            .messages
+            .get_mut(&change.id)
+            .ok_or_else(|| StoreError::NotFound(change.id.clone()))?;
+        if !change.from.contains(&message.status) {
+            return Err(StoreError::Conflict {
+                id: change.id.clone(),
+                current: message.status,
+                expected: change
+                    .from
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join("|"),
+            });
+        }
+        change.apply(message);
+        Ok(message.clone())
+    }
+
+    async fn metrics(&self) -> Result<Metrics, StoreError> {
+        let inner = self.lock()?;
+        let mut metrics = Metrics::default();
+        let mut latencies = Vec::new();
+        let (mut finished, mut attempts) = (0u64, 0u64);
+        for m in inner.messages.values() {
+            metrics.total += 1;
+            *metrics.by_status.entry(m.status.to_string()).or_default() += 1;
+            *metrics.by_stage.entry(m.stage.to_string()).or_default() += 1;
+            *metrics
+                .by_message_type
+                .entry(m.message_type.to_string())
+                .or_default() += 1;
+            if m.status.is_final() {
+                finished += 1;
+                attempts += u64::from(m.delivery_attempts);
+            }
+            latencies.extend(m.delivery_latency_ms());
+        }
+        let completed = metrics
+            .by_status
+            .get(Status::Completed.as_str())
+            .copied()
+            .unwrap_or(0);
+        if finished > 0 {
+            metrics.success_rate = Some(completed as f64 / finished as f64);
+            metrics.mean_delivery_attempts = Some(attempts as f64 / finished as f64);
+        }
+        metrics.delivery_latency_ms = latency_summary(latencies);
+        Ok(metrics)
+    }
+}
+
+/// Nearest-rank percentiles of `values` (milliseconds).
+pub fn latency_summary(mut values: Vec<i64>) -> LatencySummary {
+    values.sort_unstable();
+    let pick = |p: f64| -> Option<i64> {
+        if values.is_empty() {
+            return None;
+        }
+        let rank = ((p * values.len() as f64).ceil() as usize).clamp(1, values.len());
+        values.get(rank - 1).copied()
+    };
+    LatencySummary {
+        count: values.len() as u64,
+        p50: pick(0.50),
+        p90: pick(0.90),
+        p99: pick(0.99),
+        max: values.last().copied(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_use_nearest_rank() {
+        let s = latency_summary((1..=100).collect());
+        assert_eq!(
+            (s.p50, s.p90, s.p99, s.max, s.count),
+            (Some(50), Some(90), Some(99), Some(100), 100)
+        );
+        assert_eq!(latency_summary(vec![]).p50, None);
+    }
+}

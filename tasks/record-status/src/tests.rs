@@ -1,0 +1,105 @@
+//! Tests of the record-status task against the in-memory store.
+
+use super::*;
+use rez_core::memory::MemoryStore;
+use rez_core::ports::SystemClock;
+use rez_core::{Message, MessageType, Notification, Stage};
+use serde_json::json;
+
+async fn stored(status: Status) -> (Deps, Message) {
+    let store = Arc::new(MemoryStore::new());
+    let mut msg = Message::new(
+        Utc::now(),
+        "t",
+        Stage::Dev,
+        MessageType::Notification,
+        Notification::text("hi"),
+    );
+    msg.status = status;
+    store.create(&msg, None).await.unwrap();
+    (
+        Deps {
+            store,
+            clock: Arc::new(SystemClock),
+        },
+        msg,
+    )
+}
+
+#[tokio::test]
+async fn success_marks_completed_with_ntfy_id_attempts_and_execution() -> Result<(), TaskFailure> {
+    let (deps, msg) = stored(Status::Processing).await;
+    let delivered = rez_core::time::format(Utc::now());
+    invoke(&deps, json!({"outcome": "success", "message_id": msg.id, "execution_id": "e1",
+        "delivery": {"ntfy_id": "n1", "delivered_at": delivered, "attempts": 3, "ntfy_time": delivered}})).await?;
+    let m = deps.store.get(&msg.id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            m.status,
+            m.delivery_attempts,
+            m.ntfy_message_id.as_deref(),
+            m.execution_id.as_deref()
+        ),
+        (Status::Completed, 3, Some("n1"), Some("e1"))
+    );
+    assert!(m.delivered_at.is_some());
+    Ok(())
+}
+
+#[tokio::test]
+async fn failure_records_the_error_and_the_attempts_from_the_lambda_cause()
+-> Result<(), TaskFailure> {
+    let (deps, msg) = stored(Status::Processing).await;
+    let cause =
+        TaskFailure::new("Ntfy.Rejected", "attempt 1: ntfy answered 400: bad topic").to_cause();
+    let out = invoke(
+        &deps,
+        json!({"outcome": "failure", "message_id": msg.id, "execution_id": "e1",
+        "error": {"Error": "Ntfy.Rejected", "Cause": cause}}),
+    )
+    .await?;
+    assert_eq!(out["recorded"], true);
+    let m = deps.store.get(&msg.id).await.unwrap().unwrap();
+    assert_eq!(m.status, Status::Failed);
+    assert_eq!(m.delivery_attempts, 1);
+    assert_eq!(
+        m.error_message.as_deref(),
+        Some("Ntfy.Rejected: attempt 1: ntfy answered 400: bad topic")
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_failure_never_overwrites_a_completed_message() -> Result<(), TaskFailure> {
+    let (deps, msg) = stored(Status::Completed).await;
+    let out = invoke(
+        &deps,
+        json!({"outcome": "failure", "message_id": msg.id, "execution_id": "e2",
+        "error": {"Error": "States.Timeout", "Cause": "task timed out"}}),
+    )
+    .await?;
+    assert_eq!(out, json!({"recorded": false, "status": "completed"}));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_failure_of_a_missing_message_is_not_an_error_but_a_success_is() {
+    let (deps, _) = stored(Status::Processing).await;
+    let id = MessageId::generate(Utc::now());
+    let out = invoke(
+        &deps,
+        json!({"outcome": "failure", "message_id": id, "execution_id": "e",
+        "error": {"Error": "Message.NotFound", "Cause": "gone"}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(out["recorded"], false);
+    let err = invoke(
+        &deps,
+        json!({"outcome": "success", "message_id": id, "execution_id": "e",
+        "delivery": {"ntfy_id": "n", "delivered_at": "2026-01-01T00:00:00Z", "attempts": 1}}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.error_type, "Message.NotFound");
+}
