@@ -1,1 +1,117 @@
-//! The processor function: turn queue records into state machine executions.
+//! The processor function: turn queue records into executions.
+//!
+//! Each record is classified on its own (STYLE 20): a body that does not
+//! parse, a delivered message, or a permanently failed execution is
+//! acknowledged; a transient failure, a timeout or a workflow that could not
+//! be started is reported back so the queue redelivers it, and after the
+//! queue's `maxReceiveCount` it lands in the dead-letter queue.
+
+use futures::future::join_all;
+use rez_core::error_names;
+use rez_core::ports::{MessageEvent, WorkflowRequest, WorkflowStarter, WorkflowStatus};
+use std::sync::Arc;
+
+/// What the processor needs from the world.
+#[derive(Clone)]
+pub struct Deps {
+    /// Starts the notification state machine synchronously.
+    pub workflow: Arc<dyn WorkflowStarter>,
+}
+
+/// One queue record: the queue's id for it and its raw body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueRecord {
+    /// The queue's message id (SQS `messageId`), reported back on failure.
+    pub id: String,
+    /// The raw body: a [`MessageEvent`] as JSON.
+    pub body: String,
+}
+
+/// What to do with a record after it was handled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Disposition {
+    /// Delete it from the queue: the outcome is final.
+    Acknowledge(String),
+    /// Leave it for redelivery: the outcome may change on another try.
+    Retry(String),
+}
+
+/// The result of one batch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BatchOutcome {
+    /// Ids of the records to redeliver (SQS `batchItemFailures`).
+    pub failed_ids: Vec<String>,
+    /// Each record's id and disposition, in input order.
+    pub dispositions: Vec<(String, Disposition)>,
+}
+
+/// Handles a batch; records run concurrently.
+pub async fn handle_batch(deps: &Deps, records: &[QueueRecord]) -> BatchOutcome {
+    let results = join_all(records.iter().map(|r| handle_record(deps, r))).await;
+    let mut outcome = BatchOutcome::default();
+    for (record, disposition) in records.iter().zip(results) {
+        if matches!(disposition, Disposition::Retry(_)) {
+            outcome.failed_ids.push(record.id.clone());
+        }
+        outcome.dispositions.push((record.id.clone(), disposition));
+    }
+    outcome
+}
+
+/// Handles one record: parse, run the workflow, classify the outcome.
+#[tracing::instrument(skip_all, fields(record_id = %record.id, message_id, execution_id))]
+pub async fn handle_record(deps: &Deps, record: &QueueRecord) -> Disposition {
+    let event: MessageEvent = match serde_json::from_str(&record.body) {
+        Ok(event) => event,
+        Err(e) => {
+            tracing::error!(error = %e, "record body is not a message event; dropping it");
+            return Disposition::Acknowledge(format!("unreadable body: {e}"));
+        }
+    };
+    tracing::Span::current().record("message_id", event.message_id.as_str());
+    let request = WorkflowRequest {
+        name: execution_name(&event),
+        input: serde_json::json!({ "message_id": event.message_id }),
+    };
+    let outcome = match deps.workflow.start_sync(&request).await {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            tracing::warn!(error = %e, "workflow not started; will retry");
+            return Disposition::Retry(e.to_string());
+        }
+    };
+    tracing::Span::current().record("execution_id", outcome.execution_id.as_str());
+    classify(&outcome.status)
+}
+
+/// Maps how an execution ended to what the queue should do.
+pub fn classify(status: &WorkflowStatus) -> Disposition {
+    match status {
+        WorkflowStatus::Succeeded => Disposition::Acknowledge("delivered".into()),
+        WorkflowStatus::TimedOut => Disposition::Retry("execution timed out".into()),
+        WorkflowStatus::Failed { error, cause } => {
+            let error = error.as_deref().unwrap_or("States.Runtime");
+            let reason = format!("{error}: {}", cause.as_deref().unwrap_or(""));
+            if error_names::is_permanent(error) {
+                tracing::info!(error, "delivery failed permanently");
+                Disposition::Acknowledge(reason)
+            } else {
+                tracing::warn!(error, "delivery failed transiently; will retry");
+                Disposition::Retry(reason)
+            }
+        }
+    }
+}
+
+/// A unique execution name that says which message it delivers.
+pub fn execution_name(event: &MessageEvent) -> String {
+    let suffix = uuid::Uuid::new_v4().simple().to_string();
+    format!(
+        "{}-{}",
+        event.message_id,
+        suffix.get(..8).unwrap_or(&suffix)
+    )
+}
+
+#[cfg(test)]
+mod tests;

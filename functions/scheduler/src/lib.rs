@@ -1,1 +1,115 @@
 //! The scheduler function: create the scheduled message for one fire time.
+//!
+//! EventBridge Scheduler (or the local scheduler) calls it once per fire
+//! time, at least once. The fire time becomes the idempotency key, so a
+//! repeated call creates nothing new: at most one message per fire time.
+
+use chrono::{DateTime, Utc};
+use rez_core::ports::{MessageStore, Publisher};
+use rez_core::{Message, MessageType, Notification, Stage, SubmitError, Submitted, submit};
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// What the scheduler needs from the world.
+#[derive(Clone)]
+pub struct Deps {
+    /// Where messages live.
+    pub store: Arc<dyn MessageStore>,
+    /// The queue's topic.
+    pub publisher: Arc<dyn Publisher>,
+    /// The stage the messages belong to.
+    pub stage: Stage,
+    /// Title of the scheduled notification.
+    pub title: String,
+}
+
+/// The scheduler's event: EventBridge Scheduler's `<aws.scheduler.scheduled-time>`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ScheduleEvent {
+    /// The fire time this call is for.
+    pub scheduled_time: DateTime<Utc>,
+}
+
+/// The idempotency key of a fire time.
+pub fn idempotency_key(fire_time: DateTime<Utc>) -> String {
+    format!("schedule:{}", rez_core::time::format(fire_time))
+}
+
+/// Creates, publishes and queues the message for `event.scheduled_time`.
+///
+/// # Errors
+/// [`SubmitError`] when storing or publishing fails.
+#[tracing::instrument(skip_all, fields(fire_time = %event.scheduled_time))]
+pub async fn handle(deps: &Deps, event: &ScheduleEvent) -> Result<Submitted, SubmitError> {
+    let fire = event.scheduled_time;
+    let payload = Notification {
+        title: Some(deps.title.clone()),
+        tags: vec!["calendar".into()],
+        ..Notification::text(format!(
+            "Scheduled notification for {} UTC.",
+            fire.format("%A %-d %B %Y, %H:%M")
+        ))
+    };
+    let mut message = Message::new(
+        fire,
+        "scheduler",
+        deps.stage,
+        MessageType::Scheduled,
+        payload,
+    );
+    message
+        .arguments
+        .insert("scheduled_time".into(), rez_core::time::format(fire).into());
+    let submitted = submit(
+        deps.store.as_ref(),
+        deps.publisher.as_ref(),
+        &message,
+        Some(&idempotency_key(fire)),
+    )
+    .await?;
+    if let Submitted::Replayed(m) = &submitted {
+        tracing::info!(message_id = %m.id, "fire time already handled");
+    }
+    Ok(submitted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rez_core::memory::MemoryStore;
+    use rez_core::ports::{MessageEvent, PublishError};
+    use std::sync::Mutex;
+
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<MessageEvent>>);
+
+    #[async_trait::async_trait]
+    impl Publisher for Recorder {
+        async fn publish(&self, event: &MessageEvent) -> Result<(), PublishError> {
+            self.0.lock().unwrap().push(event.clone());
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_fire_time_creates_one_queued_scheduled_message_however_often_it_is_called() {
+        let store = Arc::new(MemoryStore::new());
+        let publisher = Arc::new(Recorder::default());
+        let deps = Deps {
+            store: store.clone(),
+            publisher: publisher.clone(),
+            stage: Stage::Dev,
+            title: "Daily".into(),
+        };
+        let event: ScheduleEvent =
+            serde_json::from_str(r#"{"scheduled_time":"2026-11-30T12:00:00Z"}"#).unwrap();
+        let first = handle(&deps, &event).await.unwrap();
+        let second = handle(&deps, &event).await.unwrap();
+        assert!(matches!(first, Submitted::Accepted(_)));
+        assert!(matches!(second, Submitted::Replayed(_)));
+        assert_eq!(first.message().id, second.message().id);
+        assert_eq!(first.message().status, rez_core::Status::Queued);
+        assert_eq!(first.message().message_type, MessageType::Scheduled);
+        assert_eq!(publisher.0.lock().unwrap().len(), 1);
+    }
+}

@@ -1,0 +1,90 @@
+//! Tests of the processor's per-record classification.
+
+use super::*;
+use rez_core::ports::{WorkflowError, WorkflowOutcome};
+use rez_core::{MessageId, MessageType, Stage};
+use std::sync::Mutex;
+
+struct Scripted(
+    Mutex<Vec<Result<WorkflowStatus, String>>>,
+    Mutex<Vec<WorkflowRequest>>,
+);
+
+#[async_trait::async_trait]
+impl WorkflowStarter for Scripted {
+    async fn start_sync(
+        &self,
+        request: &WorkflowRequest,
+    ) -> Result<WorkflowOutcome, WorkflowError> {
+        self.1.lock().unwrap().push(request.clone());
+        let status = self.0.lock().unwrap().remove(0).map_err(WorkflowError)?;
+        Ok(WorkflowOutcome {
+            execution_id: format!("arn:{}", request.name),
+            status,
+            output: None,
+        })
+    }
+}
+
+fn body() -> String {
+    serde_json::to_string(&MessageEvent {
+        message_id: MessageId::generate(chrono::Utc::now()),
+        stage: Stage::Dev,
+        message_type: MessageType::Notification,
+    })
+    .unwrap()
+}
+
+fn failed(error: &str) -> Result<WorkflowStatus, String> {
+    Ok(WorkflowStatus::Failed {
+        error: Some(error.into()),
+        cause: None,
+    })
+}
+
+#[tokio::test]
+async fn only_transient_outcomes_are_reported_for_redelivery() {
+    let script = vec![
+        Ok(WorkflowStatus::Succeeded),
+        failed("Ntfy.Rejected"),
+        failed("Message.NotFound"),
+        failed("Ntfy.ServerError"),
+        Ok(WorkflowStatus::TimedOut),
+        Err("throttled".to_string()),
+    ];
+    let n = script.len();
+    let starter = Arc::new(Scripted(Mutex::new(script), Mutex::new(vec![])));
+    let deps = Deps {
+        workflow: starter.clone(),
+    };
+    let records: Vec<QueueRecord> = (0..n)
+        .map(|i| QueueRecord {
+            id: format!("r{i}"),
+            body: body(),
+        })
+        .collect();
+    let outcome = handle_batch(&deps, &records).await;
+    assert_eq!(outcome.failed_ids, vec!["r3", "r4", "r5"]);
+    let inputs = starter.1.lock().unwrap();
+    assert!(inputs.iter().all(|r| r.input["message_id"].is_string()));
+}
+
+#[tokio::test]
+async fn an_unreadable_body_is_acknowledged_without_starting_anything() {
+    let starter = Arc::new(Scripted(Mutex::new(vec![]), Mutex::new(vec![])));
+    let deps = Deps {
+        workflow: starter.clone(),
+    };
+    for body in ["", "{}", r#"{"message_id":""}"#, "not json"] {
+        let d = handle_record(
+            &deps,
+            &QueueRecord {
+                id: "r".into(),
+                body: body.into(),
+            },
+        )
+        .await;
+        assert!(matches!(d, Disposition::Acknowledge(_)), "{body}");
+    }
+    assert!(starter.1.lock().unwrap().is_empty());
+}
