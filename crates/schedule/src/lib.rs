@@ -47,7 +47,8 @@ pub enum ScheduleExpression {
     Cron(CronExpression),
     /// `rate(value unit)`.
     Rate(RateExpression),
-    /// `at(yyyy-mm-ddThh:mm:ss)`, in UTC.
+    /// `at(yyyy-mm-ddThh:mm:ss)`, in UTC. Displayed to whole seconds, so a
+    /// value built with sub-second precision does not round-trip exactly.
     At(NaiveDateTime),
 }
 

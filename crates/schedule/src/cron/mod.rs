@@ -36,7 +36,8 @@ use crate::error::ScheduleError;
 /// day-of-month and day-of-week is `?`. Supported forms: values, names
 /// (`JAN`-`DEC`, `SUN`-`SAT`, any case), `a-b`, lists `a,b`, increments
 /// `a/n`, `a-b/n`, `*/n` (not in day-of-week, as AWS documents), `L` and
-/// `LW` and `nW` in day-of-month, `L`, `dL` and `d#k` in day-of-week. The
+/// `LW` and `nW` in day-of-month, `L` (alone: Saturday, the last day of
+/// the week), `dL` and `d#k` (`k` 1-5) in day-of-week. The
 /// special forms (`?`, `L`, `W`, `#`) must stand alone in their field, and
 /// ranges may not wrap around (`FRI-MON` is rejected).
 ///

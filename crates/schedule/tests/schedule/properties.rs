@@ -281,3 +281,48 @@ fn check_fire(cron: &CronExpression, after: DateTime<Utc>, next: DateTime<Utc>, 
         "{text}: {next} is not on a minute"
     );
 }
+
+#[test]
+fn mutated_text_never_panics_and_whatever_parses_round_trips() -> TestResult {
+    const ALPHABET: &[u8] = b"0123456789*/,-?LW# ()abcdefghijklmnopqrstuvwxyzJANFEBMONSAT:T.+";
+    const SEEDS: [&str; 6] = [
+        "cron(0/15 8-17 ? * MON-FRI 2026-2030)",
+        "cron(0 9 15W * ? *)",
+        "cron(0 9 ? * 6L *)",
+        "cron(0 9 ? * 3#2 *)",
+        "rate(5 minutes)",
+        "at(2026-12-01T10:00:00)",
+    ];
+    let mut rng = Rng(0xBAD_1DEA_5EED_0002);
+    let after = utc("2026-06-15T12:34:56Z")?;
+    let mut parsed = 0;
+    for _ in 0..20_000 {
+        let mut bytes = SEEDS[rng.range(0, 5) as usize].as_bytes().to_vec();
+        for _ in 0..rng.range(1, 3) {
+            let at = rng.range(0, u32::try_from(bytes.len())?) as usize;
+            let byte = ALPHABET[rng.range(0, u32::try_from(ALPHABET.len() - 1)?) as usize];
+            match rng.range(0, 2) {
+                0 if at < bytes.len() => bytes[at] = byte,
+                1 if at < bytes.len() => {
+                    bytes.remove(at);
+                }
+                _ => bytes.insert(at, byte),
+            }
+        }
+        let text = String::from_utf8(bytes)?;
+        let Ok(schedule) = text.parse::<ScheduleExpression>() else {
+            continue;
+        };
+        parsed += 1;
+        assert_eq!(
+            schedule.to_string().parse::<ScheduleExpression>()?,
+            schedule,
+            "{text}"
+        );
+        if let Some(next) = schedule.next_after(after, after) {
+            assert!(next > after, "{text}: {next}");
+        }
+    }
+    assert!(parsed > 100, "only {parsed} mutants parsed");
+    Ok(())
+}
