@@ -1,1 +1,50 @@
-//! An Amazon States Language engine: parse, validate and run state machines with an AWS-style execution history.
+//! An Amazon States Language engine: parse, validate and run state machines
+//! with an AWS-style execution history.
+//!
+//! # Map of the crate
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`machine`] | [`StateMachine`]: parse + validate a definition, graph queries |
+//! | `definition` | serde types: the `State` enum tagged by `Type`, choice rules, validation |
+//! | [`handler`] | the [`TaskHandler`] port through which Task states reach the outside world |
+//! | [`execution`] | [`execute`], [`ExecutionOptions`] and the resulting [`Execution`] |
+//! | `executor` | the run loop: input processing → action → output processing → Retry/Catch |
+//! | `states` | one module per state type (`task`, `choice`, `pass`, `wait`, `fail`, ...) |
+//! | `paths` | JSONPath reading and `ResultPath` writing behind one function each |
+//! | `context` | the context object `$$` |
+//! | [`history`] | [`HistoryEvent`]s in AWS's `GetExecutionHistory` vocabulary |
+//! | [`errors`] | [`DefinitionError`] and [`StatesError`], with the `States.*` names |
+//!
+//! See `docs/feature-support.md` for the ASL fields this engine implements.
+//!
+//! ```no_run
+//! # async fn demo(tasks: &dyn rez_states::TaskHandler) -> Result<(), rez_states::DefinitionError> {
+//! let machine = rez_states::StateMachine::from_json(r#"{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}"#)?;
+//! let run = rez_states::execute(&machine, serde_json::json!({}), tasks, &Default::default()).await;
+//! assert_eq!(run.status, rez_states::ExecutionStatus::Succeeded);
+//! # Ok(()) }
+//! ```
+
+mod context;
+mod definition;
+pub mod errors;
+pub mod execution;
+mod executor;
+pub mod handler;
+pub mod history;
+mod intrinsics;
+pub mod machine;
+mod paths;
+mod states;
+#[cfg(test)]
+mod tests_support;
+
+pub use definition::fields::{
+    DEFAULT_RETRY_BACKOFF_RATE, DEFAULT_RETRY_INTERVAL_SECONDS, DEFAULT_RETRY_MAX_ATTEMPTS,
+};
+pub use errors::{DefinitionError, StatesError};
+pub use execution::{Execution, ExecutionOptions, ExecutionStatus, execute};
+pub use handler::{TaskContext, TaskFailure, TaskHandler};
+pub use history::{EventType, HistoryEvent};
+pub use machine::{StateMachine, Transition, TransitionKind};

@@ -1,0 +1,108 @@
+//! The context object (`$$`): facts about the execution, the state machine
+//! and the current state, readable by `$$.` paths.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{Map, Value, json};
+
+/// AWS's timestamp format in the context object and in `Wait` comparisons:
+/// ISO-8601 with milliseconds and a `Z` suffix.
+pub(crate) fn format_time(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// Execution-wide parts of the context object, built once per execution.
+#[derive(Debug, Clone)]
+pub(crate) struct ExecutionInfo {
+    pub(crate) execution: Value,
+    pub(crate) state_machine: Value,
+}
+
+impl ExecutionInfo {
+    pub(crate) fn new(
+        options: &crate::ExecutionOptions,
+        input: &Value,
+        start: DateTime<Utc>,
+    ) -> Self {
+        ExecutionInfo {
+            execution: json!({
+                "Id": options.execution_id,
+                "Input": input,
+                "Name": options.execution_name,
+                "RoleArn": options.role_arn,
+                "StartTime": format_time(start),
+                "RedriveCount": 0,
+            }),
+            state_machine: json!({
+                "Id": options.state_machine_id,
+                "Name": options.state_machine_name,
+            }),
+        }
+    }
+}
+
+/// Per-state parts of the context object.
+#[derive(Debug, Clone)]
+pub(crate) struct StateInfo<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) entered_time: DateTime<Utc>,
+    pub(crate) retry_count: u32,
+}
+
+/// Build the whole context object for one attempt of one state.
+pub(crate) fn context_object(execution: &ExecutionInfo, state: &StateInfo<'_>) -> Value {
+    let mut root = Map::new();
+    root.insert("Execution".into(), execution.execution.clone());
+    root.insert(
+        "State".into(),
+        json!({
+            "EnteredTime": format_time(state.entered_time),
+            "Name": state.name,
+            "RetryCount": state.retry_count,
+        }),
+    );
+    root.insert("StateMachine".into(), execution.state_machine.clone());
+    root.insert("Task".into(), json!({}));
+    Value::Object(root)
+}
+
+/// The context object as a Map state's `ItemSelector` sees it for one item
+/// (`$$.Map.Item.Index` and `$$.Map.Item.Value`).
+pub(crate) fn with_map_item(context: &Value, index: usize, value: &Value) -> Value {
+    let mut context = context.clone();
+    if let Some(root) = context.as_object_mut() {
+        root.insert(
+            "Map".into(),
+            json!({"Item": {"Index": index, "Value": value}}),
+        );
+    }
+    context
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ExecutionOptions;
+
+    #[test]
+    fn context_object_has_execution_state_and_machine_fields() {
+        let options = ExecutionOptions::default().with_name("run-1");
+        let start = Utc::now();
+        let info = ExecutionInfo::new(&options, &json!({"a": 1}), start);
+        let state = StateInfo {
+            name: "Fetch",
+            entered_time: start,
+            retry_count: 2,
+        };
+        let ctx = with_map_item(&context_object(&info, &state), 3, &json!("x"));
+        assert_eq!(ctx["Execution"]["Name"], "run-1");
+        assert_eq!(ctx["Execution"]["Input"]["a"], 1);
+        assert_eq!(ctx["State"]["Name"], "Fetch");
+        assert_eq!(ctx["State"]["RetryCount"], 2);
+        assert_eq!(ctx["Map"]["Item"]["Index"], 3);
+        assert!(
+            ctx["Execution"]["StartTime"]
+                .as_str()
+                .is_some_and(|s| s.ends_with('Z'))
+        );
+    }
+}

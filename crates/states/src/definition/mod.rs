@@ -1,0 +1,251 @@
+//! Serde types for an Amazon States Language definition.
+//!
+//! A [`State`] enum is tagged by `Type`; field groups shared by several state
+//! types (transition, I/O paths, result handling, error handling) are
+//! flattened into each variant. Validation lives in [`validate`].
+
+pub(crate) mod choice;
+pub(crate) mod fields;
+pub(crate) mod validate;
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+pub(crate) use choice::{ChoiceRule, Comparison, Condition, Operand};
+pub(crate) use fields::*;
+
+/// A set of states with a start state: the whole machine, a Parallel branch
+/// or a Map item processor.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct Machine {
+    pub(crate) start_at: String,
+    pub(crate) states: States,
+    #[serde(default)]
+    pub(crate) timeout_seconds: Option<Value>,
+    #[serde(default)]
+    pub(crate) query_language: Option<String>,
+}
+
+/// States in definition order, with a name index.
+#[derive(Debug, Clone)]
+pub(crate) struct States {
+    pub(crate) ordered: Vec<(String, State)>,
+    index: HashMap<String, usize>,
+}
+
+impl States {
+    pub(crate) fn get(&self, name: &str) -> Option<&State> {
+        self.index
+            .get(name)
+            .and_then(|i| self.ordered.get(*i))
+            .map(|(_, s)| s)
+    }
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        self.index.contains_key(name)
+    }
+}
+
+impl<'de> Deserialize<'de> for States {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = serde_json::Map::<String, Value>::deserialize(deserializer)?;
+        let mut ordered = Vec::with_capacity(map.len());
+        let mut index = HashMap::with_capacity(map.len());
+        for (name, value) in map {
+            let state = State::deserialize(value)
+                .map_err(|e| serde::de::Error::custom(format!("state '{name}': {e}")))?;
+            index.insert(name.clone(), ordered.len());
+            ordered.push((name, state));
+        }
+        Ok(States { ordered, index })
+    }
+}
+
+/// One state, tagged by its `Type` field.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "Type")]
+pub(crate) enum State {
+    Task(Box<TaskState>),
+    Pass(Box<PassState>),
+    Choice(Box<ChoiceState>),
+    Wait(Box<WaitState>),
+    Succeed(Box<SucceedState>),
+    Fail(Box<FailState>),
+    Parallel(Box<ParallelState>),
+    Map(Box<MapState>),
+}
+
+impl State {
+    /// The shared fields every state has.
+    pub(crate) fn common(&self) -> &Common {
+        match self {
+            State::Task(s) => &s.common,
+            State::Pass(s) => &s.common,
+            State::Choice(s) => &s.common,
+            State::Wait(s) => &s.common,
+            State::Succeed(s) => &s.common,
+            State::Fail(s) => &s.common,
+            State::Parallel(s) => &s.common,
+            State::Map(s) => &s.common,
+        }
+    }
+
+    /// AWS's event-name stem for this state type (`Task`, `Choice`, ...).
+    pub(crate) fn type_name(&self) -> &'static str {
+        match self {
+            State::Task(_) => "Task",
+            State::Pass(_) => "Pass",
+            State::Choice(_) => "Choice",
+            State::Wait(_) => "Wait",
+            State::Succeed(_) => "Succeed",
+            State::Fail(_) => "Fail",
+            State::Parallel(_) => "Parallel",
+            State::Map(_) => "Map",
+        }
+    }
+
+    /// Retry and Catch rules, where the type has them.
+    pub(crate) fn error_handling(&self) -> Option<&ErrorHandling> {
+        match self {
+            State::Task(s) => Some(&s.errors),
+            State::Parallel(s) => Some(&s.errors),
+            State::Map(s) => Some(&s.errors),
+            _ => None,
+        }
+    }
+}
+
+/// `Type: Task`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct TaskState {
+    #[serde(flatten)]
+    pub(crate) common: Common,
+    #[serde(flatten)]
+    pub(crate) results: ResultFields,
+    #[serde(flatten)]
+    pub(crate) errors: ErrorHandling,
+    pub(crate) resource: String,
+    #[serde(default)]
+    pub(crate) timeout_seconds: Option<Value>,
+    #[serde(default)]
+    pub(crate) timeout_seconds_path: Option<String>,
+    #[serde(default)]
+    pub(crate) heartbeat_seconds: Option<Value>,
+    #[serde(default)]
+    pub(crate) heartbeat_seconds_path: Option<String>,
+}
+
+/// `Type: Pass`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct PassState {
+    #[serde(flatten)]
+    pub(crate) common: Common,
+    #[serde(flatten)]
+    pub(crate) results: ResultFields,
+    #[serde(default, deserialize_with = "present")]
+    pub(crate) result: Option<Value>,
+}
+
+/// `Type: Choice`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ChoiceState {
+    #[serde(flatten)]
+    pub(crate) common: Common,
+    pub(crate) choices: Vec<ChoiceRule>,
+    #[serde(default)]
+    pub(crate) default: Option<String>,
+}
+
+/// `Type: Wait`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct WaitState {
+    #[serde(flatten)]
+    pub(crate) common: Common,
+    #[serde(default)]
+    pub(crate) seconds: Option<Value>,
+    #[serde(default)]
+    pub(crate) seconds_path: Option<String>,
+    #[serde(default)]
+    pub(crate) timestamp: Option<Value>,
+    #[serde(default)]
+    pub(crate) timestamp_path: Option<String>,
+}
+
+/// `Type: Succeed`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct SucceedState {
+    #[serde(flatten)]
+    pub(crate) common: Common,
+}
+
+/// `Type: Fail`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct FailState {
+    #[serde(flatten)]
+    pub(crate) common: Common,
+    #[serde(default)]
+    pub(crate) error: Option<Value>,
+    #[serde(default)]
+    pub(crate) error_path: Option<String>,
+    #[serde(default)]
+    pub(crate) cause: Option<Value>,
+    #[serde(default)]
+    pub(crate) cause_path: Option<String>,
+}
+
+/// `Type: Parallel`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ParallelState {
+    #[serde(flatten)]
+    pub(crate) common: Common,
+    #[serde(flatten)]
+    pub(crate) results: ResultFields,
+    #[serde(flatten)]
+    pub(crate) errors: ErrorHandling,
+    pub(crate) branches: Vec<Machine>,
+}
+
+/// `Type: Map`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct MapState {
+    #[serde(flatten)]
+    pub(crate) common: Common,
+    #[serde(flatten)]
+    pub(crate) results: ResultFields,
+    #[serde(flatten)]
+    pub(crate) errors: ErrorHandling,
+    #[serde(default, alias = "Iterator")]
+    pub(crate) item_processor: Option<Machine>,
+    #[serde(default)]
+    pub(crate) items_path: Option<String>,
+    #[serde(default)]
+    pub(crate) items: Option<Value>,
+    #[serde(default)]
+    pub(crate) item_selector: Option<Value>,
+    #[serde(default)]
+    pub(crate) max_concurrency: Option<Value>,
+    #[serde(default)]
+    pub(crate) max_concurrency_path: Option<String>,
+    #[serde(default)]
+    pub(crate) tolerated_failure_count: Option<Value>,
+    #[serde(default)]
+    pub(crate) tolerated_failure_count_path: Option<String>,
+    #[serde(default)]
+    pub(crate) tolerated_failure_percentage: Option<Value>,
+    #[serde(default)]
+    pub(crate) tolerated_failure_percentage_path: Option<String>,
+    #[serde(default)]
+    pub(crate) item_reader: Option<Value>,
+    #[serde(default)]
+    pub(crate) item_batcher: Option<Value>,
+}

@@ -1,0 +1,222 @@
+//! [`execute`]: run a [`StateMachine`] once, and the [`Execution`] it produces.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::context::ExecutionInfo;
+use crate::errors::StatesError;
+use crate::executor::Runtime;
+use crate::handler::TaskHandler;
+use crate::history::{self, Cursor, EventType, HistoryEvent, Recorder};
+use crate::machine::StateMachine;
+
+/// How to run one execution.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExecutionOptions {
+    /// The execution's name (`$$.Execution.Name`).
+    pub execution_name: String,
+    /// The execution's id, e.g. `arn:aws:states:local:000000000000:express:notification:<name>`.
+    pub execution_id: String,
+    /// `$$.StateMachine.Id`.
+    pub state_machine_id: String,
+    /// `$$.StateMachine.Name`.
+    pub state_machine_name: String,
+    /// `$$.Execution.RoleArn`.
+    pub role_arn: String,
+    /// Multiplies every real wait: Wait, Retry intervals, TimeoutSeconds.
+    /// 1.0 is real time; 0.0 means no waiting at all, and then timeouts never fire.
+    pub time_scale: f64,
+    /// Longest the execution may run (scaled by `time_scale`), e.g. 5 minutes for Express.
+    pub max_duration: Option<Duration>,
+}
+
+/// Default state machine name in [`ExecutionOptions::default`].
+pub const DEFAULT_STATE_MACHINE_NAME: &str = "local";
+
+impl Default for ExecutionOptions {
+    fn default() -> Self {
+        let name = uuid::Uuid::new_v4().to_string();
+        ExecutionOptions {
+            execution_id: format!(
+                "arn:aws:states:local:000000000000:execution:{DEFAULT_STATE_MACHINE_NAME}:{name}"
+            ),
+            execution_name: name,
+            state_machine_id: format!(
+                "arn:aws:states:local:000000000000:stateMachine:{DEFAULT_STATE_MACHINE_NAME}"
+            ),
+            state_machine_name: DEFAULT_STATE_MACHINE_NAME.to_string(),
+            role_arn: "arn:aws:iam::000000000000:role/local-states".to_string(),
+            time_scale: 1.0,
+            max_duration: None,
+        }
+    }
+}
+
+impl ExecutionOptions {
+    /// Set the execution name (the id keeps its prefix and takes the new name).
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        let name = name.into();
+        if let Some((prefix, _)) = self.execution_id.rsplit_once(':') {
+            self.execution_id = format!("{prefix}:{name}");
+        }
+        self.execution_name = name;
+        self
+    }
+    /// Set the execution id.
+    pub fn with_execution_id(mut self, id: impl Into<String>) -> Self {
+        self.execution_id = id.into();
+        self
+    }
+    /// Set the state machine id and name.
+    pub fn with_state_machine(mut self, id: impl Into<String>, name: impl Into<String>) -> Self {
+        self.state_machine_id = id.into();
+        self.state_machine_name = name.into();
+        self
+    }
+    /// Set the role ARN.
+    pub fn with_role_arn(mut self, role_arn: impl Into<String>) -> Self {
+        self.role_arn = role_arn.into();
+        self
+    }
+    /// Set the time scale (0.0 = never wait).
+    pub fn with_time_scale(mut self, time_scale: f64) -> Self {
+        self.time_scale = time_scale;
+        self
+    }
+    /// Set the maximum duration.
+    pub fn with_max_duration(mut self, max: Option<Duration>) -> Self {
+        self.max_duration = max;
+        self
+    }
+
+    /// `seconds` of specification time as real time, or `None` when time is
+    /// not scaled (`time_scale` 0) or the value is not a usable duration.
+    pub(crate) fn scaled(&self, seconds: f64) -> Option<Duration> {
+        if self.time_scale <= 0.0 || !self.time_scale.is_finite() {
+            return None;
+        }
+        Duration::try_from_secs_f64(seconds * self.time_scale).ok()
+    }
+}
+
+/// How an execution ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ExecutionStatus {
+    /// Reached a Succeed state or an `End` state.
+    Succeeded,
+    /// A state failed and nothing caught the error.
+    Failed,
+    /// The machine's `TimeoutSeconds` or the `max_duration` elapsed.
+    TimedOut,
+}
+
+/// The result of [`execute`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Execution {
+    /// How the execution ended.
+    pub status: ExecutionStatus,
+    /// The final output (when succeeded).
+    pub output: Option<Value>,
+    /// The error name (when failed or timed out).
+    pub error: Option<String>,
+    /// The error cause (when failed, if any).
+    pub cause: Option<String>,
+    /// When the execution started.
+    pub start_date: DateTime<Utc>,
+    /// When it stopped.
+    pub stop_date: DateTime<Utc>,
+    /// Every event, in order.
+    pub history: Vec<HistoryEvent>,
+}
+
+/// Run `machine` once with `input`, calling `tasks` for every Task state.
+/// Never panics: every problem ends the execution as Failed or TimedOut.
+pub async fn execute(
+    machine: &StateMachine,
+    input: Value,
+    tasks: &dyn TaskHandler,
+    options: &ExecutionOptions,
+) -> Execution {
+    let start_date = Utc::now();
+    let recorder = Recorder::default();
+    let mut cursor = Cursor::default();
+    recorder.record(
+        &mut cursor,
+        EventType::ExecutionStarted,
+        json!({"executionStartedEventDetails": {
+            "input": history::payload(&input),
+            "roleArn": options.role_arn,
+            "stateMachineArn": options.state_machine_id,
+        }}),
+    );
+    let info = ExecutionInfo::new(options, &input, start_date);
+    let runtime = Runtime::new(tasks, options, &recorder, info);
+    let limit = execution_limit(machine, options);
+    let run = runtime.run_machine(&machine.machine, input, &mut cursor);
+    // `None`: the execution's own time limit elapsed.
+    let outcome = match limit {
+        Some(limit) => tokio::time::timeout(limit, run).await.ok(),
+        None => Some(run.await),
+    };
+    let (status, output, error, cause) = match outcome {
+        Some(Ok(output)) => {
+            recorder.record(
+                &mut cursor,
+                EventType::ExecutionSucceeded,
+                json!({"executionSucceededEventDetails": {"output": history::payload(&output)}}),
+            );
+            (ExecutionStatus::Succeeded, Some(output), None, None)
+        }
+        None => {
+            let err = StatesError::timeout();
+            let details = history::failure(
+                "executionTimedOutEventDetails",
+                &err.error,
+                err.cause.as_deref(),
+            );
+            recorder.record(&mut cursor, EventType::ExecutionTimedOut, details);
+            (ExecutionStatus::TimedOut, None, Some(err.error), err.cause)
+        }
+        Some(Err(err)) => {
+            let details = history::failure(
+                "executionFailedEventDetails",
+                &err.error,
+                err.cause.as_deref(),
+            );
+            // A Fail state without Error reports no error at all.
+            recorder.record(&mut cursor, EventType::ExecutionFailed, details);
+            let error = Some(err.error).filter(|e| !e.is_empty());
+            (ExecutionStatus::Failed, None, error, err.cause)
+        }
+    };
+    Execution {
+        status,
+        output,
+        error,
+        cause,
+        start_date,
+        stop_date: Utc::now(),
+        history: recorder.into_events(),
+    }
+}
+
+/// The shorter of the machine's `TimeoutSeconds` and `max_duration`, scaled.
+fn execution_limit(machine: &StateMachine, options: &ExecutionOptions) -> Option<Duration> {
+    let from_definition = machine
+        .machine
+        .timeout_seconds
+        .as_ref()
+        .and_then(Value::as_f64)
+        .and_then(|s| options.scaled(s));
+    let from_options = options
+        .max_duration
+        .and_then(|d| options.scaled(d.as_secs_f64()));
+    match (from_definition, from_options) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}

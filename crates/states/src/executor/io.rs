@@ -1,0 +1,170 @@
+//! Input and output processing: `InputPath`, payload templates
+//! (`Parameters`, `ResultSelector`, `ItemSelector`), `ResultPath`, `OutputPath`.
+
+use serde_json::{Map, Value};
+
+use crate::errors::{STATES_RESULT_PATH_MATCH_FAILURE, StatesError};
+use crate::paths;
+
+fn path_text(field: &str, value: &Value) -> Result<String, StatesError> {
+    value.as_str().map(str::to_string).ok_or_else(|| {
+        StatesError::runtime(format!("The {field} field must be a path string or null"))
+    })
+}
+
+/// Read a path from the input or, for `$$.` paths, the context object.
+pub(crate) fn read(path: &str, input: &Value, context: &Value) -> Result<Value, StatesError> {
+    paths::resolve(path, input, context).map_err(|e| StatesError::runtime(e.message))
+}
+
+/// `InputPath`: absent → the whole input, `null` → `{}`.
+pub(crate) fn apply_input_path(
+    field: Option<&Value>,
+    input: &Value,
+    context: &Value,
+) -> Result<Value, StatesError> {
+    match field {
+        None => Ok(input.clone()),
+        Some(Value::Null) => Ok(Value::Object(Map::new())),
+        Some(path) => read(&path_text("InputPath", path)?, input, context),
+    }
+}
+
+/// `OutputPath`: absent → the whole output, `null` → `{}`.
+pub(crate) fn apply_output_path(
+    field: Option<&Value>,
+    output: Value,
+    context: &Value,
+) -> Result<Value, StatesError> {
+    match field {
+        None => Ok(output),
+        Some(Value::Null) => Ok(Value::Object(Map::new())),
+        Some(path) => read(&path_text("OutputPath", path)?, &output, context),
+    }
+}
+
+/// `ResultPath`: absent → the result replaces the input, `null` → the
+/// input passes through unchanged, a path → the result is written there.
+pub(crate) fn apply_result_path(
+    field: Option<&Value>,
+    input: Value,
+    result: Value,
+) -> Result<Value, StatesError> {
+    match field {
+        None => Ok(result),
+        Some(Value::Null) => Ok(input),
+        Some(path) => {
+            let path = path_text("ResultPath", path)?;
+            let shown_input = input.to_string();
+            paths::set(input, &path, result).map_err(|_| {
+                StatesError::prefixed(
+                    STATES_RESULT_PATH_MATCH_FAILURE,
+                    format!("Unable to apply ResultPath '{path}' to input '{shown_input}'"),
+                )
+            })
+        }
+    }
+}
+
+/// Evaluate a payload template: keys ending in `.$` take their value from a
+/// path, a context path or an intrinsic function; other values are copied.
+pub(crate) fn payload_template(
+    template: &Value,
+    input: &Value,
+    context: &Value,
+) -> Result<Value, StatesError> {
+    match template {
+        Value::Object(map) => {
+            let mut out = Map::with_capacity(map.len());
+            for (key, value) in map {
+                match key.strip_suffix(".$") {
+                    Some(name) => {
+                        let resolved = dynamic_value(key, value, input, context)?;
+                        out.insert(name.to_string(), resolved);
+                    }
+                    None => {
+                        out.insert(key.clone(), payload_template(value, input, context)?);
+                    }
+                }
+            }
+            Ok(Value::Object(out))
+        }
+        Value::Array(items) => items
+            .iter()
+            .map(|item| payload_template(item, input, context))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array),
+        other => Ok(other.clone()),
+    }
+}
+
+fn dynamic_value(
+    key: &str,
+    value: &Value,
+    input: &Value,
+    context: &Value,
+) -> Result<Value, StatesError> {
+    let Some(expression) = value.as_str() else {
+        return Err(StatesError::runtime(format!(
+            "The value for the field '{key}' must be a STRING that contains a JSONPath but was {value}"
+        )));
+    };
+    if expression.starts_with("States.") {
+        return crate::intrinsics::evaluate(expression, input, context);
+    }
+    paths::resolve(expression, input, context).map_err(|_| {
+        let source = if expression.starts_with("$$") { context } else { input };
+        StatesError::runtime(format!(
+            "The JSONPath '{expression}' specified for the field '{key}' could not be found in the input '{source}'"
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn payload_template_resolves_paths_context_and_nesting() -> Result<(), StatesError> {
+        let input = json!({"a": 1, "b": {"c": [1, 2]}});
+        let context = json!({"State": {"Name": "S"}});
+        let template = json!({"x.$": "$.a", "n": {"y.$": "$.b.c[1]", "lit": "$.a"}, "s.$": "$$.State.Name", "l": [{"z.$": "$.a"}]});
+        assert_eq!(
+            payload_template(&template, &input, &context)?,
+            json!({"x": 1, "n": {"y": 2, "lit": "$.a"}, "s": "S", "l": [{"z": 1}]})
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn payload_template_missing_path_is_a_runtime_error() {
+        let err = payload_template(&json!({"x.$": "$.missing"}), &json!({}), &json!({}));
+        assert!(matches!(err, Err(e) if e.error == "States.Runtime"));
+    }
+
+    #[test]
+    fn null_paths_have_their_special_meanings() -> Result<(), StatesError> {
+        let input = json!({"a": 1});
+        assert_eq!(
+            apply_input_path(Some(&Value::Null), &input, &json!({}))?,
+            json!({})
+        );
+        assert_eq!(
+            apply_result_path(Some(&Value::Null), input.clone(), json!(5))?,
+            input
+        );
+        assert_eq!(apply_result_path(None, input.clone(), json!(5))?, json!(5));
+        assert_eq!(
+            apply_output_path(Some(&Value::Null), input, &json!({}))?,
+            json!({})
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn result_path_into_a_non_object_fails_with_match_failure() {
+        let err = apply_result_path(Some(&json!("$.x")), json!("text"), json!(1));
+        assert!(matches!(err, Err(e) if e.error == STATES_RESULT_PATH_MATCH_FAILURE));
+    }
+}

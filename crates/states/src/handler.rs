@@ -1,0 +1,66 @@
+//! The port through which Task states reach the outside world.
+
+use serde_json::Value;
+
+/// Runs Task resources. Implemented by the local runtime (Lambda-like task
+/// crates) and by test fakes.
+#[async_trait::async_trait]
+pub trait TaskHandler: Send + Sync {
+    /// Run the Task state's resource with its effective input; Err is a task failure.
+    ///
+    /// # Errors
+    ///
+    /// A [`TaskFailure`] whose `error` name is matched by the state's
+    /// `Retry` / `Catch` rules (and by `States.TaskFailed` / `States.ALL`).
+    async fn invoke(
+        &self,
+        resource: &str,
+        input: Value,
+        context: &TaskContext,
+    ) -> Result<Value, TaskFailure>;
+}
+
+/// What a [`TaskHandler`] knows about the call it serves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskContext {
+    /// The Task state's name.
+    pub state_name: String,
+    /// The execution's id (ARN).
+    pub execution_id: String,
+    /// How many times this state has been retried so far (0 on the first attempt).
+    pub retry_count: u32,
+    /// The whole context object (`$$`) as the state sees it.
+    pub context_object: Value,
+    /// The task's timeout before time scaling, if `TimeoutSeconds` is set.
+    pub timeout_seconds: Option<f64>,
+}
+
+/// A failed task: an error name and an optional cause.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TaskFailure {
+    /// Error name, e.g. `Ntfy.RateLimited`.
+    pub error: String,
+    /// Human-readable detail.
+    pub cause: Option<String>,
+}
+
+impl TaskFailure {
+    /// A failure with the given error name and cause.
+    pub fn new(error: impl Into<String>, cause: impl Into<Option<String>>) -> Self {
+        TaskFailure {
+            error: error.into(),
+            cause: cause.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for TaskFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.cause {
+            Some(cause) => write!(f, "{}: {}", self.error, cause),
+            None => f.write_str(&self.error),
+        }
+    }
+}
+
+impl std::error::Error for TaskFailure {}

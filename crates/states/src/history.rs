@@ -1,0 +1,189 @@
+//! The execution history: a typed event stream in the vocabulary of AWS's
+//! `GetExecutionHistory`.
+
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// The type of a [`HistoryEvent`], serialised with AWS's names.
+#[allow(missing_docs)] // the variant names are AWS's event types, documented there
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EventType {
+    ExecutionStarted,
+    ExecutionSucceeded,
+    ExecutionFailed,
+    ExecutionTimedOut,
+    ExecutionAborted,
+    TaskStateEntered,
+    TaskStateExited,
+    TaskScheduled,
+    TaskStarted,
+    TaskSucceeded,
+    TaskFailed,
+    TaskTimedOut,
+    ChoiceStateEntered,
+    ChoiceStateExited,
+    PassStateEntered,
+    PassStateExited,
+    WaitStateEntered,
+    WaitStateExited,
+    SucceedStateEntered,
+    SucceedStateExited,
+    FailStateEntered,
+    ParallelStateEntered,
+    ParallelStateStarted,
+    ParallelStateSucceeded,
+    ParallelStateFailed,
+    ParallelStateExited,
+    MapStateEntered,
+    MapStateStarted,
+    MapStateSucceeded,
+    MapStateFailed,
+    MapStateExited,
+    MapIterationStarted,
+    MapIterationSucceeded,
+    MapIterationFailed,
+    MapIterationAborted,
+}
+
+impl EventType {
+    /// The `<Type>StateEntered` event of a state type name (`Task`, `Pass` ...).
+    pub(crate) fn entered(state_type: &str) -> EventType {
+        match state_type {
+            "Task" => EventType::TaskStateEntered,
+            "Choice" => EventType::ChoiceStateEntered,
+            "Wait" => EventType::WaitStateEntered,
+            "Succeed" => EventType::SucceedStateEntered,
+            "Fail" => EventType::FailStateEntered,
+            "Parallel" => EventType::ParallelStateEntered,
+            "Map" => EventType::MapStateEntered,
+            _ => EventType::PassStateEntered,
+        }
+    }
+
+    /// The `<Type>StateExited` event of a state type name; `None` for Fail.
+    pub(crate) fn exited(state_type: &str) -> Option<EventType> {
+        Some(match state_type {
+            "Task" => EventType::TaskStateExited,
+            "Choice" => EventType::ChoiceStateExited,
+            "Wait" => EventType::WaitStateExited,
+            "Succeed" => EventType::SucceedStateExited,
+            "Parallel" => EventType::ParallelStateExited,
+            "Map" => EventType::MapStateExited,
+            "Pass" => EventType::PassStateExited,
+            _ => return None,
+        })
+    }
+}
+
+/// One entry of an execution's history, shaped like AWS's `HistoryEvent`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryEvent {
+    /// 1-based position in the history.
+    pub id: u64,
+    /// The event this one follows in the same branch (0 for the first).
+    pub previous_event_id: u64,
+    /// When the event happened.
+    pub timestamp: DateTime<Utc>,
+    /// What happened.
+    #[serde(rename = "type")]
+    pub event_type: EventType,
+    /// AWS-shaped details, e.g. `{"stateEnteredEventDetails": {"name": .., "input": ..}}`.
+    pub details: Value,
+}
+
+/// Where a branch of the execution is in the history: the id of its last event.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Cursor {
+    pub(crate) last: u64,
+}
+
+/// Collects events from every branch of one execution.
+#[derive(Debug, Default)]
+pub(crate) struct Recorder {
+    events: Mutex<Vec<HistoryEvent>>,
+}
+
+impl Recorder {
+    /// Append an event after `cursor`'s last one and move the cursor to it.
+    pub(crate) fn record(&self, cursor: &mut Cursor, event_type: EventType, details: Value) -> u64 {
+        let mut events = match self.events.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let id = events.len() as u64 + 1;
+        events.push(HistoryEvent {
+            id,
+            previous_event_id: cursor.last,
+            timestamp: Utc::now(),
+            event_type,
+            details,
+        });
+        cursor.last = id;
+        id
+    }
+
+    /// The events recorded so far.
+    pub(crate) fn into_events(self) -> Vec<HistoryEvent> {
+        match self.events.into_inner() {
+            Ok(events) => events,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+}
+
+/// AWS serialises payloads in history events as JSON text.
+pub(crate) fn payload(value: &Value) -> String {
+    value.to_string()
+}
+
+/// `stateEnteredEventDetails`.
+pub(crate) fn state_entered(name: &str, input: &Value) -> Value {
+    json!({"stateEnteredEventDetails": {"name": name, "input": payload(input)}})
+}
+
+/// `stateExitedEventDetails`.
+pub(crate) fn state_exited(name: &str, output: &Value) -> Value {
+    json!({"stateExitedEventDetails": {"name": name, "output": payload(output)}})
+}
+
+/// `{"<key>": {"error": .., "cause": ..}}` for a failure event.
+pub(crate) fn failure(key: &str, error: &str, cause: Option<&str>) -> Value {
+    let mut inner = serde_json::Map::new();
+    inner.insert("error".into(), error.into());
+    if let Some(cause) = cause {
+        inner.insert("cause".into(), cause.into());
+    }
+    let mut outer = serde_json::Map::new();
+    outer.insert(key.into(), Value::Object(inner));
+    Value::Object(outer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_serialise_with_aws_names_and_camel_case() -> Result<(), serde_json::Error> {
+        let recorder = Recorder::default();
+        let mut cursor = Cursor::default();
+        recorder.record(&mut cursor, EventType::ExecutionStarted, json!({}));
+        recorder.record(
+            &mut cursor,
+            EventType::TaskStateEntered,
+            state_entered("A", &json!({"x": 1})),
+        );
+        let events = recorder.into_events();
+        let text = serde_json::to_value(&events)?;
+        assert_eq!(text[1]["type"], "TaskStateEntered");
+        assert_eq!(text[1]["previousEventId"], 1);
+        assert_eq!(
+            text[1]["details"]["stateEnteredEventDetails"]["input"],
+            "{\"x\":1}"
+        );
+        Ok(())
+    }
+}

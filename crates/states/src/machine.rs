@@ -1,0 +1,188 @@
+//! [`StateMachine`]: a parsed and validated definition, plus the graph
+//! queries the console and the local runtime need.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::definition::{Machine, State, validate::validate};
+use crate::errors::DefinitionError;
+
+/// A parsed and validated state machine definition.
+#[derive(Debug, Clone)]
+pub struct StateMachine {
+    pub(crate) machine: Machine,
+}
+
+/// The kind of a graph edge between two states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TransitionKind {
+    /// A state's `Next`.
+    Next,
+    /// A Choice rule's `Next`.
+    Choice,
+    /// A Choice state's `Default`.
+    Default,
+    /// A `Catch` rule's `Next`.
+    Catch,
+    /// `End: true`, or a Succeed / Fail state (`to` is `None`).
+    End,
+}
+
+/// One edge of the state graph (top level only; branches of Parallel/Map
+/// states are not included).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transition {
+    /// The state the edge leaves.
+    pub from: String,
+    /// The state it enters; `None` for [`TransitionKind::End`].
+    pub to: Option<String>,
+    /// Why the transition happens.
+    pub kind: TransitionKind,
+}
+
+impl StateMachine {
+    /// Parse and validate a definition from JSON text.
+    ///
+    /// # Errors
+    ///
+    /// [`DefinitionError::Malformed`] if the text is not a state machine,
+    /// [`DefinitionError::Invalid`] if it breaks an ASL rule (missing
+    /// `StartAt` target, dangling `Next`, `Next` with `End`, `States.ALL`
+    /// not alone and last, no terminal state, ...).
+    pub fn from_json(text: &str) -> Result<StateMachine, DefinitionError> {
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| DefinitionError::Malformed(e.to_string()))?;
+        StateMachine::from_value(&value)
+    }
+
+    /// Parse and validate a definition given as a JSON value.
+    ///
+    /// # Errors
+    ///
+    /// As [`StateMachine::from_json`].
+    pub fn from_value(value: &Value) -> Result<StateMachine, DefinitionError> {
+        let machine =
+            Machine::deserialize(value).map_err(|e| DefinitionError::Malformed(e.to_string()))?;
+        validate(&machine, "")?;
+        Ok(StateMachine { machine })
+    }
+
+    /// The name of the first state.
+    pub fn start_at(&self) -> &str {
+        &self.machine.start_at
+    }
+
+    /// Top-level state names in definition order.
+    pub fn state_names(&self) -> Vec<&str> {
+        self.machine
+            .states
+            .ordered
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect()
+    }
+
+    /// Top-level edges, for drawing the graph.
+    pub fn transitions(&self) -> Vec<Transition> {
+        let mut out = Vec::new();
+        for (name, state) in &self.machine.states.ordered {
+            let edge = |to: Option<&String>, kind| Transition {
+                from: name.clone(),
+                to: to.cloned(),
+                kind,
+            };
+            let common = state.common();
+            if let Some(next) = &common.next {
+                out.push(edge(Some(next), TransitionKind::Next));
+            }
+            if let State::Choice(choice) = state {
+                for rule in &choice.choices {
+                    out.push(edge(rule.next.as_ref(), TransitionKind::Choice));
+                }
+                if let Some(default) = &choice.default {
+                    out.push(edge(Some(default), TransitionKind::Default));
+                }
+            }
+            if let Some(errors) = state.error_handling() {
+                for catcher in &errors.catch {
+                    out.push(edge(Some(&catcher.next), TransitionKind::Catch));
+                }
+            }
+            if common.end == Some(true) || matches!(state, State::Succeed(_) | State::Fail(_)) {
+                out.push(edge(None, TransitionKind::End));
+            }
+        }
+        out
+    }
+
+    /// Every Task `Resource`, including those inside Parallel branches and
+    /// Map processors, in definition order without duplicates.
+    pub fn task_resources(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        collect_resources(&self.machine, &mut out);
+        out
+    }
+}
+
+fn collect_resources<'a>(machine: &'a Machine, out: &mut Vec<&'a str>) {
+    for (_, state) in &machine.states.ordered {
+        match state {
+            State::Task(task) if !out.contains(&task.resource.as_str()) => out.push(&task.resource),
+            State::Parallel(parallel) => parallel
+                .branches
+                .iter()
+                .for_each(|b| collect_resources(b, out)),
+            State::Map(map) => {
+                if let Some(processor) = &map.item_processor {
+                    collect_resources(processor, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl std::str::FromStr for StateMachine {
+    type Err = DefinitionError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        StateMachine::from_json(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOTIFICATION: &str = include_str!("../tests/data/notification.asl.json");
+
+    #[test]
+    fn notification_definition_parses_with_its_graph() -> Result<(), DefinitionError> {
+        let machine = StateMachine::from_json(NOTIFICATION)?;
+        assert_eq!(machine.start_at(), "LoadMessage");
+        assert_eq!(machine.state_names().len(), 7);
+        assert_eq!(machine.task_resources().len(), 4);
+        let transitions = machine.transitions();
+        assert!(
+            transitions.iter().any(
+                |t| t.kind == TransitionKind::Catch && t.to.as_deref() == Some("RecordFailure")
+            )
+        );
+        assert!(
+            transitions
+                .iter()
+                .any(|t| t.kind == TransitionKind::Default && t.from == "AlreadyDelivered")
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn malformed_text_is_a_definition_error() {
+        assert!(matches!(
+            StateMachine::from_json("{"),
+            Err(DefinitionError::Malformed(_))
+        ));
+        assert!(
+            StateMachine::from_json(r#"{"StartAt":"A","States":{"A":{"Type":"Bogus"}}}"#).is_err()
+        );
+    }
+}

@@ -1,0 +1,269 @@
+//! JSONPath for ASL: reading with a path (`InputPath`, `.$` fields, `Variable`
+//! ...) and writing with a reference path (`ResultPath`).
+//!
+//! Definite paths (names and indices only) are walked directly so that a
+//! missing field is an error with AWS's message; indefinite paths (wildcards,
+//! slices, filters, unions, descendants) go to `serde_json_path` and always
+//! yield an array, possibly empty.
+
+use serde_json::{Map, Value};
+use serde_json_path::JsonPath;
+
+/// One step of a definite path.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Segment {
+    Key(String),
+    Index(i64),
+}
+
+/// Why a path could not be read or written; the text is AWS's wording
+/// without the state prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PathError {
+    pub(crate) message: String,
+}
+
+impl PathError {
+    fn new(message: String) -> Self {
+        PathError { message }
+    }
+}
+
+/// Read `path` from `input`, or from `context` when the path starts with `$$`.
+pub(crate) fn resolve(path: &str, input: &Value, context: &Value) -> Result<Value, PathError> {
+    match path.strip_prefix('$') {
+        Some(rest) if rest.starts_with('$') => select(rest, context),
+        _ => select(path, input),
+    }
+}
+
+/// Read `path` (which starts with `$`) from `value`.
+pub(crate) fn select(path: &str, value: &Value) -> Result<Value, PathError> {
+    if let Some(segments) = parse_definite(path) {
+        return walk(path, &segments, value);
+    }
+    let parsed = JsonPath::parse(path)
+        .map_err(|e| PathError::new(format!("Invalid path '{path}' : {e}")))?;
+    Ok(Value::Array(
+        parsed.query(value).all().into_iter().cloned().collect(),
+    ))
+}
+
+/// AWS's normalised form of a definite path: `$['a'][0]`.
+pub(crate) fn normalized(segments: &[Segment]) -> String {
+    let mut out = String::from("$");
+    for segment in segments {
+        match segment {
+            Segment::Key(k) => out.push_str(&format!("['{k}']")),
+            Segment::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
+}
+
+fn walk(path: &str, segments: &[Segment], value: &Value) -> Result<Value, PathError> {
+    let mut current = value;
+    for (i, segment) in segments.iter().enumerate() {
+        let next = match (segment, current) {
+            (Segment::Key(k), Value::Object(map)) => map.get(k),
+            (Segment::Index(n), Value::Array(items)) => {
+                index_of(*n, items.len()).and_then(|n| items.get(n))
+            }
+            _ => None,
+        };
+        current = match next {
+            Some(v) => v,
+            None if i + 1 == segments.len() => {
+                return Err(PathError::new(format!(
+                    "Invalid path '{path}' : No results for path: {}",
+                    normalized(segments)
+                )));
+            }
+            None => {
+                let prefix = segments.get(..=i).unwrap_or(segments);
+                return Err(PathError::new(format!(
+                    "Invalid path '{path}' : Missing property in path {}",
+                    normalized(prefix)
+                )));
+            }
+        };
+    }
+    Ok(current.clone())
+}
+
+fn index_of(n: i64, len: usize) -> Option<usize> {
+    if n >= 0 {
+        usize::try_from(n).ok()
+    } else {
+        let back = usize::try_from(n.unsigned_abs()).ok()?;
+        len.checked_sub(back)
+    }
+}
+
+/// Parse a definite path (`$`, `.name`, `['name']`, `[3]`); `None` if the
+/// path has any other selector.
+pub(crate) fn parse_definite(path: &str) -> Option<Vec<Segment>> {
+    let rest = path.strip_prefix('$')?;
+    let chars: Vec<char> = rest.chars().collect();
+    let mut segments = Vec::new();
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        match c {
+            '.' => {
+                let start = i + 1;
+                let mut end = start;
+                while chars.get(end).is_some_and(|c| *c != '.' && *c != '[') {
+                    end += 1;
+                }
+                let name: String = chars.get(start..end)?.iter().collect();
+                if name.is_empty()
+                    || name == "*"
+                    || name.contains(['?', '(', ')', '\'', '"', ']', ' '])
+                {
+                    return None;
+                }
+                segments.push(Segment::Key(name));
+                i = end;
+            }
+            '[' => {
+                let quote = *chars.get(i + 1)?;
+                if quote == '\'' || quote == '"' {
+                    let mut name = String::new();
+                    let mut j = i + 2;
+                    loop {
+                        let c = *chars.get(j)?;
+                        if c == '\\' && chars.get(j + 1) == Some(&quote) {
+                            // Only the quote itself is escaped; other backslashes are literal.
+                            name.push(quote);
+                            j += 2;
+                        } else if c == quote {
+                            break;
+                        } else {
+                            name.push(c);
+                            j += 1;
+                        }
+                    }
+                    if chars.get(j + 1) != Some(&']') {
+                        return None;
+                    }
+                    segments.push(Segment::Key(name));
+                    i = j + 2;
+                } else {
+                    let close = i + 1 + chars.get(i + 1..)?.iter().position(|c| *c == ']')?;
+                    let text: String = chars.get(i + 1..close)?.iter().collect();
+                    let index: i64 = text.trim().parse().ok()?;
+                    segments.push(Segment::Index(index));
+                    i = close + 1;
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(segments)
+}
+
+/// Write `value` into `target` at the reference path `path`, creating
+/// missing objects on the way (`ResultPath`). `$` replaces the whole target.
+pub(crate) fn set(target: Value, path: &str, value: Value) -> Result<Value, PathError> {
+    let segments = parse_definite(path)
+        .ok_or_else(|| PathError::new(format!("Invalid path '{path}' : not a reference path")))?;
+    let mut root = target;
+    insert(&mut root, &segments, value, path)?;
+    Ok(root)
+}
+
+fn insert(
+    slot: &mut Value,
+    segments: &[Segment],
+    value: Value,
+    path: &str,
+) -> Result<(), PathError> {
+    let Some((first, rest)) = segments.split_first() else {
+        *slot = value;
+        return Ok(());
+    };
+    let fail = || {
+        PathError::new(format!(
+            "Unable to apply ResultPath '{path}' to input: the path does not refer to a field of an object"
+        ))
+    };
+    match first {
+        Segment::Key(key) => {
+            if slot.is_null() && !rest.is_empty() {
+                *slot = Value::Object(Map::new());
+            }
+            let Value::Object(map) = slot else {
+                return Err(fail());
+            };
+            let child = map.entry(key.clone()).or_insert(Value::Null);
+            if !rest.is_empty() && !child.is_object() && !child.is_array() {
+                *child = Value::Object(Map::new());
+            }
+            insert(child, rest, value, path)
+        }
+        Segment::Index(n) => {
+            let Value::Array(items) = slot else {
+                return Err(fail());
+            };
+            let len = items.len();
+            let child = index_of(*n, len)
+                .and_then(|i| items.get_mut(i))
+                .ok_or_else(fail)?;
+            insert(child, rest, value, path)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn definite_paths_read_names_quoted_names_and_indices() -> Result<(), PathError> {
+        let input = json!({"a": {"b c": [1, 2, {"d": true}]}});
+        assert_eq!(select("$.a['b c'][2].d", &input)?, json!(true));
+        assert_eq!(select("$.a['b c'][-1]", &input)?, json!({"d": true}));
+        assert_eq!(select("$", &input)?, input);
+        Ok(())
+    }
+
+    #[test]
+    fn missing_leaf_and_missing_parent_have_aws_messages() {
+        let input = json!({});
+        assert_eq!(
+            select("$.x", &input).map_err(|e| e.message),
+            Err("Invalid path '$.x' : No results for path: $['x']".to_string())
+        );
+        assert_eq!(
+            select("$.no.such.path", &input).map_err(|e| e.message),
+            Err("Invalid path '$.no.such.path' : Missing property in path $['no']".to_string())
+        );
+    }
+
+    #[test]
+    fn indefinite_paths_yield_arrays_even_when_empty() -> Result<(), PathError> {
+        assert_eq!(select("$.items[*]", &json!({}))?, json!([]));
+        let users = json!({"users": [{"s": 0}, {"s": 1}]});
+        assert_eq!(select("$.users[?(@.s == 0)]", &users)?, json!([{"s": 0}]));
+        Ok(())
+    }
+
+    #[test]
+    fn context_paths_read_the_context_object() -> Result<(), PathError> {
+        let context = json!({"State": {"Name": "A"}});
+        assert_eq!(resolve("$$.State.Name", &json!({}), &context)?, json!("A"));
+        Ok(())
+    }
+
+    #[test]
+    fn set_creates_nested_objects_and_replaces_root() -> Result<(), PathError> {
+        assert_eq!(
+            set(json!({"a": 1}), "$.b.c", json!(2))?,
+            json!({"a": 1, "b": {"c": 2}})
+        );
+        assert_eq!(set(json!({"a": 1}), "$", json!(2))?, json!(2));
+        assert!(set(json!("text"), "$.a", json!(1)).is_err());
+        Ok(())
+    }
+}

@@ -1,0 +1,270 @@
+//! `Choice`: pick the `Next` state from the first matching rule.
+
+use chrono::{DateTime, FixedOffset};
+use serde_json::Value;
+
+use crate::definition::{ChoiceState, Comparison, Condition, Operand};
+use crate::errors::{STATES_NO_CHOICE_MATCHED, StatesError};
+use crate::executor::{Attempt, Outcome, io};
+use crate::paths;
+
+pub(super) fn run(
+    choice: &ChoiceState,
+    input: &Value,
+    attempt: &Attempt<'_>,
+) -> Result<Outcome, StatesError> {
+    let ctx = &attempt.context;
+    let effective = io::apply_input_path(choice.common.input_path.as_ref(), input, ctx)?;
+    let mut next = None;
+    for rule in &choice.choices {
+        if evaluate(&rule.condition, &effective, ctx)? {
+            next = rule.next.clone();
+            break;
+        }
+    }
+    let Some(next) = next.or_else(|| choice.default.clone()) else {
+        return Err(StatesError::new(
+            STATES_NO_CHOICE_MATCHED,
+            Some(format!("No Matches! for state '{}'", attempt.name)),
+        ));
+    };
+    let output = io::apply_output_path(choice.common.output_path.as_ref(), effective, ctx)?;
+    Ok(Outcome::Next(next, output))
+}
+
+/// Evaluate a condition against the effective input.
+pub(crate) fn evaluate(
+    condition: &Condition,
+    input: &Value,
+    ctx: &Value,
+) -> Result<bool, StatesError> {
+    match condition {
+        Condition::And(parts) => {
+            for part in parts {
+                if !evaluate(part, input, ctx)? {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        }
+        Condition::Or(parts) => {
+            for part in parts {
+                if evaluate(part, input, ctx)? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+        Condition::Not(inner) => Ok(!evaluate(inner, input, ctx)?),
+        Condition::Compare(comparison) => compare(comparison, input, ctx),
+        Condition::Jsonata => Err(StatesError::runtime(
+            "JSONata Condition is not supported by this engine",
+        )),
+    }
+}
+
+fn compare(c: &Comparison, input: &Value, ctx: &Value) -> Result<bool, StatesError> {
+    let variable = paths::resolve(&c.variable, input, ctx).ok();
+    let expected = match &c.operand {
+        Operand::Literal(v) => v.clone(),
+        Operand::Path(p) => io::read(p, input, ctx)?,
+    };
+    let flag = expected.as_bool();
+    let Some(value) = variable else {
+        return match c.operator.as_str() {
+            "IsPresent" => Ok(flag == Some(false)),
+            op if op.starts_with("Is") => Ok(false),
+            _ => Err(StatesError::runtime(format!(
+                "Invalid path '{}': could not be found in the input",
+                c.variable
+            ))),
+        };
+    };
+    let op = c.operator.as_str();
+    let is = |holds: bool| Ok(flag == Some(holds));
+    match op {
+        "IsPresent" => is(true),
+        "IsNull" => is(value.is_null()),
+        "IsNumeric" => is(value.is_number()),
+        "IsString" => is(value.is_string()),
+        "IsBoolean" => is(value.is_boolean()),
+        "IsTimestamp" => is(value.as_str().and_then(parse_timestamp).is_some()),
+        "BooleanEquals" => Ok(value.is_boolean() && expected.is_boolean() && value == expected),
+        "StringMatches" => Ok(match (value.as_str(), expected.as_str()) {
+            (Some(text), Some(pattern)) => wildcard_match(pattern, text),
+            _ => false,
+        }),
+        _ => Ok(ordering(op, &value, &expected).is_some_and(|ord| relation_holds(op, ord))),
+    }
+}
+
+fn ordering(op: &str, value: &Value, expected: &Value) -> Option<std::cmp::Ordering> {
+    if op.starts_with("String") {
+        Some(value.as_str()?.cmp(expected.as_str()?))
+    } else if op.starts_with("Numeric") {
+        if !value.is_number() {
+            return None;
+        }
+        value.as_f64()?.partial_cmp(&expected.as_f64()?)
+    } else if op.starts_with("Timestamp") {
+        Some(parse_timestamp(value.as_str()?)?.cmp(&parse_timestamp(expected.as_str()?)?))
+    } else {
+        None
+    }
+}
+
+fn relation_holds(op: &str, ord: std::cmp::Ordering) -> bool {
+    use std::cmp::Ordering::*;
+    if op.ends_with("LessThanEquals") {
+        ord != Greater
+    } else if op.ends_with("GreaterThanEquals") {
+        ord != Less
+    } else if op.ends_with("LessThan") {
+        ord == Less
+    } else if op.ends_with("GreaterThan") {
+        ord == Greater
+    } else {
+        ord == Equal
+    }
+}
+
+/// Parse an ISO-8601 extended offset date-time (`2016-03-14T01:59:00Z`).
+pub(crate) fn parse_timestamp(text: &str) -> Option<DateTime<FixedOffset>> {
+    if text.as_bytes().get(10) != Some(&b'T') {
+        return None;
+    }
+    DateTime::parse_from_rfc3339(text).ok()
+}
+
+/// `StringMatches`: `*` matches any run of characters, `\*` a literal star
+/// and `\\` a literal backslash.
+pub(crate) fn wildcard_match(pattern: &str, text: &str) -> bool {
+    enum Token {
+        Char(char),
+        Star,
+    }
+    let mut tokens = Vec::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => tokens.push(Token::Char(chars.next().unwrap_or('\\'))),
+            '*' => tokens.push(Token::Star),
+            c => tokens.push(Token::Char(c)),
+        }
+    }
+    let text: Vec<char> = text.chars().collect();
+    // Classic greedy matcher with backtracking to the last star.
+    let (mut t, mut p) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match tokens.get(p) {
+            Some(Token::Char(c)) if Some(c) == text.get(t) => {
+                t += 1;
+                p += 1;
+            }
+            Some(Token::Star) => {
+                star = Some((p, t));
+                p += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    p = sp + 1;
+                    t = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    tokens
+        .get(p..)
+        .is_some_and(|rest| rest.iter().all(|tok| matches!(tok, Token::Star)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::definition::ChoiceRule;
+    use serde_json::json;
+
+    fn holds(rule: Value, input: Value) -> Result<bool, StatesError> {
+        let rule = ChoiceRule::try_from(rule).map_err(StatesError::runtime)?;
+        evaluate(&rule.condition, &input, &json!({}))
+    }
+
+    #[test]
+    fn comparison_operators_are_type_strict() -> Result<(), StatesError> {
+        let cases = [
+            (
+                json!({"Variable": "$.v", "NumericEquals": 1, "Next": "X"}),
+                json!({"v": 1.0}),
+                true,
+            ),
+            (
+                json!({"Variable": "$.v", "NumericEquals": 1, "Next": "X"}),
+                json!({"v": "1"}),
+                false,
+            ),
+            (
+                json!({"Variable": "$.v", "StringLessThan": "b", "Next": "X"}),
+                json!({"v": "a"}),
+                true,
+            ),
+            (
+                json!({"Variable": "$.v", "BooleanEquals": false, "Next": "X"}),
+                json!({"v": 0}),
+                false,
+            ),
+            (
+                json!({"Variable": "$.v", "NumericGreaterThanEqualsPath": "$.w", "Next": "X"}),
+                json!({"v": 2, "w": 2}),
+                true,
+            ),
+            (
+                json!({"Variable": "$.v", "TimestampLessThan": "2020-01-01T00:00:00Z", "Next": "X"}),
+                json!({"v": "2019-12-31T23:00:00-02:00"}),
+                false,
+            ),
+            (
+                json!({"Variable": "$.v", "IsNull": true, "Next": "X"}),
+                json!({"v": null}),
+                true,
+            ),
+            (
+                json!({"Variable": "$.v", "IsPresent": false, "Next": "X"}),
+                json!({}),
+                true,
+            ),
+            (
+                json!({"Not": {"Variable": "$.v", "IsString": true}, "Next": "X"}),
+                json!({"v": 3}),
+                true,
+            ),
+            (
+                json!({"Or": [{"Variable": "$.v", "IsString": true}, {"Variable": "$.v", "IsNumeric": true}], "Next": "X"}),
+                json!({"v": 3}),
+                true,
+            ),
+        ];
+        for (rule, input, expected) in cases {
+            assert_eq!(holds(rule.clone(), input)?, expected, "{rule}");
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn string_matches_supports_wildcards_and_escapes() {
+        assert!(wildcard_match("log-*.txt", "log-2020.txt"));
+        assert!(wildcard_match("*", ""));
+        assert!(!wildcard_match("a*b", "ac"));
+        assert!(wildcard_match(r"a\*b", "a*b"));
+        assert!(!wildcard_match(r"a\*b", "axb"));
+    }
+
+    #[test]
+    fn timestamps_need_the_t_separator_and_an_offset() {
+        assert!(parse_timestamp("2016-03-14T01:59:00Z").is_some());
+        assert!(parse_timestamp("2016-03-14 01:59:00Z").is_none());
+        assert!(parse_timestamp("2016-03-14T01:59:00").is_none());
+    }
+}

@@ -1,0 +1,49 @@
+//! `Fail`: stop with an error name and cause, from literals or paths.
+
+use serde_json::Value;
+
+use crate::definition::FailState;
+use crate::errors::StatesError;
+use crate::executor::{Attempt, io};
+
+/// The error a Fail state raises (every problem computing it is itself an error).
+pub(super) fn run(fail: &FailState, input: &Value, attempt: &Attempt<'_>) -> StatesError {
+    let ctx = &attempt.context;
+    let error = match text_field(fail.error.as_ref(), fail.error_path.as_deref(), input, ctx) {
+        Ok(v) => v,
+        Err(e) => return e,
+    };
+    let cause = match text_field(fail.cause.as_ref(), fail.cause_path.as_deref(), input, ctx) {
+        Ok(v) => v,
+        Err(e) => return e,
+    };
+    StatesError {
+        error: error.unwrap_or_default(),
+        ..StatesError::new("", cause)
+    }
+}
+
+fn text_field(
+    literal: Option<&Value>,
+    path: Option<&str>,
+    input: &Value,
+    ctx: &Value,
+) -> Result<Option<String>, StatesError> {
+    if let Some(path) = path {
+        let value = if path.starts_with("States.") {
+            crate::intrinsics::evaluate(path, input, ctx)?
+        } else {
+            io::read(path, input, ctx)?
+        };
+        return match value {
+            Value::String(s) => Ok(Some(s)),
+            other => Err(StatesError::runtime(format!(
+                "The path '{path}' must reference a string value, but referenced {other}"
+            ))),
+        };
+    }
+    Ok(literal.map(|v| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }))
+}

@@ -1,0 +1,183 @@
+//! `Map`: run the item processor for every item of an array, at most
+//! `MaxConcurrency` at a time, tolerating up to `ToleratedFailure*` failures.
+
+mod config;
+
+use serde_json::{Value, json};
+use tokio::sync::Semaphore;
+
+use crate::context::with_map_item;
+use crate::definition::{MapState, State};
+use crate::errors::{STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD, StatesError};
+use crate::executor::join::{Branch, join_all};
+use crate::executor::{Attempt, Outcome, Runtime, io};
+use crate::history::{self, Cursor, EventType};
+
+pub(super) async fn run(
+    rt: &Runtime<'_>,
+    state: &State,
+    map: &MapState,
+    input: &Value,
+    attempt: &Attempt<'_>,
+    cursor: &mut Cursor,
+) -> Result<Outcome, StatesError> {
+    let ctx = &attempt.context;
+    let Some(processor) = &map.item_processor else {
+        return Err(StatesError::runtime("The Map state has no ItemProcessor"));
+    };
+    if map.item_reader.is_some() || map.item_batcher.is_some() {
+        return Err(StatesError::runtime(
+            "ItemReader and ItemBatcher are not supported by this engine",
+        ));
+    }
+    let effective = io::apply_input_path(map.common.input_path.as_ref(), input, ctx)?;
+    let items = match &map.items_path {
+        Some(path) => io::read(path, &effective, ctx)?,
+        None => effective.clone(),
+    };
+    let Value::Array(items) = items else {
+        return Err(StatesError::runtime(format!(
+            "Map state input must be an array but was: {items}"
+        )));
+    };
+    let limits = config::Limits::read(map, &effective, ctx)?;
+    let selector = map
+        .item_selector
+        .as_ref()
+        .or(map.results.parameters.as_ref());
+    let mut inputs = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        inputs.push(match selector {
+            Some(template) => {
+                io::payload_template(template, &effective, &with_map_item(ctx, index, item))?
+            }
+            None => item.clone(),
+        });
+    }
+    rt.record(
+        cursor,
+        EventType::MapStateStarted,
+        json!({"mapStateStartedEventDetails": {"length": inputs.len()}}),
+    );
+    let start = *cursor;
+    let permits = Semaphore::new(limits.max_concurrency.unwrap_or(Semaphore::MAX_PERMITS));
+    let permits = &permits;
+    let name = attempt.name;
+    let iterations: Vec<Branch<'_, (Result<Value, StatesError>, Cursor)>> = inputs
+        .into_iter()
+        .enumerate()
+        .map(
+            |(index, item_input)| -> Branch<'_, (Result<Value, StatesError>, Cursor)> {
+                Box::pin(async move {
+                    let mut item_cursor = start;
+                    let Ok(_permit) = permits.acquire().await else {
+                        return (
+                            Err(StatesError::runtime("Map concurrency limiter closed")),
+                            item_cursor,
+                        );
+                    };
+                    let details = json!({"name": name, "index": index});
+                    rt.record(
+                        &mut item_cursor,
+                        EventType::MapIterationStarted,
+                        json!({"mapIterationStartedEventDetails": details}),
+                    );
+                    let result = rt
+                        .run_machine(processor, item_input, &mut item_cursor)
+                        .await;
+                    let (event, key) = match result {
+                        Ok(_) => (
+                            EventType::MapIterationSucceeded,
+                            "mapIterationSucceededEventDetails",
+                        ),
+                        Err(_) => (
+                            EventType::MapIterationFailed,
+                            "mapIterationFailedEventDetails",
+                        ),
+                    };
+                    rt.record(&mut item_cursor, event, json!({key: details}));
+                    (result, item_cursor)
+                })
+            },
+        )
+        .collect();
+    let results = join_all(iterations).await;
+    if let Some(last) = results.iter().map(|(_, c)| c.last).max() {
+        cursor.last = last;
+    }
+    let total = results.len();
+    let failures: Vec<&StatesError> = results
+        .iter()
+        .filter_map(|(r, _)| r.as_ref().err())
+        .collect();
+    if let Some(error) = failure_outcome(&failures, total, &limits) {
+        let details = history::failure("mapStateFailedEventDetails", &error.error, error.cause.as_deref());
+        rt.record(cursor, EventType::MapStateFailed, details);
+        return Err(error);
+    }
+    rt.record(cursor, EventType::MapStateSucceeded, json!({}));
+    let result = Value::Array(
+        results
+            .into_iter()
+            .map(|(r, _)| match r {
+                Ok(v) => v,
+                Err(e) => e.to_error_output(),
+            })
+            .collect(),
+    );
+    let result = match &map.results.result_selector {
+        Some(selector) => io::payload_template(selector, &result, ctx)?,
+        None => result,
+    };
+    let output = io::apply_result_path(map.results.result_path.as_ref(), input.clone(), result)?;
+    let output = io::apply_output_path(map.common.output_path.as_ref(), output, ctx)?;
+    Ok(Outcome::follow(state, output))
+}
+
+/// The error that fails the Map, if its failures are not tolerated.
+fn failure_outcome(failures: &[&StatesError], total: usize, limits: &config::Limits) -> Option<StatesError> {
+    let first = failures.first()?;
+    if !first.catchable || !limits.tolerates_any() {
+        return Some((*first).clone());
+    }
+    limits.exceeded(failures.len(), total).then(|| {
+        StatesError::new(
+            STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD,
+            Some("The specified tolerated failure threshold was exceeded".into()),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::tests_support::{run, run_ok};
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn item_selector_sees_the_item_through_the_context() -> Result<(), String> {
+        let def = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true, "ItemsPath": "$.xs",
+            "ItemSelector": {"v.$": "$$.Map.Item.Value", "i.$": "$$.Map.Item.Index"},
+            "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}});
+        assert_eq!(
+            run_ok(def, json!({"xs": ["a", "b"]})).await?,
+            json!([{"v": "a", "i": 0}, {"v": "b", "i": 1}])
+        );
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn failures_beyond_the_tolerance_fail_with_threshold_exceeded() -> Result<(), String> {
+        let def = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true, "ToleratedFailureCount": 1,
+            "ItemProcessor": {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E"}}}}}});
+        assert_eq!(
+            run(def.clone(), json!([1])).await?.status,
+            crate::ExecutionStatus::Succeeded
+        );
+        let execution = run(def, json!([1, 2])).await?;
+        assert_eq!(
+            execution.error.as_deref(),
+            Some("States.ExceedToleratedFailureThreshold")
+        );
+        Ok(())
+    }
+}

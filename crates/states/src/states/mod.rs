@@ -1,0 +1,43 @@
+//! One module per state type. Each runs one attempt of its state:
+//! input processing, the action and output processing. Retry and Catch
+//! are the executor's job.
+
+mod choice;
+mod fail;
+mod map;
+mod parallel;
+mod pass;
+mod succeed;
+mod task;
+pub(crate) mod unsupported;
+mod wait;
+
+use serde_json::Value;
+
+use crate::definition::State;
+use crate::errors::StatesError;
+use crate::executor::{Attempt, Outcome, Runtime};
+use crate::history::Cursor;
+
+/// Run one attempt of `state` with its raw `input`.
+pub(crate) async fn act(
+    rt: &Runtime<'_>,
+    state: &State,
+    input: &Value,
+    attempt: &Attempt<'_>,
+    cursor: &mut Cursor,
+) -> Result<Outcome, StatesError> {
+    unsupported::check_state(state)?;
+    match state {
+        State::Pass(pass) => pass::run(state, pass, input, attempt),
+        State::Task(task) => task::run(rt, state, task, input, attempt, cursor).await,
+        State::Choice(choice) => choice::run(choice, input, attempt),
+        State::Wait(wait) => wait::run(rt, state, wait, input, attempt).await,
+        State::Succeed(succeed) => succeed::run(succeed, input, attempt),
+        State::Fail(fail) => Err(fail::run(fail, input, attempt)),
+        State::Parallel(parallel) => {
+            parallel::run(rt, state, parallel, input, attempt, cursor).await
+        }
+        State::Map(map) => map::run(rt, state, map, input, attempt, cursor).await,
+    }
+}

@@ -1,0 +1,96 @@
+//! `Parallel`: run every branch on the same input; the result is the array
+//! of branch outputs, in branch order. The first branch failure fails the
+//! state and cancels the other branches.
+
+use serde_json::{Value, json};
+
+use crate::definition::{ParallelState, State};
+use crate::errors::StatesError;
+use crate::executor::join::{Branch, try_join_all};
+use crate::executor::{Attempt, Outcome, Runtime, io};
+use crate::history::{self, Cursor, EventType};
+
+pub(super) async fn run(
+    rt: &Runtime<'_>,
+    state: &State,
+    parallel: &ParallelState,
+    input: &Value,
+    attempt: &Attempt<'_>,
+    cursor: &mut Cursor,
+) -> Result<Outcome, StatesError> {
+    let ctx = &attempt.context;
+    let effective = io::apply_input_path(parallel.common.input_path.as_ref(), input, ctx)?;
+    let effective = match &parallel.results.parameters {
+        Some(template) => io::payload_template(template, &effective, ctx)?,
+        None => effective,
+    };
+    rt.record(cursor, EventType::ParallelStateStarted, json!({}));
+    let start = *cursor;
+    let branches: Vec<Branch<'_, Result<(Value, Cursor), StatesError>>> = parallel
+        .branches
+        .iter()
+        .map(
+            |branch| -> Branch<'_, Result<(Value, Cursor), StatesError>> {
+                let branch_input = effective.clone();
+                Box::pin(async move {
+                    let mut branch_cursor = start;
+                    let output = rt
+                        .run_machine(branch, branch_input, &mut branch_cursor)
+                        .await?;
+                    Ok((output, branch_cursor))
+                })
+            },
+        )
+        .collect();
+    let outputs = match try_join_all(branches).await {
+        Ok(outputs) => outputs,
+        Err(error) => {
+            let details = history::failure(
+                "parallelStateFailedEventDetails",
+                &error.error,
+                error.cause.as_deref(),
+            );
+            rt.record(cursor, EventType::ParallelStateFailed, details);
+            return Err(error);
+        }
+    };
+    if let Some(last) = outputs.iter().map(|(_, c)| c.last).max() {
+        cursor.last = last;
+    }
+    rt.record(cursor, EventType::ParallelStateSucceeded, json!({}));
+    let result = Value::Array(outputs.into_iter().map(|(v, _)| v).collect());
+    let result = match &parallel.results.result_selector {
+        Some(selector) => io::payload_template(selector, &result, ctx)?,
+        None => result,
+    };
+    let output =
+        io::apply_result_path(parallel.results.result_path.as_ref(), input.clone(), result)?;
+    let output = io::apply_output_path(parallel.common.output_path.as_ref(), output, ctx)?;
+    Ok(Outcome::follow(state, output))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::tests_support::{run, run_ok};
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn branches_run_on_the_same_input_and_results_keep_branch_order() -> Result<(), String> {
+        let def = json!({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true, "Branches": [
+            {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": "a", "End": true}}},
+            {"StartAt": "B", "States": {"B": {"Type": "Task", "Resource": "echo", "End": true}}}
+        ]}}});
+        assert_eq!(run_ok(def, json!({"x": 1})).await?, json!(["a", {"x": 1}]));
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_failing_branch_fails_the_state_with_its_error() -> Result<(), String> {
+        let def = json!({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true, "Branches": [
+            {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Boom"}}}
+        ]}}});
+        let execution = run(def, json!({})).await?;
+        assert_eq!(execution.error.as_deref(), Some("Boom"));
+        Ok(())
+    }
+}

@@ -1,0 +1,55 @@
+//! `Pass`: pass the input (or `Result`, or `Parameters`) to the output.
+
+use serde_json::Value;
+
+use crate::definition::{PassState, State};
+use crate::errors::StatesError;
+use crate::executor::io;
+use crate::executor::{Attempt, Outcome};
+
+pub(super) fn run(
+    state: &State,
+    pass: &PassState,
+    input: &Value,
+    attempt: &Attempt<'_>,
+) -> Result<Outcome, StatesError> {
+    let ctx = &attempt.context;
+    let effective = io::apply_input_path(pass.common.input_path.as_ref(), input, ctx)?;
+    let effective = match &pass.results.parameters {
+        Some(template) => io::payload_template(template, &effective, ctx)?,
+        None => effective,
+    };
+    let result = pass.result.clone().unwrap_or(effective);
+    let output = io::apply_result_path(pass.results.result_path.as_ref(), input.clone(), result)?;
+    let output = io::apply_output_path(pass.common.output_path.as_ref(), output, ctx)?;
+    Ok(Outcome::follow(state, output))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::tests_support::run_ok;
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn result_is_written_at_result_path() -> Result<(), String> {
+        let out = run_ok(
+            json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"r": 1}, "ResultPath": "$.res", "End": true}}}),
+            json!({"a": 0}),
+        )
+        .await?;
+        assert_eq!(out, json!({"a": 0, "res": {"r": 1}}));
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn parameters_build_the_result_from_input_and_context() -> Result<(), String> {
+        let out = run_ok(
+            json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "InputPath": "$.in",
+                "Parameters": {"v.$": "$.v", "name.$": "$$.State.Name"}, "OutputPath": "$", "End": true}}}),
+            json!({"in": {"v": 7}}),
+        )
+        .await?;
+        assert_eq!(out, json!({"v": 7, "name": "P"}));
+        Ok(())
+    }
+}

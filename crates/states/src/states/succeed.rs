@@ -1,0 +1,19 @@
+//! `Succeed`: end the (sub-)machine successfully.
+
+use serde_json::Value;
+
+use crate::definition::SucceedState;
+use crate::errors::StatesError;
+use crate::executor::io;
+use crate::executor::{Attempt, Outcome};
+
+pub(super) fn run(
+    succeed: &SucceedState,
+    input: &Value,
+    attempt: &Attempt<'_>,
+) -> Result<Outcome, StatesError> {
+    let ctx = &attempt.context;
+    let effective = io::apply_input_path(succeed.common.input_path.as_ref(), input, ctx)?;
+    let output = io::apply_output_path(succeed.common.output_path.as_ref(), effective, ctx)?;
+    Ok(Outcome::End(output))
+}

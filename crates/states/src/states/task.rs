@@ -1,0 +1,156 @@
+//! `Task`: call the resource through the [`TaskHandler`](crate::TaskHandler),
+//! racing `TimeoutSeconds`.
+
+use serde_json::{Value, json};
+
+use crate::definition::{State, TaskState};
+use crate::errors::StatesError;
+use crate::executor::{Attempt, Outcome, Runtime, io};
+use crate::handler::TaskContext;
+use crate::history::{self, Cursor, EventType};
+
+pub(super) async fn run(
+    rt: &Runtime<'_>,
+    state: &State,
+    task: &TaskState,
+    input: &Value,
+    attempt: &Attempt<'_>,
+    cursor: &mut Cursor,
+) -> Result<Outcome, StatesError> {
+    let ctx = &attempt.context;
+    let effective = io::apply_input_path(task.common.input_path.as_ref(), input, ctx)?;
+    let effective = match &task.results.parameters {
+        Some(template) => io::payload_template(template, &effective, ctx)?,
+        None => effective,
+    };
+    let timeout = seconds_field(
+        "TimeoutSeconds",
+        task.timeout_seconds.as_ref(),
+        task.timeout_seconds_path.as_deref(),
+        input,
+        ctx,
+    )?;
+    let heartbeat = seconds_field(
+        "HeartbeatSeconds",
+        task.heartbeat_seconds.as_ref(),
+        task.heartbeat_seconds_path.as_deref(),
+        input,
+        ctx,
+    )?;
+    let resource_type = resource_type(&task.resource);
+    let mut scheduled = json!({
+        "resource": task.resource,
+        "resourceType": resource_type,
+        "region": region(&task.resource),
+        "parameters": history::payload(&effective),
+    });
+    if let Some(obj) = scheduled.as_object_mut() {
+        if let Some(t) = timeout {
+            obj.insert("timeoutInSeconds".into(), json!(t));
+        }
+        if let Some(h) = heartbeat {
+            obj.insert("heartbeatInSeconds".into(), json!(h));
+        }
+    }
+    rt.record(
+        cursor,
+        EventType::TaskScheduled,
+        json!({"taskScheduledEventDetails": scheduled}),
+    );
+    rt.record(
+        cursor,
+        EventType::TaskStarted,
+        json!({"taskStartedEventDetails": {"resource": task.resource, "resourceType": resource_type}}),
+    );
+    let context = TaskContext {
+        state_name: attempt.name.to_string(),
+        execution_id: rt.options.execution_id.clone(),
+        retry_count: attempt.retry_count,
+        context_object: ctx.clone(),
+        timeout_seconds: timeout,
+    };
+    let call = rt.tasks.invoke(&task.resource, effective, &context);
+    let result = match timeout.and_then(|t| rt.options.scaled(t)) {
+        Some(limit) => match tokio::time::timeout(limit, call).await {
+            Ok(result) => result,
+            Err(_) => {
+                return Err(StatesError {
+                    from_task: true,
+                    ..StatesError::timeout()
+                });
+            }
+        },
+        None => call.await,
+    };
+    let result = result.map_err(|failure| StatesError::task(failure.error, failure.cause))?;
+    rt.record(
+        cursor,
+        EventType::TaskSucceeded,
+        json!({"taskSucceededEventDetails": {
+            "resource": task.resource,
+            "resourceType": resource_type,
+            "output": history::payload(&result),
+        }}),
+    );
+    let result = match &task.results.result_selector {
+        Some(selector) => io::payload_template(selector, &result, ctx)?,
+        None => result,
+    };
+    let output = io::apply_result_path(task.results.result_path.as_ref(), input.clone(), result)?;
+    let output = io::apply_output_path(task.common.output_path.as_ref(), output, ctx)?;
+    Ok(Outcome::follow(state, output))
+}
+
+/// `TimeoutSeconds` / `HeartbeatSeconds` or their `...Path` forms.
+fn seconds_field(
+    name: &str,
+    literal: Option<&Value>,
+    path: Option<&str>,
+    input: &Value,
+    ctx: &Value,
+) -> Result<Option<f64>, StatesError> {
+    if let Some(path) = path {
+        let value = io::read(path, input, ctx)?;
+        return match value.as_f64() {
+            Some(n) if n > 0.0 => Ok(Some(n)),
+            _ => Err(StatesError::runtime(format!(
+                "The {name}Path field must reference a positive number: {path} == {value}"
+            ))),
+        };
+    }
+    Ok(literal.and_then(Value::as_f64))
+}
+
+/// AWS's `resourceType` for history: `lambda` for Lambda ARNs, the service
+/// name for `arn:aws:states:::<service>:<action>` integrations.
+fn resource_type(resource: &str) -> &str {
+    let parts: Vec<&str> = resource.split(':').collect();
+    match parts.as_slice() {
+        [_, _, "states", _, _, service, ..] => service,
+        [_, _, service, ..] => service,
+        _ => "local",
+    }
+}
+
+fn region(resource: &str) -> &str {
+    resource
+        .split(':')
+        .nth(3)
+        .filter(|r| !r.is_empty())
+        .unwrap_or("local")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resource_type_reads_lambda_and_service_integrations() {
+        assert_eq!(
+            resource_type("arn:aws:lambda:us-east-1:1:function:f"),
+            "lambda"
+        );
+        assert_eq!(resource_type("arn:aws:states:::lambda:invoke"), "lambda");
+        assert_eq!(resource_type("local-task"), "local");
+    }
+}

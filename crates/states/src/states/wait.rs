@@ -1,0 +1,129 @@
+//! `Wait`: delay for `Seconds` / `SecondsPath` or until `Timestamp` / `TimestampPath`.
+
+use chrono::Utc;
+use serde_json::Value;
+
+use super::choice::parse_timestamp;
+use crate::definition::{State, WaitState};
+use crate::errors::StatesError;
+use crate::executor::{Attempt, Outcome, Runtime, io};
+
+pub(super) async fn run(
+    rt: &Runtime<'_>,
+    state: &State,
+    wait: &WaitState,
+    input: &Value,
+    attempt: &Attempt<'_>,
+) -> Result<Outcome, StatesError> {
+    let ctx = &attempt.context;
+    let effective = io::apply_input_path(wait.common.input_path.as_ref(), input, ctx)?;
+    let seconds = wait_seconds(wait, &effective, ctx)?;
+    if seconds > 0.0 {
+        rt.sleep(seconds).await;
+    }
+    let output = io::apply_output_path(wait.common.output_path.as_ref(), effective, ctx)?;
+    Ok(Outcome::follow(state, output))
+}
+
+/// How long to wait, in specification seconds (never negative).
+fn wait_seconds(wait: &WaitState, input: &Value, ctx: &Value) -> Result<f64, StatesError> {
+    if let Some(seconds) = &wait.seconds {
+        return seconds.as_u64().map(|s| s as f64).ok_or_else(|| {
+            StatesError::runtime(format!(
+                "The Seconds field must be a non-negative integer: {seconds}"
+            ))
+        });
+    }
+    if let Some(path) = &wait.seconds_path {
+        let value = io::read(path, input, ctx)?;
+        return match value.as_i64() {
+            Some(n) if n < 0 => Err(StatesError::runtime(format!(
+                "The SecondsPath parameter references a negative value: {path} == {value}"
+            ))),
+            Some(n) => Ok(n as f64),
+            None => Err(StatesError::runtime(format!(
+                "The SecondsPath parameter cannot be parsed as a long value: {path} == {value}"
+            ))),
+        };
+    }
+    let (text, source) = if let Some(timestamp) = &wait.timestamp {
+        (
+            timestamp.as_str().map(str::to_string),
+            format!("{timestamp}"),
+        )
+    } else if let Some(path) = &wait.timestamp_path {
+        let value = io::read(path, input, ctx)?;
+        let shown = match &value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        (
+            value.as_str().map(str::to_string),
+            format!("{path} == {shown}"),
+        )
+    } else {
+        return Ok(0.0);
+    };
+    let Some(until) = text.as_deref().and_then(parse_timestamp) else {
+        let field = if wait.timestamp.is_some() {
+            "Timestamp field"
+        } else {
+            "TimestampPath parameter"
+        };
+        return Err(StatesError::runtime(format!(
+            "The {field} does not reference a valid ISO-8601 extended offset date-time format string: {source}"
+        )));
+    };
+    let remaining = until.with_timezone(&Utc) - Utc::now();
+    Ok(remaining.num_milliseconds().max(0) as f64 / 1000.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::tests_support::{run, run_ok};
+    use serde_json::json;
+
+    fn wait_on(path: &str) -> serde_json::Value {
+        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "SecondsPath": path, "End": true}}})
+    }
+
+    #[tokio::test]
+    async fn seconds_path_passes_input_through() -> Result<(), String> {
+        assert_eq!(
+            run_ok(wait_on("$.s"), json!({"s": 0})).await?,
+            json!({"s": 0})
+        );
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn negative_or_fractional_seconds_path_is_a_runtime_error() -> Result<(), String> {
+        let neg = run(wait_on("$.s"), json!({"s": -1})).await?;
+        assert_eq!(neg.error.as_deref(), Some("States.Runtime"));
+        assert!(
+            neg.cause
+                .unwrap_or_default()
+                .ends_with("references a negative value: $.s == -1")
+        );
+        let frac = run(wait_on("$.s"), json!({"s": 1.5})).await?;
+        assert!(
+            frac.cause
+                .unwrap_or_default()
+                .ends_with("cannot be parsed as a long value: $.s == 1.5")
+        );
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn past_timestamps_do_not_wait_and_bad_ones_fail() -> Result<(), String> {
+        let def = json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "TimestampPath": "$.t", "End": true}}});
+        assert!(
+            run_ok(def.clone(), json!({"t": "2016-03-05T21:29:29.243167252Z"}))
+                .await
+                .is_ok()
+        );
+        let bad = run(def, json!({"t": "2016-13-05T21:29:29Z"})).await?;
+        assert_eq!(bad.error.as_deref(), Some("States.Runtime"));
+        Ok(())
+    }
+}

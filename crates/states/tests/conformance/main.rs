@@ -1,0 +1,82 @@
+//! Runs every case of the ASL conformance corpus (recorded against AWS Step
+//! Functions) and ratchets on `known_failures.txt`: a case not listed there
+//! must pass, and a listed case must still fail (so the list only shrinks).
+//!
+//! Corpus directory: `REZ_CONFORMANCE_DIR`, else
+//! `<CARGO_MANIFEST_DIR>/../../../shared/conformance/asl/cases`.
+//! `REZ_CONFORMANCE_FILTER=<substring>` runs only matching cases (no ratchet).
+
+mod case;
+mod compare;
+mod fake;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+fn corpus_dir() -> PathBuf {
+    match std::env::var_os("REZ_CONFORMANCE_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/asl/cases")
+        }
+    }
+}
+
+fn known_failures() -> BTreeMap<String, String> {
+    include_str!("known_failures.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| match l.split_once(char::is_whitespace) {
+            Some((name, reason)) => (name.to_string(), reason.trim().to_string()),
+            None => (l.to_string(), String::new()),
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn corpus_cases_pass_except_known_failures() -> Result<(), String> {
+    let dir = corpus_dir();
+    if !dir.is_dir() {
+        return Err(format!(
+            "conformance corpus not found at {} (set REZ_CONFORMANCE_DIR to the cases directory)",
+            dir.display()
+        ));
+    }
+    let filter = std::env::var("REZ_CONFORMANCE_FILTER").ok();
+    let cases = case::load_all(&dir)?;
+    let known = known_failures();
+    let (mut passed, mut known_failed, mut total) = (0usize, 0usize, 0usize);
+    let mut problems = Vec::new();
+    for case in cases {
+        if filter.as_deref().is_some_and(|f| !case.name.contains(f)) {
+            continue;
+        }
+        total += 1;
+        let result = case.run().await;
+        match (result, known.get(&case.name)) {
+            (Ok(()), None) => passed += 1,
+            (Ok(()), Some(_)) => problems.push(format!(
+                "NOW PASSES (remove from known_failures.txt): {}",
+                case.name
+            )),
+            (Err(_), Some(_)) => known_failed += 1,
+            (Err(why), None) => problems.push(format!("FAILS: {} {}", case.name, why)),
+        }
+    }
+    eprintln!("conformance: {passed} passed / {known_failed} known failures / {total} total");
+    if filter.is_none() && total == 0 {
+        return Err("no conformance cases found".into());
+    }
+    for problem in &problems {
+        eprintln!("{problem}");
+    }
+    if problems.is_empty() || filter.is_some() && problems.iter().all(|p| p.starts_with("NOW")) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} conformance cases disagree with known_failures.txt",
+            problems.len()
+        ))
+    }
+}

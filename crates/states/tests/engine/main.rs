@@ -1,0 +1,8 @@
+//! Engine behaviour through the public API: retry timing, timeouts, the
+//! notification pipeline and the shape of the history.
+
+mod helpers;
+mod history_shape;
+mod notification;
+mod retry_timing;
+mod timeouts;
