@@ -1,1 +1,21 @@
-//! The embedded rez-agent stack and CLI: SQLite store, durable queue, local engine, scheduler, API.
+//! The embedded rez-agent stack and its CLI.
+//!
+//! | module | what it is |
+//! |---|---|
+//! | [`cli`] | the `rez-agent` command line |
+//! | [`config`] | the typed configuration of `rez-agent up` |
+//! | [`data_dir`] | the locked data directory and the files in it |
+//! | [`sqlite`] | the SQLite database: message store, durable queue with DLQ, executions |
+//! | [`publisher`] | the local topic: publish = send to the queue |
+//! | [`workflow`] | the local Step Functions: the ASL engine running the task functions |
+//! | [`stack`] | `rez-agent up`: wiring, recovery, the processor and scheduler loops |
+//! | [`telemetry`] | logging setup |
+
+pub mod cli;
+pub mod config;
+pub mod data_dir;
+pub mod publisher;
+pub mod sqlite;
+pub mod stack;
+pub mod telemetry;
+pub mod workflow;

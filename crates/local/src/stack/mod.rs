@@ -1,0 +1,221 @@
+//! `rez-agent up`: every part of the pipeline in one process.
+//!
+//! Start-up order: data dir (lock) → database → definition → adapters →
+//! recovery → HTTP API, processor loop, scheduler loop. Shutdown (Ctrl-C or
+//! SIGTERM) stops taking work, lets executions in flight finish, and exits.
+
+pub mod processor_loop;
+pub mod recovery;
+pub mod scheduler_loop;
+
+use anyhow::Context;
+use rez_core::ports::{Clock, SystemClock};
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::UpConfig;
+use crate::data_dir::DataDir;
+use crate::publisher::QueuePublisher;
+use crate::sqlite::{Database, SqliteQueue, SqliteStore};
+use crate::workflow::{LocalTasks, LocalWorkflow};
+
+/// The definition every execution runs, built into the binary.
+pub const NOTIFICATION_DEFINITION: &str =
+    include_str!("../../../../statemachine/notification.asl.json");
+/// How long ntfy may take to answer one publish, before scaling (below the task's 15 s timeout).
+pub const NTFY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a queue record stays hidden while its execution runs (the Express limit).
+pub const VISIBILITY_TIMEOUT: Duration = Duration::from_secs(300);
+/// How long a record reported for redelivery waits before it is tried again.
+pub const REDELIVERY_DELAY: Duration = Duration::from_secs(30);
+/// Queue receives after which a record moves to the dead-letter queue.
+pub const MAX_RECEIVE_COUNT: u32 = 3;
+/// The shortest real wait scaled durations are rounded up to.
+const MIN_SCALED: Duration = Duration::from_millis(1);
+
+/// Scales a duration by the time scale (never to zero, so timeouts stay timeouts).
+pub fn scaled(d: Duration, time_scale: f64) -> Duration {
+    d.mul_f64(time_scale.max(0.0)).max(MIN_SCALED)
+}
+
+/// Runs the whole stack until Ctrl-C or SIGTERM.
+///
+/// # Errors
+/// A part could not start: the data dir is in use or unreadable, the
+/// database is corrupt, the definition is invalid, the address is taken.
+pub async fn up(config: UpConfig) -> anyhow::Result<()> {
+    let data_dir = DataDir::open(&config.data_dir)?;
+    let ntfy_url = match &config.ntfy_url {
+        Some(url) => url.clone(),
+        None => format!("https://ntfy.sh/{}", data_dir.ntfy_topic()?)
+            .parse()
+            .context("building the default ntfy.sh topic URL")?,
+    };
+    let db = Database::open(&data_dir.database_path())?;
+    let store = SqliteStore::new(db.clone());
+    let queue = SqliteQueue::new(db.clone(), MAX_RECEIVE_COUNT);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let publisher = Arc::new(QueuePublisher::new(queue.clone()));
+    let store_port: Arc<dyn rez_core::ports::MessageStore> = Arc::new(store.clone());
+
+    let mut ntfy = rez_ntfy::NtfyConfig::new(ntfy_url.clone())
+        .with_timeout(scaled(NTFY_TIMEOUT, config.time_scale));
+    if let Some(token) = &config.ntfy_token {
+        ntfy = ntfy.with_token(token.parse().context("reading --ntfy-token")?);
+    }
+    let notifier = Arc::new(rez_ntfy::NtfyClient::new(ntfy).context("configuring ntfy")?);
+
+    let machine = rez_states::StateMachine::from_json(NOTIFICATION_DEFINITION)
+        .context("statemachine/notification.asl.json is not a valid definition")?;
+    let tasks = LocalTasks {
+        load: rez_load_message::Deps {
+            store: store_port.clone(),
+            clock: clock.clone(),
+        },
+        send: rez_send_notification::Deps {
+            notifier,
+            clock: clock.clone(),
+            time_scale: config.time_scale,
+        },
+        record: rez_record_status::Deps {
+            store: store_port.clone(),
+            clock: clock.clone(),
+        },
+    };
+    let workflow = LocalWorkflow::new(machine, tasks, store.clone(), config.time_scale)
+        .map_err(anyhow::Error::msg)?;
+
+    let recovered = recovery::recover(&queue, store_port.as_ref(), publisher.as_ref())
+        .await
+        .map_err(anyhow::Error::msg)
+        .context("recovering the work of the previous run")?;
+    if recovered != recovery::Recovered::default() {
+        tracing::info!(
+            released = recovered.released,
+            republished = recovered.republished,
+            "took up the previous run's work"
+        );
+    }
+
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    let address = listener.local_addr().context("reading the bound address")?;
+    let api = rez_webapi::router(rez_webapi::ApiState {
+        store: store_port.clone(),
+        publisher: publisher.clone(),
+        clock: clock.clone(),
+        executions: Some(Arc::new(store.clone())),
+        api_key: config
+            .api_key
+            .clone()
+            .map(rez_webapi::ApiKey::new)
+            .transpose()
+            .context("--api-key")?,
+        stage: config.stage,
+        cors_origins: config.cors_origins.clone(),
+    });
+
+    announce(&config, address, &ntfy_url, data_dir.path())?;
+
+    let cancel = CancellationToken::new();
+    let processor = tokio::spawn(processor_loop::run(
+        queue.clone(),
+        rez_processor::Deps {
+            workflow: Arc::new(workflow),
+        },
+        processor_loop::ProcessorLoopConfig {
+            visibility_timeout: scaled(VISIBILITY_TIMEOUT, config.time_scale),
+            redelivery_delay: scaled(REDELIVERY_DELAY, config.time_scale),
+            max_batches_in_flight: 4,
+        },
+        cancel.clone(),
+    ));
+    let scheduler = tokio::spawn(scheduler_loop::run(
+        config.schedule.clone(),
+        rez_scheduler::Deps {
+            store: store_port.clone(),
+            publisher: publisher.clone(),
+            stage: config.stage,
+            title: "rez-agent".into(),
+        },
+        clock.now(),
+        config.time_scale,
+        cancel.clone(),
+    ));
+    let shutdown = cancel.clone();
+    let server = axum::serve(listener, api)
+        .with_graceful_shutdown(async move { shutdown.cancelled().await });
+    let signals = cancel.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down: finishing executions in flight");
+        signals.cancel();
+    });
+    let served = server.await;
+    cancel.cancel();
+    let _ = tokio::join!(processor, scheduler);
+    served.context("serving the HTTP API")?;
+    drop(data_dir);
+    Ok(())
+}
+
+fn announce(
+    config: &UpConfig,
+    address: std::net::SocketAddr,
+    ntfy_url: &url::Url,
+    dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    let next = config
+        .schedule
+        .next_after(chrono::Utc::now(), chrono::Utc::now());
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "rez-agent is up")?;
+    writeln!(out, "  api        http://{address}/api/health")?;
+    writeln!(out, "  executions http://{address}/api/executions")?;
+    writeln!(out, "  data dir   {}", dir.display())?;
+    writeln!(
+        out,
+        "  ntfy       {ntfy_url}  (subscribe to this topic in the ntfy app)"
+    )?;
+    match next {
+        Some(at) => writeln!(
+            out,
+            "  schedule   {} (next: {})",
+            config.schedule,
+            rez_core::time::format(at)
+        )?,
+        None => writeln!(out, "  schedule   {} (never fires again)", config.schedule)?,
+    }
+    if config.time_scale != 1.0 {
+        writeln!(
+            out,
+            "  time scale {} (waits, retries, timeouts and the schedule run at this speed)",
+            config.time_scale
+        )?;
+    }
+    writeln!(out, "listening on http://{address}")?;
+    out.flush()?;
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+            }
+            Err(_) => {
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

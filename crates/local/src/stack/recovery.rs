@@ -1,0 +1,71 @@
+//! Start-up recovery: take up what a stopped or killed process left behind.
+
+use rez_core::ports::{ListQuery, MessageEvent, MessageStore, Publisher, StatusChange, StoreError};
+use rez_core::{Cursor, Status};
+
+use crate::sqlite::SqliteQueue;
+
+/// What recovery did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Recovered {
+    /// Queue records that were in flight and are visible again.
+    pub released: usize,
+    /// Messages stored but never published, now published.
+    pub republished: usize,
+}
+
+/// Makes in-flight queue records visible at once (their process is gone:
+/// this process holds the data dir's lock) and publishes messages still
+/// `created` (stored, but the process died before publishing them).
+///
+/// # Errors
+/// The store or the queue failed.
+pub async fn recover(
+    queue: &SqliteQueue,
+    store: &dyn MessageStore,
+    publisher: &dyn Publisher,
+) -> Result<Recovered, String> {
+    let released = queue.release_in_flight().await.map_err(|e| e.to_string())?;
+    let mut republished = 0;
+    let mut cursor: Option<Cursor> = None;
+    loop {
+        let query = ListQuery {
+            status: Some(Status::Created),
+            limit: 500,
+            cursor: cursor.take(),
+            ..Default::default()
+        };
+        let page = store.list(&query).await.map_err(|e| e.to_string())?;
+        for message in &page.items {
+            let event = MessageEvent {
+                message_id: message.id.clone(),
+                stage: message.stage,
+                message_type: message.message_type,
+            };
+            publisher.publish(&event).await.map_err(|e| e.to_string())?;
+            let change = StatusChange::new(
+                message.id.clone(),
+                &[Status::Created],
+                Status::Queued,
+                chrono::Utc::now(),
+            );
+            match store.transition(&change).await {
+                Ok(_) | Err(StoreError::Conflict { .. }) => republished += 1,
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        match page.next_cursor {
+            Some(next) => {
+                cursor = Some(
+                    Cursor::decode(&next, &query.filter_fingerprint())
+                        .map_err(|e| e.to_string())?,
+                )
+            }
+            None => break,
+        }
+    }
+    Ok(Recovered {
+        released,
+        republished,
+    })
+}

@@ -1,0 +1,222 @@
+//! The local Step Functions: run `notification.asl.json` in-process with the
+//! task functions as handlers, and record every execution.
+
+use async_trait::async_trait;
+use rez_core::ports::{
+    ExecutionRecord, ExecutionSummary, WorkflowError, WorkflowOutcome, WorkflowRequest,
+    WorkflowStarter, WorkflowStatus,
+};
+use rez_states::{
+    Execution, ExecutionOptions, ExecutionStatus, StateMachine, TaskContext, TaskHandler,
+};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::sqlite::SqliteStore;
+
+/// The placeholder of the LoadMessage function in the definition.
+pub const LOAD_MESSAGE_RESOURCE: &str = "${LoadMessageFunctionArn}";
+/// The placeholder of the SendNotification function in the definition.
+pub const SEND_NOTIFICATION_RESOURCE: &str = "${SendNotificationFunctionArn}";
+/// The placeholder of the record-status function in the definition.
+pub const RECORD_STATUS_RESOURCE: &str = "${RecordStatusFunctionArn}";
+/// Every placeholder the local runtime knows how to run.
+pub const KNOWN_RESOURCES: &[&str] = &[
+    LOAD_MESSAGE_RESOURCE,
+    SEND_NOTIFICATION_RESOURCE,
+    RECORD_STATUS_RESOURCE,
+];
+
+/// Name of the local state machine (as in its ARN).
+pub const STATE_MACHINE_NAME: &str = "rez-agent-notification";
+/// Express executions stop after five minutes on AWS.
+pub const EXPRESS_MAX_DURATION: Duration = Duration::from_secs(300);
+
+/// The three task functions, called in-process.
+#[derive(Clone)]
+pub struct LocalTasks {
+    /// LoadMessage's dependencies.
+    pub load: rez_load_message::Deps,
+    /// SendNotification's dependencies.
+    pub send: rez_send_notification::Deps,
+    /// record-status's dependencies.
+    pub record: rez_record_status::Deps,
+}
+
+#[async_trait]
+impl TaskHandler for LocalTasks {
+    async fn invoke(
+        &self,
+        resource: &str,
+        input: serde_json::Value,
+        _context: &TaskContext,
+    ) -> Result<serde_json::Value, rez_states::TaskFailure> {
+        let result = match resource {
+            LOAD_MESSAGE_RESOURCE => rez_load_message::invoke(&self.load, input).await,
+            SEND_NOTIFICATION_RESOURCE => rez_send_notification::invoke(&self.send, input).await,
+            RECORD_STATUS_RESOURCE => rez_record_status::invoke(&self.record, input).await,
+            other => Err(rez_core::TaskFailure::new(
+                "Lambda.ResourceNotFoundException",
+                format!("no local function for resource {other}"),
+            )),
+        };
+        // Lambda reports a function error's Cause as the JSON of
+        // {errorType, errorMessage}; do the same so Catchers see what AWS shows.
+        result.map_err(|f| rez_states::TaskFailure {
+            error: f.error_type.clone(),
+            cause: Some(f.to_cause()),
+        })
+    }
+}
+
+/// Runs the notification state machine locally, like StartSyncExecution.
+pub struct LocalWorkflow {
+    machine: Arc<StateMachine>,
+    tasks: LocalTasks,
+    store: SqliteStore,
+    time_scale: f64,
+}
+
+impl LocalWorkflow {
+    /// A workflow over a parsed definition whose resources are all known.
+    ///
+    /// # Errors
+    /// The definition names a resource the local runtime cannot run.
+    pub fn new(
+        machine: StateMachine,
+        tasks: LocalTasks,
+        store: SqliteStore,
+        time_scale: f64,
+    ) -> Result<Self, String> {
+        if let Some(unknown) = machine
+            .task_resources()
+            .into_iter()
+            .find(|r| !KNOWN_RESOURCES.contains(r))
+        {
+            return Err(format!(
+                "the definition uses resource {unknown}; the local runtime runs only {}",
+                KNOWN_RESOURCES.join(", ")
+            ));
+        }
+        Ok(Self {
+            machine: Arc::new(machine),
+            tasks,
+            store,
+            time_scale,
+        })
+    }
+
+    fn options(&self, name: &str) -> ExecutionOptions {
+        let execution_id = format!(
+            "arn:aws:states:local:000000000000:express:{STATE_MACHINE_NAME}:{name}:{}",
+            uuid::Uuid::new_v4()
+        );
+        ExecutionOptions {
+            execution_name: name.to_owned(),
+            execution_id,
+            state_machine_id: format!(
+                "arn:aws:states:local:000000000000:stateMachine:{STATE_MACHINE_NAME}"
+            ),
+            state_machine_name: STATE_MACHINE_NAME.to_owned(),
+            role_arn: "arn:aws:iam::000000000000:role/rez-agent-local".to_owned(),
+            time_scale: self.time_scale,
+            max_duration: Some(EXPRESS_MAX_DURATION),
+        }
+    }
+}
+
+#[async_trait]
+impl WorkflowStarter for LocalWorkflow {
+    async fn start_sync(
+        &self,
+        request: &WorkflowRequest,
+    ) -> Result<WorkflowOutcome, WorkflowError> {
+        let options = self.options(&request.name);
+        let started = running_summary(&options, &request.input);
+        self.store
+            .begin_execution(&started, &request.input)
+            .await
+            .map_err(|e| WorkflowError(e.to_string()))?;
+        let execution =
+            rez_states::execute(&self.machine, request.input.clone(), &self.tasks, &options).await;
+        let record = to_record(&options, &request.input, &execution);
+        self.store
+            .record_execution(&record)
+            .await
+            .map_err(|e| WorkflowError(e.to_string()))?;
+        let status = match execution.status {
+            ExecutionStatus::Succeeded => WorkflowStatus::Succeeded,
+            ExecutionStatus::Failed => WorkflowStatus::Failed {
+                error: execution.error,
+                cause: execution.cause,
+            },
+            ExecutionStatus::TimedOut => WorkflowStatus::TimedOut,
+        };
+        Ok(WorkflowOutcome {
+            execution_id: options.execution_id,
+            status,
+            output: execution.output,
+        })
+    }
+}
+
+fn message_id_of(input: &serde_json::Value) -> Option<String> {
+    input
+        .get("message_id")
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+}
+
+fn running_summary(options: &ExecutionOptions, input: &serde_json::Value) -> ExecutionSummary {
+    ExecutionSummary {
+        execution_id: options.execution_id.clone(),
+        name: options.execution_name.clone(),
+        message_id: message_id_of(input),
+        status: "RUNNING".to_owned(),
+        start_date: rez_core::time::format(chrono::Utc::now()),
+        stop_date: None,
+        duration_ms: None,
+        task_attempts: 0,
+        error: None,
+        cause: None,
+    }
+}
+
+/// Turns an engine result into the record the store keeps and the API shows.
+pub fn to_record(
+    options: &ExecutionOptions,
+    input: &serde_json::Value,
+    execution: &Execution,
+) -> ExecutionRecord {
+    let status = serde_json::to_value(execution.status)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| format!("{:?}", execution.status).to_uppercase());
+    let history: Vec<serde_json::Value> = execution
+        .history
+        .iter()
+        .filter_map(|e| serde_json::to_value(e).ok())
+        .collect();
+    let task_attempts = execution
+        .history
+        .iter()
+        .filter(|e| matches!(e.event_type, rez_states::EventType::TaskScheduled))
+        .count();
+    ExecutionRecord {
+        summary: ExecutionSummary {
+            execution_id: options.execution_id.clone(),
+            name: options.execution_name.clone(),
+            message_id: message_id_of(input),
+            status,
+            start_date: rez_core::time::format(execution.start_date),
+            stop_date: Some(rez_core::time::format(execution.stop_date)),
+            duration_ms: Some((execution.stop_date - execution.start_date).num_milliseconds()),
+            task_attempts: u32::try_from(task_attempts).unwrap_or(u32::MAX),
+            error: execution.error.clone(),
+            cause: execution.cause.clone(),
+        },
+        input: input.clone(),
+        output: execution.output.clone(),
+        history,
+    }
+}
