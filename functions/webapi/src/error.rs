@@ -1,0 +1,217 @@
+//! The API's one error shape: `{"error":{"code":"…","message":"…"}}`.
+//!
+//! Every failure, from a handler, an extractor, the auth check, the fallback
+//! or a tower layer, ends up as an [`ApiError`] response. Rendering has no
+//! side effects: a server fault's detail rides along in an [`ErrorDetail`]
+//! response extension, and the middleware in `layers` logs it.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rez_core::{StoreError, ValidationError};
+use serde_json::json;
+
+/// The stable, machine-readable error codes clients branch on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ErrorCode {
+    /// 400: the body is not JSON, or not sent as JSON.
+    InvalidJson,
+    /// 400: the JSON is well-formed but a field breaks a rule.
+    ValidationFailed,
+    /// 400: a query parameter is unknown, repeated or malformed.
+    InvalidQuery,
+    /// 400: the cursor is not one this service issued for this query.
+    InvalidCursor,
+    /// 401: the API key is missing or wrong.
+    Unauthorized,
+    /// 404: no such route or resource.
+    NotFound,
+    /// 405: the route exists but not with this method.
+    MethodNotAllowed,
+    /// 413: the body is larger than the limit.
+    PayloadTooLarge,
+    /// 503: a dependency is unavailable or too slow; retrying may help.
+    Unavailable,
+    /// 500: a fault of the server.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The code as clients see it.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidJson => "invalid_json",
+            ErrorCode::ValidationFailed => "validation_failed",
+            ErrorCode::InvalidQuery => "invalid_query",
+            ErrorCode::InvalidCursor => "invalid_cursor",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::Unavailable => "unavailable",
+            ErrorCode::Internal => "internal",
+        }
+    }
+
+    /// The HTTP status that goes with the code.
+    pub(crate) fn status(self) -> StatusCode {
+        match self {
+            ErrorCode::InvalidJson
+            | ErrorCode::ValidationFailed
+            | ErrorCode::InvalidQuery
+            | ErrorCode::InvalidCursor => StatusCode::BAD_REQUEST,
+            ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
+            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// A failed request: what the client is told, and what only the log sees.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {message}", code.as_str())]
+pub(crate) struct ApiError {
+    code: ErrorCode,
+    message: String,
+    detail: Option<String>,
+}
+
+/// Marks a response as already in the API's error shape.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rendered;
+
+/// A server fault's detail, for the logging middleware only (never sent).
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorDetail(pub(crate) String);
+
+impl ApiError {
+    /// An error with `code` and the client-facing `message`.
+    pub(crate) fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            detail: None,
+        }
+    }
+
+    /// Adds detail for the log that the client must not see.
+    pub(crate) fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// The error's code.
+    #[cfg(test)]
+    pub(crate) fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// 400 `invalid_json`.
+    pub(crate) fn invalid_json(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidJson, message)
+    }
+
+    /// 400 `validation_failed`, naming the field (`message: is required`).
+    pub(crate) fn validation(err: &ValidationError) -> Self {
+        Self::new(ErrorCode::ValidationFailed, err.to_string())
+    }
+
+    /// 400 `invalid_query`.
+    pub(crate) fn invalid_query(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidQuery, message)
+    }
+
+    /// 400 `invalid_cursor`.
+    pub(crate) fn invalid_cursor(err: &ValidationError) -> Self {
+        Self::new(ErrorCode::InvalidCursor, err.to_string())
+    }
+
+    /// 401 `unauthorized`.
+    pub(crate) fn unauthorized() -> Self {
+        Self::new(
+            ErrorCode::Unauthorized,
+            "a valid API key is required: send it as 'Authorization: Bearer <key>'",
+        )
+    }
+
+    /// 404 `not_found`.
+    pub(crate) fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::NotFound, message)
+    }
+
+    /// 503 `unavailable`; `detail` goes to the log only.
+    pub(crate) fn unavailable(message: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Unavailable, message).with_detail(detail)
+    }
+
+    /// 500 `internal` with a generic message; `detail` goes to the log only.
+    pub(crate) fn internal(detail: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Internal, "an internal error occurred").with_detail(detail)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound(id) => Self::not_found(format!("no message has id {id}")),
+            StoreError::Unavailable(_) => Self::unavailable(
+                "the message store is unavailable; try again later",
+                err.to_string(),
+            ),
+            StoreError::AlreadyExists(_) | StoreError::Conflict { .. } | StoreError::Corrupt(_) => {
+                Self::internal(err.to_string())
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({ "error": { "code": self.code.as_str(), "message": self.message } });
+        let mut response = (self.code.status(), Json(body)).into_response();
+        if self.code == ErrorCode::Unauthorized {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response.extensions_mut().insert(Rendered);
+        if let Some(detail) = self.detail {
+            response.extensions_mut().insert(ErrorDetail(detail));
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rez_core::MessageId;
+
+    #[test]
+    fn store_errors_map_to_the_status_a_client_can_act_on() {
+        let id: MessageId = "01936f3c-0000-7000-8000-000000000000".parse().unwrap();
+        let cases = [
+            (StoreError::NotFound(id.clone()), ErrorCode::NotFound),
+            (
+                StoreError::Unavailable("disk".into()),
+                ErrorCode::Unavailable,
+            ),
+            (StoreError::Corrupt("bad".into()), ErrorCode::Internal),
+            (StoreError::AlreadyExists(id), ErrorCode::Internal),
+        ];
+        for (err, code) in cases {
+            assert_eq!(ApiError::from(err).code(), code);
+        }
+    }
+
+    #[test]
+    fn an_internal_error_hides_its_detail_in_an_extension() {
+        let response = ApiError::internal("db exploded at /var/lib").into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let detail = response.extensions().get::<ErrorDetail>().unwrap();
+        assert_eq!(detail.0, "db exploded at /var/lib");
+    }
+}

@@ -1,0 +1,370 @@
+//! The test app: the Router over in-memory fakes of the ports, and one
+//! helper per way of calling it.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Once};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use chrono::{DateTime, TimeZone, Utc};
+use rez_core::ports::{
+    Clock, Created, ExecutionPage, ExecutionQuery, ExecutionReader, ExecutionRecord, ListQuery,
+    MessageEvent, MessageStore, Metrics, Page, PublishError, Publisher, StatusChange,
+};
+use rez_core::{Cursor, Message, MessageId, Stage, Status, StoreError};
+use rez_webapi::{ApiKey, ApiState, router};
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub(crate) type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+/// A HashMap-backed store that honours conditions and idempotency keys.
+#[derive(Default)]
+pub(crate) struct MemoryStore {
+    messages: Mutex<HashMap<MessageId, Message>>,
+    keys: Mutex<HashMap<String, MessageId>>,
+    /// Every call fails with `Unavailable`.
+    pub(crate) unavailable: AtomicBool,
+    /// `metrics` takes a minute (to exercise the timeout layer).
+    pub(crate) slow: AtomicBool,
+    /// `get` panics (to exercise the panic layer).
+    pub(crate) panic_on_get: AtomicBool,
+    /// The processor marks a message `processing` just before the API's
+    /// `created → queued` transition.
+    pub(crate) processor_races: AtomicBool,
+}
+
+impl MemoryStore {
+    fn check(&self) -> Result<(), StoreError> {
+        if self.unavailable.load(Ordering::SeqCst) {
+            return Err(StoreError::Unavailable(
+                "disk I/O error at /secret/path".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Every stored message.
+    pub(crate) fn all(&self) -> Vec<Message> {
+        self.messages.lock().unwrap().values().cloned().collect()
+    }
+
+    /// One stored message.
+    pub(crate) fn message(&self, id: &str) -> Message {
+        let id: MessageId = id.parse().unwrap();
+        self.messages.lock().unwrap()[&id].clone()
+    }
+
+    /// Stores `message` directly.
+    pub(crate) fn insert(&self, message: Message) {
+        self.messages
+            .lock()
+            .unwrap()
+            .insert(message.id.clone(), message);
+    }
+}
+
+#[async_trait::async_trait]
+impl MessageStore for MemoryStore {
+    async fn create(&self, message: &Message, key: Option<&str>) -> Result<Created, StoreError> {
+        self.check()?;
+        let mut messages = self.messages.lock().unwrap();
+        let mut keys = self.keys.lock().unwrap();
+        if let Some(id) = key.and_then(|k| keys.get(k)) {
+            return Ok(Created::Existing(messages[id].clone()));
+        }
+        if messages.contains_key(&message.id) {
+            return Err(StoreError::AlreadyExists(message.id.clone()));
+        }
+        messages.insert(message.id.clone(), message.clone());
+        if let Some(key) = key {
+            keys.insert(key.to_owned(), message.id.clone());
+        }
+        Ok(Created::New(message.clone()))
+    }
+
+    async fn get(&self, id: &MessageId) -> Result<Option<Message>, StoreError> {
+        self.check()?;
+        assert!(
+            !self.panic_on_get.load(Ordering::SeqCst),
+            "the fake store was told to panic"
+        );
+        Ok(self.messages.lock().unwrap().get(id).cloned())
+    }
+
+    async fn list(&self, query: &ListQuery) -> Result<Page, StoreError> {
+        self.check()?;
+        let mut items: Vec<Message> = self
+            .all()
+            .into_iter()
+            .filter(|m| query.stage.is_none_or(|s| m.stage == s))
+            .filter(|m| query.status.is_none_or(|s| m.status == s))
+            .filter(|m| query.message_type.is_none_or(|t| m.message_type == t))
+            .collect();
+        let key = |m: &Message| (rez_core::time::format(m.created_date), m.id.to_string());
+        items.sort_by_key(|m| std::cmp::Reverse(key(m)));
+        if let Some(c) = &query.cursor {
+            let after = (c.created_date.clone(), c.id.clone());
+            items.retain(|m| key(m) < after);
+        }
+        let more = items.len() > query.limit as usize;
+        items.truncate(query.limit as usize);
+        let next_cursor = match items.last() {
+            Some(last) if more => Some(
+                Cursor {
+                    created_date: key(last).0,
+                    id: key(last).1,
+                    filters: query.filter_fingerprint(),
+                }
+                .encode(),
+            ),
+            _ => None,
+        };
+        Ok(Page { items, next_cursor })
+    }
+
+    async fn transition(&self, change: &StatusChange) -> Result<Message, StoreError> {
+        self.check()?;
+        let mut messages = self.messages.lock().unwrap();
+        let message = messages
+            .get_mut(&change.id)
+            .ok_or_else(|| StoreError::NotFound(change.id.clone()))?;
+        if self.processor_races.load(Ordering::SeqCst) {
+            message.status = Status::Processing;
+        }
+        if !change.from.contains(&message.status) {
+            return Err(StoreError::Conflict {
+                id: change.id.clone(),
+                current: message.status,
+                expected: format!("{:?}", change.from),
+            });
+        }
+        change.apply(message);
+        Ok(message.clone())
+    }
+
+    async fn metrics(&self) -> Result<Metrics, StoreError> {
+        self.check()?;
+        if self.slow.load(Ordering::SeqCst) {
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        }
+        let all = self.all();
+        let mut metrics = Metrics {
+            total: all.len() as u64,
+            ..Metrics::default()
+        };
+        for m in all {
+            *metrics.by_status.entry(m.status.to_string()).or_default() += 1;
+        }
+        Ok(metrics)
+    }
+}
+
+/// A publisher that records events and can be told to fail.
+#[derive(Default)]
+pub(crate) struct RecordingPublisher {
+    events: Mutex<Vec<MessageEvent>>,
+    /// Every publish fails.
+    pub(crate) fail: AtomicBool,
+}
+
+impl RecordingPublisher {
+    /// The events published so far.
+    pub(crate) fn events(&self) -> Vec<MessageEvent> {
+        self.events.lock().unwrap().clone()
+    }
+}
+
+#[async_trait::async_trait]
+impl Publisher for RecordingPublisher {
+    async fn publish(&self, event: &MessageEvent) -> Result<(), PublishError> {
+        if self.fail.load(Ordering::SeqCst) {
+            return Err(PublishError {
+                message_id: event.message_id.clone(),
+                reason: "topic arn:aws:sns:secret unreachable".into(),
+            });
+        }
+        self.events.lock().unwrap().push(event.clone());
+        Ok(())
+    }
+}
+
+/// A clock stopped at one instant.
+pub(crate) struct FixedClock(pub DateTime<Utc>);
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+/// The instant the fixed clock shows.
+pub(crate) fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 30, 12, 0, 0).unwrap()
+}
+
+/// Executions held in a Vec, newest first.
+#[derive(Default)]
+pub(crate) struct MemoryExecutions(pub Vec<ExecutionRecord>);
+
+#[async_trait::async_trait]
+impl ExecutionReader for MemoryExecutions {
+    async fn list_executions(&self, query: &ExecutionQuery) -> Result<ExecutionPage, StoreError> {
+        let items = self
+            .0
+            .iter()
+            .map(|r| r.summary.clone())
+            .filter(|s| query.status.as_ref().is_none_or(|st| &s.status == st))
+            .filter(|s| query.message_id.is_none() || s.message_id == query.message_id)
+            .take(query.limit as usize)
+            .collect();
+        Ok(ExecutionPage {
+            items,
+            next_cursor: None,
+        })
+    }
+
+    async fn get_execution(&self, id: &str) -> Result<Option<ExecutionRecord>, StoreError> {
+        Ok(self
+            .0
+            .iter()
+            .find(|r| r.summary.execution_id == id)
+            .cloned())
+    }
+}
+
+/// What a call returned, with the body parsed as JSON (Null when empty).
+#[derive(Debug)]
+pub(crate) struct TestResponse {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) json: Value,
+}
+
+impl TestResponse {
+    /// Asserts the status and the error shape, and returns the message.
+    pub(crate) fn assert_error(&self, status: StatusCode, code: &str) -> String {
+        assert_eq!(self.status, status, "{:#}", self.json);
+        assert_eq!(self.json["error"]["code"], code, "{:#}", self.json);
+        assert_eq!(
+            self.json.as_object().map(|o| o.len()),
+            Some(1),
+            "{:#}",
+            self.json
+        );
+        assert_eq!(self.json["error"].as_object().map(|o| o.len()), Some(2));
+        assert_eq!(self.headers[header::CONTENT_TYPE], "application/json");
+        self.json["error"]["message"].as_str().unwrap().to_owned()
+    }
+
+    /// A header as text.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(|v| v.to_str().unwrap())
+    }
+}
+
+/// The Router over fresh fakes.
+pub(crate) struct TestApp {
+    pub(crate) store: Arc<MemoryStore>,
+    pub(crate) publisher: Arc<RecordingPublisher>,
+    pub(crate) state: ApiState,
+}
+
+impl TestApp {
+    /// Auth off, no executions, stage dev.
+    pub(crate) fn new() -> Self {
+        init_tracing();
+        let store = Arc::new(MemoryStore::default());
+        let publisher = Arc::new(RecordingPublisher::default());
+        let state = ApiState {
+            store: store.clone(),
+            publisher: publisher.clone(),
+            clock: Arc::new(FixedClock(now())),
+            executions: None,
+            api_key: None,
+            stage: Stage::Dev,
+            cors_origins: Vec::new(),
+        };
+        Self {
+            store,
+            publisher,
+            state,
+        }
+    }
+
+    /// The same app with an API key.
+    pub(crate) fn with_key(mut self, key: &str) -> Self {
+        self.state.api_key = Some(ApiKey::new(key).unwrap());
+        self
+    }
+
+    /// The same app with executions.
+    pub(crate) fn with_executions(mut self, records: Vec<ExecutionRecord>) -> Self {
+        self.state.executions = Some(Arc::new(MemoryExecutions(records)));
+        self
+    }
+
+    fn router(&self) -> Router {
+        router(self.state.clone())
+    }
+
+    /// Sends `request` through a fresh Router.
+    pub(crate) async fn send(&self, request: Request<Body>) -> TestResponse {
+        let response = self.router().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let json = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
+        };
+        TestResponse {
+            status,
+            headers,
+            json,
+        }
+    }
+
+    /// `GET path`.
+    pub(crate) async fn get(&self, path: &str) -> TestResponse {
+        self.send(request(Method::GET, path).body(Body::empty()).unwrap())
+            .await
+    }
+
+    /// `POST /api/messages` with `body` as JSON.
+    pub(crate) async fn create(&self, body: Value) -> TestResponse {
+        self.post_raw(&body.to_string(), "application/json").await
+    }
+
+    /// `POST /api/messages` with a raw body and content type.
+    pub(crate) async fn post_raw(&self, body: &str, content_type: &str) -> TestResponse {
+        let req = request(Method::POST, "/api/messages")
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body.to_owned()))
+            .unwrap();
+        self.send(req).await
+    }
+}
+
+/// A request builder for `method path`.
+pub(crate) fn request(method: Method, path: &str) -> axum::http::request::Builder {
+    Request::builder().method(method).uri(path)
+}
+
+fn init_tracing() {
+    static INIT: Once = Once::new();
+    INIT.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            tracing_subscriber::fmt()
+                .with_test_writer()
+                .with_env_filter("debug")
+                .init();
+        }
+    });
+}
