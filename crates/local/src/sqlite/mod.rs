@@ -1,0 +1,47 @@
+//! The SQLite database of the embedded stack: messages, executions and the durable queue.
+//!
+//! | file | what it holds |
+//! |---|---|
+//! | `database.rs` | [`Database`]: open and check the file, WAL, one shared connection on the blocking pool |
+//! | `schema.rs` | the tables and indexes, the integrity check, migrations by `user_version` |
+//! | `store.rs` | [`SqliteStore`]: the [`MessageStore`](rez_core::ports::MessageStore) port |
+//! | `store_rows.rs` | mapping between a message and its row |
+//! | `metrics.rs` | counts, success rate and delivery latency over the messages |
+//! | `executions.rs` | executions and their history, the [`ExecutionReader`](rez_core::ports::ExecutionReader) port |
+//! | `queue.rs` | [`SqliteQueue`]: visibility timeouts, receive counts, the dead-letter queue |
+//! | `queue_rows.rs` | the queue's transactions: take, dead-letter, redrive |
+//! | `queue_types.rs` | [`QueueMessageId`], [`Received`], [`DeadLetter`], [`QueueDepth`] |
+//! | `error.rs` | [`DbError`], [`QueueError`], and how SQLite's errors map onto the store's |
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use rez_local::sqlite::{Database, SqliteQueue, SqliteStore, DEFAULT_MAX_RECEIVE_COUNT};
+//!
+//! let db = Database::open(std::path::Path::new("rez-agent.db"))?;
+//! let store = SqliteStore::new(db.clone());
+//! let queue = SqliteQueue::new(db, DEFAULT_MAX_RECEIVE_COUNT);
+//! queue.release_in_flight().await?; // take up what a previous process left in flight
+//! # let _ = store;
+//! # Ok(())
+//! # }
+//! ```
+
+mod database;
+mod error;
+mod executions;
+mod metrics;
+mod queue;
+mod queue_rows;
+mod queue_types;
+mod schema;
+mod store;
+mod store_rows;
+
+#[cfg(test)]
+mod tests;
+
+pub use database::Database;
+pub use error::{DbError, QueueError};
+pub use queue::{DEFAULT_MAX_RECEIVE_COUNT, SqliteQueue};
+pub use queue_types::{DeadLetter, QueueDepth, QueueMessageId, Received};
+pub use store::SqliteStore;

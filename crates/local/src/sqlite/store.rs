@@ -1,0 +1,210 @@
+//! [`SqliteStore`]: the message store port on SQLite.
+
+use rez_core::ports::{
+    Created, DEFAULT_LIST_LIMIT, ListQuery, MAX_LIST_LIMIT, MessageStore, Metrics, Page,
+    StatusChange, StoreError,
+};
+use rez_core::{Cursor, Message, MessageId, time};
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, TransactionBehavior, params_from_iter};
+
+use super::database::Database;
+use super::error::store_error;
+use super::metrics;
+use super::store_rows::{
+    MESSAGE_COLUMNS, insert_message, load_message, message_from_row, update_delivery_fields,
+};
+
+/// Messages and executions in the local database.
+///
+/// Implements [`MessageStore`] with the same conditions as the DynamoDB
+/// adapter, and [`rez_core::ports::ExecutionReader`] for the console.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pub(crate) db: Database,
+}
+
+impl SqliteStore {
+    /// A store over `db`.
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+
+    /// The database it writes to.
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+}
+
+/// The page size actually used: the default for 0, at most [`MAX_LIST_LIMIT`].
+pub(crate) fn page_size(limit: u32) -> u32 {
+    match limit {
+        0 => DEFAULT_LIST_LIMIT,
+        n => n.min(MAX_LIST_LIMIT),
+    }
+}
+
+#[async_trait::async_trait]
+impl MessageStore for SqliteStore {
+    async fn create(
+        &self,
+        message: &Message,
+        idempotency_key: Option<&str>,
+    ) -> Result<Created, StoreError> {
+        let message = message.clone();
+        let key = idempotency_key.map(str::to_owned);
+        self.db
+            .call(move |conn| {
+                let tx = conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)
+                    .map_err(store_error)?;
+                if let Some(key) = &key {
+                    let seen: Option<String> = tx
+                        .query_row(
+                            "SELECT message_id FROM idempotency_keys WHERE key = ?1",
+                            [key],
+                            |row| row.get(0),
+                        )
+                        .optional()
+                        .map_err(store_error)?;
+                    if let Some(original) = seen {
+                        return match load_message(&tx, &original)? {
+                            Some(m) => Ok(Created::Existing(m)),
+                            None => Err(StoreError::Corrupt(format!(
+                                "idempotency key {key} names message {original}, which is missing"
+                            ))),
+                        };
+                    }
+                }
+                let exists = tx
+                    .query_row(
+                        "SELECT 1 FROM messages WHERE id = ?1",
+                        [message.id.as_str()],
+                        |_| Ok(()),
+                    )
+                    .optional()
+                    .map_err(store_error)?
+                    .is_some();
+                if exists {
+                    return Err(StoreError::AlreadyExists(message.id.clone()));
+                }
+                insert_message(&tx, &message)?;
+                if let Some(key) = &key {
+                    tx.execute(
+                        "INSERT INTO idempotency_keys (key, message_id, created_date) \
+                         VALUES (?1, ?2, ?3)",
+                        (key, message.id.as_str(), time::format(message.created_date)),
+                    )
+                    .map_err(store_error)?;
+                }
+                tx.commit().map_err(store_error)?;
+                Ok(Created::New(message))
+            })
+            .await
+    }
+
+    async fn get(&self, id: &MessageId) -> Result<Option<Message>, StoreError> {
+        let id = id.clone();
+        self.db
+            .call(move |conn| load_message(conn, id.as_str()))
+            .await
+    }
+
+    async fn list(&self, query: &ListQuery) -> Result<Page, StoreError> {
+        let query = query.clone();
+        self.db
+            .call(move |conn| {
+                let limit = page_size(query.limit);
+                let (sql, params) = list_sql(&query, limit);
+                let mut stmt = conn.prepare_cached(&sql).map_err(store_error)?;
+                let mut rows = stmt.query(params_from_iter(params)).map_err(store_error)?;
+                let mut items = Vec::new();
+                while let Some(row) = rows.next().map_err(store_error)? {
+                    items.push(message_from_row(row)?);
+                }
+                let more = items.len() > limit as usize;
+                items.truncate(limit as usize);
+                let next_cursor = match (more, items.last()) {
+                    (true, Some(last)) => Some(
+                        Cursor {
+                            created_date: time::format(last.created_date),
+                            id: last.id.to_string(),
+                            filters: query.filter_fingerprint(),
+                        }
+                        .encode(),
+                    ),
+                    _ => None,
+                };
+                Ok(Page { items, next_cursor })
+            })
+            .await
+    }
+
+    async fn transition(&self, change: &StatusChange) -> Result<Message, StoreError> {
+        let change = change.clone();
+        self.db
+            .call(move |conn| {
+                let tx = conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)
+                    .map_err(store_error)?;
+                let mut message = load_message(&tx, change.id.as_str())?
+                    .ok_or_else(|| StoreError::NotFound(change.id.clone()))?;
+                if !change.from.contains(&message.status) {
+                    return Err(StoreError::Conflict {
+                        id: change.id.clone(),
+                        current: message.status,
+                        expected: change
+                            .from
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join("|"),
+                    });
+                }
+                change.apply(&mut message);
+                update_delivery_fields(&tx, &message)?;
+                tx.commit().map_err(store_error)?;
+                Ok(message)
+            })
+            .await
+    }
+
+    async fn metrics(&self) -> Result<Metrics, StoreError> {
+        self.db.call(metrics::compute).await
+    }
+}
+
+/// The list statement: only the filters given, so SQLite picks the matching
+/// index (`stage` or `status` first, else `created_date`), and a keyset
+/// condition on (`created_date`, `id`) after the cursor. One row more than the
+/// page is read to learn whether another page follows.
+pub(crate) fn list_sql(query: &ListQuery, limit: u32) -> (String, Vec<Value>) {
+    let mut clauses = Vec::new();
+    let mut params = Vec::new();
+    let mut filter = |clause: &'static str, value: &str| {
+        clauses.push(clause);
+        params.push(Value::Text(value.to_owned()));
+    };
+    if let Some(stage) = query.stage {
+        filter("stage = ?", stage.as_str());
+    }
+    if let Some(status) = query.status {
+        filter("status = ?", status.as_str());
+    }
+    if let Some(kind) = query.message_type {
+        filter("message_type = ?", kind.as_str());
+    }
+    if let Some(cursor) = &query.cursor {
+        clauses.push("(created_date, id) < (?, ?)");
+        params.push(Value::Text(cursor.created_date.clone()));
+        params.push(Value::Text(cursor.id.clone()));
+    }
+    let mut sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages");
+    if !clauses.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&clauses.join(" AND "));
+    }
+    sql.push_str(" ORDER BY created_date DESC, id DESC LIMIT ?");
+    params.push(Value::Integer(i64::from(limit) + 1));
+    (sql, params)
+}

@@ -1,0 +1,104 @@
+//! Metrics over a known data set.
+
+use chrono::Duration;
+use rez_core::ports::{LatencySummary, MessageStore};
+use rez_core::{MessageType, Stage, Status};
+
+use super::fixtures::{TestResult, at, message, temp_db};
+use crate::sqlite::SqliteStore;
+use crate::sqlite::metrics::latency_summary;
+
+#[tokio::test]
+async fn metrics_count_rate_latency_and_attempts_of_a_known_data_set() -> TestResult {
+    let (_dir, db) = temp_db()?;
+    let store = SqliteStore::new(db);
+    // (stage, status, type, attempts, delivered after ms)
+    let data = [
+        (
+            Stage::Dev,
+            Status::Completed,
+            MessageType::Notification,
+            1,
+            Some(100),
+        ),
+        (
+            Stage::Dev,
+            Status::Completed,
+            MessageType::Notification,
+            2,
+            Some(300),
+        ),
+        (
+            Stage::Prod,
+            Status::Completed,
+            MessageType::Scheduled,
+            1,
+            Some(200),
+        ),
+        (
+            Stage::Prod,
+            Status::Failed,
+            MessageType::Notification,
+            3,
+            None,
+        ),
+        (Stage::Prod, Status::Queued, MessageType::Scheduled, 0, None),
+    ];
+    for (i, (stage, status, kind, attempts, delivered)) in data.into_iter().enumerate() {
+        let mut m = message(at(i as i64), stage, status, kind);
+        m.delivery_attempts = attempts;
+        m.delivered_at = delivered.map(|ms| m.created_date + Duration::milliseconds(ms));
+        store.create(&m, None).await?;
+    }
+
+    let metrics = store.metrics().await?;
+    assert_eq!(metrics.total, 5);
+    let counts = |pairs: &[(&str, u64)]| pairs.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
+    assert_eq!(
+        metrics.by_status,
+        counts(&[("completed", 3), ("failed", 1), ("queued", 1)])
+    );
+    assert_eq!(metrics.by_stage, counts(&[("dev", 2), ("prod", 3)]));
+    assert_eq!(
+        metrics.by_message_type,
+        counts(&[("notification", 3), ("scheduled", 2)])
+    );
+    assert_eq!(metrics.success_rate, Some(0.75));
+    assert_eq!(metrics.mean_delivery_attempts, Some(1.75));
+    assert_eq!(
+        metrics.delivery_latency_ms,
+        LatencySummary {
+            count: 3,
+            p50: Some(200),
+            p90: Some(300),
+            p99: Some(300),
+            max: Some(300)
+        }
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn metrics_of_an_empty_store_have_no_rates() -> TestResult {
+    let (_dir, db) = temp_db()?;
+    let metrics = SqliteStore::new(db).metrics().await?;
+    assert_eq!(metrics.total, 0);
+    assert!(metrics.by_status.is_empty());
+    assert_eq!(
+        (metrics.success_rate, metrics.mean_delivery_attempts),
+        (None, None)
+    );
+    assert_eq!(metrics.delivery_latency_ms, LatencySummary::default());
+    Ok(())
+}
+
+#[test]
+fn percentiles_use_the_nearest_rank() {
+    let s = latency_summary((1..=100).rev().collect());
+    assert_eq!(
+        (s.count, s.p50, s.p90, s.p99, s.max),
+        (100, Some(50), Some(90), Some(99), Some(100))
+    );
+    let one = latency_summary(vec![7]);
+    assert_eq!((one.p50, one.p99, one.max), (Some(7), Some(7), Some(7)));
+}

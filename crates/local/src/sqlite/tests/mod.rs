@@ -1,0 +1,8 @@
+//! Tests of the SQLite layer, against real database files in temporary directories.
+
+mod database;
+mod executions;
+mod fixtures;
+mod metrics;
+mod queue;
+mod store;
