@@ -98,6 +98,15 @@ pub(crate) fn payload_template(
     }
 }
 
+/// Evaluate an intrinsic function whose path arguments read `input` / `$$`.
+pub(crate) fn intrinsic(
+    expression: &str,
+    input: &Value,
+    context: &Value,
+) -> Result<Value, StatesError> {
+    crate::intrinsics::evaluate(expression, &|path: &str| read(path, input, context))
+}
+
 fn dynamic_value(
     key: &str,
     value: &Value,
@@ -110,7 +119,7 @@ fn dynamic_value(
         )));
     };
     if expression.starts_with("States.") {
-        return crate::intrinsics::evaluate(expression, input, context);
+        return intrinsic(expression, input, context);
     }
     paths::resolve(expression, input, context).map_err(|_| {
         let source = if expression.starts_with("$$") { context } else { input };

@@ -139,14 +139,14 @@ impl<'a> Runtime<'a> {
                 retry_count: retries.total(),
                 context: context_object(&self.info, &info),
             };
-            let result = states::act(self, state, &input, &attempt, cursor).await.and_then(|outcome| {
-                match &outcome {
+            let result = states::act(self, state, &input, &attempt, cursor)
+                .await
+                .and_then(|outcome| match &outcome {
                     Outcome::Next(_, v) | Outcome::End(v) if json_len(v) > MAX_PAYLOAD_BYTES => {
                         Err(StatesError::data_limit_exceeded(name))
                     }
                     _ => Ok(outcome),
-                }
-            });
+                });
             let error = match result {
                 Ok(outcome) => {
                     if let Some(exited) = EventType::exited(type_name) {

@@ -31,7 +31,7 @@ fn text_field(
 ) -> Result<Option<String>, StatesError> {
     if let Some(path) = path {
         let value = if path.starts_with("States.") {
-            crate::intrinsics::evaluate(path, input, ctx)?
+            io::intrinsic(path, input, ctx)?
         } else {
             io::read(path, input, ctx)?
         };

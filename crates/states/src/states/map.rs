@@ -111,7 +111,11 @@ pub(super) async fn run(
         .filter_map(|(r, _)| r.as_ref().err())
         .collect();
     if let Some(error) = failure_outcome(&failures, total, &limits) {
-        let details = history::failure("mapStateFailedEventDetails", &error.error, error.cause.as_deref());
+        let details = history::failure(
+            "mapStateFailedEventDetails",
+            &error.error,
+            error.cause.as_deref(),
+        );
         rt.record(cursor, EventType::MapStateFailed, details);
         return Err(error);
     }
@@ -135,7 +139,11 @@ pub(super) async fn run(
 }
 
 /// The error that fails the Map, if its failures are not tolerated.
-fn failure_outcome(failures: &[&StatesError], total: usize, limits: &config::Limits) -> Option<StatesError> {
+fn failure_outcome(
+    failures: &[&StatesError],
+    total: usize,
+    limits: &config::Limits,
+) -> Option<StatesError> {
     let first = failures.first()?;
     if !first.catchable || !limits.tolerates_any() {
         return Some((*first).clone());
