@@ -40,12 +40,59 @@ pub fn scaled(d: Duration, time_scale: f64) -> Duration {
     d.mul_f64(time_scale.max(0.0)).max(MIN_SCALED)
 }
 
-/// Runs the whole stack until Ctrl-C or SIGTERM.
+/// A started stack: its address and handles to stop it or look inside.
+pub struct RunningStack {
+    /// Where the API listens.
+    pub address: std::net::SocketAddr,
+    /// The ntfy topic URL notifications go to.
+    pub ntfy_url: url::Url,
+    /// The message and execution store.
+    pub store: SqliteStore,
+    /// The durable queue.
+    pub queue: SqliteQueue,
+    cancel: CancellationToken,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    processor: tokio::task::JoinHandle<()>,
+    scheduler: tokio::task::JoinHandle<()>,
+    data_dir: DataDir,
+}
+
+impl RunningStack {
+    /// Stops taking work, lets executions in flight finish, and returns.
+    ///
+    /// # Errors
+    /// The HTTP server failed while serving.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        self.cancel.cancel();
+        self.wait().await
+    }
+
+    /// Waits until the stack stops (after [`RunningStack::stop_handle`] fires).
+    ///
+    /// # Errors
+    /// The HTTP server failed while serving.
+    pub async fn wait(self) -> anyhow::Result<()> {
+        let served = self.server.await;
+        self.cancel.cancel();
+        let _ = tokio::join!(self.processor, self.scheduler);
+        drop(self.data_dir);
+        served
+            .context("the HTTP server task failed")?
+            .context("serving the HTTP API")
+    }
+
+    /// A token that stops the stack when cancelled.
+    pub fn stop_handle(&self) -> CancellationToken {
+        self.cancel.clone()
+    }
+}
+
+/// Starts every part of the stack and returns once the API is listening.
 ///
 /// # Errors
 /// A part could not start: the data dir is in use or unreadable, the
 /// database is corrupt, the definition is invalid, the address is taken.
-pub async fn up(config: UpConfig) -> anyhow::Result<()> {
+pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
     let data_dir = DataDir::open(&config.data_dir)?;
     let ntfy_url = match &config.ntfy_url {
         Some(url) => url.clone(),
@@ -118,8 +165,6 @@ pub async fn up(config: UpConfig) -> anyhow::Result<()> {
         cors_origins: config.cors_origins.clone(),
     });
 
-    announce(&config, address, &ntfy_url, data_dir.path())?;
-
     let cancel = CancellationToken::new();
     let processor = tokio::spawn(processor_loop::run(
         queue.clone(),
@@ -146,20 +191,38 @@ pub async fn up(config: UpConfig) -> anyhow::Result<()> {
         cancel.clone(),
     ));
     let shutdown = cancel.clone();
-    let server = axum::serve(listener, api)
-        .with_graceful_shutdown(async move { shutdown.cancelled().await });
-    let signals = cancel.clone();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, api)
+            .with_graceful_shutdown(async move { shutdown.cancelled().await })
+            .await
+    });
+    Ok(RunningStack {
+        address,
+        ntfy_url,
+        store,
+        queue,
+        cancel,
+        server,
+        processor,
+        scheduler,
+        data_dir,
+    })
+}
+
+/// Runs the whole stack until Ctrl-C or SIGTERM.
+///
+/// # Errors
+/// A part could not start or the server failed.
+pub async fn up(config: UpConfig) -> anyhow::Result<()> {
+    let stack = start(&config).await?;
+    announce(&config, stack.address, &stack.ntfy_url, &config.data_dir)?;
+    let stop = stack.stop_handle();
     tokio::spawn(async move {
         wait_for_signal().await;
         tracing::info!("shutting down: finishing executions in flight");
-        signals.cancel();
+        stop.cancel();
     });
-    let served = server.await;
-    cancel.cancel();
-    let _ = tokio::join!(processor, scheduler);
-    served.context("serving the HTTP API")?;
-    drop(data_dir);
-    Ok(())
+    stack.wait().await
 }
 
 fn announce(

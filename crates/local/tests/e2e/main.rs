@@ -1,0 +1,13 @@
+//! End-to-end tests of `rez-agent up` against a stub ntfy server on loopback.
+//!
+//! Most tests start the stack in-process on port 0 with a small time scale;
+//! the restart tests run the real binary so they can SIGKILL it.
+
+mod bad_input;
+mod delivery;
+mod duplicates;
+mod failures;
+mod helpers;
+mod restart;
+mod retries;
+mod schedule;

@@ -1,0 +1,141 @@
+//! The real binary: SIGKILL loses nothing, and one process per data dir.
+
+use crate::helpers::*;
+use serde_json::json;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// Starts `rez-agent up` on `dir` and returns it with the address it listens on.
+async fn start_binary(dir: &std::path::Path, ntfy: &MockServer) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rez-agent"))
+        .args([
+            "up",
+            "--listen",
+            "127.0.0.1:0",
+            "--time-scale",
+            "0.1",
+            "--schedule",
+            "cron(0 12 * * ? 2199)",
+        ])
+        .arg("--data-dir")
+        .arg(dir)
+        .arg("--ntfy-url")
+        .arg(format!("{}/rez-test", ntfy.uri()))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("rez-agent starts");
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut lines = BufReader::new(stdout).lines();
+    let address = tokio::time::timeout(WAIT_LIMIT, async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(address) = line.strip_prefix("listening on ") {
+                return address.to_owned();
+            }
+        }
+        panic!("rez-agent exited before listening");
+    })
+    .await
+    .expect("rez-agent listens in time");
+    (child, address)
+}
+
+#[tokio::test]
+async fn a_message_accepted_before_a_sigkill_is_delivered_promptly_after_restart() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let ntfy = MockServer::start().await;
+    // The first process never gets an answer: it is killed while publishing.
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(60)))
+        .mount(&ntfy)
+        .await;
+    let (mut first, address) = start_binary(dir.path(), &ntfy).await;
+    let client = reqwest::Client::new();
+    let response = client
+        .post(format!("{address}/api/messages"))
+        .json(&json!({"message": "survive"}))
+        .send()
+        .await?;
+    assert_eq!(response.status(), 202);
+    let id = response.json::<serde_json::Value>().await?["id"]
+        .as_str()
+        .ok_or("no id")?
+        .to_owned();
+    // Wait until the publish is in flight, then kill -9.
+    tokio::time::timeout(WAIT_LIMIT, async {
+        while ntfy
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty()
+        {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await?;
+    first.start_kill()?;
+    first.wait().await?;
+
+    ntfy.reset().await;
+    Mock::given(method("POST"))
+        .respond_with(ntfy_ok())
+        .mount(&ntfy)
+        .await;
+    let restarted = tokio::time::Instant::now();
+    let (mut second, address) = start_binary(dir.path(), &ntfy).await;
+    let message = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let m: serde_json::Value = client
+                .get(format!("{address}/api/messages/{id}"))
+                .send()
+                .await?
+                .json()
+                .await?;
+            if m["status"] == "completed" {
+                return Ok::<_, reqwest::Error>(m);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await??;
+    // Promptly: far sooner than the 30 s (scaled) visibility timeout.
+    assert!(restarted.elapsed() < Duration::from_secs(10));
+    assert_eq!(message["retry_count"], 1, "taken up again after the kill");
+    let bodies = received_bodies(&ntfy).await;
+    assert_eq!(bodies.len(), 1);
+    assert_eq!(bodies[0]["sequence_id"], id.as_str());
+    second.start_kill()?;
+    second.wait().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_second_process_on_the_same_data_dir_is_refused_with_a_clear_error() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let ntfy = ntfy_accepting().await;
+    let (mut first, _) = start_binary(dir.path(), &ntfy).await;
+    let output = Command::new(env!("CARGO_BIN_EXE_rez-agent"))
+        .args(["up", "--listen", "127.0.0.1:0"])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .arg("--ntfy-url")
+        .arg(format!("{}/rez-test", ntfy.uri()))
+        .output()
+        .await?;
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("rez-agent: data dir")
+            && last.contains("in use by another rez-agent process"),
+        "{stderr}"
+    );
+    first.start_kill()?;
+    first.wait().await?;
+    Ok(())
+}
