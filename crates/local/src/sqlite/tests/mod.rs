@@ -1,6 +1,7 @@
 //! Tests of the SQLite layer, against real database files in temporary directories.
 
 mod database;
+mod errors;
 mod executions;
 mod fixtures;
 mod metrics;

@@ -366,3 +366,42 @@ async fn concurrent_creates_from_many_tasks_all_land() -> TestResult {
     assert_eq!((listed.len(), listed), (64, ids));
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_creates_with_one_idempotency_key_store_exactly_one() -> TestResult {
+    let (_dir, db) = temp_db()?;
+    let store = SqliteStore::new(db);
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let m = message(
+                at(i),
+                Stage::Dev,
+                Status::Created,
+                MessageType::Notification,
+            );
+            store.create(&m, Some("same-key")).await
+        }));
+    }
+    let (mut new, mut existing) = (Vec::new(), Vec::new());
+    for task in tasks {
+        match task.await?? {
+            Created::New(m) => new.push(m.id),
+            Created::Existing(m) => existing.push(m.id),
+        }
+    }
+    assert_eq!(new.len(), 1);
+    assert!(
+        existing.iter().all(|id| *id == new[0]),
+        "every retry saw the one stored"
+    );
+    let page = store
+        .list(&ListQuery {
+            limit: 100,
+            ..ListQuery::default()
+        })
+        .await?;
+    assert_eq!(page.items.len(), 1);
+    Ok(())
+}
