@@ -1,0 +1,19 @@
+# rez-agent: the two commands of the README, and the rest.
+.PHONY: up test build fmt lint
+
+# Run the whole pipeline on this machine (API, scheduler, queue, state machine, store, console).
+up:
+	cargo run --release -p rez-local --bin rez-agent -- up
+
+# Run every test (formatting, lints, unit, conformance, end-to-end).
+test:
+	./scripts/test.sh
+
+build:
+	cargo build --release -p rez-local --bin rez-agent
+
+fmt:
+	cargo fmt --all
+
+lint:
+	cargo clippy --workspace --all-targets -- -D warnings
