@@ -146,27 +146,8 @@ impl MessageStore for MemoryStore {
             metrics.success_rate = Some(completed as f64 / finished as f64);
             metrics.mean_delivery_attempts = Some(attempts as f64 / finished as f64);
         }
-        metrics.delivery_latency_ms = latency_summary(latencies);
+        metrics.delivery_latency_ms = LatencySummary::from_samples(latencies);
         Ok(metrics)
-    }
-}
-
-/// Nearest-rank percentiles of `values` (milliseconds).
-pub fn latency_summary(mut values: Vec<i64>) -> LatencySummary {
-    values.sort_unstable();
-    let pick = |p: f64| -> Option<i64> {
-        if values.is_empty() {
-            return None;
-        }
-        let rank = ((p * values.len() as f64).ceil() as usize).clamp(1, values.len());
-        values.get(rank - 1).copied()
-    };
-    LatencySummary {
-        count: values.len() as u64,
-        p50: pick(0.50),
-        p90: pick(0.90),
-        p99: pick(0.99),
-        max: values.last().copied(),
     }
 }
 
@@ -176,11 +157,11 @@ mod tests {
 
     #[test]
     fn percentiles_use_nearest_rank() {
-        let s = latency_summary((1..=100).collect());
+        let s = LatencySummary::from_samples((1..=100).collect());
         assert_eq!(
             (s.p50, s.p90, s.p99, s.max, s.count),
             (Some(50), Some(90), Some(99), Some(100), 100)
         );
-        assert_eq!(latency_summary(vec![]).p50, None);
+        assert_eq!(LatencySummary::from_samples(vec![]).p50, None);
     }
 }

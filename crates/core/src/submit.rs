@@ -41,9 +41,13 @@ pub enum SubmitError {
 /// Stores `message` (honouring `idempotency_key`), publishes its event and
 /// marks it `queued`.
 ///
+/// A replayed key answers with the message stored the first time; if that
+/// one never got published (the first attempt failed to publish), it is
+/// published now, so retrying with the same key is how a caller recovers.
 /// Publishing happens before the `created → queued` write, so the processor
 /// may already have moved the message on: that conflict is expected and the
-/// message is read back instead.
+/// message is read back instead. Once published, a failed status write only
+/// changes which status the answer shows.
 ///
 /// # Errors
 /// [`SubmitError::Store`] when nothing was stored, [`SubmitError::Publish`]
@@ -54,10 +58,23 @@ pub async fn submit(
     message: &Message,
     idempotency_key: Option<&str>,
 ) -> Result<Submitted, SubmitError> {
-    let stored = match store.create(message, idempotency_key).await? {
-        Created::Existing(existing) => return Ok(Submitted::Replayed(existing)),
-        Created::New(stored) => stored,
-    };
+    match store.create(message, idempotency_key).await? {
+        Created::New(stored) => Ok(Submitted::Accepted(
+            enqueue(store, publisher, stored).await?,
+        )),
+        Created::Existing(existing) if existing.status == Status::Created => Ok(
+            Submitted::Replayed(enqueue(store, publisher, existing).await?),
+        ),
+        Created::Existing(existing) => Ok(Submitted::Replayed(existing)),
+    }
+}
+
+/// Publishes a stored message and marks it `queued`.
+async fn enqueue(
+    store: &dyn MessageStore,
+    publisher: &dyn Publisher,
+    stored: Message,
+) -> Result<Message, SubmitError> {
     publisher
         .publish(&MessageEvent {
             message_id: stored.id.clone(),
@@ -72,11 +89,11 @@ pub async fn submit(
         stored.updated_date,
     );
     match store.transition(&queued).await {
-        Ok(now) => Ok(Submitted::Accepted(now)),
-        Err(StoreError::Conflict { .. }) => {
-            let now = store.get(&stored.id).await?.unwrap_or(stored);
-            Ok(Submitted::Accepted(now))
+        Ok(now) => Ok(now),
+        Err(StoreError::Conflict { .. }) => Ok(store.get(&stored.id).await?.unwrap_or(stored)),
+        Err(error) => {
+            tracing::warn!(message_id = %stored.id, %error, "published but not marked queued");
+            Ok(stored)
         }
-        Err(e) => Err(e.into()),
     }
 }

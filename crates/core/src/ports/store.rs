@@ -138,6 +138,27 @@ pub struct LatencySummary {
     pub max: Option<i64>,
 }
 
+impl LatencySummary {
+    /// Nearest-rank percentiles of `samples` (milliseconds).
+    pub fn from_samples(mut samples: Vec<i64>) -> Self {
+        samples.sort_unstable();
+        let pick = |p: f64| -> Option<i64> {
+            if samples.is_empty() {
+                return None;
+            }
+            let rank = ((p * samples.len() as f64).ceil() as usize).clamp(1, samples.len());
+            samples.get(rank - 1).copied()
+        };
+        LatencySummary {
+            count: samples.len() as u64,
+            p50: pick(0.50),
+            p90: pick(0.90),
+            p99: pick(0.99),
+            max: samples.last().copied(),
+        }
+    }
+}
+
 /// Counts and rates over every stored message.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Metrics {

@@ -41,7 +41,7 @@ pub(crate) fn compute(conn: &mut Connection) -> Result<Metrics, StoreError> {
         by_stage,
         by_message_type,
         success_rate: ratio(completed, finished),
-        delivery_latency_ms: latency_summary(latencies),
+        delivery_latency_ms: LatencySummary::from_samples(latencies),
         mean_delivery_attempts: ratio(attempts, finished),
     })
 }
@@ -84,24 +84,4 @@ fn latencies(conn: &Connection) -> Result<Vec<i64>, StoreError> {
 
 fn ratio(part: u64, whole: u64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
-}
-
-/// Nearest-rank percentiles of `values` (milliseconds).
-pub(crate) fn latency_summary(mut values: Vec<i64>) -> LatencySummary {
-    values.sort_unstable();
-    let pick = |p: f64| -> Option<i64> {
-        let n = values.len();
-        if n == 0 {
-            return None;
-        }
-        let rank = ((p * n as f64).ceil() as usize).clamp(1, n);
-        values.get(rank - 1).copied()
-    };
-    LatencySummary {
-        count: values.len() as u64,
-        p50: pick(0.50),
-        p90: pick(0.90),
-        p99: pick(0.99),
-        max: values.last().copied(),
-    }
 }

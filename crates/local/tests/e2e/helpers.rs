@@ -21,7 +21,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub ntfy: MockServer,
     pub stack: Option<RunningStack>,
-    pub dir: TempDir,
+    pub _dir: TempDir,
 }
 
 /// The configuration tests start from: port 0, a fresh dir, the stub's topic.

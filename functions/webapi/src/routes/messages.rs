@@ -4,10 +4,8 @@ use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use rez_core::ports::{
-    Created, DEFAULT_LIST_LIMIT, ListQuery, MAX_LIST_LIMIT, MessageEvent, Page, StatusChange,
-};
-use rez_core::{CreateMessageRequest, Cursor, Message, MessageId, Status, StoreError};
+use rez_core::ports::{DEFAULT_LIST_LIMIT, ListQuery, MAX_LIST_LIMIT, Page};
+use rez_core::{CreateMessageRequest, Cursor, Message, MessageId, SubmitError, Submitted, submit};
 
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, IdempotencyKey, QueryParams};
@@ -30,60 +28,31 @@ pub(crate) async fn create(
     let message = request
         .into_message(state.clock.now(), state.stage)
         .map_err(|err| ApiError::validation(&err))?;
-    let (message, replayed) = match state.store.create(&message, key.as_deref()).await? {
-        Created::New(message) => (message, false),
-        Created::Existing(message) => (message, true),
-    };
-    let message = if message.status == Status::Created {
-        enqueue(&state, message).await?
-    } else {
-        message
-    };
-    let mut response = (StatusCode::ACCEPTED, Json(&message)).into_response();
+    let submitted = submit(
+        state.store.as_ref(),
+        state.publisher.as_ref(),
+        &message,
+        key.as_deref(),
+    )
+    .await
+    .map_err(|err| match err {
+        SubmitError::Store(err) => ApiError::from(err),
+        SubmitError::Publish(err) => ApiError::unavailable(
+            "the message was stored but could not be queued; retry with the same Idempotency-Key",
+            err.to_string(),
+        ),
+    })?;
+    let message = submitted.message();
+    let mut response = (StatusCode::ACCEPTED, Json(message)).into_response();
     if let Ok(location) = HeaderValue::from_str(&format!("/api/messages/{}", message.id)) {
         response.headers_mut().insert(header::LOCATION, location);
     }
-    if replayed {
+    if matches!(submitted, Submitted::Replayed(_)) {
         response
             .headers_mut()
             .insert(IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"));
     }
     Ok(response)
-}
-
-/// Publishes a stored message and marks it `queued`.
-///
-/// A failed publish is 503 and leaves the message `created`. Once published,
-/// the request has succeeded: a lost race with the processor (`Conflict`) or
-/// a failed status write only changes which status the answer shows.
-async fn enqueue(state: &ApiState, message: Message) -> Result<Message, ApiError> {
-    let event = MessageEvent {
-        message_id: message.id.clone(),
-        stage: message.stage,
-        message_type: message.message_type,
-    };
-    state.publisher.publish(&event).await.map_err(|err| {
-        ApiError::unavailable(
-            "the message was stored but could not be queued; retry with the same Idempotency-Key",
-            err.to_string(),
-        )
-    })?;
-    let change = StatusChange::new(
-        message.id.clone(),
-        &[Status::Created],
-        Status::Queued,
-        state.clock.now(),
-    );
-    match state.store.transition(&change).await {
-        Ok(queued) => Ok(queued),
-        Err(StoreError::Conflict { .. }) => {
-            Ok(state.store.get(&message.id).await?.unwrap_or(message))
-        }
-        Err(err) => {
-            tracing::warn!(message_id = %message.id, error = %err, "published but not marked queued");
-            Ok(message)
-        }
-    }
 }
 
 /// `GET /api/messages`: one page, newest first.

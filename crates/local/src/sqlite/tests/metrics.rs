@@ -6,7 +6,7 @@ use rez_core::{MessageType, Stage, Status};
 
 use super::fixtures::{TestResult, at, message, temp_db};
 use crate::sqlite::SqliteStore;
-use crate::sqlite::metrics::latency_summary;
+use rez_core::ports::LatencySummary;
 
 #[tokio::test]
 async fn metrics_count_rate_latency_and_attempts_of_a_known_data_set() -> TestResult {
@@ -94,11 +94,11 @@ async fn metrics_of_an_empty_store_have_no_rates() -> TestResult {
 
 #[test]
 fn percentiles_use_the_nearest_rank() {
-    let s = latency_summary((1..=100).rev().collect());
+    let s = LatencySummary::from_samples((1..=100).rev().collect());
     assert_eq!(
         (s.count, s.p50, s.p90, s.p99, s.max),
         (100, Some(50), Some(90), Some(99), Some(100))
     );
-    let one = latency_summary(vec![7]);
+    let one = LatencySummary::from_samples(vec![7]);
     assert_eq!((one.p50, one.p99, one.max), (Some(7), Some(7), Some(7)));
 }
