@@ -156,7 +156,7 @@ pub async fn execute(
     let info = ExecutionInfo::new(options, &input, start_date);
     let runtime = Runtime::new(tasks, options, &recorder, info);
     let limit = execution_limit(machine, options);
-    let run = runtime.run_machine(&machine.machine, input, &mut cursor);
+    let run = runtime.run_machine(&machine.machine, input, Default::default(), &mut cursor);
     // `None`: the execution's own time limit elapsed.
     let outcome = match limit {
         Some(limit) => tokio::time::timeout(limit, run).await.ok(),

@@ -145,9 +145,25 @@ pub(crate) fn state_entered(name: &str, input: &Value) -> Value {
     json!({"stateEnteredEventDetails": {"name": name, "input": payload(input)}})
 }
 
-/// `stateExitedEventDetails`.
-pub(crate) fn state_exited(name: &str, output: &Value) -> Value {
-    json!({"stateExitedEventDetails": {"name": name, "output": payload(output)}})
+/// `stateExitedEventDetails`, with `assignedVariables` (values as JSON text) when the state assigned any.
+pub(crate) fn state_exited(
+    name: &str,
+    output: &Value,
+    assigned: Option<&serde_json::Map<String, Value>>,
+) -> Value {
+    let mut details = json!({"name": name, "output": payload(output)});
+    if let (Some(assigned), Some(obj)) = (assigned, details.as_object_mut()) {
+        let texts: serde_json::Map<String, Value> = assigned
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(payload(v))))
+            .collect();
+        obj.insert("assignedVariables".into(), Value::Object(texts));
+        obj.insert(
+            "assignedVariablesDetails".into(),
+            json!({"truncated": false}),
+        );
+    }
+    json!({"stateExitedEventDetails": details})
 }
 
 /// `{"<key>": {"error": .., "cause": ..}}` for a failure event.

@@ -29,14 +29,6 @@ impl PathError {
     }
 }
 
-/// Read `path` from `input`, or from `context` when the path starts with `$$`.
-pub(crate) fn resolve(path: &str, input: &Value, context: &Value) -> Result<Value, PathError> {
-    match path.strip_prefix('$') {
-        Some(rest) if rest.starts_with('$') => select(rest, context),
-        _ => select(path, input),
-    }
-}
-
 /// Read `path` (which starts with `$`) from `value`.
 pub(crate) fn select(path: &str, value: &Value) -> Result<Value, PathError> {
     if let Some(segments) = parse_definite(path) {
@@ -246,13 +238,6 @@ mod tests {
         assert_eq!(select("$.items[*]", &json!({}))?, json!([]));
         let users = json!({"users": [{"s": 0}, {"s": 1}]});
         assert_eq!(select("$.users[?(@.s == 0)]", &users)?, json!([{"s": 0}]));
-        Ok(())
-    }
-
-    #[test]
-    fn context_paths_read_the_context_object() -> Result<(), PathError> {
-        let context = json!({"State": {"Name": "A"}});
-        assert_eq!(resolve("$$.State.Name", &json!({}), &context)?, json!("A"));
         Ok(())
     }
 

@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value};
 
+use super::env::Env;
 use crate::errors::{STATES_RESULT_PATH_MATCH_FAILURE, StatesError};
 use crate::paths;
 
@@ -12,21 +13,21 @@ fn path_text(field: &str, value: &Value) -> Result<String, StatesError> {
     })
 }
 
-/// Read a path from the input or, for `$$.` paths, the context object.
-pub(crate) fn read(path: &str, input: &Value, context: &Value) -> Result<Value, StatesError> {
-    paths::resolve(path, input, context).map_err(|e| StatesError::runtime(e.message))
+/// Read a path from the input, the context object (`$$.`) or a variable (`$name`).
+pub(crate) fn read(path: &str, input: &Value, env: &Env<'_>) -> Result<Value, StatesError> {
+    env.read(path, input)
 }
 
 /// `InputPath`: absent → the whole input, `null` → `{}`.
 pub(crate) fn apply_input_path(
     field: Option<&Value>,
     input: &Value,
-    context: &Value,
+    env: &Env<'_>,
 ) -> Result<Value, StatesError> {
     match field {
         None => Ok(input.clone()),
         Some(Value::Null) => Ok(Value::Object(Map::new())),
-        Some(path) => read(&path_text("InputPath", path)?, input, context),
+        Some(path) => read(&path_text("InputPath", path)?, input, env),
     }
 }
 
@@ -34,12 +35,12 @@ pub(crate) fn apply_input_path(
 pub(crate) fn apply_output_path(
     field: Option<&Value>,
     output: Value,
-    context: &Value,
+    env: &Env<'_>,
 ) -> Result<Value, StatesError> {
     match field {
         None => Ok(output),
         Some(Value::Null) => Ok(Value::Object(Map::new())),
-        Some(path) => read(&path_text("OutputPath", path)?, &output, context),
+        Some(path) => read(&path_text("OutputPath", path)?, &output, env),
     }
 }
 
@@ -66,12 +67,30 @@ pub(crate) fn apply_result_path(
     }
 }
 
+/// `Assign`: evaluate the template against `source` (the state's result,
+/// or its input for Choice and Wait) into the variables to set.
+pub(crate) fn assign(
+    template: Option<&Value>,
+    source: &Value,
+    env: &Env<'_>,
+) -> Result<Option<Map<String, Value>>, StatesError> {
+    let Some(template) = template else {
+        return Ok(None);
+    };
+    match payload_template(template, source, env)? {
+        Value::Object(map) => Ok(Some(map)),
+        other => Err(StatesError::runtime(format!(
+            "Assign must be an object, but was {other}"
+        ))),
+    }
+}
+
 /// Evaluate a payload template: keys ending in `.$` take their value from a
 /// path, a context path or an intrinsic function; other values are copied.
 pub(crate) fn payload_template(
     template: &Value,
     input: &Value,
-    context: &Value,
+    env: &Env<'_>,
 ) -> Result<Value, StatesError> {
     match template {
         Value::Object(map) => {
@@ -79,11 +98,11 @@ pub(crate) fn payload_template(
             for (key, value) in map {
                 match key.strip_suffix(".$") {
                     Some(name) => {
-                        let resolved = dynamic_value(key, value, input, context)?;
+                        let resolved = dynamic_value(key, value, input, env)?;
                         out.insert(name.to_string(), resolved);
                     }
                     None => {
-                        out.insert(key.clone(), payload_template(value, input, context)?);
+                        out.insert(key.clone(), payload_template(value, input, env)?);
                     }
                 }
             }
@@ -91,7 +110,7 @@ pub(crate) fn payload_template(
         }
         Value::Array(items) => items
             .iter()
-            .map(|item| payload_template(item, input, context))
+            .map(|item| payload_template(item, input, env))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array),
         other => Ok(other.clone()),
@@ -102,16 +121,16 @@ pub(crate) fn payload_template(
 pub(crate) fn intrinsic(
     expression: &str,
     input: &Value,
-    context: &Value,
+    env: &Env<'_>,
 ) -> Result<Value, StatesError> {
-    crate::intrinsics::evaluate(expression, &|path: &str| read(path, input, context))
+    crate::intrinsics::evaluate(expression, &|path: &str| read(path, input, env))
 }
 
 fn dynamic_value(
     key: &str,
     value: &Value,
     input: &Value,
-    context: &Value,
+    env: &Env<'_>,
 ) -> Result<Value, StatesError> {
     let Some(expression) = value.as_str() else {
         return Err(StatesError::runtime(format!(
@@ -119,10 +138,10 @@ fn dynamic_value(
         )));
     };
     if expression.starts_with("States.") {
-        return intrinsic(expression, input, context);
+        return intrinsic(expression, input, env);
     }
-    paths::resolve(expression, input, context).map_err(|_| {
-        let source = if expression.starts_with("$$") { context } else { input };
+    env.read(expression, input).map_err(|_| {
+        let source = if expression.starts_with("$$") { env.context } else { input };
         StatesError::runtime(format!(
             "The JSONPath '{expression}' specified for the field '{key}' could not be found in the input '{source}'"
         ))
@@ -134,13 +153,19 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    use crate::executor::env::Variables;
+
+    fn env_with<'a>(context: &'a Value, variables: &'a Variables) -> Env<'a> {
+        Env { context, variables }
+    }
+
     #[test]
     fn payload_template_resolves_paths_context_and_nesting() -> Result<(), StatesError> {
         let input = json!({"a": 1, "b": {"c": [1, 2]}});
         let context = json!({"State": {"Name": "S"}});
         let template = json!({"x.$": "$.a", "n": {"y.$": "$.b.c[1]", "lit": "$.a"}, "s.$": "$$.State.Name", "l": [{"z.$": "$.a"}]});
         assert_eq!(
-            payload_template(&template, &input, &context)?,
+            payload_template(&template, &input, &env_with(&context, &Variables::new()))?,
             json!({"x": 1, "n": {"y": 2, "lit": "$.a"}, "s": "S", "l": [{"z": 1}]})
         );
         Ok(())
@@ -148,7 +173,11 @@ mod tests {
 
     #[test]
     fn payload_template_missing_path_is_a_runtime_error() {
-        let err = payload_template(&json!({"x.$": "$.missing"}), &json!({}), &json!({}));
+        let err = payload_template(
+            &json!({"x.$": "$.missing"}),
+            &json!({}),
+            &env_with(&json!({}), &Variables::new()),
+        );
         assert!(matches!(err, Err(e) if e.error == "States.Runtime"));
     }
 
@@ -156,7 +185,11 @@ mod tests {
     fn null_paths_have_their_special_meanings() -> Result<(), StatesError> {
         let input = json!({"a": 1});
         assert_eq!(
-            apply_input_path(Some(&Value::Null), &input, &json!({}))?,
+            apply_input_path(
+                Some(&Value::Null),
+                &input,
+                &env_with(&json!({}), &Variables::new())
+            )?,
             json!({})
         );
         assert_eq!(
@@ -165,7 +198,11 @@ mod tests {
         );
         assert_eq!(apply_result_path(None, input.clone(), json!(5))?, json!(5));
         assert_eq!(
-            apply_output_path(Some(&Value::Null), input, &json!({}))?,
+            apply_output_path(
+                Some(&Value::Null),
+                input,
+                &env_with(&json!({}), &Variables::new())
+            )?,
             json!({})
         );
         Ok(())

@@ -2,6 +2,7 @@
 //! processing, then Retry / Catch on failure. Transitions are a loop, not
 //! recursion; only Parallel branches and Map iterations start nested loops.
 
+pub(crate) mod env;
 pub(crate) mod io;
 pub(crate) mod join;
 mod retry;
@@ -16,23 +17,50 @@ use crate::execution::ExecutionOptions;
 use crate::handler::TaskHandler;
 use crate::history::{self, Cursor, EventType, Recorder};
 use crate::states;
+use env::{Env, Variables};
 
 /// What one state decided.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Outcome {
-    /// Go to the named state with this input.
-    Next(String, Value),
-    /// The (sub-)machine ends with this output.
-    End(Value),
+pub(crate) struct Outcome {
+    /// The next state; `None` ends the (sub-)machine.
+    pub(crate) next: Option<String>,
+    /// The state's output.
+    pub(crate) output: Value,
+    /// Variables the state assigned (`Assign`).
+    pub(crate) assigned: Option<Variables>,
 }
 
 impl Outcome {
+    /// Go to `next` with `output`.
+    pub(crate) fn next(next: String, output: Value) -> Outcome {
+        Outcome {
+            next: Some(next),
+            output,
+            assigned: None,
+        }
+    }
+
+    /// End the (sub-)machine with `output`.
+    pub(crate) fn end(output: Value) -> Outcome {
+        Outcome {
+            next: None,
+            output,
+            assigned: None,
+        }
+    }
+
     /// Follow the state's `Next` / `End` with `output`.
     pub(crate) fn follow(state: &State, output: Value) -> Outcome {
         match &state.common().next {
-            Some(next) => Outcome::Next(next.clone(), output),
-            None => Outcome::End(output),
+            Some(next) => Outcome::next(next.clone(), output),
+            None => Outcome::end(output),
         }
+    }
+
+    /// Record the variables the state assigns.
+    pub(crate) fn with_assigned(mut self, assigned: Option<Variables>) -> Outcome {
+        self.assigned = assigned;
+        self
     }
 }
 
@@ -44,6 +72,18 @@ pub(crate) struct Attempt<'a> {
     pub(crate) retry_count: u32,
     /// The context object `$$` for this attempt.
     pub(crate) context: Value,
+    /// The variables in scope.
+    pub(crate) variables: &'a Variables,
+}
+
+impl Attempt<'_> {
+    /// What paths may read besides the input.
+    pub(crate) fn env(&self) -> Env<'_> {
+        Env {
+            context: &self.context,
+            variables: self.variables,
+        }
+    }
 }
 
 /// Shared services of one execution.
@@ -88,10 +128,12 @@ impl<'a> Runtime<'a> {
         &'s self,
         machine: &'s Machine,
         input: Value,
+        variables: Variables,
         cursor: &'s mut Cursor,
     ) -> join::Branch<'s, Result<Value, StatesError>> {
         Box::pin(async move {
             states::unsupported::check_machine(machine)?;
+            let mut variables = variables;
             let mut name = machine.start_at.clone();
             let mut input = input;
             loop {
@@ -100,12 +142,16 @@ impl<'a> Runtime<'a> {
                         "State '{name}' does not exist"
                     )));
                 };
-                match self.run_state(&name, state, input, cursor).await? {
-                    Outcome::Next(next, output) => {
+                let outcome = self
+                    .run_state(&name, state, input, &variables, cursor)
+                    .await?;
+                variables.extend(outcome.assigned.unwrap_or_default());
+                match outcome.next {
+                    Some(next) => {
                         name = next;
-                        input = output;
+                        input = outcome.output;
                     }
-                    Outcome::End(output) => return Ok(output),
+                    None => return Ok(outcome.output),
                 }
             }
         })
@@ -117,6 +163,7 @@ impl<'a> Runtime<'a> {
         name: &str,
         state: &State,
         input: Value,
+        variables: &Variables,
         cursor: &mut Cursor,
     ) -> Result<Outcome, StatesError> {
         let type_name = state.type_name();
@@ -138,22 +185,23 @@ impl<'a> Runtime<'a> {
                 entered_id,
                 retry_count: retries.total(),
                 context: context_object(&self.info, &info),
+                variables,
             };
             let result = states::act(self, state, &input, &attempt, cursor)
                 .await
-                .and_then(|outcome| match &outcome {
-                    Outcome::Next(_, v) | Outcome::End(v) if json_len(v) > MAX_PAYLOAD_BYTES => {
+                .and_then(|outcome| {
+                    if json_len(&outcome.output) > MAX_PAYLOAD_BYTES {
                         Err(StatesError::data_limit_exceeded(name))
+                    } else {
+                        Ok(outcome)
                     }
-                    _ => Ok(outcome),
                 });
             let error = match result {
                 Ok(outcome) => {
                     if let Some(exited) = EventType::exited(type_name) {
-                        let output = match &outcome {
-                            Outcome::Next(_, v) | Outcome::End(v) => v,
-                        };
-                        self.record(cursor, exited, history::state_exited(name, output));
+                        let details =
+                            history::state_exited(name, &outcome.output, outcome.assigned.as_ref());
+                        self.record(cursor, exited, details);
                     }
                     return Ok(outcome);
                 }
@@ -218,13 +266,15 @@ impl<'a> Runtime<'a> {
         else {
             return Ok(None);
         };
-        let output = io::apply_result_path(
-            catcher.result_path.as_ref(),
-            input.clone(),
-            error.to_error_output(),
-        )
-        .map_err(|e| e.in_state(attempt.name, attempt.entered_id))?;
-        Ok(Some(Outcome::Next(catcher.next.clone(), output)))
+        let error_output = error.to_error_output();
+        let assigned = io::assign(catcher.assign.as_ref(), &error_output, &attempt.env())
+            .map_err(|e| e.in_state(attempt.name, attempt.entered_id))?;
+        let output =
+            io::apply_result_path(catcher.result_path.as_ref(), input.clone(), error_output)
+                .map_err(|e| e.in_state(attempt.name, attempt.entered_id))?;
+        Ok(Some(
+            Outcome::next(catcher.next.clone(), output).with_assigned(assigned),
+        ))
     }
 }
 

@@ -57,7 +57,12 @@ mod tests {
 
     fn run(expression: &str, input: Value) -> Result<Value, StatesError> {
         evaluate(expression, &|path: &str| {
-            crate::executor::io::read(path, &input, &json!({}))
+            let (context, variables) = (json!({}), crate::executor::env::Variables::new());
+            crate::executor::env::Env {
+                context: &context,
+                variables: &variables,
+            }
+            .read(path, &input)
         })
     }
 

@@ -5,38 +5,46 @@ use serde_json::Value;
 
 use crate::definition::{ChoiceState, Comparison, Condition, Operand};
 use crate::errors::{STATES_NO_CHOICE_MATCHED, StatesError};
+use crate::executor::env::Env;
 use crate::executor::{Attempt, Outcome, io};
-use crate::paths;
 
 pub(super) fn run(
     choice: &ChoiceState,
     input: &Value,
     attempt: &Attempt<'_>,
 ) -> Result<Outcome, StatesError> {
-    let ctx = &attempt.context;
+    let ctx = &attempt.env();
     let effective = io::apply_input_path(choice.common.input_path.as_ref(), input, ctx)?;
-    let mut next = None;
+    let mut chosen = None;
     for rule in &choice.choices {
         if evaluate(&rule.condition, &effective, ctx)? {
-            next = rule.next.clone();
+            chosen = rule.next.clone().map(|next| (next, rule.assign.as_ref()));
             break;
         }
     }
-    let Some(next) = next.or_else(|| choice.default.clone()) else {
+    // A matching rule assigns its own variables; the state's Assign goes with Default.
+    let chosen = chosen.or_else(|| {
+        choice
+            .default
+            .clone()
+            .map(|next| (next, choice.common.assign.as_ref()))
+    });
+    let Some((next, assign)) = chosen else {
         return Err(StatesError::new(
             STATES_NO_CHOICE_MATCHED,
             Some(format!("No Matches! for state '{}'", attempt.name)),
         ));
     };
+    let assigned = io::assign(assign, &effective, ctx)?;
     let output = io::apply_output_path(choice.common.output_path.as_ref(), effective, ctx)?;
-    Ok(Outcome::Next(next, output))
+    Ok(Outcome::next(next, output).with_assigned(assigned))
 }
 
 /// Evaluate a condition against the effective input.
 pub(crate) fn evaluate(
     condition: &Condition,
     input: &Value,
-    ctx: &Value,
+    ctx: &Env<'_>,
 ) -> Result<bool, StatesError> {
     match condition {
         Condition::And(parts) => {
@@ -63,8 +71,8 @@ pub(crate) fn evaluate(
     }
 }
 
-fn compare(c: &Comparison, input: &Value, ctx: &Value) -> Result<bool, StatesError> {
-    let variable = paths::resolve(&c.variable, input, ctx).ok();
+fn compare(c: &Comparison, input: &Value, ctx: &Env<'_>) -> Result<bool, StatesError> {
+    let variable = ctx.read(&c.variable, input).ok();
     let expected = match &c.operand {
         Operand::Literal(v) => v.clone(),
         Operand::Path(p) => io::read(p, input, ctx)?,
@@ -189,7 +197,16 @@ mod tests {
 
     fn holds(rule: Value, input: Value) -> Result<bool, StatesError> {
         let rule = ChoiceRule::try_from(rule).map_err(StatesError::runtime)?;
-        evaluate(&rule.condition, &input, &json!({}))
+        let variables = crate::executor::env::Variables::new();
+        let context = json!({});
+        evaluate(
+            &rule.condition,
+            &input,
+            &Env {
+                context: &context,
+                variables: &variables,
+            },
+        )
     }
 
     #[test]

@@ -4,11 +4,12 @@ use serde_json::Value;
 
 use crate::definition::FailState;
 use crate::errors::StatesError;
+use crate::executor::env::Env;
 use crate::executor::{Attempt, io};
 
 /// The error a Fail state raises (every problem computing it is itself an error).
 pub(super) fn run(fail: &FailState, input: &Value, attempt: &Attempt<'_>) -> StatesError {
-    let ctx = &attempt.context;
+    let ctx = &attempt.env();
     let error = match text_field(fail.error.as_ref(), fail.error_path.as_deref(), input, ctx) {
         Ok(v) => v,
         Err(e) => return e,
@@ -27,7 +28,7 @@ fn text_field(
     literal: Option<&Value>,
     path: Option<&str>,
     input: &Value,
-    ctx: &Value,
+    ctx: &Env<'_>,
 ) -> Result<Option<String>, StatesError> {
     if let Some(path) = path {
         let value = if path.starts_with("States.") {

@@ -21,7 +21,7 @@ pub(super) async fn run(
     attempt: &Attempt<'_>,
     cursor: &mut Cursor,
 ) -> Result<Outcome, StatesError> {
-    let ctx = &attempt.context;
+    let ctx = &attempt.env();
     let Some(processor) = &map.item_processor else {
         return Err(StatesError::runtime("The Map state has no ItemProcessor"));
     };
@@ -48,9 +48,11 @@ pub(super) async fn run(
     let mut inputs = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
         inputs.push(match selector {
-            Some(template) => {
-                io::payload_template(template, &effective, &with_map_item(ctx, index, item))?
-            }
+            Some(template) => io::payload_template(
+                template,
+                &effective,
+                &ctx.with_context(&with_map_item(ctx.context, index, item)),
+            )?,
             None => item.clone(),
         });
     }
@@ -63,6 +65,7 @@ pub(super) async fn run(
     let permits = Semaphore::new(limits.max_concurrency.unwrap_or(Semaphore::MAX_PERMITS));
     let permits = &permits;
     let name = attempt.name;
+    let variables = attempt.variables;
     let iterations: Vec<Branch<'_, (Result<Value, StatesError>, Cursor)>> = inputs
         .into_iter()
         .enumerate()
@@ -83,7 +86,7 @@ pub(super) async fn run(
                         json!({"mapIterationStartedEventDetails": details}),
                     );
                     let result = rt
-                        .run_machine(processor, item_input, &mut item_cursor)
+                        .run_machine(processor, item_input, variables.clone(), &mut item_cursor)
                         .await;
                     let (event, key) = match result {
                         Ok(_) => (
@@ -133,9 +136,10 @@ pub(super) async fn run(
         Some(selector) => io::payload_template(selector, &result, ctx)?,
         None => result,
     };
+    let assigned = io::assign(map.common.assign.as_ref(), &result, ctx)?;
     let output = io::apply_result_path(map.results.result_path.as_ref(), input.clone(), result)?;
     let output = io::apply_output_path(map.common.output_path.as_ref(), output, ctx)?;
-    Ok(Outcome::follow(state, output))
+    Ok(Outcome::follow(state, output).with_assigned(assigned))
 }
 
 /// The error that fails the Map, if its failures are not tolerated.
@@ -186,6 +190,18 @@ mod tests {
             execution.error.as_deref(),
             Some("States.ExceedToleratedFailureThreshold")
         );
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn iterations_read_outer_variables_but_their_assignments_stay_inside() -> Result<(), String> {
+        let def = json!({"StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Assign": {"x": 1, "xs": [1, 2]}, "Next": "M"},
+            "M": {"Type": "Map", "ItemsPath": "$xs", "Next": "B",
+                  "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Pass", "Assign": {"x": 99},
+                      "Parameters": {"outer.$": "$x"}, "End": true}}}},
+            "B": {"Type": "Pass", "Parameters": {"after.$": "$x", "items.$": "$"}, "End": true}}});
+        assert_eq!(run_ok(def, json!({})).await?, json!({"after": 1, "items": [{"outer": 1}, {"outer": 1}]}));
         Ok(())
     }
 }

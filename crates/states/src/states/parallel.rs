@@ -18,7 +18,7 @@ pub(super) async fn run(
     attempt: &Attempt<'_>,
     cursor: &mut Cursor,
 ) -> Result<Outcome, StatesError> {
-    let ctx = &attempt.context;
+    let ctx = &attempt.env();
     let effective = io::apply_input_path(parallel.common.input_path.as_ref(), input, ctx)?;
     let effective = match &parallel.results.parameters {
         Some(template) => io::payload_template(template, &effective, ctx)?,
@@ -32,10 +32,11 @@ pub(super) async fn run(
         .map(
             |branch| -> Branch<'_, Result<(Value, Cursor), StatesError>> {
                 let branch_input = effective.clone();
+                let variables = attempt.variables;
                 Box::pin(async move {
                     let mut branch_cursor = start;
                     let output = rt
-                        .run_machine(branch, branch_input, &mut branch_cursor)
+                        .run_machine(branch, branch_input, variables.clone(), &mut branch_cursor)
                         .await?;
                     Ok((output, branch_cursor))
                 })
@@ -63,10 +64,11 @@ pub(super) async fn run(
         Some(selector) => io::payload_template(selector, &result, ctx)?,
         None => result,
     };
+    let assigned = io::assign(parallel.common.assign.as_ref(), &result, ctx)?;
     let output =
         io::apply_result_path(parallel.results.result_path.as_ref(), input.clone(), result)?;
     let output = io::apply_output_path(parallel.common.output_path.as_ref(), output, ctx)?;
-    Ok(Outcome::follow(state, output))
+    Ok(Outcome::follow(state, output).with_assigned(assigned))
 }
 
 #[cfg(test)]

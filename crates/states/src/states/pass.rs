@@ -13,16 +13,17 @@ pub(super) fn run(
     input: &Value,
     attempt: &Attempt<'_>,
 ) -> Result<Outcome, StatesError> {
-    let ctx = &attempt.context;
+    let ctx = &attempt.env();
     let effective = io::apply_input_path(pass.common.input_path.as_ref(), input, ctx)?;
     let effective = match &pass.results.parameters {
         Some(template) => io::payload_template(template, &effective, ctx)?,
         None => effective,
     };
     let result = pass.result.clone().unwrap_or(effective);
+    let assigned = io::assign(pass.common.assign.as_ref(), &result, ctx)?;
     let output = io::apply_result_path(pass.results.result_path.as_ref(), input.clone(), result)?;
     let output = io::apply_output_path(pass.common.output_path.as_ref(), output, ctx)?;
-    Ok(Outcome::follow(state, output))
+    Ok(Outcome::follow(state, output).with_assigned(assigned))
 }
 
 #[cfg(test)]

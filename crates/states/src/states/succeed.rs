@@ -12,8 +12,8 @@ pub(super) fn run(
     input: &Value,
     attempt: &Attempt<'_>,
 ) -> Result<Outcome, StatesError> {
-    let ctx = &attempt.context;
+    let ctx = &attempt.env();
     let effective = io::apply_input_path(succeed.common.input_path.as_ref(), input, ctx)?;
     let output = io::apply_output_path(succeed.common.output_path.as_ref(), effective, ctx)?;
-    Ok(Outcome::End(output))
+    Ok(Outcome::end(output))
 }

@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use crate::definition::{State, TaskState};
 use crate::errors::StatesError;
+use crate::executor::env::Env;
 use crate::executor::{Attempt, Outcome, Runtime, io};
 use crate::handler::TaskContext;
 use crate::history::{self, Cursor, EventType};
@@ -17,7 +18,7 @@ pub(super) async fn run(
     attempt: &Attempt<'_>,
     cursor: &mut Cursor,
 ) -> Result<Outcome, StatesError> {
-    let ctx = &attempt.context;
+    let ctx = &attempt.env();
     let effective = io::apply_input_path(task.common.input_path.as_ref(), input, ctx)?;
     let effective = match &task.results.parameters {
         Some(template) => io::payload_template(template, &effective, ctx)?,
@@ -66,7 +67,7 @@ pub(super) async fn run(
         state_name: attempt.name.to_string(),
         execution_id: rt.options.execution_id.clone(),
         retry_count: attempt.retry_count,
-        context_object: ctx.clone(),
+        context_object: ctx.context.clone(),
         timeout_seconds: timeout,
     };
     let call = rt.tasks.invoke(&task.resource, effective, &context);
@@ -96,9 +97,10 @@ pub(super) async fn run(
         Some(selector) => io::payload_template(selector, &result, ctx)?,
         None => result,
     };
+    let assigned = io::assign(task.common.assign.as_ref(), &result, ctx)?;
     let output = io::apply_result_path(task.results.result_path.as_ref(), input.clone(), result)?;
     let output = io::apply_output_path(task.common.output_path.as_ref(), output, ctx)?;
-    Ok(Outcome::follow(state, output))
+    Ok(Outcome::follow(state, output).with_assigned(assigned))
 }
 
 /// `TimeoutSeconds` / `HeartbeatSeconds` or their `...Path` forms.
@@ -107,7 +109,7 @@ fn seconds_field(
     literal: Option<&Value>,
     path: Option<&str>,
     input: &Value,
-    ctx: &Value,
+    ctx: &Env<'_>,
 ) -> Result<Option<f64>, StatesError> {
     if let Some(path) = path {
         let value = io::read(path, input, ctx)?;

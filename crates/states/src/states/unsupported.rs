@@ -17,7 +17,7 @@ pub(crate) fn check_machine(machine: &Machine) -> Result<(), StatesError> {
     Ok(())
 }
 
-/// Refuse a state that needs JSONata or variables.
+/// Refuse a state that needs JSONata.
 pub(crate) fn check_state(state: &State) -> Result<(), StatesError> {
     let common = state.common();
     let feature = if common.query_language.as_deref() == Some(JSONATA)
@@ -25,8 +25,6 @@ pub(crate) fn check_state(state: &State) -> Result<(), StatesError> {
         || common.arguments.is_some()
     {
         Some("JSONata")
-    } else if common.assign.is_some() {
-        Some("Assign (variables)")
     } else {
         match state {
             State::Map(map) if map.items.is_some() => Some("JSONata"),

@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::choice::parse_timestamp;
 use crate::definition::{State, WaitState};
 use crate::errors::StatesError;
+use crate::executor::env::Env;
 use crate::executor::{Attempt, Outcome, Runtime, io};
 
 pub(super) async fn run(
@@ -15,18 +16,19 @@ pub(super) async fn run(
     input: &Value,
     attempt: &Attempt<'_>,
 ) -> Result<Outcome, StatesError> {
-    let ctx = &attempt.context;
+    let ctx = &attempt.env();
     let effective = io::apply_input_path(wait.common.input_path.as_ref(), input, ctx)?;
     let seconds = wait_seconds(wait, &effective, ctx)?;
     if seconds > 0.0 {
         rt.sleep(seconds).await;
     }
+    let assigned = io::assign(wait.common.assign.as_ref(), &effective, ctx)?;
     let output = io::apply_output_path(wait.common.output_path.as_ref(), effective, ctx)?;
-    Ok(Outcome::follow(state, output))
+    Ok(Outcome::follow(state, output).with_assigned(assigned))
 }
 
 /// How long to wait, in specification seconds (never negative).
-fn wait_seconds(wait: &WaitState, input: &Value, ctx: &Value) -> Result<f64, StatesError> {
+fn wait_seconds(wait: &WaitState, input: &Value, ctx: &Env<'_>) -> Result<f64, StatesError> {
     if let Some(seconds) = &wait.seconds {
         return seconds.as_u64().map(|s| s as f64).ok_or_else(|| {
             StatesError::runtime(format!(

@@ -32,6 +32,15 @@ struct Expect {
     /// Absent: masked in the recording, not checked.
     #[serde(default, deserialize_with = "present")]
     cause: Option<Value>,
+    /// Variables each state assigned (multiset; masked values left out).
+    #[serde(default)]
+    assigned_variables: Option<Vec<Assigned>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Assigned {
+    state: String,
+    variables: serde_json::Map<String, Value>,
 }
 
 fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
@@ -61,7 +70,67 @@ pub(crate) fn load_all(dir: &Path) -> Result<Vec<Case>, String> {
     Ok(cases)
 }
 
+/// (state name, variables) from every `*StateExited` event that assigned any.
+fn assigned_in(
+    history: &[rez_states::HistoryEvent],
+) -> Vec<(String, serde_json::Map<String, Value>)> {
+    history
+        .iter()
+        .filter_map(|event| {
+            let details = event.details.get("stateExitedEventDetails")?;
+            let name = details.get("name")?.as_str()?.to_string();
+            let texts = details.get("assignedVariables")?.as_object()?;
+            let values = texts
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str()
+                            .and_then(|t| serde_json::from_str(t).ok())
+                            .unwrap_or(Value::Null),
+                    )
+                })
+                .collect();
+            Some((name, values))
+        })
+        .collect()
+}
+
 impl Case {
+    /// Compare `expect.assigned_variables` as a multiset, when the case has it.
+    fn check_assigned(&self, history: &[rez_states::HistoryEvent]) -> Result<(), String> {
+        let Some(expected) = &self.expect.assigned_variables else {
+            return Ok(());
+        };
+        let mut actual = assigned_in(history);
+        for want in expected {
+            let found = actual.iter().position(|(state, vars)| {
+                state == &want.state
+                    && want
+                        .variables
+                        .iter()
+                        .all(|(k, v)| vars.get(k).is_some_and(|a| json_equal(a, v)))
+            });
+            match found {
+                Some(i) => {
+                    actual.remove(i);
+                }
+                None => {
+                    return Err(format!(
+                        "no state {} assigned {:?}",
+                        want.state, want.variables
+                    ));
+                }
+            }
+        }
+        match actual.first() {
+            Some((state, vars)) => Err(format!(
+                "state {state} assigned {vars:?}, which the recording does not have"
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// Run the case; `Err` says how the result differs from the recording.
     pub(crate) async fn run(&self) -> Result<(), String> {
         let machine = StateMachine::from_value(&self.definition)
@@ -89,7 +158,7 @@ impl Case {
             if !json_equal(&actual, &expected) {
                 return Err(format!("output {actual}, expected {expected}"));
             }
-            return Ok(());
+            return self.check_assigned(&execution.history);
         }
         let expected_error = self.expect.error.as_ref().and_then(Value::as_str);
         if execution.error.as_deref() != expected_error {

@@ -4,7 +4,8 @@
 //!
 //! Corpus directory: `REZ_CONFORMANCE_DIR`, else
 //! `<CARGO_MANIFEST_DIR>/../../../shared/conformance/asl/cases`.
-//! `REZ_CONFORMANCE_FILTER=<substring>` runs only matching cases (no ratchet).
+//! `REZ_CONFORMANCE_FILTER=<substring>` runs only matching cases (no ratchet);
+//! `REZ_CONFORMANCE_VERBOSE=1` also prints why each known failure fails.
 
 mod case;
 mod compare;
@@ -44,6 +45,7 @@ async fn corpus_cases_pass_except_known_failures() -> Result<(), String> {
         ));
     }
     let filter = std::env::var("REZ_CONFORMANCE_FILTER").ok();
+    let verbose = std::env::var_os("REZ_CONFORMANCE_VERBOSE").is_some();
     let cases = case::load_all(&dir)?;
     let known = known_failures();
     let (mut passed, mut known_failed, mut total) = (0usize, 0usize, 0usize);
@@ -60,7 +62,12 @@ async fn corpus_cases_pass_except_known_failures() -> Result<(), String> {
                 "NOW PASSES (remove from known_failures.txt): {}",
                 case.name
             )),
-            (Err(_), Some(_)) => known_failed += 1,
+            (Err(why), Some(_)) => {
+                known_failed += 1;
+                if verbose {
+                    eprintln!("known failure: {} {}", case.name, why);
+                }
+            }
             (Err(why), None) => problems.push(format!("FAILS: {} {}", case.name, why)),
         }
     }

@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use crate::definition::MapState;
 use crate::errors::StatesError;
+use crate::executor::env::Env;
 use crate::executor::io;
 
 /// The limits of one Map run, read from literals or paths.
@@ -22,9 +23,13 @@ fn shown(value: &Value) -> String {
     }
 }
 
-fn integer_at(field: &str, path: &str, input: &Value, ctx: &Value) -> Result<i64, StatesError> {
+fn integer_at(field: &str, path: &str, input: &Value, ctx: &Env<'_>) -> Result<i64, StatesError> {
     let value = io::read(path, input, ctx)?;
-    value.as_i64().ok_or_else(|| {
+    // AWS also accepts a string holding an integer ("1").
+    let parsed = value
+        .as_i64()
+        .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()));
+    parsed.ok_or_else(|| {
         StatesError::runtime(format!(
             "The {field} field refers to value \"{}\" which is not a valid integer: {path}",
             shown(&value)
@@ -33,7 +38,11 @@ fn integer_at(field: &str, path: &str, input: &Value, ctx: &Value) -> Result<i64
 }
 
 impl Limits {
-    pub(super) fn read(map: &MapState, input: &Value, ctx: &Value) -> Result<Limits, StatesError> {
+    pub(super) fn read(
+        map: &MapState,
+        input: &Value,
+        ctx: &Env<'_>,
+    ) -> Result<Limits, StatesError> {
         let concurrency = match &map.max_concurrency_path {
             Some(path) => Some(integer_at("MaxConcurrencyPath", path, input, ctx)?),
             None => map.max_concurrency.as_ref().and_then(Value::as_i64),
@@ -53,7 +62,10 @@ impl Limits {
         let percentage = match &map.tolerated_failure_percentage_path {
             Some(path) => {
                 let value = io::read(path, input, ctx)?;
-                Some(value.as_f64().ok_or_else(|| {
+                let parsed = value
+                    .as_f64()
+                    .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()));
+                Some(parsed.ok_or_else(|| {
                     StatesError::runtime(format!(
                         "The ToleratedFailurePercentagePath field refers to value \"{}\" which is not a valid float: {path}",
                         shown(&value)
