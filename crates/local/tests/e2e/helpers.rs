@@ -51,7 +51,7 @@ pub async fn spawn_app_with(ntfy: MockServer, adjust: impl FnOnce(&mut UpConfig)
         client: reqwest::Client::new(),
         ntfy,
         stack: Some(stack),
-        dir,
+        _dir: dir,
     }
 }
 

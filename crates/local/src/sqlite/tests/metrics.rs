@@ -6,7 +6,6 @@ use rez_core::{MessageType, Stage, Status};
 
 use super::fixtures::{TestResult, at, message, temp_db};
 use crate::sqlite::SqliteStore;
-use rez_core::ports::LatencySummary;
 
 #[tokio::test]
 async fn metrics_count_rate_latency_and_attempts_of_a_known_data_set() -> TestResult {
