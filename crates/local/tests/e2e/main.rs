@@ -3,7 +3,12 @@
 //! Most tests start the stack in-process on port 0 with a small time scale;
 //! the restart tests run the real binary so they can SIGKILL it.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    unreachable_pub,
+    missing_docs
+)]
 
 mod bad_input;
 mod delivery;
