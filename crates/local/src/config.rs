@@ -62,3 +62,54 @@ impl UpConfig {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(listen: &str, api_key: Option<&str>, time_scale: f64) -> UpConfig {
+        UpConfig {
+            listen: listen.parse().unwrap(),
+            data_dir: PathBuf::from("unused"),
+            ntfy_url: None,
+            ntfy_token: None,
+            schedule: "rate(1 day)".parse().unwrap(),
+            time_scale,
+            api_key: api_key.map(str::to_owned),
+            stage: Stage::Dev,
+            cors_origins: vec![],
+        }
+    }
+
+    #[test]
+    fn only_loopback_may_run_without_a_key() {
+        assert!(config("127.0.0.1:8080", None, 1.0).validate().is_ok());
+        assert!(config("[::1]:8080", None, 1.0).validate().is_ok());
+        assert!(matches!(
+            config("0.0.0.0:8080", None, 1.0).validate(),
+            Err(ConfigError::OpenWithoutKey(_))
+        ));
+        assert!(
+            config("0.0.0.0:8080", Some("a-long-enough-secret"), 1.0)
+                .validate()
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn short_keys_and_senseless_time_scales_are_refused() {
+        assert!(matches!(
+            config("127.0.0.1:1", Some("short"), 1.0).validate(),
+            Err(ConfigError::WeakKey)
+        ));
+        for scale in [0.0, -1.0, f64::NAN, 1e9] {
+            assert!(
+                matches!(
+                    config("127.0.0.1:1", None, scale).validate(),
+                    Err(ConfigError::TimeScale(_))
+                ),
+                "{scale}"
+            );
+        }
+    }
+}

@@ -139,3 +139,69 @@ async fn a_second_process_on_the_same_data_dir_is_refused_with_a_clear_error() -
     first.wait().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn bad_flags_exit_non_zero_with_a_one_line_reason() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["up", "--listen", "0.0.0.0:0"],
+            "refusing to listen on 0.0.0.0:0 without an API key",
+        ),
+        (
+            &["up", "--schedule", "cron(0 12 * * * *)"],
+            "--schedule cron(0 12 * * * *)",
+        ),
+        (
+            &["up", "--time-scale", "0"],
+            "--time-scale must be a number above 0",
+        ),
+        (&["up", "--stage", "qa"], "--stage"),
+    ];
+    for (args, expected) in cases {
+        let output = Command::new(env!("CARGO_BIN_EXE_rez-agent"))
+            .args(*args)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .env_remove("REZ_API_KEY")
+            .output()
+            .await?;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?}");
+        let last = stderr.lines().last().unwrap_or_default();
+        assert!(
+            last.starts_with("rez-agent: ") && last.contains(expected),
+            "{args:?}: {stderr}"
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_corrupt_database_stops_start_up_naming_the_file_and_leaves_it_untouched() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("rez-agent.db");
+    let garbage = b"this is not an SQLite database, it is a test of what a user sees".repeat(100);
+    std::fs::write(&db, &garbage)?;
+    let output = Command::new(env!("CARGO_BIN_EXE_rez-agent"))
+        .args([
+            "up",
+            "--listen",
+            "127.0.0.1:0",
+            "--ntfy-url",
+            "http://127.0.0.1:9/t",
+        ])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .output()
+        .await?;
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("rez-agent: ") && last.contains("rez-agent.db"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&db)?, garbage);
+    Ok(())
+}
