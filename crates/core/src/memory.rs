@@ -102,18 +102,7 @@ impl MessageStore for MemoryStore {
             .messages
             .get_mut(&change.id)
             .ok_or_else(|| StoreError::NotFound(change.id.clone()))?;
-        if !change.from.contains(&message.status) {
-            return Err(StoreError::Conflict {
-                id: change.id.clone(),
-                current: message.status,
-                expected: change
-                    .from
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join("|"),
-            });
-        }
+        change.check(message.status)?;
         change.apply(message);
         Ok(message.clone())
     }

@@ -98,6 +98,27 @@ impl StatusChange {
         }
     }
 
+    /// Checks the change's condition against `current`: the error every store
+    /// returns when the message is in a status the change does not allow.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] naming the current and the expected statuses.
+    pub fn check(&self, current: Status) -> Result<(), StoreError> {
+        if self.from.contains(&current) {
+            return Ok(());
+        }
+        Err(StoreError::Conflict {
+            id: self.id.clone(),
+            current,
+            expected: self
+                .from
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("|"),
+        })
+    }
+
     /// Applies the change to an in-memory message (stores use it to stay in step).
     pub fn apply(&self, message: &mut Message) {
         message.status = self.to;

@@ -149,18 +149,7 @@ impl MessageStore for SqliteStore {
                     .map_err(store_error)?;
                 let mut message = load_message(&tx, change.id.as_str())?
                     .ok_or_else(|| StoreError::NotFound(change.id.clone()))?;
-                if !change.from.contains(&message.status) {
-                    return Err(StoreError::Conflict {
-                        id: change.id.clone(),
-                        current: message.status,
-                        expected: change
-                            .from
-                            .iter()
-                            .map(|s| s.as_str())
-                            .collect::<Vec<_>>()
-                            .join("|"),
-                    });
-                }
+                change.check(message.status)?;
                 change.apply(&mut message);
                 update_delivery_fields(&tx, &message)?;
                 tx.commit().map_err(store_error)?;
