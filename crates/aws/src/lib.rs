@@ -1,1 +1,52 @@
 //! The AWS adapters of the rez-agent ports: DynamoDB, SNS, Step Functions, SSM.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`settings`] | [`AwsSettings`]: the table, topic, state machine and parameter names from the environment |
+//! | [`sdk`] | [`load_sdk_config`], [`sfn_client`] and the [`strip_sync_host_prefix`] interceptor for local endpoints |
+//! | [`dynamo`] | [`DynamoMessageStore`]: the `MessageStore` on one DynamoDB table per stage |
+//! | [`sns`] | [`SnsPublisher`]: the `Publisher` on an SNS topic |
+//! | [`sfn`] | [`SfnWorkflowStarter`]: the `WorkflowStarter` on StartSyncExecution |
+//! | [`ssm`] | [`SsmSecrets`]: the ntfy URL and token and the API key, read once per container |
+//! | [`error`] | [`SettingsError`], [`SecretsError`] |
+//!
+//! A Lambda `main` wires them like this:
+//!
+//! ```no_run
+//! # async fn wire() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use rez_aws::{AwsSettings, DynamoMessageStore, SnsPublisher, SsmSecrets};
+//!
+//! let settings = AwsSettings::from_env()?;
+//! let config = rez_aws::load_sdk_config().await;
+//! let store = Arc::new(DynamoMessageStore::new(
+//!     aws_sdk_dynamodb::Client::new(&config),
+//!     &settings.table_name,
+//!     settings.stage,
+//! ));
+//! let publisher = Arc::new(SnsPublisher::new(
+//!     aws_sdk_sns::Client::new(&config),
+//!     settings.require_topic_arn()?,
+//! ));
+//! let secrets = SsmSecrets::new(aws_sdk_ssm::Client::new(&config), &settings);
+//! let api_key = secrets.get().await?.api_key;
+//! # let _ = (store, publisher, api_key);
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod dynamo;
+pub mod error;
+pub mod sdk;
+pub mod settings;
+pub mod sfn;
+pub mod sns;
+pub mod ssm;
+
+pub use dynamo::DynamoMessageStore;
+pub use error::{SecretsError, SettingsError};
+pub use sdk::{load_sdk_config, sfn_client, strip_sync_host_prefix};
+pub use settings::AwsSettings;
+pub use sfn::SfnWorkflowStarter;
+pub use sns::SnsPublisher;
+pub use ssm::{Secrets, SsmSecrets};

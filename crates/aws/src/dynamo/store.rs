@@ -1,0 +1,285 @@
+//! Create (with idempotency keys), get, and conditional status transitions.
+//!
+//! Writes are transactions of the message item and its counters delta (see
+//! `metrics.rs`), so the metrics always agree with the messages.
+//!
+//! A transition reads the message (consistent read), checks the `from`
+//! statuses, and writes the changed message on condition that `status` and
+//! `updated_date` are still what it read (`#status`: status is a reserved
+//! word). A condition failure returns the current item (`ALL_OLD`): gone →
+//! [`StoreError::NotFound`]; in a status outside `from` →
+//! [`StoreError::Conflict`] with that status; otherwise the change is tried
+//! again on it. Knowing the old item exactly is what lets the counters move
+//! a message from its old status, attempts and latency to its new ones.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    CancellationReason, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+};
+use rez_core::ports::{Created, StatusChange};
+use rez_core::{Message, MessageId, StoreError};
+
+use super::DynamoMessageStore;
+use super::items::{
+    AUX_SORT_KEY, CREATED_DATE, ID, Item, STATUS, UPDATED_DATE, get_s, idempotency_id,
+    item_to_message, message_to_item, n, s,
+};
+use super::metrics::{Delta, shard_for};
+
+/// How many times a write is tried when other writers get in the way.
+const MAX_WRITE_ATTEMPTS: u32 = 8;
+
+const CONDITIONAL_CHECK_FAILED: &str = "ConditionalCheckFailed";
+const TRANSACTION_CONFLICT: &str = "TransactionConflict";
+
+/// Why a transaction did not commit.
+enum Cancelled {
+    /// These steps failed their conditions, each with its item as it is now.
+    Condition(Vec<(usize, Option<Item>)>),
+    /// Another transaction touched the same items: try again.
+    Conflict,
+}
+
+impl DynamoMessageStore {
+    pub(super) async fn create_message(
+        &self,
+        message: &Message,
+        key: Option<&str>,
+    ) -> Result<Created, StoreError> {
+        let mut steps = vec![self.put_step(
+            message_to_item(message)?,
+            "attribute_not_exists(#id)",
+            &[("#id", ID)],
+            &[],
+        )?];
+        if let Some(key) = key {
+            let item: Item = [
+                (ID.to_owned(), s(idempotency_id(key))),
+                (CREATED_DATE.to_owned(), s(AUX_SORT_KEY)),
+                ("message_id".to_owned(), s(message.id.as_str())),
+                (
+                    "message_created_date".to_owned(),
+                    s(rez_core::time::format(message.created_date)),
+                ),
+                ("ttl".to_owned(), n(message.ttl)),
+            ]
+            .into();
+            steps.push(self.put_step(item, "attribute_not_exists(#id)", &[("#id", ID)], &[])?);
+        }
+        let delta = Delta::created(message);
+        steps.push(
+            TransactWriteItem::builder()
+                .update(delta.update(&self.table, shard_for(&message.id))?)
+                .build(),
+        );
+        for attempt in 0..MAX_WRITE_ATTEMPTS {
+            match self.transact(steps.clone()).await? {
+                None => return Ok(Created::New(message.clone())),
+                Some(Cancelled::Condition(failed)) => {
+                    // A known key wins over a known id, as in the reference store.
+                    if let Some(key) = key.filter(|_| failed.iter().any(|(i, _)| *i == 1)) {
+                        return self.replay(key).await.map(Created::Existing);
+                    }
+                    return Err(StoreError::AlreadyExists(message.id.clone()));
+                }
+                Some(Cancelled::Conflict) => backoff(attempt).await,
+            }
+        }
+        Err(self.busy(&message.id))
+    }
+
+    /// The message an idempotency key was first used for.
+    async fn replay(&self, key: &str) -> Result<Message, StoreError> {
+        let pointer = self
+            .get_item(idempotency_id(key), AUX_SORT_KEY.to_owned())
+            .await?
+            .ok_or_else(|| {
+                StoreError::Unavailable(format!("idempotency key {key} vanished while read"))
+            })?;
+        let corrupt = |why: String| StoreError::Corrupt(format!("idempotency key {key}: {why}"));
+        let id = get_s(&pointer, "message_id").map_err(corrupt)?;
+        let created = get_s(&pointer, "message_created_date").map_err(corrupt)?;
+        let item = self
+            .get_item(id.to_owned(), created.to_owned())
+            .await?
+            .ok_or_else(|| corrupt(format!("its message {id} is missing")))?;
+        item_to_message(&item)
+    }
+
+    pub(super) async fn get_message(&self, id: &MessageId) -> Result<Option<Message>, StoreError> {
+        // The key includes created_date, which an id alone does not give
+        // (UUIDv7 keeps milliseconds, created_date microseconds): a Query on
+        // the partition reads the one item as cheaply as GetItem would.
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#id = :id")
+            .expression_attribute_names("#id", ID)
+            .expression_attribute_values(":id", s(id.as_str()))
+            .consistent_read(true)
+            .limit(1)
+            .send()
+            .await
+            .map_err(|e| self.unavailable("Query", &e))?;
+        output.items().first().map(item_to_message).transpose()
+    }
+
+    pub(super) async fn transition_message(
+        &self,
+        change: &StatusChange,
+    ) -> Result<Message, StoreError> {
+        let mut current = self.get_message(&change.id).await?;
+        for attempt in 0..MAX_WRITE_ATTEMPTS {
+            let old = current.ok_or_else(|| StoreError::NotFound(change.id.clone()))?;
+            change.check(old.status)?;
+            let mut new = old.clone();
+            change.apply(&mut new);
+            let mut steps = vec![self.put_step(
+                message_to_item(&new)?,
+                "#status = :old_status AND #updated = :old_updated",
+                &[("#status", STATUS), ("#updated", UPDATED_DATE)],
+                &[
+                    (":old_status", s(old.status.as_str())),
+                    (":old_updated", s(rez_core::time::format(old.updated_date))),
+                ],
+            )?];
+            let delta = Delta::changed(&old, &new);
+            if !delta.is_empty() {
+                steps.push(
+                    TransactWriteItem::builder()
+                        .update(delta.update(&self.table, shard_for(&new.id))?)
+                        .build(),
+                );
+            }
+            current = match self.transact(steps).await? {
+                None => return Ok(new),
+                Some(Cancelled::Condition(failed)) => failed
+                    .into_iter()
+                    .next()
+                    .and_then(|(_, item)| item)
+                    .as_ref()
+                    .map(item_to_message)
+                    .transpose()?,
+                Some(Cancelled::Conflict) => {
+                    backoff(attempt).await;
+                    self.get_message(&change.id).await?
+                }
+            };
+        }
+        Err(self.busy(&change.id))
+    }
+
+    /// A conditional Put of `item` that returns the old item when the
+    /// condition fails.
+    fn put_step(
+        &self,
+        item: Item,
+        condition: &str,
+        names: &[(&str, &str)],
+        values: &[(&str, aws_sdk_dynamodb::types::AttributeValue)],
+    ) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(condition)
+            .set_expression_attribute_names(Some(
+                names
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect(),
+            ))
+            .set_expression_attribute_values((!values.is_empty()).then(|| {
+                values
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                    .collect()
+            }))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .map_err(|e| StoreError::Unavailable(format!("building a put: {e}")))?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// Runs a transaction: `None` when it committed, why not otherwise.
+    async fn transact(
+        &self,
+        steps: Vec<TransactWriteItem>,
+    ) -> Result<Option<Cancelled>, StoreError> {
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(steps))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(None),
+            Err(SdkError::ServiceError(e)) => match e.err() {
+                TransactWriteItemsError::TransactionCanceledException(cancelled) => {
+                    cancellation(cancelled.cancellation_reasons())
+                        .ok_or_else(|| {
+                            StoreError::Unavailable(format!(
+                                "dynamodb TransactWriteItems on {}: {}",
+                                self.table,
+                                crate::error::describe(cancelled)
+                            ))
+                        })
+                        .map(Some)
+                }
+                _ => Err(self.unavailable("TransactWriteItems", &SdkError::ServiceError(e))),
+            },
+            Err(e) => Err(self.unavailable("TransactWriteItems", &e)),
+        }
+    }
+
+    /// A strongly consistent GetItem.
+    async fn get_item(&self, id: String, created: String) -> Result<Option<Item>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(ID, s(id))
+            .key(CREATED_DATE, s(created))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| self.unavailable("GetItem", &e))?;
+        Ok(output.item)
+    }
+
+    fn busy(&self, id: &MessageId) -> StoreError {
+        StoreError::Unavailable(format!(
+            "dynamodb {}: message {id} kept changing under concurrent writes, gave up after {MAX_WRITE_ATTEMPTS} attempts",
+            self.table
+        ))
+    }
+}
+
+/// Reads the cancellation reasons: failed conditions (with their items) win
+/// over conflicts; anything else (throttling, validation) is `None`.
+fn cancellation(reasons: &[CancellationReason]) -> Option<Cancelled> {
+    let failed: Vec<(usize, Option<Item>)> = reasons
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.code() == Some(CONDITIONAL_CHECK_FAILED))
+        .map(|(i, r)| (i, r.item().cloned()))
+        .collect();
+    if !failed.is_empty() {
+        return Some(Cancelled::Condition(failed));
+    }
+    reasons
+        .iter()
+        .any(|r| r.code() == Some(TRANSACTION_CONFLICT))
+        .then_some(Cancelled::Conflict)
+}
+
+/// Waits a little longer after each conflict, with jitter.
+async fn backoff(attempt: u32) {
+    let jitter = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::from(d.subsec_nanos()) % 10);
+    tokio::time::sleep(Duration::from_millis((5 << attempt.min(6)) + jitter)).await;
+}

@@ -1,0 +1,105 @@
+//! Building the SDK configuration and clients, including the one quirk a local
+//! Step Functions endpoint needs.
+
+use aws_config::{BehaviorVersion, SdkConfig};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::endpoint::EndpointPrefix;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextMut;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+
+/// Loads the SDK configuration the usual way (environment, profile, Lambda
+/// role), with the latest behaviour version.
+///
+/// `AWS_ENDPOINT_URL` (and `AWS_ENDPOINT_URL_<SERVICE>`) point every client at
+/// another endpoint, e.g. moto or a local Step Functions in tests.
+pub async fn load_sdk_config() -> SdkConfig {
+    aws_config::load_defaults(BehaviorVersion::latest()).await
+}
+
+/// An interceptor that stops the SDK from prefixing the host of
+/// `StartSyncExecution` (and `TestState`) with `sync-`.
+///
+/// On AWS the prefix routes to the synchronous Express endpoint
+/// (`sync-states.<region>.amazonaws.com`) and must stay. A client pointed at
+/// a local endpoint such as `http://127.0.0.1:8083` would otherwise call
+/// `sync-127.0.0.1`, which does not resolve; install this interceptor on such
+/// a client only (see [`sfn_client`], which decides for you).
+pub fn strip_sync_host_prefix() -> impl Intercept {
+    StripSyncHostPrefix
+}
+
+/// See [`strip_sync_host_prefix`].
+#[derive(Debug, Clone, Copy)]
+struct StripSyncHostPrefix;
+
+impl Intercept for StripSyncHostPrefix {
+    fn name(&self) -> &'static str {
+        "StripSyncHostPrefix"
+    }
+
+    // The operation's own interceptor stores the prefix in
+    // `read_before_execution`; this hook runs after it and before the
+    // endpoint is applied, so clearing it here is enough.
+    fn modify_before_serialization(
+        &self,
+        _context: &mut BeforeSerializationInterceptorContextMut<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        cfg.interceptor_state().unset::<EndpointPrefix>();
+        Ok(())
+    }
+}
+
+/// Whether `endpoint_url` names a host that cannot take a `sync-` prefix: an
+/// IP literal or `localhost`.
+pub fn is_local_endpoint(endpoint_url: &str) -> bool {
+    let rest = endpoint_url
+        .split_once("://")
+        .map_or(endpoint_url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
+    let host = if let Some(bracketed) = authority.strip_prefix('[') {
+        // [::1]:8083
+        return bracketed
+            .split(']')
+            .next()
+            .is_some_and(|h| h.parse::<std::net::Ipv6Addr>().is_ok());
+    } else {
+        authority.split(':').next().unwrap_or("")
+    };
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok()
+}
+
+/// A Step Functions client for `config`; when the configured endpoint
+/// (`AWS_ENDPOINT_URL`) is local (see [`is_local_endpoint`]) the client gets
+/// [`strip_sync_host_prefix`]. On AWS it is a plain client.
+pub fn sfn_client(config: &SdkConfig) -> aws_sdk_sfn::Client {
+    let mut builder = aws_sdk_sfn::config::Builder::from(config);
+    if config.endpoint_url().is_some_and(is_local_endpoint) {
+        builder = builder.interceptor(strip_sync_host_prefix());
+    }
+    aws_sdk_sfn::Client::from_conf(builder.build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_endpoints_are_ip_literals_and_localhost() {
+        for (url, local) in [
+            ("http://127.0.0.1:8083", true),
+            ("http://localhost:8083/", true),
+            ("http://LOCALHOST", true),
+            ("http://[::1]:8083", true),
+            ("http://10.0.0.5", true),
+            ("https://states.eu-west-1.amazonaws.com", false),
+            ("https://sfn.internal.example:443", false),
+        ] {
+            assert_eq!(is_local_endpoint(url), local, "{url}");
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! The typed configuration of a Lambda, read from its environment.
+
+use rez_core::Stage;
+
+use crate::SettingsError;
+
+/// `REZ_TABLE_NAME`: the DynamoDB message table (required).
+pub const TABLE_NAME_VAR: &str = "REZ_TABLE_NAME";
+/// `REZ_TOPIC_ARN`: the SNS topic messages are published to.
+pub const TOPIC_ARN_VAR: &str = "REZ_TOPIC_ARN";
+/// `REZ_STATE_MACHINE_ARN`: the Express state machine the processor runs.
+pub const STATE_MACHINE_ARN_VAR: &str = "REZ_STATE_MACHINE_ARN";
+/// `REZ_NTFY_URL_PARAMETER`: the SSM parameter holding the ntfy topic URL.
+pub const NTFY_URL_PARAMETER_VAR: &str = "REZ_NTFY_URL_PARAMETER";
+/// `REZ_NTFY_TOKEN_PARAMETER`: the SSM SecureString holding the ntfy token.
+pub const NTFY_TOKEN_PARAMETER_VAR: &str = "REZ_NTFY_TOKEN_PARAMETER";
+/// `REZ_API_KEY_PARAMETER`: the SSM SecureString holding the API key.
+pub const API_KEY_PARAMETER_VAR: &str = "REZ_API_KEY_PARAMETER";
+/// `REZ_STAGE`: `dev`, `stage` or `prod` (default `dev`).
+pub const STAGE_VAR: &str = "REZ_STAGE";
+
+/// Where a Lambda finds its AWS resources. Each function reads what it needs;
+/// only the table is required of every one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsSettings {
+    /// The DynamoDB message table, e.g. `rez-agent-messages-dev`.
+    pub table_name: String,
+    /// The SNS topic new messages are published to (API, scheduler).
+    pub topic_arn: Option<String>,
+    /// The notification state machine (processor).
+    pub state_machine_arn: Option<String>,
+    /// Name of the SSM parameter holding the ntfy URL.
+    pub ntfy_url_parameter: Option<String>,
+    /// Name of the SSM SecureString holding the ntfy access token.
+    pub ntfy_token_parameter: Option<String>,
+    /// Name of the SSM SecureString holding the API key.
+    pub api_key_parameter: Option<String>,
+    /// The deployment stage; the table holds this stage's messages.
+    pub stage: Stage,
+}
+
+impl AwsSettings {
+    /// Reads the settings from the process environment.
+    ///
+    /// # Errors
+    /// [`SettingsError::Missing`] when `REZ_TABLE_NAME` is unset,
+    /// [`SettingsError::Invalid`] when `REZ_STAGE` is not a stage.
+    pub fn from_env() -> Result<Self, SettingsError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings through `lookup` (a variable name to its value), so
+    /// tests never touch the process environment. Empty values count as unset.
+    ///
+    /// # Errors
+    /// As [`AwsSettings::from_env`].
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let get = |var: &str| {
+            lookup(var)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let table_name = get(TABLE_NAME_VAR).ok_or(SettingsError::Missing {
+            var: TABLE_NAME_VAR,
+        })?;
+        let stage = match get(STAGE_VAR) {
+            None => Stage::Dev,
+            Some(text) => {
+                text.parse()
+                    .map_err(|e: rez_core::ValidationError| SettingsError::Invalid {
+                        var: STAGE_VAR,
+                        reason: e.message,
+                    })?
+            }
+        };
+        Ok(Self {
+            table_name,
+            topic_arn: get(TOPIC_ARN_VAR),
+            state_machine_arn: get(STATE_MACHINE_ARN_VAR),
+            ntfy_url_parameter: get(NTFY_URL_PARAMETER_VAR),
+            ntfy_token_parameter: get(NTFY_TOKEN_PARAMETER_VAR),
+            api_key_parameter: get(API_KEY_PARAMETER_VAR),
+            stage,
+        })
+    }
+
+    /// The topic ARN, for the functions that publish.
+    ///
+    /// # Errors
+    /// [`SettingsError::Missing`] naming `REZ_TOPIC_ARN`.
+    pub fn require_topic_arn(&self) -> Result<&str, SettingsError> {
+        self.topic_arn
+            .as_deref()
+            .ok_or(SettingsError::Missing { var: TOPIC_ARN_VAR })
+    }
+
+    /// The state machine ARN, for the processor.
+    ///
+    /// # Errors
+    /// [`SettingsError::Missing`] naming `REZ_STATE_MACHINE_ARN`.
+    pub fn require_state_machine_arn(&self) -> Result<&str, SettingsError> {
+        self.state_machine_arn
+            .as_deref()
+            .ok_or(SettingsError::Missing {
+                var: STATE_MACHINE_ARN_VAR,
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<AwsSettings, SettingsError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        AwsSettings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn only_the_table_is_required_and_the_stage_defaults_to_dev() {
+        let s = settings(&[(TABLE_NAME_VAR, "rez-agent-messages-dev")]).unwrap();
+        assert_eq!(s.table_name, "rez-agent-messages-dev");
+        assert_eq!(s.stage, Stage::Dev);
+        assert_eq!(s.topic_arn, None);
+        assert_eq!(
+            s.require_topic_arn().unwrap_err().to_string(),
+            "environment variable REZ_TOPIC_ARN is required but not set"
+        );
+    }
+
+    #[test]
+    fn every_variable_is_read() {
+        let s = settings(&[
+            (TABLE_NAME_VAR, "t"),
+            (TOPIC_ARN_VAR, "arn:topic"),
+            (STATE_MACHINE_ARN_VAR, "arn:sm"),
+            (NTFY_URL_PARAMETER_VAR, "/rez/prod/ntfy-url"),
+            (NTFY_TOKEN_PARAMETER_VAR, "/rez/prod/ntfy-token"),
+            (API_KEY_PARAMETER_VAR, "/rez/prod/api-key"),
+            (STAGE_VAR, "prod"),
+        ])
+        .unwrap();
+        assert_eq!(s.stage, Stage::Prod);
+        assert_eq!(s.require_state_machine_arn().unwrap(), "arn:sm");
+        assert_eq!(s.ntfy_url_parameter.as_deref(), Some("/rez/prod/ntfy-url"));
+        assert_eq!(
+            s.ntfy_token_parameter.as_deref(),
+            Some("/rez/prod/ntfy-token")
+        );
+        assert_eq!(s.api_key_parameter.as_deref(), Some("/rez/prod/api-key"));
+    }
+
+    #[test]
+    fn errors_name_the_variable() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (
+                &[],
+                "environment variable REZ_TABLE_NAME is required but not set",
+            ),
+            (
+                &[(TABLE_NAME_VAR, "  ")],
+                "environment variable REZ_TABLE_NAME is required but not set",
+            ),
+            (
+                &[(TABLE_NAME_VAR, "t"), (STAGE_VAR, "qa")],
+                "environment variable REZ_STAGE is invalid: unknown stage 'qa': expected one of dev, stage, prod",
+            ),
+        ];
+        for (vars, expected) in cases {
+            assert_eq!(settings(vars).unwrap_err().to_string(), *expected);
+        }
+    }
+
+    #[test]
+    fn empty_optional_variables_count_as_unset() {
+        let s = settings(&[(TABLE_NAME_VAR, "t"), (TOPIC_ARN_VAR, "")]).unwrap();
+        assert_eq!(s.topic_arn, None);
+    }
+}
