@@ -13,6 +13,7 @@
 //! | `states` | one module per state type (`task`, `choice`, `pass`, `wait`, `fail`, ...) |
 //! | `paths` | JSONPath reading and `ResultPath` writing behind one function each |
 //! | `context` | the context object `$$` |
+//! | `jsonata` | JSONata expressions for `QueryLanguage: JSONata` states: lexer, parser, evaluator, functions |
 //! | `intrinsics` | `States.*` intrinsic functions: lexer, parser, registry, one module per function |
 //! | [`history`] | [`HistoryEvent`]s in AWS's `GetExecutionHistory` vocabulary |
 //! | [`errors`] | [`DefinitionError`] and [`StatesError`], with the `States.*` names |
@@ -35,6 +36,7 @@ mod executor;
 pub mod handler;
 pub mod history;
 mod intrinsics;
+mod jsonata;
 pub mod machine;
 mod paths;
 mod states;

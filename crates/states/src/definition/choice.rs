@@ -20,8 +20,8 @@ pub(crate) enum Condition {
     Or(Vec<Condition>),
     Not(Box<Condition>),
     Compare(Comparison),
-    /// JSONata `Condition` field (a `{% ... %}` string or a boolean); not evaluated yet.
-    Jsonata,
+    /// JSONata `Condition` field (a `{% ... %}` string or a boolean).
+    Jsonata(Value),
 }
 
 /// `Variable` + one comparison operator.
@@ -106,8 +106,8 @@ fn parse_list(value: &Value, name: &str) -> Result<Vec<Condition>, String> {
 }
 
 fn parse_condition(map: &Map<String, Value>) -> Result<Condition, String> {
-    if map.contains_key("Condition") {
-        return Ok(Condition::Jsonata);
+    if let Some(condition) = map.get("Condition") {
+        return Ok(Condition::Jsonata(condition.clone()));
     }
     if let Some(list) = map.get("And") {
         return parse_list(list, "And").map(Condition::And);

@@ -5,6 +5,7 @@
 pub(crate) mod env;
 pub(crate) mod io;
 pub(crate) mod join;
+pub(crate) mod query;
 mod retry;
 
 use chrono::Utc;
@@ -16,6 +17,7 @@ use crate::errors::{MAX_PAYLOAD_BYTES, StatesError};
 use crate::execution::ExecutionOptions;
 use crate::handler::TaskHandler;
 use crate::history::{self, Cursor, EventType, Recorder};
+use crate::jsonata;
 use crate::states;
 use env::{Env, Variables};
 
@@ -74,6 +76,8 @@ pub(crate) struct Attempt<'a> {
     pub(crate) context: Value,
     /// The variables in scope.
     pub(crate) variables: &'a Variables,
+    /// Whether the state uses JSONata (its own `QueryLanguage`, else the machine's).
+    pub(crate) jsonata: bool,
 }
 
 impl Attempt<'_> {
@@ -92,6 +96,8 @@ pub(crate) struct Runtime<'a> {
     pub(crate) options: &'a ExecutionOptions,
     pub(crate) history: &'a Recorder,
     pub(crate) info: ExecutionInfo,
+    /// Whether states without their own `QueryLanguage` use JSONata.
+    pub(crate) default_jsonata: bool,
 }
 
 impl<'a> Runtime<'a> {
@@ -106,6 +112,7 @@ impl<'a> Runtime<'a> {
             options,
             history,
             info,
+            default_jsonata: false,
         }
     }
 
@@ -132,7 +139,6 @@ impl<'a> Runtime<'a> {
         cursor: &'s mut Cursor,
     ) -> join::Branch<'s, Result<Value, StatesError>> {
         Box::pin(async move {
-            states::unsupported::check_machine(machine)?;
             let mut variables = variables;
             let mut name = machine.start_at.clone();
             let mut input = input;
@@ -186,6 +192,10 @@ impl<'a> Runtime<'a> {
                 retry_count: retries.total(),
                 context: context_object(&self.info, &info),
                 variables,
+                jsonata: match state.common().query_language.as_deref() {
+                    Some(language) => language == query::JSONATA,
+                    None => self.default_jsonata,
+                },
             };
             let result = states::act(self, state, &input, &attempt, cursor)
                 .await
@@ -267,11 +277,25 @@ impl<'a> Runtime<'a> {
             return Ok(None);
         };
         let error_output = error.to_error_output();
-        let assigned = io::assign(catcher.assign.as_ref(), &error_output, &attempt.env())
-            .map_err(|e| e.in_state(attempt.name, attempt.entered_id))?;
-        let output =
-            io::apply_result_path(catcher.result_path.as_ref(), input.clone(), error_output)
-                .map_err(|e| e.in_state(attempt.name, attempt.entered_id))?;
+        let (assigned, output) = if attempt.jsonata {
+            let states = jsonata::States {
+                error_output: Some(error_output.clone()),
+                ..attempt.ja_states(input)
+            };
+            let assigned = attempt.ja_assign(catcher.assign.as_ref(), &states);
+            (
+                assigned,
+                attempt.ja_output(catcher.output.as_ref(), error_output, &states),
+            )
+        } else {
+            let assigned = io::assign(catcher.assign.as_ref(), &error_output, &attempt.env());
+            (
+                assigned,
+                io::apply_result_path(catcher.result_path.as_ref(), input.clone(), error_output),
+            )
+        };
+        let in_state = |e: StatesError| e.in_state(attempt.name, attempt.entered_id);
+        let (assigned, output) = (assigned.map_err(in_state)?, output.map_err(in_state)?);
         Ok(Some(
             Outcome::next(catcher.next.clone(), output).with_assigned(assigned),
         ))

@@ -13,6 +13,9 @@ pub(super) fn run(
     input: &Value,
     attempt: &Attempt<'_>,
 ) -> Result<Outcome, StatesError> {
+    if attempt.jsonata {
+        return run_jsonata(choice, input, attempt);
+    }
     let ctx = &attempt.env();
     let effective = io::apply_input_path(choice.common.input_path.as_ref(), input, ctx)?;
     let mut chosen = None;
@@ -40,6 +43,46 @@ pub(super) fn run(
     Ok(Outcome::next(next, output).with_assigned(assigned))
 }
 
+/// Choice in a JSONata state: rules have a `Condition`, and the chosen
+/// rule (or the state, for `Default`) may set `Output` and `Assign`.
+fn run_jsonata(
+    choice: &ChoiceState,
+    input: &Value,
+    attempt: &Attempt<'_>,
+) -> Result<Outcome, StatesError> {
+    let states = attempt.ja_states(input);
+    for rule in &choice.choices {
+        let Condition::Jsonata(condition) = &rule.condition else {
+            return Err(StatesError::runtime(
+                "a JSONata Choice rule needs a Condition",
+            ));
+        };
+        let holds = match attempt.ja_template(condition, "Condition", &states)? {
+            Value::Bool(b) => b,
+            other => {
+                return Err(StatesError::prefixed(
+                    crate::errors::STATES_QUERY_EVALUATION_ERROR,
+                    format!("The Condition must evaluate to a boolean, but was {other}"),
+                ));
+            }
+        };
+        if let (true, Some(next)) = (holds, &rule.next) {
+            let assigned = attempt.ja_assign(rule.assign.as_ref(), &states)?;
+            let output = attempt.ja_output(rule.output.as_ref(), input.clone(), &states)?;
+            return Ok(Outcome::next(next.clone(), output).with_assigned(assigned));
+        }
+    }
+    let Some(next) = &choice.default else {
+        return Err(StatesError::new(
+            STATES_NO_CHOICE_MATCHED,
+            Some(format!("No Matches! for state '{}'", attempt.name)),
+        ));
+    };
+    let assigned = attempt.ja_assign(choice.common.assign.as_ref(), &states)?;
+    let output = attempt.ja_output(choice.common.output.as_ref(), input.clone(), &states)?;
+    Ok(Outcome::next(next.clone(), output).with_assigned(assigned))
+}
+
 /// Evaluate a condition against the effective input.
 pub(crate) fn evaluate(
     condition: &Condition,
@@ -65,7 +108,7 @@ pub(crate) fn evaluate(
         }
         Condition::Not(inner) => Ok(!evaluate(inner, input, ctx)?),
         Condition::Compare(comparison) => compare(comparison, input, ctx),
-        Condition::Jsonata => Err(StatesError::runtime(
+        Condition::Jsonata(_) => Err(StatesError::runtime(
             "JSONata Condition is not supported by this engine",
         )),
     }

@@ -9,6 +9,9 @@ use crate::executor::{Attempt, io};
 
 /// The error a Fail state raises (every problem computing it is itself an error).
 pub(super) fn run(fail: &FailState, input: &Value, attempt: &Attempt<'_>) -> StatesError {
+    if attempt.jsonata {
+        return jsonata_error(fail, input, attempt);
+    }
     let ctx = &attempt.env();
     let error = match text_field(fail.error.as_ref(), fail.error_path.as_deref(), input, ctx) {
         Ok(v) => v,
@@ -21,6 +24,29 @@ pub(super) fn run(fail: &FailState, input: &Value, attempt: &Attempt<'_>) -> Sta
     StatesError {
         error: error.unwrap_or_default(),
         ..StatesError::new("", cause)
+    }
+}
+
+/// Fail in a JSONata state: `Error` and `Cause` may be `{% %}` expressions.
+fn jsonata_error(fail: &FailState, input: &Value, attempt: &Attempt<'_>) -> StatesError {
+    let states = attempt.ja_states(input);
+    let text = |field: Option<&Value>, name: &str| -> Result<Option<String>, StatesError> {
+        field
+            .map(|v| match attempt.ja_template(v, name, &states)? {
+                Value::String(s) => Ok(s),
+                other => Ok(other.to_string()),
+            })
+            .transpose()
+    };
+    match (
+        text(fail.error.as_ref(), "Error"),
+        text(fail.cause.as_ref(), "Cause"),
+    ) {
+        (Ok(error), Ok(cause)) => StatesError {
+            error: error.unwrap_or_default(),
+            ..StatesError::new("", cause)
+        },
+        (Err(e), _) | (_, Err(e)) => e,
     }
 }
 

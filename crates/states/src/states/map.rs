@@ -8,7 +8,9 @@ use tokio::sync::Semaphore;
 
 use crate::context::with_map_item;
 use crate::definition::{MapState, State};
-use crate::errors::{STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD, StatesError};
+use crate::errors::{
+    STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD, STATES_QUERY_EVALUATION_ERROR, StatesError,
+};
 use crate::executor::join::{Branch, join_all};
 use crate::executor::{Attempt, Outcome, Runtime, io};
 use crate::history::{self, Cursor, EventType};
@@ -30,30 +32,50 @@ pub(super) async fn run(
             "ItemReader and ItemBatcher are not supported by this engine",
         ));
     }
-    let effective = io::apply_input_path(map.common.input_path.as_ref(), input, ctx)?;
-    let items = match &map.items_path {
-        Some(path) => io::read(path, &effective, ctx)?,
-        None => effective.clone(),
+    let states = attempt.jsonata.then(|| attempt.ja_states(input));
+    let effective = match &states {
+        Some(_) => input.clone(),
+        None => io::apply_input_path(map.common.input_path.as_ref(), input, ctx)?,
     };
-    let Value::Array(items) = items else {
-        return Err(StatesError::runtime(format!(
-            "Map state input must be an array but was: {items}"
-        )));
+    let items = match &states {
+        Some(states) => jsonata_items(map, input, states, attempt)?,
+        None => {
+            let items = match &map.items_path {
+                Some(path) => io::read(path, &effective, ctx)?,
+                None => effective.clone(),
+            };
+            let Value::Array(items) = items else {
+                return Err(StatesError::runtime(format!(
+                    "Map state input must be an array but was: {items}"
+                )));
+            };
+            items
+        }
     };
-    let limits = config::Limits::read(map, &effective, ctx)?;
+    let resolve = |value: &Value, field: &str| match &states {
+        Some(states) => attempt.ja_template(value, field, states),
+        None => Ok(value.clone()),
+    };
+    let limits = config::Limits::read(map, &effective, ctx, &resolve)?;
     let selector = map
         .item_selector
         .as_ref()
         .or(map.results.parameters.as_ref());
     let mut inputs = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
-        inputs.push(match selector {
-            Some(template) => io::payload_template(
-                template,
-                &effective,
-                &ctx.with_context(&with_map_item(ctx.context, index, item)),
-            )?,
-            None => item.clone(),
+        let item_context = with_map_item(ctx.context, index, item);
+        inputs.push(match (selector, &states) {
+            (Some(template), Some(states)) => {
+                let states = crate::jsonata::States {
+                    context: item_context,
+                    ..states.clone()
+                };
+                attempt.ja_template(template, "ItemSelector", &states)?
+            }
+            (Some(template), None) => {
+                io::payload_template(template, &effective, &ctx.with_context(&item_context))?
+            }
+            (None, _) => item.clone(),
         });
     }
     rt.record(
@@ -132,6 +154,15 @@ pub(super) async fn run(
             })
             .collect(),
     );
+    if let Some(states) = states {
+        let states = crate::jsonata::States {
+            result: Some(result.clone()),
+            ..states
+        };
+        let assigned = attempt.ja_assign(map.common.assign.as_ref(), &states)?;
+        let output = attempt.ja_output(map.common.output.as_ref(), result, &states)?;
+        return Ok(Outcome::follow(state, output).with_assigned(assigned));
+    }
     let result = match &map.results.result_selector {
         Some(selector) => io::payload_template(selector, &result, ctx)?,
         None => result,
@@ -140,6 +171,36 @@ pub(super) async fn run(
     let output = io::apply_result_path(map.results.result_path.as_ref(), input.clone(), result)?;
     let output = io::apply_output_path(map.common.output_path.as_ref(), output, ctx)?;
     Ok(Outcome::follow(state, output).with_assigned(assigned))
+}
+
+/// `Items` of a JSONata Map (an expression or a template array), else the
+/// state input; either must be an array.
+fn jsonata_items(
+    map: &MapState,
+    input: &Value,
+    states: &crate::jsonata::States,
+    attempt: &Attempt<'_>,
+) -> Result<Vec<Value>, StatesError> {
+    let query_error =
+        |message: String| StatesError::prefixed(STATES_QUERY_EVALUATION_ERROR, message);
+    let Some(items) = &map.items else {
+        return match input {
+            Value::Array(items) => Ok(items.clone()),
+            other => Err(query_error(format!(
+                "Map state input must be an array but was: {other}"
+            ))),
+        };
+    };
+    match attempt.ja_template(items, "Items", states)? {
+        Value::Array(items) => Ok(items),
+        other => {
+            let expression = crate::jsonata::expression_text(items).unwrap_or_default();
+            Err(query_error(format!(
+                "The JSONata expression '{expression}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '{}' for value: {other}",
+                crate::jsonata::type_name(&other)
+            )))
+        }
+    }
 }
 
 /// The error that fails the Map, if its failures are not tolerated.
@@ -194,14 +255,18 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn iterations_read_outer_variables_but_their_assignments_stay_inside() -> Result<(), String> {
+    async fn iterations_read_outer_variables_but_their_assignments_stay_inside()
+    -> Result<(), String> {
         let def = json!({"StartAt": "A", "States": {
             "A": {"Type": "Pass", "Assign": {"x": 1, "xs": [1, 2]}, "Next": "M"},
             "M": {"Type": "Map", "ItemsPath": "$xs", "Next": "B",
                   "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Pass", "Assign": {"x": 99},
                       "Parameters": {"outer.$": "$x"}, "End": true}}}},
             "B": {"Type": "Pass", "Parameters": {"after.$": "$x", "items.$": "$"}, "End": true}}});
-        assert_eq!(run_ok(def, json!({})).await?, json!({"after": 1, "items": [{"outer": 1}, {"outer": 1}]}));
+        assert_eq!(
+            run_ok(def, json!({})).await?,
+            json!({"after": 1, "items": [{"outer": 1}, {"outer": 1}]})
+        );
         Ok(())
     }
 }

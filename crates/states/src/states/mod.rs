@@ -9,7 +9,6 @@ mod parallel;
 mod pass;
 mod succeed;
 mod task;
-pub(crate) mod unsupported;
 mod wait;
 
 use serde_json::Value;
@@ -27,7 +26,6 @@ pub(crate) async fn act(
     attempt: &Attempt<'_>,
     cursor: &mut Cursor,
 ) -> Result<Outcome, StatesError> {
-    unsupported::check_state(state)?;
     match state {
         State::Pass(pass) => pass::run(state, pass, input, attempt),
         State::Task(task) => task::run(rt, state, task, input, attempt, cursor).await,

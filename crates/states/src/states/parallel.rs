@@ -19,10 +19,19 @@ pub(super) async fn run(
     cursor: &mut Cursor,
 ) -> Result<Outcome, StatesError> {
     let ctx = &attempt.env();
-    let effective = io::apply_input_path(parallel.common.input_path.as_ref(), input, ctx)?;
-    let effective = match &parallel.results.parameters {
-        Some(template) => io::payload_template(template, &effective, ctx)?,
-        None => effective,
+    let states = attempt.jsonata.then(|| attempt.ja_states(input));
+    let effective = match &states {
+        Some(states) => match &parallel.common.arguments {
+            Some(template) => attempt.ja_template(template, "Arguments", states)?,
+            None => input.clone(),
+        },
+        None => {
+            let effective = io::apply_input_path(parallel.common.input_path.as_ref(), input, ctx)?;
+            match &parallel.results.parameters {
+                Some(template) => io::payload_template(template, &effective, ctx)?,
+                None => effective,
+            }
+        }
     };
     rt.record(cursor, EventType::ParallelStateStarted, json!({}));
     let start = *cursor;
@@ -60,6 +69,15 @@ pub(super) async fn run(
     }
     rt.record(cursor, EventType::ParallelStateSucceeded, json!({}));
     let result = Value::Array(outputs.into_iter().map(|(v, _)| v).collect());
+    if let Some(states) = states {
+        let states = crate::jsonata::States {
+            result: Some(result.clone()),
+            ..states
+        };
+        let assigned = attempt.ja_assign(parallel.common.assign.as_ref(), &states)?;
+        let output = attempt.ja_output(parallel.common.output.as_ref(), result, &states)?;
+        return Ok(Outcome::follow(state, output).with_assigned(assigned));
+    }
     let result = match &parallel.results.result_selector {
         Some(selector) => io::payload_template(selector, &result, ctx)?,
         None => result,

@@ -13,6 +13,12 @@ pub(super) fn run(
     input: &Value,
     attempt: &Attempt<'_>,
 ) -> Result<Outcome, StatesError> {
+    if attempt.jsonata {
+        let states = attempt.ja_states(input);
+        let assigned = attempt.ja_assign(pass.common.assign.as_ref(), &states)?;
+        let output = attempt.ja_output(pass.common.output.as_ref(), input.clone(), &states)?;
+        return Ok(Outcome::follow(state, output).with_assigned(assigned));
+    }
     let ctx = &attempt.env();
     let effective = io::apply_input_path(pass.common.input_path.as_ref(), input, ctx)?;
     let effective = match &pass.results.parameters {

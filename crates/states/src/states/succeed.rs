@@ -12,6 +12,14 @@ pub(super) fn run(
     input: &Value,
     attempt: &Attempt<'_>,
 ) -> Result<Outcome, StatesError> {
+    if attempt.jsonata {
+        let states = attempt.ja_states(input);
+        return Ok(Outcome::end(attempt.ja_output(
+            succeed.common.output.as_ref(),
+            input.clone(),
+            &states,
+        )?));
+    }
     let ctx = &attempt.env();
     let effective = io::apply_input_path(succeed.common.input_path.as_ref(), input, ctx)?;
     let output = io::apply_output_path(succeed.common.output_path.as_ref(), effective, ctx)?;

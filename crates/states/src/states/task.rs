@@ -18,6 +18,9 @@ pub(super) async fn run(
     attempt: &Attempt<'_>,
     cursor: &mut Cursor,
 ) -> Result<Outcome, StatesError> {
+    if attempt.jsonata {
+        return run_jsonata(rt, state, task, input, attempt, cursor).await;
+    }
     let ctx = &attempt.env();
     let effective = io::apply_input_path(task.common.input_path.as_ref(), input, ctx)?;
     let effective = match &task.results.parameters {
@@ -38,6 +41,61 @@ pub(super) async fn run(
         input,
         ctx,
     )?;
+    let result = invoke(rt, task, effective, timeout, heartbeat, attempt, cursor).await?;
+    let result = match &task.results.result_selector {
+        Some(selector) => io::payload_template(selector, &result, ctx)?,
+        None => result,
+    };
+    let assigned = io::assign(task.common.assign.as_ref(), &result, ctx)?;
+    let output = io::apply_result_path(task.results.result_path.as_ref(), input.clone(), result)?;
+    let output = io::apply_output_path(task.common.output_path.as_ref(), output, ctx)?;
+    Ok(Outcome::follow(state, output).with_assigned(assigned))
+}
+
+/// Task in a JSONata state: `Arguments` → resource → `Output` / `Assign`,
+/// with the result as `$states.result`.
+async fn run_jsonata(
+    rt: &Runtime<'_>,
+    state: &State,
+    task: &TaskState,
+    input: &Value,
+    attempt: &Attempt<'_>,
+    cursor: &mut Cursor,
+) -> Result<Outcome, StatesError> {
+    let states = attempt.ja_states(input);
+    let arguments = match &task.common.arguments {
+        Some(template) => attempt.ja_template(template, "Arguments", &states)?,
+        None => input.clone(),
+    };
+    let number = |field: Option<&Value>, name: &str| -> Result<Option<f64>, StatesError> {
+        field
+            .map(|v| attempt.ja_template(v, name, &states).map(|v| v.as_f64()))
+            .transpose()
+            .map(Option::flatten)
+    };
+    let timeout = number(task.timeout_seconds.as_ref(), "TimeoutSeconds")?;
+    let heartbeat = number(task.heartbeat_seconds.as_ref(), "HeartbeatSeconds")?;
+    let result = invoke(rt, task, arguments, timeout, heartbeat, attempt, cursor).await?;
+    let states = crate::jsonata::States {
+        result: Some(result.clone()),
+        ..states
+    };
+    let assigned = attempt.ja_assign(task.common.assign.as_ref(), &states)?;
+    let output = attempt.ja_output(task.common.output.as_ref(), result, &states)?;
+    Ok(Outcome::follow(state, output).with_assigned(assigned))
+}
+
+/// Schedule, start and run the resource, racing the timeout; records the
+/// Task events (failures are recorded by the executor, which knows about retries).
+async fn invoke(
+    rt: &Runtime<'_>,
+    task: &TaskState,
+    effective: Value,
+    timeout: Option<f64>,
+    heartbeat: Option<f64>,
+    attempt: &Attempt<'_>,
+    cursor: &mut Cursor,
+) -> Result<Value, StatesError> {
     let resource_type = resource_type(&task.resource);
     let mut scheduled = json!({
         "resource": task.resource,
@@ -67,7 +125,7 @@ pub(super) async fn run(
         state_name: attempt.name.to_string(),
         execution_id: rt.options.execution_id.clone(),
         retry_count: attempt.retry_count,
-        context_object: ctx.context.clone(),
+        context_object: attempt.context.clone(),
         timeout_seconds: timeout,
     };
     let call = rt.tasks.invoke(&task.resource, effective, &context);
@@ -93,14 +151,7 @@ pub(super) async fn run(
             "output": history::payload(&result),
         }}),
     );
-    let result = match &task.results.result_selector {
-        Some(selector) => io::payload_template(selector, &result, ctx)?,
-        None => result,
-    };
-    let assigned = io::assign(task.common.assign.as_ref(), &result, ctx)?;
-    let output = io::apply_result_path(task.results.result_path.as_ref(), input.clone(), result)?;
-    let output = io::apply_output_path(task.common.output_path.as_ref(), output, ctx)?;
-    Ok(Outcome::follow(state, output).with_assigned(assigned))
+    Ok(result)
 }
 
 /// `TimeoutSeconds` / `HeartbeatSeconds` or their `...Path` forms.

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::choice::parse_timestamp;
 use crate::definition::{State, WaitState};
-use crate::errors::StatesError;
+use crate::errors::{STATES_QUERY_EVALUATION_ERROR, StatesError};
 use crate::executor::env::Env;
 use crate::executor::{Attempt, Outcome, Runtime, io};
 
@@ -16,6 +16,16 @@ pub(super) async fn run(
     input: &Value,
     attempt: &Attempt<'_>,
 ) -> Result<Outcome, StatesError> {
+    if attempt.jsonata {
+        let states = attempt.ja_states(input);
+        let seconds = jsonata_seconds(wait, &states, attempt)?;
+        if seconds > 0.0 {
+            rt.sleep(seconds).await;
+        }
+        let assigned = attempt.ja_assign(wait.common.assign.as_ref(), &states)?;
+        let output = attempt.ja_output(wait.common.output.as_ref(), input.clone(), &states)?;
+        return Ok(Outcome::follow(state, output).with_assigned(assigned));
+    }
     let ctx = &attempt.env();
     let effective = io::apply_input_path(wait.common.input_path.as_ref(), input, ctx)?;
     let seconds = wait_seconds(wait, &effective, ctx)?;
@@ -25,6 +35,39 @@ pub(super) async fn run(
     let assigned = io::assign(wait.common.assign.as_ref(), &effective, ctx)?;
     let output = io::apply_output_path(wait.common.output_path.as_ref(), effective, ctx)?;
     Ok(Outcome::follow(state, output).with_assigned(assigned))
+}
+
+/// `Seconds` / `Timestamp` of a JSONata Wait state, either may be `{% %}`.
+fn jsonata_seconds(
+    wait: &WaitState,
+    states: &crate::jsonata::States,
+    attempt: &Attempt<'_>,
+) -> Result<f64, StatesError> {
+    let query_error =
+        |message: String| StatesError::prefixed(STATES_QUERY_EVALUATION_ERROR, message);
+    if let Some(seconds) = &wait.seconds {
+        let value = attempt.ja_template(seconds, "Seconds", states)?;
+        return match value.as_i64() {
+            Some(n) if n >= 0 => Ok(n as f64),
+            _ => Err(query_error(format!(
+                "The Seconds field must be a non-negative integer, but was {value}"
+            ))),
+        };
+    }
+    if let Some(timestamp) = &wait.timestamp {
+        let value = attempt.ja_template(timestamp, "Timestamp", states)?;
+        let until = value.as_str().and_then(parse_timestamp).ok_or_else(|| {
+            let shown = value.as_str().map_or_else(|| value.to_string(), str::to_string);
+            query_error(format!(
+                "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {shown}"
+            ))
+        })?;
+        let remaining = until.with_timezone(&Utc) - Utc::now();
+        return Ok(remaining.num_milliseconds().max(0) as f64 / 1000.0);
+    }
+    Err(StatesError::runtime(
+        "a JSONata Wait state needs Seconds or Timestamp",
+    ))
 }
 
 /// How long to wait, in specification seconds (never negative).

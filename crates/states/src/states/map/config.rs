@@ -42,17 +42,32 @@ impl Limits {
         map: &MapState,
         input: &Value,
         ctx: &Env<'_>,
+        literal: &dyn Fn(&Value, &str) -> Result<Value, StatesError>,
     ) -> Result<Limits, StatesError> {
+        let resolved = |value: Option<&Value>, field: &str| -> Result<Option<Value>, StatesError> {
+            value.map(|v| literal(v, field)).transpose()
+        };
+        let (max_concurrency, tolerated_count, tolerated_percentage) = (
+            resolved(map.max_concurrency.as_ref(), "MaxConcurrency")?,
+            resolved(
+                map.tolerated_failure_count.as_ref(),
+                "ToleratedFailureCount",
+            )?,
+            resolved(
+                map.tolerated_failure_percentage.as_ref(),
+                "ToleratedFailurePercentage",
+            )?,
+        );
         let concurrency = match &map.max_concurrency_path {
             Some(path) => Some(integer_at("MaxConcurrencyPath", path, input, ctx)?),
-            None => map.max_concurrency.as_ref().and_then(Value::as_i64),
+            None => max_concurrency.as_ref().and_then(Value::as_i64),
         };
         if concurrency.is_some_and(|c| c < 0) {
             return Err(StatesError::runtime("MaxConcurrency cannot be negative."));
         }
         let count = match &map.tolerated_failure_count_path {
             Some(path) => Some(integer_at("ToleratedFailureCountPath", path, input, ctx)?),
-            None => map.tolerated_failure_count.as_ref().and_then(Value::as_i64),
+            None => tolerated_count.as_ref().and_then(Value::as_i64),
         };
         if count.is_some_and(|c| c < 0) {
             return Err(StatesError::runtime(
@@ -72,10 +87,7 @@ impl Limits {
                     ))
                 })?)
             }
-            None => map
-                .tolerated_failure_percentage
-                .as_ref()
-                .and_then(Value::as_f64),
+            None => tolerated_percentage.as_ref().and_then(Value::as_f64),
         };
         if percentage.is_some_and(|p| !(0.0..=100.0).contains(&p)) {
             return Err(StatesError::runtime(
