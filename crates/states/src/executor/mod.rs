@@ -226,6 +226,12 @@ impl<'a> Runtime<'a> {
                 continue;
             }
             if let Some(outcome) = self.catch(state, &input, &error, &attempt)? {
+                // AWS closes a caught state with its Exited event too (carrying the Catch's Assign).
+                if let Some(exited) = EventType::exited(type_name) {
+                    let details =
+                        history::state_exited(name, &outcome.output, outcome.assigned.as_ref());
+                    self.record(cursor, exited, details);
+                }
                 return Ok(outcome);
             }
             return Err(error);

@@ -30,9 +30,12 @@ pub(super) fn partition(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String
     )
 }
 
-/// `$range(start, end, step)`.
+/// `$range(start, end, step)`: a sequence, so a single number is returned as itself.
 pub(super) fn range(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
-    intrinsic("States.ArrayRange", &args)
+    match intrinsic("States.ArrayRange", &args)? {
+        Val::Json(Value::Array(items)) => Ok(Val::from_sequence(items)),
+        other => Ok(other),
+    }
 }
 
 /// `$hash(data, algorithm)`.
