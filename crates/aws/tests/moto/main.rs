@@ -1,0 +1,15 @@
+//! Integration tests of the AWS adapters against a moto server on loopback,
+//! through the real SDK clients. One test binary; see `helpers.rs` for how
+//! the server is started (`scripts/setup-python.sh` installs it).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    unreachable_pub,
+    missing_docs
+)]
+
+mod dynamo;
+mod helpers;
+mod metrics;
+mod sns;
+mod ssm;

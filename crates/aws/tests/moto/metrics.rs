@@ -1,0 +1,114 @@
+//! Metrics from the counters items agree with the reference store's.
+
+use rez_core::memory::MemoryStore;
+use rez_core::ports::{MessageStore, StatusChange};
+use rez_core::{Message, MessageType, Stage, Status};
+
+use crate::helpers::{message_at, new_store};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+/// One step of a message's life: the new status, when (ms after creation), attempts.
+type Step = (Status, i64, u32);
+
+/// Runs the same life on both stores.
+async fn live(stores: &[&dyn MessageStore], m: &Message, steps: &[Step]) -> TestResult {
+    for store in stores {
+        store.create(m, None).await?;
+    }
+    let mut from = Status::Created;
+    for (to, after_ms, attempts) in steps {
+        let mut change = StatusChange::new(
+            m.id.clone(),
+            &[from],
+            *to,
+            m.created_date + chrono::Duration::milliseconds(*after_ms),
+        );
+        change.delivery_attempts = Some(*attempts);
+        if *to == Status::Completed {
+            change.delivered_at = Some(change.at);
+        }
+        if *to == Status::Processing && from == Status::Failed {
+            change.increment_retry_count = true;
+        }
+        for store in stores {
+            store.transition(&change).await?;
+        }
+        from = *to;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn metrics_after_a_series_of_transitions_match_the_reference_store() -> TestResult {
+    let (dynamo, _) = new_store(Stage::Dev).await;
+    let memory = MemoryStore::new();
+    let stores: [&dyn MessageStore; 2] = [&dynamo, &memory];
+    use Status::*;
+    let lives: Vec<(MessageType, Vec<Step>)> = vec![
+        (MessageType::Notification, vec![]),
+        (MessageType::Notification, vec![(Queued, 1, 0)]),
+        (
+            MessageType::Scheduled,
+            vec![(Queued, 1, 0), (Processing, 5, 0)],
+        ),
+        (
+            MessageType::Notification,
+            vec![(Queued, 1, 0), (Processing, 5, 0), (Completed, 120, 1)],
+        ),
+        (
+            MessageType::Notification,
+            vec![(Queued, 1, 0), (Processing, 5, 0), (Completed, 950, 2)],
+        ),
+        (
+            MessageType::Scheduled,
+            vec![(Queued, 1, 0), (Processing, 5, 0), (Completed, 3_300, 3)],
+        ),
+        (
+            MessageType::Notification,
+            vec![(Queued, 1, 0), (Processing, 5, 0), (Failed, 40, 3)],
+        ),
+        // Failed, taken up again, then delivered: the failure's counts move.
+        (
+            MessageType::Notification,
+            vec![
+                (Queued, 1, 0),
+                (Processing, 5, 0),
+                (Failed, 40, 3),
+                (Processing, 60_000, 0),
+                (Completed, 61_000, 1),
+            ],
+        ),
+    ];
+    for (i, (kind, steps)) in lives.iter().enumerate() {
+        let m = message_at(i as i64 * 1000, Stage::Dev, *kind);
+        live(&stores, &m, steps).await?;
+    }
+    let got = dynamo.metrics().await?;
+    let want = memory.metrics().await?;
+    assert_eq!(got.total, want.total);
+    assert_eq!(got.by_status, want.by_status);
+    assert_eq!(got.by_stage, want.by_stage);
+    assert_eq!(got.by_message_type, want.by_message_type);
+    assert_eq!(got.success_rate, want.success_rate);
+    assert_eq!(got.mean_delivery_attempts, want.mean_delivery_attempts);
+    let (g, w) = (&got.delivery_latency_ms, &want.delivery_latency_ms);
+    assert_eq!(g.count, w.count);
+    for (name, g, w) in [
+        ("p50", g.p50, w.p50),
+        ("p90", g.p90, w.p90),
+        ("p99", g.p99, w.p99),
+        ("max", g.max, w.max),
+    ] {
+        let (g, w) = (g.unwrap() as f64, w.unwrap() as f64);
+        assert!((g - w).abs() <= w * 0.091 + 1.0, "{name}: {g} vs {w}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_empty_table_has_empty_metrics() -> TestResult {
+    let (dynamo, _) = new_store(Stage::Prod).await;
+    assert_eq!(dynamo.metrics().await?, MemoryStore::new().metrics().await?);
+    Ok(())
+}
