@@ -1,0 +1,105 @@
+// The HTTP API: one `$default` route proxying everything to the webapi
+// function's `live` alias (the axum router does the routing), an auto-deployed
+// `$default` stage with access logs, and an optional custom domain.
+
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { RezConfig, resourceName } from "./config";
+import { LIVE_ALIAS, RezFunction } from "./functions";
+
+/** One JSON line per request in the access log. */
+export const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: "$context.requestId",
+  sourceIp: "$context.identity.sourceIp",
+  requestTime: "$context.requestTime",
+  httpMethod: "$context.httpMethod",
+  routeKey: "$context.routeKey",
+  status: "$context.status",
+  protocol: "$context.protocol",
+  responseLength: "$context.responseLength",
+  integrationError: "$context.integrationErrorMessage",
+  latencyMs: "$context.responseLatency",
+});
+
+export interface Api {
+  api: aws.apigatewayv2.Api;
+  stage: aws.apigatewayv2.Stage;
+  integration: aws.apigatewayv2.Integration;
+  route: aws.apigatewayv2.Route;
+  permission: aws.lambda.Permission;
+  logGroup: aws.cloudwatch.LogGroup;
+  domain?: aws.apigatewayv2.DomainName;
+  mapping?: aws.apigatewayv2.ApiMapping;
+  /** The URL clients use: the custom domain when there is one. */
+  url: pulumi.Output<string>;
+}
+
+export function createApi(cfg: RezConfig, webapi: RezFunction): Api {
+  const name = resourceName(cfg, "api");
+  const api = new aws.apigatewayv2.Api(name, {
+    name,
+    protocolType: "HTTP",
+    description: `rez-agent HTTP API (${cfg.stage})`,
+    tags: cfg.tags,
+  });
+
+  const integration = new aws.apigatewayv2.Integration(`${name}-webapi`, {
+    apiId: api.id,
+    integrationType: "AWS_PROXY",
+    integrationMethod: "POST",
+    integrationUri: webapi.alias.invokeArn,
+    payloadFormatVersion: "2.0",
+  });
+
+  const route = new aws.apigatewayv2.Route(`${name}-default-route`, {
+    apiId: api.id,
+    routeKey: "$default",
+    target: pulumi.interpolate`integrations/${integration.id}`,
+  });
+
+  const logGroup = new aws.cloudwatch.LogGroup(`${name}-access-logs`, {
+    name: `/aws/apigateway/${name}`,
+    retentionInDays: cfg.logRetentionDays,
+    tags: cfg.tags,
+  });
+
+  const stage = new aws.apigatewayv2.Stage(`${name}-default-stage`, {
+    apiId: api.id,
+    name: "$default",
+    autoDeploy: true,
+    accessLogSettings: { destinationArn: logGroup.arn, format: ACCESS_LOG_FORMAT },
+    defaultRouteSettings: { throttlingBurstLimit: 100, throttlingRateLimit: 50, detailedMetricsEnabled: true },
+    tags: cfg.tags,
+  }, { dependsOn: [route] });
+
+  const permission = new aws.lambda.Permission(`${name}-invoke-webapi`, {
+    action: "lambda:InvokeFunction",
+    function: webapi.fn.name,
+    qualifier: LIVE_ALIAS,
+    principal: "apigateway.amazonaws.com",
+    sourceArn: pulumi.interpolate`${api.executionArn}/*/*`,
+  }, { dependsOn: [webapi.alias] });
+
+  let domain: aws.apigatewayv2.DomainName | undefined;
+  let mapping: aws.apigatewayv2.ApiMapping | undefined;
+  let url: pulumi.Output<string> = api.apiEndpoint;
+  if (cfg.customDomain) {
+    domain = new aws.apigatewayv2.DomainName(`${name}-domain`, {
+      domainName: cfg.customDomain.domainName,
+      domainNameConfiguration: {
+        certificateArn: cfg.customDomain.certificateArn,
+        endpointType: "REGIONAL",
+        securityPolicy: "TLS_1_2",
+      },
+      tags: cfg.tags,
+    });
+    mapping = new aws.apigatewayv2.ApiMapping(`${name}-mapping`, {
+      apiId: api.id,
+      domainName: domain.domainName,
+      stage: stage.name,
+    });
+    url = pulumi.interpolate`https://${domain.domainName}`;
+  }
+
+  return { api, stage, integration, route, permission, logGroup, domain, mapping, url };
+}

@@ -1,0 +1,101 @@
+// The six Rust Lambdas. Each gets its own log group, its own role (least
+// privilege: its log group, X-Ray when enabled, and the statements its code
+// needs on exact ARNs), a published version per deployment and a `live` alias
+// that everything invokes, so traffic can be shifted between versions with
+// `aws lambda update-alias --name live --routing-config …`.
+
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { FunctionName, RezConfig, resourceName } from "./config";
+import { Statement, inlinePolicy, logWrites, serviceRole, xrayWrites } from "./iam";
+
+export const LIVE_ALIAS = "live";
+
+/** Memory (MB) and timeout (s) of each function. The three task timeouts stay
+ * above their state's TimeoutSeconds in the definition (10, 15, 10 s), so the
+ * state machine's own timeout is what a hung task hits first. */
+export const FUNCTION_SIZES: Record<FunctionName, { memorySize: number; timeout: number; description: string }> = {
+  scheduler: { memorySize: 256, timeout: 60, description: "rez-agent: creates the daily scheduled notification" },
+  processor: { memorySize: 512, timeout: 300, description: "rez-agent: runs the notification workflow for each queued message" },
+  webapi: { memorySize: 256, timeout: 30, description: "rez-agent: the HTTP API" },
+  "load-message": { memorySize: 128, timeout: 15, description: "rez-agent workflow task: load the message and mark it processing" },
+  "send-notification": { memorySize: 128, timeout: 20, description: "rez-agent workflow task: publish the message to ntfy" },
+  "record-status": { memorySize: 128, timeout: 15, description: "rez-agent workflow task: record the delivery outcome" },
+};
+
+export interface RezFunction {
+  name: FunctionName;
+  fn: aws.lambda.Function;
+  alias: aws.lambda.Alias;
+  role: aws.iam.Role;
+  policy: aws.iam.RolePolicy;
+  logGroup: aws.cloudwatch.LogGroup;
+}
+
+export interface FunctionSpec {
+  name: FunctionName;
+  environment: Record<string, pulumi.Input<string>>;
+  /** What the function's code does with AWS, beyond writing its logs. */
+  statements: Statement[];
+}
+
+export function functionName(cfg: Pick<RezConfig, "stage">, name: FunctionName): string {
+  return resourceName(cfg, name);
+}
+
+export function createFunction(cfg: RezConfig, spec: FunctionSpec): RezFunction {
+  const fnName = functionName(cfg, spec.name);
+  const size = FUNCTION_SIZES[spec.name];
+
+  const logGroup = new aws.cloudwatch.LogGroup(`${fnName}-logs`, {
+    name: `/aws/lambda/${fnName}`,
+    retentionInDays: cfg.logRetentionDays,
+    tags: cfg.tags,
+  });
+
+  const role = serviceRole(`${fnName}-role`, "lambda.amazonaws.com", `rez-agent ${spec.name} Lambda (${cfg.stage})`, cfg.tags);
+  const statements: Statement[] = [logWrites(logGroup.arn), ...spec.statements];
+  if (cfg.enableXRay) statements.push(xrayWrites());
+  const policy = inlinePolicy(`${fnName}-policy`, role, statements);
+
+  const fn = new aws.lambda.Function(
+    fnName,
+    {
+      name: fnName,
+      description: size.description,
+      runtime: "provided.al2023",
+      handler: "bootstrap",
+      code: new pulumi.asset.FileArchive(cfg.zips[spec.name]),
+      architectures: [cfg.architecture],
+      memorySize: size.memorySize,
+      timeout: size.timeout,
+      role: role.arn,
+      publish: true,
+      environment: { variables: spec.environment },
+      tracingConfig: { mode: cfg.enableXRay ? "Active" : "PassThrough" },
+      tags: cfg.tags,
+    },
+    // The log group exists first (so Lambda does not create one without
+    // retention) and the role may write to it before the first invocation.
+    { dependsOn: [logGroup, policy] },
+  );
+
+  const alias = new aws.lambda.Alias(
+    `${fnName}-${LIVE_ALIAS}`,
+    {
+      name: LIVE_ALIAS,
+      description: `The version rez-agent invokes; shift traffic with update-alias --routing-config`,
+      functionName: fn.name,
+      functionVersion: fn.version,
+    },
+    // A weighted routing set by hand (a canary) is left as it is by `pulumi up`.
+    { ignoreChanges: ["routingConfig"] },
+  );
+
+  return { name: spec.name, fn, alias, role, policy, logGroup };
+}
+
+/** The environment every function needs: the Rust settings require the table name of all. */
+export function baseEnvironment(cfg: RezConfig, tableName: pulumi.Input<string>): Record<string, pulumi.Input<string>> {
+  return { REZ_TABLE_NAME: tableName, REZ_STAGE: cfg.stage };
+}

@@ -1,0 +1,223 @@
+// The whole deployment, composed from the parts. Everything that can be wrong
+// with the configuration (values, zips, the definition's placeholders) is
+// checked before the first resource is declared.
+
+import * as path from "path";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { createAlarms } from "./alarms";
+import { createApi } from "./api";
+import { FunctionName, RawConfig, RezConfig, loadConfig, resourceName } from "./config";
+import { FUNCTION_SIZES, RezFunction, baseEnvironment, createFunction } from "./functions";
+import { Statement } from "./iam";
+import { createMessaging } from "./messaging";
+import { createParameters } from "./parameters";
+import { createSchedule } from "./schedule";
+import { createStorage } from "./storage";
+import { createWorkflow, executionsConsoleUrl, readDefinition } from "./workflow";
+
+/** Each placeholder of the definition → the task function it stands for. */
+export const TASK_PLACEHOLDERS: Record<string, FunctionName> = {
+  LoadMessageFunctionArn: "load-message",
+  SendNotificationFunctionArn: "send-notification",
+  RecordStatusFunctionArn: "record-status",
+};
+
+/** The repository root, seen from this file (src/ or bin/src/). */
+function repoRoot(): string {
+  let dir = path.resolve(__dirname, "..", "..");
+  if (path.basename(path.resolve(__dirname, "..")) === "bin") dir = path.resolve(dir, "..");
+  return dir;
+}
+
+export interface StackOptions {
+  /** Where `<name>.zip` of each function is (default: `<repo>/build`). */
+  buildDir?: string;
+  /** Injected by tests to point at fixtures without touching the disk. */
+  fileExists?: (file: string) => boolean;
+  /** Default: `<repo>/statemachine/notification.asl.json`. */
+  definitionPath?: string;
+}
+
+export interface StackOutputs {
+  dynamodbTableName: pulumi.Output<string>;
+  snsTopicArn: pulumi.Output<string>;
+  sqsQueueUrl: pulumi.Output<string>;
+  dlqUrl: pulumi.Output<string>;
+  apiGatewayId: pulumi.Output<string>;
+  apiGatewayEndpoint: pulumi.Output<string>;
+  webapiUrl: pulumi.Output<string>;
+  stateMachineArn: pulumi.Output<string>;
+  stateMachineConsoleUrl: pulumi.Output<string>;
+  /** The regional domain to point a CNAME/alias record at, when a custom domain is set. */
+  customDomainTarget?: pulumi.Output<string>;
+  functionNames: pulumi.Output<Record<FunctionName, string>>;
+}
+
+export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutputs {
+  const root = repoRoot();
+  const cfg: RezConfig = loadConfig(raw, {
+    buildDir: opts.buildDir ?? path.join(root, "build"),
+    fileExists: opts.fileExists,
+  });
+  const definition = readDefinition(
+    opts.definitionPath ?? path.join(root, "statemachine", "notification.asl.json"),
+    Object.keys(TASK_PLACEHOLDERS),
+  );
+  if (cfg.apiKey === undefined) {
+    pulumi.log.warn("config 'apiKey' is not set: the webapi function refuses to start without an API key (pulumi config set --secret apiKey …)");
+  }
+
+  // ---- storage, messaging, parameters
+  const { table, indexArns } = createStorage(cfg);
+  const messaging = createMessaging(cfg, FUNCTION_SIZES.processor.timeout);
+  const params = createParameters(cfg);
+
+  const tableStatement = (sid: string, actions: string[]): Statement => ({
+    Sid: sid,
+    Effect: "Allow",
+    Action: actions,
+    Resource: [table.arn],
+  });
+  // The Rust store writes in TransactWriteItems of conditional Puts (the
+  // message, its idempotency item) and an Update (the metrics counters): each
+  // item of a transaction needs its own action. Reads by id are a Query on the
+  // table (the key includes created_date) or a GetItem.
+  const readAndTransition = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"];
+  const publish: Statement = { Sid: "PublishNotifications", Effect: "Allow", Action: ["sns:Publish"], Resource: [messaging.topic.arn] };
+  const readParameters = (sid: string, arns: pulumi.Input<string>[]): Statement[] => {
+    const out: Statement[] = [{ Sid: sid, Effect: "Allow", Action: ["ssm:GetParameter"], Resource: arns }];
+    if (cfg.parameterKmsKeyArn) {
+      // With the AWS-managed aws/ssm key the key policy already allows
+      // decryption through SSM; a customer-managed key needs this grant.
+      out.push({
+        Sid: "DecryptParameters",
+        Effect: "Allow",
+        Action: ["kms:Decrypt"],
+        Resource: [cfg.parameterKmsKeyArn],
+        Condition: { StringEquals: { "kms:ViaService": `ssm.${cfg.region}.amazonaws.com` } },
+      });
+    }
+    return out;
+  };
+
+  // ---- the task functions, then the workflow that invokes them
+  const fns = {} as Record<FunctionName, RezFunction>;
+  fns["load-message"] = createFunction(cfg, {
+    name: "load-message",
+    environment: baseEnvironment(cfg, table.name),
+    statements: [tableStatement("ReadAndTransitionMessages", readAndTransition)],
+  });
+  const ntfyParams = [params.ntfyUrl, ...(params.ntfyToken ? [params.ntfyToken] : [])];
+  fns["send-notification"] = createFunction(cfg, {
+    name: "send-notification",
+    environment: {
+      ...baseEnvironment(cfg, table.name),
+      REZ_NTFY_URL_PARAMETER: params.ntfyUrl.name,
+      ...(params.ntfyToken ? { REZ_NTFY_TOKEN_PARAMETER: params.ntfyToken.name } : {}),
+    },
+    statements: readParameters(
+      "ReadNtfyParameters",
+      ntfyParams.map((p) => p.arn),
+    ).filter((s) => s.Sid !== "DecryptParameters" || params.ntfyToken !== undefined),
+  });
+  fns["record-status"] = createFunction(cfg, {
+    name: "record-status",
+    environment: baseEnvironment(cfg, table.name),
+    statements: [tableStatement("ReadAndRecordStatus", readAndTransition)],
+  });
+
+  const tasks = Object.fromEntries(
+    Object.entries(TASK_PLACEHOLDERS).map(([placeholder, fn]) => [placeholder, fns[fn].alias.arn]),
+  );
+  const workflow = createWorkflow(cfg, definition, tasks);
+
+  // ---- the entry functions
+  fns.processor = createFunction(cfg, {
+    name: "processor",
+    environment: { ...baseEnvironment(cfg, table.name), REZ_STATE_MACHINE_ARN: workflow.stateMachine.arn },
+    statements: [
+      {
+        Sid: "ConsumeQueue",
+        Effect: "Allow",
+        Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+        Resource: [messaging.queue.arn],
+      },
+      {
+        Sid: "RunWorkflow",
+        Effect: "Allow",
+        Action: ["states:StartSyncExecution"],
+        Resource: [workflow.stateMachine.arn],
+      },
+    ],
+  });
+  fns.scheduler = createFunction(cfg, {
+    name: "scheduler",
+    environment: { ...baseEnvironment(cfg, table.name), REZ_TOPIC_ARN: messaging.topic.arn },
+    statements: [
+      tableStatement("StoreScheduledMessages", [
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:ConditionCheckItem",
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+      ]),
+      publish,
+    ],
+  });
+  fns.webapi = createFunction(cfg, {
+    name: "webapi",
+    environment: {
+      ...baseEnvironment(cfg, table.name),
+      REZ_TOPIC_ARN: messaging.topic.arn,
+      ...(params.apiKey ? { REZ_API_KEY_PARAMETER: params.apiKey.name } : {}),
+    },
+    statements: [
+      tableStatement("ReadAndWriteMessages", [
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:ConditionCheckItem",
+      ]),
+      { Sid: "ListMessagesByIndex", Effect: "Allow", Action: ["dynamodb:Query"], Resource: indexArns },
+      publish,
+      ...(params.apiKey ? readParameters("ReadApiKey", [params.apiKey.arn]) : []),
+    ],
+  });
+
+  // ---- wiring: queue → processor, schedule → scheduler, API → webapi
+  new aws.lambda.EventSourceMapping(`${resourceName(cfg, "processor")}-sqs`, {
+    eventSourceArn: messaging.queue.arn,
+    functionName: fns.processor.alias.arn,
+    batchSize: 10,
+    functionResponseTypes: ["ReportBatchItemFailures"],
+    enabled: true,
+    tags: cfg.tags,
+  }, { dependsOn: [fns.processor.policy] });
+  createSchedule(cfg, fns.scheduler);
+  const api = createApi(cfg, fns.webapi);
+
+  createAlarms(cfg, {
+    dlqName: messaging.dlq.name,
+    processorFunctionName: fns.processor.fn.name,
+    stateMachineArn: workflow.stateMachine.arn,
+  });
+
+  return {
+    dynamodbTableName: table.name,
+    snsTopicArn: messaging.topic.arn,
+    sqsQueueUrl: messaging.queue.url,
+    dlqUrl: messaging.dlq.url,
+    apiGatewayId: api.api.id,
+    apiGatewayEndpoint: api.api.apiEndpoint,
+    webapiUrl: api.url,
+    stateMachineArn: workflow.stateMachine.arn,
+    stateMachineConsoleUrl: executionsConsoleUrl(cfg.region, workflow.stateMachine.arn),
+    customDomainTarget: api.domain?.domainNameConfiguration.targetDomainName,
+    functionNames: pulumi.output(
+      Object.fromEntries(Object.entries(fns).map(([k, f]) => [k, f.fn.name])) as Record<FunctionName, pulumi.Output<string>>,
+    ) as pulumi.Output<Record<FunctionName, string>>,
+  };
+}

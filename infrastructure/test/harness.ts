@@ -1,0 +1,235 @@
+// Runs the Pulumi program under pulumi.runtime.setMocks (no CLI, no AWS) and
+// records every resource it declares, with ARNs shaped like AWS's so policies
+// and wiring can be checked against exact values.
+
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import type { RawConfig } from "../src/config";
+import type { StackOptions, StackOutputs } from "../src/stack";
+
+export const REGION = "us-east-1";
+export const ACCOUNT = "123456789012";
+export const API_ID = "a1b2c3d4e5";
+
+export interface Recorded {
+  type: string;
+  name: string;
+  inputs: any;
+  state: any;
+}
+
+export const recorded: Recorded[] = [];
+
+function stateFor(type: string, name: string, inputs: any): { id: string; state: any } {
+  const n = inputs.name ?? name;
+  const state: any = { ...inputs };
+  let id = `${name}-id`;
+  const at = `${REGION}:${ACCOUNT}`;
+  switch (type) {
+    case "aws:dynamodb/table:Table":
+      state.arn = `arn:aws:dynamodb:${at}:table/${n}`;
+      id = n;
+      break;
+    case "aws:sns/topic:Topic":
+      state.arn = `arn:aws:sns:${at}:${n}`;
+      id = state.arn;
+      break;
+    case "aws:sns/topicSubscription:TopicSubscription":
+      state.arn = `${inputs.topic}:sub-${name}`;
+      break;
+    case "aws:sqs/queue:Queue":
+      state.arn = `arn:aws:sqs:${at}:${n}`;
+      state.url = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${n}`;
+      id = state.url;
+      break;
+    case "aws:ssm/parameter:Parameter":
+      state.arn = `arn:aws:ssm:${at}:parameter${n}`;
+      id = n;
+      break;
+    case "aws:iam/role:Role":
+      state.arn = `arn:aws:iam::${ACCOUNT}:role/${n}`;
+      id = n;
+      break;
+    case "aws:cloudwatch/logGroup:LogGroup":
+      state.arn = `arn:aws:logs:${at}:log-group:${n}`;
+      id = n;
+      break;
+    case "aws:lambda/function:Function":
+      state.arn = `arn:aws:lambda:${at}:function:${n}`;
+      state.version = "1";
+      state.qualifiedArn = `${state.arn}:1`;
+      state.invokeArn = `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/${state.arn}/invocations`;
+      id = n;
+      break;
+    case "aws:lambda/alias:Alias":
+      state.arn = `arn:aws:lambda:${at}:function:${inputs.functionName}:${inputs.name}`;
+      state.invokeArn = `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/${state.arn}/invocations`;
+      id = state.arn;
+      break;
+    case "aws:sfn/stateMachine:StateMachine":
+      state.arn = `arn:aws:states:${at}:stateMachine:${n}`;
+      id = state.arn;
+      break;
+    case "aws:scheduler/schedule:Schedule":
+      state.arn = `arn:aws:scheduler:${at}:schedule/default/${n}`;
+      break;
+    case "aws:apigatewayv2/api:Api":
+      id = API_ID;
+      state.apiEndpoint = `https://${API_ID}.execute-api.${REGION}.amazonaws.com`;
+      state.executionArn = `arn:aws:execute-api:${at}:${API_ID}`;
+      break;
+    case "aws:apigatewayv2/domainName:DomainName":
+      state.domainNameConfiguration = { ...inputs.domainNameConfiguration, targetDomainName: `d-abc123.execute-api.${REGION}.amazonaws.com` };
+      id = inputs.domainName;
+      break;
+    case "aws:cloudwatch/metricAlarm:MetricAlarm":
+      state.arn = `arn:aws:cloudwatch:${at}:alarm:${n}`;
+      break;
+  }
+  return { id, state };
+}
+
+pulumi.runtime.setMocks(
+  {
+    newResource(args) {
+      const { id, state } = stateFor(args.type, args.name, args.inputs);
+      recorded.push({ type: args.type, name: args.name, inputs: args.inputs, state });
+      return { id, state };
+    },
+    call(args) {
+      throw new Error(`the program made an unexpected provider call: ${args.token}`);
+    },
+  },
+  "rez-agent-infrastructure",
+  "test",
+  false,
+);
+
+/** The value of an Output (mocks resolve everything). */
+export function valueOf<T>(o: pulumi.Input<T> | undefined): Promise<T> {
+  return new Promise((resolve) => pulumi.output(o as pulumi.Input<T>).apply((v) => resolve(v as T)));
+}
+
+/** A build dir with the six zips, made afresh in a temp dir (the zips are fixtures: tiny, valid, empty). */
+export function fixtureBuildDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rez-build-"));
+  // The smallest valid zip: an end-of-central-directory record.
+  const emptyZip = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array(18).fill(0)]);
+  for (const n of ["scheduler", "processor", "webapi", "load-message", "send-notification", "record-status"]) {
+    fs.writeFileSync(path.join(dir, `${n}.zip`), emptyZip);
+  }
+  return dir;
+}
+
+/** Waits until no new resource has been registered for a while. */
+async function settle(): Promise<void> {
+  let last = -1;
+  let stable = 0;
+  while (stable < 5) {
+    await new Promise((r) => setTimeout(r, 10));
+    if (recorded.length === last) stable++;
+    else {
+      stable = 0;
+      last = recorded.length;
+    }
+  }
+}
+
+export interface Run {
+  outputs: Record<string, unknown>;
+  resources: Recorded[];
+}
+
+/** Declares the stack with `raw` config and returns its resolved outputs and resources. */
+export async function runStack(raw: RawConfig, opts: StackOptions = {}): Promise<Run> {
+  const { defineStack } = await import("../src/stack");
+  const out: StackOutputs = defineStack(raw, { buildDir: fixtureBuildDir(), ...opts });
+  const outputs: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(out)) outputs[k] = v === undefined ? undefined : await valueOf(v as pulumi.Output<unknown>);
+  await settle();
+  return { outputs, resources: [...recorded] };
+}
+
+/** Parses a Pulumi.<stack>.yaml (flat `key: value` config, as ours is). */
+export function readStackFile(file: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  let inConfig = false;
+  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+    if (/^config:\s*$/.test(line)) {
+      inConfig = true;
+      continue;
+    }
+    const m = /^ {2}([^\s:#][^:]*:[^:\s]+):\s*(.*?)\s*$/.exec(line);
+    if (inConfig && m) out[m[1]] = m[2].replace(/^"(.*)"$/, "$1");
+  }
+  return out;
+}
+
+// ---- queries over the recorded resources
+
+export class Resources {
+  constructor(readonly all: Recorded[]) {}
+
+  ofType(type: string): Recorded[] {
+    return this.all.filter((r) => r.type === type);
+  }
+
+  one(type: string, pred: (r: Recorded) => boolean = () => true): Recorded {
+    const found = this.ofType(type).filter(pred);
+    if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+    return found[0];
+  }
+
+  named(type: string, name: string): Recorded {
+    return this.one(type, (r) => r.inputs.name === name);
+  }
+
+  fn(short: string, stage: string): Recorded {
+    return this.named("aws:lambda/function:Function", `rez-agent-${short}-${stage}`);
+  }
+
+  alias(short: string, stage: string): Recorded {
+    return this.one("aws:lambda/alias:Alias", (r) => r.inputs.functionName === `rez-agent-${short}-${stage}`);
+  }
+
+  /** The inline policy document of a role, parsed. */
+  policyOfRole(roleArn: string): { Statement: any[] } {
+    const role = this.one("aws:iam/role:Role", (r) => r.state.arn === roleArn);
+    const policies = this.ofType("aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === `${role.name}-id` || p.inputs.role === role.inputs.name);
+    if (policies.length !== 1) throw new Error(`expected one inline policy on ${roleArn}, found ${policies.length}`);
+    const attachments = this.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment");
+    if (attachments.length !== 0) throw new Error("managed policy attachments: every permission should be inline and scoped");
+    return JSON.parse(policies[0].inputs.policy);
+  }
+}
+
+/** Every (action, resource) pair a policy allows, as "action resource" strings, sorted. */
+export function grants(policy: { Statement: any[] }): string[] {
+  const out: string[] = [];
+  for (const s of policy.Statement) {
+    if (s.Effect !== "Allow") throw new Error(`unexpected effect ${s.Effect}`);
+    const actions: string[] = Array.isArray(s.Action) ? s.Action : [s.Action];
+    const resources: string[] = Array.isArray(s.Resource) ? s.Resource : [s.Resource];
+    for (const a of actions) for (const r of resources) out.push(`${a} ${r}`);
+  }
+  return [...new Set(out)].sort();
+}
+
+export function pairs(actions: string[], resources: string[]): string[] {
+  return actions.flatMap((a) => resources.map((r) => `${a} ${r}`));
+}
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Whether a recorded input is a Pulumi secret (encrypted in the state). */
+export function isSecret(v: any): boolean {
+  return v !== null && typeof v === "object" && v[SECRET_SIG] === SECRET_VALUE;
+}
+
+/** A recorded input with its secret wrapper, if any, taken off. */
+export function reveal(v: any): any {
+  return isSecret(v) ? v.value : v;
+}

@@ -1,0 +1,27 @@
+// The smallest configuration: stage "stage", no secrets, no X-Ray, a custom
+// cron, the 1-day retention. Optional parameters and grants must be absent.
+
+import { runStack } from "./harness";
+import { commonSuite } from "./common";
+
+commonSuite(
+  "minimal stack (no secrets, no X-Ray)",
+  () =>
+    runStack({
+      region: "us-east-1",
+      stage: "stage",
+      ntfyUrl: "https://ntfy.example.org/alerts",
+      logRetentionDays: "1",
+      enableXRay: "false",
+      schedulerCron: "cron(30 6 ? * MON-FRI *)",
+    }),
+  {
+    stage: "stage",
+    region: "us-east-1",
+    architecture: "x86_64",
+    logRetentionDays: 1,
+    enableXRay: false,
+    schedulerCron: "cron(30 6 ? * MON-FRI *)",
+    ntfyUrl: "https://ntfy.example.org/alerts",
+  },
+);
