@@ -45,6 +45,7 @@ mod tests_support;
 
 pub use definition::fields::{
     DEFAULT_RETRY_BACKOFF_RATE, DEFAULT_RETRY_INTERVAL_SECONDS, DEFAULT_RETRY_MAX_ATTEMPTS,
+    MAX_RETRY_DELAY_SECONDS,
 };
 pub use errors::{DefinitionError, StatesError};
 pub use execution::{Execution, ExecutionOptions, ExecutionStatus, execute};

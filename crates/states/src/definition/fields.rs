@@ -61,6 +61,10 @@ pub const DEFAULT_RETRY_MAX_ATTEMPTS: u64 = 3;
 /// Default `BackoffRate` of a retrier: 2.0 (ASL spec, "Retrying after an error").
 pub const DEFAULT_RETRY_BACKOFF_RATE: f64 = 2.0;
 
+/// Longest wait between retries, in seconds: AWS's upper bound for
+/// `IntervalSeconds` and `MaxDelaySeconds` (99999999).
+pub const MAX_RETRY_DELAY_SECONDS: f64 = 99_999_999.0;
+
 /// `JitterStrategy` of a retrier (AWS Step Functions, "Retry" fields).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -110,10 +114,10 @@ impl Retrier {
             Some(max) => delay.min(max),
             None => delay,
         };
-        if delay.is_finite() {
-            delay.max(0.0)
+        if delay.is_nan() {
+            0.0
         } else {
-            self.max_delay_seconds.unwrap_or(0.0)
+            delay.clamp(0.0, MAX_RETRY_DELAY_SECONDS)
         }
     }
 }
@@ -156,5 +160,13 @@ mod tests {
         }));
         assert_eq!(r.base_delay_seconds(0), 3.0);
         assert_eq!(r.base_delay_seconds(1), 5.0);
+    }
+
+    #[test]
+    fn runaway_backoff_is_capped_at_the_aws_maximum() {
+        let r = retrier(
+            serde_json::json!({"ErrorEquals": ["E"], "BackoffRate": 10, "MaxAttempts": 99999}),
+        );
+        assert_eq!(r.base_delay_seconds(5000), MAX_RETRY_DELAY_SECONDS);
     }
 }

@@ -26,6 +26,7 @@ pub(crate) fn parse(text: &str) -> Result<Expr, SyntaxError> {
     let mut parser = Parser {
         tokens: &tokens,
         pos: 0,
+        depth: 0,
     };
     let expr = parser.expr()?;
     if parser.pos != tokens.len() {
@@ -37,9 +38,13 @@ pub(crate) fn parse(text: &str) -> Result<Expr, SyntaxError> {
     }
 }
 
+/// Deepest nesting of calls accepted (guards the stack against hostile definitions).
+const MAX_NESTING: usize = 64;
+
 struct Parser<'t> {
     tokens: &'t [Token],
     pos: usize,
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -52,6 +57,12 @@ impl Parser<'_> {
     fn expr(&mut self) -> Result<Expr, SyntaxError> {
         match self.next().cloned() {
             Some(Token::Name(name)) => {
+                self.depth += 1;
+                if self.depth > MAX_NESTING {
+                    return Err(format!(
+                        "intrinsic functions nested deeper than {MAX_NESTING}"
+                    ));
+                }
                 if self.next() != Some(&Token::LParen) {
                     return Err(format!("expected '(' after {name}"));
                 }
@@ -103,5 +114,7 @@ mod tests {
         assert!(parse("States.UUID() x").is_err());
         assert!(parse("States.Array(1 2)").is_err());
         assert!(parse("'text'").is_err());
+        let deep = format!("{}1{}", "States.Array(".repeat(10_000), ")".repeat(10_000));
+        assert!(parse(&deep).is_err());
     }
 }

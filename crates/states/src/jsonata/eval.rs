@@ -11,12 +11,17 @@ use super::value::{Val, json_equal, stringify};
 
 /// Deepest call nesting (user lambdas may recurse) before evaluation stops.
 const MAX_CALL_DEPTH: usize = 100;
+/// Deepest evaluation recursion (long path chains nest to the left).
+const MAX_EVAL_DEPTH: usize = 400;
+/// Most items a `[a..b]` range may produce.
+const MAX_RANGE_ITEMS: i64 = 1_000_000;
 
 /// Evaluation state: variable frames and the root/context value.
 pub(crate) struct Evaluator {
     frames: Vec<HashMap<String, Val>>,
     root: Val,
     calls: usize,
+    depth: usize,
 }
 
 impl Evaluator {
@@ -26,6 +31,7 @@ impl Evaluator {
             frames: vec![bindings],
             root,
             calls: 0,
+            depth: 0,
         }
     }
 
@@ -40,6 +46,16 @@ impl Evaluator {
 
     /// Evaluate `node` with `context` as the current `$`.
     pub(crate) fn eval(&mut self, node: &Node, context: &Val) -> Result<Val, String> {
+        if self.depth >= MAX_EVAL_DEPTH {
+            return Err("expression nested too deeply".into());
+        }
+        self.depth += 1;
+        let result = self.eval_node(node, context);
+        self.depth -= 1;
+        result
+    }
+
+    fn eval_node(&mut self, node: &Node, context: &Val) -> Result<Val, String> {
         Ok(match node {
             Node::Num(n) => Val::number(*n)?,
             Node::Str(s) => Val::Json(Value::String(s.clone())),
@@ -128,7 +144,7 @@ impl Evaluator {
                 for item in items {
                     if let Node::Range(from, to) = item {
                         let (a, b) = (self.integer(from, context)?, self.integer(to, context)?);
-                        if b.saturating_sub(a) > 10_000_000 {
+                        if b.saturating_sub(a) >= MAX_RANGE_ITEMS {
                             return Err("range too large".into());
                         }
                         out.extend((a..=b).map(Value::from));

@@ -50,14 +50,60 @@ pub(crate) fn parse(text: &str) -> Result<Node, String> {
         depth: 0,
     };
     let node = parser.expression(0)?;
-    match parser.peek() {
-        None => Ok(node),
-        Some(t) => Err(format!("unexpected token {t:?}")),
+    if let Some(t) = parser.peek() {
+        return Err(format!("unexpected token {t:?}"));
+    }
+    if tree_depth(&node) > MAX_TREE_DEPTH {
+        return Err("expression nested too deeply".into());
+    }
+    Ok(node)
+}
+
+/// Deepest expression tree accepted; long chains such as `a.b.c...` nest
+/// without recursion in the parser, so the finished tree is measured too.
+const MAX_TREE_DEPTH: usize = 150;
+
+/// The direct sub-expressions of a node.
+fn children(node: &Node) -> Vec<&Node> {
+    match node {
+        Node::Path(a, b) | Node::Filter(a, b) | Node::Binary(_, a, b) | Node::Range(a, b) => {
+            vec![a, b]
+        }
+        Node::Call(f, args) => std::iter::once(f.as_ref()).chain(args.iter()).collect(),
+        Node::Lambda(lambda) => vec![&lambda.body],
+        Node::Neg(a) | Node::Bind(_, a) => vec![a],
+        Node::Cond(a, b, c) => [Some(a.as_ref()), Some(b.as_ref()), c.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect(),
+        Node::Block(items) | Node::Array(items) => items.iter().collect(),
+        Node::Object(pairs) => pairs.iter().flat_map(|(k, v)| [k, v]).collect(),
+        Node::Num(_)
+        | Node::Str(_)
+        | Node::Bool(_)
+        | Node::Null
+        | Node::Var(_)
+        | Node::Name(_)
+        | Node::Regex(..) => Vec::new(),
     }
 }
 
+/// Depth of a tree, measured without recursion.
+fn tree_depth(root: &Node) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(root, 1usize)];
+    while let Some((node, depth)) = stack.pop() {
+        deepest = deepest.max(depth);
+        if depth > MAX_TREE_DEPTH {
+            break;
+        }
+        stack.extend(children(node).into_iter().map(|child| (child, depth + 1)));
+    }
+    deepest
+}
+
 /// Deepest nesting the parser accepts (guards the stack against hostile input).
-const MAX_DEPTH: usize = 200;
+const MAX_DEPTH: usize = 100;
 
 struct Parser {
     tokens: Vec<Tok>,

@@ -84,7 +84,12 @@ pub(super) async fn run(
         json!({"mapStateStartedEventDetails": {"length": inputs.len()}}),
     );
     let start = *cursor;
-    let permits = Semaphore::new(limits.max_concurrency.unwrap_or(Semaphore::MAX_PERMITS));
+    let permits = Semaphore::new(
+        limits
+            .max_concurrency
+            .unwrap_or(Semaphore::MAX_PERMITS)
+            .min(Semaphore::MAX_PERMITS),
+    );
     let permits = &permits;
     let name = attempt.name;
     let variables = attempt.variables;

@@ -3,6 +3,7 @@
 
 mod helpers;
 mod history_shape;
+mod no_panic;
 mod notification;
 mod retry_timing;
 mod timeouts;
