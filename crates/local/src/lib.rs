@@ -8,6 +8,7 @@
 //! | [`sqlite`] | the SQLite database: message store, durable queue with DLQ, executions |
 //! | [`publisher`] | the local topic: publish = send to the queue |
 //! | [`workflow`] | the local Step Functions: the ASL engine running the task functions |
+//! | [`sfn_api`] | the AWS Step Functions API (JSON 1.0) over the local engine |
 //! | [`stack`] | `rez-agent up`: wiring, recovery, the processor and scheduler loops |
 //! | [`telemetry`] | logging setup |
 
@@ -15,6 +16,7 @@ pub mod cli;
 pub mod config;
 pub mod data_dir;
 pub mod publisher;
+pub mod sfn_api;
 pub mod sqlite;
 pub mod stack;
 pub mod telemetry;

@@ -29,6 +29,14 @@ pub const KNOWN_RESOURCES: &[&str] = &[
 
 /// Name of the local state machine (as in its ARN).
 pub const STATE_MACHINE_NAME: &str = "rez-agent-notification";
+/// ARN of the local state machine (`$$.StateMachine.Id`).
+pub const STATE_MACHINE_ARN: &str =
+    "arn:aws:states:local:000000000000:stateMachine:rez-agent-notification";
+/// The role executions run as (`$$.Execution.RoleArn`).
+pub const ROLE_ARN: &str = "arn:aws:iam::000000000000:role/rez-agent-local";
+/// What every execution ARN starts with: `<prefix><name>:<uuid>`, as Express executions are named.
+pub const EXECUTION_ARN_PREFIX: &str =
+    "arn:aws:states:local:000000000000:express:rez-agent-notification:";
 /// Express executions stop after five minutes on AWS.
 pub const EXPRESS_MAX_DURATION: Duration = Duration::from_secs(300);
 
@@ -107,21 +115,87 @@ impl LocalWorkflow {
     }
 
     fn options(&self, name: &str) -> ExecutionOptions {
-        let execution_id = format!(
-            "arn:aws:states:local:000000000000:express:{STATE_MACHINE_NAME}:{name}:{}",
-            uuid::Uuid::new_v4()
-        );
         ExecutionOptions {
             execution_name: name.to_owned(),
-            execution_id,
-            state_machine_id: format!(
-                "arn:aws:states:local:000000000000:stateMachine:{STATE_MACHINE_NAME}"
-            ),
+            execution_id: format!("{EXECUTION_ARN_PREFIX}{name}:{}", uuid::Uuid::new_v4()),
+            state_machine_id: STATE_MACHINE_ARN.to_owned(),
             state_machine_name: STATE_MACHINE_NAME.to_owned(),
-            role_arn: "arn:aws:iam::000000000000:role/rez-agent-local".to_owned(),
+            role_arn: ROLE_ARN.to_owned(),
             time_scale: self.time_scale,
             max_duration: Some(EXPRESS_MAX_DURATION),
         }
+    }
+
+    /// Records a new execution as RUNNING, so it is visible before it runs.
+    ///
+    /// # Errors
+    /// The store could not record it.
+    pub async fn begin(
+        &self,
+        request: &WorkflowRequest,
+    ) -> Result<PendingExecution, WorkflowError> {
+        let options = self.options(&request.name);
+        let start_date = chrono::Utc::now();
+        let started = running_summary(&options, &request.input, start_date);
+        self.store
+            .begin_execution(&started, &request.input)
+            .await
+            .map_err(|e| WorkflowError(e.to_string()))?;
+        Ok(PendingExecution {
+            options,
+            input: request.input.clone(),
+            start_date,
+        })
+    }
+
+    /// Runs an execution [`LocalWorkflow::begin`] recorded, then records how it ended.
+    ///
+    /// # Errors
+    /// The store could not record the result (the execution itself ran).
+    pub async fn run(&self, pending: PendingExecution) -> Result<Execution, WorkflowError> {
+        let execution = rez_states::execute(
+            &self.machine,
+            pending.input.clone(),
+            &self.tasks,
+            &pending.options,
+        )
+        .await;
+        let record = to_record(&pending.options, &pending.input, &execution);
+        self.store
+            .record_execution(&record)
+            .await
+            .map_err(|e| WorkflowError(e.to_string()))?;
+        Ok(execution)
+    }
+}
+
+/// An execution recorded as RUNNING that has not run yet.
+#[derive(Debug, Clone)]
+pub struct PendingExecution {
+    options: ExecutionOptions,
+    input: serde_json::Value,
+    start_date: chrono::DateTime<chrono::Utc>,
+}
+
+impl PendingExecution {
+    /// Its execution ARN.
+    pub fn execution_arn(&self) -> &str {
+        &self.options.execution_id
+    }
+
+    /// Its name.
+    pub fn name(&self) -> &str {
+        &self.options.execution_name
+    }
+
+    /// Its input.
+    pub fn input(&self) -> &serde_json::Value {
+        &self.input
+    }
+
+    /// When it was recorded as started.
+    pub fn start_date(&self) -> chrono::DateTime<chrono::Utc> {
+        self.start_date
     }
 }
 
@@ -131,19 +205,9 @@ impl WorkflowStarter for LocalWorkflow {
         &self,
         request: &WorkflowRequest,
     ) -> Result<WorkflowOutcome, WorkflowError> {
-        let options = self.options(&request.name);
-        let started = running_summary(&options, &request.input);
-        self.store
-            .begin_execution(&started, &request.input)
-            .await
-            .map_err(|e| WorkflowError(e.to_string()))?;
-        let execution =
-            rez_states::execute(&self.machine, request.input.clone(), &self.tasks, &options).await;
-        let record = to_record(&options, &request.input, &execution);
-        self.store
-            .record_execution(&record)
-            .await
-            .map_err(|e| WorkflowError(e.to_string()))?;
+        let pending = self.begin(request).await?;
+        let execution_id = pending.execution_arn().to_owned();
+        let execution = self.run(pending).await?;
         let status = match execution.status {
             ExecutionStatus::Succeeded => WorkflowStatus::Succeeded,
             ExecutionStatus::Failed => WorkflowStatus::Failed {
@@ -153,7 +217,7 @@ impl WorkflowStarter for LocalWorkflow {
             ExecutionStatus::TimedOut => WorkflowStatus::TimedOut,
         };
         Ok(WorkflowOutcome {
-            execution_id: options.execution_id,
+            execution_id,
             status,
             output: execution.output,
         })
@@ -167,13 +231,17 @@ fn message_id_of(input: &serde_json::Value) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn running_summary(options: &ExecutionOptions, input: &serde_json::Value) -> ExecutionSummary {
+fn running_summary(
+    options: &ExecutionOptions,
+    input: &serde_json::Value,
+    start_date: chrono::DateTime<chrono::Utc>,
+) -> ExecutionSummary {
     ExecutionSummary {
         execution_id: options.execution_id.clone(),
         name: options.execution_name.clone(),
         message_id: message_id_of(input),
         status: "RUNNING".to_owned(),
-        start_date: rez_core::time::format(chrono::Utc::now()),
+        start_date: rez_core::time::format(start_date),
         stop_date: None,
         duration_ms: None,
         task_attempts: 0,

@@ -14,6 +14,7 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::config::UpConfig;
 use crate::data_dir::DataDir;
@@ -54,6 +55,7 @@ pub struct RunningStack {
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     processor: tokio::task::JoinHandle<()>,
     scheduler: tokio::task::JoinHandle<()>,
+    sfn_api_tasks: TaskTracker,
     data_dir: DataDir,
 }
 
@@ -74,7 +76,8 @@ impl RunningStack {
     pub async fn wait(self) -> anyhow::Result<()> {
         let served = self.server.await;
         self.cancel.cancel();
-        let _ = tokio::join!(self.processor, self.scheduler);
+        self.sfn_api_tasks.close();
+        let _ = tokio::join!(self.processor, self.scheduler, self.sfn_api_tasks.wait());
         drop(self.data_dir);
         served
             .context("the HTTP server task failed")?
@@ -131,8 +134,10 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
             clock: clock.clone(),
         },
     };
-    let workflow = LocalWorkflow::new(machine, tasks, store.clone(), config.time_scale)
-        .map_err(anyhow::Error::msg)?;
+    let workflow = Arc::new(
+        LocalWorkflow::new(machine, tasks, store.clone(), config.time_scale)
+            .map_err(anyhow::Error::msg)?,
+    );
 
     let recovered = recovery::recover(&queue, store_port.as_ref(), publisher.as_ref())
         .await
@@ -164,13 +169,21 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         stage: config.stage,
         cors_origins: config.cors_origins.clone(),
     });
+    // The Step Functions API answers `POST /` with `X-Amz-Target`; it has no
+    // fallback, so everything else still reaches the web API.
+    let sfn_api_tasks = TaskTracker::new();
+    let sfn = crate::sfn_api::router(crate::sfn_api::SfnState::new(
+        workflow.clone(),
+        Arc::new(store.clone()),
+        NOTIFICATION_DEFINITION,
+        sfn_api_tasks.clone(),
+    ));
+    let app = sfn.merge(api);
 
     let cancel = CancellationToken::new();
     let processor = tokio::spawn(processor_loop::run(
         queue.clone(),
-        rez_processor::Deps {
-            workflow: Arc::new(workflow),
-        },
+        rez_processor::Deps { workflow },
         processor_loop::ProcessorLoopConfig {
             visibility_timeout: scaled(VISIBILITY_TIMEOUT, config.time_scale),
             redelivery_delay: scaled(REDELIVERY_DELAY, config.time_scale),
@@ -192,7 +205,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
     ));
     let shutdown = cancel.clone();
     let server = tokio::spawn(async move {
-        axum::serve(listener, api)
+        axum::serve(listener, app)
             .with_graceful_shutdown(async move { shutdown.cancelled().await })
             .await
     });
@@ -205,6 +218,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         server,
         processor,
         scheduler,
+        sfn_api_tasks,
         data_dir,
     })
 }
@@ -238,6 +252,10 @@ fn announce(
     writeln!(out, "rez-agent is up")?;
     writeln!(out, "  api        http://{address}/api/health")?;
     writeln!(out, "  executions http://{address}/api/executions")?;
+    writeln!(
+        out,
+        "  sfn        aws stepfunctions --endpoint-url http://{address} list-state-machines"
+    )?;
     writeln!(out, "  data dir   {}", dir.display())?;
     writeln!(
         out,

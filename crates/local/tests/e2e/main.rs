@@ -18,3 +18,4 @@ mod helpers;
 mod restart;
 mod retries;
 mod schedule;
+mod sfn_api;
