@@ -6,6 +6,8 @@
 //! be started is reported back so the queue redelivers it, and after the
 //! queue's `maxReceiveCount` it lands in the dead-letter queue.
 
+pub mod lambda;
+
 use futures::future::join_all;
 use rez_core::error_names;
 use rez_core::ports::{MessageEvent, WorkflowRequest, WorkflowStarter, WorkflowStatus};

@@ -4,6 +4,8 @@
 //! time, at least once. The fire time becomes the idempotency key, so a
 //! repeated call creates nothing new: at most one message per fire time.
 
+pub mod lambda;
+
 use chrono::{DateTime, Utc};
 use rez_core::ports::{MessageStore, Publisher};
 use rez_core::{Message, MessageType, Notification, Stage, SubmitError, Submitted, submit};

@@ -1,0 +1,22 @@
+//! What the six rez-agent Lambda mains share, so each `main.rs` only wires.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`init`] | [`init::or_report`]: a failed start-up (missing setting, unreadable parameter) reported through the Runtime API's `/init/error` |
+//! | [`task`] | [`task::run`]: a state machine task over JSON whose failures carry their States error name as `errorType` |
+//!
+//! ```no_run
+//! # async fn build() -> anyhow::Result<()> { Ok(()) }
+//! # async fn main_() -> Result<(), lambda_runtime::Error> {
+//! lambda_runtime::tracing::init_default_subscriber();
+//! let deps = rez_lambda::init::or_report(build()).await?;
+//! rez_lambda::task::run(move |input| async move {
+//!     let _ = &deps;
+//!     Ok::<_, rez_core::TaskFailure>(input)
+//! })
+//! .await
+//! # }
+//! ```
+
+pub mod init;
+pub mod task;

@@ -1,0 +1,148 @@
+//! The Lambda edge of the scheduler: the event EventBridge sends in, the
+//! submitted message (or a named error) out.
+//!
+//! # The event
+//!
+//! The schedule (EventBridge Scheduler, target this function) passes its fire
+//! time through the target's input template:
+//!
+//! ```json
+//! {"scheduled_time": "<aws.scheduler.scheduled-time>"}
+//! ```
+//!
+//! Scheduler substitutes the time the invocation was scheduled for (not the
+//! time it ran), e.g. `{"scheduled_time": "2026-11-30T12:00:00Z"}`, so a
+//! retried or redelivered invocation carries the same fire time and creates
+//! no second message. An EventBridge *rule*'s `Scheduled Event`
+//! (`detail-type: "Scheduled Event"`, fire time in `time`) is accepted too,
+//! for a deployment that schedules with a rule instead.
+
+use aws_lambda_events::event::eventbridge::EventBridgeEvent;
+use chrono::{DateTime, Utc};
+use lambda_runtime::Diagnostic;
+use rez_core::{MessageId, Status, SubmitError, Submitted, error_names};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::{Deps, ScheduleEvent, handle};
+
+/// The `errorType` of an event that names no fire time.
+pub const INVALID_EVENT: &str = "Schedule.InvalidEvent";
+/// The `errorType` of a message stored but not published (it stays
+/// `created`; the same fire time submitted again publishes it).
+pub const PUBLISH_FAILED: &str = "Publish.Failed";
+
+/// What the scheduler function is invoked with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SchedulerEvent {
+    /// EventBridge Scheduler's input template `{"scheduled_time": …}`.
+    Template {
+        /// `<aws.scheduler.scheduled-time>`.
+        scheduled_time: DateTime<Utc>,
+    },
+    /// An EventBridge rule's `Scheduled Event`.
+    Rule(Box<EventBridgeEvent<Value>>),
+}
+
+impl SchedulerEvent {
+    /// The fire time this invocation is for.
+    pub fn fire_time(&self) -> Option<DateTime<Utc>> {
+        match self {
+            SchedulerEvent::Template { scheduled_time } => Some(*scheduled_time),
+            SchedulerEvent::Rule(event) => event.time,
+        }
+    }
+}
+
+/// What the function answers: the message for this fire time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduledOutput {
+    /// The message's id.
+    pub message_id: MessageId,
+    /// Its status now (usually `queued`).
+    pub status: Status,
+    /// Whether this fire time had been handled before.
+    pub replayed: bool,
+}
+
+/// Creates the message for the fire time in `payload`.
+///
+/// # Errors
+/// A [`Diagnostic`] named [`INVALID_EVENT`], `Store.Unavailable` or [`PUBLISH_FAILED`].
+pub async fn invoke(deps: &Deps, payload: Value) -> Result<ScheduledOutput, Diagnostic> {
+    let event = schedule_event(payload)?;
+    let submitted = handle(deps, &event).await.map_err(submit_diagnostic)?;
+    let message = submitted.message();
+    Ok(ScheduledOutput {
+        message_id: message.id.clone(),
+        status: message.status,
+        replayed: matches!(submitted, Submitted::Replayed(_)),
+    })
+}
+
+/// Reads the fire time out of an invocation payload.
+///
+/// # Errors
+/// A [`Diagnostic`] named [`INVALID_EVENT`] saying what was expected.
+pub fn schedule_event(payload: Value) -> Result<ScheduleEvent, Diagnostic> {
+    let invalid = |why: String| Diagnostic {
+        error_type: INVALID_EVENT.to_owned(),
+        error_message: format!(
+            "{why}; the schedule's input should be {{\"scheduled_time\": \"<aws.scheduler.scheduled-time>\"}}"
+        ),
+    };
+    let event: SchedulerEvent = serde_json::from_value(payload.clone())
+        .map_err(|_| invalid(format!("the event {payload} names no fire time")))?;
+    let scheduled_time = event
+        .fire_time()
+        .ok_or_else(|| invalid("the EventBridge event has no time".to_owned()))?;
+    Ok(ScheduleEvent { scheduled_time })
+}
+
+fn submit_diagnostic(error: SubmitError) -> Diagnostic {
+    let error_type = match &error {
+        SubmitError::Store(_) => error_names::STORE_UNAVAILABLE,
+        SubmitError::Publish(_) => PUBLISH_FAILED,
+    };
+    Diagnostic {
+        error_type: error_type.to_owned(),
+        error_message: error.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_template_and_a_rule_event_both_give_the_fire_time() {
+        let want: DateTime<Utc> = "2026-11-30T12:00:00Z".parse().unwrap();
+        let template = serde_json::json!({"scheduled_time": "2026-11-30T12:00:00Z"});
+        let rule = serde_json::json!({
+            "version": "0", "id": "x", "detail-type": "Scheduled Event", "source": "aws.events",
+            "account": "123456789012", "time": "2026-11-30T12:00:00Z", "region": "us-east-1",
+            "resources": [], "detail": {}
+        });
+        for payload in [template, rule] {
+            assert_eq!(schedule_event(payload).unwrap().scheduled_time, want);
+        }
+    }
+
+    #[test]
+    fn an_event_without_a_fire_time_is_named_invalid_and_says_what_to_send() {
+        for payload in [
+            serde_json::json!({}),
+            serde_json::json!({"scheduled_time": "tomorrow"}),
+            serde_json::json!({"detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}),
+        ] {
+            let d = schedule_event(payload).unwrap_err();
+            assert_eq!(d.error_type, INVALID_EVENT);
+            assert!(
+                d.error_message.contains("<aws.scheduler.scheduled-time>"),
+                "{}",
+                d.error_message
+            );
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! The scheduler on AWS Lambda: one invocation per EventBridge Scheduler
+//! fire time creates (at most) one message in DynamoDB and publishes it to
+//! SNS. The event is described in `rez_scheduler::lambda`.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use lambda_runtime::{LambdaEvent, service_fn};
+use rez_aws::{AwsSettings, DynamoMessageStore, SnsPublisher, load_sdk_config};
+use rez_scheduler::Deps;
+use rez_scheduler::lambda::invoke;
+use serde_json::Value;
+
+/// The title of the scheduled notification.
+const TITLE: &str = "rez-agent";
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    let deps = &rez_lambda::init::or_report(deps()).await?;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
+        invoke(deps, event.payload)
+    }))
+    .await
+}
+
+/// The handler's ports, built once per container.
+async fn deps() -> anyhow::Result<Deps> {
+    let settings = AwsSettings::from_env().context("reading the function's settings")?;
+    let topic_arn = settings.require_topic_arn()?.to_owned();
+    let sdk = load_sdk_config().await;
+    Ok(Deps {
+        store: Arc::new(DynamoMessageStore::new(
+            aws_sdk_dynamodb::Client::new(&sdk),
+            settings.table_name,
+            settings.stage,
+        )),
+        publisher: Arc::new(SnsPublisher::new(aws_sdk_sns::Client::new(&sdk), topic_arn)),
+        stage: settings.stage,
+        title: TITLE.to_owned(),
+    })
+}

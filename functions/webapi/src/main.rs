@@ -1,0 +1,47 @@
+//! The HTTP API on AWS Lambda: API Gateway HTTP API (payload 2.0) requests
+//! served by the same axum Router as `rez-agent up`, over DynamoDB and SNS.
+//!
+//! Every route but `/api/health` needs `Authorization: Bearer <key>`; the
+//! key is read from SSM (`REZ_API_KEY_PARAMETER`) once per container, and
+//! the function does not start without it.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use rez_aws::{AwsSettings, DynamoMessageStore, SnsPublisher, SsmSecrets, load_sdk_config};
+use rez_core::ports::SystemClock;
+use rez_webapi::{ApiKey, ApiState, router};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    lambda_http::tracing::init_default_subscriber();
+    let state = rez_lambda::init::or_report(state()).await?;
+    lambda_http::run(router(state)).await
+}
+
+/// The API's ports and key, built once per container.
+async fn state() -> anyhow::Result<ApiState> {
+    let settings = AwsSettings::from_env().context("reading the function's settings")?;
+    let topic_arn = settings.require_topic_arn()?.to_owned();
+    let sdk = load_sdk_config().await;
+    let secrets = SsmSecrets::new(aws_sdk_ssm::Client::new(&sdk), &settings)
+        .get()
+        .await
+        .context("reading the API key from SSM")?;
+    let api_key = secrets
+        .api_key
+        .context("REZ_API_KEY_PARAMETER is not set: the API does not run without a key")?;
+    Ok(ApiState {
+        store: Arc::new(DynamoMessageStore::new(
+            aws_sdk_dynamodb::Client::new(&sdk),
+            settings.table_name,
+            settings.stage,
+        )),
+        publisher: Arc::new(SnsPublisher::new(aws_sdk_sns::Client::new(&sdk), topic_arn)),
+        clock: Arc::new(SystemClock),
+        executions: None,
+        api_key: Some(ApiKey::new(api_key).context("the API key parameter")?),
+        stage: settings.stage,
+        cors_origins: Vec::new(),
+    })
+}

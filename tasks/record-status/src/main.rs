@@ -1,0 +1,34 @@
+//! The RecordSuccess / RecordFailure task on AWS Lambda: the library handler
+//! over DynamoDB. One function serves both states (the input's `outcome`).
+//!
+//! Settings come from the environment (`REZ_TABLE_NAME`, `REZ_STAGE`); a
+//! failure is named by its States error (`Store.Unavailable`, …).
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use rez_aws::{AwsSettings, DynamoMessageStore, load_sdk_config};
+use rez_core::ports::SystemClock;
+use rez_record_status::{Deps, invoke};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    let deps = rez_lambda::init::or_report(deps()).await?;
+    rez_lambda::task::run(|input| invoke(&deps, input)).await
+}
+
+/// The handler's ports, built once per container.
+async fn deps() -> anyhow::Result<Deps> {
+    let settings = AwsSettings::from_env().context("reading the function's settings")?;
+    let sdk = load_sdk_config().await;
+    let store = DynamoMessageStore::new(
+        aws_sdk_dynamodb::Client::new(&sdk),
+        settings.table_name,
+        settings.stage,
+    );
+    Ok(Deps {
+        store: Arc::new(store),
+        clock: Arc::new(SystemClock),
+    })
+}

@@ -1,0 +1,50 @@
+//! The SendNotification task on AWS Lambda: the library handler over the
+//! ntfy client.
+//!
+//! The topic URL and access token are read from SSM Parameter Store once per
+//! container (`REZ_NTFY_URL_PARAMETER`, `REZ_NTFY_TOKEN_PARAMETER`); a
+//! failure is named by its States error (`Ntfy.RateLimited`, …).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use rez_aws::{AwsSettings, SsmSecrets, load_sdk_config};
+use rez_core::ports::SystemClock;
+use rez_ntfy::{NtfyClient, NtfyConfig};
+use rez_send_notification::{Deps, invoke};
+
+/// How long one publish may take: below the definition's `TimeoutSeconds`
+/// (15 s) for SendNotification, so a slow ntfy ends as `Ntfy.Unreachable`
+/// (retried) rather than as `States.Timeout`.
+const NTFY_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    let deps = rez_lambda::init::or_report(deps()).await?;
+    rez_lambda::task::run(|input| invoke(&deps, input)).await
+}
+
+/// The handler's ports, built once per container.
+async fn deps() -> anyhow::Result<Deps> {
+    let settings = AwsSettings::from_env().context("reading the function's settings")?;
+    let sdk = load_sdk_config().await;
+    let secrets = SsmSecrets::new(aws_sdk_ssm::Client::new(&sdk), &settings)
+        .get()
+        .await
+        .context("reading the ntfy topic URL and token from SSM")?;
+    let url = secrets
+        .ntfy_url
+        .context("REZ_NTFY_URL_PARAMETER is not set: the task publishes to that ntfy topic URL")?;
+    let mut ntfy = NtfyConfig::new(url.parse().context("the ntfy URL parameter is not a URL")?)
+        .with_timeout(NTFY_TIMEOUT);
+    if let Some(token) = secrets.ntfy_token {
+        ntfy = ntfy.with_token(token.parse().context("the ntfy token parameter")?);
+    }
+    Ok(Deps {
+        notifier: Arc::new(NtfyClient::new(ntfy).context("configuring ntfy")?),
+        clock: Arc::new(SystemClock),
+        time_scale: 1.0,
+    })
+}
