@@ -1,5 +1,4 @@
-//! The execution history: a typed event stream in the vocabulary of AWS's
-//! `GetExecutionHistory`.
+#![doc = include_str!("../docs/history.md")]
 
 use std::sync::Mutex;
 

@@ -97,6 +97,16 @@ fn assigned_in(
 }
 
 impl Case {
+    /// The state machine definition.
+    pub(crate) fn definition(&self) -> &Value {
+        &self.definition
+    }
+
+    /// The fake task behaviours, by resource.
+    pub(crate) fn tasks(&self) -> &serde_json::Map<String, Value> {
+        &self.tasks
+    }
+
     /// Compare `expect.assigned_variables` as a multiset, when the case has it.
     fn check_assigned(&self, history: &[rez_states::HistoryEvent]) -> Result<(), String> {
         let Some(expected) = &self.expect.assigned_variables else {

@@ -10,11 +10,12 @@
 mod case;
 mod compare;
 mod fake;
+mod robustness;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-fn corpus_dir() -> PathBuf {
+pub(crate) fn corpus_dir() -> PathBuf {
     match std::env::var_os("REZ_CONFORMANCE_DIR") {
         Some(dir) => PathBuf::from(dir),
         None => {

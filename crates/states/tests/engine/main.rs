@@ -5,5 +5,6 @@ mod helpers;
 mod history_shape;
 mod no_panic;
 mod notification;
+mod paused_clock;
 mod retry_timing;
 mod timeouts;
