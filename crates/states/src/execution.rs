@@ -134,7 +134,13 @@ pub struct Execution {
 }
 
 /// Run `machine` once with `input`, calling `tasks` for every Task state.
-/// Never panics: every problem ends the execution as Failed or TimedOut.
+/// Every problem ends the execution as Failed or TimedOut.
+///
+/// # Panics
+///
+/// Never, for any definition or input. With a `time_scale` above 0 the
+/// call must run inside a Tokio runtime whose time driver is enabled
+/// (Tokio itself panics otherwise); at 0 no timer is used.
 pub async fn execute(
     machine: &StateMachine,
     input: Value,

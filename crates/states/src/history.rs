@@ -88,7 +88,7 @@ pub struct HistoryEvent {
     /// When the event happened.
     pub timestamp: DateTime<Utc>,
     /// What happened.
-    #[serde(rename = "type")]
+    #[serde(rename = "type", alias = "eventType")]
     pub event_type: EventType,
     /// AWS-shaped details, e.g. `{"stateEnteredEventDetails": {"name": .., "input": ..}}`.
     pub details: Value,

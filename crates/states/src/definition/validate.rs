@@ -18,17 +18,48 @@ pub(crate) fn validate(machine: &Machine, location: &str) -> Result<(), Definiti
             format!("Missing 'Next' target: {}", machine.start_at),
         ));
     }
-    let mut has_terminal = false;
     for (name, state) in &machine.states.ordered {
         let here = format!("{location}/States/{name}");
-        has_terminal |= is_terminal(state);
         validate_transition(machine, state, &here)?;
         validate_state(machine, state, &here)?;
     }
-    if !has_terminal {
-        return Err(DefinitionError::invalid(location, "No terminal state"));
+    validate_reachability(machine, location)
+}
+
+/// Every state must be reachable from `StartAt`, and some reachable state
+/// must end the machine (AWS rejects both, as unreachable / no terminal state).
+fn validate_reachability(machine: &Machine, location: &str) -> Result<(), DefinitionError> {
+    let mut seen = std::collections::HashSet::new();
+    let mut pending = vec![machine.start_at.as_str()];
+    let mut reaches_end = false;
+    while let Some(name) = pending.pop() {
+        if !seen.insert(name) {
+            continue;
+        }
+        let Some(state) = machine.states.get(name) else { continue };
+        reaches_end |= is_terminal(state);
+        pending.extend(successors(state));
+    }
+    if let Some((name, _)) = machine.states.ordered.iter().find(|(name, _)| !seen.contains(name.as_str())) {
+        return Err(DefinitionError::invalid(format!("{location}/States/{name}"), format!("State '{name}' is not reachable")));
+    }
+    if !reaches_end {
+        return Err(DefinitionError::invalid(location, "No terminal state is reachable from StartAt"));
     }
     Ok(())
+}
+
+/// Names a state can transition to: `Next`, Choice rules and `Default`, Catch targets.
+fn successors(state: &State) -> Vec<&str> {
+    let mut out: Vec<&str> = state.common().next.iter().map(String::as_str).collect();
+    if let State::Choice(choice) = state {
+        out.extend(choice.choices.iter().filter_map(|r| r.next.as_deref()));
+        out.extend(choice.default.as_deref());
+    }
+    if let Some(handling) = state.error_handling() {
+        out.extend(handling.catch.iter().map(|c| c.next.as_str()));
+    }
+    out
 }
 
 fn is_terminal(state: &State) -> bool {
@@ -229,6 +260,12 @@ mod tests {
         assert!(check(def(
             json!([{"ErrorEquals": ["E"]}, {"ErrorEquals": ["States.ALL"]}])
         )));
+    }
+
+    #[test]
+    fn rejects_unreachable_states() {
+        assert!(!check(json!({"StartAt": "A", "States": {
+            "A": {"Type": "Succeed"}, "B": {"Type": "Pass", "End": true}}})));
     }
 
     #[test]
