@@ -43,6 +43,9 @@ pub mod sfn;
 pub mod sns;
 pub mod ssm;
 
+#[cfg(test)]
+mod test_support;
+
 pub use dynamo::DynamoMessageStore;
 pub use error::{SecretsError, SettingsError};
 pub use sdk::{load_sdk_config, sfn_client, strip_sync_host_prefix};

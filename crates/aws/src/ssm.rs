@@ -114,6 +114,59 @@ impl SsmSecrets {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{replay, requests};
+
+    fn settings(token: Option<&str>, api_key: Option<&str>) -> AwsSettings {
+        AwsSettings {
+            table_name: "t".into(),
+            topic_arn: None,
+            state_machine_arn: None,
+            ntfy_url_parameter: None,
+            ntfy_token_parameter: token.map(str::to_owned),
+            api_key_parameter: api_key.map(str::to_owned),
+            stage: rez_core::Stage::Dev,
+        }
+    }
+
+    #[tokio::test]
+    async fn parameters_are_read_with_decryption_once_per_container() {
+        let (config, http) = replay(
+            "http://127.0.0.1:5000",
+            &[(
+                200,
+                r#"{"Parameter": {"Name": "/rez/dev/api-key", "Type": "SecureString", "Value": "k"}}"#,
+            )],
+        );
+        let settings = settings(None, Some("/rez/dev/api-key"));
+        let secrets = SsmSecrets::new(aws_sdk_ssm::Client::new(&config), &settings);
+        assert_eq!(secrets.get().await.unwrap().api_key.as_deref(), Some("k"));
+        assert_eq!(secrets.get().await.unwrap().api_key.as_deref(), Some("k"));
+        let sent = requests(&http);
+        assert_eq!(sent.len(), 1, "read once, then cached");
+        assert_eq!(sent[0].target, "AmazonSSM.GetParameter");
+        assert_eq!(
+            sent[0].json(),
+            serde_json::json!({"Name": "/rez/dev/api-key", "WithDecryption": true})
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_parameter_names_it_and_the_reason() {
+        let denied = r#"{"__type": "AccessDeniedException", "message": "not authorized to perform ssm:GetParameter"}"#;
+        let (config, _) = replay("http://127.0.0.1:5000", &[(400, denied)]);
+        let settings = settings(Some("/rez/dev/ntfy-token"), None);
+        let err = SsmSecrets::new(aws_sdk_ssm::Client::new(&config), &settings)
+            .get()
+            .await
+            .unwrap_err();
+        match err {
+            SecretsError::Unreadable { name, reason } => {
+                assert_eq!(name, "/rez/dev/ntfy-token");
+                assert!(reason.contains("AccessDenied"), "{reason}");
+            }
+            other => panic!("expected unreadable, got {other:?}"),
+        }
+    }
 
     #[test]
     fn debug_never_shows_a_secret() {

@@ -15,6 +15,8 @@ mod cursor;
 mod items;
 mod metrics;
 mod store;
+#[cfg(test)]
+mod tests;
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::KeysAndAttributes;

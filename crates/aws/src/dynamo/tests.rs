@@ -1,0 +1,216 @@
+//! Request shapes, pinned through the real client against a replay script.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::TimeZone;
+use rez_core::ports::{Created, ListQuery, MessageStore, StatusChange};
+use rez_core::{Cursor, Message, MessageType, Notification, Stage, Status, StoreError};
+use serde_json::{Value, json};
+
+use super::DynamoMessageStore;
+use super::items::{Item, message_to_item};
+use crate::test_support::{replay, requests};
+
+const TABLE: &str = "rez-agent-messages-dev";
+
+fn message() -> Message {
+    let at = chrono::Utc
+        .with_ymd_and_hms(2026, 11, 30, 12, 0, 0)
+        .unwrap();
+    Message::new(
+        at,
+        "api",
+        Stage::Dev,
+        MessageType::Notification,
+        Notification::text("hi"),
+    )
+}
+
+/// DynamoDB's JSON for an attribute value.
+fn wire(value: &AttributeValue) -> Value {
+    match value {
+        AttributeValue::S(s) => json!({ "S": s }),
+        AttributeValue::N(n) => json!({ "N": n }),
+        AttributeValue::Bool(b) => json!({ "BOOL": b }),
+        AttributeValue::Null(_) => json!({ "NULL": true }),
+        AttributeValue::L(l) => json!({ "L": l.iter().map(wire).collect::<Vec<_>>() }),
+        AttributeValue::M(m) => json!({ "M": wire_item(m) }),
+        other => panic!("not used here: {other:?}"),
+    }
+}
+
+fn wire_item(item: &Item) -> Value {
+    Value::Object(item.iter().map(|(k, v)| (k.clone(), wire(v))).collect())
+}
+
+fn store(
+    responses: &[(u16, &str)],
+) -> (
+    DynamoMessageStore,
+    aws_smithy_http_client::test_util::StaticReplayClient,
+) {
+    let (config, http) = replay("http://127.0.0.1:8000", responses);
+    (
+        DynamoMessageStore::new(aws_sdk_dynamodb::Client::new(&config), TABLE, Stage::Dev),
+        http,
+    )
+}
+
+#[tokio::test]
+async fn create_is_one_transaction_of_message_key_and_counters() {
+    let m = message();
+    let (store, http) = store(&[(200, "{}")]);
+    assert_eq!(
+        store.create(&m, Some("k1")).await.unwrap(),
+        Created::New(m.clone())
+    );
+    let sent = requests(&http);
+    assert_eq!(sent[0].target, "DynamoDB_20120810.TransactWriteItems");
+    let items = sent[0].json()["TransactItems"].clone();
+    assert_eq!(items[0]["Put"]["TableName"], TABLE);
+    assert_eq!(
+        items[0]["Put"]["ConditionExpression"],
+        "attribute_not_exists(#id)"
+    );
+    assert_eq!(items[0]["Put"]["Item"]["status"], json!({"S": "created"}));
+    assert_eq!(
+        items[1]["Put"]["Item"]["id"],
+        json!({"S": "idempotency#k1"})
+    );
+    assert!(items[1]["Put"]["Item"].get("status").is_none());
+    assert!(
+        items[2]["Update"]["UpdateExpression"]
+            .as_str()
+            .unwrap()
+            .starts_with("ADD ")
+    );
+}
+
+#[tokio::test]
+async fn a_transition_is_conditional_on_the_read_status_through_an_alias() {
+    let m = message();
+    let found =
+        json!({"Items": [wire_item(&message_to_item(&m).unwrap())], "Count": 1}).to_string();
+    let (store, http) = store(&[(200, &found), (200, "{}")]);
+    let change = StatusChange::new(
+        m.id.clone(),
+        &[Status::Created],
+        Status::Queued,
+        m.created_date,
+    );
+    assert_eq!(
+        store.transition(&change).await.unwrap().status,
+        Status::Queued
+    );
+    let sent = requests(&http);
+    let get = sent[0].json();
+    assert_eq!(sent[0].target, "DynamoDB_20120810.Query");
+    assert_eq!(get["ConsistentRead"], true);
+    assert_eq!(get["KeyConditionExpression"], "#id = :id");
+    let put = sent[1].json()["TransactItems"][0]["Put"].clone();
+    assert_eq!(
+        put["ConditionExpression"],
+        "#status = :old_status AND #updated = :old_updated"
+    );
+    assert_eq!(
+        put["ExpressionAttributeNames"],
+        json!({"#status": "status", "#updated": "updated_date"})
+    );
+    assert_eq!(
+        put["ExpressionAttributeValues"][":old_status"],
+        json!({"S": "created"})
+    );
+    assert_eq!(put["ReturnValuesOnConditionCheckFailure"], "ALL_OLD");
+    assert_eq!(put["Item"]["status"], json!({"S": "queued"}));
+}
+
+#[tokio::test]
+async fn a_failed_condition_reports_the_status_returned_with_it() {
+    let m = message();
+    let mut now = m.clone();
+    now.status = Status::Processing;
+    let found = json!({"Items": [wire_item(&message_to_item(&m).unwrap())]}).to_string();
+    let cancelled = json!({
+        "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+        "Message": "Transaction cancelled",
+        "CancellationReasons": [
+            {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed",
+             "Item": wire_item(&message_to_item(&now).unwrap())},
+            {"Code": "None"}
+        ]
+    })
+    .to_string();
+    let (store, _) = store(&[(200, &found), (400, &cancelled)]);
+    let change = StatusChange::new(
+        m.id.clone(),
+        &[Status::Created],
+        Status::Queued,
+        m.created_date,
+    );
+    match store.transition(&change).await {
+        Err(StoreError::Conflict { current, .. }) => assert_eq!(current, Status::Processing),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_status_list_queries_its_index_newest_first_from_the_cursor() {
+    let (store, http) = store(&[(200, r#"{"Items": [], "Count": 0}"#)]);
+    let m = message();
+    let query = ListQuery {
+        status: Some(Status::Failed),
+        limit: 25,
+        cursor: Some(Cursor {
+            created_date: "2026-11-30T12:00:00.000000Z".into(),
+            id: m.id.to_string(),
+            filters: String::new(),
+        }),
+        ..ListQuery::default()
+    };
+    let page = store.list(&query).await.unwrap();
+    assert_eq!((page.items.len(), page.next_cursor), (0, None));
+    let sent = requests(&http);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].target, "DynamoDB_20120810.Query");
+    let q = sent[0].json();
+    assert_eq!(q["IndexName"], "status-created_date-index");
+    assert_eq!(q["ScanIndexForward"], false);
+    assert_eq!(q["Limit"], 26);
+    assert_eq!(q["ExpressionAttributeNames"], json!({"#pk": "status"}));
+    assert_eq!(
+        q["ExclusiveStartKey"],
+        json!({"id": {"S": m.id.to_string()}, "created_date": {"S": "2026-11-30T12:00:00.000000Z"}, "status": {"S": "failed"}})
+    );
+    assert!(q.get("FilterExpression").is_none());
+}
+
+#[tokio::test]
+async fn throttling_is_unavailable() {
+    let throttled = json!({
+        "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+        "message": "Rate of requests exceeds the allowed throughput."
+    })
+    .to_string();
+    let (store, _) = store(&[(400, &throttled)]);
+    match store.get(&message().id).await {
+        Err(StoreError::Unavailable(why)) => {
+            assert!(
+                why.contains(TABLE) && why.contains("ProvisionedThroughputExceeded"),
+                "{why}"
+            );
+        }
+        other => panic!("expected unavailable, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn metrics_read_every_counters_shard_in_one_batch() {
+    let (store, http) = store(&[(200, r#"{"Responses": {"rez-agent-messages-dev": []}}"#)]);
+    assert_eq!(store.metrics().await.unwrap().total, 0);
+    let sent = requests(&http);
+    assert_eq!(sent[0].target, "DynamoDB_20120810.BatchGetItem");
+    let keys = sent[0].json()["RequestItems"][TABLE]["Keys"].clone();
+    assert_eq!(
+        keys.as_array().unwrap().len(),
+        super::metrics::COUNTER_SHARDS as usize
+    );
+}
