@@ -162,7 +162,7 @@ pub async fn execute(
     let info = ExecutionInfo::new(options, &input, start_date);
     let mut runtime = Runtime::new(tasks, options, &recorder, info);
     runtime.default_jsonata =
-        machine.machine.query_language.as_deref() == Some(crate::executor::query::JSONATA);
+        crate::definition::query_language::is_jsonata(machine.machine.query_language.as_deref());
     let limit = execution_limit(machine, options);
     let run = runtime.run_machine(&machine.machine, input, Default::default(), &mut cursor);
     // `None`: the execution's own time limit elapsed.

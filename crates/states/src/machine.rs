@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::definition::{Machine, State, validate::validate};
+use crate::definition::{Machine, State, query_language, validate::validate};
 use crate::errors::DefinitionError;
 
 /// A parsed and validated state machine definition.
@@ -63,7 +63,9 @@ impl StateMachine {
     pub fn from_value(value: &Value) -> Result<StateMachine, DefinitionError> {
         let machine =
             Machine::deserialize(value).map_err(|e| DefinitionError::Malformed(e.to_string()))?;
-        validate(&machine, "")?;
+        query_language::check_value(machine.query_language.as_deref(), "")?;
+        let jsonata = query_language::is_jsonata(machine.query_language.as_deref());
+        validate(&machine, "", jsonata)?;
         Ok(StateMachine { machine })
     }
 

@@ -6,6 +6,7 @@
 
 pub(crate) mod choice;
 pub(crate) mod fields;
+pub(crate) mod query_language;
 pub(crate) mod validate;
 
 use std::collections::HashMap;

@@ -1,11 +1,16 @@
 //! Static checks of a parsed definition (the rules AWS applies when a state
 //! machine is created).
 
-use super::{Condition, Machine, State};
+use super::{Condition, Machine, State, query_language};
 use crate::errors::{DefinitionError, STATES_ALL};
 
 /// Check `machine` and every nested branch / item processor.
-pub(crate) fn validate(machine: &Machine, location: &str) -> Result<(), DefinitionError> {
+/// `default_jsonata`: whether the whole machine's `QueryLanguage` is JSONata.
+pub(crate) fn validate(
+    machine: &Machine,
+    location: &str,
+    default_jsonata: bool,
+) -> Result<(), DefinitionError> {
     if machine.states.ordered.is_empty() {
         return Err(DefinitionError::invalid(
             format!("{location}/States"),
@@ -21,7 +26,12 @@ pub(crate) fn validate(machine: &Machine, location: &str) -> Result<(), Definiti
     for (name, state) in &machine.states.ordered {
         let here = format!("{location}/States/{name}");
         validate_transition(machine, state, &here)?;
-        validate_state(machine, state, &here)?;
+        query_language::check_fields(
+            state,
+            query_language::uses_jsonata(state, default_jsonata),
+            &here,
+        )?;
+        validate_state(machine, state, &here, default_jsonata)?;
     }
     validate_reachability(machine, location)
 }
@@ -36,15 +46,28 @@ fn validate_reachability(machine: &Machine, location: &str) -> Result<(), Defini
         if !seen.insert(name) {
             continue;
         }
-        let Some(state) = machine.states.get(name) else { continue };
+        let Some(state) = machine.states.get(name) else {
+            continue;
+        };
         reaches_end |= is_terminal(state);
         pending.extend(successors(state));
     }
-    if let Some((name, _)) = machine.states.ordered.iter().find(|(name, _)| !seen.contains(name.as_str())) {
-        return Err(DefinitionError::invalid(format!("{location}/States/{name}"), format!("State '{name}' is not reachable")));
+    if let Some((name, _)) = machine
+        .states
+        .ordered
+        .iter()
+        .find(|(name, _)| !seen.contains(name.as_str()))
+    {
+        return Err(DefinitionError::invalid(
+            format!("{location}/States/{name}"),
+            format!("State '{name}' is not reachable"),
+        ));
     }
     if !reaches_end {
-        return Err(DefinitionError::invalid(location, "No terminal state is reachable from StartAt"));
+        return Err(DefinitionError::invalid(
+            location,
+            "No terminal state is reachable from StartAt",
+        ));
     }
     Ok(())
 }
@@ -133,7 +156,12 @@ fn validate_error_equals(lists: &[&Vec<String>], here: &str) -> Result<(), Defin
     Ok(())
 }
 
-fn validate_state(machine: &Machine, state: &State, here: &str) -> Result<(), DefinitionError> {
+fn validate_state(
+    machine: &Machine,
+    state: &State,
+    here: &str,
+    default_jsonata: bool,
+) -> Result<(), DefinitionError> {
     if let Some(errors) = state.error_handling() {
         let retry: Vec<_> = errors.retry.iter().map(|r| &r.error_equals).collect();
         validate_error_equals(&retry, &format!("{here}/Retry"))?;
@@ -207,11 +235,13 @@ fn validate_state(machine: &Machine, state: &State, here: &str) -> Result<(), De
         }
         State::Parallel(parallel) => {
             for (i, branch) in parallel.branches.iter().enumerate() {
-                validate(branch, &format!("{here}/Branches/{i}"))?;
+                validate(branch, &format!("{here}/Branches/{i}"), default_jsonata)?;
             }
         }
         State::Map(map) => match &map.item_processor {
-            Some(processor) => validate(processor, &format!("{here}/ItemProcessor"))?,
+            Some(processor) => {
+                validate(processor, &format!("{here}/ItemProcessor"), default_jsonata)?
+            }
             None => {
                 return Err(DefinitionError::invalid(
                     here,

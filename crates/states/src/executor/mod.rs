@@ -192,10 +192,10 @@ impl<'a> Runtime<'a> {
                 retry_count: retries.total(),
                 context: context_object(&self.info, &info),
                 variables,
-                jsonata: match state.common().query_language.as_deref() {
-                    Some(language) => language == query::JSONATA,
-                    None => self.default_jsonata,
-                },
+                jsonata: crate::definition::query_language::uses_jsonata(
+                    state,
+                    self.default_jsonata,
+                ),
             };
             let result = states::act(self, state, &input, &attempt, cursor)
                 .await

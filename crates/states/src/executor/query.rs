@@ -7,9 +7,6 @@ use super::env::Variables;
 use crate::errors::StatesError;
 use crate::jsonata::{self, States};
 
-/// `QueryLanguage` value that selects JSONata (AWS Step Functions, "JSONata").
-pub(crate) const JSONATA: &str = "JSONata";
-
 impl Attempt<'_> {
     /// `$states` with the state's raw input and the context object.
     pub(crate) fn ja_states(&self, input: &Value) -> States {

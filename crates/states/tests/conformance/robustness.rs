@@ -11,7 +11,13 @@ use crate::fake::FakeTasks;
 
 /// Inputs of every JSON type, plus deep nesting.
 fn odd_inputs() -> Vec<Value> {
-    vec![Value::Null, json!([]), json!("text"), json!(-1.5), json!({"a": {"b": [null, {"c": true}]}, "items": "x"})]
+    vec![
+        Value::Null,
+        json!([]),
+        json!("text"),
+        json!(-1.5),
+        json!({"a": {"b": [null, {"c": true}]}, "items": "x"}),
+    ]
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -22,7 +28,9 @@ async fn corpus_definitions_survive_unexpected_inputs() -> Result<(), String> {
     }
     let mut runs = 0usize;
     for case in case::load_all(&dir)? {
-        let Ok(machine) = StateMachine::from_value(case.definition()) else { continue };
+        let Ok(machine) = StateMachine::from_value(case.definition()) else {
+            continue;
+        };
         for input in odd_inputs() {
             let tasks = FakeTasks::new(case.tasks())?;
             let options = ExecutionOptions::default().with_time_scale(0.0);
