@@ -113,8 +113,11 @@ impl MessageStore for DynamoMessageStore {
             })?);
         let mut shards = Vec::new();
         // BatchGetItem may hand back unprocessed keys under load: ask again.
-        for _ in 0..5 {
+        for attempt in 0..5u64 {
             let Some(keys) = pending.take() else { break };
+            if attempt > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(25 * attempt)).await;
+            }
             let output = self
                 .client
                 .batch_get_item()

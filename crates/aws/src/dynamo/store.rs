@@ -110,6 +110,11 @@ impl DynamoMessageStore {
     }
 
     pub(super) async fn get_message(&self, id: &MessageId) -> Result<Option<Message>, StoreError> {
+        Ok(self.read(id).await?.map(|(_, message)| message))
+    }
+
+    /// The message's item and what it decodes to.
+    async fn read(&self, id: &MessageId) -> Result<Option<(Item, Message)>, StoreError> {
         // The key includes created_date, which an id alone does not give
         // (UUIDv7 keeps milliseconds, created_date microseconds): a Query on
         // the partition reads the one item as cheaply as GetItem would.
@@ -125,16 +130,21 @@ impl DynamoMessageStore {
             .send()
             .await
             .map_err(|e| self.unavailable("Query", &e))?;
-        output.items().first().map(item_to_message).transpose()
+        output.items().first().cloned().map(decoded).transpose()
     }
 
     pub(super) async fn transition_message(
         &self,
         change: &StatusChange,
     ) -> Result<Message, StoreError> {
-        let mut current = self.get_message(&change.id).await?;
+        let mut current = self.read(&change.id).await?;
         for attempt in 0..MAX_WRITE_ATTEMPTS {
-            let old = current.ok_or_else(|| StoreError::NotFound(change.id.clone()))?;
+            let (old_item, old) = current.ok_or_else(|| StoreError::NotFound(change.id.clone()))?;
+            // The stored text, not a re-formatting of it, is what must match.
+            let old_updated = old_item
+                .get(UPDATED_DATE)
+                .cloned()
+                .unwrap_or_else(|| s(rez_core::time::format(old.updated_date)));
             change.check(old.status)?;
             let mut new = old.clone();
             change.apply(&mut new);
@@ -144,7 +154,7 @@ impl DynamoMessageStore {
                 &[("#status", STATUS), ("#updated", UPDATED_DATE)],
                 &[
                     (":old_status", s(old.status.as_str())),
-                    (":old_updated", s(rez_core::time::format(old.updated_date))),
+                    (":old_updated", old_updated),
                 ],
             )?];
             let delta = Delta::changed(&old, &new);
@@ -161,12 +171,11 @@ impl DynamoMessageStore {
                     .into_iter()
                     .next()
                     .and_then(|(_, item)| item)
-                    .as_ref()
-                    .map(item_to_message)
+                    .map(decoded)
                     .transpose()?,
                 Some(Cancelled::Conflict) => {
                     backoff(attempt).await;
-                    self.get_message(&change.id).await?
+                    self.read(&change.id).await?
                 }
             };
         }
@@ -256,6 +265,12 @@ impl DynamoMessageStore {
             self.table
         ))
     }
+}
+
+/// An item with the message it stores.
+fn decoded(item: Item) -> Result<(Item, Message), StoreError> {
+    let message = item_to_message(&item)?;
+    Ok((item, message))
 }
 
 /// Reads the cancellation reasons: failed conditions (with their items) win
