@@ -126,7 +126,7 @@ fn compare(c: &Comparison, input: &Value, ctx: &Env<'_>) -> Result<bool, StatesE
             "IsPresent" => Ok(flag == Some(false)),
             op if op.starts_with("Is") => Ok(false),
             _ => Err(StatesError::runtime(format!(
-                "Invalid path '{}': could not be found in the input",
+                "Invalid path '{}': The choice state's condition path references an invalid value.",
                 c.variable
             ))),
         };

@@ -14,6 +14,7 @@ use serde_json::Value;
 #[derive(Debug, Clone)]
 pub(crate) enum Step {
     Echo,
+    Return(Value),
     Fail(&'static str),
     Sleep(Duration),
 }
@@ -62,6 +63,7 @@ impl TaskHandler for Scripted {
             .unwrap_or(Step::Echo);
         match step {
             Step::Echo => Ok(input),
+            Step::Return(value) => Ok(value),
             Step::Fail(error) => Err(TaskFailure::new(
                 error,
                 Some(format!("{error} on call {index}")),

@@ -67,3 +67,16 @@ async fn no_choice_matched_fails_with_its_error_name() -> Result<(), String> {
     assert_eq!(execution.error.as_deref(), Some("States.NoChoiceMatched"));
     Ok(())
 }
+
+#[test]
+fn execute_future_is_send_so_it_can_be_spawned() -> Result<(), String> {
+    fn assert_send<T: Send>(_: &T) {}
+    let machine =
+        rez_states::StateMachine::from_json(include_str!("../data/notification.asl.json"))
+            .map_err(|e| e.to_string())?;
+    let tasks = Scripted::default();
+    let options = rez_states::ExecutionOptions::default();
+    let future = rez_states::execute(&machine, json!({}), &tasks, &options);
+    assert_send(&future);
+    Ok(())
+}

@@ -6,5 +6,6 @@ mod history_shape;
 mod no_panic;
 mod notification;
 mod paused_clock;
+mod repo_definition;
 mod retry_timing;
 mod timeouts;
