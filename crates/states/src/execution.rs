@@ -228,3 +228,39 @@ fn execution_limit(machine: &StateMachine, options: &ExecutionOptions) -> Option
         (a, b) => a.or(b),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn with_name_keeps_the_id_prefix() {
+        let options = ExecutionOptions::default()
+            .with_execution_id("arn:aws:states:local:0:express:n:old")
+            .with_name("new");
+        assert_eq!(options.execution_id, "arn:aws:states:local:0:express:n:new");
+        assert_eq!(options.execution_name, "new");
+    }
+
+    #[test]
+    fn time_scale_zero_means_no_waiting_at_all() {
+        let options = ExecutionOptions::default().with_time_scale(0.0);
+        assert_eq!(options.scaled(10.0), None);
+        let options = ExecutionOptions::default().with_time_scale(0.01);
+        assert_eq!(options.scaled(10.0), Some(Duration::from_millis(100)));
+        assert_eq!(options.scaled(f64::INFINITY), None);
+    }
+
+    #[test]
+    fn status_serialises_with_aws_names() -> Result<(), serde_json::Error> {
+        assert_eq!(
+            serde_json::to_value(ExecutionStatus::TimedOut)?,
+            "TIMED_OUT"
+        );
+        assert_eq!(
+            serde_json::to_value(ExecutionStatus::Succeeded)?,
+            "SUCCEEDED"
+        );
+        Ok(())
+    }
+}

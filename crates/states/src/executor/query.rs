@@ -57,3 +57,42 @@ impl Attempt<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::tests_support::{run, run_ok};
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn jsonata_catch_output_sees_the_error_and_assign_sets_variables() -> Result<(), String> {
+        let def = json!({"QueryLanguage": "JSONata", "StartAt": "T", "States": {
+            "T": {"Type": "Task", "Resource": "fail:Boom", "Next": "Done",
+                  "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Done",
+                             "Assign": {"failed": "{% $states.errorOutput.Error %}"},
+                             "Output": {"in": "{% $states.input.x %}", "err": "{% $states.errorOutput.Error %}"}}]},
+            "Done": {"Type": "Pass", "Output": {"seen": "{% $failed %}", "was": "{% $states.input %}"}, "End": true}}});
+        assert_eq!(
+            run_ok(def, json!({"x": 1})).await?,
+            json!({"seen": "Boom", "was": {"in": 1, "err": "Boom"}})
+        );
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn an_undefined_output_is_a_query_evaluation_error() -> Result<(), String> {
+        let def = json!({"QueryLanguage": "JSONata", "StartAt": "P",
+            "States": {"P": {"Type": "Pass", "Output": {"r": "{% $nope %}"}, "End": true}}});
+        let execution = run(def, json!({})).await?;
+        assert_eq!(
+            execution.error.as_deref(),
+            Some("States.QueryEvaluationError")
+        );
+        assert!(
+            execution
+                .cause
+                .unwrap_or_default()
+                .contains("for the field 'Output/r' returned nothing (undefined)")
+        );
+        Ok(())
+    }
+}

@@ -74,3 +74,51 @@ fn text_field(
         other => other.to_string(),
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::tests_support::run;
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn literal_error_and_cause_end_the_execution() -> Result<(), String> {
+        let def = json!({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E", "Cause": "why"}}});
+        let execution = run(def, json!({})).await?;
+        assert_eq!(
+            (execution.error.as_deref(), execution.cause.as_deref()),
+            (Some("E"), Some("why"))
+        );
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn paths_and_intrinsics_build_error_and_cause() -> Result<(), String> {
+        let def = json!({"StartAt": "F", "States": {"F": {"Type": "Fail", "ErrorPath": "$.e",
+            "CausePath": "States.Format('{} failed', $.who)"}}});
+        let execution = run(def, json!({"e": "Boom", "who": "send"})).await?;
+        assert_eq!(
+            (execution.error.as_deref(), execution.cause.as_deref()),
+            (Some("Boom"), Some("send failed"))
+        );
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn an_empty_fail_reports_no_error_and_no_cause() -> Result<(), String> {
+        let execution = run(
+            json!({"StartAt": "F", "States": {"F": {"Type": "Fail"}}}),
+            json!({}),
+        )
+        .await?;
+        assert_eq!((execution.error, execution.cause), (None, None));
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_non_string_error_path_is_a_runtime_error() -> Result<(), String> {
+        let def = json!({"StartAt": "F", "States": {"F": {"Type": "Fail", "ErrorPath": "$.e"}}});
+        let execution = run(def, json!({"e": 5})).await?;
+        assert_eq!(execution.error.as_deref(), Some("States.Runtime"));
+        Ok(())
+    }
+}

@@ -25,3 +25,24 @@ pub(super) fn run(
     let output = io::apply_output_path(succeed.common.output_path.as_ref(), effective, ctx)?;
     Ok(Outcome::end(output))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::tests_support::run_ok;
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn succeed_applies_input_and_output_paths() -> Result<(), String> {
+        let def = json!({"StartAt": "S", "States": {"S": {"Type": "Succeed", "InputPath": "$.a", "OutputPath": "$.b"}}});
+        assert_eq!(run_ok(def, json!({"a": {"b": 3}})).await?, json!(3));
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn jsonata_succeed_uses_its_output_template() -> Result<(), String> {
+        let def = json!({"QueryLanguage": "JSONata", "StartAt": "S",
+            "States": {"S": {"Type": "Succeed", "Output": {"n": "{% $states.input.n + 1 %}"}}}});
+        assert_eq!(run_ok(def, json!({"n": 1})).await?, json!({"n": 2}));
+        Ok(())
+    }
+}
