@@ -190,8 +190,22 @@ fn answers(port: u16) -> bool {
         && head.starts_with(b"HTTP/1.1 200")
 }
 
+/// Shows the adapters' logs (and the SDK's warnings) when `TEST_LOG` is set.
+fn init_tracing() {
+    static INIT: OnceLock<()> = OnceLock::new();
+    INIT.get_or_init(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter("rez_aws=debug,aws_smithy_runtime=warn,info")
+                .with_test_writer()
+                .try_init();
+        }
+    });
+}
+
 /// SDK configuration pointing at moto, with fixed test credentials and region.
 pub fn sdk_config() -> SdkConfig {
+    init_tracing();
     SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
@@ -293,4 +307,22 @@ pub fn message_at(
     payload.title = Some("rez-aws test".into());
     payload.tags = vec!["test".into()];
     rez_core::Message::new(at, "test", stage, kind, payload)
+}
+
+/// What every test returns, so it can use `?`.
+pub type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+/// A change of `m` from `from` to `to`, `after_ms` after its creation.
+pub fn change(
+    m: &rez_core::Message,
+    from: &[rez_core::Status],
+    to: rez_core::Status,
+    after_ms: i64,
+) -> rez_core::ports::StatusChange {
+    rez_core::ports::StatusChange::new(
+        m.id.clone(),
+        from,
+        to,
+        m.created_date + chrono::Duration::milliseconds(after_ms),
+    )
 }

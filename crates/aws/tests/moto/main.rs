@@ -10,6 +10,8 @@
 
 mod dynamo;
 mod helpers;
+mod lists;
 mod metrics;
 mod sns;
 mod ssm;
+mod transitions;

@@ -4,9 +4,7 @@ use rez_core::memory::MemoryStore;
 use rez_core::ports::{MessageStore, StatusChange};
 use rez_core::{Message, MessageType, Stage, Status};
 
-use crate::helpers::{message_at, new_store};
-
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+use crate::helpers::{TestResult, message_at, new_store};
 
 /// One step of a message's life: the new status, when (ms after creation), attempts.
 type Step = (Status, i64, u32);

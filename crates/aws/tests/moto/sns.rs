@@ -5,9 +5,7 @@ use rez_aws::SnsPublisher;
 use rez_core::ports::{MessageEvent, Publisher};
 use rez_core::{MessageType, Stage};
 
-use crate::helpers::{message_at, sdk_config, unique};
-
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+use crate::helpers::{TestResult, message_at, sdk_config, unique};
 
 #[tokio::test]
 async fn a_published_event_arrives_in_sqs_as_the_raw_event_json_with_attributes() -> TestResult {

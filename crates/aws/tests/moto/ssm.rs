@@ -4,9 +4,7 @@ use aws_sdk_ssm::types::ParameterType;
 use rez_aws::{AwsSettings, SecretsError, SsmSecrets};
 use rez_core::Stage;
 
-use crate::helpers::{sdk_config, unique};
-
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+use crate::helpers::{TestResult, sdk_config, unique};
 
 fn settings(url: Option<&str>, token: Option<&str>, key: Option<&str>) -> AwsSettings {
     AwsSettings {
