@@ -159,6 +159,24 @@ impl Evaluator {
                 Val::Json(Value::Array(out))
             }
             Node::Range(..) => return Err("a range is only allowed inside [ ]".into()),
+            Node::Wildcard => wildcard(context),
+            Node::Chain(lhs, rhs) => {
+                let value = self.eval(lhs, context)?;
+                match rhs.as_ref() {
+                    Node::Call(target, args) => {
+                        let function = self.eval(target, context)?;
+                        let mut values = vec![value];
+                        for arg in args {
+                            values.push(self.eval(arg, context)?);
+                        }
+                        self.call(&function, values)?
+                    }
+                    other => {
+                        let function = self.eval(other, context)?;
+                        self.call(&function, vec![value])?
+                    }
+                }
+            }
             Node::Object(pairs) => {
                 let mut map = Map::new();
                 for (key, value) in pairs {
@@ -318,6 +336,27 @@ impl Evaluator {
             }
         }
     }
+}
+
+/// `*`: every value of an object, mapped (and flattened) over arrays.
+fn wildcard(context: &Val) -> Val {
+    let mut out = Vec::new();
+    let mut push = |v: &Value| match v {
+        Value::Array(inner) => out.extend(inner.iter().cloned()),
+        v => out.push(v.clone()),
+    };
+    match context {
+        Val::Json(Value::Object(map)) => map.values().for_each(&mut push),
+        Val::Json(Value::Array(items)) => {
+            for item in items {
+                if let Value::Object(map) = item {
+                    map.values().for_each(&mut push);
+                }
+            }
+        }
+        _ => {}
+    }
+    Val::from_sequence(out)
 }
 
 /// A field of an object, mapped over arrays.

@@ -161,6 +161,23 @@ mod tests {
             ),
             ("$states.input.v > 10 ? 'big' : 'small'", json!("big")),
             ("$map([1, 2], function($x){ $x * 10 })", json!([10, 20])),
+            ("$states.input.o.*", json!([1, 2])),
+            ("$states.input.xs ~> $sum()", json!(6)),
+            ("$sort([3, 1, 2])", json!([1, 2, 3])),
+            (
+                "$sort($states.input.xs, function($a, $b){ $a < $b })",
+                json!([3, 2, 1]),
+            ),
+            (
+                "$reduce($states.input.xs, function($acc, $v){ $acc + $v })",
+                json!(6),
+            ),
+            ("$replace('a-b-c', '-', '+')", json!("a+b+c")),
+            ("$replace('a1b22', /[0-9]+/, '#')", json!("a#b#")),
+            (
+                "$fromMillis($toMillis('2020-01-01T00:00:00Z') + 1000)",
+                json!("2020-01-01T00:00:01.000Z"),
+            ),
         ];
         for (expression, expected) in cases {
             assert_eq!(run(expression, input.clone())?, expected, "{expression}");

@@ -31,6 +31,10 @@ pub(crate) enum Node {
     Array(Vec<Node>),
     /// `[a..b]` inside an array constructor.
     Range(Box<Node>, Box<Node>),
+    /// `*`: every value of an object (flattened over arrays).
+    Wildcard,
+    /// `value ~> $f(args)`: call `$f(value, args)`.
+    Chain(Box<Node>, Box<Node>),
     Object(Vec<(Node, Node)>),
 }
 
@@ -66,7 +70,11 @@ const MAX_TREE_DEPTH: usize = 150;
 /// The direct sub-expressions of a node.
 fn children(node: &Node) -> Vec<&Node> {
     match node {
-        Node::Path(a, b) | Node::Filter(a, b) | Node::Binary(_, a, b) | Node::Range(a, b) => {
+        Node::Path(a, b)
+        | Node::Filter(a, b)
+        | Node::Binary(_, a, b)
+        | Node::Range(a, b)
+        | Node::Chain(a, b) => {
             vec![a, b]
         }
         Node::Call(f, args) => std::iter::once(f.as_ref()).chain(args.iter()).collect(),
@@ -84,7 +92,8 @@ fn children(node: &Node) -> Vec<&Node> {
         | Node::Null
         | Node::Var(_)
         | Node::Name(_)
-        | Node::Regex(..) => Vec::new(),
+        | Node::Regex(..)
+        | Node::Wildcard => Vec::new(),
     }
 }
 
@@ -119,6 +128,7 @@ fn infix_power(tok: &Tok) -> Option<(u8, &'static str)> {
         Tok::Keyword("and") => (30, "and"),
         Tok::Op(op @ ("=" | "!=" | "<" | "<=" | ">" | ">=")) => (40, op),
         Tok::Keyword("in") => (40, "in"),
+        Tok::Op("~>") => (40, "~>"),
         Tok::Op(op @ ("&" | "+" | "-")) => (50, op),
         Tok::Op(op @ ("*" | "/" | "%")) => (60, op),
         Tok::Op(".") => (75, "."),
@@ -191,6 +201,7 @@ impl Parser {
                     }
                 }
                 "(" => Node::Call(Box::new(lhs), self.list(")")?),
+                "~>" => Node::Chain(Box::new(lhs), Box::new(self.expression(power + 1)?)),
                 op => Node::Binary(op, Box::new(lhs), Box::new(self.expression(power + 1)?)),
             };
         }
@@ -225,6 +236,7 @@ impl Parser {
             Some(Tok::Keyword("null")) => Ok(Node::Null),
             Some(Tok::Keyword("function")) => self.lambda(),
             Some(Tok::Op("-")) => Ok(Node::Neg(Box::new(self.expression(70)?))),
+            Some(Tok::Op("*")) => Ok(Node::Wildcard),
             Some(Tok::Op("(")) => {
                 let mut items = Vec::new();
                 loop {

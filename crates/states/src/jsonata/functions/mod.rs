@@ -3,8 +3,10 @@
 
 mod aws;
 mod collection;
+mod higher;
 mod numeric;
 mod text;
+mod time;
 
 use serde_json::Value;
 
@@ -26,6 +28,14 @@ const BUILTINS: &[(&str, Builtin)] = &[
     ("contains", text::contains),
     ("split", text::split),
     ("join", text::join),
+    ("replace", text::replace),
+    ("sort", higher::sort),
+    ("reduce", higher::reduce),
+    ("each", higher::each),
+    ("now", time::now),
+    ("millis", time::millis),
+    ("toMillis", time::to_millis),
+    ("fromMillis", time::from_millis),
     ("number", numeric::number),
     ("abs", numeric::abs),
     ("floor", numeric::floor),

@@ -139,3 +139,30 @@ pub(super) fn join(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
         .collect();
     text(parts?.join(separator))
 }
+
+/// `$replace(str, pattern, replacement[, limit])`; the pattern may be a regex.
+pub(super) fn replace(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+    if arg(&args, 0).is_none() {
+        return Ok(Val::Undefined);
+    }
+    let s = string_arg("replace", &args, 0)?;
+    let replacement = string_arg("replace", &args, 2)?;
+    let limit = match arg(&args, 3) {
+        Some(_) => Some(number_arg("replace", &args, 3)?.max(0.0) as usize),
+        None => None,
+    };
+    let out = match args.get(1) {
+        Some(Val::Regex(re)) => re
+            .replacen(s, limit.unwrap_or(0), regex::NoExpand(replacement))
+            .into_owned(),
+        Some(Val::Json(Value::String(p))) if !p.is_empty() => match limit {
+            Some(n) => s.replacen(p.as_str(), replacement, n),
+            None => s.replace(p.as_str(), replacement),
+        },
+        _ => return Err(
+            "Argument 2 of function $replace must be a non-empty string or a regular expression"
+                .into(),
+        ),
+    };
+    text(out)
+}
