@@ -61,15 +61,14 @@ pub fn is_local_endpoint(endpoint_url: &str) -> bool {
         .map_or(endpoint_url, |(_, rest)| rest);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
-    let host = if let Some(bracketed) = authority.strip_prefix('[') {
-        // [::1]:8083
+    if let Some(bracketed) = authority.strip_prefix('[') {
+        // An IPv6 literal such as [::1]:8083.
         return bracketed
             .split(']')
             .next()
             .is_some_and(|h| h.parse::<std::net::Ipv6Addr>().is_ok());
-    } else {
-        authority.split(':').next().unwrap_or("")
-    };
+    }
+    let host = authority.split(':').next().unwrap_or("");
     host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok()
 }
 

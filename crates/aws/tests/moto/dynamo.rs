@@ -130,3 +130,35 @@ async fn an_undecodable_item_is_corrupt_not_a_crash() -> TestResult {
     ));
     Ok(())
 }
+
+#[tokio::test]
+async fn one_idempotency_key_under_concurrency_stores_exactly_one_message() -> TestResult {
+    let (store, _) = new_store(Stage::Dev).await;
+    let mut tasks = Vec::new();
+    for i in 0..6 {
+        let store = store.clone();
+        let m = message_at(i, Stage::Dev, MessageType::Notification);
+        tasks.push(tokio::spawn(async move {
+            store.create(&m, Some("same-key")).await
+        }));
+    }
+    let mut new = Vec::new();
+    let mut existing = Vec::new();
+    for task in tasks {
+        match task.await?? {
+            Created::New(m) => new.push(m),
+            Created::Existing(m) => existing.push(m),
+        }
+    }
+    assert_eq!(new.len(), 1, "{new:?}");
+    assert!(existing.iter().all(|m| *m == new[0]), "{existing:?}");
+    let listed = store
+        .list(&ListQuery {
+            limit: 10,
+            ..ListQuery::default()
+        })
+        .await?;
+    assert_eq!(listed.items, new);
+    assert_eq!(store.metrics().await?.total, 1);
+    Ok(())
+}
