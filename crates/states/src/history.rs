@@ -6,6 +6,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+/// Most events one execution may record (AWS Step Functions quota for
+/// Standard workflows, "Maximum execution history size": 25,000 events);
+/// it also stops definitions that loop forever.
+pub const MAX_HISTORY_EVENTS: usize = 25_000;
+
 /// The type of a [`HistoryEvent`], serialised with AWS's names.
 #[allow(missing_docs)] // the variant names are AWS's event types, documented there
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -123,6 +128,14 @@ impl Recorder {
         });
         cursor.last = id;
         id
+    }
+
+    /// How many events have been recorded.
+    pub(crate) fn len(&self) -> usize {
+        match self.events.lock() {
+            Ok(guard) => guard.len(),
+            Err(poisoned) => poisoned.into_inner().len(),
+        }
     }
 
     /// The events recorded so far.

@@ -16,10 +16,13 @@ use crate::definition::{Machine, State};
 use crate::errors::{MAX_PAYLOAD_BYTES, StatesError};
 use crate::execution::ExecutionOptions;
 use crate::handler::TaskHandler;
-use crate::history::{self, Cursor, EventType, Recorder};
+use crate::history::{self, Cursor, EventType, MAX_HISTORY_EVENTS, Recorder};
 use crate::jsonata;
 use crate::states;
 use env::{Env, Variables};
+
+/// A run loop yields to the runtime after this many states.
+const YIELD_EVERY_STATES: usize = 16;
 
 /// What one state decided.
 #[derive(Debug, Clone, PartialEq)]
@@ -140,9 +143,21 @@ impl<'a> Runtime<'a> {
     ) -> join::Branch<'s, Result<Value, StatesError>> {
         Box::pin(async move {
             let mut variables = variables;
+            let mut steps = 0usize;
             let mut name = machine.start_at.clone();
             let mut input = input;
             loop {
+                if self.history.len() >= MAX_HISTORY_EVENTS {
+                    return Err(StatesError::runtime(format!(
+                        "The execution reached the maximum number of history events ({MAX_HISTORY_EVENTS})."
+                    )));
+                }
+                // States that never suspend (Pass, Choice) must not starve the
+                // runtime, or the execution's own time limit could never fire.
+                steps += 1;
+                if steps.is_multiple_of(YIELD_EVERY_STATES) {
+                    tokio::task::yield_now().await;
+                }
                 let Some(state) = machine.states.get(&name) else {
                     return Err(StatesError::runtime(format!(
                         "State '{name}' does not exist"

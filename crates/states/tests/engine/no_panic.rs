@@ -100,3 +100,31 @@ async fn every_input_shape_is_handled_by_the_notification_definition() -> Result
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn a_definition_that_loops_forever_ends_at_the_history_limit() -> Result<(), String> {
+    let definition = r#"{"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Next": "B"},
+        "B": {"Type": "Choice", "Choices": [{"Variable": "$.stop", "IsPresent": true, "Next": "Done"}], "Default": "A"},
+        "Done": {"Type": "Succeed"}}}"#;
+    let execution = run(definition, json!({}), &Scripted::default(), 0.0).await?;
+    assert_eq!(execution.error.as_deref(), Some("States.Runtime"));
+    assert!(
+        execution
+            .cause
+            .unwrap_or_default()
+            .contains("maximum number of history events")
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_busy_loop_still_honours_the_execution_time_limit() -> Result<(), String> {
+    let definition = r#"{"TimeoutSeconds": 1, "StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Next": "B"},
+        "B": {"Type": "Choice", "Choices": [{"Variable": "$.stop", "IsPresent": true, "Next": "Done"}], "Default": "A"},
+        "Done": {"Type": "Succeed"}}}"#;
+    let execution = run(definition, json!({}), &Scripted::default(), 0.001).await?;
+    assert_eq!(execution.status, ExecutionStatus::TimedOut);
+    Ok(())
+}
