@@ -59,8 +59,14 @@ pub enum DefinitionError {
 
 impl DefinitionError {
     pub(crate) fn invalid(location: impl Into<String>, message: impl Into<String>) -> Self {
+        let location = location.into();
+        let location = if location.is_empty() {
+            "/".to_string()
+        } else {
+            location
+        };
         DefinitionError::Invalid {
-            location: location.into(),
+            location,
             message: message.into(),
         }
     }

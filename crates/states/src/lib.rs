@@ -9,7 +9,7 @@
 //! | `definition` | serde types: the `State` enum tagged by `Type`, choice rules, validation |
 //! | [`handler`] | the [`TaskHandler`] port through which Task states reach the outside world |
 //! | [`execution`] | [`execute`], [`ExecutionOptions`] and the resulting [`Execution`] |
-//! | `executor` | the run loop: input processing → action → output processing → Retry/Catch |
+//! | `executor` | the run loop: input processing → action → output processing → Retry/Catch; `io` (JSONPath data flow, `Assign`), `env` (input, `$$`, variables), `query` (JSONata data flow), `retry`, `join` |
 //! | `states` | one module per state type (`task`, `choice`, `pass`, `wait`, `fail`, ...) |
 //! | `paths` | JSONPath reading and `ResultPath` writing behind one function each |
 //! | `context` | the context object `$$` |
@@ -18,7 +18,8 @@
 //! | [`history`] | [`HistoryEvent`]s in AWS's `GetExecutionHistory` vocabulary |
 //! | [`errors`] | [`DefinitionError`] and [`StatesError`], with the `States.*` names |
 //!
-//! See `docs/feature-support.md` for the ASL fields this engine implements.
+//! See `docs/feature-support.md` for the ASL fields this engine implements and
+//! `docs/history.md` (the [`history`] module) for the shape of every event.
 //!
 //! ```no_run
 //! # async fn demo(tasks: &dyn rez_states::TaskHandler) -> Result<(), rez_states::DefinitionError> {
