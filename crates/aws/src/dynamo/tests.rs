@@ -214,3 +214,88 @@ async fn metrics_read_every_counters_shard_in_one_batch() {
         super::metrics::COUNTER_SHARDS as usize
     );
 }
+
+fn cancelled(reasons: Value) -> String {
+    json!({
+        "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+        "Message": "Transaction cancelled",
+        "CancellationReasons": reasons
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn a_create_that_meets_another_writer_tries_again_and_finds_the_keys_message() {
+    let first = message();
+    let second = message();
+    let conflict = cancelled(json!([
+        {"Code": "None"}, {"Code": "TransactionConflict"}, {"Code": "None"}
+    ]));
+    let key_taken = cancelled(json!([
+        {"Code": "None"}, {"Code": "ConditionalCheckFailed"}, {"Code": "None"}
+    ]));
+    let pointer = json!({"Item": {
+        "id": {"S": "idempotency#k"}, "created_date": {"S": "#"},
+        "message_id": {"S": first.id.to_string()},
+        "message_created_date": {"S": "2026-11-30T12:00:00.000000Z"}
+    }})
+    .to_string();
+    let stored = json!({"Item": wire_item(&message_to_item(&first).unwrap())}).to_string();
+    let (store, http) = store(&[
+        (400, &conflict),
+        (400, &key_taken),
+        (200, &pointer),
+        (200, &stored),
+    ]);
+    assert_eq!(
+        store.create(&second, Some("k")).await.unwrap(),
+        Created::Existing(first.clone())
+    );
+    let targets: Vec<String> = requests(&http).into_iter().map(|r| r.target).collect();
+    assert_eq!(
+        targets,
+        [
+            "DynamoDB_20120810.TransactWriteItems",
+            "DynamoDB_20120810.TransactWriteItems",
+            "DynamoDB_20120810.GetItem",
+            "DynamoDB_20120810.GetItem"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_transition_that_meets_another_writer_reads_again_and_judges_the_new_status() {
+    let m = message();
+    let mut taken = m.clone();
+    taken.status = Status::Processing;
+    let found =
+        |m: &Message| json!({"Items": [wire_item(&message_to_item(m).unwrap())]}).to_string();
+    let conflict = cancelled(json!([{"Code": "TransactionConflict"}, {"Code": "None"}]));
+    let (store, http) = store(&[(200, &found(&m)), (400, &conflict), (200, &found(&taken))]);
+    let change = StatusChange::new(
+        m.id.clone(),
+        &[Status::Created],
+        Status::Processing,
+        m.created_date,
+    );
+    match store.transition(&change).await {
+        Err(StoreError::Conflict { current, .. }) => assert_eq!(current, Status::Processing),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    assert_eq!(requests(&http).len(), 3);
+}
+
+#[tokio::test]
+async fn a_message_gone_between_read_and_write_is_not_found() {
+    let m = message();
+    let found = json!({"Items": [wire_item(&message_to_item(&m).unwrap())]}).to_string();
+    let gone = cancelled(json!([{"Code": "ConditionalCheckFailed"}, {"Code": "None"}]));
+    let (store, _) = store(&[(200, &found), (400, &gone)]);
+    let change = StatusChange::new(
+        m.id.clone(),
+        &[Status::Created],
+        Status::Queued,
+        m.created_date,
+    );
+    assert!(matches!(store.transition(&change).await, Err(StoreError::NotFound(id)) if id == m.id));
+}
