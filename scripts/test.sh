@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Runs every test of rez-agent on a fresh machine: formatting, lints, and all
-# unit, integration, conformance and end-to-end tests. Every server a test
-# needs (the stub ntfy, rez-agent itself) is started and stopped by the tests.
+# Runs every test of rez-agent on a fresh machine: formatting, lints, all
+# unit, integration, conformance and end-to-end tests, the Lambda bootstraps
+# against a local Runtime API, the AWS adapters against moto, and the Pulumi
+# program against its mocks. It installs what the tests need (a Python venv
+# with moto, the infrastructure's npm packages) and every server a test needs
+# (moto, the stub ntfy, rez-agent itself) is started and stopped by the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
+log_dir=$(mktemp -d)
+trap 'rm -rf "$log_dir"' EXIT
 
 if [ -z "${REZ_CONFORMANCE_DIR:-}" ] && [ ! -d ../shared/conformance/asl/cases ]; then
   echo "the ASL conformance corpus is missing: put shared/ beside this checkout or set REZ_CONFORMANCE_DIR" >&2
@@ -18,10 +23,30 @@ cargo fmt --all -- --check
 step "clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "tests"
+step "python test dependencies (moto server in .venv)"
+./scripts/setup-python.sh
+
+step "binaries (the Lambda bootstraps and rez-agent, driven by the tests)"
+cargo build --workspace --bins --locked
+
+step "Rust tests"
 if cargo nextest --version >/dev/null 2>&1; then
-  cargo nextest run --workspace --locked --no-fail-fast
+  cargo nextest run --workspace --locked --no-fail-fast 2>&1 | tee "$log_dir/rust.log"
   cargo test --workspace --locked --doc
+  rust_line=$(grep -E '^ *Summary .* tests? run: ' "$log_dir/rust.log" | tail -n 1)
+  rust_passed=$(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$rust_line")
+  rust_failed=$(grep -oE '[0-9]+ failed' <<<"$rust_line" | grep -oE '[0-9]+' || echo 0)
 else
-  cargo test --workspace --locked --no-fail-fast
+  cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log_dir/rust.log"
+  rust_passed=$(grep -E '^test result:' "$log_dir/rust.log" | sed -E 's/.* ([0-9]+) passed.*/\1/' | paste -sd+ | bc)
+  rust_failed=$(grep -E '^test result:' "$log_dir/rust.log" | sed -E 's/.* ([0-9]+) failed.*/\1/' | paste -sd+ | bc)
 fi
+
+step "infrastructure (tsc, Pulumi mock tests, asl-validator, workflow schemas)"
+./scripts/test-infrastructure.sh 2>&1 | tee "$log_dir/infra.log"
+infra_line=$(grep -E '^infrastructure: [0-9]+ passed, [0-9]+ failed' "$log_dir/infra.log" | tail -n 1)
+infra_passed=$(sed -E 's/^infrastructure: ([0-9]+) passed.*/\1/' <<<"$infra_line")
+infra_failed=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$infra_line")
+
+printf '\nrust: %s passed, %s failed\n' "$rust_passed" "$rust_failed"
+printf 'all: %s passed, %s failed\n' "$((rust_passed + infra_passed))" "$((rust_failed + infra_failed))"
