@@ -9,8 +9,10 @@ up:
 test:
 	./scripts/test.sh
 
+# Build rez-agent, and the six Lambda packages build/<function>.zip (ARCH=arm64 for Graviton).
 build:
 	cargo build --release -p rez-local --bin rez-agent
+	./scripts/build-lambdas.sh
 
 fmt:
 	cargo fmt --all

@@ -10,16 +10,24 @@ use tokio::process::{Child, Command};
 
 use crate::{HarnessError, RuntimeApi};
 
-/// Where a bootstrap named `name` is built: `$REZ_LAMBDA_BIN_DIR/<name>` when
-/// that is set, else `<target dir>/debug/<name>`, where the target dir is
-/// `$CARGO_TARGET_DIR` or the workspace's `target/`.
+/// Where a bootstrap named `name` is built: `<target dir>/debug/<name>`,
+/// where the target dir is `$CARGO_TARGET_DIR` or the workspace's `target/`.
+///
+/// `$REZ_LAMBDA_BIN_DIR` points elsewhere: at a directory of binaries
+/// (`<dir>/<name>`) or at cargo-lambda's output (`<dir>/<name>/bootstrap`),
+/// so the same tests run against the packaged release builds, e.g.
+/// `REZ_LAMBDA_BIN_DIR=target/lambda-x86_64` (a relative path is taken from
+/// the workspace root).
 pub fn binary_path(name: &str) -> PathBuf {
+    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     if let Some(dir) = std::env::var_os("REZ_LAMBDA_BIN_DIR") {
-        return PathBuf::from(dir).join(name);
+        let dir = workspace.join(dir).join(name);
+        let bootstrap = dir.join("bootstrap");
+        return if bootstrap.is_file() { bootstrap } else { dir };
     }
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+        .map_or_else(|| workspace.join("target"), |dir| workspace.join(dir));
     target.join("debug").join(name)
 }
 

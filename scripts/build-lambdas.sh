@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Builds the six Lambda functions for the provided.al2023 runtime and packs
+# each into build/<function>.zip holding one executable `bootstrap`:
+#
+#   build/{scheduler,processor,webapi,load-message,send-notification,record-status}.zip
+#
+#   scripts/build-lambdas.sh               # x86_64 (the default)
+#   ARCH=arm64 scripts/build-lambdas.sh    # Graviton (arm64)
+#   OUT=dir scripts/build-lambdas.sh       # zips somewhere else than build/
+#
+# How: cargo-lambda (pinned below) cross-links with Zig against glibc 2.34,
+# the oldest glibc the binaries may need (al2023 ships 2.34), so the result
+# runs there whatever this machine's glibc is. Both tools come from PyPI into
+# a private venv (target/lambda-tools): cargo-lambda's own PyPI wheel is the
+# prebuilt release binary (seconds, instead of a many-minute
+# `cargo install --locked cargo-lambda@$CARGO_LAMBDA_VERSION`, which this
+# script falls back to when pip cannot install it), and `ziglang` carries
+# the zig compiler, linked into the venv's bin/ so cargo-lambda finds `zig`
+# on PATH.
+#
+# The binaries use the `lambda` profile, defined here through CARGO_PROFILE_*
+# variables (it inherits `release`): fat LTO, one codegen unit, stripped
+# symbols, opt-level "s" (measured: see scripts/check-lambdas.sh output and
+# the commit that chose it). panic stays "unwind": lambda_runtime catches a
+# handler panic and reports it as the invocation's error, and the web API's
+# catch-panic layer turns one into a 500; with "abort" either would kill the
+# container instead.
+#
+# The zips are reproducible: entries are written by Python's zipfile with a
+# fixed timestamp (1980-01-01), fixed permissions (0755) and no extra fields,
+# so the same binaries give byte-identical zips.
+#
+# arm64 needs the Rust standard library for aarch64-unknown-linux-gnu
+# (`rustup target add aarch64-unknown-linux-gnu`, which fetches from the
+# Rust distribution server: install it where that is reachable); Zig itself
+# cross-links for arm64 with no other tools. The functions must then be
+# created with architectures = ["arm64"].
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO_LAMBDA_VERSION=1.9.2
+ZIGLANG_VERSION=0.17.1
+GLIBC_VERSION=2.34
+FUNCTIONS=(scheduler processor webapi load-message send-notification record-status)
+
+ARCH="${ARCH:-x86_64}"
+case "$ARCH" in
+  x86_64 | amd64) RUST_TARGET=x86_64-unknown-linux-gnu ;;
+  arm64 | aarch64) RUST_TARGET=aarch64-unknown-linux-gnu ;;
+  *) echo "ARCH must be x86_64 or arm64, not '$ARCH'" >&2; exit 1 ;;
+esac
+OUT="${OUT:-build}"
+TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+TOOLS="$TARGET_DIR/lambda-tools"
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+# --- tools: cargo-lambda and zig, pinned, in their own venv -------------------
+install_tools() {
+  local stamp="$TOOLS/.pins" pins="cargo-lambda==$CARGO_LAMBDA_VERSION ziglang==$ZIGLANG_VERSION"
+  if [ -x "$TOOLS/bin/cargo-lambda" ] && [ -x "$TOOLS/bin/zig" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$pins" ]; then
+    return
+  fi
+  step "installing $pins into $TOOLS"
+  rm -rf "$TOOLS"
+  python3 -m venv "$TOOLS"
+  "$TOOLS/bin/python" -m pip install --quiet --disable-pip-version-check "ziglang==$ZIGLANG_VERSION"
+  if ! "$TOOLS/bin/python" -m pip install --quiet --disable-pip-version-check \
+      "cargo-lambda==$CARGO_LAMBDA_VERSION" "ziglang==$ZIGLANG_VERSION"; then
+    step "no cargo-lambda wheel for this machine: compiling it from crates.io (takes a while)"
+    cargo install --locked --root "$TOOLS" "cargo-lambda@$CARGO_LAMBDA_VERSION"
+  fi
+  ln -sf "$("$TOOLS/bin/python" -c 'import ziglang, os; print(os.path.dirname(ziglang.__file__))')/zig" "$TOOLS/bin/zig"
+  printf '%s' "$pins" > "$stamp"
+}
+
+install_tools
+export PATH="$PWD/$TOOLS/bin:$PATH"
+command -v zip >/dev/null 2>&1 || true # not needed: the zips are written by Python
+
+if ! rustup target list --installed 2>/dev/null | grep -qx "$RUST_TARGET"; then
+  echo "the Rust standard library for $RUST_TARGET is not installed: rustup target add $RUST_TARGET" >&2
+  exit 1
+fi
+
+# --- the lambda profile ---------------------------------------------------------
+export CARGO_PROFILE_LAMBDA_INHERITS=release
+export CARGO_PROFILE_LAMBDA_LTO="${LAMBDA_LTO:-fat}"
+export CARGO_PROFILE_LAMBDA_CODEGEN_UNITS=1
+export CARGO_PROFILE_LAMBDA_STRIP=symbols
+export CARGO_PROFILE_LAMBDA_OPT_LEVEL="${LAMBDA_OPT_LEVEL:-s}"
+export CARGO_PROFILE_LAMBDA_PANIC=unwind
+export CARGO_PROFILE_LAMBDA_DEBUG=false
+export CARGO_PROFILE_LAMBDA_INCREMENTAL=false
+# Reproducible binaries: no build paths in panic messages and debug remnants.
+export CARGO_ENCODED_RUSTFLAGS="--remap-path-prefix=$PWD=/rez-agent"$'\x1f'"--remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo"
+
+# --- build ------------------------------------------------------------------------
+step "building ${FUNCTIONS[*]} for $RUST_TARGET (glibc $GLIBC_VERSION), profile lambda, opt-level $CARGO_PROFILE_LAMBDA_OPT_LEVEL"
+bins=()
+for f in "${FUNCTIONS[@]}"; do bins+=(--bin "$f"); done
+LAMBDA_DIR="$TARGET_DIR/lambda-$ARCH"
+cargo lambda build --locked --profile lambda --target "$RUST_TARGET.$GLIBC_VERSION" \
+  --lambda-dir "$LAMBDA_DIR" "${bins[@]}"
+
+# --- package ----------------------------------------------------------------------
+step "packing $OUT/<function>.zip"
+mkdir -p "$OUT"
+python3 - "$LAMBDA_DIR" "$OUT" "${FUNCTIONS[@]}" <<'PY'
+import os, sys, zipfile
+
+lambda_dir, out, names = sys.argv[1], sys.argv[2], sys.argv[3:]
+for name in names:
+    binary = os.path.join(lambda_dir, name, "bootstrap")
+    with open(binary, "rb") as f:
+        data = f.read()
+    info = zipfile.ZipInfo("bootstrap", date_time=(1980, 1, 1, 0, 0, 0))
+    info.create_system = 3  # Unix, so the mode below is honoured
+    info.external_attr = (0o100755 & 0xFFFF) << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    path = os.path.join(out, f"{name}.zip")
+    tmp = path + ".tmp"
+    with zipfile.ZipFile(tmp, "w") as z:
+        z.writestr(info, data, compresslevel=9)
+    os.replace(tmp, path)
+    print(f"{path}: {os.path.getsize(path)} bytes (bootstrap {len(data)} bytes)")
+PY
