@@ -57,6 +57,94 @@ pub enum DefinitionError {
     },
 }
 
+impl From<Diagnostic> for DefinitionError {
+    /// `INVALID_JSON_DESCRIPTION` becomes [`DefinitionError::Malformed`],
+    /// every other code [`DefinitionError::Invalid`].
+    fn from(diagnostic: Diagnostic) -> Self {
+        if diagnostic.code == INVALID_JSON_DESCRIPTION {
+            DefinitionError::Malformed(diagnostic.message)
+        } else {
+            DefinitionError::invalid(diagnostic.location, diagnostic.message)
+        }
+    }
+}
+
+/// Diagnostic code for text that is not JSON or not shaped like a state
+/// machine (AWS `ValidateStateMachineDefinition`, `INVALID_JSON_DESCRIPTION`).
+pub const INVALID_JSON_DESCRIPTION: &str = "INVALID_JSON_DESCRIPTION";
+/// Diagnostic code for a definition that breaks an ASL rule (AWS
+/// `ValidateStateMachineDefinition`, `SCHEMA_VALIDATION_FAILED`).
+pub const SCHEMA_VALIDATION_FAILED: &str = "SCHEMA_VALIDATION_FAILED";
+
+/// How serious a [`Diagnostic`] is, with AWS's names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Severity {
+    /// The definition cannot be created or run.
+    Error,
+    /// The definition runs, but probably not as meant.
+    Warning,
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "ERROR",
+            Severity::Warning => "WARNING",
+        })
+    }
+}
+
+/// One problem found by [`crate::StateMachine::validate_json`], shaped like
+/// an entry of AWS `ValidateStateMachineDefinition`'s `diagnostics`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    /// [`Severity::Error`] or [`Severity::Warning`].
+    pub severity: Severity,
+    /// [`SCHEMA_VALIDATION_FAILED`] or [`INVALID_JSON_DESCRIPTION`].
+    pub code: String,
+    /// What rule is broken, and where it can, what to write instead.
+    pub message: String,
+    /// A JSON pointer (RFC 6901) into the definition, e.g. `/States/Fetch/Next`;
+    /// `/` for the whole definition.
+    pub location: String,
+    /// The innermost state the problem belongs to, if any.
+    pub state: Option<String>,
+}
+
+impl Diagnostic {
+    /// An [`Severity::Error`] with code [`SCHEMA_VALIDATION_FAILED`].
+    pub fn schema(
+        location: impl Into<String>,
+        state: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
+        let location = location.into();
+        Diagnostic {
+            severity: Severity::Error,
+            code: SCHEMA_VALIDATION_FAILED.to_string(),
+            message: message.into(),
+            location: if location.is_empty() {
+                "/".to_string()
+            } else {
+                location
+            },
+            state: state.map(str::to_string),
+        }
+    }
+
+    /// Whether this diagnostic stops the definition from being created.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}: {}", self.location, self.code, self.message)
+    }
+}
+
 impl DefinitionError {
     pub(crate) fn invalid(location: impl Into<String>, message: impl Into<String>) -> Self {
         let location = location.into();

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::definition::{Machine, State, query_language, validate::validate};
-use crate::errors::DefinitionError;
+use crate::definition::{Machine, State, validate};
+use crate::errors::{DefinitionError, Diagnostic, INVALID_JSON_DESCRIPTION, Severity};
 
 /// A parsed and validated state machine definition.
 #[derive(Debug, Clone)]
@@ -48,7 +48,8 @@ impl StateMachine {
     /// [`DefinitionError::Malformed`] if the text is not a state machine,
     /// [`DefinitionError::Invalid`] if it breaks an ASL rule (missing
     /// `StartAt` target, dangling `Next`, `Next` with `End`, `States.ALL`
-    /// not alone and last, no terminal state, ...).
+    /// not alone and last, no terminal state, unknown field, bad path ...):
+    /// the first error [`StateMachine::validate_json`] reports.
     pub fn from_json(text: &str) -> Result<StateMachine, DefinitionError> {
         let value: Value =
             serde_json::from_str(text).map_err(|e| DefinitionError::Malformed(e.to_string()))?;
@@ -61,12 +62,37 @@ impl StateMachine {
     ///
     /// As [`StateMachine::from_json`].
     pub fn from_value(value: &Value) -> Result<StateMachine, DefinitionError> {
-        let machine =
-            Machine::deserialize(value).map_err(|e| DefinitionError::Malformed(e.to_string()))?;
-        query_language::check_value(machine.query_language.as_deref(), "")?;
-        let jsonata = query_language::is_jsonata(machine.query_language.as_deref());
-        validate(&machine, "", jsonata)?;
-        Ok(StateMachine { machine })
+        let (diagnostics, machine) = validate::check(value);
+        if let Some(first) = diagnostics.into_iter().find(Diagnostic::is_error) {
+            return Err(first.into());
+        }
+        machine
+            .map(|machine| StateMachine { machine })
+            .ok_or_else(|| DefinitionError::Malformed("not a state machine".into()))
+    }
+
+    /// Every problem of a definition, like AWS `ValidateStateMachineDefinition`:
+    /// unknown fields, missing or unreachable states, dangling `Next`, terminal
+    /// rules, bad paths, intrinsic and JSONata syntax, each with a JSON pointer
+    /// and the state it belongs to. Empty when the definition is valid.
+    /// Text that is not JSON gives one `INVALID_JSON_DESCRIPTION` diagnostic
+    /// naming the line and column.
+    pub fn validate_json(text: &str) -> Vec<Diagnostic> {
+        match serde_json::from_str::<Value>(text) {
+            Ok(value) => StateMachine::validate_value(&value),
+            Err(e) => vec![Diagnostic {
+                severity: Severity::Error,
+                code: INVALID_JSON_DESCRIPTION.to_string(),
+                message: e.to_string(),
+                location: "/".to_string(),
+                state: None,
+            }],
+        }
+    }
+
+    /// As [`StateMachine::validate_json`], for a parsed JSON value.
+    pub fn validate_value(value: &Value) -> Vec<Diagnostic> {
+        validate::check(value).0
     }
 
     /// The name of the first state.

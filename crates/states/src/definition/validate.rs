@@ -1,8 +1,81 @@
-//! Static checks of a parsed definition (the rules AWS applies when a state
-//! machine is created).
+//! Static checks of a definition: the rules AWS applies when a state
+//! machine is created (`CreateStateMachine`, `ValidateStateMachineDefinition`).
+//!
+//! Every check reports into a list of [`Diagnostic`]s instead of stopping at
+//! the first problem. [`check`] runs them in two passes: [`schema`] reads the
+//! raw JSON (unknown and missing fields, field types, path / intrinsic /
+//! JSONata syntax via [`syntax`]); when the typed definition can be built,
+//! the graph rules below (targets, `Next`/`End`, reachability, `States.ALL`,
+//! ...) run on it.
+
+mod schema;
+mod syntax;
+
+use serde::Deserialize;
+use serde_json::Value;
 
 use super::{Condition, Machine, State, query_language};
-use crate::errors::{DefinitionError, STATES_ALL};
+use crate::errors::{DefinitionError, Diagnostic, INVALID_JSON_DESCRIPTION, STATES_ALL, Severity};
+
+/// Every problem of `value`, and the typed machine when it could be built.
+pub(crate) fn check(value: &Value) -> (Vec<Diagnostic>, Option<Machine>) {
+    let mut out = Vec::new();
+    schema::check(value, &mut out);
+    let machine = match Machine::deserialize(value) {
+        Ok(machine) => machine,
+        Err(e) => {
+            if out.is_empty() {
+                out.push(Diagnostic {
+                    severity: Severity::Error,
+                    code: INVALID_JSON_DESCRIPTION.to_string(),
+                    message: e.to_string(),
+                    location: "/".to_string(),
+                    state: None,
+                });
+            }
+            return (out, None);
+        }
+    };
+    if let Err(e) = query_language::check_value(machine.query_language.as_deref(), "") {
+        out.push(from_definition_error(e, None));
+    }
+    let jsonata = query_language::is_jsonata(machine.query_language.as_deref());
+    validate(&machine, "", jsonata, &mut out);
+    (out, Some(machine))
+}
+
+/// A JSON pointer token for a state name (RFC 6901: `~` → `~0`, `/` → `~1`).
+pub(crate) fn token(name: &str) -> String {
+    name.replace('~', "~0").replace('/', "~1")
+}
+
+fn from_definition_error(error: DefinitionError, state: Option<&str>) -> Diagnostic {
+    match error {
+        DefinitionError::Invalid { location, message } => {
+            Diagnostic::schema(location, state, message)
+        }
+        DefinitionError::Malformed(message) => Diagnostic::schema("/", state, message),
+    }
+}
+
+/// Collects the diagnostics of one machine (or branch / item processor).
+struct Checker<'a> {
+    machine: &'a Machine,
+    out: &'a mut Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn error(&mut self, location: impl Into<String>, state: &str, message: impl Into<String>) {
+        self.out
+            .push(Diagnostic::schema(location, Some(state), message));
+    }
+
+    fn target(&mut self, target: &str, location: String, state: &str) {
+        if !self.machine.states.contains(target) {
+            self.error(location, state, format!("Missing 'Next' target: {target}"));
+        }
+    }
+}
 
 /// Check `machine` and every nested branch / item processor.
 /// `default_jsonata`: whether the whole machine's `QueryLanguage` is JSONata.
@@ -10,35 +83,43 @@ pub(crate) fn validate(
     machine: &Machine,
     location: &str,
     default_jsonata: bool,
-) -> Result<(), DefinitionError> {
+    out: &mut Vec<Diagnostic>,
+) {
     if machine.states.ordered.is_empty() {
-        return Err(DefinitionError::invalid(
+        out.push(Diagnostic::schema(
             format!("{location}/States"),
+            None,
             "States must not be empty",
         ));
+        return;
     }
+    let mut checker = Checker { machine, out };
     if !machine.states.contains(&machine.start_at) {
-        return Err(DefinitionError::invalid(
+        checker.out.push(Diagnostic::schema(
             format!("{location}/StartAt"),
+            None,
             format!("Missing 'Next' target: {}", machine.start_at),
         ));
     }
     for (name, state) in &machine.states.ordered {
-        let here = format!("{location}/States/{name}");
-        validate_transition(machine, state, &here)?;
-        query_language::check_fields(
+        let here = format!("{location}/States/{}", token(name));
+        validate_transition(&mut checker, name, state, &here);
+        if let Err(e) = query_language::check_fields(
             state,
             query_language::uses_jsonata(state, default_jsonata),
             &here,
-        )?;
-        validate_state(machine, state, &here, default_jsonata)?;
+        ) {
+            checker.out.push(from_definition_error(e, Some(name)));
+        }
+        validate_state(&mut checker, name, state, &here, default_jsonata);
     }
-    validate_reachability(machine, location)
+    validate_reachability(&mut checker, location);
 }
 
 /// Every state must be reachable from `StartAt`, and some reachable state
 /// must end the machine (AWS rejects both, as unreachable / no terminal state).
-fn validate_reachability(machine: &Machine, location: &str) -> Result<(), DefinitionError> {
+fn validate_reachability(checker: &mut Checker<'_>, location: &str) {
+    let machine = checker.machine;
     let mut seen = std::collections::HashSet::new();
     let mut pending = vec![machine.start_at.as_str()];
     let mut reaches_end = false;
@@ -52,24 +133,29 @@ fn validate_reachability(machine: &Machine, location: &str) -> Result<(), Defini
         reaches_end |= is_terminal(state);
         pending.extend(successors(state));
     }
-    if let Some((name, _)) = machine
+    if !machine.states.contains(&machine.start_at) {
+        // Reported once as a missing StartAt target; everything else would be noise.
+        return;
+    }
+    for (name, _) in machine
         .states
         .ordered
         .iter()
-        .find(|(name, _)| !seen.contains(name.as_str()))
+        .filter(|(name, _)| !seen.contains(name.as_str()))
     {
-        return Err(DefinitionError::invalid(
-            format!("{location}/States/{name}"),
+        checker.error(
+            format!("{location}/States/{}", token(name)),
+            name,
             format!("State '{name}' is not reachable"),
-        ));
+        );
     }
     if !reaches_end {
-        return Err(DefinitionError::invalid(
+        checker.out.push(Diagnostic::schema(
             location,
+            None,
             "No terminal state is reachable from StartAt",
         ));
     }
-    Ok(())
 }
 
 /// Names a state can transition to: `Next`, Choice rules and `Default`, Catch targets.
@@ -89,116 +175,96 @@ fn is_terminal(state: &State) -> bool {
     matches!(state, State::Succeed(_) | State::Fail(_)) || state.common().end == Some(true)
 }
 
-fn check_target(machine: &Machine, target: &str, location: &str) -> Result<(), DefinitionError> {
-    if machine.states.contains(target) {
-        Ok(())
-    } else {
-        Err(DefinitionError::invalid(
-            location,
-            format!("Missing 'Next' target: {target}"),
-        ))
-    }
-}
-
-fn validate_transition(
-    machine: &Machine,
-    state: &State,
-    here: &str,
-) -> Result<(), DefinitionError> {
+fn validate_transition(checker: &mut Checker<'_>, name: &str, state: &State, here: &str) {
     let common = state.common();
     match state {
         State::Choice(_) | State::Succeed(_) | State::Fail(_) => {
             if common.next.is_some() || common.end.is_some() {
-                return Err(DefinitionError::invalid(
+                checker.error(
                     here,
+                    name,
                     format!("{} states must not have Next or End", state.type_name()),
-                ));
+                );
             }
         }
         _ => match (&common.next, common.end) {
-            (Some(next), None | Some(false)) => {
-                check_target(machine, next, &format!("{here}/Next"))?
-            }
+            (Some(next), None | Some(false)) => checker.target(next, format!("{here}/Next"), name),
             (None, Some(true)) => {}
             (Some(_), Some(true)) => {
-                return Err(DefinitionError::invalid(
-                    here,
-                    "Next and End are mutually exclusive",
-                ));
+                checker.error(here, name, "Next and End are mutually exclusive")
             }
-            (None, _) => {
-                return Err(DefinitionError::invalid(
-                    here,
-                    "Missing 'Next' or 'End: true'",
-                ));
-            }
+            (None, _) => checker.error(here, name, "Missing 'Next' or 'End: true'"),
         },
     }
-    Ok(())
 }
 
-fn validate_error_equals(lists: &[&Vec<String>], here: &str) -> Result<(), DefinitionError> {
+fn validate_error_equals(
+    checker: &mut Checker<'_>,
+    name: &str,
+    lists: &[&Vec<String>],
+    here: &str,
+) {
     let count = lists.len();
     for (i, list) in lists.iter().enumerate() {
+        let at = format!("{here}/{i}/ErrorEquals");
         if list.is_empty() {
-            return Err(DefinitionError::invalid(
-                here,
-                "ErrorEquals must not be empty",
-            ));
-        }
-        if list.iter().any(|e| e == STATES_ALL) && (list.len() != 1 || i + 1 != count) {
-            return Err(DefinitionError::invalid(
-                here,
+            checker.error(at, name, "ErrorEquals must not be empty");
+        } else if list.iter().any(|e| e == STATES_ALL) && (list.len() != 1 || i + 1 != count) {
+            checker.error(
+                at,
+                name,
                 "States.ALL must appear alone in the last ErrorEquals",
-            ));
+            );
         }
     }
-    Ok(())
 }
 
 fn validate_state(
-    machine: &Machine,
+    checker: &mut Checker<'_>,
+    name: &str,
     state: &State,
     here: &str,
     default_jsonata: bool,
-) -> Result<(), DefinitionError> {
+) {
     if let Some(errors) = state.error_handling() {
         let retry: Vec<_> = errors.retry.iter().map(|r| &r.error_equals).collect();
-        validate_error_equals(&retry, &format!("{here}/Retry"))?;
-        for r in &errors.retry {
+        validate_error_equals(checker, name, &retry, &format!("{here}/Retry"));
+        for (i, r) in errors.retry.iter().enumerate() {
             if r.backoff_rate.is_some_and(|b| b < 1.0)
                 || r.interval_seconds.is_some_and(|i| i < 1.0)
             {
-                return Err(DefinitionError::invalid(
-                    format!("{here}/Retry"),
+                checker.error(
+                    format!("{here}/Retry/{i}"),
+                    name,
                     "IntervalSeconds and BackoffRate must be at least 1",
-                ));
+                );
             }
         }
         let catch: Vec<_> = errors.catch.iter().map(|c| &c.error_equals).collect();
-        validate_error_equals(&catch, &format!("{here}/Catch"))?;
-        for c in &errors.catch {
-            check_target(machine, &c.next, &format!("{here}/Catch/Next"))?;
+        validate_error_equals(checker, name, &catch, &format!("{here}/Catch"));
+        for (i, c) in errors.catch.iter().enumerate() {
+            checker.target(&c.next, format!("{here}/Catch/{i}/Next"), name);
         }
     }
     match state {
         State::Choice(choice) => {
             if choice.choices.is_empty() {
-                return Err(DefinitionError::invalid(here, "Choices must not be empty"));
+                checker.error(format!("{here}/Choices"), name, "Choices must not be empty");
             }
-            for rule in &choice.choices {
+            for (i, rule) in choice.choices.iter().enumerate() {
+                let at = format!("{here}/Choices/{i}");
                 match &rule.next {
-                    Some(next) => check_target(machine, next, &format!("{here}/Choices/Next"))?,
-                    None => return Err(DefinitionError::invalid(here, "a choice rule needs Next")),
+                    Some(next) => checker.target(next, format!("{at}/Next"), name),
+                    None => checker.error(&at, name, "a choice rule needs Next"),
                 }
                 if let Condition::Compare(c) = &rule.condition
                     && c.variable.is_empty()
                 {
-                    return Err(DefinitionError::invalid(here, "Variable must not be empty"));
+                    checker.error(format!("{at}/Variable"), name, "Variable must not be empty");
                 }
             }
             if let Some(default) = &choice.default {
-                check_target(machine, default, &format!("{here}/Default"))?;
+                checker.target(default, format!("{here}/Default"), name);
             }
         }
         State::Wait(wait) => {
@@ -209,49 +275,54 @@ fn validate_state(
                 wait.timestamp_path.is_some(),
             ];
             if set.iter().filter(|s| **s).count() != 1 {
-                return Err(DefinitionError::invalid(
+                checker.error(
                     here,
+                    name,
                     "a Wait state needs exactly one of Seconds, SecondsPath, Timestamp, TimestampPath",
-                ));
+                );
             }
         }
         State::Fail(fail) => {
             if fail.error.is_some() && fail.error_path.is_some()
                 || fail.cause.is_some() && fail.cause_path.is_some()
             {
-                return Err(DefinitionError::invalid(
+                checker.error(
                     here,
+                    name,
                     "Error/ErrorPath and Cause/CausePath are exclusive",
-                ));
+                );
             }
         }
         State::Task(task) => {
             if task.timeout_seconds.is_some() && task.timeout_seconds_path.is_some() {
-                return Err(DefinitionError::invalid(
+                checker.error(
                     here,
+                    name,
                     "TimeoutSeconds and TimeoutSecondsPath are exclusive",
-                ));
+                );
             }
         }
         State::Parallel(parallel) => {
             for (i, branch) in parallel.branches.iter().enumerate() {
-                validate(branch, &format!("{here}/Branches/{i}"), default_jsonata)?;
+                validate(
+                    branch,
+                    &format!("{here}/Branches/{i}"),
+                    default_jsonata,
+                    checker.out,
+                );
             }
         }
         State::Map(map) => match &map.item_processor {
-            Some(processor) => {
-                validate(processor, &format!("{here}/ItemProcessor"), default_jsonata)?
-            }
-            None => {
-                return Err(DefinitionError::invalid(
-                    here,
-                    "a Map state needs ItemProcessor",
-                ));
-            }
+            Some(processor) => validate(
+                processor,
+                &format!("{here}/ItemProcessor"),
+                default_jsonata,
+                checker.out,
+            ),
+            None => checker.error(here, name, "a Map state needs ItemProcessor"),
         },
         State::Pass(_) | State::Succeed(_) => {}
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -303,5 +374,89 @@ mod tests {
         assert!(!check(
             json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "A"}}})
         ));
+    }
+
+    fn diagnostics(definition: serde_json::Value) -> Vec<(String, Option<String>)> {
+        StateMachine::validate_value(&definition)
+            .into_iter()
+            .map(|d| (d.location, d.state))
+            .collect()
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_pointer_and_state() {
+        let found = diagnostics(json!({"StartAt": "A", "Colour": "red", "States": {
+            "A": {"Type": "Pass", "Next": "Nowhere", "Bogus": 1},
+            "B": {"Type": "Task", "Resource": "r", "InputPath": "a.b", "End": true,
+                  "Parameters": {"x.$": "States.Format('{}'"}},
+            "C/D": {"Type": "Choice", "Choices": [{"Variable": "$[", "IsNull": true, "Next": "A"}]}
+        }}));
+        let expected = [
+            ("/Colour", None),
+            ("/States/A/Bogus", Some("A")),
+            ("/States/B/InputPath", Some("B")),
+            ("/States/B/Parameters/x.$", Some("B")),
+            ("/States/C~1D/Choices/0/Variable", Some("C/D")),
+            ("/States/A/Next", Some("A")),
+            ("/States/B", Some("B")),
+            ("/States/C~1D", Some("C/D")),
+            ("/", None), // no terminal state is reachable: A goes nowhere
+        ];
+        let expected: Vec<(String, Option<String>)> = expected
+            .iter()
+            .map(|(l, s)| (l.to_string(), s.map(str::to_string)))
+            .collect();
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn from_json_returns_the_first_error_and_valid_definitions_have_none() {
+        let text = r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "X", "End": true, "Extra": 1}}}"#;
+        assert!(matches!(
+            StateMachine::from_json(text),
+            Err(crate::DefinitionError::Invalid { location, .. }) if location == "/States/A/Extra"
+        ));
+        let notification = include_str!("../../tests/data/notification.asl.json");
+        assert_eq!(StateMachine::validate_json(notification), vec![]);
+    }
+
+    #[test]
+    fn json_syntax_errors_name_line_and_column() {
+        let found = StateMachine::validate_json("{\n  \"StartAt\": }");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].code, crate::errors::INVALID_JSON_DESCRIPTION);
+        assert!(
+            found[0].message.contains("line 2 column"),
+            "{}",
+            found[0].message
+        );
+    }
+
+    #[test]
+    fn invalid_jsonata_is_a_warning_because_the_state_fails_at_run_time() {
+        let found =
+            StateMachine::validate_value(&json!({"QueryLanguage": "JSONata", "StartAt": "P",
+            "States": {"P": {"Type": "Pass", "Output": "{% 1 + %}", "End": true}}}));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, crate::Severity::Warning);
+        assert_eq!(found[0].location, "/States/P/Output");
+    }
+
+    #[test]
+    fn nested_branches_report_with_their_path() {
+        let found = diagnostics(
+            json!({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true,
+            "Branches": [{"StartAt": "X", "States": {"X": {"Type": "Pass", "Next": "Y"}}}]}}}),
+        );
+        assert_eq!(
+            found,
+            vec![
+                (
+                    "/States/P/Branches/0/States/X/Next".to_string(),
+                    Some("X".to_string())
+                ),
+                ("/States/P/Branches/0".to_string(), None),
+            ]
+        );
     }
 }
