@@ -5,7 +5,8 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | [`machine`] | [`StateMachine`]: parse + validate a definition, graph queries |
+//! | [`machine`] | [`StateMachine`]: parse + validate a definition (every problem as a [`Diagnostic`]), graph queries |
+//! | [`cases`] | test cases in the conformance corpus schema: load, run with fake tasks, compare; AWS Step Functions Local mock configs |
 //! | `definition` | serde types: the `State` enum tagged by `Type`, choice rules, validation |
 //! | [`handler`] | the [`TaskHandler`] port through which Task states reach the outside world |
 //! | [`execution`] | [`execute`], [`ExecutionOptions`] and the resulting [`Execution`] |
@@ -29,6 +30,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod cases;
 mod context;
 mod definition;
 pub mod errors;
@@ -48,7 +50,7 @@ pub use definition::fields::{
     DEFAULT_RETRY_BACKOFF_RATE, DEFAULT_RETRY_INTERVAL_SECONDS, DEFAULT_RETRY_MAX_ATTEMPTS,
     MAX_RETRY_DELAY_SECONDS,
 };
-pub use errors::{DefinitionError, StatesError};
+pub use errors::{DefinitionError, Diagnostic, Severity, StatesError};
 pub use execution::{Execution, ExecutionOptions, ExecutionStatus, execute};
 pub use handler::{TaskContext, TaskFailure, TaskHandler};
 pub use history::{EventType, HistoryEvent};

@@ -1,5 +1,5 @@
 //! Runs every case of the ASL conformance corpus (recorded against AWS Step
-//! Functions) and ratchets on `known_failures.txt`: a case not listed there
+//! Functions) through `rez_states::cases` and ratchets on `known_failures.txt`: a case not listed there
 //! must pass, and a listed case must still fail (so the list only shrinks).
 //!
 //! Corpus directory: `REZ_CONFORMANCE_DIR`, else
@@ -7,13 +7,13 @@
 //! `REZ_CONFORMANCE_FILTER=<substring>` runs only matching cases (no ratchet);
 //! `REZ_CONFORMANCE_VERBOSE=1` also prints why each known failure fails.
 
-mod case;
-mod compare;
-mod fake;
 mod robustness;
+mod validation;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+
+use rez_states::cases;
 
 pub(crate) fn corpus_dir() -> PathBuf {
     match std::env::var_os("REZ_CONFORMANCE_DIR") {
@@ -47,7 +47,7 @@ async fn corpus_cases_pass_except_known_failures() -> Result<(), String> {
     }
     let filter = std::env::var("REZ_CONFORMANCE_FILTER").ok();
     let verbose = std::env::var_os("REZ_CONFORMANCE_VERBOSE").is_some();
-    let cases = case::load_all(&dir)?;
+    let cases = cases::load_dir(&dir).map_err(|e| e.to_string())?;
     let known = known_failures();
     let (mut passed, mut known_failed, mut total) = (0usize, 0usize, 0usize);
     let mut problems = Vec::new();
@@ -56,7 +56,17 @@ async fn corpus_cases_pass_except_known_failures() -> Result<(), String> {
             continue;
         }
         total += 1;
-        let result = case.run().await;
+        let outcome = cases::run_case(&case).await;
+        let result = if outcome.passed {
+            Ok(())
+        } else {
+            Err(outcome
+                .diff
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "))
+        };
         match (result, known.get(&case.name)) {
             (Ok(()), None) => passed += 1,
             (Ok(()), Some(_)) => problems.push(format!(

@@ -3,11 +3,9 @@
 
 use std::time::Duration;
 
+use rez_states::cases::{self, FakeTasks};
 use rez_states::{ExecutionOptions, StateMachine};
 use serde_json::{Value, json};
-
-use crate::case;
-use crate::fake::FakeTasks;
 
 /// Inputs of every JSON type, plus deep nesting.
 fn odd_inputs() -> Vec<Value> {
@@ -27,12 +25,12 @@ async fn corpus_definitions_survive_unexpected_inputs() -> Result<(), String> {
         return Err(format!("conformance corpus not found at {}", dir.display()));
     }
     let mut runs = 0usize;
-    for case in case::load_all(&dir)? {
-        let Ok(machine) = StateMachine::from_value(case.definition()) else {
+    for case in cases::load_dir(&dir).map_err(|e| e.to_string())? {
+        let Ok(machine) = StateMachine::from_value(&case.definition) else {
             continue;
         };
         for input in odd_inputs() {
-            let tasks = FakeTasks::new(case.tasks())?;
+            let tasks = FakeTasks::new(&case.tasks)?;
             let options = ExecutionOptions::default().with_time_scale(0.0);
             let run = rez_states::execute(&machine, input, &tasks, &options);
             tokio::time::timeout(Duration::from_secs(20), run)
