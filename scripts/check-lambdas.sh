@@ -7,11 +7,13 @@
 #     the glibc of provided.al2023 (read with objdump -T, from binutils);
 #   * its size: the goal is under 3 MB per zip (a larger one is reported;
 #     MAX_ZIP_BYTES=n makes it fail);
-#   * reproducibility: the packages are built a second time into a scratch
-#     directory and must be byte-identical. By default the second build
+#   * reproducibility: the packages are built twice more, into two scratch
+#     directories, and must be byte-identical. By default the second build
 #     reuses cargo's artifacts (so it checks the packing: fixed timestamps,
-#     one sorted entry, fixed modes); REBUILD=1 first deletes the lambda
-#     target directory so the binaries themselves are compiled again.
+#     one entry, fixed modes); REBUILD=1 deletes the lambda profile's
+#     artifacts in between, so the binaries themselves are compiled again
+#     (path prefixes are remapped, so the checkout's location does not leak
+#     into them).
 #
 #   scripts/build-lambdas.sh && scripts/check-lambdas.sh
 set -euo pipefail
@@ -68,15 +70,15 @@ for f in "${FUNCTIONS[@]}"; do
 done
 
 echo
+echo "reproducibility: building twice more" >&2
+OUT="$scratch/first" ARCH="$ARCH" ./scripts/build-lambdas.sh >/dev/null
 if [ "${REBUILD:-0}" = 1 ]; then
-  echo "reproducibility: deleting ${CARGO_TARGET_DIR:-target}/lambda-$ARCH and the lambda profile's artifacts, building again" >&2
+  echo "reproducibility: deleting the lambda profile's artifacts before the second build" >&2
   rm -rf "${CARGO_TARGET_DIR:-target}/lambda-$ARCH" "${CARGO_TARGET_DIR:-target}"/*-unknown-linux-gnu/lambda
-else
-  echo "reproducibility: building again into a scratch directory" >&2
 fi
-OUT="$scratch/again" ARCH="$ARCH" ./scripts/build-lambdas.sh >/dev/null
+OUT="$scratch/second" ARCH="$ARCH" ./scripts/build-lambdas.sh >/dev/null
 for f in "${FUNCTIONS[@]}"; do
-  if ! cmp -s "$OUT/$f.zip" "$scratch/again/$f.zip"; then
+  if ! cmp -s "$scratch/first/$f.zip" "$scratch/second/$f.zip"; then
     fail "$f.zip differs between two builds"
   fi
 done
