@@ -20,6 +20,50 @@ pub struct Cli {
 pub enum Command {
     /// Run the whole pipeline on this machine: API, scheduler, queue, processor, state machine, store.
     Up(UpArgs),
+    /// Work with a state machine definition on its own: validate, test, run.
+    #[command(subcommand)]
+    Statemachine(StatemachineCommand),
+}
+
+/// `rez-agent statemachine …`.
+#[derive(Debug, Subcommand)]
+pub enum StatemachineCommand {
+    /// Check definitions like AWS ValidateStateMachineDefinition: every problem, one per line.
+    Validate {
+        /// Definition files (ASL JSON).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Run test cases in the conformance corpus schema; ends with "N passed, M failed".
+    Test {
+        /// Case files, or directories searched for *.json.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Run a definition once and print status, output or error, and the history.
+    Run(RunArgs),
+}
+
+/// Flags of `rez-agent statemachine run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The definition file (ASL JSON).
+    pub file: PathBuf,
+    /// The execution input, as JSON.
+    #[arg(long, default_value = "{}")]
+    pub input: String,
+    /// An AWS Step Functions Local mock configuration file (MockConfigFile.json).
+    #[arg(long, requires = "test_case")]
+    pub mock_config: Option<PathBuf>,
+    /// The test case of the mock configuration whose mocked responses answer the Task states.
+    #[arg(long, requires = "mock_config")]
+    pub test_case: Option<String>,
+    /// The state machine's name in the mock configuration [default: the file name without .asl.json].
+    #[arg(long)]
+    pub state_machine: Option<String>,
+    /// Multiplies every wait (Wait states, retry intervals); 0 never waits.
+    #[arg(long, default_value_t = 1.0)]
+    pub time_scale: f64,
 }
 
 /// Flags of `rez-agent up`.
@@ -100,6 +144,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
             crate::stack::up(config).await
+        }
+        Command::Statemachine(command) => statemachine(command).await,
+    }
+}
+
+async fn statemachine(command: StatemachineCommand) -> anyhow::Result<()> {
+    use crate::commands::statemachine;
+    let mut stdout = std::io::stdout().lock();
+    match command {
+        StatemachineCommand::Validate { files } => {
+            statemachine::validate::validate(&files, &mut stdout)
+        }
+        StatemachineCommand::Test { paths } => statemachine::test::test(&paths, &mut stdout).await,
+        StatemachineCommand::Run(args) => {
+            let request = statemachine::run::RunRequest {
+                file: args.file,
+                input: args.input,
+                mock_config: args.mock_config,
+                test_case: args.test_case,
+                state_machine: args.state_machine,
+                time_scale: args.time_scale,
+            };
+            statemachine::run::run(&request, &mut stdout).await
         }
     }
 }

@@ -3,6 +3,7 @@
 //! | module | what it is |
 //! |---|---|
 //! | [`cli`] | the `rez-agent` command line |
+//! | [`commands`] | the logic of `rez-agent statemachine validate / test / run` |
 //! | [`config`] | the typed configuration of `rez-agent up` |
 //! | [`data_dir`] | the locked data directory and the files in it |
 //! | [`sqlite`] | the SQLite database: message store, durable queue with DLQ, executions |
@@ -13,6 +14,7 @@
 //! | [`telemetry`] | logging setup |
 
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod data_dir;
 pub mod publisher;

@@ -11,6 +11,7 @@
 )]
 
 mod bad_input;
+mod cli_statemachine;
 mod delivery;
 mod duplicates;
 mod failures;
