@@ -1,6 +1,8 @@
 //! The context object (`$$`): facts about the execution, the state machine
 //! and the current state, readable by `$$.` paths.
 
+use std::sync::OnceLock;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
 
@@ -46,6 +48,53 @@ pub(crate) struct StateInfo<'a> {
     pub(crate) name: &'a str,
     pub(crate) entered_time: DateTime<Utc>,
     pub(crate) retry_count: u32,
+}
+
+/// The context object of one attempt, built the first time something reads
+/// it: most states never look at `$$`, and building it copies the
+/// execution input.
+#[derive(Debug, Clone)]
+pub(crate) struct LazyContext<'a> {
+    value: OnceLock<Value>,
+    source: Option<(&'a ExecutionInfo, StateInfo<'a>)>,
+}
+
+impl<'a> LazyContext<'a> {
+    /// The context object of `state`, built on first use.
+    pub(crate) fn new(execution: &'a ExecutionInfo, state: StateInfo<'a>) -> Self {
+        LazyContext {
+            value: OnceLock::new(),
+            source: Some((execution, state)),
+        }
+    }
+
+    /// An already built context object.
+    pub(crate) fn ready(value: Value) -> Self {
+        LazyContext {
+            value: OnceLock::from(value),
+            source: None,
+        }
+    }
+
+    /// The context object.
+    pub(crate) fn get(&self) -> &Value {
+        self.value.get_or_init(|| self.build())
+    }
+
+    /// An owned copy of the context object (built afresh if nothing has read it yet).
+    pub(crate) fn to_value(&self) -> Value {
+        match self.value.get() {
+            Some(value) => value.clone(),
+            None => self.build(),
+        }
+    }
+
+    fn build(&self) -> Value {
+        match &self.source {
+            Some((execution, state)) => context_object(execution, state),
+            None => Value::Object(Map::new()),
+        }
+    }
 }
 
 /// Build the whole context object for one attempt of one state.

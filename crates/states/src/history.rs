@@ -149,7 +149,9 @@ impl Recorder {
 
 /// AWS serialises payloads in history events as JSON text.
 pub(crate) fn payload(value: &Value) -> String {
-    value.to_string()
+    // `to_string` writes bytes straight into the buffer; `Display` goes
+    // through `fmt::Write` and is much slower.
+    serde_json::to_string(value).unwrap_or_else(|_| value.to_string())
 }
 
 /// `stateEnteredEventDetails`.

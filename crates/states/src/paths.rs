@@ -6,6 +6,10 @@
 //! slices, filters, unions, descendants) go to `serde_json_path` and always
 //! yield an array, possibly empty.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use serde_json::{Map, Value};
 use serde_json_path::JsonPath;
 
@@ -29,16 +33,50 @@ impl PathError {
     }
 }
 
+/// Most distinct paths remembered per thread before the memo starts over.
+const MEMO_LIMIT: usize = 4096;
+
+/// A path parsed once: its definite segments, or the general JSONPath.
+#[derive(Debug)]
+enum Parsed {
+    Definite(Vec<Segment>),
+    General(Result<JsonPath, String>),
+}
+
+thread_local! {
+    /// Paths come from the (immutable) definition, so the same few texts are
+    /// parsed over and over; remember each one's parse per thread.
+    static PARSED: RefCell<HashMap<Box<str>, Rc<Parsed>>> = RefCell::new(HashMap::new());
+}
+
+/// `path` parsed, from the per-thread memo when it was seen before.
+fn parsed(path: &str) -> Rc<Parsed> {
+    PARSED.with(|memo| {
+        if let Some(hit) = memo.borrow().get(path) {
+            return Rc::clone(hit);
+        }
+        let parsed = Rc::new(match parse_definite(path) {
+            Some(segments) => Parsed::Definite(segments),
+            None => Parsed::General(JsonPath::parse(path).map_err(|e| e.to_string())),
+        });
+        let mut memo = memo.borrow_mut();
+        if memo.len() >= MEMO_LIMIT {
+            memo.clear();
+        }
+        memo.insert(path.into(), Rc::clone(&parsed));
+        parsed
+    })
+}
+
 /// Read `path` (which starts with `$`) from `value`.
 pub(crate) fn select(path: &str, value: &Value) -> Result<Value, PathError> {
-    if let Some(segments) = parse_definite(path) {
-        return walk(path, &segments, value);
+    match &*parsed(path) {
+        Parsed::Definite(segments) => walk(path, segments, value),
+        Parsed::General(Ok(parsed)) => Ok(Value::Array(
+            parsed.query(value).all().into_iter().cloned().collect(),
+        )),
+        Parsed::General(Err(e)) => Err(PathError::new(format!("Invalid path '{path}' : {e}"))),
     }
-    let parsed = JsonPath::parse(path)
-        .map_err(|e| PathError::new(format!("Invalid path '{path}' : {e}")))?;
-    Ok(Value::Array(
-        parsed.query(value).all().into_iter().cloned().collect(),
-    ))
 }
 
 /// AWS's normalised form of a definite path: `$['a'][0]`.
@@ -156,12 +194,79 @@ pub(crate) fn parse_definite(path: &str) -> Option<Vec<Segment>> {
 
 /// Write `value` into `target` at the reference path `path`, creating
 /// missing objects on the way (`ResultPath`). `$` replaces the whole target.
+#[cfg(test)]
 pub(crate) fn set(target: Value, path: &str, value: Value) -> Result<Value, PathError> {
-    let segments = parse_definite(path)
-        .ok_or_else(|| PathError::new(format!("Invalid path '{path}' : not a reference path")))?;
+    let parsed = parsed(path);
+    let Parsed::Definite(segments) = &*parsed else {
+        return Err(PathError::new(format!(
+            "Invalid path '{path}' : not a reference path"
+        )));
+    };
     let mut root = target;
-    insert(&mut root, &segments, value, path)?;
+    insert(&mut root, segments, value, path)?;
     Ok(root)
+}
+
+/// [`set`], but when the path cannot be written, `target` comes back
+/// untouched (for the error message) instead of a [`PathError`].
+pub(crate) fn try_set(target: Value, path: &str, value: Value) -> Result<Value, Value> {
+    let parsed = parsed(path);
+    let Parsed::Definite(segments) = &*parsed else {
+        return Err(target);
+    };
+    if !insertable(Slot::Real(&target), segments) {
+        return Err(target);
+    }
+    let mut root = target;
+    match insert(&mut root, segments, value, path) {
+        Ok(()) => Ok(root),
+        // Unreachable after `insertable`; the partly written value is all there is.
+        Err(_) => Err(root),
+    }
+}
+
+/// A slot as [`insert`] would find it: an existing value, or one it creates.
+#[derive(Clone, Copy)]
+enum Slot<'a> {
+    Real(&'a Value),
+    /// A field `insert` adds as `null`.
+    NewNull,
+    /// A field `insert` adds (or replaces) as `{}`.
+    NewObject,
+}
+
+/// Whether [`insert`] succeeds, without writing anything.
+fn insertable(slot: Slot<'_>, segments: &[Segment]) -> bool {
+    let Some((first, rest)) = segments.split_first() else {
+        return true;
+    };
+    match first {
+        Segment::Key(key) => {
+            let child = match slot {
+                Slot::Real(Value::Object(map)) => match map.get(key) {
+                    Some(child) => Slot::Real(child),
+                    None => Slot::NewNull,
+                },
+                Slot::Real(Value::Null) | Slot::NewNull if !rest.is_empty() => Slot::NewNull,
+                Slot::NewObject => Slot::NewNull,
+                _ => return false,
+            };
+            let child = match child {
+                Slot::Real(v) if !rest.is_empty() && !v.is_object() && !v.is_array() => {
+                    Slot::NewObject
+                }
+                Slot::NewNull if !rest.is_empty() => Slot::NewObject,
+                other => other,
+            };
+            insertable(child, rest)
+        }
+        Segment::Index(n) => match slot {
+            Slot::Real(Value::Array(items)) => index_of(*n, items.len())
+                .and_then(|i| items.get(i))
+                .is_some_and(|child| insertable(Slot::Real(child), rest)),
+            _ => false,
+        },
+    }
 }
 
 fn insert(
@@ -250,5 +355,43 @@ mod tests {
         assert_eq!(set(json!({"a": 1}), "$", json!(2))?, json!(2));
         assert!(set(json!("text"), "$.a", json!(1)).is_err());
         Ok(())
+    }
+
+    #[test]
+    fn try_set_fails_exactly_where_set_fails_and_keeps_the_target() {
+        let targets = [
+            json!({"a": 1, "b": {"c": [1, {"d": 2}]}, "n": null}),
+            json!(null),
+            json!("text"),
+            json!([1, 2]),
+        ];
+        let paths = [
+            "$",
+            "$.a",
+            "$.a.b",
+            "$.b.c[1].d",
+            "$.b.c[0].x",
+            "$.b.c[5]",
+            "$.n",
+            "$.n.x",
+            "$.x.y.z",
+            "$[0]",
+            "$[0].a",
+            "$.b.c[-1].e",
+            "$.x[0]",
+            "$.a[0]",
+            "$[*]",
+        ];
+        for target in &targets {
+            for path in paths {
+                let expected = set(target.clone(), path, json!(7)).ok();
+                let actual = try_set(target.clone(), path, json!(7));
+                match (&expected, &actual) {
+                    (Some(e), Ok(a)) => assert_eq!(e, a, "{path} on {target}"),
+                    (None, Err(kept)) => assert_eq!(kept, target, "{path} on {target}"),
+                    _ => panic!("{path} on {target}: {expected:?} vs {actual:?}"),
+                }
+            }
+        }
     }
 }

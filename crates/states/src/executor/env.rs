@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::context::LazyContext;
 use crate::errors::StatesError;
 use crate::paths;
 
@@ -13,7 +14,7 @@ pub(crate) type Variables = Map<String, Value>;
 /// The context object and variables a path may read.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Env<'a> {
-    pub(crate) context: &'a Value,
+    pub(crate) context: &'a LazyContext<'a>,
     pub(crate) variables: &'a Variables,
 }
 
@@ -21,7 +22,7 @@ impl<'a> Env<'a> {
     /// Read `path` from `input`, from `$$` (`$$.…`) or from a variable (`$name…`).
     pub(crate) fn read(&self, path: &str, input: &Value) -> Result<Value, StatesError> {
         let result = match path.strip_prefix('$') {
-            Some(rest) if rest.starts_with('$') => paths::select(rest, self.context),
+            Some(rest) if rest.starts_with('$') => paths::select(rest, self.context.get()),
             Some(rest) if rest.starts_with(|c: char| c.is_alphabetic() || c == '_') => {
                 let end = rest.find(['.', '[']).unwrap_or(rest.len());
                 let (name, tail) = rest.split_at(end);
@@ -40,7 +41,7 @@ impl<'a> Env<'a> {
     }
 
     /// The same variables with another context object (Map items).
-    pub(crate) fn with_context<'b>(&self, context: &'b Value) -> Env<'b>
+    pub(crate) fn with_context<'b>(&self, context: &'b LazyContext<'b>) -> Env<'b>
     where
         'a: 'b,
     {
@@ -58,7 +59,7 @@ mod tests {
 
     #[test]
     fn reads_input_context_and_variables() -> Result<(), StatesError> {
-        let context = json!({"State": {"Name": "S"}});
+        let context = LazyContext::ready(json!({"State": {"Name": "S"}}));
         let mut variables = Variables::new();
         variables.insert("answer".into(), json!({"n": [42]}));
         let env = Env {

@@ -7,8 +7,8 @@ use super::env::Env;
 use crate::errors::{STATES_RESULT_PATH_MATCH_FAILURE, StatesError};
 use crate::paths;
 
-fn path_text(field: &str, value: &Value) -> Result<String, StatesError> {
-    value.as_str().map(str::to_string).ok_or_else(|| {
+fn path_text<'v>(field: &str, value: &'v Value) -> Result<&'v str, StatesError> {
+    value.as_str().ok_or_else(|| {
         StatesError::runtime(format!("The {field} field must be a path string or null"))
     })
 }
@@ -27,7 +27,7 @@ pub(crate) fn apply_input_path(
     match field {
         None => Ok(input.clone()),
         Some(Value::Null) => Ok(Value::Object(Map::new())),
-        Some(path) => read(&path_text("InputPath", path)?, input, env),
+        Some(path) => read(path_text("InputPath", path)?, input, env),
     }
 }
 
@@ -40,7 +40,7 @@ pub(crate) fn apply_output_path(
     match field {
         None => Ok(output),
         Some(Value::Null) => Ok(Value::Object(Map::new())),
-        Some(path) => read(&path_text("OutputPath", path)?, &output, env),
+        Some(path) => read(path_text("OutputPath", path)?, &output, env),
     }
 }
 
@@ -56,11 +56,11 @@ pub(crate) fn apply_result_path(
         Some(Value::Null) => Ok(input),
         Some(path) => {
             let path = path_text("ResultPath", path)?;
-            let shown_input = input.to_string();
-            paths::set(input, &path, result).map_err(|_| {
+            // The input is shown only when the path cannot be written.
+            paths::try_set(input, path, result).map_err(|input| {
                 StatesError::prefixed(
                     STATES_RESULT_PATH_MATCH_FAILURE,
-                    format!("Unable to apply ResultPath '{path}' to input '{shown_input}'"),
+                    format!("Unable to apply ResultPath '{path}' to input '{input}'"),
                 )
             })
         }
@@ -141,7 +141,7 @@ fn dynamic_value(
         return intrinsic(expression, input, env);
     }
     env.read(expression, input).map_err(|_| {
-        let source = if expression.starts_with("$$") { env.context } else { input };
+        let source = if expression.starts_with("$$") { env.context.get() } else { input };
         StatesError::runtime(format!(
             "The JSONPath '{expression}' specified for the field '{key}' could not be found in the input '{source}'"
         ))
@@ -153,9 +153,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    use crate::context::LazyContext;
     use crate::executor::env::Variables;
 
-    fn env_with<'a>(context: &'a Value, variables: &'a Variables) -> Env<'a> {
+    fn env_with<'a>(context: &'a LazyContext<'a>, variables: &'a Variables) -> Env<'a> {
         Env { context, variables }
     }
 
@@ -165,7 +166,11 @@ mod tests {
         let context = json!({"State": {"Name": "S"}});
         let template = json!({"x.$": "$.a", "n": {"y.$": "$.b.c[1]", "lit": "$.a"}, "s.$": "$$.State.Name", "l": [{"z.$": "$.a"}]});
         assert_eq!(
-            payload_template(&template, &input, &env_with(&context, &Variables::new()))?,
+            payload_template(
+                &template,
+                &input,
+                &env_with(&LazyContext::ready(context.clone()), &Variables::new())
+            )?,
             json!({"x": 1, "n": {"y": 2, "lit": "$.a"}, "s": "S", "l": [{"z": 1}]})
         );
         Ok(())
@@ -176,7 +181,7 @@ mod tests {
         let err = payload_template(
             &json!({"x.$": "$.missing"}),
             &json!({}),
-            &env_with(&json!({}), &Variables::new()),
+            &env_with(&LazyContext::ready(json!({})), &Variables::new()),
         );
         assert!(matches!(err, Err(e) if e.error == "States.Runtime"));
     }
@@ -188,7 +193,7 @@ mod tests {
             apply_input_path(
                 Some(&Value::Null),
                 &input,
-                &env_with(&json!({}), &Variables::new())
+                &env_with(&LazyContext::ready(json!({})), &Variables::new())
             )?,
             json!({})
         );
@@ -201,7 +206,7 @@ mod tests {
             apply_output_path(
                 Some(&Value::Null),
                 input,
-                &env_with(&json!({}), &Variables::new())
+                &env_with(&LazyContext::ready(json!({})), &Variables::new())
             )?,
             json!({})
         );

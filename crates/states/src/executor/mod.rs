@@ -11,7 +11,7 @@ mod retry;
 use chrono::Utc;
 use serde_json::{Value, json};
 
-use crate::context::{ExecutionInfo, StateInfo, context_object};
+use crate::context::{ExecutionInfo, LazyContext, StateInfo};
 use crate::definition::{Machine, State};
 use crate::errors::{MAX_PAYLOAD_BYTES, StatesError};
 use crate::execution::ExecutionOptions;
@@ -75,8 +75,8 @@ pub(crate) struct Attempt<'a> {
     pub(crate) name: &'a str,
     pub(crate) entered_id: u64,
     pub(crate) retry_count: u32,
-    /// The context object `$$` for this attempt.
-    pub(crate) context: Value,
+    /// The context object `$$` for this attempt, built when first read.
+    pub(crate) context: LazyContext<'a>,
     /// The variables in scope.
     pub(crate) variables: &'a Variables,
     /// Whether the state uses JSONata (its own `QueryLanguage`, else the machine's).
@@ -205,7 +205,7 @@ impl<'a> Runtime<'a> {
                 name,
                 entered_id,
                 retry_count: retries.total(),
-                context: context_object(&self.info, &info),
+                context: LazyContext::new(&self.info, info),
                 variables,
                 jsonata: crate::definition::query_language::uses_jsonata(
                     state,

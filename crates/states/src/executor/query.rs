@@ -12,7 +12,7 @@ impl Attempt<'_> {
     pub(crate) fn ja_states(&self, input: &Value) -> States {
         States {
             input: input.clone(),
-            context: self.context.clone(),
+            context: self.context.to_value(),
             ..States::default()
         }
     }

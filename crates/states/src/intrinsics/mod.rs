@@ -57,7 +57,10 @@ mod tests {
 
     fn run(expression: &str, input: Value) -> Result<Value, StatesError> {
         evaluate(expression, &|path: &str| {
-            let (context, variables) = (json!({}), crate::executor::env::Variables::new());
+            let (context, variables) = (
+                crate::context::LazyContext::ready(json!({})),
+                crate::executor::env::Variables::new(),
+            );
             crate::executor::env::Env {
                 context: &context,
                 variables: &variables,

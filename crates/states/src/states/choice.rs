@@ -241,7 +241,7 @@ mod tests {
     fn holds(rule: Value, input: Value) -> Result<bool, StatesError> {
         let rule = ChoiceRule::try_from(rule).map_err(StatesError::runtime)?;
         let variables = crate::executor::env::Variables::new();
-        let context = json!({});
+        let context = crate::context::LazyContext::ready(json!({}));
         evaluate(
             &rule.condition,
             &input,

@@ -6,7 +6,7 @@ mod config;
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
-use crate::context::with_map_item;
+use crate::context::{LazyContext, with_map_item};
 use crate::definition::{MapState, State};
 use crate::errors::{
     STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD, STATES_QUERY_EVALUATION_ERROR, StatesError,
@@ -63,16 +63,18 @@ pub(super) async fn run(
         .or(map.results.parameters.as_ref());
     let mut inputs = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
-        let item_context = with_map_item(ctx.context, index, item);
+        // Only an ItemSelector sees `$$.Map.Item`; build that context just for it.
+        let item_context = || with_map_item(ctx.context.get(), index, item);
         inputs.push(match (selector, &states) {
             (Some(template), Some(states)) => {
                 let states = crate::jsonata::States {
-                    context: item_context,
+                    context: item_context(),
                     ..states.clone()
                 };
                 attempt.ja_template(template, "ItemSelector", &states)?
             }
             (Some(template), None) => {
+                let item_context = LazyContext::ready(item_context());
                 io::payload_template(template, &effective, &ctx.with_context(&item_context))?
             }
             (None, _) => item.clone(),

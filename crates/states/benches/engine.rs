@@ -1,0 +1,179 @@
+//! Throughput of the run loop, in state transitions (states entered) per second.
+//!
+//! * `notification`: the peers' notification-shaped definition
+//!   (`/work/shared/bench/peers/notification.asl.json`, copied to
+//!   `benches/notification.asl.json`, used when that file is absent) with instant in-process tasks that
+//!   return their Parameters, as `asl-throughput.mjs` does for aws-local-stepfunctions:
+//!   one execution at a time, no waits, 4 states entered per execution, every output checked.
+//! * `map_1000`: a Map over 1,000 items whose processor is Task → Pass
+//!   (2,001 states entered per execution).
+//!
+//! Both use `time_scale` 0, so nothing waits and no timer is armed.
+//! `scripts/bench-states.sh` runs this next to the peer and prints the ratio.
+
+#![allow(missing_docs)] // criterion_group! generates undocumented functions
+// A benchmark harness: a broken setup should stop it loudly.
+#![allow(clippy::expect_used, clippy::panic)]
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use async_trait::async_trait;
+use criterion::{Criterion, Throughput, criterion_group};
+use rez_states::{
+    ExecutionOptions, ExecutionStatus, StateMachine, TaskContext, TaskFailure, TaskHandler,
+};
+use serde_json::{Value, json};
+
+/// Instant task: returns its input (the state's Parameters), like the peer's handlers.
+struct Echo;
+
+#[async_trait]
+impl TaskHandler for Echo {
+    async fn invoke(
+        &self,
+        _resource: &str,
+        input: Value,
+        _context: &TaskContext,
+    ) -> Result<Value, TaskFailure> {
+        Ok(input)
+    }
+}
+
+/// States entered per execution on the notification's happy path
+/// (LoadMessage, AlreadyDelivered, SendNotification, RecordSuccess).
+const NOTIFICATION_TRANSITIONS: u64 = 4;
+const MAP_ITEMS: usize = 1_000;
+
+fn notification_definition() -> String {
+    let peer = std::env::var("PEER_DEFINITION")
+        .unwrap_or_else(|_| "/work/shared/bench/peers/notification.asl.json".into());
+    std::fs::read_to_string(&peer).unwrap_or_else(|_| {
+        std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/benches/notification.asl.json"
+        ))
+        .expect("notification definition")
+    })
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime")
+}
+
+fn notification(c: &mut Criterion) {
+    let machine = StateMachine::from_json(&notification_definition()).expect("definition");
+    let options = ExecutionOptions::default()
+        .with_name("bench")
+        .with_time_scale(0.0);
+    let rt = runtime();
+    let mut i = 0u64;
+    let mut group = c.benchmark_group("states");
+    group.throughput(Throughput::Elements(NOTIFICATION_TRANSITIONS));
+    group.bench_function("notification", |b| {
+        // One async loop runs the whole batch, as the peer's runner does.
+        b.iter_custom(|iters| {
+            rt.block_on(async {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    i += 1;
+                    let input = json!({"messageId": format!("m-{i}"), "recipient": format!("user{i}@example.com")});
+                    let run = rez_states::execute(&machine, input, &Echo, &options).await;
+                    let ok = run.status == ExecutionStatus::Succeeded
+                        && run.output.as_ref().is_some_and(|o| {
+                            o["record"]["status"] == "SENT" && o["send"]["accepted"] == true
+                        });
+                    assert!(ok, "unexpected output: {:?}", run.output);
+                    black_box(run);
+                }
+                start.elapsed()
+            })
+        });
+    });
+    group.finish();
+}
+
+fn map_machine() -> StateMachine {
+    let definition = json!({
+        "StartAt": "Fan",
+        "States": {"Fan": {
+            "Type": "Map", "ItemsPath": "$.items", "ResultPath": "$.results", "End": true,
+            "ItemProcessor": {"StartAt": "Process", "States": {
+                "Process": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:Process",
+                            "Parameters": {"id.$": "$.id", "kind": "item"}, "Next": "Done"},
+                "Done": {"Type": "Pass", "End": true}
+            }}
+        }}
+    });
+    StateMachine::from_value(&definition).expect("definition")
+}
+
+fn map_input() -> Value {
+    let items: Vec<Value> = (0..MAP_ITEMS).map(|i| json!({"id": i})).collect();
+    json!({"items": items})
+}
+
+fn map_1000(c: &mut Criterion) {
+    let machine = map_machine();
+    let options = ExecutionOptions::default()
+        .with_name("bench-map")
+        .with_time_scale(0.0);
+    let input = map_input();
+    let rt = runtime();
+    let mut group = c.benchmark_group("states");
+    // The Map state itself plus Process and Done per item.
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(1 + 2 * MAP_ITEMS as u64));
+    group.bench_function("map_1000", |b| {
+        b.iter(|| {
+            let run = rt.block_on(rez_states::execute(
+                &machine,
+                input.clone(),
+                &Echo,
+                &options,
+            ));
+            let ok = run.status == ExecutionStatus::Succeeded
+                && run
+                    .output
+                    .as_ref()
+                    .is_some_and(|o| o["results"].as_array().map(Vec::len) == Some(MAP_ITEMS));
+            assert!(ok, "unexpected result: {:?}", run.error);
+            black_box(run)
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, notification, map_1000);
+
+/// `STATES_PROFILE=notification:N` (or `map_1000:N`) runs N executions without
+/// criterion, for `valgrind --tool=callgrind`; otherwise the criterion benches.
+fn main() {
+    if let Ok(spec) = std::env::var("STATES_PROFILE") {
+        let (which, n) = spec.split_once(':').unwrap_or((spec.as_str(), "1000"));
+        let n: usize = n.parse().expect("iterations");
+        let rt = runtime();
+        let (machine, input) = match which {
+            "map_1000" => (map_machine(), map_input()),
+            _ => (
+                StateMachine::from_json(&notification_definition()).expect("definition"),
+                json!({"messageId": "m-1", "recipient": "user1@example.com"}),
+            ),
+        };
+        let options = ExecutionOptions::default()
+            .with_name("profile")
+            .with_time_scale(0.0);
+        rt.block_on(async {
+            for _ in 0..n {
+                let run = rez_states::execute(&machine, input.clone(), &Echo, &options).await;
+                assert_eq!(run.status, ExecutionStatus::Succeeded);
+                black_box(run);
+            }
+        });
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
