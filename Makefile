@@ -19,3 +19,56 @@ fmt:
 
 lint:
 	cargo clippy --workspace --all-targets -- -D warnings
+
+# ---- AWS deployment (infrastructure/, Pulumi). STACK=dev|prod for the stack commands.
+STACK ?= dev
+FUNCTIONS := scheduler processor webapi load-message send-notification record-status
+.PHONY: check-deps dev-env deploy deploy-dev deploy-prod infra-outputs infra-destroy clean
+
+# Tell which tools are missing: cargo, node >= 20, npm, python3 for building and testing; pulumi and aws to deploy.
+check-deps:
+	@missing=0; \
+	for t in cargo node npm python3 pulumi aws; do \
+	  command -v $$t >/dev/null 2>&1 || { echo "missing: $$t"; missing=1; }; \
+	done; \
+	if command -v node >/dev/null 2>&1 && [ "$$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then \
+	  echo "node 20 or newer is needed, found $$(node --version)"; missing=1; \
+	fi; \
+	[ $$missing -eq 0 ] && echo "all tools present" || { echo "(pulumi and aws are needed only to deploy)"; exit 1; }
+
+# Install what development needs: the infrastructure's node modules and the Python venv of the tests.
+dev-env:
+	cd infrastructure && npm ci --no-audit --no-fund
+	./scripts/setup-python.sh
+
+infrastructure/node_modules: infrastructure/package-lock.json
+	cd infrastructure && npm ci --no-audit --no-fund
+	touch $@
+
+# Build the zips for the stack's architecture (its Pulumi.<stack>.yaml), then pulumi up.
+deploy-dev:
+	$(MAKE) deploy STACK=dev
+
+deploy-prod:
+	$(MAKE) deploy STACK=prod
+
+deploy: infrastructure/node_modules
+	@case "$(STACK)" in dev|prod) ;; *) echo "unknown stack '$(STACK)': dev or prod"; exit 1;; esac
+	ARCH=$$(sed -n 's/^  rez-agent-infrastructure:architecture: *//p' infrastructure/Pulumi.$(STACK).yaml); \
+	  ARCH=$${ARCH:-x86_64} ./scripts/build-lambdas.sh
+	cd infrastructure && pulumi up --stack $(STACK)
+
+infra-outputs:
+	cd infrastructure && pulumi stack output --stack $(STACK)
+
+infra-destroy:
+	cd infrastructure && pulumi destroy --stack $(STACK)
+
+# Follow one function's logs, e.g. make lambda-logs-processor STACK=prod
+lambda-logs-%:
+	@case " $(FUNCTIONS) " in *" $* "*) ;; *) echo "unknown function '$*': one of $(FUNCTIONS)"; exit 1;; esac
+	aws logs tail /aws/lambda/rez-agent-$*-$(STACK) --follow --format short
+
+clean:
+	cargo clean
+	rm -rf build infrastructure/node_modules infrastructure/.venv infrastructure/bin
