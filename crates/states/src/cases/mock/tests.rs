@@ -1,34 +1,9 @@
 use super::*;
 use serde_json::json;
 
-/// The example of AWS's "Configuration file for mocked service integrations".
-const SAMPLE: &str = r#"{
-  "StateMachines": {
-    "LambdaSQSIntegration": {
-      "TestCases": {
-        "HappyPath": {"LambdaState": "MockedLambdaSuccess", "SQSState": "MockedSQSSuccess"},
-        "RetryPath": {"LambdaState": "MockedLambdaRetry", "SQSState": "MockedSQSSuccess"},
-        "HybridPath": {"LambdaState": "MockedLambdaSuccess"}
-      }
-    }
-  },
-  "MockedResponses": {
-    "MockedLambdaSuccess": {
-      "0": {"Return": {"StatusCode": 200, "Payload": {"StatusCode": 200, "body": "Hello from Lambda!"}}}
-    },
-    "LambdaMockedResourceNotReady": {
-      "0": {"Throw": {"Error": "Lambda.ResourceNotReadyException", "Cause": "Lambda resource is not ready."}}
-    },
-    "MockedSQSSuccess": {
-      "0": {"Return": {"MD5OfMessageBody": "3bcb6e8e", "MessageId": "3bcb6e8e-8b51"}}
-    },
-    "MockedLambdaRetry": {
-      "0": {"Throw": {"Error": "Lambda.ResourceNotReadyException", "Cause": "Lambda resource is not ready."}},
-      "1-2": {"Throw": {"Error": "Lambda.TimeoutException", "Cause": "Lambda timed out."}},
-      "3": {"Return": {"StatusCode": 200, "Payload": {"StatusCode": 200, "body": "Hello from Lambda!"}}}
-    }
-  }
-}"#;
+/// A mock file in the shape of the example in AWS's "Configuration file for
+/// mocked service integrations" (Step Functions Local), unchanged format.
+const SAMPLE: &str = include_str!("MockConfigFile.json");
 
 fn context(state: &str) -> TaskContext {
     TaskContext {
