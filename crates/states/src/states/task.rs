@@ -177,11 +177,15 @@ fn seconds_field(
 /// AWS's `resourceType` for history: `lambda` for Lambda ARNs, the service
 /// name for `arn:aws:states:::<service>:<action>` integrations.
 fn resource_type(resource: &str) -> &str {
-    let parts: Vec<&str> = resource.split(':').collect();
-    match parts.as_slice() {
-        [_, _, "states", _, _, service, ..] => service,
-        [_, _, service, ..] => service,
-        _ => "local",
+    // Same as matching the split parts as a slice, without collecting them.
+    let mut parts = resource.split(':').skip(2);
+    match parts.next() {
+        Some("states") => match parts.nth(2) {
+            Some(service) => service,
+            None => "states",
+        },
+        Some(service) => service,
+        None => "local",
     }
 }
 
@@ -205,5 +209,8 @@ mod tests {
         );
         assert_eq!(resource_type("arn:aws:states:::lambda:invoke"), "lambda");
         assert_eq!(resource_type("local-task"), "local");
+        assert_eq!(resource_type("arn:aws:states:us-east-1"), "states");
+        assert_eq!(resource_type("arn:aws:states:::sqs"), "sqs");
+        assert_eq!(resource_type("a:b:c"), "c");
     }
 }

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Throughput of the ASL engine (crates/states) next to aws-local-stepfunctions,
+# on the same machine in the same run, on the peers' notification.asl.json.
+#
+#   scripts/bench-states.sh            # prints both figures and the ratio
+#   RUNS=5 scripts/bench-states.sh     # peer runs (median is used), default 3
+#
+# Transitions = states entered (4 per notification execution on the happy
+# path), as ../shared/bench/peers/asl-throughput.mjs counts them. Ours comes
+# from `cargo bench -p rez-states --bench engine` (criterion, instant echo
+# tasks, time_scale 0, one execution at a time like the peer's default).
+# Bounded: ~1 s warm-up + 3 s measurement per benchmark, a few seconds per peer run.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+PEERS_SRC="${PEERS_SRC:-$ROOT/../shared/bench/peers}"
+[ -d "$PEERS_SRC" ] || PEERS_SRC=/work/shared/bench/peers
+export PEERS_DIR="${PEERS_DIR:-$HOME/.cache/rez-peers}"
+RUNS="${RUNS:-3}"
+N="${N:-2000}"
+NOTIFICATION_TRANSITIONS=4
+MAP_TRANSITIONS=2001
+
+if [ ! -x "$PEERS_DIR/bin/node" ] || [ ! -f "$PEERS_DIR/node/node_modules/aws-local-stepfunctions/package.json" ]; then
+  bash "$PEERS_SRC/setup.sh" >&2
+fi
+
+peer_once() {
+  "$PEERS_DIR/bin/node" "$PEERS_SRC/asl-throughput.mjs" "$N" --json |
+    sed -n 's/.*"transitions_per_s":\([0-9.]*\).*/\1/p'
+}
+
+# Build first so compilation is not timed next to the peer.
+(cd "$ROOT" && cargo bench -p rez-states --bench engine --no-run >&2)
+
+peer=()
+for _ in $(seq "$RUNS"); do peer+=("$(peer_once)"); done
+peer_median="$(printf '%s\n' "${peer[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
+
+bencher="$(cd "$ROOT" && cargo bench -p rez-states --bench engine -- \
+  --warm-up-time 1 --measurement-time 3 --output-format bencher 2>/dev/null | grep '^test ')"
+ns_of() { echo "$bencher" | awk -v name="$1" '$2 == name {gsub(",", "", $5); print $5}'; }
+notification_ns="$(ns_of states/notification)"
+map_ns="$(ns_of states/map_1000)"
+ours="$(awk -v ns="$notification_ns" -v t="$NOTIFICATION_TRANSITIONS" 'BEGIN {printf "%.0f", t * 1e9 / ns}')"
+ours_map="$(awk -v ns="$map_ns" -v t="$MAP_TRANSITIONS" 'BEGIN {printf "%.0f", t * 1e9 / ns}')"
+ratio="$(awk -v a="$ours" -v b="$peer_median" 'BEGIN {printf "%.1f", a / b}')"
+
+echo "date:     $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "machine:  nproc=$(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+echo "peer:     aws-local-stepfunctions, node $("$PEERS_DIR/bin/node" --version), N=$N, concurrency 1: ${peer[*]} transitions/s (median $peer_median)"
+echo "ours:     rez-states notification: ${notification_ns} ns/execution = ${ours} transitions/s"
+echo "ours:     rez-states map_1000:     ${map_ns} ns/execution = ${ours_map} transitions/s"
+echo "ratio:    ${ratio}x aws-local-stepfunctions (target: 50x)"
