@@ -11,9 +11,9 @@
 //! Both use `time_scale` 0, so nothing waits and no timer is armed.
 //! `scripts/bench-states.sh` runs this next to the peer and prints the ratio.
 
-#![allow(missing_docs)] // criterion_group! generates undocumented functions
-// A benchmark harness: a broken setup should stop it loudly.
-#![allow(clippy::expect_used, clippy::panic)]
+// criterion_group! generates undocumented functions, and a benchmark
+// harness whose setup is broken should stop loudly.
+#![allow(missing_docs, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
 use std::time::Instant;
