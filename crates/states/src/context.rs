@@ -81,6 +81,31 @@ impl<'a> LazyContext<'a> {
         self.value.get_or_init(|| self.build())
     }
 
+    /// The context object for a [`TaskHandler`](crate::TaskHandler), built
+    /// only if the handler reads it.
+    pub(crate) fn to_handler(
+        &self,
+        execution: &std::sync::Arc<ExecutionInfo>,
+    ) -> crate::ContextObject {
+        match (self.value.get(), &self.source) {
+            (None, Some((_, state))) => {
+                let execution = execution.clone();
+                let name = state.name.to_string();
+                let entered_time = state.entered_time;
+                let retry_count = state.retry_count;
+                crate::ContextObject::lazy(move || {
+                    let state = StateInfo {
+                        name: &name,
+                        entered_time,
+                        retry_count,
+                    };
+                    context_object(&execution, &state)
+                })
+            }
+            _ => self.get().clone().into(),
+        }
+    }
+
     /// An owned copy of the context object (built afresh if nothing has read it yet).
     pub(crate) fn to_value(&self) -> Value {
         match self.value.get() {

@@ -1,5 +1,7 @@
 //! The port through which Task states reach the outside world.
 
+use std::sync::{Arc, OnceLock};
+
 use serde_json::Value;
 
 /// Runs Task resources. Implemented by the local runtime (Lambda-like task
@@ -29,10 +31,68 @@ pub struct TaskContext {
     pub execution_id: String,
     /// How many times this state has been retried so far (0 on the first attempt).
     pub retry_count: u32,
-    /// The whole context object (`$$`) as the state sees it.
-    pub context_object: Value,
+    /// The whole context object (`$$`) as the state sees it. It dereferences
+    /// to a [`Value`] and is only built when a handler reads it.
+    pub context_object: ContextObject,
     /// The task's timeout before time scaling, if `TimeoutSeconds` is set.
     pub timeout_seconds: Option<f64>,
+}
+
+/// The context object (`$$`) handed to a [`TaskHandler`]: built the first
+/// time it is read (it holds a copy of the execution input, which most
+/// handlers never look at). Dereferences to [`Value`]; `Value::into()` makes
+/// a ready one.
+#[derive(Clone)]
+pub struct ContextObject {
+    value: OnceLock<Value>,
+    build: Option<Arc<dyn Fn() -> Value + Send + Sync>>,
+}
+
+impl ContextObject {
+    /// A context object built by `build` when first read.
+    pub(crate) fn lazy(build: impl Fn() -> Value + Send + Sync + 'static) -> Self {
+        ContextObject {
+            value: OnceLock::new(),
+            build: Some(Arc::new(build)),
+        }
+    }
+
+    /// The context object as a [`Value`].
+    pub fn get(&self) -> &Value {
+        self.value.get_or_init(|| match &self.build {
+            Some(build) => build(),
+            None => Value::Null,
+        })
+    }
+}
+
+impl From<Value> for ContextObject {
+    fn from(value: Value) -> Self {
+        ContextObject {
+            value: OnceLock::from(value),
+            build: None,
+        }
+    }
+}
+
+impl std::ops::Deref for ContextObject {
+    type Target = Value;
+
+    fn deref(&self) -> &Value {
+        self.get()
+    }
+}
+
+impl std::fmt::Debug for ContextObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
+impl PartialEq for ContextObject {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
 }
 
 /// A failed task: an error name and an optional cause.

@@ -135,7 +135,7 @@ mod tests {
             state_name: "T".into(),
             execution_id: "e".into(),
             retry_count: 0,
-            context_object: Value::Null,
+            context_object: Value::Null.into(),
             timeout_seconds: None,
         }
     }

@@ -98,7 +98,7 @@ pub(crate) struct Runtime<'a> {
     pub(crate) tasks: &'a dyn TaskHandler,
     pub(crate) options: &'a ExecutionOptions,
     pub(crate) history: &'a Recorder,
-    pub(crate) info: ExecutionInfo,
+    pub(crate) info: std::sync::Arc<ExecutionInfo>,
     /// Whether states without their own `QueryLanguage` use JSONata.
     pub(crate) default_jsonata: bool,
 }
@@ -114,7 +114,7 @@ impl<'a> Runtime<'a> {
             tasks,
             options,
             history,
-            info,
+            info: std::sync::Arc::new(info),
             default_jsonata: false,
         }
     }

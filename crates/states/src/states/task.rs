@@ -125,7 +125,7 @@ async fn invoke(
         state_name: attempt.name.to_string(),
         execution_id: rt.options.execution_id.clone(),
         retry_count: attempt.retry_count,
-        context_object: attempt.context.to_value(),
+        context_object: attempt.context.to_handler(&rt.info),
         timeout_seconds: timeout,
     };
     let call = rt.tasks.invoke(&task.resource, effective, &context);

@@ -10,7 +10,7 @@ fn context(state: &str) -> TaskContext {
         state_name: state.into(),
         execution_id: "e".into(),
         retry_count: 0,
-        context_object: Value::Null,
+        context_object: Value::Null.into(),
         timeout_seconds: None,
     }
 }
