@@ -64,7 +64,8 @@ pub(crate) fn describe(
 
 /// `ValidateStateMachineDefinition`: the engine's parse and validation.
 ///
-/// The engine stops at the first problem, so a FAIL has one diagnostic.
+/// Every problem the engine finds is a diagnostic; warnings alone still
+/// answer OK, as AWS does.
 pub(crate) fn validate(input: ValidateInput) -> Result<ValidateOutput, SfnError> {
     let definition = input
         .definition
@@ -92,30 +93,24 @@ pub(crate) fn validate(input: ValidateInput) -> Result<ValidateOutput, SfnError>
         ));
     }
     page_size(input.max_results, MAX_DIAGNOSTICS, MAX_DIAGNOSTICS)?;
-    let diagnostics = match rez_states::StateMachine::from_json(&definition) {
-        Ok(_) => Vec::new(),
-        Err(error) => vec![diagnostic(error)],
-    };
+    let found = rez_states::StateMachine::validate_json(&definition);
+    let failed = found
+        .iter()
+        .any(|d| d.severity == rez_states::Severity::Error);
+    let diagnostics: Vec<Diagnostic> = found.into_iter().map(diagnostic).collect();
     Ok(ValidateOutput {
-        result: if diagnostics.is_empty() { "OK" } else { "FAIL" }.to_owned(),
+        result: if failed { "FAIL" } else { "OK" }.to_owned(),
         diagnostics,
         truncated: false,
     })
 }
 
-fn diagnostic(error: rez_states::DefinitionError) -> Diagnostic {
-    use rez_states::DefinitionError;
-    let (code, message, location) = match error {
-        DefinitionError::Malformed(message) => ("INVALID_JSON_DESCRIPTION", message, None),
-        DefinitionError::Invalid { location, message } => {
-            ("SCHEMA_VALIDATION_FAILED", message, Some(location))
-        }
-    };
+fn diagnostic(found: rez_states::Diagnostic) -> Diagnostic {
     Diagnostic {
-        severity: "ERROR".to_owned(),
-        code: code.to_owned(),
-        message,
-        location,
+        severity: found.severity.to_string(),
+        code: found.code,
+        message: found.message,
+        location: Some(found.location),
     }
 }
 
