@@ -586,3 +586,71 @@ async fn protocol_errors_are_400s_in_aws_shape_and_leave_the_web_api_alone() -> 
     app.shutdown().await;
     Ok(())
 }
+
+/// The production Step Functions adapter (`rez_aws::SfnWorkflowStarter`),
+/// built as the processor Lambda builds it, pointed at the local endpoint:
+/// moto has no StartSyncExecution, so this is where the adapter meets a
+/// real server.
+fn production_starter(app: &TestApp) -> rez_aws::SfnWorkflowStarter {
+    let sdk = aws_config::SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_sfn::config::SharedCredentialsProvider::new(
+            Credentials::new("AKIDLOCAL", "local-secret", None, None, "test"),
+        ))
+        .endpoint_url(app.url(""))
+        .build();
+    rez_aws::SfnWorkflowStarter::new(rez_aws::sfn_client(&sdk), STATE_MACHINE_ARN)
+}
+
+#[tokio::test]
+async fn the_aws_adapter_maps_a_local_sync_execution_to_the_processors_outcome() -> TestResult {
+    use rez_core::ports::{WorkflowRequest, WorkflowStarter, WorkflowStatus};
+    let ntfy = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ntfy_error(400, 40013, "invalid request"))
+        .mount(&ntfy)
+        .await;
+    let app = spawn_app(ntfy).await;
+    let starter = production_starter(&app);
+
+    let rejected = stored_message(&app, "rejected by ntfy").await;
+    let outcome = bounded(
+        "StartSyncExecution through rez-aws",
+        starter.start_sync(&WorkflowRequest {
+            name: "adapter-rejected".into(),
+            input: json!({"message_id": rejected}),
+        }),
+    )
+    .await?;
+    assert!(
+        outcome.execution_id.contains("adapter-rejected"),
+        "{outcome:?}"
+    );
+    match &outcome.status {
+        WorkflowStatus::Failed { error, cause } => {
+            assert_eq!(error.as_deref(), Some("Ntfy.Rejected"));
+            assert!(
+                cause.as_deref().is_some_and(|c| c.contains("400")),
+                "{cause:?}"
+            );
+        }
+        other => panic!("expected FAILED, got {other:?}"),
+    }
+
+    let missing = rez_core::MessageId::generate(chrono::Utc::now()).to_string();
+    let outcome = bounded(
+        "StartSyncExecution of a missing message",
+        starter.start_sync(&WorkflowRequest {
+            name: "adapter-missing".into(),
+            input: json!({"message_id": missing}),
+        }),
+    )
+    .await?;
+    assert!(
+        matches!(&outcome.status, WorkflowStatus::Failed { error, .. } if error.as_deref() == Some("Message.NotFound")),
+        "{outcome:?}"
+    );
+    app.shutdown().await;
+    Ok(())
+}
