@@ -150,11 +150,12 @@ pub async fn execute(
     let start_date = Utc::now();
     let recorder = Recorder::default();
     let mut cursor = Cursor::default();
+    let input_text = history::payload(&input);
     recorder.record(
         &mut cursor,
         EventType::ExecutionStarted,
         json!({"executionStartedEventDetails": {
-            "input": history::payload(&input),
+            "input": input_text.clone(),
             "roleArn": options.role_arn,
             "stateMachineArn": options.state_machine_id,
         }}),
@@ -164,7 +165,13 @@ pub async fn execute(
     runtime.default_jsonata =
         crate::definition::query_language::is_jsonata(machine.machine.query_language.as_deref());
     let limit = execution_limit(machine, options);
-    let run = runtime.run_machine(&machine.machine, input, Default::default(), &mut cursor);
+    let run = runtime.run_machine_with_text(
+        &machine.machine,
+        input,
+        Some(input_text),
+        Default::default(),
+        &mut cursor,
+    );
     // `None`: the execution's own time limit elapsed.
     let outcome = match limit {
         Some(limit) => tokio::time::timeout(limit, run).await.ok(),

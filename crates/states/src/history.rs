@@ -155,17 +155,17 @@ pub(crate) fn payload(value: &Value) -> String {
 }
 
 /// `stateEnteredEventDetails`.
-pub(crate) fn state_entered(name: &str, input: &Value) -> Value {
-    json!({"stateEnteredEventDetails": {"name": name, "input": payload(input)}})
+pub(crate) fn state_entered(name: &str, input_text: String) -> Value {
+    json!({"stateEnteredEventDetails": {"name": name, "input": input_text}})
 }
 
 /// `stateExitedEventDetails`, with `assignedVariables` (values as JSON text) when the state assigned any.
 pub(crate) fn state_exited(
     name: &str,
-    output: &Value,
+    output_text: String,
     assigned: Option<&serde_json::Map<String, Value>>,
 ) -> Value {
-    let mut details = json!({"name": name, "output": payload(output)});
+    let mut details = json!({"name": name, "output": output_text});
     if let (Some(assigned), Some(obj)) = (assigned, details.as_object_mut()) {
         let texts: serde_json::Map<String, Value> = assigned
             .iter()
@@ -204,7 +204,7 @@ mod tests {
         recorder.record(
             &mut cursor,
             EventType::TaskStateEntered,
-            state_entered("A", &json!({"x": 1})),
+            state_entered("A", payload(&json!({"x": 1}))),
         );
         let events = recorder.into_events();
         let text = serde_json::to_value(&events)?;

@@ -141,7 +141,21 @@ impl<'a> Runtime<'a> {
         variables: Variables,
         cursor: &'s mut Cursor,
     ) -> join::Branch<'s, Result<Value, StatesError>> {
+        self.run_machine_with_text(machine, input, None, variables, cursor)
+    }
+
+    /// [`Runtime::run_machine`] with the input's JSON text for the history
+    /// when the caller already has it.
+    pub(crate) fn run_machine_with_text<'s>(
+        &'s self,
+        machine: &'s Machine,
+        input: Value,
+        input_text: Option<String>,
+        variables: Variables,
+        cursor: &'s mut Cursor,
+    ) -> join::Branch<'s, Result<Value, StatesError>> {
         Box::pin(async move {
+            let mut input_text = input_text;
             let mut variables = variables;
             let mut steps = 0usize;
             let mut name = machine.start_at.clone();
@@ -163,14 +177,15 @@ impl<'a> Runtime<'a> {
                         "State '{name}' does not exist"
                     )));
                 };
-                let outcome = self
-                    .run_state(&name, state, input, &variables, cursor)
+                let (outcome, output_text) = self
+                    .run_state(&name, state, input, input_text.take(), &variables, cursor)
                     .await?;
                 variables.extend(outcome.assigned.unwrap_or_default());
                 match outcome.next {
                     Some(next) => {
                         name = next;
                         input = outcome.output;
+                        input_text = output_text;
                     }
                     None => return Ok(outcome.output),
                 }
@@ -178,20 +193,23 @@ impl<'a> Runtime<'a> {
         })
     }
 
-    /// Enter a state, run it with Retry / Catch, and exit it.
+    /// Enter a state, run it with Retry / Catch, and exit it. Returns the
+    /// outcome and its output's JSON text, when it was written for the history.
     async fn run_state(
         &self,
         name: &str,
         state: &State,
         input: Value,
+        input_text: Option<String>,
         variables: &Variables,
         cursor: &mut Cursor,
-    ) -> Result<Outcome, StatesError> {
+    ) -> Result<(Outcome, Option<String>), StatesError> {
         let type_name = state.type_name();
+        let input_text = input_text.unwrap_or_else(|| history::payload(&input));
         let entered_id = self.record(
             cursor,
             EventType::entered(type_name),
-            history::state_entered(name, &input),
+            history::state_entered(name, input_text),
         );
         let entered_time = Utc::now();
         let mut retries = retry::RetryState::new(state);
@@ -215,20 +233,21 @@ impl<'a> Runtime<'a> {
             let result = states::act(self, state, &input, &attempt, cursor)
                 .await
                 .and_then(|outcome| {
-                    if json_len(&outcome.output) > MAX_PAYLOAD_BYTES {
+                    let text = history::payload(&outcome.output);
+                    if text.len() > MAX_PAYLOAD_BYTES {
                         Err(StatesError::data_limit_exceeded(name))
                     } else {
-                        Ok(outcome)
+                        Ok((outcome, text))
                     }
                 });
             let error = match result {
-                Ok(outcome) => {
+                Ok((outcome, text)) => {
                     if let Some(exited) = EventType::exited(type_name) {
                         let details =
-                            history::state_exited(name, &outcome.output, outcome.assigned.as_ref());
+                            history::state_exited(name, text.clone(), outcome.assigned.as_ref());
                         self.record(cursor, exited, details);
                     }
-                    return Ok(outcome);
+                    return Ok((outcome, Some(text)));
                 }
                 Err(error) => error.in_state(name, entered_id),
             };
@@ -243,11 +262,14 @@ impl<'a> Runtime<'a> {
             if let Some(outcome) = self.catch(state, &input, &error, &attempt)? {
                 // AWS closes a caught state with its Exited event too (carrying the Catch's Assign).
                 if let Some(exited) = EventType::exited(type_name) {
-                    let details =
-                        history::state_exited(name, &outcome.output, outcome.assigned.as_ref());
+                    let details = history::state_exited(
+                        name,
+                        history::payload(&outcome.output),
+                        outcome.assigned.as_ref(),
+                    );
                     self.record(cursor, exited, details);
                 }
-                return Ok(outcome);
+                return Ok((outcome, None));
             }
             return Err(error);
         }
@@ -320,24 +342,5 @@ impl<'a> Runtime<'a> {
         Ok(Some(
             Outcome::next(catcher.next.clone(), output).with_assigned(assigned),
         ))
-    }
-}
-
-/// Length of `value` as compact JSON text, without building the text.
-fn json_len(value: &Value) -> usize {
-    struct Counter(usize);
-    impl std::io::Write for Counter {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0 += buf.len();
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut counter = Counter(0);
-    match serde_json::to_writer(&mut counter, value) {
-        Ok(()) => counter.0,
-        Err(_) => usize::MAX,
     }
 }
