@@ -1,6 +1,8 @@
 //! Input and output processing: `InputPath`, payload templates
 //! (`Parameters`, `ResultSelector`, `ItemSelector`), `ResultPath`, `OutputPath`.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use super::env::Env;
@@ -28,6 +30,19 @@ pub(crate) fn apply_input_path(
         None => Ok(input.clone()),
         Some(Value::Null) => Ok(Value::Object(Map::new())),
         Some(path) => read(path_text("InputPath", path)?, input, env),
+    }
+}
+
+/// [`apply_input_path`] that borrows the input when there is no `InputPath`
+/// (for states that only read the effective input).
+pub(crate) fn input_path_view<'v>(
+    field: Option<&Value>,
+    input: &'v Value,
+    env: &Env<'_>,
+) -> Result<Cow<'v, Value>, StatesError> {
+    match field {
+        None => Ok(Cow::Borrowed(input)),
+        Some(_) => apply_input_path(field, input, env).map(Cow::Owned),
     }
 }
 

@@ -1,5 +1,7 @@
 //! `Pass`: pass the input (or `Result`, or `Parameters`) to the output.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::definition::{PassState, State};
@@ -20,12 +22,15 @@ pub(super) fn run(
         return Ok(Outcome::follow(state, output).with_assigned(assigned));
     }
     let ctx = &attempt.env();
-    let effective = io::apply_input_path(pass.common.input_path.as_ref(), input, ctx)?;
+    let effective = io::input_path_view(pass.common.input_path.as_ref(), input, ctx)?;
     let effective = match &pass.results.parameters {
-        Some(template) => io::payload_template(template, &effective, ctx)?,
+        Some(template) => Cow::Owned(io::payload_template(template, &effective, ctx)?),
         None => effective,
     };
-    let result = pass.result.clone().unwrap_or(effective);
+    let result = match &pass.result {
+        Some(result) => result.clone(),
+        None => effective.into_owned(),
+    };
     let assigned = io::assign(pass.common.assign.as_ref(), &result, ctx)?;
     let output = io::apply_result_path(pass.results.result_path.as_ref(), input.clone(), result)?;
     let output = io::apply_output_path(pass.common.output_path.as_ref(), output, ctx)?;

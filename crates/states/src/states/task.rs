@@ -22,10 +22,10 @@ pub(super) async fn run(
         return run_jsonata(rt, state, task, input, attempt, cursor).await;
     }
     let ctx = &attempt.env();
-    let effective = io::apply_input_path(task.common.input_path.as_ref(), input, ctx)?;
+    let effective = io::input_path_view(task.common.input_path.as_ref(), input, ctx)?;
     let effective = match &task.results.parameters {
         Some(template) => io::payload_template(template, &effective, ctx)?,
-        None => effective,
+        None => effective.into_owned(),
     };
     let timeout = seconds_field(
         "TimeoutSeconds",
