@@ -33,6 +33,10 @@ pub(crate) struct Outcome {
     pub(crate) output: Value,
     /// Variables the state assigned (`Assign`).
     pub(crate) assigned: Option<Variables>,
+    /// The output is the state's input unchanged (`output` is `Null`; the
+    /// executor moves the input in). Only for states that
+    /// [`states::passes_input_through`].
+    pub(crate) output_is_input: bool,
 }
 
 impl Outcome {
@@ -42,6 +46,7 @@ impl Outcome {
             next: Some(next),
             output,
             assigned: None,
+            output_is_input: false,
         }
     }
 
@@ -51,6 +56,7 @@ impl Outcome {
             next: None,
             output,
             assigned: None,
+            output_is_input: false,
         }
     }
 
@@ -59,6 +65,14 @@ impl Outcome {
         match &state.common().next {
             Some(next) => Outcome::next(next.clone(), output),
             None => Outcome::end(output),
+        }
+    }
+
+    /// Go to `next` with the state's input as its output, moved in by the executor.
+    pub(crate) fn next_with_input(next: String) -> Outcome {
+        Outcome {
+            output_is_input: true,
+            ..Outcome::next(next, Value::Null)
         }
     }
 
@@ -199,13 +213,17 @@ impl<'a> Runtime<'a> {
         &self,
         name: &str,
         state: &State,
-        input: Value,
+        mut input: Value,
         input_text: Option<String>,
         variables: &Variables,
         cursor: &mut Cursor,
     ) -> Result<(Outcome, Option<String>), StatesError> {
         let type_name = state.type_name();
         let input_text = input_text.unwrap_or_else(|| history::payload(&input));
+        let jsonata = crate::definition::query_language::uses_jsonata(state, self.default_jsonata);
+        // States whose output is their input keep its text for their output.
+        let passes_input = states::passes_input_through(state, jsonata);
+        let kept_text = passes_input.then(|| input_text.clone());
         let entered_id = self.record(
             cursor,
             EventType::entered(type_name),
@@ -225,21 +243,28 @@ impl<'a> Runtime<'a> {
                 retry_count: retries.total(),
                 context: LazyContext::new(&self.info, info),
                 variables,
-                jsonata: crate::definition::query_language::uses_jsonata(
-                    state,
-                    self.default_jsonata,
-                ),
+                jsonata,
             };
-            let result = states::act(self, state, &input, &attempt, cursor)
-                .await
-                .and_then(|outcome| {
-                    let text = history::payload(&outcome.output);
+            let result = match states::act(self, state, &input, &attempt, cursor).await {
+                Ok(mut outcome) => {
+                    let text = if outcome.output_is_input {
+                        outcome.output = std::mem::take(&mut input);
+                        outcome.output_is_input = false;
+                        match &kept_text {
+                            Some(text) => text.clone(),
+                            None => history::payload(&outcome.output),
+                        }
+                    } else {
+                        history::payload(&outcome.output)
+                    };
                     if text.len() > MAX_PAYLOAD_BYTES {
                         Err(StatesError::data_limit_exceeded(name))
                     } else {
                         Ok((outcome, text))
                     }
-                });
+                }
+                Err(error) => Err(error),
+            };
             let error = match result {
                 Ok((outcome, text)) => {
                     if let Some(exited) = EventType::exited(type_name) {

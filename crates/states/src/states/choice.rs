@@ -17,7 +17,7 @@ pub(super) fn run(
         return run_jsonata(choice, input, attempt);
     }
     let ctx = &attempt.env();
-    let effective = io::apply_input_path(choice.common.input_path.as_ref(), input, ctx)?;
+    let effective = io::input_path_view(choice.common.input_path.as_ref(), input, ctx)?;
     let mut chosen = None;
     for rule in &choice.choices {
         if evaluate(&rule.condition, &effective, ctx)? {
@@ -39,8 +39,20 @@ pub(super) fn run(
         ));
     };
     let assigned = io::assign(assign, &effective, ctx)?;
-    let output = io::apply_output_path(choice.common.output_path.as_ref(), effective, ctx)?;
+    if passes_input_through(choice) {
+        return Ok(Outcome::next_with_input(next).with_assigned(assigned));
+    }
+    let output = io::apply_output_path(
+        choice.common.output_path.as_ref(),
+        effective.into_owned(),
+        ctx,
+    )?;
     Ok(Outcome::next(next, output).with_assigned(assigned))
+}
+
+/// Whether the (JSONPath) Choice's output is its input unchanged.
+pub(super) fn passes_input_through(choice: &ChoiceState) -> bool {
+    choice.common.input_path.is_none() && choice.common.output_path.is_none()
 }
 
 /// Choice in a JSONata state: rules have a `Condition`, and the chosen

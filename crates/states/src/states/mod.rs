@@ -18,6 +18,15 @@ use crate::errors::StatesError;
 use crate::executor::{Attempt, Outcome, Runtime};
 use crate::history::Cursor;
 
+/// Whether `state` may return [`Outcome::next_with_input`]: a JSONPath
+/// Choice without `InputPath` and `OutputPath`.
+pub(crate) fn passes_input_through(state: &State, jsonata: bool) -> bool {
+    match state {
+        State::Choice(choice) => !jsonata && choice::passes_input_through(choice),
+        _ => false,
+    }
+}
+
 /// Run one attempt of `state` with its raw `input`.
 pub(crate) async fn act(
     rt: &Runtime<'_>,
