@@ -82,6 +82,22 @@ pub(crate) fn apply_result_path(
     }
 }
 
+/// `ResultPath` given as a path: write `result` into `input`; on failure
+/// the error and the input, unchanged.
+pub(crate) fn result_into_input(
+    path: &str,
+    input: Value,
+    result: Value,
+) -> Result<Value, Box<(StatesError, Value)>> {
+    paths::try_set(input, path, result).map_err(|input| {
+        let error = StatesError::prefixed(
+            STATES_RESULT_PATH_MATCH_FAILURE,
+            format!("Unable to apply ResultPath '{path}' to input '{input}'"),
+        );
+        Box::new((error, input))
+    })
+}
+
 /// `Assign`: evaluate the template against `source` (the state's result,
 /// or its input for Choice and Wait) into the variables to set.
 pub(crate) fn assign(

@@ -37,6 +37,10 @@ pub(crate) struct Outcome {
     /// executor moves the input in). Only for states that
     /// [`states::passes_input_through`].
     pub(crate) output_is_input: bool,
+    /// `output` is the state's result, still to be written into its input at
+    /// this `ResultPath` by the executor (which owns the input). Only for
+    /// states that neither Retry nor Catch, as the input is gone afterwards.
+    pub(crate) result_path: Option<String>,
 }
 
 impl Outcome {
@@ -47,6 +51,7 @@ impl Outcome {
             output,
             assigned: None,
             output_is_input: false,
+            result_path: None,
         }
     }
 
@@ -57,6 +62,7 @@ impl Outcome {
             output,
             assigned: None,
             output_is_input: false,
+            result_path: None,
         }
     }
 
@@ -74,6 +80,12 @@ impl Outcome {
             output_is_input: true,
             ..Outcome::next(next, Value::Null)
         }
+    }
+
+    /// Write `output` (the result) into the input at `path` in the executor.
+    pub(crate) fn with_result_path(mut self, path: String) -> Outcome {
+        self.result_path = Some(path);
+        self
     }
 
     /// Record the variables the state assigns.
@@ -246,7 +258,18 @@ impl<'a> Runtime<'a> {
                 jsonata,
             };
             let result = match states::act(self, state, &input, &attempt, cursor).await {
-                Ok(mut outcome) => {
+                Ok(mut outcome) => 'ok: {
+                    if let Some(path) = outcome.result_path.take() {
+                        let result = std::mem::take(&mut outcome.output);
+                        match io::result_into_input(&path, std::mem::take(&mut input), result) {
+                            Ok(output) => outcome.output = output,
+                            Err(failed) => {
+                                let (error, back) = *failed;
+                                input = back;
+                                break 'ok Err(error);
+                            }
+                        }
+                    }
                     let text = if outcome.output_is_input {
                         outcome.output = std::mem::take(&mut input);
                         outcome.output_is_input = false;

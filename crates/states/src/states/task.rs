@@ -47,7 +47,23 @@ pub(super) async fn run(
         None => result,
     };
     let assigned = io::assign(task.common.assign.as_ref(), &result, ctx)?;
-    let output = io::apply_result_path(task.results.result_path.as_ref(), input.clone(), result)?;
+    if let Some(Value::String(path)) = &task.results.result_path
+        && task.common.output_path.is_none()
+        && task.errors.retry.is_empty()
+        && task.errors.catch.is_empty()
+    {
+        // Nothing needs the input after this attempt: the executor writes
+        // the result into it instead of this state copying it.
+        return Ok(Outcome::follow(state, result)
+            .with_assigned(assigned)
+            .with_result_path(path.clone()));
+    }
+    // Without a ResultPath the result replaces the input: no copy of it is needed.
+    let base = match &task.results.result_path {
+        None => Value::Null,
+        Some(_) => input.clone(),
+    };
+    let output = io::apply_result_path(task.results.result_path.as_ref(), base, result)?;
     let output = io::apply_output_path(task.common.output_path.as_ref(), output, ctx)?;
     Ok(Outcome::follow(state, output).with_assigned(assigned))
 }
