@@ -72,3 +72,14 @@ lambda-logs-%:
 clean:
 	cargo clean
 	rm -rf build infrastructure/node_modules infrastructure/.venv infrastructure/bin
+
+# ---- Robustness and speed.
+.PHONY: fuzz bench
+
+# Fuzz the ASL engine (definition + input, JSONPath, intrinsics, JSONata), each target for a bounded time.
+fuzz:
+	./scripts/fuzz.sh
+
+# The engine side by side with aws-local-stepfunctions (installs the peer from npm on first use).
+bench:
+	./scripts/bench-states.sh
