@@ -22,15 +22,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn args(values: &[Value]) -> Vec<Arg> {
-        values
-            .iter()
-            .map(|v| Arg {
-                value: v.clone(),
-                raw: None,
-            })
-            .collect()
-    }
+    use crate::intrinsics::functions::test_args as args;
 
     #[test]
     fn collects_arguments_in_order() {

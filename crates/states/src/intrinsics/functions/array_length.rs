@@ -25,15 +25,7 @@ pub(crate) fn call(args: &[Arg]) -> Result<Value, String> {
 mod tests {
     use super::*;
 
-    fn args(values: &[Value]) -> Vec<Arg> {
-        values
-            .iter()
-            .map(|v| Arg {
-                value: v.clone(),
-                raw: None,
-            })
-            .collect()
-    }
+    use crate::intrinsics::functions::test_args as args;
 
     #[test]
     fn counts_duplicates_too() {

@@ -41,15 +41,7 @@ pub(crate) fn call(args: &[Arg]) -> Result<Value, String> {
 mod tests {
     use super::*;
 
-    fn args(values: &[Value]) -> Vec<Arg> {
-        values
-            .iter()
-            .map(|v| Arg {
-                value: v.clone(),
-                raw: None,
-            })
-            .collect()
-    }
+    use crate::intrinsics::functions::test_args as args;
 
     #[test]
     fn end_is_inclusive_when_reached() {

@@ -38,15 +38,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn args(values: &[Value]) -> Vec<Arg> {
-        values
-            .iter()
-            .map(|v| Arg {
-                value: v.clone(),
-                raw: None,
-            })
-            .collect()
-    }
+    use crate::intrinsics::functions::test_args as args;
 
     #[test]
     fn second_object_wins_shallowly() {

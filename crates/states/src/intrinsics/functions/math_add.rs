@@ -37,15 +37,7 @@ pub(crate) fn call(args: &[Arg]) -> Result<Value, String> {
 mod tests {
     use super::*;
 
-    fn args(values: &[Value]) -> Vec<Arg> {
-        values
-            .iter()
-            .map(|v| Arg {
-                value: v.clone(),
-                raw: None,
-            })
-            .collect()
-    }
+    use crate::intrinsics::functions::test_args as args;
 
     #[test]
     fn rounds_each_operand_half_up() {

@@ -31,15 +31,7 @@ pub(crate) fn call(args: &[Arg]) -> Result<Value, String> {
 mod tests {
     use super::*;
 
-    fn args(values: &[Value]) -> Vec<Arg> {
-        values
-            .iter()
-            .map(|v| Arg {
-                value: v.clone(),
-                raw: None,
-            })
-            .collect()
-    }
+    use crate::intrinsics::functions::test_args as args;
 
     #[test]
     fn stays_in_range_and_seed_repeats() {

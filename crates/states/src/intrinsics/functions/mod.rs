@@ -19,3 +19,15 @@ pub(crate) mod math_random;
 pub(crate) mod string_split;
 pub(crate) mod string_to_json;
 pub(crate) mod uuid;
+
+/// Arguments as the registry hands them to a function, for the functions' tests.
+#[cfg(test)]
+pub(crate) fn test_args(values: &[serde_json::Value]) -> Vec<crate::intrinsics::registry::Arg> {
+    values
+        .iter()
+        .map(|v| crate::intrinsics::registry::Arg {
+            value: v.clone(),
+            raw: None,
+        })
+        .collect()
+}
