@@ -3,7 +3,12 @@
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
+use rez_core::{MessageId, Priority, Stage, Status};
+
+use crate::client::{ApiClient, ExecutionFilter, MessageFilter};
+use crate::commands::output::View;
 use crate::config::UpConfig;
 
 /// rez-agent: notifications delivered to ntfy by a Step Functions workflow.
@@ -23,6 +28,157 @@ pub enum Command {
     /// Work with a state machine definition on its own: validate, test, run.
     #[command(subcommand)]
     Statemachine(StatemachineCommand),
+    /// Send a notification through the API and print its id and status;
+    /// with --wait, follow it until it is delivered or failed.
+    Send(SendArgs),
+    /// List messages, newest first, or show one message's fields.
+    Messages(MessagesArgs),
+    /// List workflow executions, newest first, or show one with its history.
+    Executions(ExecutionsArgs),
+    /// The dead-letter queue: queue records the processor gave up on.
+    #[command(subcommand)]
+    Dlq(DlqCommand),
+}
+
+/// Flags of every command that talks to the HTTP API.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ApiArgs {
+    /// Base URL of the rez-agent API: `rez-agent up`'s, or a deployed one.
+    #[arg(long, env = "REZ_API_URL", default_value = "http://127.0.0.1:8080")]
+    pub api_url: String,
+    /// API key, sent as Authorization: Bearer.
+    #[arg(long, env = "REZ_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// Print the API's JSON (for scripts) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl ApiArgs {
+    /// The client these flags name and how to print.
+    ///
+    /// # Errors
+    /// `--api-url` is not an http(s) URL.
+    pub fn connect(&self) -> anyhow::Result<(ApiClient, View)> {
+        let client = ApiClient::new(&self.api_url, self.api_key.clone())?;
+        Ok((client, View::detect(self.json)))
+    }
+}
+
+/// Flags of `rez-agent send`.
+#[derive(Debug, clap::Args)]
+pub struct SendArgs {
+    /// The notification's text.
+    pub text: String,
+    /// The notification's title.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// 1-5, or min, low, default, high, max (= urgent).
+    #[arg(long)]
+    pub priority: Option<Priority>,
+    /// Tags, comma-separated (ntfy shows known ones as emoji).
+    #[arg(long, value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// URL opened when the notification is tapped.
+    #[arg(long)]
+    pub click: Option<String>,
+    /// Follow the message until it is completed (exit 0) or failed (exit 1).
+    /// Without it, send returns as soon as the message is queued.
+    #[arg(long)]
+    pub wait: bool,
+    /// How long --wait follows the message, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0, requires = "wait", value_parser = parse_seconds)]
+    pub timeout: f64,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub api: ApiArgs,
+}
+
+/// Flags of `rez-agent messages`.
+#[derive(Debug, clap::Args)]
+pub struct MessagesArgs {
+    /// Show this message instead of a list.
+    #[arg(conflicts_with_all = ["status", "stage", "limit", "cursor"])]
+    pub id: Option<String>,
+    /// Only messages in this status: created, queued, processing, completed, failed.
+    #[arg(long)]
+    pub status: Option<Status>,
+    /// Only messages of this stage: dev, stage, prod.
+    #[arg(long)]
+    pub stage: Option<Stage>,
+    /// Page size (1-1000) [default: the API's, 50].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub limit: Option<u32>,
+    /// The page after the one that printed this cursor.
+    #[arg(long)]
+    pub cursor: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub api: ApiArgs,
+}
+
+/// Flags of `rez-agent executions`.
+#[derive(Debug, clap::Args)]
+pub struct ExecutionsArgs {
+    /// Show this execution (its ARN or its name) with its history instead of a list.
+    #[arg(conflicts_with_all = ["status", "message_id", "limit", "cursor"])]
+    pub id: Option<String>,
+    /// Only executions in this status: running, succeeded, failed, timed_out, aborted.
+    #[arg(long, value_parser = parse_execution_status)]
+    pub status: Option<String>,
+    /// Only executions of this message.
+    #[arg(long)]
+    pub message_id: Option<MessageId>,
+    /// Page size (1-1000) [default: the API's, 50].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub limit: Option<u32>,
+    /// The page after the one that printed this cursor.
+    #[arg(long)]
+    pub cursor: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub api: ApiArgs,
+}
+
+/// `rez-agent dlq …`.
+#[derive(Debug, Subcommand)]
+pub enum DlqCommand {
+    /// List the dead letters and the queue's depth.
+    List {
+        #[command(flatten)]
+        #[allow(missing_docs)]
+        api: ApiArgs,
+    },
+    /// Move dead letters back to the queue to be delivered again: the given
+    /// ids, or all of them.
+    Redrive {
+        /// Dead letter ids (as `dlq list` shows them); none means all.
+        ids: Vec<String>,
+        #[command(flatten)]
+        #[allow(missing_docs)]
+        api: ApiArgs,
+    },
+}
+
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(s),
+        _ => Err("expected a number of seconds, more than 0 and at most 86400".to_owned()),
+    }
+}
+
+/// The execution statuses Step Functions reports, in any case.
+fn parse_execution_status(text: &str) -> Result<String, String> {
+    const STATUSES: &[&str] = &["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
+    let upper = text.to_ascii_uppercase();
+    if STATUSES.contains(&upper.as_str()) {
+        Ok(upper)
+    } else {
+        Err(format!(
+            "expected one of {}",
+            STATUSES.join(", ").to_ascii_lowercase()
+        ))
+    }
 }
 
 /// `rez-agent statemachine …`.
@@ -146,6 +302,80 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::stack::up(config).await
         }
         Command::Statemachine(command) => statemachine(command).await,
+        Command::Send(args) => send(args).await,
+        Command::Messages(args) => messages(args).await,
+        Command::Executions(args) => executions(args).await,
+        Command::Dlq(command) => dlq(command).await,
+    }
+}
+
+async fn send(args: SendArgs) -> anyhow::Result<()> {
+    let (client, view) = args.api.connect()?;
+    let request = crate::commands::send::SendRequest {
+        message: rez_core::CreateMessageRequest {
+            message: Some(args.text),
+            title: args.title,
+            priority: args.priority,
+            tags: args.tags,
+            click: args.click,
+            created_by: Some("cli".to_owned()),
+            ..rez_core::CreateMessageRequest::default()
+        },
+        wait: args.wait,
+        timeout: Duration::from_secs_f64(args.timeout),
+    };
+    let mut stdout = std::io::stdout().lock();
+    crate::commands::send::send(&client, &request, &mut stdout, view).await
+}
+
+async fn messages(args: MessagesArgs) -> anyhow::Result<()> {
+    use crate::commands::messages;
+    let (client, view) = args.api.connect()?;
+    let mut stdout = std::io::stdout().lock();
+    match args.id {
+        Some(id) => messages::show(&client, &id, &mut stdout, view).await,
+        None => {
+            let filter = MessageFilter {
+                status: args.status.map(|s| s.to_string()),
+                stage: args.stage.map(|s| s.to_string()),
+                limit: args.limit,
+                cursor: args.cursor,
+            };
+            messages::list(&client, &filter, &mut stdout, view).await
+        }
+    }
+}
+
+async fn executions(args: ExecutionsArgs) -> anyhow::Result<()> {
+    use crate::commands::executions;
+    let (client, view) = args.api.connect()?;
+    let mut stdout = std::io::stdout().lock();
+    match args.id {
+        Some(id) => executions::show(&client, &id, &mut stdout, view).await,
+        None => {
+            let filter = ExecutionFilter {
+                status: args.status,
+                message_id: args.message_id.map(|m| m.to_string()),
+                limit: args.limit,
+                cursor: args.cursor,
+            };
+            executions::list(&client, &filter, &mut stdout, view).await
+        }
+    }
+}
+
+async fn dlq(command: DlqCommand) -> anyhow::Result<()> {
+    use crate::commands::dlq;
+    let mut stdout = std::io::stdout().lock();
+    match command {
+        DlqCommand::List { api } => {
+            let (client, view) = api.connect()?;
+            dlq::list(&client, &mut stdout, view).await
+        }
+        DlqCommand::Redrive { ids, api } => {
+            let (client, view) = api.connect()?;
+            dlq::redrive(&client, &ids, &mut stdout, view).await
+        }
     }
 }
 

@@ -3,7 +3,8 @@
 //! | module | what it is |
 //! |---|---|
 //! | [`cli`] | the `rez-agent` command line |
-//! | [`commands`] | the logic of `rez-agent statemachine validate / test / run` |
+//! | [`client`] | a typed client of the HTTP API, for the API commands |
+//! | [`commands`] | the logic of the subcommands: `statemachine …`, `send`, `messages`, `executions`, `dlq` |
 //! | [`config`] | the typed configuration of `rez-agent up` |
 //! | [`data_dir`] | the locked data directory and the files in it |
 //! | [`sqlite`] | the SQLite database: message store, durable queue with DLQ, executions |
@@ -14,6 +15,7 @@
 //! | [`telemetry`] | logging setup |
 
 pub mod cli;
+pub mod client;
 pub mod commands;
 pub mod config;
 pub mod data_dir;

@@ -11,6 +11,10 @@
 )]
 
 mod bad_input;
+mod cli_common;
+mod cli_executions;
+mod cli_messages;
+mod cli_send;
 mod cli_statemachine;
 mod delivery;
 mod duplicates;

@@ -1,0 +1,335 @@
+//! A typed client of the rez-agent HTTP API (`/api/...`), the one the CLI
+//! commands talk through, against `rez-agent up` or a deployed API.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`error`] | [`ClientError`]: unreachable, 401, the API's `{error:{code,message}}`, odd answers |
+//! | [`types`] | pages, filters and dead letters; items are rez-core's types |
+//!
+//! Every call returns a [`Reply`]: the typed value for tables and the JSON
+//! exactly as the API sent it, for `--json`.
+
+pub mod error;
+pub mod types;
+
+use std::time::Duration;
+
+use reqwest::{Method, RequestBuilder, StatusCode};
+use rez_core::ports::ExecutionRecord;
+use rez_core::{CreateMessageRequest, Message};
+use serde::de::DeserializeOwned;
+use url::Url;
+
+pub use error::ClientError;
+use error::{one_line, root_cause};
+pub use types::{
+    DeadLetterItem, DeadLetters, ExecutionFilter, ExecutionPage, MessageFilter, MessagePage,
+    QueueDepth, RedriveRequest, Redriven,
+};
+
+/// How long one call may take, connect included.
+const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long connecting may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// An answer: the typed value and the JSON as the API sent it.
+#[derive(Debug, Clone)]
+pub struct Reply<T> {
+    /// The answer, typed.
+    pub value: T,
+    /// The answer as the API sent it.
+    pub json: serde_json::Value,
+}
+
+/// The rez-agent HTTP API at one base URL, with an optional API key.
+#[derive(Debug, Clone)]
+pub struct ApiClient {
+    base: Url,
+    key: Option<String>,
+    http: reqwest::Client,
+}
+
+impl ApiClient {
+    /// A client of the API at `base` (e.g. `http://127.0.0.1:8080`, or a
+    /// deployed API with a path prefix), sending `key` as `Authorization: Bearer`.
+    ///
+    /// # Errors
+    /// [`ClientError::InvalidUrl`] when `base` is not an http(s) URL.
+    pub fn new(base: &str, key: Option<String>) -> Result<Self, ClientError> {
+        let invalid = |reason: String| ClientError::InvalidUrl {
+            url: base.to_owned(),
+            reason,
+        };
+        let url = Url::parse(base).map_err(|e| invalid(e.to_string()))?;
+        if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
+            return Err(invalid("must be an http:// or https:// URL".to_owned()));
+        }
+        let http = reqwest::Client::builder()
+            .timeout(CALL_TIMEOUT)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .user_agent(concat!("rez-agent/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| invalid(format!("cannot set up the HTTP client: {}", root_cause(&e))))?;
+        Ok(Self {
+            base: url,
+            key: key.filter(|k| !k.is_empty()),
+            http,
+        })
+    }
+
+    /// The base URL calls go to.
+    pub fn base_url(&self) -> &Url {
+        &self.base
+    }
+
+    /// `POST /api/messages`: the message as stored and queued.
+    ///
+    /// # Errors
+    /// Any [`ClientError`]; a rejected field is [`ClientError::Api`] `validation_failed`.
+    pub async fn create_message(
+        &self,
+        request: &CreateMessageRequest,
+    ) -> Result<Reply<Message>, ClientError> {
+        let url = self.url(&["api", "messages"], &[])?;
+        self.call(Method::POST, url, Some(request)).await
+    }
+
+    /// `GET /api/messages/{id}`.
+    ///
+    /// # Errors
+    /// Any [`ClientError`]; an unknown id is [`ClientError::Api`] `not_found`.
+    pub async fn message(&self, id: &str) -> Result<Reply<Message>, ClientError> {
+        let url = self.url(&["api", "messages", id], &[])?;
+        self.call(Method::GET, url, None::<&()>).await
+    }
+
+    /// `GET /api/messages?…`: one page, newest first.
+    ///
+    /// # Errors
+    /// Any [`ClientError`].
+    pub async fn messages(
+        &self,
+        filter: &MessageFilter,
+    ) -> Result<Reply<MessagePage>, ClientError> {
+        let limit = filter.limit.map(|l| l.to_string());
+        let query = [
+            ("status", filter.status.as_deref()),
+            ("stage", filter.stage.as_deref()),
+            ("limit", limit.as_deref()),
+            ("cursor", filter.cursor.as_deref()),
+        ];
+        let url = self.url(&["api", "messages"], &query)?;
+        self.call(Method::GET, url, None::<&()>).await
+    }
+
+    /// `GET /api/executions?…`: one page, newest first.
+    ///
+    /// # Errors
+    /// Any [`ClientError`].
+    pub async fn executions(
+        &self,
+        filter: &ExecutionFilter,
+    ) -> Result<Reply<ExecutionPage>, ClientError> {
+        let limit = filter.limit.map(|l| l.to_string());
+        let query = [
+            ("status", filter.status.as_deref()),
+            ("message_id", filter.message_id.as_deref()),
+            ("limit", limit.as_deref()),
+            ("cursor", filter.cursor.as_deref()),
+        ];
+        let url = self.url(&["api", "executions"], &query)?;
+        self.call(Method::GET, url, None::<&()>).await
+    }
+
+    /// `GET /api/executions/{id}`: the execution with its history.
+    ///
+    /// # Errors
+    /// Any [`ClientError`]; an unknown id is [`ClientError::Api`] `not_found`.
+    pub async fn execution(&self, id: &str) -> Result<Reply<ExecutionRecord>, ClientError> {
+        let url = self.url(&["api", "executions", id], &[])?;
+        self.call(Method::GET, url, None::<&()>).await
+    }
+
+    /// `GET /api/dlq`: the dead letters and the queue's depth.
+    ///
+    /// # Errors
+    /// Any [`ClientError`].
+    pub async fn dead_letters(&self) -> Result<Reply<DeadLetters>, ClientError> {
+        let url = self.url(&["api", "dlq"], &[])?;
+        self.call(Method::GET, url, None::<&()>).await
+    }
+
+    /// `POST /api/dlq/redrive`: moves the given dead letters (all when
+    /// `ids` is `None`) back to the queue.
+    ///
+    /// # Errors
+    /// Any [`ClientError`].
+    pub async fn redrive(&self, ids: Option<Vec<String>>) -> Result<Reply<Redriven>, ClientError> {
+        let url = self.url(&["api", "dlq", "redrive"], &[])?;
+        // All of them is said by leaving the body out.
+        let body = ids.map(|ids| RedriveRequest { ids: Some(ids) });
+        self.call(Method::POST, url, body.as_ref()).await
+    }
+
+    /// The base URL with `segments` appended (each percent-encoded) and the
+    /// query pairs that have a value.
+    fn url(&self, segments: &[&str], query: &[(&str, Option<&str>)]) -> Result<Url, ClientError> {
+        let mut url = self.base.clone();
+        url.path_segments_mut()
+            .map_err(|()| ClientError::InvalidUrl {
+                url: self.base.to_string(),
+                reason: "cannot take a path".to_owned(),
+            })?
+            .pop_if_empty()
+            .extend(segments);
+        let pairs: Vec<(&str, &str)> = query
+            .iter()
+            .filter_map(|(name, value)| value.map(|v| (*name, v)))
+            .collect();
+        if !pairs.is_empty() {
+            url.query_pairs_mut().extend_pairs(pairs);
+        }
+        Ok(url)
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&impl serde::Serialize>,
+    ) -> Result<Reply<T>, ClientError> {
+        let mut request: RequestBuilder = self.http.request(method, url.clone());
+        if let Some(key) = &self.key {
+            request = request.bearer_auth(key);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| self.unreachable(&url, &e))?;
+        let status = response.status();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| self.unreachable(&url, &e))?;
+        if !status.is_success() {
+            return Err(self.failure(status, &url, &bytes));
+        }
+        let json: serde_json::Value =
+            serde_json::from_slice(&bytes).map_err(|e| ClientError::Unexpected {
+                url: url.to_string(),
+                reason: format!("{status} with a body that is not JSON: {e}"),
+            })?;
+        let value = T::deserialize(&json).map_err(|e| ClientError::Unexpected {
+            url: url.to_string(),
+            reason: format!("{status} with JSON of another shape: {e}"),
+        })?;
+        Ok(Reply { value, json })
+    }
+
+    fn unreachable(&self, url: &Url, error: &reqwest::Error) -> ClientError {
+        let reason = if error.is_timeout() {
+            format!("no answer within {} s", CALL_TIMEOUT.as_secs())
+        } else {
+            root_cause(error)
+        };
+        if error.is_connect() || error.is_timeout() || error.is_request() {
+            ClientError::Unreachable {
+                url: self.base.to_string(),
+                reason,
+            }
+        } else {
+            ClientError::Unexpected {
+                url: url.to_string(),
+                reason,
+            }
+        }
+    }
+
+    fn failure(&self, status: StatusCode, url: &Url, body: &[u8]) -> ClientError {
+        if status == StatusCode::UNAUTHORIZED {
+            let url = self.base.to_string();
+            return match self.key {
+                None => ClientError::MissingKey { url },
+                Some(_) => ClientError::WrongKey { url },
+            };
+        }
+        let shaped = serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| {
+                let error = v.get("error")?;
+                Some((
+                    error.get("code")?.as_str()?.to_owned(),
+                    error.get("message")?.as_str()?.to_owned(),
+                ))
+            });
+        match shaped {
+            Some((code, message)) => ClientError::Api {
+                status: status.as_u16(),
+                code,
+                message: one_line(&message, 300),
+            },
+            None => ClientError::Unexpected {
+                url: url.to_string(),
+                reason: format!(
+                    "{status}: {}",
+                    one_line(&String::from_utf8_lossy(body), 200)
+                ),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_appended_to_the_base_and_encoded() {
+        let client = ApiClient::new("https://api.example.com/prod/", None).unwrap();
+        let url = client
+            .url(
+                &["api", "executions", "arn:x:y/z"],
+                &[("limit", Some("5")), ("cursor", None)],
+            )
+            .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://api.example.com/prod/api/executions/arn:x:y%2Fz?limit=5"
+        );
+        let client = ApiClient::new("http://127.0.0.1:8080", None).unwrap();
+        let url = client.url(&["api", "messages"], &[]).unwrap();
+        assert_eq!(url.as_str(), "http://127.0.0.1:8080/api/messages");
+    }
+
+    #[test]
+    fn only_http_urls_are_accepted() {
+        for bad in ["ftp://x", "not a url", "mailto:a@b"] {
+            assert!(matches!(
+                ApiClient::new(bad, None),
+                Err(ClientError::InvalidUrl { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn an_error_body_becomes_its_code_and_message() {
+        let client = ApiClient::new("http://h", Some("k".into())).unwrap();
+        let url = client.url(&["api"], &[]).unwrap();
+        let body = br#"{"error":{"code":"not_found","message":"no message has id x"}}"#;
+        let err = client.failure(StatusCode::NOT_FOUND, &url, body);
+        assert_eq!(
+            err.to_string(),
+            "the API answered 404 not_found: no message has id x"
+        );
+        let err = client.failure(StatusCode::UNAUTHORIZED, &url, b"");
+        assert!(matches!(err, ClientError::WrongKey { .. }));
+        let err = client.failure(StatusCode::BAD_GATEWAY, &url, b"<html>\n bad </html>");
+        assert!(
+            err.to_string()
+                .ends_with("502 Bad Gateway: <html> bad </html>")
+        );
+    }
+}
