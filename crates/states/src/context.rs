@@ -6,39 +6,69 @@ use std::sync::OnceLock;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
 
+use crate::history::Text;
+
 /// AWS's timestamp format in the context object and in `Wait` comparisons:
 /// ISO-8601 with milliseconds and a `Z` suffix.
 pub(crate) fn format_time(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-/// Execution-wide parts of the context object, built once per execution.
+/// Execution-wide parts of the context object, built once per execution
+/// the first time a state reads `$$` (most executions never do).
 #[derive(Debug, Clone)]
 pub(crate) struct ExecutionInfo {
-    pub(crate) execution: Value,
-    pub(crate) state_machine: Value,
+    id: String,
+    name: String,
+    role_arn: String,
+    start: DateTime<Utc>,
+    /// The execution input as JSON text (shared with `ExecutionStarted`);
+    /// `$$.Execution.Input` is parsed from it, which gives back the same
+    /// value as serde_json writes floats so that they read back exactly
+    /// (`float_roundtrip`).
+    input_text: Text,
+    state_machine_id: String,
+    state_machine_name: String,
+    built: OnceLock<(Value, Value)>,
 }
 
 impl ExecutionInfo {
     pub(crate) fn new(
         options: &crate::ExecutionOptions,
-        input: &Value,
+        input_text: Text,
         start: DateTime<Utc>,
     ) -> Self {
         ExecutionInfo {
-            execution: json!({
-                "Id": options.execution_id,
-                "Input": input,
-                "Name": options.execution_name,
-                "RoleArn": options.role_arn,
-                "StartTime": format_time(start),
-                "RedriveCount": 0,
-            }),
-            state_machine: json!({
-                "Id": options.state_machine_id,
-                "Name": options.state_machine_name,
-            }),
+            id: options.execution_id.clone(),
+            name: options.execution_name.clone(),
+            role_arn: options.role_arn.clone(),
+            start,
+            input_text,
+            state_machine_id: options.state_machine_id.clone(),
+            state_machine_name: options.state_machine_name.clone(),
+            built: OnceLock::new(),
         }
+    }
+
+    /// `$$.Execution` and `$$.StateMachine`.
+    fn parts(&self) -> &(Value, Value) {
+        self.built.get_or_init(|| {
+            let input: Value = serde_json::from_str(&self.input_text).unwrap_or(Value::Null);
+            (
+                json!({
+                    "Id": self.id,
+                    "Input": input,
+                    "Name": self.name,
+                    "RoleArn": self.role_arn,
+                    "StartTime": format_time(self.start),
+                    "RedriveCount": 0,
+                }),
+                json!({
+                    "Id": self.state_machine_id,
+                    "Name": self.state_machine_name,
+                }),
+            )
+        })
     }
 }
 
@@ -124,8 +154,9 @@ impl<'a> LazyContext<'a> {
 
 /// Build the whole context object for one attempt of one state.
 pub(crate) fn context_object(execution: &ExecutionInfo, state: &StateInfo<'_>) -> Value {
+    let (execution, state_machine) = execution.parts();
     let mut root = Map::new();
-    root.insert("Execution".into(), execution.execution.clone());
+    root.insert("Execution".into(), execution.clone());
     root.insert(
         "State".into(),
         json!({
@@ -134,7 +165,7 @@ pub(crate) fn context_object(execution: &ExecutionInfo, state: &StateInfo<'_>) -
             "RetryCount": state.retry_count,
         }),
     );
-    root.insert("StateMachine".into(), execution.state_machine.clone());
+    root.insert("StateMachine".into(), state_machine.clone());
     root.insert("Task".into(), json!({}));
     Value::Object(root)
 }
@@ -161,7 +192,7 @@ mod tests {
     fn context_object_has_execution_state_and_machine_fields() {
         let options = ExecutionOptions::default().with_name("run-1");
         let start = Utc::now();
-        let info = ExecutionInfo::new(&options, &json!({"a": 1}), start);
+        let info = ExecutionInfo::new(&options, "{\"a\": 1}".into(), start);
         let state = StateInfo {
             name: "Fetch",
             entered_time: start,

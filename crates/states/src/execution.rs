@@ -4,13 +4,13 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::context::ExecutionInfo;
 use crate::errors::StatesError;
 use crate::executor::Runtime;
 use crate::handler::TaskHandler;
-use crate::history::{self, Cursor, EventType, HistoryEvent, Recorder};
+use crate::history::{self, Cursor, EventType, Fields, HistoryEvent, Recorder, Text};
 use crate::machine::StateMachine;
 
 /// How to run one execution.
@@ -150,17 +150,17 @@ pub async fn execute(
     let start_date = Utc::now();
     let recorder = Recorder::default();
     let mut cursor = Cursor::default();
-    let input_text = history::payload(&input);
+    let input_text: Text = history::payload(&input).into();
     recorder.record(
         &mut cursor,
         EventType::ExecutionStarted,
-        json!({"executionStartedEventDetails": {
-            "input": input_text.clone(),
-            "roleArn": options.role_arn,
-            "stateMachineArn": options.state_machine_id,
-        }}),
+        Fields::ExecutionStarted {
+            input: input_text.clone(),
+            role_arn: options.role_arn.clone(),
+            state_machine_arn: options.state_machine_id.clone(),
+        },
     );
-    let info = ExecutionInfo::new(options, &input, start_date);
+    let info = ExecutionInfo::new(options, input_text.clone(), start_date);
     let mut runtime = Runtime::new(tasks, options, &recorder, info);
     runtime.default_jsonata =
         crate::definition::query_language::is_jsonata(machine.machine.query_language.as_deref());
@@ -182,7 +182,9 @@ pub async fn execute(
             recorder.record(
                 &mut cursor,
                 EventType::ExecutionSucceeded,
-                json!({"executionSucceededEventDetails": {"output": history::payload(&output)}}),
+                Fields::ExecutionSucceeded {
+                    output: history::payload(&output),
+                },
             );
             (ExecutionStatus::Succeeded, Some(output), None, None)
         }

@@ -53,5 +53,5 @@ pub use definition::fields::{
 pub use errors::{DefinitionError, Diagnostic, Severity, StatesError};
 pub use execution::{Execution, ExecutionOptions, ExecutionStatus, execute};
 pub use handler::{ContextObject, TaskContext, TaskFailure, TaskHandler};
-pub use history::{EventType, HistoryEvent};
+pub use history::{Details, EventType, HistoryEvent};
 pub use machine::{StateMachine, Transition, TransitionKind};

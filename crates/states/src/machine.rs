@@ -155,7 +155,7 @@ impl StateMachine {
 fn collect_resources<'a>(machine: &'a Machine, out: &mut Vec<&'a str>) {
     for (_, state) in &machine.states.ordered {
         match state {
-            State::Task(task) if !out.contains(&task.resource.as_str()) => out.push(&task.resource),
+            State::Task(task) if !out.contains(&&*task.resource) => out.push(&task.resource),
             State::Parallel(parallel) => parallel
                 .branches
                 .iter()

@@ -10,6 +10,7 @@ pub(crate) mod query_language;
 pub(crate) mod validate;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -62,6 +63,11 @@ impl<'de> Deserialize<'de> for States {
         }
         Ok(States { ordered, index })
     }
+}
+
+/// A string field read into an [`Arc<str>`] (serde's `rc` feature is not enabled).
+fn shared_str<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Arc<str>, D::Error> {
+    String::deserialize(deserializer).map(Arc::from)
 }
 
 /// One state, tagged by its `Type` field.
@@ -128,7 +134,9 @@ pub(crate) struct TaskState {
     pub(crate) results: ResultFields,
     #[serde(flatten)]
     pub(crate) errors: ErrorHandling,
-    pub(crate) resource: String,
+    /// Shared with the Task events of the history.
+    #[serde(deserialize_with = "shared_str")]
+    pub(crate) resource: Arc<str>,
     #[serde(default)]
     pub(crate) timeout_seconds: Option<Value>,
     #[serde(default)]

@@ -16,7 +16,9 @@ use crate::definition::{Machine, State};
 use crate::errors::{MAX_PAYLOAD_BYTES, StatesError};
 use crate::execution::ExecutionOptions;
 use crate::handler::TaskHandler;
-use crate::history::{self, Cursor, EventType, MAX_HISTORY_EVENTS, Recorder};
+use crate::history::{
+    self, Cursor, Details, EventType, Fields, MAX_HISTORY_EVENTS, Recorder, Text,
+};
 use crate::jsonata;
 use crate::states;
 use env::{Env, Variables};
@@ -146,7 +148,12 @@ impl<'a> Runtime<'a> {
     }
 
     /// Record an event after `cursor`.
-    pub(crate) fn record(&self, cursor: &mut Cursor, event_type: EventType, details: Value) -> u64 {
+    pub(crate) fn record(
+        &self,
+        cursor: &mut Cursor,
+        event_type: EventType,
+        details: impl Into<Details>,
+    ) -> u64 {
         self.history.record(cursor, event_type, details)
     }
 
@@ -176,7 +183,7 @@ impl<'a> Runtime<'a> {
         &'s self,
         machine: &'s Machine,
         input: Value,
-        input_text: Option<String>,
+        input_text: Option<Text>,
         variables: Variables,
         cursor: &'s mut Cursor,
     ) -> join::Branch<'s, Result<Value, StatesError>> {
@@ -226,12 +233,12 @@ impl<'a> Runtime<'a> {
         name: &str,
         state: &State,
         mut input: Value,
-        input_text: Option<String>,
+        input_text: Option<Text>,
         variables: &Variables,
         cursor: &mut Cursor,
-    ) -> Result<(Outcome, Option<String>), StatesError> {
+    ) -> Result<(Outcome, Option<Text>), StatesError> {
         let type_name = state.type_name();
-        let input_text = input_text.unwrap_or_else(|| history::payload(&input));
+        let input_text = input_text.unwrap_or_else(|| history::payload(&input).into());
         let jsonata = crate::definition::query_language::uses_jsonata(state, self.default_jsonata);
         // States whose output is their input keep its text for their output.
         let passes_input = states::passes_input_through(state, jsonata);
@@ -239,7 +246,10 @@ impl<'a> Runtime<'a> {
         let entered_id = self.record(
             cursor,
             EventType::entered(type_name),
-            history::state_entered(name, input_text),
+            Fields::StateEntered {
+                name: name.to_string(),
+                input: input_text,
+            },
         );
         let entered_time = Utc::now();
         let mut retries = retry::RetryState::new(state);
@@ -270,15 +280,15 @@ impl<'a> Runtime<'a> {
                             }
                         }
                     }
-                    let text = if outcome.output_is_input {
+                    let text: Text = if outcome.output_is_input {
                         outcome.output = std::mem::take(&mut input);
                         outcome.output_is_input = false;
                         match &kept_text {
                             Some(text) => text.clone(),
-                            None => history::payload(&outcome.output),
+                            None => history::payload(&outcome.output).into(),
                         }
                     } else {
-                        history::payload(&outcome.output)
+                        history::payload(&outcome.output).into()
                     };
                     if text.len() > MAX_PAYLOAD_BYTES {
                         Err(StatesError::data_limit_exceeded(name))
@@ -291,8 +301,11 @@ impl<'a> Runtime<'a> {
             let error = match result {
                 Ok((outcome, text)) => {
                     if let Some(exited) = EventType::exited(type_name) {
-                        let details =
-                            history::state_exited(name, text.clone(), outcome.assigned.as_ref());
+                        let details = Fields::StateExited {
+                            name: name.to_string(),
+                            output: text.clone(),
+                            assigned: outcome.assigned.clone().map(Box::new),
+                        };
                         self.record(cursor, exited, details);
                     }
                     return Ok((outcome, Some(text)));
@@ -310,11 +323,11 @@ impl<'a> Runtime<'a> {
             if let Some(outcome) = self.catch(state, &input, &error, &attempt)? {
                 // AWS closes a caught state with its Exited event too (carrying the Catch's Assign).
                 if let Some(exited) = EventType::exited(type_name) {
-                    let details = history::state_exited(
-                        name,
-                        history::payload(&outcome.output),
-                        outcome.assigned.as_ref(),
-                    );
+                    let details = Fields::StateExited {
+                        name: name.to_string(),
+                        output: history::payload(&outcome.output).into(),
+                        assigned: outcome.assigned.clone().map(Box::new),
+                    };
                     self.record(cursor, exited, details);
                 }
                 return Ok((outcome, None));

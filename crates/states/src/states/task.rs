@@ -1,14 +1,14 @@
 //! `Task`: call the resource through the [`TaskHandler`](crate::TaskHandler),
 //! racing `TimeoutSeconds`.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::definition::{State, TaskState};
 use crate::errors::StatesError;
 use crate::executor::env::Env;
 use crate::executor::{Attempt, Outcome, Runtime, io};
 use crate::handler::TaskContext;
-use crate::history::{self, Cursor, EventType};
+use crate::history::{self, Cursor, EventType, Fields};
 
 pub(super) async fn run(
     rt: &Runtime<'_>,
@@ -112,30 +112,22 @@ async fn invoke(
     attempt: &Attempt<'_>,
     cursor: &mut Cursor,
 ) -> Result<Value, StatesError> {
-    let resource_type = resource_type(&task.resource);
-    let mut scheduled = json!({
-        "resource": task.resource,
-        "resourceType": resource_type,
-        "region": region(&task.resource),
-        "parameters": history::payload(&effective),
-    });
-    if let Some(obj) = scheduled.as_object_mut() {
-        if let Some(t) = timeout {
-            obj.insert("timeoutInSeconds".into(), json!(t));
-        }
-        if let Some(h) = heartbeat {
-            obj.insert("heartbeatInSeconds".into(), json!(h));
-        }
-    }
     rt.record(
         cursor,
         EventType::TaskScheduled,
-        json!({"taskScheduledEventDetails": scheduled}),
+        Fields::TaskScheduled {
+            resource: task.resource.clone(),
+            parameters: history::payload(&effective),
+            timeout,
+            heartbeat,
+        },
     );
     rt.record(
         cursor,
         EventType::TaskStarted,
-        json!({"taskStartedEventDetails": {"resource": task.resource, "resourceType": resource_type}}),
+        Fields::TaskStarted {
+            resource: task.resource.clone(),
+        },
     );
     let context = TaskContext {
         state_name: attempt.name.to_string(),
@@ -161,11 +153,10 @@ async fn invoke(
     rt.record(
         cursor,
         EventType::TaskSucceeded,
-        json!({"taskSucceededEventDetails": {
-            "resource": task.resource,
-            "resourceType": resource_type,
-            "output": history::payload(&result),
-        }}),
+        Fields::TaskSucceeded {
+            resource: task.resource.clone(),
+            output: history::payload(&result),
+        },
     );
     Ok(result)
 }
@@ -188,45 +179,4 @@ fn seconds_field(
         };
     }
     Ok(literal.and_then(Value::as_f64))
-}
-
-/// AWS's `resourceType` for history: `lambda` for Lambda ARNs, the service
-/// name for `arn:aws:states:::<service>:<action>` integrations.
-fn resource_type(resource: &str) -> &str {
-    // Same as matching the split parts as a slice, without collecting them.
-    let mut parts = resource.split(':').skip(2);
-    match parts.next() {
-        Some("states") => match parts.nth(2) {
-            Some(service) => service,
-            None => "states",
-        },
-        Some(service) => service,
-        None => "local",
-    }
-}
-
-fn region(resource: &str) -> &str {
-    resource
-        .split(':')
-        .nth(3)
-        .filter(|r| !r.is_empty())
-        .unwrap_or("local")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn resource_type_reads_lambda_and_service_integrations() {
-        assert_eq!(
-            resource_type("arn:aws:lambda:us-east-1:1:function:f"),
-            "lambda"
-        );
-        assert_eq!(resource_type("arn:aws:states:::lambda:invoke"), "lambda");
-        assert_eq!(resource_type("local-task"), "local");
-        assert_eq!(resource_type("arn:aws:states:us-east-1"), "states");
-        assert_eq!(resource_type("arn:aws:states:::sqs"), "sqs");
-        assert_eq!(resource_type("a:b:c"), "c");
-    }
 }

@@ -1,10 +1,15 @@
-#![doc = include_str!("../docs/history.md")]
+#![doc = include_str!("../../docs/history.md")]
+
+mod details;
 
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
+
+pub use details::Details;
+pub(crate) use details::{Fields, Text};
 
 /// Most events one execution may record (AWS Step Functions quota for
 /// Standard workflows, "Maximum execution history size": 25,000 events);
@@ -95,8 +100,9 @@ pub struct HistoryEvent {
     /// What happened.
     #[serde(rename = "type", alias = "eventType")]
     pub event_type: EventType,
-    /// AWS-shaped details, e.g. `{"stateEnteredEventDetails": {"name": .., "input": ..}}`.
-    pub details: Value,
+    /// AWS-shaped details, e.g. `{"stateEnteredEventDetails": {"name": .., "input": ..}}`;
+    /// they dereference to a [`Value`] built when first read.
+    pub details: Details,
 }
 
 /// Where a branch of the execution is in the history: the id of its last event.
@@ -113,7 +119,13 @@ pub(crate) struct Recorder {
 
 impl Recorder {
     /// Append an event after `cursor`'s last one and move the cursor to it.
-    pub(crate) fn record(&self, cursor: &mut Cursor, event_type: EventType, details: Value) -> u64 {
+    pub(crate) fn record(
+        &self,
+        cursor: &mut Cursor,
+        event_type: EventType,
+        details: impl Into<Details>,
+    ) -> u64 {
+        let details = details.into();
         let mut events = match self.events.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
@@ -154,32 +166,6 @@ pub(crate) fn payload(value: &Value) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| value.to_string())
 }
 
-/// `stateEnteredEventDetails`.
-pub(crate) fn state_entered(name: &str, input_text: String) -> Value {
-    json!({"stateEnteredEventDetails": {"name": name, "input": input_text}})
-}
-
-/// `stateExitedEventDetails`, with `assignedVariables` (values as JSON text) when the state assigned any.
-pub(crate) fn state_exited(
-    name: &str,
-    output_text: String,
-    assigned: Option<&serde_json::Map<String, Value>>,
-) -> Value {
-    let mut details = json!({"name": name, "output": output_text});
-    if let (Some(assigned), Some(obj)) = (assigned, details.as_object_mut()) {
-        let texts: serde_json::Map<String, Value> = assigned
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(payload(v))))
-            .collect();
-        obj.insert("assignedVariables".into(), Value::Object(texts));
-        obj.insert(
-            "assignedVariablesDetails".into(),
-            json!({"truncated": false}),
-        );
-    }
-    json!({"stateExitedEventDetails": details})
-}
-
 /// `{"<key>": {"error": .., "cause": ..}}` for a failure event.
 pub(crate) fn failure(key: &str, error: &str, cause: Option<&str>) -> Value {
     let mut inner = serde_json::Map::new();
@@ -195,6 +181,7 @@ pub(crate) fn failure(key: &str, error: &str, cause: Option<&str>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn events_serialise_with_aws_names_and_camel_case() -> Result<(), serde_json::Error> {
@@ -204,7 +191,10 @@ mod tests {
         recorder.record(
             &mut cursor,
             EventType::TaskStateEntered,
-            state_entered("A", payload(&json!({"x": 1}))),
+            Fields::StateEntered {
+                name: "A".into(),
+                input: payload(&json!({"x": 1})).into(),
+            },
         );
         let events = recorder.into_events();
         let text = serde_json::to_value(&events)?;
