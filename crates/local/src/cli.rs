@@ -198,6 +198,21 @@ pub enum StatemachineCommand {
     },
     /// Run a definition once and print status, output or error, and the history.
     Run(RunArgs),
+    /// Draw a definition as Graphviz DOT or as a standalone SVG.
+    Graph(GraphArgs),
+}
+
+/// Flags of `rez-agent statemachine graph`.
+#[derive(Debug, clap::Args)]
+pub struct GraphArgs {
+    /// The definition file (ASL JSON).
+    pub file: PathBuf,
+    /// The drawing's format [default: svg when --output ends in .svg, else dot].
+    #[arg(long, value_enum)]
+    pub format: Option<crate::commands::statemachine::graph::GraphFormat>,
+    /// Write the drawing to this file instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
 }
 
 /// Flags of `rez-agent statemachine run`.
@@ -397,6 +412,14 @@ async fn statemachine(command: StatemachineCommand) -> anyhow::Result<()> {
                 time_scale: args.time_scale,
             };
             statemachine::run::run(&request, &mut stdout).await
+        }
+        StatemachineCommand::Graph(args) => {
+            let request = statemachine::graph::GraphRequest {
+                file: args.file,
+                format: args.format,
+                output: args.output,
+            };
+            statemachine::graph::graph(&request, &mut stdout)
         }
     }
 }

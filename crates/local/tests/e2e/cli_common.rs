@@ -63,18 +63,19 @@ impl Run {
     }
 }
 
-/// Splits an aligned table into rows of cells (cells hold no double spaces).
+/// Splits an aligned table into rows of cells (cells hold no double spaces):
+/// the lines after the header with as many cells as it has.
 pub fn table_rows(text: &str) -> Vec<Vec<String>> {
-    text.lines()
-        .skip(1)
-        .take_while(|line| !line.is_empty() && !line.starts_with("next page"))
-        .map(|line| {
-            line.split("  ")
-                .map(str::trim)
-                .filter(|cell| !cell.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
+    let mut lines = text.lines().map(cells);
+    let columns = lines.next().map_or(0, |header| header.len());
+    lines.take_while(|row| row.len() == columns).collect()
+}
+
+fn cells(line: &str) -> Vec<String> {
+    line.split("  ")
+        .map(str::trim)
+        .filter(|cell| !cell.is_empty())
+        .map(str::to_owned)
         .collect()
 }
 

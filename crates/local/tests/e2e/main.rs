@@ -13,6 +13,7 @@
 mod bad_input;
 mod cli_common;
 mod cli_executions;
+mod cli_graph;
 mod cli_messages;
 mod cli_send;
 mod cli_statemachine;

@@ -6,10 +6,12 @@
 //! | [`validate`] | `validate FILE…`: every problem, one per line, like `ValidateStateMachineDefinition` |
 //! | [`test`] | `test FILE_OR_DIR…`: run cases in the conformance corpus schema, `N passed, M failed` |
 //! | [`run`] | `run FILE --input JSON [--mock-config FILE --test-case NAME]`: one execution and its history |
+//! | [`graph`] | `graph FILE [--format dot\|svg] [--output PATH]`: the definition drawn with `rez-graph` |
 //!
 //! Each writes its report to the given writer (stdout in the binary) and
 //! returns an error when the exit status must be non-zero.
 
+pub mod graph;
 pub mod run;
 pub mod test;
 pub mod validate;
