@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use crate::ports::{
-    Created, LatencySummary, ListQuery, MessageStore, Metrics, Page, StatusChange, StoreError,
+    Created, HourlyCounts, HourlySeries, LatencySummary, ListQuery, MessageStore, Metrics, Page,
+    StatusChange, StoreError,
 };
 use crate::{Cursor, Message, MessageId, Status};
 
@@ -123,6 +124,10 @@ impl MessageStore for MemoryStore {
             if m.status.is_final() {
                 finished += 1;
                 attempts += u64::from(m.delivery_attempts);
+                *metrics
+                    .attempts_histogram
+                    .entry(m.delivery_attempts.to_string())
+                    .or_default() += 1;
             }
             latencies.extend(m.delivery_latency_ms());
         }
@@ -137,6 +142,17 @@ impl MessageStore for MemoryStore {
         }
         metrics.delivery_latency_ms = LatencySummary::from_samples(latencies);
         Ok(metrics)
+    }
+
+    async fn hourly_counts(
+        &self,
+        mut series: HourlySeries,
+    ) -> Result<Vec<HourlyCounts>, StoreError> {
+        let inner = self.lock()?;
+        for m in inner.messages.values() {
+            series.add(m.created_date, m.status.as_str(), 1);
+        }
+        Ok(series.into_buckets())
     }
 }
 

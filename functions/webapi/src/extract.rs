@@ -46,6 +46,36 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// A JSON body that may be left out: `None` for an empty body, otherwise
+/// the same rules as [`ApiJson`].
+#[derive(Debug)]
+pub(crate) struct OptionalApiJson<T>(pub(crate) Option<T>);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for OptionalApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json = is_json(req.headers());
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                crate::layers::payload_too_large()
+            } else {
+                ApiError::invalid_json("the request body could not be read")
+                    .with_detail(rejection.body_text())
+            }
+        })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self(None));
+        }
+        if !json {
+            return Err(ApiError::invalid_json(
+                "the body must be JSON sent with 'Content-Type: application/json'",
+            ));
+        }
+        parse_json(&bytes).map(|value| Self(Some(value)))
+    }
+}
+
 /// Parses `bytes` as one JSON value of type `T`.
 ///
 /// The body must be a JSON object: serde would otherwise read `[]` as a

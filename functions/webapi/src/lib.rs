@@ -8,7 +8,7 @@
 //! | `extract` | JSON, path, query and `Idempotency-Key` extractors that reject in that shape |
 //! | `auth` | the `Authorization: Bearer` check (constant time) |
 //! | `layers` | the middleware stack: request id, trace, CORS, error rendering, panics, timeout, body limit |
-//! | `routes` | the route table and one module per resource: `health`, `messages`, `metrics`, `executions` |
+//! | `routes` | the route table and one module per resource: `health`, `messages`, `metrics`, `series`, `executions`, `dead_letters`, `statemachine` |
 //! | `openapi` | the OpenAPI 3.0 document (`openapi.json`) |
 //!
 //! ```no_run
@@ -30,7 +30,7 @@ use axum::Router;
 use axum::middleware::from_fn_with_state;
 
 pub use layers::{BODY_LIMIT_BYTES, REQUEST_TIMEOUT};
-pub use state::{ApiKey, ApiState, InvalidApiKey};
+pub use state::{ApiKey, ApiState, InvalidApiKey, StateMachineInfo};
 
 /// The whole API: every route, the auth check, and every layer.
 ///

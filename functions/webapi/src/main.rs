@@ -40,6 +40,8 @@ async fn state() -> anyhow::Result<ApiState> {
         publisher: Arc::new(SnsPublisher::new(aws_sdk_sns::Client::new(&sdk), topic_arn)),
         clock: Arc::new(SystemClock),
         executions: None,
+        dead_letters: None,
+        state_machine: None,
         api_key: Some(ApiKey::new(api_key).context("the API key parameter")?),
         stage: settings.stage,
         cors_origins: Vec::new(),

@@ -5,7 +5,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use rez_core::Stage;
-use rez_core::ports::{Clock, ExecutionReader, MessageStore, Publisher};
+use rez_core::ports::{Clock, DeadLetterQueue, ExecutionReader, MessageStore, Publisher};
 use subtle::ConstantTimeEq;
 
 /// Longest API key accepted, in bytes.
@@ -23,6 +23,12 @@ pub struct ApiState {
     /// Recorded workflow executions; `None` where they are not kept (the
     /// execution routes then answer 404).
     pub executions: Option<Arc<dyn ExecutionReader>>,
+    /// The queue's dead letters; `None` where they are not exposed (the
+    /// `/api/dlq` routes then answer 404).
+    pub dead_letters: Option<Arc<dyn DeadLetterQueue>>,
+    /// The state machine definition the deployment runs; `None` where it is
+    /// not exposed (the `/api/statemachine` routes then answer 404).
+    pub state_machine: Option<StateMachineInfo>,
     /// The key every route but `/api/health` requires; `None` turns auth off.
     pub api_key: Option<ApiKey>,
     /// The stage new messages get when the request names none.
@@ -35,11 +41,25 @@ impl fmt::Debug for ApiState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiState")
             .field("executions", &self.executions.is_some())
+            .field("dead_letters", &self.dead_letters.is_some())
+            .field(
+                "state_machine",
+                &self.state_machine.as_ref().map(|m| m.name.as_str()),
+            )
             .field("api_key", &self.api_key)
             .field("stage", &self.stage)
             .field("cors_origins", &self.cors_origins)
             .finish_non_exhaustive()
     }
+}
+
+/// A state machine the API shows: its name and its definition.
+#[derive(Debug, Clone)]
+pub struct StateMachineInfo {
+    /// The state machine's name.
+    pub name: String,
+    /// Its Amazon States Language definition.
+    pub definition: Arc<serde_json::Value>,
 }
 
 /// The API key clients send as `Authorization: Bearer <key>`.

@@ -6,8 +6,9 @@
 //! of [`COUNTER_SHARDS`] small items, whatever the table's size.
 //!
 //! The counters mirror the reference store's definitions: messages per
-//! status, stage and type; `finished` and `attempts` over messages in a final
-//! status; and a latency histogram over delivered messages.
+//! status, stage and type; `finished`, `attempts` and the attempts histogram
+//! over messages in a final status; and a latency histogram over delivered
+//! messages.
 //!
 //! # Latency precision
 //!
@@ -39,6 +40,7 @@ const STATUS_PREFIX: &str = "status_";
 const STAGE_PREFIX: &str = "stage_";
 const TYPE_PREFIX: &str = "type_";
 const LATENCY_PREFIX: &str = "latency_b";
+const ATTEMPTS_HISTOGRAM_PREFIX: &str = "attempts_n";
 
 /// The id of counters shard `shard`.
 pub(crate) fn counters_id(shard: u32) -> String {
@@ -102,6 +104,10 @@ impl Delta {
         if m.status.is_final() {
             self.add(FINISHED.to_owned(), sign);
             self.add(ATTEMPTS.to_owned(), sign * i64::from(m.delivery_attempts));
+            self.add(
+                format!("{ATTEMPTS_HISTOGRAM_PREFIX}{}", m.delivery_attempts),
+                sign,
+            );
         }
         if let Some(ms) = m.delivery_latency_ms() {
             self.add(format!("{LATENCY_PREFIX}{}", bucket(ms)), sign);
@@ -165,6 +171,10 @@ pub(crate) fn metrics_from_counters(shards: &[Item]) -> Result<Metrics, StoreErr
             metrics
                 .by_message_type
                 .insert(kind.to_owned(), count(*value));
+        } else if let Some(attempts) = name.strip_prefix(ATTEMPTS_HISTOGRAM_PREFIX) {
+            metrics
+                .attempts_histogram
+                .insert(attempts.to_owned(), count(*value));
         } else if let Some(b) = name.strip_prefix(LATENCY_PREFIX) {
             let b: u32 = b
                 .parse()

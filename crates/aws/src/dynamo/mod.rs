@@ -6,6 +6,7 @@
 //! | `store.rs` | create (with idempotency), get, conditional transitions |
 //! | `cursor.rs` | lists: Queries on the GSIs, newest first, with cursors |
 //! | `metrics.rs` | the counters items and the latency histogram |
+//! | `series.rs` | messages per hour by status, from the status index |
 //!
 //! Table `rez-agent-messages-{stage}`: partition key `id` (S), sort key
 //! `created_date` (S), GSIs [`STAGE_INDEX`] (`stage`, `created_date`) and
@@ -14,13 +15,16 @@
 mod cursor;
 mod items;
 mod metrics;
+mod series;
 mod store;
 #[cfg(test)]
 mod tests;
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::KeysAndAttributes;
-use rez_core::ports::{Created, ListQuery, MessageStore, Metrics, Page, StatusChange};
+use rez_core::ports::{
+    Created, HourlyCounts, HourlySeries, ListQuery, MessageStore, Metrics, Page, StatusChange,
+};
 use rez_core::{Message, MessageId, Stage, StoreError};
 
 use crate::error::describe;
@@ -141,5 +145,9 @@ impl MessageStore for DynamoMessageStore {
             )));
         }
         metrics::metrics_from_counters(&shards)
+    }
+
+    async fn hourly_counts(&self, series: HourlySeries) -> Result<Vec<HourlyCounts>, StoreError> {
+        self.count_hourly(series).await
     }
 }

@@ -1,7 +1,7 @@
 //! Metrics from the counters items agree with the reference store's.
 
 use rez_core::memory::MemoryStore;
-use rez_core::ports::{MessageStore, StatusChange};
+use rez_core::ports::{HourlySeries, MessageStore, StatusChange};
 use rez_core::{Message, MessageType, Stage, Status};
 
 use crate::helpers::{TestResult, message_at, new_store};
@@ -78,8 +78,10 @@ async fn metrics_after_a_series_of_transitions_match_the_reference_store() -> Te
             ],
         ),
     ];
+    let mut last_created = None;
     for (i, (kind, steps)) in lives.iter().enumerate() {
         let m = message_at(i as i64 * 1000, Stage::Dev, *kind);
+        last_created = Some(m.created_date);
         live(&stores, &m, steps).await?;
     }
     let got = dynamo.metrics().await?;
@@ -90,6 +92,15 @@ async fn metrics_after_a_series_of_transitions_match_the_reference_store() -> Te
     assert_eq!(got.by_message_type, want.by_message_type);
     assert_eq!(got.success_rate, want.success_rate);
     assert_eq!(got.mean_delivery_attempts, want.mean_delivery_attempts);
+    assert_eq!(got.attempts_histogram, want.attempts_histogram);
+    assert_eq!(got.attempts_histogram.values().sum::<u64>(), 5);
+    // Hourly counts come from the status index and agree with the reference.
+    let now = last_created.unwrap() + chrono::Duration::hours(2);
+    let series = || HourlySeries::new(now, 24);
+    let hourly = dynamo.hourly_counts(series()).await?;
+    assert_eq!(hourly, memory.hourly_counts(series()).await?);
+    let counted: u64 = hourly.iter().flat_map(|b| b.counts.values()).sum();
+    assert_eq!(counted, lives.len() as u64);
     let (g, w) = (&got.delivery_latency_ms, &want.delivery_latency_ms);
     assert_eq!(g.count, w.count);
     for (name, g, w) in [

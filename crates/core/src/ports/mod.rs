@@ -4,18 +4,22 @@
 //! handlers only ever see `Arc<dyn Port>`.
 
 mod clock;
+mod dead_letters;
 mod executions;
 mod notifier;
 mod publisher;
+mod series;
 mod store;
 mod workflow;
 
 pub use clock::{Clock, SystemClock};
+pub use dead_letters::{DeadLetterEntry, DeadLetterList, DeadLetterQueue, QueueCounts};
 pub use executions::{
     ExecutionPage, ExecutionQuery, ExecutionReader, ExecutionRecord, ExecutionSummary,
 };
 pub use notifier::{Delivery, Notifier, NotifyError, NotifyErrorKind};
 pub use publisher::{MessageEvent, PublishError, Publisher};
+pub use series::{HourlyCounts, HourlySeries, MAX_SERIES_HOURS};
 pub use store::{
     Created, DEFAULT_LIST_LIMIT, LatencySummary, ListQuery, MAX_LIST_LIMIT, MessageStore, Metrics,
     Page, StatusChange, StoreError,

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+use super::series::{HourlyCounts, HourlySeries};
 use crate::{Cursor, Message, MessageId, MessageType, Stage, Status};
 
 /// Most items one list call returns.
@@ -197,6 +198,9 @@ pub struct Metrics {
     pub delivery_latency_ms: LatencySummary,
     /// Mean publishes per finished delivery.
     pub mean_delivery_attempts: Option<f64>,
+    /// Finished deliveries (completed or failed) by how many publishes they
+    /// took: `{"1": 40, "3": 2}`.
+    pub attempts_histogram: BTreeMap<String, u64>,
 }
 
 /// What can go wrong in a store.
@@ -263,4 +267,11 @@ pub trait MessageStore: Send + Sync {
     /// # Errors
     /// [`StoreError::Unavailable`].
     async fn metrics(&self) -> Result<Metrics, StoreError>;
+
+    /// Messages created in each hour of `series` (from [`HourlySeries::since`]
+    /// on), counted by their current status, read from the status index.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn hourly_counts(&self, series: HourlySeries) -> Result<Vec<HourlyCounts>, StoreError>;
 }

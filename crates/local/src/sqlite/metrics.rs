@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use rez_core::ports::{LatencySummary, Metrics, StoreError};
+use rez_core::ports::{HourlyCounts, HourlySeries, LatencySummary, Metrics, StoreError};
 use rez_core::{Status, time};
 use rusqlite::Connection;
 
@@ -34,6 +34,7 @@ pub(crate) fn compute(conn: &mut Connection) -> Result<Metrics, StoreError> {
         .copied()
         .unwrap_or(0);
     let latencies = latencies(&tx)?;
+    let attempts_histogram = attempts_histogram(&tx)?;
     tx.finish().map_err(store_error)?;
     Ok(Metrics {
         total,
@@ -43,7 +44,54 @@ pub(crate) fn compute(conn: &mut Connection) -> Result<Metrics, StoreError> {
         success_rate: ratio(completed, finished),
         delivery_latency_ms: LatencySummary::from_samples(latencies),
         mean_delivery_attempts: ratio(attempts, finished),
+        attempts_histogram,
     })
+}
+
+/// Finished messages by their delivery attempts.
+fn attempts_histogram(conn: &Connection) -> Result<BTreeMap<String, u64>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT delivery_attempts, COUNT(*) FROM messages WHERE status IN (?1, ?2) \
+             GROUP BY delivery_attempts",
+        )
+        .map_err(store_error)?;
+    let rows = stmt
+        .query_map(
+            [Status::Completed.as_str(), Status::Failed.as_str()],
+            |row| Ok((get_u64(row, 0)?.to_string(), get_u64(row, 1)?)),
+        )
+        .map_err(store_error)?;
+    rows.collect::<Result<_, _>>().map_err(store_error)
+}
+
+/// Counts the messages created since `series.since()` into it, per status
+/// from the `(status, created_date)` index, grouped by hour in SQL.
+pub(crate) fn hourly(
+    conn: &mut Connection,
+    mut series: HourlySeries,
+) -> Result<Vec<HourlyCounts>, StoreError> {
+    let since = time::format(series.since());
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT substr(created_date, 1, 13), COUNT(*) FROM messages \
+             WHERE status = ?1 AND created_date >= ?2 GROUP BY 1",
+        )
+        .map_err(store_error)?;
+    for status in Status::ALL {
+        let rows = stmt
+            .query_map(rusqlite::params![status.as_str(), since], |row| {
+                Ok((row.get::<_, String>(0)?, get_u64(row, 1)?))
+            })
+            .map_err(store_error)?;
+        for row in rows {
+            let (hour, count) = row.map_err(store_error)?;
+            let start = time::parse(&format!("{hour}:00:00Z"))
+                .map_err(|e| StoreError::Corrupt(format!("created_date hour {hour}: {e}")))?;
+            series.add(start, status.as_str(), count);
+        }
+    }
+    Ok(series.into_buckets())
 }
 
 /// Messages per value of `column` (a fixed column name, never user input).

@@ -10,6 +10,7 @@
 //! | `executions.rs` | executions and their history, the [`ExecutionReader`](rez_core::ports::ExecutionReader) port |
 //! | `queue.rs` | [`SqliteQueue`]: visibility timeouts, receive counts, the dead-letter queue |
 //! | `queue_rows.rs` | the queue's transactions: take, dead-letter, redrive |
+//! | `dead_letter_port.rs` | the [`DeadLetterQueue`](rez_core::ports::DeadLetterQueue) port on the queue |
 //! | `queue_types.rs` | [`QueueMessageId`], [`Received`], [`DeadLetter`], [`QueueDepth`] |
 //! | `error.rs` | [`DbError`], [`QueueError`], and how SQLite's errors map onto the store's |
 //!
@@ -27,6 +28,7 @@
 //! ```
 
 mod database;
+mod dead_letter_port;
 mod error;
 mod executions;
 mod metrics;

@@ -1,8 +1,8 @@
 //! [`SqliteStore`]: the message store port on SQLite.
 
 use rez_core::ports::{
-    Created, DEFAULT_LIST_LIMIT, ListQuery, MAX_LIST_LIMIT, MessageStore, Metrics, Page,
-    StatusChange, StoreError,
+    Created, DEFAULT_LIST_LIMIT, HourlyCounts, HourlySeries, ListQuery, MAX_LIST_LIMIT,
+    MessageStore, Metrics, Page, StatusChange, StoreError,
 };
 use rez_core::{Cursor, Message, MessageId, time};
 use rusqlite::types::Value;
@@ -160,6 +160,12 @@ impl MessageStore for SqliteStore {
 
     async fn metrics(&self) -> Result<Metrics, StoreError> {
         self.db.call(metrics::compute).await
+    }
+
+    async fn hourly_counts(&self, series: HourlySeries) -> Result<Vec<HourlyCounts>, StoreError> {
+        self.db
+            .call(move |conn| metrics::hourly(conn, series))
+            .await
     }
 }
 

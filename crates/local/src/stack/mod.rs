@@ -160,6 +160,14 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         publisher: publisher.clone(),
         clock: clock.clone(),
         executions: Some(Arc::new(store.clone())),
+        dead_letters: Some(Arc::new(queue.clone())),
+        state_machine: Some(rez_webapi::StateMachineInfo {
+            name: crate::workflow::STATE_MACHINE_NAME.to_owned(),
+            definition: Arc::new(
+                serde_json::from_str(NOTIFICATION_DEFINITION)
+                    .context("reading the notification definition")?,
+            ),
+        }),
         api_key: config
             .api_key
             .clone()

@@ -2,10 +2,13 @@
 //! and its handler. `router` builds the Router from it and the OpenAPI test
 //! checks the document against it, so neither can drift.
 
+mod dead_letters;
 mod executions;
 mod health;
 mod messages;
 mod metrics;
+mod series;
+mod statemachine;
 
 use axum::handler::Handler;
 use axum::http::{Method, Uri};
@@ -51,8 +54,17 @@ pub(crate) fn table() -> Vec<Route> {
         route(Method::POST, "/api/messages", false, messages::create),
         route(Method::GET, "/api/messages/{id}", false, messages::get),
         route(Method::GET, "/api/metrics", false, metrics::metrics),
+        route(Method::GET, "/api/metrics/series", false, series::series),
         route(Method::GET, "/api/executions", false, executions::list),
         route(Method::GET, "/api/executions/{id}", false, executions::get),
+        route(Method::GET, "/api/dlq", false, dead_letters::list),
+        route(
+            Method::POST,
+            "/api/dlq/redrive",
+            false,
+            dead_letters::redrive,
+        ),
+        route(Method::GET, "/api/statemachine", false, statemachine::get),
         route(
             Method::GET,
             "/api/openapi.json",

@@ -10,8 +10,9 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::{DateTime, TimeZone, Utc};
 use rez_core::ports::{
-    Clock, Created, ExecutionPage, ExecutionQuery, ExecutionReader, ExecutionRecord, ListQuery,
-    MessageEvent, MessageStore, Metrics, Page, PublishError, Publisher, StatusChange,
+    Clock, Created, DeadLetterEntry, DeadLetterList, DeadLetterQueue, ExecutionPage,
+    ExecutionQuery, ExecutionReader, ExecutionRecord, HourlyCounts, HourlySeries, ListQuery,
+    MessageEvent, MessageStore, Metrics, Page, PublishError, Publisher, QueueCounts, StatusChange,
 };
 use rez_core::{Cursor, Message, MessageId, Stage, Status, StoreError};
 use rez_webapi::{ApiKey, ApiState, router};
@@ -160,6 +161,42 @@ impl MessageStore for MemoryStore {
         }
         Ok(metrics)
     }
+
+    async fn hourly_counts(
+        &self,
+        mut series: HourlySeries,
+    ) -> Result<Vec<HourlyCounts>, StoreError> {
+        self.check()?;
+        for m in self.all() {
+            series.add(m.created_date, m.status.as_str(), 1);
+        }
+        Ok(series.into_buckets())
+    }
+}
+
+/// A dead-letter queue held in a Vec; redrive removes the entries.
+#[derive(Default)]
+pub(crate) struct MemoryDeadLetters(pub(crate) Mutex<Vec<DeadLetterEntry>>);
+
+#[async_trait::async_trait]
+impl DeadLetterQueue for MemoryDeadLetters {
+    async fn list(&self) -> Result<DeadLetterList, StoreError> {
+        let items = self.0.lock().unwrap().clone();
+        Ok(DeadLetterList {
+            depth: QueueCounts {
+                dead: items.len() as u64,
+                ..QueueCounts::default()
+            },
+            items,
+        })
+    }
+
+    async fn redrive(&self, ids: Option<Vec<String>>) -> Result<u64, StoreError> {
+        let mut items = self.0.lock().unwrap();
+        let before = items.len();
+        items.retain(|d| ids.as_ref().is_some_and(|ids| !ids.contains(&d.id)));
+        Ok((before - items.len()) as u64)
+    }
 }
 
 /// A publisher that records events and can be told to fail.
@@ -283,6 +320,8 @@ impl TestApp {
             publisher: publisher.clone(),
             clock: Arc::new(FixedClock(now())),
             executions: None,
+            dead_letters: None,
+            state_machine: None,
             api_key: None,
             stage: Stage::Dev,
             cors_origins: Vec::new(),
@@ -304,6 +343,30 @@ impl TestApp {
     pub(crate) fn with_executions(mut self, records: Vec<ExecutionRecord>) -> Self {
         self.state.executions = Some(Arc::new(MemoryExecutions(records)));
         self
+    }
+
+    /// The same app with a dead-letter queue holding `entries`.
+    pub(crate) fn with_dead_letters(mut self, entries: Vec<DeadLetterEntry>) -> Self {
+        self.state.dead_letters = Some(Arc::new(MemoryDeadLetters(Mutex::new(entries))));
+        self
+    }
+
+    /// The same app exposing `definition` as state machine `name`.
+    pub(crate) fn with_state_machine(mut self, name: &str, definition: Value) -> Self {
+        self.state.state_machine = Some(rez_webapi::StateMachineInfo {
+            name: name.into(),
+            definition: Arc::new(definition),
+        });
+        self
+    }
+
+    /// `POST path` with a raw body and content type.
+    pub(crate) async fn post_to(&self, path: &str, body: &str, content_type: &str) -> TestResponse {
+        let req = request(Method::POST, path)
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body.to_owned()))
+            .unwrap();
+        self.send(req).await
     }
 
     fn router(&self) -> Router {

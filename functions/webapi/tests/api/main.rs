@@ -9,5 +9,6 @@ mod executions;
 mod helpers;
 mod layers;
 mod list_messages;
+mod observe;
 mod openapi;
 mod read_routes;

@@ -89,6 +89,7 @@ fn a_delta_moves_a_message_from_its_old_counts_to_its_new_ones() {
     let changed = Delta::changed(&old, &new);
     let expected: BTreeMap<String, i64> = [
         ("attempts", 2),
+        ("attempts_n2", 1),
         ("finished", 1),
         ("latency_b40", 1),
         ("status_completed", 1),

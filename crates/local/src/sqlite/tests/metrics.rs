@@ -65,6 +65,10 @@ async fn metrics_count_rate_latency_and_attempts_of_a_known_data_set() -> TestRe
     assert_eq!(metrics.success_rate, Some(0.75));
     assert_eq!(metrics.mean_delivery_attempts, Some(1.75));
     assert_eq!(
+        metrics.attempts_histogram,
+        counts(&[("1", 2), ("2", 1), ("3", 1)])
+    );
+    assert_eq!(
         metrics.delivery_latency_ms,
         LatencySummary {
             count: 3,
@@ -74,6 +78,40 @@ async fn metrics_count_rate_latency_and_attempts_of_a_known_data_set() -> TestRe
             max: Some(300)
         }
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn hourly_counts_group_messages_by_creation_hour_and_current_status() -> TestResult {
+    use rez_core::ports::HourlySeries;
+    let (_dir, db) = temp_db()?;
+    let store = SqliteStore::new(db);
+    // at(0) is 12:00:00; the series ends with the 13:00 hour.
+    let data = [
+        (-3600 * 3 - 1, Status::Completed), // 08:59:59: before the window
+        (-3600 * 3, Status::Completed),     // 09:00
+        (-1, Status::Failed),               // 11:59:59
+        (0, Status::Completed),             // 12:00
+        (59 * 60, Status::Completed),       // 12:59
+        (3600 + 5, Status::Queued),         // 13:00:05
+    ];
+    for (seconds, status) in data {
+        let m = message(at(seconds), Stage::Dev, status, MessageType::Notification);
+        store.create(&m, None).await?;
+    }
+    let buckets = store
+        .hourly_counts(HourlySeries::new(at(3600 + 30), 5))
+        .await?;
+    let starts: Vec<String> = buckets.iter().map(|b| b.start.to_rfc3339()).collect();
+    assert_eq!(starts[0], "2026-11-30T09:00:00+00:00");
+    assert_eq!(starts[4], "2026-11-30T13:00:00+00:00");
+    let count = |i: usize, status: &str| buckets[i].counts[status];
+    assert_eq!(count(0, "completed"), 1);
+    assert_eq!(count(2, "failed"), 1);
+    assert_eq!(count(3, "completed"), 2);
+    assert_eq!(count(4, "queued"), 1);
+    let total: u64 = buckets.iter().flat_map(|b| b.counts.values()).sum();
+    assert_eq!(total, 5);
     Ok(())
 }
 

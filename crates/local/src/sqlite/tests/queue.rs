@@ -231,3 +231,30 @@ async fn wait_returns_at_once_when_a_message_is_visible() -> TestResult {
     timeout(Duration::from_secs(1), q.wait(Duration::from_secs(30))).await??;
     Ok(())
 }
+
+#[tokio::test]
+async fn the_dead_letter_port_lists_with_message_ids_and_redrives() -> TestResult {
+    use rez_core::ports::DeadLetterQueue;
+    let (_dir, db) = temp_db()?;
+    let q = SqliteQueue::new(db, 1);
+    let named = q
+        .send(r#"{"message_id":"m-1","stage":"dev","message_type":"notification"}"#.into())
+        .await?;
+    q.send("not json".into()).await?;
+    q.receive(10, Duration::ZERO).await?;
+    q.receive(10, Duration::ZERO).await?;
+
+    let list = DeadLetterQueue::list(&q).await?;
+    assert_eq!(list.items.len(), 2);
+    assert_eq!(list.items[0].id, named.as_str());
+    assert_eq!(list.items[0].message_id.as_deref(), Some("m-1"));
+    assert_eq!(list.items[1].message_id, None);
+    assert_eq!(list.items[0].receive_count, 1);
+    assert_eq!((list.depth.visible, list.depth.dead), (0, 2));
+
+    let moved = DeadLetterQueue::redrive(&q, Some(vec![named.as_str().to_owned()])).await?;
+    assert_eq!(moved, 1);
+    assert_eq!(DeadLetterQueue::redrive(&q, None).await?, 1);
+    assert_eq!(q.depth().await?, depth(2, 0, 0));
+    Ok(())
+}
