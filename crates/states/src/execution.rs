@@ -165,12 +165,14 @@ pub async fn execute(
     runtime.default_jsonata =
         crate::definition::query_language::is_jsonata(machine.machine.query_language.as_deref());
     let limit = execution_limit(machine, options);
+    let mut output_text = None;
     let run = runtime.run_machine_with_text(
         &machine.machine,
         input,
         Some(input_text),
         Default::default(),
         &mut cursor,
+        Some(&mut output_text),
     );
     // `None`: the execution's own time limit elapsed.
     let outcome = match limit {
@@ -183,7 +185,7 @@ pub async fn execute(
                 &mut cursor,
                 EventType::ExecutionSucceeded,
                 Fields::ExecutionSucceeded {
-                    output: history::payload(&output),
+                    output: output_text.unwrap_or_else(|| history::payload(&output).into()),
                 },
             );
             (ExecutionStatus::Succeeded, Some(output), None, None)

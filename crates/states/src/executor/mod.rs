@@ -7,6 +7,7 @@ pub(crate) mod io;
 pub(crate) mod join;
 pub(crate) mod query;
 mod retry;
+mod text;
 
 use chrono::Utc;
 use serde_json::{Value, json};
@@ -40,9 +41,13 @@ pub(crate) struct Outcome {
     /// [`states::passes_input_through`].
     pub(crate) output_is_input: bool,
     /// `output` is the state's result, still to be written into its input at
-    /// this `ResultPath` by the executor (which owns the input). Only for
-    /// states that neither Retry nor Catch, as the input is gone afterwards.
+    /// this `ResultPath` by the executor (which owns the input, and keeps
+    /// it when the path cannot be written). Only for states that do not
+    /// Catch `States.DataLimitExceeded`, as the input is gone once written.
     pub(crate) result_path: Option<String>,
+    /// The JSON text of `output` when it goes to `result_path`, to write the
+    /// state's output text from its input text without serialising it all.
+    pub(crate) result_text: Option<Text>,
 }
 
 impl Outcome {
@@ -54,6 +59,7 @@ impl Outcome {
             assigned: None,
             output_is_input: false,
             result_path: None,
+            result_text: None,
         }
     }
 
@@ -65,6 +71,7 @@ impl Outcome {
             assigned: None,
             output_is_input: false,
             result_path: None,
+            result_text: None,
         }
     }
 
@@ -84,9 +91,11 @@ impl Outcome {
         }
     }
 
-    /// Write `output` (the result) into the input at `path` in the executor.
-    pub(crate) fn with_result_path(mut self, path: String) -> Outcome {
+    /// Write `output` (the result, whose JSON text is `text`) into the
+    /// input at `path` in the executor.
+    pub(crate) fn with_result_path(mut self, path: String, text: Text) -> Outcome {
         self.result_path = Some(path);
+        self.result_text = Some(text);
         self
     }
 
@@ -174,11 +183,12 @@ impl<'a> Runtime<'a> {
         variables: Variables,
         cursor: &'s mut Cursor,
     ) -> join::Branch<'s, Result<Value, StatesError>> {
-        self.run_machine_with_text(machine, input, None, variables, cursor)
+        self.run_machine_with_text(machine, input, None, variables, cursor, None)
     }
 
     /// [`Runtime::run_machine`] with the input's JSON text for the history
-    /// when the caller already has it.
+    /// when the caller already has it; `output_text` receives the output's
+    /// text when the last state wrote one.
     pub(crate) fn run_machine_with_text<'s>(
         &'s self,
         machine: &'s Machine,
@@ -186,9 +196,11 @@ impl<'a> Runtime<'a> {
         input_text: Option<Text>,
         variables: Variables,
         cursor: &'s mut Cursor,
+        output_text: Option<&'s mut Option<Text>>,
     ) -> join::Branch<'s, Result<Value, StatesError>> {
         Box::pin(async move {
             let mut input_text = input_text;
+            let mut output_text = output_text;
             let mut variables = variables;
             let mut steps = 0usize;
             let mut name = machine.start_at.clone();
@@ -210,7 +222,7 @@ impl<'a> Runtime<'a> {
                         "State '{name}' does not exist"
                     )));
                 };
-                let (outcome, output_text) = self
+                let (outcome, text) = self
                     .run_state(&name, state, input, input_text.take(), &variables, cursor)
                     .await?;
                 variables.extend(outcome.assigned.unwrap_or_default());
@@ -218,9 +230,14 @@ impl<'a> Runtime<'a> {
                     Some(next) => {
                         name = next;
                         input = outcome.output;
-                        input_text = output_text;
+                        input_text = text;
                     }
-                    None => return Ok(outcome.output),
+                    None => {
+                        if let Some(slot) = output_text.take() {
+                            *slot = text;
+                        }
+                        return Ok(outcome.output);
+                    }
                 }
             }
         })
@@ -243,6 +260,7 @@ impl<'a> Runtime<'a> {
         // States whose output is their input keep its text for their output.
         let passes_input = states::passes_input_through(state, jsonata);
         let kept_text = passes_input.then(|| input_text.clone());
+        let entered_text = input_text.clone();
         let entered_id = self.record(
             cursor,
             EventType::entered(type_name),
@@ -269,10 +287,23 @@ impl<'a> Runtime<'a> {
             };
             let result = match states::act(self, state, &input, &attempt, cursor).await {
                 Ok(mut outcome) => 'ok: {
+                    let mut spliced = None;
                     if let Some(path) = outcome.result_path.take() {
+                        let fields_before = input.as_object().map(serde_json::Map::len);
                         let result = std::mem::take(&mut outcome.output);
                         match io::result_into_input(&path, std::mem::take(&mut input), result) {
-                            Ok(output) => outcome.output = output,
+                            Ok(output) => {
+                                spliced = outcome.result_text.take().and_then(|result| {
+                                    text::with_new_field(
+                                        &entered_text,
+                                        fields_before,
+                                        &path,
+                                        &result,
+                                        &output,
+                                    )
+                                });
+                                outcome.output = output;
+                            }
                             Err(failed) => {
                                 let (error, back) = *failed;
                                 input = back;
@@ -280,7 +311,9 @@ impl<'a> Runtime<'a> {
                             }
                         }
                     }
-                    let text: Text = if outcome.output_is_input {
+                    let text: Text = if let Some(text) = spliced {
+                        text
+                    } else if outcome.output_is_input {
                         outcome.output = std::mem::take(&mut input);
                         outcome.output_is_input = false;
                         match &kept_text {

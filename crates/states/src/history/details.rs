@@ -34,7 +34,7 @@ pub(crate) enum Fields {
         state_machine_arn: String,
     },
     /// `executionSucceededEventDetails`.
-    ExecutionSucceeded { output: String },
+    ExecutionSucceeded { output: Text },
     /// `stateEnteredEventDetails`.
     StateEntered { name: String, input: Text },
     /// `stateExitedEventDetails`, with the variables the state assigned.
@@ -53,7 +53,7 @@ pub(crate) enum Fields {
     /// `taskStartedEventDetails`.
     TaskStarted { resource: Arc<str> },
     /// `taskSucceededEventDetails`.
-    TaskSucceeded { resource: Arc<str>, output: String },
+    TaskSucceeded { resource: Arc<str>, output: Text },
 }
 
 impl Fields {
@@ -70,7 +70,7 @@ impl Fields {
                 "stateMachineArn": state_machine_arn,
             }}),
             Fields::ExecutionSucceeded { output } => {
-                json!({"executionSucceededEventDetails": {"output": output}})
+                json!({"executionSucceededEventDetails": {"output": &**output}})
             }
             Fields::StateEntered { name, input } => {
                 json!({"stateEnteredEventDetails": {"name": name, "input": &**input}})
@@ -109,7 +109,7 @@ impl Fields {
             Fields::TaskSucceeded { resource, output } => json!({"taskSucceededEventDetails": {
                 "resource": &**resource,
                 "resourceType": resource_type(resource),
-                "output": output,
+                "output": &**output,
             }}),
         }
     }

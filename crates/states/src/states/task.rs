@@ -4,11 +4,11 @@
 use serde_json::Value;
 
 use crate::definition::{State, TaskState};
-use crate::errors::StatesError;
+use crate::errors::{STATES_DATA_LIMIT_EXCEEDED, StatesError};
 use crate::executor::env::Env;
 use crate::executor::{Attempt, Outcome, Runtime, io};
 use crate::handler::TaskContext;
-use crate::history::{self, Cursor, EventType, Fields};
+use crate::history::{self, Cursor, EventType, Fields, Text};
 
 pub(super) async fn run(
     rt: &Runtime<'_>,
@@ -41,7 +41,8 @@ pub(super) async fn run(
         input,
         ctx,
     )?;
-    let result = invoke(rt, task, effective, timeout, heartbeat, attempt, cursor).await?;
+    let (result, result_text) =
+        invoke(rt, task, effective, timeout, heartbeat, attempt, cursor).await?;
     let result = match &task.results.result_selector {
         Some(selector) => io::payload_template(selector, &result, ctx)?,
         None => result,
@@ -49,14 +50,20 @@ pub(super) async fn run(
     let assigned = io::assign(task.common.assign.as_ref(), &result, ctx)?;
     if let Some(Value::String(path)) = &task.results.result_path
         && task.common.output_path.is_none()
-        && task.errors.retry.is_empty()
-        && task.errors.catch.is_empty()
+        && !catches_data_limit(task)
     {
-        // Nothing needs the input after this attempt: the executor writes
-        // the result into it instead of this state copying it.
+        // Nothing needs the input after a successful attempt: the executor
+        // writes the result into it instead of this state copying it (and
+        // gives it back when the ResultPath cannot be written, for Retry
+        // and Catch). Only an oversized output fails after that; it is
+        // never retried, and only a Catch naming it needs the input.
+        let result_text = match &task.results.result_selector {
+            Some(_) => history::payload(&result).into(),
+            None => result_text,
+        };
         return Ok(Outcome::follow(state, result)
             .with_assigned(assigned)
-            .with_result_path(path.clone()));
+            .with_result_path(path.clone(), result_text));
     }
     // Without a ResultPath the result replaces the input: no copy of it is needed.
     let base = match &task.results.result_path {
@@ -91,7 +98,7 @@ async fn run_jsonata(
     };
     let timeout = number(task.timeout_seconds.as_ref(), "TimeoutSeconds")?;
     let heartbeat = number(task.heartbeat_seconds.as_ref(), "HeartbeatSeconds")?;
-    let result = invoke(rt, task, arguments, timeout, heartbeat, attempt, cursor).await?;
+    let (result, _) = invoke(rt, task, arguments, timeout, heartbeat, attempt, cursor).await?;
     let states = crate::jsonata::States {
         result: Some(result.clone()),
         ..states
@@ -102,7 +109,8 @@ async fn run_jsonata(
 }
 
 /// Schedule, start and run the resource, racing the timeout; records the
-/// Task events (failures are recorded by the executor, which knows about retries).
+/// Task events (failures are recorded by the executor, which knows about
+/// retries). Returns the result and its JSON text.
 async fn invoke(
     rt: &Runtime<'_>,
     task: &TaskState,
@@ -111,7 +119,7 @@ async fn invoke(
     heartbeat: Option<f64>,
     attempt: &Attempt<'_>,
     cursor: &mut Cursor,
-) -> Result<Value, StatesError> {
+) -> Result<(Value, Text), StatesError> {
     rt.record(
         cursor,
         EventType::TaskScheduled,
@@ -150,15 +158,26 @@ async fn invoke(
         None => call.await,
     };
     let result = result.map_err(|failure| StatesError::task(failure.error, failure.cause))?;
+    let text: Text = history::payload(&result).into();
     rt.record(
         cursor,
         EventType::TaskSucceeded,
         Fields::TaskSucceeded {
             resource: task.resource.clone(),
-            output: history::payload(&result),
+            output: text.clone(),
         },
     );
-    Ok(result)
+    Ok((result, text))
+}
+
+/// Whether a Catch rule names `States.DataLimitExceeded` (`States.ALL` does
+/// not match it).
+fn catches_data_limit(task: &TaskState) -> bool {
+    task.errors.catch.iter().any(|c| {
+        c.error_equals
+            .iter()
+            .any(|e| e == STATES_DATA_LIMIT_EXCEEDED)
+    })
 }
 
 /// `TimeoutSeconds` / `HeartbeatSeconds` or their `...Path` forms.
