@@ -82,6 +82,10 @@ pub struct SendArgs {
     /// URL opened when the notification is tapped.
     #[arg(long)]
     pub click: Option<String>,
+    /// Sent as Idempotency-Key: sending again with the same key answers with
+    /// the message sent the first time instead of sending another.
+    #[arg(long, value_name = "KEY")]
+    pub idempotency_key: Option<String>,
     /// Follow the message until it is completed (exit 0) or failed (exit 1).
     /// Without it, send returns as soon as the message is queued.
     #[arg(long)]
@@ -336,6 +340,7 @@ async fn send(args: SendArgs) -> anyhow::Result<()> {
             created_by: Some("cli".to_owned()),
             ..rez_core::CreateMessageRequest::default()
         },
+        idempotency_key: args.idempotency_key,
         wait: args.wait,
         timeout: Duration::from_secs_f64(args.timeout),
     };

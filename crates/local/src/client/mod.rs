@@ -82,16 +82,23 @@ impl ApiClient {
         &self.base
     }
 
-    /// `POST /api/messages`: the message as stored and queued.
+    /// `POST /api/messages`: the message as stored and queued. With an
+    /// `idempotency_key` used before, the API answers with the message
+    /// stored then instead of creating another.
     ///
     /// # Errors
     /// Any [`ClientError`]; a rejected field is [`ClientError::Api`] `validation_failed`.
     pub async fn create_message(
         &self,
         request: &CreateMessageRequest,
+        idempotency_key: Option<&str>,
     ) -> Result<Reply<Message>, ClientError> {
         let url = self.url(&["api", "messages"], &[])?;
-        self.call(Method::POST, url, Some(request)).await
+        let mut builder = self.http.post(url.clone()).json(request);
+        if let Some(key) = idempotency_key {
+            builder = builder.header("Idempotency-Key", key);
+        }
+        self.send(builder, &url).await
     }
 
     /// `GET /api/messages/{id}`.
@@ -199,12 +206,22 @@ impl ApiClient {
         body: Option<&impl serde::Serialize>,
     ) -> Result<Reply<T>, ClientError> {
         let mut request: RequestBuilder = self.http.request(method, url.clone());
-        if let Some(key) = &self.key {
-            request = request.bearer_auth(key);
-        }
         if let Some(body) = body {
             request = request.json(body);
         }
+        self.send(request, &url).await
+    }
+
+    /// Sends `request` with the API key and reads the answer as `T`.
+    async fn send<T: DeserializeOwned>(
+        &self,
+        mut request: RequestBuilder,
+        url: &Url,
+    ) -> Result<Reply<T>, ClientError> {
+        if let Some(key) = &self.key {
+            request = request.bearer_auth(key);
+        }
+        let url = url.clone();
         let response = request
             .send()
             .await

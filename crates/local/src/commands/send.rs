@@ -18,6 +18,9 @@ const POLL_INTERVAL: Duration = Duration::from_millis(250);
 pub struct SendRequest {
     /// The body of `POST /api/messages`.
     pub message: CreateMessageRequest,
+    /// Sent as `Idempotency-Key`: sending again with the same key answers
+    /// with the message sent the first time.
+    pub idempotency_key: Option<String>,
     /// Follow the message until it is completed or failed.
     pub wait: bool,
     /// How long `wait` may take.
@@ -36,7 +39,9 @@ pub async fn send(
     out: &mut dyn Write,
     view: View,
 ) -> anyhow::Result<()> {
-    let created = client.create_message(&request.message).await?;
+    let created = client
+        .create_message(&request.message, request.idempotency_key.as_deref())
+        .await?;
     if !request.wait {
         if view.json {
             write_json(out, &created.json)?;

@@ -87,6 +87,21 @@ async fn send_json_prints_the_apis_answer() -> TestResult {
     );
     let stored = app.wait_for_status(id, &["completed"]).await;
     assert_eq!(stored["payload"], answer["payload"]);
+
+    // The same idempotency key twice: one message, one publish.
+    let args = ["send", "once", "--idempotency-key", "deploy-42", "--json"];
+    let first = rez_at(&app, &args).await.json();
+    let id = first["id"].as_str().ok_or("no id")?;
+    app.wait_for_status(id, &["completed"]).await;
+    let again = rez_at(&app, &args).await.json();
+    assert_eq!(again["id"], id);
+    let once: Vec<_> = app
+        .publishes()
+        .await
+        .into_iter()
+        .filter(|p| p["message"] == "once")
+        .collect();
+    assert_eq!(once.len(), 1);
     app.shutdown().await;
     Ok(())
 }
