@@ -15,7 +15,7 @@ pub mod types;
 use std::time::Duration;
 
 use reqwest::{Method, RequestBuilder, StatusCode};
-use rez_core::ports::ExecutionRecord;
+use rez_core::ports::{DeadLetterList, ExecutionRecord};
 use rez_core::{CreateMessageRequest, Message};
 use serde::de::DeserializeOwned;
 use url::Url;
@@ -23,8 +23,7 @@ use url::Url;
 pub use error::ClientError;
 use error::{one_line, root_cause};
 pub use types::{
-    DeadLetterItem, DeadLetters, ExecutionFilter, ExecutionPage, MessageFilter, MessagePage,
-    QueueDepth, RedriveRequest, Redriven,
+    ExecutionFilter, ExecutionPage, MessageFilter, MessagePage, RedriveRequest, Redriven,
 };
 
 /// How long one call may take, connect included.
@@ -161,7 +160,7 @@ impl ApiClient {
     ///
     /// # Errors
     /// Any [`ClientError`].
-    pub async fn dead_letters(&self) -> Result<Reply<DeadLetters>, ClientError> {
+    pub async fn dead_letters(&self) -> Result<Reply<DeadLetterList>, ClientError> {
         let url = self.url(&["api", "dlq"], &[])?;
         self.call(Method::GET, url, None::<&()>).await
     }

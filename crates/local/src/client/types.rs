@@ -1,5 +1,7 @@
 //! The JSON the API answers with, where rez-core has no `Deserialize` type
-//! for it (pages, dead letters); items are rez-core's own types.
+//! for it (pages, the redrive body and answer); items are rez-core's own
+//! types (`Message`, `ExecutionSummary`), and `GET /api/dlq` is rez-core's
+//! `DeadLetterList`.
 
 use rez_core::Message;
 use rez_core::ports::ExecutionSummary;
@@ -49,44 +51,6 @@ pub struct ExecutionFilter {
     pub limit: Option<u32>,
     /// The previous page's `next_cursor`.
     pub cursor: Option<String>,
-}
-
-/// One record in the dead-letter queue.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct DeadLetterItem {
-    /// The queue record's id (kept when redriven).
-    pub id: String,
-    /// The message the record is about, when its body names one.
-    #[serde(default)]
-    pub message_id: Option<String>,
-    /// The record's body.
-    pub body: String,
-    /// How many times it was received before it was given up on.
-    pub receive_count: u32,
-    /// When it was sent.
-    pub sent_at: String,
-    /// When it was moved to the dead-letter queue.
-    pub dead_at: String,
-}
-
-/// How many records the queue holds, by state.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-pub struct QueueDepth {
-    /// Waiting to be received.
-    pub visible: u64,
-    /// Received and not yet deleted.
-    pub in_flight: u64,
-    /// In the dead-letter queue.
-    pub dead: u64,
-}
-
-/// `GET /api/dlq`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct DeadLetters {
-    /// The dead letters.
-    pub items: Vec<DeadLetterItem>,
-    /// The queue's depth.
-    pub depth: QueueDepth,
 }
 
 /// The body of `POST /api/dlq/redrive`.

@@ -12,6 +12,7 @@
 
 mod bad_input;
 mod cli_common;
+mod cli_dlq;
 mod cli_executions;
 mod cli_graph;
 mod cli_messages;
