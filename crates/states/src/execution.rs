@@ -151,7 +151,7 @@ pub async fn execute(
     let recorder = Recorder::default();
     let mut cursor = Cursor::default();
     let input_text: Text = history::payload(&input).into();
-    recorder.record(
+    recorder.record_at(
         &mut cursor,
         EventType::ExecutionStarted,
         Fields::ExecutionStarted {
@@ -159,6 +159,7 @@ pub async fn execute(
             role_arn: options.role_arn.clone(),
             state_machine_arn: options.state_machine_id.clone(),
         },
+        start_date,
     );
     let info = ExecutionInfo::new(options, input_text.clone(), start_date);
     let mut runtime = Runtime::new(tasks, options, &recorder, info);
@@ -179,14 +180,17 @@ pub async fn execute(
         Some(limit) => tokio::time::timeout(limit, run).await.ok(),
         None => Some(run.await),
     };
+    // The last event's time is the execution's stop date.
+    let stop_date = Utc::now();
     let (status, output, error, cause) = match outcome {
         Some(Ok(output)) => {
-            recorder.record(
+            recorder.record_at(
                 &mut cursor,
                 EventType::ExecutionSucceeded,
                 Fields::ExecutionSucceeded {
                     output: output_text.unwrap_or_else(|| history::payload(&output).into()),
                 },
+                stop_date,
             );
             (ExecutionStatus::Succeeded, Some(output), None, None)
         }
@@ -197,7 +201,12 @@ pub async fn execute(
                 &err.error,
                 err.cause.as_deref(),
             );
-            recorder.record(&mut cursor, EventType::ExecutionTimedOut, details);
+            recorder.record_at(
+                &mut cursor,
+                EventType::ExecutionTimedOut,
+                details,
+                stop_date,
+            );
             (ExecutionStatus::TimedOut, None, Some(err.error), err.cause)
         }
         Some(Err(err)) => {
@@ -207,7 +216,7 @@ pub async fn execute(
                 err.cause.as_deref(),
             );
             // A Fail state without Error reports no error at all.
-            recorder.record(&mut cursor, EventType::ExecutionFailed, details);
+            recorder.record_at(&mut cursor, EventType::ExecutionFailed, details, stop_date);
             let error = Some(err.error).filter(|e| !e.is_empty());
             (ExecutionStatus::Failed, None, error, err.cause)
         }
@@ -218,7 +227,7 @@ pub async fn execute(
         error,
         cause,
         start_date,
-        stop_date: Utc::now(),
+        stop_date,
         history: recorder.into_events(),
     }
 }

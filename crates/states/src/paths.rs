@@ -8,6 +8,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
 use serde_json::{Map, Value};
@@ -43,10 +44,35 @@ enum Parsed {
     General(Result<JsonPath, String>),
 }
 
+/// FNV-1a, for the memo's keys: short path texts looked up several times per
+/// state. std's SipHash resists collision floods from hostile keys but cost
+/// more than the rest of a lookup; here the keys come from definitions and
+/// the memo is capped at [`MEMO_LIMIT`] entries, which bounds any flood.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 thread_local! {
     /// Paths come from the (immutable) definition, so the same few texts are
     /// parsed over and over; remember each one's parse per thread.
-    static PARSED: RefCell<HashMap<Box<str>, Rc<Parsed>>> = RefCell::new(HashMap::new());
+    static PARSED: RefCell<HashMap<Box<str>, Rc<Parsed>, BuildHasherDefault<Fnv>>> =
+        RefCell::new(HashMap::default());
 }
 
 /// `path` parsed, from the per-thread memo when it was seen before.

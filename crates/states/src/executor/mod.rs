@@ -9,7 +9,7 @@ pub(crate) mod query;
 mod retry;
 mod text;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::context::{ExecutionInfo, LazyContext, StateInfo};
@@ -166,6 +166,18 @@ impl<'a> Runtime<'a> {
         self.history.record(cursor, event_type, details)
     }
 
+    /// Record an event after `cursor` at `timestamp`.
+    pub(crate) fn record_at(
+        &self,
+        cursor: &mut Cursor,
+        event_type: EventType,
+        details: impl Into<Details>,
+        timestamp: DateTime<Utc>,
+    ) -> u64 {
+        self.history
+            .record_at(cursor, event_type, details, timestamp)
+    }
+
     /// Wait `seconds` of specification time (scaled; no wait at scale 0).
     pub(crate) async fn sleep(&self, seconds: f64) {
         if let Some(duration) = self.options.scaled(seconds) {
@@ -261,15 +273,17 @@ impl<'a> Runtime<'a> {
         let passes_input = states::passes_input_through(state, jsonata);
         let kept_text = passes_input.then(|| input_text.clone());
         let entered_text = input_text.clone();
-        let entered_id = self.record(
+        // `$$.State.EnteredTime` is the time of the StateEntered event.
+        let entered_time = Utc::now();
+        let entered_id = self.record_at(
             cursor,
             EventType::entered(type_name),
             Fields::StateEntered {
                 name: name.to_string(),
                 input: input_text,
             },
+            entered_time,
         );
-        let entered_time = Utc::now();
         let mut retries = retry::RetryState::new(state);
         loop {
             let info = StateInfo {

@@ -125,6 +125,18 @@ impl Recorder {
         event_type: EventType,
         details: impl Into<Details>,
     ) -> u64 {
+        self.record_at(cursor, event_type, details, Utc::now())
+    }
+
+    /// [`Recorder::record`] with the time the caller has just read (events
+    /// recorded together, with nothing awaited between them, share it).
+    pub(crate) fn record_at(
+        &self,
+        cursor: &mut Cursor,
+        event_type: EventType,
+        details: impl Into<Details>,
+        timestamp: DateTime<Utc>,
+    ) -> u64 {
         let details = details.into();
         let mut events = match self.events.lock() {
             Ok(guard) => guard,
@@ -134,7 +146,7 @@ impl Recorder {
         events.push(HistoryEvent {
             id,
             previous_event_id: cursor.last,
-            timestamp: Utc::now(),
+            timestamp,
             event_type,
             details,
         });

@@ -120,7 +120,8 @@ async fn invoke(
     attempt: &Attempt<'_>,
     cursor: &mut Cursor,
 ) -> Result<(Value, Text), StatesError> {
-    rt.record(
+    let scheduled = chrono::Utc::now();
+    rt.record_at(
         cursor,
         EventType::TaskScheduled,
         Fields::TaskScheduled {
@@ -129,13 +130,16 @@ async fn invoke(
             timeout,
             heartbeat,
         },
+        scheduled,
     );
-    rt.record(
+    // Started as soon as scheduled: nothing runs in between.
+    rt.record_at(
         cursor,
         EventType::TaskStarted,
         Fields::TaskStarted {
             resource: task.resource.clone(),
         },
+        scheduled,
     );
     let context = TaskContext {
         state_name: attempt.name.to_string(),
