@@ -25,7 +25,7 @@ pub struct Cli {
 pub enum Command {
     /// Run the whole pipeline on this machine: API, scheduler, queue, processor, state machine, store.
     Up(UpArgs),
-    /// Work with a state machine definition on its own: validate, test, run.
+    /// Work with a state machine definition on its own: validate, test, run, graph.
     #[command(subcommand)]
     Statemachine(StatemachineCommand),
     /// Send a notification through the API and print its id and status;
