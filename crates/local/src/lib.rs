@@ -18,6 +18,7 @@ pub mod cli;
 pub mod client;
 pub mod commands;
 pub mod config;
+pub mod console;
 pub mod data_dir;
 pub mod publisher;
 pub mod sfn_api;
