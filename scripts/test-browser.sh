@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# The console in a real headless Chromium (Debian's chromium, driven by
+# playwright-core from npm; no browser download):
+#   1. installs chromium (pinned) with apt-get when /usr/bin/chromium is missing
+#   2. npm ci in tests/browser
+#   3. starts a stub ntfy on loopback (tests/browser/ntfy-stub.js: 200 with an
+#      id, 400 for a title containing "reject")
+#   4. starts the already-built target/debug/rez-agent up on a free loopback
+#      port, with a temporary data dir, the stub as ntfy, --time-scale 0.01 and
+#      an API key (so the console's key prompt is exercised)
+#   5. waits for /api/health and runs tests/browser/console.test.js
+# Both servers are always stopped. Screenshots go to target/browser-artifacts/.
+# Ends with "browser: N passed, M failed"; exits non-zero on any failure.
+# Build first: cargo build -p rez-local --bin rez-agent
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+CHROMIUM_VERSION="148.0.7778.167-1~deb12u1"
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+BIN=${REZ_AGENT_BIN:-$ROOT/target/debug/rez-agent}
+API_KEY="browser-test-key-$(date +%s)-$$"
+ARTIFACTS=$ROOT/target/browser-artifacts
+
+step() { printf '\n==> %s\n' "$*"; }
+
+if [ ! -x "$BIN" ]; then
+  echo "browser: $BIN is missing; build it first: cargo build -p rez-local --bin rez-agent" >&2
+  echo "browser: 0 passed, 1 failed"
+  exit 1
+fi
+command -v node >/dev/null || { echo "node (20 or newer) is required" >&2; exit 1; }
+
+if [ ! -x "$CHROMIUM" ]; then
+  step "installing chromium $CHROMIUM_VERSION (Debian)"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "chromium=$CHROMIUM_VERSION"
+fi
+echo "chromium: $("$CHROMIUM" --version 2>/dev/null || echo unknown)"
+
+step "npm ci (tests/browser)"
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/rez-browser.XXXXXX")
+STUB_PID=""
+UP_PID=""
+stop() {
+  local pid=$1
+  [ -n "$pid" ] || return 0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 50); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+cleanup() {
+  stop "$UP_PID"
+  stop "$STUB_PID"
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Waits up to $3 seconds for a line matching $2 in file $1 and prints the match.
+wait_for_line() {
+  local file=$1 pattern=$2 seconds=$3 match
+  for _ in $(seq 1 $((seconds * 10))); do
+    match=$(grep -o -m1 "$pattern" "$file" 2>/dev/null || true)
+    if [ -n "$match" ]; then
+      echo "$match"
+      return 0
+    fi
+    sleep 0.1
+  done
+  return 1
+}
+
+step "starting the ntfy stub"
+node tests/browser/ntfy-stub.js >"$WORK/ntfy.log" 2>&1 &
+STUB_PID=$!
+NTFY=$(wait_for_line "$WORK/ntfy.log" 'http://127\.0\.0\.1:[0-9]*' 10) || {
+  cat "$WORK/ntfy.log" >&2
+  echo "browser: 0 passed, 1 failed (the ntfy stub did not start)"
+  exit 1
+}
+echo "ntfy stub: $NTFY"
+
+step "starting rez-agent up"
+"$BIN" up --listen 127.0.0.1:0 --data-dir "$WORK/data" --ntfy-url "$NTFY/browser-test" \
+  --time-scale 0.01 --api-key "$API_KEY" --schedule 'at(2099-01-01T00:00:00)' >"$WORK/up.log" 2>&1 &
+UP_PID=$!
+URL=$(wait_for_line "$WORK/up.log" 'listening on http://[0-9.:]*' 60 | sed 's/^listening on //') || {
+  cat "$WORK/up.log" >&2
+  echo "browser: 0 passed, 1 failed (rez-agent up did not start)"
+  exit 1
+}
+echo "rez-agent: $URL"
+healthy=""
+for _ in $(seq 1 100); do
+  if curl -fsS "$URL/api/health" >/dev/null 2>&1; then
+    healthy=1
+    break
+  fi
+  sleep 0.1
+done
+if [ -z "$healthy" ]; then
+  cat "$WORK/up.log" >&2
+  echo "browser: 0 passed, 1 failed (/api/health did not answer)"
+  exit 1
+fi
+
+step "browser tests"
+mkdir -p "$ARTIFACTS"
+status=0
+REZ_URL=$URL REZ_API_KEY=$API_KEY CHROMIUM=$CHROMIUM ARTIFACTS=$ARTIFACTS \
+  node tests/browser/console.test.js | tee "$WORK/test.log" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "--- rez-agent log (last 40 lines) ---"
+  tail -n 40 "$WORK/up.log"
+  # The summary stays the last line.
+  grep '^browser: ' "$WORK/test.log" | tail -n 1 || echo "browser: 0 passed, 1 failed"
+fi
+exit "$status"
