@@ -45,9 +45,15 @@ export function json(value) {
   return JSON.stringify(value, null, 2);
 }
 
-/** The short form of a long id: its first 8 characters. */
+/**
+ * The short form of a long id. Ids are UUIDv7, whose first characters are
+ * the creation time (shared by ids made close together), so the short form
+ * keeps the start and the random end: "01a22b24…77deca".
+ */
 export function shortId(id) {
-  return id ? String(id).slice(0, 8) : '—';
+  if (!id) return '—';
+  const text = String(id);
+  return text.length > 16 ? `${text.slice(0, 8)}…${text.slice(-6)}` : text;
 }
 
 /** The last part of an ARN-like name (after the last ':'). */

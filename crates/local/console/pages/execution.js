@@ -7,10 +7,11 @@ import {clock, duration, json, lastPart, time} from '../format.js';
 import {colour, graphSvg, legend, svgElement} from '../graph.js';
 import {analyse} from '../history.js';
 
+const REFRESH_MS = 1000;
 const HISTORY_HEADERS = ['ID', 'Type', 'Step', 'Resource', 'Started after', 'Timestamp'];
 
 export async function executionPage(main, params, context, id) {
-  replace(main, h('p', {class: 'muted'}, 'Loading…'));
+  if (!main.querySelector('#graph')) replace(main, h('p', {class: 'muted'}, 'Loading…'));
   const [record, svg] = await Promise.all([
     api(`/api/executions/${encodeURIComponent(id)}`),
     graphSvg().then(svgElement).catch((error) => error),
@@ -38,6 +39,13 @@ export async function executionPage(main, params, context, id) {
     h('div', {class: 'io'},
       payload('Execution input', record.input),
       record.output !== null && record.output !== undefined ? payload('Execution output', record.output) : null));
+  if (record.status === 'RUNNING') {
+    // Follow a running execution until it ends.
+    const timer = setTimeout(() => {
+      if (context.active) executionPage(main, params, context, id).catch(() => {});
+    }, REFRESH_MS);
+    context.onLeave(() => clearTimeout(timer));
+  }
 }
 
 function summary(record, analysis) {

@@ -5,8 +5,11 @@ import {badge, h, replace, table} from '../dom.js';
 import {json, time} from '../format.js';
 import {EXECUTION_HEADERS, executionHref, executionRow} from './executions.js';
 
+const FINAL = new Set(['completed', 'failed']);
+const REFRESH_MS = 1000;
+
 export async function messagePage(main, params, context, id) {
-  replace(main, h('p', {class: 'muted'}, 'Loading…'));
+  if (!main.querySelector('#message-fields')) replace(main, h('p', {class: 'muted'}, 'Loading…'));
   const [message, executions] = await Promise.all([
     api(`/api/messages/${encodeURIComponent(id)}`),
     api(withQuery('/api/executions', {message_id: id, limit: 100})).catch(() => ({items: []})),
@@ -40,4 +43,11 @@ export async function messagePage(main, params, context, id) {
       ? table(EXECUTION_HEADERS, executions.items.map(executionRow), {class: 'data', id: 'message-executions'})
       : h('p', {class: 'empty'}, 'No execution has worked on this message yet.'),
     h('details', {class: 'payload-block'}, h('summary', {}, 'Raw message'), h('pre', {}, json(message))));
+  if (!FINAL.has(message.status)) {
+    // Follow a message still on its way.
+    const timer = setTimeout(() => {
+      if (context.active) messagePage(main, params, context, id).catch(() => {});
+    }, REFRESH_MS);
+    context.onLeave(() => clearTimeout(timer));
+  }
 }
