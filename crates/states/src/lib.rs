@@ -36,6 +36,7 @@ mod definition;
 pub mod errors;
 pub mod execution;
 mod executor;
+mod fnv;
 pub mod handler;
 pub mod history;
 mod intrinsics;

@@ -8,11 +8,12 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
 use serde_json::{Map, Value};
 use serde_json_path::JsonPath;
+
+use crate::fnv::FnvBuild;
 
 /// One step of a definite path.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,34 +45,10 @@ enum Parsed {
     General(Result<JsonPath, String>),
 }
 
-/// FNV-1a, for the memo's keys: short path texts looked up several times per
-/// state. std's SipHash resists collision floods from hostile keys but cost
-/// more than the rest of a lookup; here the keys come from definitions and
-/// the memo is capped at [`MEMO_LIMIT`] entries, which bounds any flood.
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-}
-
 thread_local! {
     /// Paths come from the (immutable) definition, so the same few texts are
     /// parsed over and over; remember each one's parse per thread.
-    static PARSED: RefCell<HashMap<Box<str>, Rc<Parsed>, BuildHasherDefault<Fnv>>> =
+    static PARSED: RefCell<HashMap<Box<str>, Rc<Parsed>, FnvBuild>> =
         RefCell::new(HashMap::default());
 }
 
@@ -240,6 +217,14 @@ pub(crate) fn try_set(target: Value, path: &str, value: Value) -> Result<Value, 
     let Parsed::Definite(segments) = &*parsed else {
         return Err(target);
     };
+    // The common `$.name` into an object: set the field (in place when it exists).
+    if let ([Segment::Key(key)], Value::Object(_)) = (segments.as_slice(), &target) {
+        let mut root = target;
+        if let Value::Object(map) = &mut root {
+            map.insert(key.clone(), value);
+        }
+        return Ok(root);
+    }
     if !insertable(Slot::Real(&target), segments) {
         return Err(target);
     }

@@ -15,6 +15,8 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::fnv::FnvBuild;
+
 pub(crate) use choice::{ChoiceRule, Comparison, Condition, Operand};
 pub(crate) use fields::*;
 
@@ -35,7 +37,9 @@ pub(crate) struct Machine {
 #[derive(Debug, Clone)]
 pub(crate) struct States {
     pub(crate) ordered: Vec<(String, State)>,
-    index: HashMap<String, usize>,
+    /// The names again, shared with the history events that carry them.
+    shared: Vec<Arc<str>>,
+    index: HashMap<String, usize, FnvBuild>,
 }
 
 impl States {
@@ -44,6 +48,11 @@ impl States {
             .get(name)
             .and_then(|i| self.ordered.get(*i))
             .map(|(_, s)| s)
+    }
+    /// The state called `name` and its name as a shared string.
+    pub(crate) fn entry(&self, name: &str) -> Option<(&Arc<str>, &State)> {
+        let i = *self.index.get(name)?;
+        Some((self.shared.get(i)?, &self.ordered.get(i)?.1))
     }
     pub(crate) fn contains(&self, name: &str) -> bool {
         self.index.contains_key(name)
@@ -54,14 +63,20 @@ impl<'de> Deserialize<'de> for States {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let map = serde_json::Map::<String, Value>::deserialize(deserializer)?;
         let mut ordered = Vec::with_capacity(map.len());
-        let mut index = HashMap::with_capacity(map.len());
+        let mut index = HashMap::with_capacity_and_hasher(map.len(), FnvBuild::default());
+        let mut shared = Vec::with_capacity(map.len());
         for (name, value) in map {
             let state = State::deserialize(value)
                 .map_err(|e| serde::de::Error::custom(format!("state '{name}': {e}")))?;
             index.insert(name.clone(), ordered.len());
+            shared.push(Arc::from(name.as_str()));
             ordered.push((name, state));
         }
-        Ok(States { ordered, index })
+        Ok(States {
+            ordered,
+            shared,
+            index,
+        })
     }
 }
 

@@ -9,6 +9,8 @@ pub(crate) mod query;
 mod retry;
 mod text;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
@@ -229,13 +231,20 @@ impl<'a> Runtime<'a> {
                 if steps.is_multiple_of(YIELD_EVERY_STATES) {
                     tokio::task::yield_now().await;
                 }
-                let Some(state) = machine.states.get(&name) else {
+                let Some((shared_name, state)) = machine.states.entry(&name) else {
                     return Err(StatesError::runtime(format!(
                         "State '{name}' does not exist"
                     )));
                 };
                 let (outcome, text) = self
-                    .run_state(&name, state, input, input_text.take(), &variables, cursor)
+                    .run_state(
+                        shared_name,
+                        state,
+                        input,
+                        input_text.take(),
+                        &variables,
+                        cursor,
+                    )
                     .await?;
                 variables.extend(outcome.assigned.unwrap_or_default());
                 match outcome.next {
@@ -259,13 +268,14 @@ impl<'a> Runtime<'a> {
     /// outcome and its output's JSON text, when it was written for the history.
     async fn run_state(
         &self,
-        name: &str,
+        shared_name: &Arc<str>,
         state: &State,
         mut input: Value,
         input_text: Option<Text>,
         variables: &Variables,
         cursor: &mut Cursor,
     ) -> Result<(Outcome, Option<Text>), StatesError> {
+        let name: &str = shared_name;
         let type_name = state.type_name();
         let input_text = input_text.unwrap_or_else(|| history::payload(&input).into());
         let jsonata = crate::definition::query_language::uses_jsonata(state, self.default_jsonata);
@@ -279,7 +289,7 @@ impl<'a> Runtime<'a> {
             cursor,
             EventType::entered(type_name),
             Fields::StateEntered {
-                name: name.to_string(),
+                name: shared_name.clone(),
                 input: input_text,
             },
             entered_time,
@@ -349,7 +359,7 @@ impl<'a> Runtime<'a> {
                 Ok((outcome, text)) => {
                     if let Some(exited) = EventType::exited(type_name) {
                         let details = Fields::StateExited {
-                            name: name.to_string(),
+                            name: shared_name.clone(),
                             output: text.clone(),
                             assigned: outcome.assigned.clone().map(Box::new),
                         };
@@ -371,7 +381,7 @@ impl<'a> Runtime<'a> {
                 // AWS closes a caught state with its Exited event too (carrying the Catch's Assign).
                 if let Some(exited) = EventType::exited(type_name) {
                     let details = Fields::StateExited {
-                        name: name.to_string(),
+                        name: shared_name.clone(),
                         output: history::payload(&outcome.output).into(),
                         assigned: outcome.assigned.clone().map(Box::new),
                     };

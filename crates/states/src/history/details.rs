@@ -36,10 +36,10 @@ pub(crate) enum Fields {
     /// `executionSucceededEventDetails`.
     ExecutionSucceeded { output: Text },
     /// `stateEnteredEventDetails`.
-    StateEntered { name: String, input: Text },
+    StateEntered { name: Arc<str>, input: Text },
     /// `stateExitedEventDetails`, with the variables the state assigned.
     StateExited {
-        name: String,
+        name: Arc<str>,
         output: Text,
         assigned: Option<Box<Map<String, Value>>>,
     },
@@ -73,7 +73,7 @@ impl Fields {
                 json!({"executionSucceededEventDetails": {"output": &**output}})
             }
             Fields::StateEntered { name, input } => {
-                json!({"stateEnteredEventDetails": {"name": name, "input": &**input}})
+                json!({"stateEnteredEventDetails": {"name": &**name, "input": &**input}})
             }
             Fields::StateExited {
                 name,
