@@ -35,13 +35,23 @@ const STYLE: &str = "\
 /// Renders `scope` (the top level) with its layout.
 pub(crate) fn render(scope: &Scope) -> String {
     let laid = layout::layout(scope);
+    // Edge labels may reach past the boxes: widen the view to hold them.
+    let (mut left, mut right) = (0.0_f64, laid.width);
+    for (edge, route) in scope.edges.iter().zip(&laid.routes) {
+        if let Some(label) = &edge.label {
+            let half = label_width(label) / 2.0;
+            left = left.min(route.label_at.x - half - 4.0);
+            right = right.max(route.label_at.x + half + 4.0);
+        }
+    }
     let mut out = String::with_capacity(8192);
     let _ = write!(
         out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"rez-graph\" viewBox=\"0 0 {w} {h}\" \
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"rez-graph\" viewBox=\"{x} 0 {w} {h}\" \
          width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"State machine graph\" \
          font-family=\"system-ui, sans-serif\">\n<style>{STYLE}</style>\n",
-        w = number(laid.width),
+        x = number(left),
+        w = number(right - left),
         h = number(laid.height),
     );
     draw_scope(&mut out, scope, &laid);
@@ -182,7 +192,7 @@ fn draw_edge(out: &mut String, scope: &Scope, edge: &Edge, route: &Route) {
          fill=\"none\" stroke=\"currentColor\"{dash}/><path class=\"arrow\" d=\"{arrow}\" fill=\"currentColor\"/>"
     );
     if let Some(label) = &edge.label {
-        let width = layout::text_width(label, SMALL_FONT) + 8.0;
+        let width = label_width(label);
         let at = route.label_at;
         let _ = write!(
             out,
@@ -197,6 +207,11 @@ fn draw_edge(out: &mut String, scope: &Scope, edge: &Edge, route: &Route) {
         );
     }
     out.push_str("</g>\n");
+}
+
+/// Width of an edge label's background.
+fn label_width(label: &str) -> f64 {
+    layout::text_width(label, SMALL_FONT) + 8.0
 }
 
 /// The path through `points` (vertical tangents at every point, straight

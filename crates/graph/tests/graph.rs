@@ -415,3 +415,54 @@ fn a_self_loop_and_unreachable_states_still_draw() {
     assert!(edges(&svg).contains(&edge("Poll", "Poll", "next")));
     assert!(svg.contains("data-state=\"Orphan\""));
 }
+
+/// The numbers of `name="…"` attributes in `text`, in order.
+fn numbers(text: &str, name: &str) -> Vec<f64> {
+    text.split(&format!(" {name}=\""))
+        .skip(1)
+        .map(|rest| {
+            rest[..rest.find('"').expect("closed")]
+                .parse()
+                .expect("a number")
+        })
+        .collect()
+}
+
+#[test]
+fn edge_labels_fit_inside_the_view() {
+    let definition = json!({
+        "StartAt": "Pick",
+        "States": {
+            "Pick": {
+                "Type": "Choice",
+                "Choices": [
+                    {"Variable": "$.a.rather.long.path.name", "StringEquals": "some long value", "Next": "Left"},
+                    {"Variable": "$.b.another.long.path", "NumericGreaterThanEquals": 1000, "Next": "Right"}
+                ],
+                "Default": "Right"
+            },
+            "Left": {"Type": "Succeed"},
+            "Right": {"Type": "Succeed"}
+        }
+    });
+    for definition in [definition, notification()] {
+        let svg = graph(&definition).to_svg();
+        let head = &svg[..svg.find('>').expect("svg tag")];
+        let view: Vec<f64> = head
+            .split("viewBox=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("viewBox")
+            .split(' ')
+            .map(|n| n.parse().expect("number"))
+            .collect();
+        for label in svg.split("<g class=\"edge-label\">").skip(1) {
+            let rect = &label[..label.find("/>").expect("rect")];
+            let (x, width) = (numbers(rect, "x")[0], numbers(rect, "width")[0]);
+            assert!(
+                x >= view[0] && x + width <= view[0] + view[2],
+                "{rect} outside {view:?}"
+            );
+        }
+    }
+}

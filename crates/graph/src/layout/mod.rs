@@ -30,7 +30,7 @@ pub(crate) const BRANCH_TITLE: f64 = 20.0;
 const NODE_MIN_WIDTH: f64 = 120.0;
 const NODE_PADDING: f64 = 28.0;
 const RETRY_BADGE: f64 = 18.0;
-const RANK_GAP: f64 = 56.0;
+const RANK_GAP: f64 = 60.0;
 const MARGIN: f64 = 16.0;
 const NESTED_MARGIN: f64 = 8.0;
 const PORT_SPACING: f64 = 18.0;
@@ -395,13 +395,19 @@ fn routes(
         .collect()
 }
 
-/// A label sits on the first segment of the curve: half-way for most edges,
-/// nearer the source for Catch edges (they often share their target).
+/// A label sits on the first segment of the curve: nearer the source for
+/// Catch edges (they often share their target with other edges), nearer the
+/// target for a Choice's rules and default (they leave one box side by side,
+/// so their labels would overlap there), half-way otherwise.
 fn label_point(points: &[Point], kind: EdgeKind) -> Point {
     let (Some(a), Some(b)) = (points.first(), points.get(1)) else {
         return Point { x: 0.0, y: 0.0 };
     };
-    let t = if kind == EdgeKind::Catch { 0.35 } else { 0.5 };
+    let t = match kind {
+        EdgeKind::Catch => 0.35,
+        EdgeKind::Choice | EdgeKind::Default => 0.62,
+        _ => 0.5,
+    };
     curve_point(*a, *b, t)
 }
 
