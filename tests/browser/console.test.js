@@ -176,6 +176,21 @@ test('a rejected notification shows the failure path in red with its error', asy
   await shot('execution-failed');
 });
 
+test('a retried delivery shows the retry, its error and its wait', async () => {
+  const final = await sendThroughForm('Browser test: flaky', 'The stub fails the first try.');
+  equal(final, 'completed', 'final status');
+  await page.click('#send-execution');
+  await page.waitForURL(/#\/executions\/.+/);
+  const statuses = await graphStatuses();
+  equal(statuses.SendNotification, 'succeeded', 'SendNotification');
+  equal(await page.getAttribute('#graph g.state[data-state="SendNotification"]', 'data-retries'), '1', 'retries marked');
+  check(await page.$eval('#graph g.state[data-state="SendNotification"]', (g) => g.classList.contains('st-retried')), 'st-retried');
+  const notes = await page.$$eval('#history tr.event[data-type=TaskFailed] .note', (n) => n.map((x) => x.textContent));
+  check(notes.some((note) => /^Ntfy\.ServerError: retry 1 after [0-9.]+ s$/.test(note)), `retry note: ${notes}`);
+  equal((await page.$$('#history tr.event[data-type=TaskScheduled]')).length, 4, 'TaskScheduled events (one retry)');
+  await shot('execution-retried');
+});
+
 test('messages list, filter and message page link to executions', async () => {
   await page.goto(`${BASE}/console/#/messages`);
   await page.waitForSelector('#messages tbody tr');

@@ -59,7 +59,7 @@ export function colour(svg, analysis, executionStatus) {
     if (title) {
       const lines = [title.textContent, `— ${status.replace('-', ' ')}`];
       if (state?.error) lines.push(`error: ${state.error}`);
-      for (const retry of state?.retries ?? []) lines.push(`retried after ${retry.wait} s: ${retry.error}`);
+      for (const retry of state?.retries ?? []) lines.push(`retried after ${Number(Number(retry.wait).toFixed(2))} s: ${retry.error}`);
       title.textContent = lines.join('\n');
     }
   }

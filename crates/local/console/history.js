@@ -117,7 +117,8 @@ function row(event, type, name, details, startedAt) {
   }
   let note = '';
   if (details.retryBackoffIntervalSeconds !== undefined) {
-    note = `${details.error ?? 'error'}: retry ${details.retryAttempt ?? ''} after ${details.retryBackoffIntervalSeconds} s`;
+    const wait = Number(Number(details.retryBackoffIntervalSeconds).toFixed(2));
+    note = `${details.error ?? 'error'}: retry ${details.retryAttempt ?? ''} after ${wait} s`;
   } else if (details.error) {
     note = details.error;
   }
