@@ -73,6 +73,16 @@ export function createFunction(cfg: RezConfig, spec: FunctionSpec): RezFunction 
       publish: true,
       environment: { variables: spec.environment },
       tracingConfig: { mode: cfg.enableXRay ? "Active" : "PassThrough" },
+      // JSON logs: Lambda sets AWS_LAMBDA_LOG_FORMAT=JSON and the level,
+      // which lambda_runtime's subscriber honours, so every line is a JSON
+      // object carrying the request id (and the message and execution ids
+      // of the spans around it), and EMF metric lines sit beside them.
+      loggingConfig: {
+        logFormat: "JSON",
+        logGroup: logGroup.name,
+        applicationLogLevel: "INFO",
+        systemLogLevel: "WARN",
+      },
       tags: cfg.tags,
     },
     // The log group exists first (so Lambda does not create one without

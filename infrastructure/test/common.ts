@@ -213,6 +213,9 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
           assert.equal(f.inputs.timeout, sizes[fn][1]);
           assert.equal(f.inputs.publish, true);
           assert.deepEqual(f.inputs.tracingConfig, { mode: e.enableXRay ? "Active" : "PassThrough" });
+          assert.equal(f.inputs.loggingConfig.logFormat, "JSON");
+          assert.equal(f.inputs.loggingConfig.applicationLogLevel, "INFO");
+          assert.equal(f.inputs.loggingConfig.logGroup, `/aws/lambda/${name(fn)}`);
         });
 
         it(`${fn}: has its own log group with the configured retention and its own role`, () => {

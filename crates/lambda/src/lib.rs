@@ -2,6 +2,7 @@
 //!
 //! | module | what it holds |
 //! |---|---|
+//! | [`emf`] | [`emf::EmfSink`]: CloudWatch metrics as Embedded Metric Format lines on stdout |
 //! | [`init`] | [`init::or_report`]: a failed start-up (missing setting, unreadable parameter) reported through the Runtime API's `/init/error` |
 //! | [`task`] | [`task::run`]: a state machine task over JSON whose failures carry their States error name as `errorType` |
 //!
@@ -18,5 +19,6 @@
 //! # }
 //! ```
 
+pub mod emf;
 pub mod init;
 pub mod task;

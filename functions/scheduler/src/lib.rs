@@ -7,7 +7,7 @@
 pub mod lambda;
 
 use chrono::{DateTime, Utc};
-use rez_core::ports::{MessageStore, Publisher};
+use rez_core::ports::{MessageStore, MetricEvent, MetricsSink, Publisher};
 use rez_core::{Message, MessageType, Notification, Stage, SubmitError, Submitted, submit};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -23,6 +23,8 @@ pub struct Deps {
     pub stage: Stage,
     /// Title of the scheduled notification.
     pub title: String,
+    /// Where MessagesCreated goes for every scheduled message accepted.
+    pub metrics: Arc<dyn MetricsSink>,
 }
 
 /// The scheduler's event: EventBridge Scheduler's `<aws.scheduler.scheduled-time>`.
@@ -69,8 +71,9 @@ pub async fn handle(deps: &Deps, event: &ScheduleEvent) -> Result<Submitted, Sub
         Some(&idempotency_key(fire)),
     )
     .await?;
-    if let Submitted::Replayed(m) = &submitted {
-        tracing::info!(message_id = %m.id, "fire time already handled");
+    match &submitted {
+        Submitted::Replayed(m) => tracing::info!(message_id = %m.id, "fire time already handled"),
+        Submitted::Accepted(m) => deps.metrics.record(&MetricEvent::created(m)),
     }
     Ok(submitted)
 }
@@ -97,11 +100,13 @@ mod tests {
     async fn a_fire_time_creates_one_queued_scheduled_message_however_often_it_is_called() {
         let store = Arc::new(MemoryStore::new());
         let publisher = Arc::new(Recorder::default());
+        let metrics = Arc::new(rez_core::ports::RecordedMetrics::default());
         let deps = Deps {
             store: store.clone(),
             publisher: publisher.clone(),
             stage: Stage::Dev,
             title: "Daily".into(),
+            metrics: metrics.clone(),
         };
         let event: ScheduleEvent =
             serde_json::from_str(r#"{"scheduled_time":"2026-11-30T12:00:00Z"}"#).unwrap();
@@ -109,6 +114,14 @@ mod tests {
         let second = handle(&deps, &event).await.unwrap();
         assert!(matches!(first, Submitted::Accepted(_)));
         assert!(matches!(second, Submitted::Replayed(_)));
+        assert_eq!(
+            metrics.events(),
+            vec![MetricEvent::MessageCreated {
+                stage: Stage::Dev,
+                message_type: MessageType::Scheduled
+            }],
+            "one MessagesCreated for the one message stored"
+        );
         assert_eq!(first.message().id, second.message().id);
         assert_eq!(first.message().status, rez_core::Status::Queued);
         assert_eq!(first.message().message_type, MessageType::Scheduled);

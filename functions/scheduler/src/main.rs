@@ -38,5 +38,6 @@ async fn deps() -> anyhow::Result<Deps> {
         publisher: Arc::new(SnsPublisher::new(aws_sdk_sns::Client::new(&sdk), topic_arn)),
         stage: settings.stage,
         title: TITLE.to_owned(),
+        metrics: Arc::new(rez_lambda::emf::EmfSink::stdout()),
     })
 }

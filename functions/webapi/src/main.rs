@@ -41,6 +41,7 @@ async fn state() -> anyhow::Result<ApiState> {
         clock: Arc::new(SystemClock),
         executions: None,
         dead_letters: None,
+        metrics: Arc::new(rez_lambda::emf::EmfSink::stdout()),
         state_machine: None,
         api_key: Some(ApiKey::new(api_key).context("the API key parameter")?),
         stage: settings.stage,

@@ -5,7 +5,9 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use rez_core::Stage;
-use rez_core::ports::{Clock, DeadLetterQueue, ExecutionReader, MessageStore, Publisher};
+use rez_core::ports::{
+    Clock, DeadLetterQueue, ExecutionReader, MessageStore, MetricsSink, Publisher,
+};
 use subtle::ConstantTimeEq;
 
 /// Longest API key accepted, in bytes.
@@ -29,6 +31,8 @@ pub struct ApiState {
     /// The state machine definition the deployment runs; `None` where it is
     /// not exposed (the `/api/statemachine` routes then answer 404).
     pub state_machine: Option<StateMachineInfo>,
+    /// Where MessagesCreated goes for every message accepted.
+    pub metrics: Arc<dyn MetricsSink>,
     /// The key every route but `/api/health` requires; `None` turns auth off.
     pub api_key: Option<ApiKey>,
     /// The stage new messages get when the request names none.

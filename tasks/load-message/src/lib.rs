@@ -40,7 +40,10 @@ pub struct LoadMessageInput {
 /// [`LoadMessageError::NotFound`] when no such message exists,
 /// [`LoadMessageError::Store`] when the store fails, and
 /// [`LoadMessageError::Conflict`] when another execution changed it first.
-#[tracing::instrument(skip_all, fields(message_id = %input.message_id))]
+#[tracing::instrument(
+    skip_all,
+    fields(message_id = %input.message_id, execution_id = input.execution_id.as_deref())
+)]
 pub async fn handle(deps: &Deps, input: LoadMessageInput) -> Result<Message, LoadMessageError> {
     let message = deps
         .store

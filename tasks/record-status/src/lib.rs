@@ -10,7 +10,7 @@ mod error;
 pub use error::RecordError;
 
 use chrono::{DateTime, Utc};
-use rez_core::ports::{Clock, MessageStore, StatusChange, StoreError};
+use rez_core::ports::{Clock, MessageStore, MetricEvent, MetricsSink, StatusChange, StoreError};
 use rez_core::task::attempts_from_message;
 use rez_core::{MessageId, Status, TaskFailure};
 use serde::{Deserialize, Serialize};
@@ -23,6 +23,9 @@ pub struct Deps {
     pub store: Arc<dyn MessageStore>,
     /// The current time.
     pub clock: Arc<dyn Clock>,
+    /// Where NotificationsDelivered/NotificationsFailed/DeliveryAttempts/
+    /// DeliveryLatencyMs go when a final status is recorded.
+    pub metrics: Arc<dyn MetricsSink>,
 }
 
 /// What SendNotification returned, as far as this task reads it.
@@ -71,6 +74,22 @@ pub enum RecordInput {
     },
 }
 
+impl RecordInput {
+    /// The message whose delivery ended.
+    pub fn message_id(&self) -> &MessageId {
+        match self {
+            Self::Success { message_id, .. } | Self::Failure { message_id, .. } => message_id,
+        }
+    }
+
+    /// The execution that delivered it.
+    pub fn execution_id(&self) -> &str {
+        match self {
+            Self::Success { execution_id, .. } | Self::Failure { execution_id, .. } => execution_id,
+        }
+    }
+}
+
 /// What was written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordOutput {
@@ -84,7 +103,10 @@ pub struct RecordOutput {
 ///
 /// # Errors
 /// [`RecordError`] when the store fails or the message vanished before a success.
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(
+    skip_all,
+    fields(message_id = %input.message_id(), execution_id = input.execution_id())
+)]
 pub async fn handle(deps: &Deps, input: RecordInput) -> Result<RecordOutput, RecordError> {
     let now = deps.clock.now();
     let change = match input {
@@ -137,10 +159,16 @@ pub async fn handle(deps: &Deps, input: RecordInput) -> Result<RecordOutput, Rec
     };
     let success = change.to == Status::Completed;
     match deps.store.transition(&change).await {
-        Ok(m) => Ok(RecordOutput {
-            recorded: true,
-            status: Some(m.status),
-        }),
+        Ok(m) => {
+            tracing::info!(status = %m.status, attempts = m.delivery_attempts, "recorded the final status");
+            if let Some(event) = MetricEvent::finished(&m) {
+                deps.metrics.record(&event);
+            }
+            Ok(RecordOutput {
+                recorded: true,
+                status: Some(m.status),
+            })
+        }
         Err(StoreError::Conflict { current, .. }) => {
             tracing::info!(%current, "final status already recorded");
             Ok(RecordOutput {

@@ -30,5 +30,6 @@ async fn deps() -> anyhow::Result<Deps> {
     Ok(Deps {
         store: Arc::new(store),
         clock: Arc::new(SystemClock),
+        metrics: Arc::new(rez_lambda::emf::EmfSink::stdout()),
     })
 }

@@ -21,6 +21,7 @@ async fn stored(status: Status) -> (Deps, Message) {
         Deps {
             store,
             clock: Arc::new(SystemClock),
+            metrics: Arc::new(rez_core::ports::NoMetrics),
         },
         msg,
     )
@@ -102,4 +103,48 @@ async fn a_failure_of_a_missing_message_is_not_an_error_but_a_success_is() {
     .await
     .unwrap_err();
     assert_eq!(err.error_type, "Message.NotFound");
+}
+
+#[tokio::test]
+async fn each_recorded_final_status_is_one_metric_event_and_a_repeat_is_none() {
+    let (mut deps, msg) = stored(Status::Processing).await;
+    let metrics = Arc::new(rez_core::ports::RecordedMetrics::default());
+    deps.metrics = metrics.clone();
+    let delivered_at = msg.created_date + chrono::Duration::milliseconds(750);
+    let delivered = rez_core::time::format(delivered_at);
+    let success = json!({"outcome": "success", "message_id": msg.id, "execution_id": "e1",
+        "delivery": {"ntfy_id": "n1", "delivered_at": delivered, "attempts": 2, "ntfy_time": delivered}});
+    invoke(&deps, success.clone()).await.unwrap();
+    invoke(&deps, success).await.unwrap(); // already recorded: no second event
+    // The delivery time travels with microseconds; the creation time has nanoseconds.
+    let events = metrics.events();
+    assert!(
+        matches!(
+            events.as_slice(),
+            [MetricEvent::DeliveryFinished {
+                stage: Stage::Dev,
+                message_type: MessageType::Notification,
+                delivered: true,
+                attempts: 2,
+                latency_ms: Some(749 | 750),
+            }]
+        ),
+        "{events:?}"
+    );
+
+    let (mut deps, msg) = stored(Status::Processing).await;
+    deps.metrics = metrics.clone();
+    invoke(&deps, json!({"outcome": "failure", "message_id": msg.id, "execution_id": "e2",
+        "error": {"Error": "Ntfy.Rejected", "Cause": "{\"errorType\":\"Ntfy.Rejected\",\"errorMessage\":\"attempt 1: 400\"}"}}))
+        .await
+        .unwrap();
+    assert!(matches!(
+        metrics.events().last(),
+        Some(MetricEvent::DeliveryFinished {
+            delivered: false,
+            attempts: 1,
+            latency_ms: None,
+            ..
+        })
+    ));
 }

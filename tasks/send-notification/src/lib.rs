@@ -41,6 +41,9 @@ pub struct SendInput {
     /// `$$.State.RetryCount`: 0 on the first attempt.
     #[serde(default)]
     pub attempt: u32,
+    /// The execution doing the delivery (`$$.Execution.Id`), for the logs.
+    #[serde(default)]
+    pub execution_id: Option<String>,
 }
 
 /// What ntfy accepted.
@@ -61,7 +64,14 @@ pub struct SendOutput {
 ///
 /// # Errors
 /// A [`SendError`] carrying the classified failure and the attempt number.
-#[tracing::instrument(skip_all, fields(message_id = %input.message.id, attempt = input.attempt + 1))]
+#[tracing::instrument(
+    skip_all,
+    fields(
+        message_id = %input.message.id,
+        execution_id = input.execution_id.as_deref(),
+        attempt = input.attempt + 1
+    )
+)]
 pub async fn handle(deps: &Deps, input: SendInput) -> Result<SendOutput, SendError> {
     let attempts = input.attempt.saturating_add(1);
     match deps

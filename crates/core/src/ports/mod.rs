@@ -10,6 +10,7 @@ mod notifier;
 mod publisher;
 mod series;
 mod store;
+mod telemetry;
 mod workflow;
 
 pub use clock::{Clock, SystemClock};
@@ -24,6 +25,7 @@ pub use store::{
     Created, DEFAULT_LIST_LIMIT, LatencySummary, ListQuery, MAX_LIST_LIMIT, MessageStore, Metrics,
     Page, StatusChange, StoreError,
 };
+pub use telemetry::{MetricEvent, MetricsSink, NoMetrics, RecordedMetrics};
 pub use workflow::{
     WorkflowError, WorkflowOutcome, WorkflowRequest, WorkflowStarter, WorkflowStatus,
 };

@@ -164,7 +164,9 @@ async fn the_three_tasks_deliver_a_stored_message_step_by_step() -> anyhow::Resu
     assert_eq!(delivery["ntfy_id"], "hwQ2YpKdmg");
     assert_eq!(delivery["attempts"], 1);
 
-    let (api, function) = start("record-status", aws.env()).await?;
+    let mut env = aws.env();
+    env.push(("AWS_LAMBDA_LOG_FORMAT".into(), "JSON".into()));
+    let (api, function) = start("record-status", env).await?;
     let recorded = response(
         call(
             &api,
@@ -183,7 +185,62 @@ async fn the_three_tasks_deliver_a_stored_message_step_by_step() -> anyhow::Resu
     assert_eq!(stored.status, Status::Completed);
     assert_eq!(stored.ntfy_message_id.as_deref(), Some("hwQ2YpKdmg"));
     assert_eq!(stored.execution_id.as_deref(), Some(execution_id));
+    // The lines reach the log through a pipe: give them a moment to arrive.
+    for _ in 0..40 {
+        if function.log().contains("\"_aws\"") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_json_logs_and_emf(&function.log(), &message.id.to_string(), execution_id);
     Ok(())
+}
+
+/// Every line record-status printed is JSON; the line about the recorded
+/// status carries the request, message and execution ids in its spans; and
+/// one EMF line counts the delivery under the message's stage and type.
+fn assert_json_logs_and_emf(log: &str, message_id: &str, execution_id: &str) {
+    let lines: Vec<Value> = log
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
+        .collect();
+    let emf: Vec<&Value> = lines.iter().filter(|l| l.get("_aws").is_some()).collect();
+    assert_eq!(emf.len(), 1, "{log}");
+    assert_eq!(
+        emf[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"],
+        "rez-agent"
+    );
+    assert_eq!(emf[0]["NotificationsDelivered"], 1.0);
+    assert_eq!(emf[0]["DeliveryAttempts"], 1.0);
+    assert!(
+        emf[0]["DeliveryLatencyMs"]
+            .as_f64()
+            .is_some_and(|ms| ms >= 0.0),
+        "{}",
+        emf[0]
+    );
+    assert_eq!(
+        (&emf[0]["stage"], &emf[0]["message_type"]),
+        (&json!("dev"), &json!("notification"))
+    );
+
+    let recorded = lines
+        .iter()
+        .find(|l| l["fields"]["message"] == "recorded the final status")
+        .unwrap_or_else(|| panic!("no 'recorded the final status' line in {log}"));
+    let spans = recorded["spans"].as_array().cloned().unwrap_or_default();
+    let field = |name: &str| spans.iter().find_map(|s| s.get(name).cloned());
+    assert!(
+        field("requestId").is_some_and(|id| id.as_str().is_some_and(|s| !s.is_empty())),
+        "{recorded}"
+    );
+    assert_eq!(field("message_id"), Some(json!(message_id)), "{recorded}");
+    assert_eq!(
+        field("execution_id"),
+        Some(json!(execution_id)),
+        "{recorded}"
+    );
 }
 
 /// An ntfy stand-in answering every publish with `status` and `body`;

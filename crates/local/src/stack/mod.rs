@@ -9,7 +9,7 @@ pub mod recovery;
 pub mod scheduler_loop;
 
 use anyhow::Context;
-use rez_core::ports::{Clock, SystemClock};
+use rez_core::ports::{Clock, NoMetrics, SystemClock};
 use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
@@ -132,6 +132,8 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         record: rez_record_status::Deps {
             store: store_port.clone(),
             clock: clock.clone(),
+            // Locally the store's metrics and the console show these figures.
+            metrics: Arc::new(NoMetrics),
         },
     };
     let workflow = Arc::new(
@@ -161,6 +163,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         clock: clock.clone(),
         executions: Some(Arc::new(store.clone())),
         dead_letters: Some(Arc::new(queue.clone())),
+        metrics: Arc::new(NoMetrics),
         state_machine: Some(rez_webapi::StateMachineInfo {
             name: crate::workflow::STATE_MACHINE_NAME.to_owned(),
             definition: Arc::new(
@@ -206,6 +209,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
             publisher: publisher.clone(),
             stage: config.stage,
             title: "rez-agent".into(),
+            metrics: Arc::new(NoMetrics),
         },
         clock.now(),
         config.time_scale,

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use rez_core::ports::{DEFAULT_LIST_LIMIT, ListQuery, MAX_LIST_LIMIT, Page};
+use rez_core::ports::{DEFAULT_LIST_LIMIT, ListQuery, MAX_LIST_LIMIT, MetricEvent, Page};
 use rez_core::{CreateMessageRequest, Cursor, Message, MessageId, SubmitError, Submitted, submit};
 
 use crate::error::ApiError;
@@ -42,6 +42,9 @@ pub(crate) async fn create(
             err.to_string(),
         ),
     })?;
+    if let Submitted::Accepted(accepted) = &submitted {
+        state.metrics.record(&MetricEvent::created(accepted));
+    }
     let message = submitted.message();
     let mut response = (StatusCode::ACCEPTED, Json(message)).into_response();
     if let Ok(location) = HeaderValue::from_str(&format!("/api/messages/{}", message.id)) {

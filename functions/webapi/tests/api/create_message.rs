@@ -79,6 +79,14 @@ async fn a_repeated_idempotency_key_replays_the_first_message() -> TestResult {
         1,
         "a replay publishes nothing"
     );
+    assert_eq!(
+        app.metrics.events(),
+        vec![rez_core::ports::MetricEvent::MessageCreated {
+            stage: rez_core::Stage::Dev,
+            message_type: rez_core::MessageType::Notification
+        }],
+        "one MessagesCreated for the one message stored"
+    );
     Ok(())
 }
 

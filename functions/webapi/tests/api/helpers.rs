@@ -12,7 +12,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use rez_core::ports::{
     Clock, Created, DeadLetterEntry, DeadLetterList, DeadLetterQueue, ExecutionPage,
     ExecutionQuery, ExecutionReader, ExecutionRecord, HourlyCounts, HourlySeries, ListQuery,
-    MessageEvent, MessageStore, Metrics, Page, PublishError, Publisher, QueueCounts, StatusChange,
+    MessageEvent, MessageStore, Metrics, Page, PublishError, Publisher, QueueCounts,
+    RecordedMetrics, StatusChange,
 };
 use rez_core::{Cursor, Message, MessageId, Stage, Status, StoreError};
 use rez_webapi::{ApiKey, ApiState, router};
@@ -306,6 +307,7 @@ impl TestResponse {
 pub(crate) struct TestApp {
     pub(crate) store: Arc<MemoryStore>,
     pub(crate) publisher: Arc<RecordingPublisher>,
+    pub(crate) metrics: Arc<RecordedMetrics>,
     pub(crate) state: ApiState,
 }
 
@@ -315,12 +317,14 @@ impl TestApp {
         init_tracing();
         let store = Arc::new(MemoryStore::default());
         let publisher = Arc::new(RecordingPublisher::default());
+        let metrics = Arc::new(RecordedMetrics::default());
         let state = ApiState {
             store: store.clone(),
             publisher: publisher.clone(),
             clock: Arc::new(FixedClock(now())),
             executions: None,
             dead_letters: None,
+            metrics: metrics.clone(),
             state_machine: None,
             api_key: None,
             stage: Stage::Dev,
@@ -329,6 +333,7 @@ impl TestApp {
         Self {
             store,
             publisher,
+            metrics,
             state,
         }
     }

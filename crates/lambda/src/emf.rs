@@ -1,0 +1,285 @@
+//! CloudWatch metrics as Embedded Metric Format (EMF) log lines.
+//!
+//! A Lambda function's stdout goes to CloudWatch Logs, which turns every
+//! line holding an EMF document into metric data points: no PutMetricData
+//! call, no extra latency, no IAM permission. [`EmfSink`] is the
+//! [`MetricsSink`] the mains use; [`document`] is the one place that knows
+//! the format (<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html>).
+//!
+//! | event | metrics (namespace `rez-agent`, dimensions `stage`, `message_type`) |
+//! |---|---|
+//! | a message accepted | `MessagesCreated` (Count) |
+//! | a delivery completed | `NotificationsDelivered` (Count), `DeliveryAttempts` (Count), `DeliveryLatencyMs` (Milliseconds) |
+//! | a delivery failed | `NotificationsFailed` (Count), `DeliveryAttempts` (Count) |
+
+use std::io::Write;
+use std::sync::Mutex;
+
+use rez_core::ports::{MetricEvent, MetricsSink};
+use serde_json::{Map, Value, json};
+
+/// The CloudWatch namespace of every rez-agent metric.
+pub const NAMESPACE: &str = "rez-agent";
+
+/// The dimension set every metric is published under.
+const DIMENSIONS: [&str; 2] = ["stage", "message_type"];
+
+/// One metric of a document: its name, unit and value.
+struct Datum {
+    name: &'static str,
+    unit: &'static str,
+    value: f64,
+}
+
+/// The metrics an event stands for, with its stage and type.
+fn data(event: &MetricEvent) -> (&'static str, &'static str, Vec<Datum>) {
+    let count = |name, value: u32| Datum {
+        name,
+        unit: "Count",
+        value: f64::from(value),
+    };
+    match *event {
+        MetricEvent::MessageCreated {
+            stage,
+            message_type,
+        } => (
+            stage.as_str(),
+            message_type.as_str(),
+            vec![count("MessagesCreated", 1)],
+        ),
+        MetricEvent::DeliveryFinished {
+            stage,
+            message_type,
+            delivered,
+            attempts,
+            latency_ms,
+        } => {
+            let outcome = if delivered {
+                "NotificationsDelivered"
+            } else {
+                "NotificationsFailed"
+            };
+            let mut data = vec![count(outcome, 1), count("DeliveryAttempts", attempts)];
+            if let Some(ms) = latency_ms.filter(|_| delivered) {
+                data.push(Datum {
+                    name: "DeliveryLatencyMs",
+                    unit: "Milliseconds",
+                    value: ms.max(0) as f64,
+                });
+            }
+            (stage.as_str(), message_type.as_str(), data)
+        }
+    }
+}
+
+/// The EMF document for `event` at `timestamp_ms` (milliseconds since the epoch).
+pub fn document(event: &MetricEvent, timestamp_ms: i64) -> Value {
+    let (stage, message_type, data) = data(event);
+    let metrics: Vec<Value> = data
+        .iter()
+        .map(|d| json!({ "Name": d.name, "Unit": d.unit }))
+        .collect();
+    let mut root = Map::new();
+    root.insert(
+        "_aws".into(),
+        json!({
+            "Timestamp": timestamp_ms,
+            "CloudWatchMetrics": [{
+                "Namespace": NAMESPACE,
+                "Dimensions": [DIMENSIONS],
+                "Metrics": metrics,
+            }],
+        }),
+    );
+    root.insert("stage".into(), stage.into());
+    root.insert("message_type".into(), message_type.into());
+    for d in data {
+        root.insert(d.name.into(), json!(d.value));
+    }
+    Value::Object(root)
+}
+
+/// A [`MetricsSink`] writing one EMF line per event.
+pub struct EmfSink {
+    out: Mutex<Box<dyn Write + Send>>,
+}
+
+impl std::fmt::Debug for EmfSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmfSink").finish_non_exhaustive()
+    }
+}
+
+impl EmfSink {
+    /// A sink writing to `out` (tests read the lines back).
+    pub fn new(out: Box<dyn Write + Send>) -> Self {
+        Self {
+            out: Mutex::new(out),
+        }
+    }
+
+    /// A sink writing to the process's stdout, which Lambda sends to CloudWatch Logs.
+    pub fn stdout() -> Self {
+        Self::new(Box::new(std::io::stdout()))
+    }
+}
+
+impl MetricsSink for EmfSink {
+    fn record(&self, event: &MetricEvent) {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+            .unwrap_or(0);
+        let mut line = document(event, now).to_string();
+        line.push('\n');
+        // One write per line so lines from concurrent events never interleave;
+        // a metric that cannot be written must not fail the delivery.
+        if let Ok(mut out) = self.out.lock()
+            && let Err(e) = out.write_all(line.as_bytes()).and_then(|()| out.flush())
+        {
+            tracing::warn!(error = %e, "could not write an EMF metrics line");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rez_core::{MessageType, Stage};
+    use std::sync::Arc;
+
+    /// A writer the test keeps a handle on.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Checks one parsed line against the schema and the rules beside it:
+    /// every dimension a string member of the root, every metric a number.
+    fn assert_valid_emf(doc: &Value) {
+        let schema: Value = serde_json::from_str(include_str!("emf.schema.json")).unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let errors: Vec<String> = validator.iter_errors(doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{doc}: {errors:?}");
+        for directive in doc["_aws"]["CloudWatchMetrics"].as_array().unwrap() {
+            for set in directive["Dimensions"].as_array().unwrap() {
+                for name in set.as_array().unwrap() {
+                    assert!(doc[name.as_str().unwrap()].is_string(), "{doc}: {name}");
+                }
+            }
+            for metric in directive["Metrics"].as_array().unwrap() {
+                let name = metric["Name"].as_str().unwrap();
+                assert!(doc[name].is_number(), "{doc}: {name}");
+            }
+        }
+    }
+
+    fn metric_names(doc: &Value) -> Vec<&str> {
+        doc["_aws"]["CloudWatchMetrics"][0]["Metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["Name"].as_str().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn every_event_becomes_one_valid_emf_line_with_its_metrics_and_dimensions() {
+        let out = Captured::default();
+        let sink = EmfSink::new(Box::new(out.clone()));
+        let events = [
+            MetricEvent::MessageCreated {
+                stage: Stage::Prod,
+                message_type: MessageType::Scheduled,
+            },
+            MetricEvent::DeliveryFinished {
+                stage: Stage::Dev,
+                message_type: MessageType::Notification,
+                delivered: true,
+                attempts: 2,
+                latency_ms: Some(840),
+            },
+            MetricEvent::DeliveryFinished {
+                stage: Stage::Dev,
+                message_type: MessageType::Notification,
+                delivered: false,
+                attempts: 4,
+                latency_ms: None,
+            },
+        ];
+        for event in &events {
+            sink.record(event);
+        }
+        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        let lines: Vec<Value> = text
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 3, "{text}");
+        for doc in &lines {
+            assert_valid_emf(doc);
+            let directive = &doc["_aws"]["CloudWatchMetrics"][0];
+            assert_eq!(directive["Namespace"], "rez-agent");
+            assert_eq!(directive["Dimensions"], json!([["stage", "message_type"]]));
+            assert!(doc["_aws"]["Timestamp"].as_i64().unwrap() > 1_700_000_000_000);
+        }
+        assert_eq!(metric_names(&lines[0]), ["MessagesCreated"]);
+        assert_eq!(
+            (&lines[0]["stage"], &lines[0]["message_type"]),
+            (&json!("prod"), &json!("scheduled"))
+        );
+        assert_eq!(
+            metric_names(&lines[1]),
+            [
+                "NotificationsDelivered",
+                "DeliveryAttempts",
+                "DeliveryLatencyMs"
+            ]
+        );
+        assert_eq!(lines[1]["DeliveryAttempts"], 2.0);
+        assert_eq!(lines[1]["DeliveryLatencyMs"], 840.0);
+        assert_eq!(
+            lines[1]["_aws"]["CloudWatchMetrics"][0]["Metrics"][2]["Unit"],
+            "Milliseconds"
+        );
+        assert_eq!(
+            metric_names(&lines[2]),
+            ["NotificationsFailed", "DeliveryAttempts"]
+        );
+        assert_eq!(lines[2]["DeliveryAttempts"], 4.0);
+    }
+
+    #[test]
+    fn the_schema_check_rejects_what_cloudwatch_would() {
+        let schema: Value = serde_json::from_str(include_str!("emf.schema.json")).unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let good = document(
+            &MetricEvent::MessageCreated {
+                stage: Stage::Dev,
+                message_type: MessageType::Notification,
+            },
+            1,
+        );
+        assert!(validator.is_valid(&good));
+        let mut bad_unit = good.clone();
+        bad_unit["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Unit"] = json!("Things");
+        let mut no_timestamp = good.clone();
+        no_timestamp["_aws"]
+            .as_object_mut()
+            .unwrap()
+            .remove("Timestamp");
+        let mut extra = good.clone();
+        extra["_aws"]["CloudWatchMetrics"][0]["Extra"] = json!(1);
+        for bad in [bad_unit, no_timestamp, extra] {
+            assert!(!validator.is_valid(&bad), "{bad}");
+        }
+    }
+}
