@@ -29,8 +29,13 @@ async fn send_prints_the_id_and_status_and_ntfy_gets_exactly_that_publish() -> T
     let printed = run.ok();
     assert_eq!(printed.lines().count(), 2, "{printed}");
     let id = field(printed, "id").ok_or("no id line")?;
+    // Queued, or already taken further by the processor when the API read
+    // it back after publishing.
     let status = field(printed, "status").ok_or("no status line")?;
-    assert_eq!(status, "queued");
+    assert!(
+        ["queued", "processing", "completed"].contains(&status.as_str()),
+        "{status}"
+    );
 
     let message = app.wait_for_status(&id, &["completed", "failed"]).await;
     assert_eq!(message["status"], "completed");
@@ -80,7 +85,10 @@ async fn send_json_prints_the_apis_answer() -> TestResult {
         .await
         .json();
     let id = answer["id"].as_str().ok_or("no id")?;
-    assert_eq!(answer["status"], "queued");
+    assert!(
+        ["queued", "processing", "completed"].contains(&answer["status"].as_str().unwrap_or("")),
+        "{answer}"
+    );
     assert_eq!(
         answer["payload"],
         json!({"message": "scripted", "tags": ["a"]})
@@ -140,10 +148,15 @@ async fn send_wait_gives_up_after_the_timeout() -> TestResult {
     let run = rez_at(&app, &["send", "slow", "--wait", "--timeout", "0.5"]).await;
     assert_eq!(run.code, Some(1), "{run:#?}");
     let id = field(&run.stdout, "id").ok_or("no id line")?;
-    assert_eq!(field(&run.stdout, "status").as_deref(), Some("processing"));
+    // Processing (the ntfy call takes 10 s), or still queued on a busy machine.
+    let status = field(&run.stdout, "status").ok_or("no status line")?;
+    assert!(
+        ["queued", "processing"].contains(&status.as_str()),
+        "{status}"
+    );
     assert_eq!(
         run.stderr,
-        format!("rez-agent: message {id} is still processing after 0.5 s (--timeout)\n")
+        format!("rez-agent: message {id} is still {status} after 0.5 s (--timeout)\n")
     );
     // Not shut down: that would wait for the slow delivery.
     drop(app);
