@@ -189,7 +189,13 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         NOTIFICATION_DEFINITION,
         sfn_api_tasks.clone(),
     ));
-    let app = sfn.merge(api);
+    // The console's pages and assets need no key (they hold no data: every
+    // figure comes from the API, which asks for it); `GET /` opens it.
+    let console = crate::console::router().route(
+        "/",
+        axum::routing::get(|| async { axum::response::Redirect::temporary("/console/") }),
+    );
+    let app = sfn.merge(console).merge(api);
 
     let cancel = CancellationToken::new();
     let processor = tokio::spawn(processor_loop::run(

@@ -67,6 +67,12 @@ pub(crate) fn table() -> Vec<Route> {
         route(Method::GET, "/api/statemachine", false, statemachine::get),
         route(
             Method::GET,
+            "/api/statemachine/graph.svg",
+            false,
+            statemachine::graph_svg,
+        ),
+        route(
+            Method::GET,
             "/api/openapi.json",
             false,
             crate::openapi::document,

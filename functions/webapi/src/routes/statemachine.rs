@@ -2,6 +2,8 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
@@ -21,4 +23,20 @@ pub(crate) async fn get(State(state): State<ApiState>) -> Result<Json<Value>, Ap
     Ok(Json(
         json!({ "name": info.name, "definition": *info.definition }),
     ))
+}
+
+/// `GET /api/statemachine/graph.svg`: the definition drawn by `rez-graph`,
+/// each state a `<g class="state" data-state="…">` the console colours.
+pub(crate) async fn graph_svg(State(state): State<ApiState>) -> Result<Response, ApiError> {
+    let info = info(&state)?;
+    let graph = rez_graph::StateGraph::from_definition(&info.definition)
+        .map_err(|e| ApiError::internal(format!("drawing the state machine: {e}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/svg+xml; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        graph.to_svg(),
+    )
+        .into_response())
 }

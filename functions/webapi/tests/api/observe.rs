@@ -178,3 +178,38 @@ async fn the_new_routes_need_the_key() -> TestResult {
         .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
     Ok(())
 }
+
+#[tokio::test]
+async fn the_state_machine_graph_is_an_svg_with_one_group_per_state() -> TestResult {
+    use tower::ServiceExt;
+    let definition: serde_json::Value = serde_json::from_str(include_str!(
+        "../../../../statemachine/notification.asl.json"
+    ))?;
+    let states: Vec<String> = definition["States"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    let app = TestApp::new().with_state_machine("rez-agent-notification", definition);
+    let request = crate::helpers::request(axum::http::Method::GET, "/api/statemachine/graph.svg")
+        .body(axum::body::Body::empty())?;
+    let response = rez_webapi::router(app.state.clone())
+        .oneshot(request)
+        .await?;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["content-type"],
+        "image/svg+xml; charset=utf-8"
+    );
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
+    let svg = String::from_utf8(body.to_vec())?;
+    assert!(svg.starts_with("<svg") || svg.starts_with("<?xml"), "{svg}");
+    for state in &states {
+        assert!(
+            svg.contains(&format!("data-state=\"{state}\"")),
+            "{state} missing from {svg}"
+        );
+    }
+    Ok(())
+}
