@@ -148,7 +148,7 @@ pub async fn execute(
     options: &ExecutionOptions,
 ) -> Execution {
     let start_date = Utc::now();
-    let recorder = Recorder::default();
+    let recorder = Recorder::with_capacity(expected_events(machine));
     let mut cursor = Cursor::default();
     let input_text: Text = history::payload(&input).into();
     recorder.record_at(
@@ -230,6 +230,13 @@ pub async fn execute(
         stop_date,
         history: recorder.into_events(),
     }
+}
+
+/// Room for about three events per top-level state plus the execution's
+/// start and end, so that a short run does not grow the history one
+/// doubling at a time (copying it at each step).
+fn expected_events(machine: &StateMachine) -> usize {
+    2 + 3 * machine.machine.states.ordered.len()
 }
 
 /// The shorter of the machine's `TimeoutSeconds` and `max_duration`, scaled.

@@ -16,7 +16,8 @@ use serde_json::{Map, Value, json};
 /// `Value::into()` makes a ready one.
 #[derive(Clone)]
 pub struct Details {
-    value: OnceLock<Value>,
+    /// Boxed: a `Value` map is 80 bytes and most events are never read.
+    value: OnceLock<Box<Value>>,
     fields: Option<Fields>,
 }
 
@@ -166,9 +167,11 @@ impl Details {
 
     /// The details as JSON.
     pub fn as_value(&self) -> &Value {
-        self.value.get_or_init(|| match &self.fields {
-            Some(fields) => fields.to_value(),
-            None => Value::Object(Map::new()),
+        self.value.get_or_init(|| {
+            Box::new(match &self.fields {
+                Some(fields) => fields.to_value(),
+                None => Value::Object(Map::new()),
+            })
         })
     }
 }
@@ -176,7 +179,7 @@ impl Details {
 impl From<Value> for Details {
     fn from(value: Value) -> Self {
         Details {
-            value: OnceLock::from(value),
+            value: OnceLock::from(Box::new(value)),
             fields: None,
         }
     }

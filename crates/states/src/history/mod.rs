@@ -118,6 +118,13 @@ pub(crate) struct Recorder {
 }
 
 impl Recorder {
+    /// A recorder with room for `events` events before it grows.
+    pub(crate) fn with_capacity(events: usize) -> Self {
+        Recorder {
+            events: Mutex::new(Vec::with_capacity(events)),
+        }
+    }
+
     /// Append an event after `cursor`'s last one and move the cursor to it.
     pub(crate) fn record(
         &self,
