@@ -115,6 +115,7 @@ fi
 
 step "browser tests"
 mkdir -p "$ARTIFACTS"
+rm -f "$ARTIFACTS"/*.png
 status=0
 REZ_URL=$URL REZ_API_KEY=$API_KEY CHROMIUM=$CHROMIUM ARTIFACTS=$ARTIFACTS \
   node tests/browser/console.test.js | tee "$WORK/test.log" || status=$?
