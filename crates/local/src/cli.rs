@@ -164,6 +164,23 @@ pub enum DlqCommand {
     },
 }
 
+/// The rate limit the flags ask for: none at 0 requests per second.
+fn rate_limit(
+    per_second: u32,
+    burst: Option<u32>,
+) -> anyhow::Result<Option<crate::rate_limit::RateLimitConfig>> {
+    let Some(per_second) = std::num::NonZeroU32::new(per_second) else {
+        return Ok(None);
+    };
+    let burst = burst.unwrap_or_else(|| per_second.get().saturating_mul(2));
+    let burst = std::num::NonZeroU32::new(burst)
+        .ok_or_else(|| anyhow::anyhow!("--rate-limit-burst must be at least 1"))?;
+    Ok(Some(crate::rate_limit::RateLimitConfig {
+        per_second,
+        burst,
+    }))
+}
+
 fn parse_seconds(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(s),
@@ -272,6 +289,13 @@ pub struct UpArgs {
     /// An origin allowed by CORS (repeatable); CORS is off without one.
     #[arg(long = "cors-origin")]
     pub cors_origins: Vec<String>,
+    /// Requests per second the API key may send (a token bucket; 429 with
+    /// Retry-After beyond it); 0 turns the limit off. Applies with a key only.
+    #[arg(long, default_value_t = 50, env = "REZ_RATE_LIMIT")]
+    pub rate_limit: u32,
+    /// Requests the key may send at once after a quiet spell [default: twice --rate-limit].
+    #[arg(long, env = "REZ_RATE_LIMIT_BURST")]
+    pub rate_limit_burst: Option<u32>,
 }
 
 impl UpArgs {
@@ -298,6 +322,7 @@ impl UpArgs {
             api_key: self.api_key.filter(|k| !k.is_empty()),
             stage,
             cors_origins: self.cors_origins,
+            rate_limit: rate_limit(self.rate_limit, self.rate_limit_burst)?,
         };
         config.validate()?;
         Ok(config)

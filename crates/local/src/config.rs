@@ -26,6 +26,8 @@ pub struct UpConfig {
     pub stage: Stage,
     /// Origins allowed by CORS (none: CORS off).
     pub cors_origins: Vec<String>,
+    /// The API key's rate limit; `None` turns it off (it only applies with a key).
+    pub rate_limit: Option<crate::rate_limit::RateLimitConfig>,
 }
 
 /// A configuration that must not start.
@@ -78,6 +80,7 @@ mod tests {
             api_key: api_key.map(str::to_owned),
             stage: Stage::Dev,
             cors_origins: vec![],
+            rate_limit: None,
         }
     }
 

@@ -21,6 +21,7 @@ pub mod config;
 pub mod console;
 pub mod data_dir;
 pub mod publisher;
+pub mod rate_limit;
 pub mod sfn_api;
 pub mod sqlite;
 pub mod stack;

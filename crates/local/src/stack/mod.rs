@@ -149,6 +149,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         tracing::info!(
             released = recovered.released,
             republished = recovered.republished,
+            already_queued = recovered.already_queued,
             "took up the previous run's work"
         );
     }
@@ -157,7 +158,13 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
     let address = listener.local_addr().context("reading the bound address")?;
-    let api = rez_webapi::router(rez_webapi::ApiState {
+    let api_key = config
+        .api_key
+        .clone()
+        .map(rez_webapi::ApiKey::new)
+        .transpose()
+        .context("--api-key")?;
+    let mut api = rez_webapi::router(rez_webapi::ApiState {
         store: store_port.clone(),
         publisher: publisher.clone(),
         clock: clock.clone(),
@@ -171,12 +178,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
                     .context("reading the notification definition")?,
             ),
         }),
-        api_key: config
-            .api_key
-            .clone()
-            .map(rez_webapi::ApiKey::new)
-            .transpose()
-            .context("--api-key")?,
+        api_key: api_key.clone(),
         stage: config.stage,
         cors_origins: config.cors_origins.clone(),
     });
@@ -189,6 +191,13 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         NOTIFICATION_DEFINITION,
         sfn_api_tasks.clone(),
     ));
+    if let (Some(key), Some(limit)) = (api_key, config.rate_limit) {
+        let limit = Arc::new(crate::rate_limit::RateLimit::new(key, limit));
+        api = api.layer(axum::middleware::from_fn_with_state(
+            limit,
+            crate::rate_limit::limit,
+        ));
+    }
     // The console's pages and assets need no key (they hold no data: every
     // figure comes from the API, which asks for it); `GET /` opens it.
     let console = crate::console::router().route(

@@ -22,6 +22,7 @@ mod delivery;
 mod duplicates;
 mod failures;
 mod helpers;
+mod rate_limit;
 mod restart;
 mod retries;
 mod schedule;
