@@ -54,9 +54,19 @@ pub async fn handle(deps: &Deps, input: LoadMessageInput) -> Result<Message, Loa
         tracing::info!("message already delivered");
         return Ok(message);
     }
+    // A message not yet taken may be `created` or `queued`: the API marks it
+    // queued after publishing it, and the processor can get here between the
+    // two. Either way it is this execution's to take; only a message taken
+    // by another execution (`processing`, `failed`) must match what was read.
+    let not_taken = [Status::Created, Status::Queued];
+    let from: &[Status] = if not_taken.contains(&message.status) {
+        &not_taken
+    } else {
+        std::slice::from_ref(&message.status)
+    };
     let mut change = StatusChange::new(
         message.id.clone(),
-        &[message.status],
+        from,
         Status::Processing,
         deps.clock.now(),
     );

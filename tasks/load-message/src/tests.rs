@@ -3,7 +3,7 @@
 use super::*;
 use rez_core::memory::MemoryStore;
 use rez_core::ports::SystemClock;
-use rez_core::{MessageType, Notification, Stage};
+use rez_core::{MessageType, Notification, Stage, StoreError};
 
 async fn stored(status: Status) -> (Deps, Message) {
     let store = Arc::new(MemoryStore::new());
@@ -74,4 +74,64 @@ async fn a_missing_message_raises_message_not_found_and_bad_input_message_invali
         .await
         .unwrap_err();
     assert_eq!(err.error_type, "Message.Invalid");
+}
+
+/// A store whose reads lag one status behind: `get` answers `created` while
+/// the stored message is already `queued` (the API marked it in between).
+struct LaggingStore(Arc<MemoryStore>);
+
+#[async_trait::async_trait]
+impl MessageStore for LaggingStore {
+    async fn create(
+        &self,
+        message: &Message,
+        key: Option<&str>,
+    ) -> Result<rez_core::ports::Created, StoreError> {
+        self.0.create(message, key).await
+    }
+    async fn get(&self, id: &rez_core::MessageId) -> Result<Option<Message>, StoreError> {
+        let mut message = self.0.get(id).await?;
+        if let Some(m) = message.as_mut() {
+            m.status = Status::Created;
+        }
+        Ok(message)
+    }
+    async fn list(
+        &self,
+        query: &rez_core::ports::ListQuery,
+    ) -> Result<rez_core::ports::Page, StoreError> {
+        self.0.list(query).await
+    }
+    async fn transition(&self, change: &StatusChange) -> Result<Message, StoreError> {
+        self.0.transition(change).await
+    }
+    async fn metrics(&self) -> Result<rez_core::ports::Metrics, StoreError> {
+        self.0.metrics().await
+    }
+    async fn hourly_counts(
+        &self,
+        series: rez_core::ports::HourlySeries,
+    ) -> Result<Vec<rez_core::ports::HourlyCounts>, StoreError> {
+        self.0.hourly_counts(series).await
+    }
+}
+
+#[tokio::test]
+async fn a_message_queued_between_read_and_take_is_still_taken() -> Result<(), TaskFailure> {
+    let (deps, msg) = stored(Status::Queued).await;
+    let memory = Arc::new(MemoryStore::new());
+    memory.create(&msg, None).await.unwrap();
+    let deps = Deps {
+        store: Arc::new(LaggingStore(memory.clone())),
+        ..deps
+    };
+    let out = invoke(
+        &deps,
+        serde_json::json!({"message_id": msg.id, "execution_id": "exec-1"}),
+    )
+    .await?;
+    assert_eq!(out["status"], "processing");
+    let stored = memory.get(&msg.id).await.unwrap().unwrap();
+    assert_eq!(stored.status, Status::Processing);
+    Ok(())
 }
