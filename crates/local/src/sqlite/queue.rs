@@ -8,6 +8,7 @@
 //! through a [`tokio::sync::Notify`] shared by every queue over one
 //! [`Database`], so nothing polls.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -231,6 +232,38 @@ impl SqliteQueue {
             self.db.queue_ready().notify_waiters();
         }
         Ok(released)
+    }
+
+    /// The `message_id` of every event body in the queue or the dead-letter
+    /// queue. Recovery reads it so a message stored as `created` whose event
+    /// did reach the queue (the process died between the send and the
+    /// `created → queued` write) is not sent a second time: two records for
+    /// one message would run two executions at once, and the slower one could
+    /// publish after the faster one recorded the delivery. Bodies that do not
+    /// parse are skipped (the processor drops them).
+    ///
+    /// # Errors
+    /// [`QueueError::Unavailable`].
+    pub async fn enqueued_message_ids(&self) -> Result<HashSet<String>, QueueError> {
+        self.db
+            .call(|conn| {
+                let mut stmt = conn.prepare(
+                    "SELECT body FROM queue_messages UNION ALL SELECT body FROM queue_dead_letters",
+                )?;
+                let bodies = stmt.query_map([], |row| row.get::<_, String>(0))?;
+                let mut ids = HashSet::new();
+                for body in bodies {
+                    let body = body?;
+                    if let Some(id) = serde_json::from_str::<serde_json::Value>(&body)
+                        .ok()
+                        .and_then(|v| v.get("message_id")?.as_str().map(str::to_owned))
+                    {
+                        ids.insert(id);
+                    }
+                }
+                Ok(ids)
+            })
+            .await
     }
 
     /// The dead-letter queue, oldest first.

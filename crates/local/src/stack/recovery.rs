@@ -12,11 +12,17 @@ pub struct Recovered {
     pub released: usize,
     /// Messages stored but never published, now published.
     pub republished: usize,
+    /// Messages left `created` whose event was already in the queue: marked
+    /// `queued` without a second send.
+    pub already_queued: usize,
 }
 
 /// Makes in-flight queue records visible at once (their process is gone:
 /// this process holds the data dir's lock) and publishes messages still
-/// `created` (stored, but the process died before publishing them).
+/// `created` (stored, but the process died before publishing them). A
+/// `created` message whose event already is in the queue (the process died
+/// between the send and the `created → queued` write) is only marked
+/// `queued`: a second record would run a second execution beside the first.
 ///
 /// # Errors
 /// The store or the queue failed.
@@ -27,6 +33,11 @@ pub async fn recover(
 ) -> Result<Recovered, String> {
     let released = queue.release_in_flight().await.map_err(|e| e.to_string())?;
     let mut republished = 0;
+    let mut already_queued = 0;
+    let enqueued = queue
+        .enqueued_message_ids()
+        .await
+        .map_err(|e| e.to_string())?;
     let mut cursor: Option<Cursor> = None;
     loop {
         let query = ListQuery {
@@ -42,7 +53,10 @@ pub async fn recover(
                 stage: message.stage,
                 message_type: message.message_type,
             };
-            publisher.publish(&event).await.map_err(|e| e.to_string())?;
+            let sent = !enqueued.contains(message.id.as_str());
+            if sent {
+                publisher.publish(&event).await.map_err(|e| e.to_string())?;
+            }
             let change = StatusChange::new(
                 message.id.clone(),
                 &[Status::Created],
@@ -50,7 +64,8 @@ pub async fn recover(
                 chrono::Utc::now(),
             );
             match store.transition(&change).await {
-                Ok(_) | Err(StoreError::Conflict { .. }) => republished += 1,
+                Ok(_) | Err(StoreError::Conflict { .. }) if sent => republished += 1,
+                Ok(_) | Err(StoreError::Conflict { .. }) => already_queued += 1,
                 Err(e) => return Err(e.to_string()),
             }
         }
@@ -67,5 +82,6 @@ pub async fn recover(
     Ok(Recovered {
         released,
         republished,
+        already_queued,
     })
 }
