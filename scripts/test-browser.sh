@@ -91,7 +91,7 @@ echo "ntfy stub: $NTFY"
 
 step "starting rez-agent up"
 "$BIN" up --listen 127.0.0.1:0 --data-dir "$WORK/data" --ntfy-url "$NTFY/browser-test" \
-  --time-scale 0.01 --api-key "$API_KEY" --schedule 'at(2099-01-01T00:00:00)' >"$WORK/up.log" 2>&1 &
+  --time-scale 0.01 --api-key "$API_KEY" --rate-limit 0 --schedule 'at(2099-01-01T00:00:00)' >"$WORK/up.log" 2>&1 &
 UP_PID=$!
 URL=$(wait_for_line "$WORK/up.log" 'listening on http://[0-9.:]*' 60 | sed 's/^listening on //') || {
   cat "$WORK/up.log" >&2

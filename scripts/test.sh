@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test of rez-agent on a fresh machine: formatting, lints, all
 # unit, integration, conformance and end-to-end tests, the Lambda bootstraps
-# against a local Runtime API, the AWS adapters against moto, and the Pulumi
-# program against its mocks. It installs what the tests need (a Python venv
-# with moto, the infrastructure's npm packages) and every server a test needs
-# (moto, the stub ntfy, rez-agent itself) is started and stopped by the tests.
+# against a local Runtime API, the AWS adapters against moto, the Pulumi
+# program against its mocks, the web console in headless Chromium, and the
+# API against its own OpenAPI document with schemathesis. It installs what
+# the tests need (a Python venv with moto, one with schemathesis, Debian's
+# chromium, the npm packages) and every server a test needs (moto, the stub
+# ntfy, rez-agent itself) is started and stopped by the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,5 +50,22 @@ infra_line=$(grep -E '^infrastructure: [0-9]+ passed, [0-9]+ failed' "$log_dir/i
 infra_passed=$(sed -E 's/^infrastructure: ([0-9]+) passed.*/\1/' <<<"$infra_line")
 infra_failed=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$infra_line")
 
+step "web console in headless Chromium (Playwright)"
+./scripts/test-browser.sh 2>&1 | tee "$log_dir/browser.log"
+browser_line=$(grep -E '^browser: [0-9]+ passed, [0-9]+ failed' "$log_dir/browser.log" | tail -n 1)
+browser_passed=$(sed -E 's/^browser: ([0-9]+) passed.*/\1/' <<<"$browser_line")
+browser_failed=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$browser_line")
+
+step "API against its OpenAPI document (schemathesis)"
+./scripts/test-api-schema.sh 2>&1 | tee "$log_dir/schema.log"
+schema_line=$(grep -E '^api-schema: [0-9]+ passed, [0-9]+ failed' "$log_dir/schema.log" | tail -n 1)
+schema_passed=$(sed -E 's/^api-schema: ([0-9]+) passed.*/\1/' <<<"$schema_line")
+schema_failed=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$schema_line")
+
 printf '\nrust: %s passed, %s failed\n' "$rust_passed" "$rust_failed"
-printf 'all: %s passed, %s failed\n' "$((rust_passed + infra_passed))" "$((rust_failed + infra_failed))"
+printf 'infrastructure: %s passed, %s failed\n' "$infra_passed" "$infra_failed"
+printf 'browser: %s passed, %s failed\n' "$browser_passed" "$browser_failed"
+printf 'api-schema: %s generated cases passed, %s failed\n' "$schema_passed" "$schema_failed"
+# schemathesis' generated cases are reported on their own line, not as tests.
+printf 'all: %s passed, %s failed\n' "$((rust_passed + infra_passed + browser_passed))" \
+  "$((rust_failed + infra_failed + browser_failed + schema_failed))"
