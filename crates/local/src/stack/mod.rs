@@ -2,7 +2,9 @@
 //!
 //! Start-up order: data dir (lock) → database → definition → adapters →
 //! recovery → HTTP API, processor loop, scheduler loop. Shutdown (Ctrl-C or
-//! SIGTERM) stops taking work, lets executions in flight finish, and exits.
+//! SIGTERM) stops taking work, lets executions in flight finish for at most
+//! [`processor_loop::SHUTDOWN_GRACE`] (scaled), releases the queue records of
+//! those still running, and exits.
 
 pub mod processor_loop;
 pub mod recovery;
@@ -214,6 +216,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
             visibility_timeout: scaled(VISIBILITY_TIMEOUT, config.time_scale),
             redelivery_delay: scaled(REDELIVERY_DELAY, config.time_scale),
             max_batches_in_flight: 4,
+            shutdown_grace: scaled(processor_loop::SHUTDOWN_GRACE, config.time_scale),
         },
         cancel.clone(),
     ));
@@ -277,6 +280,7 @@ fn announce(
         .next_after(chrono::Utc::now(), chrono::Utc::now());
     let mut out = std::io::stdout().lock();
     writeln!(out, "rez-agent is up")?;
+    writeln!(out, "  console    http://{address}/console/")?;
     writeln!(out, "  api        http://{address}/api/health")?;
     writeln!(out, "  executions http://{address}/api/executions")?;
     writeln!(
