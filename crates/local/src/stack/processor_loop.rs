@@ -13,6 +13,10 @@ use crate::sqlite::SqliteQueue;
 pub const BATCH_SIZE: usize = 10;
 /// Longest idle wait before the queue is looked at again (a safety net: sends wake the loop at once).
 const IDLE_WAIT: Duration = Duration::from_secs(1);
+/// How long executions in flight may run on after shutdown begins (before
+/// scaling): under the 30 s most supervisors wait before a SIGKILL, and far
+/// under the definition's 240 s `TimeoutSeconds`.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(25);
 
 /// How the processor loop runs.
 #[derive(Debug, Clone)]
@@ -23,9 +27,20 @@ pub struct ProcessorLoopConfig {
     pub redelivery_delay: Duration,
     /// Batches handled at the same time.
     pub max_batches_in_flight: usize,
+    /// How long batches in flight may run on after `cancel` fires; then their
+    /// executions are dropped and their records made visible again.
+    pub shutdown_grace: Duration,
 }
 
-/// Receives batches until `cancel` fires, then waits for batches in flight.
+/// Receives batches until `cancel` fires, then lets batches in flight finish
+/// for at most `config.shutdown_grace`.
+///
+/// Batches still running then are abandoned: their executions are dropped
+/// (as a SIGKILL would) and their queue records made visible at once, so
+/// the next start takes them up without waiting for the visibility timeout
+/// (the message, still `processing`, is loaded again; a message already
+/// `completed` is not sent again). Shutdown thus takes at most the grace plus
+/// the few queue writes of the release.
 pub async fn run(
     queue: SqliteQueue,
     deps: rez_processor::Deps,
@@ -34,6 +49,7 @@ pub async fn run(
 ) {
     let permits = Arc::new(Semaphore::new(config.max_batches_in_flight.max(1)));
     let tracker = TaskTracker::new();
+    let abandon = CancellationToken::new();
     loop {
         let permit = tokio::select! {
             () = cancel.cancelled() => break,
@@ -51,14 +67,21 @@ pub async fn run(
             drop(permit);
             tokio::select! { () = cancel.cancelled() => break, _ = queue.wait(IDLE_WAIT) => continue }
         }
-        let (queue, deps, config) = (queue.clone(), deps.clone(), config.clone());
+        let (queue, deps, config, abandon) =
+            (queue.clone(), deps.clone(), config.clone(), abandon.clone());
         tracker.spawn(async move {
             let _permit = permit;
             let records: Vec<QueueRecord> = batch
                 .iter()
                 .map(|r| QueueRecord { id: r.receipt_handle.clone(), body: r.body.clone() })
                 .collect();
-            let outcome = rez_processor::handle_batch(&deps, &records).await;
+            let outcome = tokio::select! {
+                outcome = rez_processor::handle_batch(&deps, &records) => outcome,
+                () = abandon.cancelled() => {
+                    release(&queue, &records).await;
+                    return;
+                }
+            };
             for (handle, disposition) in outcome.dispositions {
                 let result = match disposition {
                     Disposition::Acknowledge(_) => queue.delete(&handle).await,
@@ -71,5 +94,24 @@ pub async fn run(
         });
     }
     tracker.close();
-    tracker.wait().await;
+    if tokio::time::timeout(config.shutdown_grace, tracker.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            grace = ?config.shutdown_grace,
+            "executions still in flight after the shutdown grace: releasing their queue records"
+        );
+        abandon.cancel();
+        tracker.wait().await;
+    }
+}
+
+/// Makes abandoned records visible again at once.
+async fn release(queue: &SqliteQueue, records: &[QueueRecord]) {
+    for record in records {
+        if let Err(e) = queue.change_visibility(&record.id, Duration::ZERO).await {
+            tracing::error!(error = %e, "releasing a queue record failed; the next start releases it");
+        }
+    }
 }

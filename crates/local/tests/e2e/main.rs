@@ -11,6 +11,7 @@
 )]
 
 mod bad_input;
+mod chaos;
 mod cli_common;
 mod cli_dlq;
 mod cli_executions;
@@ -19,11 +20,14 @@ mod cli_messages;
 mod cli_send;
 mod cli_statemachine;
 mod delivery;
+mod disk;
 mod duplicates;
 mod failures;
+mod fault_helpers;
 mod helpers;
 mod rate_limit;
 mod restart;
 mod retries;
 mod schedule;
+mod shutdown;
 mod sfn_api;
