@@ -83,3 +83,9 @@ fuzz:
 # The engine side by side with aws-local-stepfunctions (installs the peer from npm on first use).
 bench:
 	./scripts/bench-states.sh
+
+# The chaos test at full size: 10,000 messages through rez-agent up while ntfy fails at random and the
+# process is SIGKILLed twice (the test command runs 1,000). REZ_CHAOS_SEED=<seed> repeats a run's ntfy answers.
+.PHONY: chaos
+chaos:
+	REZ_CHAOS_MESSAGES=10000 cargo test -p rez-local --locked --test e2e -- --nocapture chaos::
