@@ -20,6 +20,15 @@ fmt:
 lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 
+# Licenses, bans and sources of every dependency (cargo-deny; deny.toml).
+.PHONY: deny deny-advisories
+deny:
+	./scripts/deny.sh
+
+# The RustSec advisories: needs GitHub, which the build machines cannot reach.
+deny-advisories:
+	./scripts/deny.sh advisories
+
 # ---- AWS deployment (infrastructure/, Pulumi). STACK=dev|prod for the stack commands.
 STACK ?= dev
 FUNCTIONS := scheduler processor webapi load-message send-notification record-status

@@ -25,6 +25,12 @@ cargo fmt --all -- --check
 step "clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "dependencies: licenses, bans, sources (cargo deny)"
+./scripts/deny.sh 2>&1 | tee "$log_dir/deny.log"
+deny_line=$(grep -E '^deny: [0-9]+ passed, [0-9]+ failed' "$log_dir/deny.log" | tail -n 1)
+deny_passed=$(sed -E 's/^deny: ([0-9]+) passed.*/\1/' <<<"$deny_line")
+deny_failed=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$deny_line")
+
 step "python test dependencies (moto server in .venv)"
 ./scripts/setup-python.sh
 
@@ -65,7 +71,8 @@ schema_failed=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$schema_line")
 printf '\nrust: %s passed, %s failed\n' "$rust_passed" "$rust_failed"
 printf 'infrastructure: %s passed, %s failed\n' "$infra_passed" "$infra_failed"
 printf 'browser: %s passed, %s failed\n' "$browser_passed" "$browser_failed"
+printf 'deny: %s passed, %s failed (advisories need GitHub: not checked here)\n' "$deny_passed" "$deny_failed"
 printf 'api-schema: %s generated cases passed, %s failed\n' "$schema_passed" "$schema_failed"
 # schemathesis' generated cases are reported on their own line, not as tests.
-printf 'all: %s passed, %s failed\n' "$((rust_passed + infra_passed + browser_passed))" \
-  "$((rust_failed + infra_failed + browser_failed + schema_failed))"
+printf 'all: %s passed, %s failed\n' "$((rust_passed + infra_passed + browser_passed + deny_passed))" \
+  "$((rust_failed + infra_failed + browser_failed + deny_failed + schema_failed))"
