@@ -90,7 +90,28 @@ impl Take {
              SELECT id, body, sent_at, receive_count, ?1 FROM queue_messages WHERE seq = ?2",
             params![time::format(self.now), seq],
         )?;
+        let body: String = tx.query_row(
+            "SELECT body FROM queue_messages WHERE seq = ?1",
+            [seq],
+            |row| row.get(0),
+        )?;
         tx.execute("DELETE FROM queue_messages WHERE seq = ?1", [seq])?;
+        // A message whose deliveries never reached RecordFailure (each was
+        // interrupted: a kill, a shutdown past its grace, an execution
+        // timeout) would stay `processing` with no record left to move it
+        // on. Mark it `failed` with the reason, in the same transaction; a
+        // redrive takes it up again (LoadMessage loads failed messages).
+        if let Some(message_id) = message_id_of(&body) {
+            let reason = format!(
+                "Queue.DeadLettered: the delivery was taken up {receive_count} times without an outcome; \
+                 the queue record is in the dead-letter queue (redrive it to try again)"
+            );
+            tx.execute(
+                "UPDATE messages SET status = 'failed', error_message = ?1, updated_date = ?2 \
+                 WHERE id = ?3 AND status IN ('created', 'queued', 'processing')",
+                params![reason, time::format(self.now), message_id],
+            )?;
+        }
         tracing::warn!(
             queue_message_id = id,
             receive_count,
@@ -98,6 +119,15 @@ impl Take {
         );
         Ok(())
     }
+}
+
+/// The `message_id` of an event body, when it is one.
+fn message_id_of(body: &str) -> Option<String> {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()?
+        .get("message_id")?
+        .as_str()
+        .map(str::to_owned)
 }
 
 /// The dead-letter rows, oldest first.

@@ -258,3 +258,55 @@ async fn the_dead_letter_port_lists_with_message_ids_and_redrives() -> TestResul
     assert_eq!(q.depth().await?, depth(2, 0, 0));
     Ok(())
 }
+
+#[tokio::test]
+async fn dead_lettering_fails_a_message_left_processing_and_leaves_final_ones_alone() -> TestResult
+{
+    use crate::sqlite::SqliteStore;
+    use rez_core::ports::MessageStore;
+    use rez_core::{MessageType, Stage, Status};
+
+    let (_dir, db) = temp_db()?;
+    let store = SqliteStore::new(db.clone());
+    let q = SqliteQueue::new(db, 1);
+    let stuck = super::fixtures::message(
+        super::fixtures::at(0),
+        Stage::Dev,
+        Status::Processing,
+        MessageType::Notification,
+    );
+    let done = super::fixtures::message(
+        super::fixtures::at(1),
+        Stage::Dev,
+        Status::Completed,
+        MessageType::Notification,
+    );
+    for m in [&stuck, &done] {
+        store.create(m, None).await?;
+        q.send(
+            serde_json::json!({"message_id": m.id, "stage": "dev", "message_type": "notification"})
+                .to_string(),
+        )
+        .await?;
+    }
+    q.send("not an event".into()).await?;
+    assert_eq!(q.receive(10, Duration::ZERO).await?.len(), 3);
+    assert!(
+        q.receive(10, Duration::ZERO).await?.is_empty(),
+        "all dead-lettered"
+    );
+    assert_eq!(q.depth().await?, depth(0, 0, 3));
+
+    let failed = store.get(&stuck.id).await?.ok_or("stuck message gone")?;
+    assert_eq!(failed.status, Status::Failed);
+    assert!(
+        failed
+            .error_message
+            .as_deref()
+            .is_some_and(|e| e.starts_with("Queue.DeadLettered")),
+        "{failed:?}"
+    );
+    let completed = store.get(&done.id).await?.ok_or("completed message gone")?;
+    assert_eq!(completed.status, Status::Completed);
+    Ok(())
+}
