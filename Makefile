@@ -89,9 +89,11 @@ clean:
 fuzz:
 	./scripts/fuzz.sh
 
-# The engine side by side with aws-local-stepfunctions (installs the peer from npm on first use).
+# The engine side by side with aws-local-stepfunctions (installs the peer from npm on first use), then
+# end to end, the API, start-up and Lambda cold start against same-run references (bench/results/).
 bench:
 	./scripts/bench-states.sh
+	./scripts/bench.sh
 
 # The chaos test at full size: 10,000 messages through rez-agent up while ntfy fails at random and the
 # process is SIGKILLed twice (the test command runs 1,000). REZ_CHAOS_SEED=<seed> repeats a run's ntfy answers.
