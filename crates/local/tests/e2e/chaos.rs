@@ -47,6 +47,7 @@ async fn post_until_accepted(
     client: &reqwest::Client,
     base: &RwLock<String>,
     i: usize,
+    last_error: &Mutex<String>,
 ) -> Result<String, String> {
     let started = Instant::now();
     let mut last = String::new();
@@ -68,16 +69,26 @@ async fn post_until_accepted(
             .send()
             .await;
         match sent {
+            // A kill can cut the answer off after its status: post again
+            // (the idempotency key answers with the same message).
             Ok(response) if response.status().is_success() => {
-                let body: Value = response.json().await.map_err(|e| e.to_string())?;
-                return body["id"]
-                    .as_str()
-                    .map(str::to_owned)
-                    .ok_or_else(|| format!("no id in {body}"));
+                match response.json::<Value>().await {
+                    Ok(body) => {
+                        return body["id"]
+                            .as_str()
+                            .map(str::to_owned)
+                            .ok_or_else(|| format!("no id in {body}"));
+                    }
+                    Err(e) => last = format!("answer cut off: {e:?}"),
+                }
             }
-            Ok(response) => last = format!("{}", response.status()),
-            Err(e) => last = e.to_string(),
+            Ok(response) => {
+                let status = response.status();
+                last = format!("{status} {}", response.text().await.unwrap_or_default());
+            }
+            Err(e) => last = format!("{e:?}"),
         }
+        last_error.lock().unwrap().clone_from(&last);
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     Err(format!("message {i} never accepted: {last}"))
@@ -103,18 +114,24 @@ async fn under_random_ntfy_failures_and_two_sigkills_every_message_ends_final_an
     let client = reqwest::Client::new();
     let accepted: Arc<Mutex<HashMap<usize, String>>> = Arc::default();
     let next = Arc::new(AtomicUsize::new(0));
+    let last_error: Arc<Mutex<String>> = Arc::default();
 
     let mut posters = Vec::new();
     for _ in 0..POSTERS {
-        let (client, base, accepted, next) =
-            (client.clone(), base.clone(), accepted.clone(), next.clone());
+        let (client, base, accepted, next, last_error) = (
+            client.clone(),
+            base.clone(),
+            accepted.clone(),
+            next.clone(),
+            last_error.clone(),
+        );
         posters.push(tokio::spawn(async move {
             loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 if i >= n {
                     return Ok::<(), String>(());
                 }
-                let id = post_until_accepted(&client, &base, i).await?;
+                let id = post_until_accepted(&client, &base, i, &last_error).await?;
                 accepted.lock().unwrap().insert(i, id);
             }
         }));
@@ -125,10 +142,17 @@ async fn under_random_ntfy_failures_and_two_sigkills_every_message_ends_final_an
     for kill in 1..=KILLS {
         let target = n * kill / (KILLS + 1);
         while accepted.lock().unwrap().len() < target {
-            assert!(
-                Instant::now() < deadline,
-                "posting stalled before kill {kill}"
-            );
+            if Instant::now() >= deadline {
+                panic!(
+                    "posting stalled before kill {kill}: {} accepted; rez-agent exited: {:?}; \
+                     panics: {:?}; last post error: {}\nits last log lines:\n{}",
+                    accepted.lock().unwrap().len(),
+                    agent.exited(),
+                    agent.panics(),
+                    last_error.lock().unwrap(),
+                    agent.log_tail().join("\n")
+                );
+            }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         let in_flight = stub.in_flight();
@@ -158,7 +182,9 @@ async fn under_random_ntfy_failures_and_two_sigkills_every_message_ends_final_an
         }
         assert!(
             Instant::now() < deadline,
-            "not settled in time: {open} messages not final, queue visible {visible}, in flight {in_flight}"
+            "not settled in time: {open} messages not final, queue visible {visible}, in flight {in_flight}\n\
+             its last log lines:\n{}",
+            agent.log_tail().join("\n")
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }

@@ -201,6 +201,9 @@ pub struct AgentOptions {
     pub file_size_limit: Option<u64>,
 }
 
+/// Log lines of a child kept for a failure's message.
+pub const LOG_TAIL: usize = 100;
+
 /// A running `rez-agent up` child process.
 pub struct Agent {
     child: Child,
@@ -209,6 +212,7 @@ pub struct Agent {
     /// Its process id.
     pub pid: u32,
     panics: Arc<Mutex<Vec<String>>>,
+    tail: Arc<Mutex<std::collections::VecDeque<String>>>,
 }
 
 /// Starts `rez-agent up` on `dir`, delivering to `ntfy_url`, and waits until it listens.
@@ -253,6 +257,8 @@ pub async fn start_agent(dir: &std::path::Path, ntfy_url: &str, options: &AgentO
     let panics = Arc::new(Mutex::new(Vec::new()));
     let stderr = child.stderr.take().expect("stderr is piped");
     let seen = panics.clone();
+    let tail: Arc<Mutex<std::collections::VecDeque<String>>> = Arc::default();
+    let kept = tail.clone();
     let echo = std::env::var_os("TEST_LOG").is_some();
     tokio::spawn(async move {
         let mut lines = BufReader::new(stderr).lines();
@@ -261,8 +267,13 @@ pub async fn start_agent(dir: &std::path::Path, ntfy_url: &str, options: &AgentO
                 eprintln!("[rez-agent {pid}] {line}");
             }
             if line.contains("panicked") {
-                seen.lock().unwrap().push(line);
+                seen.lock().unwrap().push(line.clone());
             }
+            let mut kept = kept.lock().unwrap();
+            if kept.len() >= LOG_TAIL {
+                kept.pop_front();
+            }
+            kept.push_back(line);
         }
     });
     let stdout = child.stdout.take().expect("stdout is piped");
@@ -284,6 +295,7 @@ pub async fn start_agent(dir: &std::path::Path, ntfy_url: &str, options: &AgentO
         base: address,
         pid,
         panics,
+        tail,
     }
 }
 
@@ -313,6 +325,16 @@ impl Agent {
             .await
             .ok()
             .map(Result::unwrap)
+    }
+
+    /// How it exited, if it has.
+    pub fn exited(&mut self) -> Option<ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
+    /// The last lines it logged (at most [`LOG_TAIL`]).
+    pub fn log_tail(&self) -> Vec<String> {
+        self.tail.lock().unwrap().iter().cloned().collect()
     }
 
     /// The lines of its stderr that reported a panic so far.
