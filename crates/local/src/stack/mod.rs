@@ -62,7 +62,9 @@ pub struct RunningStack {
 }
 
 impl RunningStack {
-    /// Stops taking work, lets executions in flight finish, and returns.
+    /// Stops taking work, lets executions in flight finish (for at most the
+    /// scaled [`processor_loop::SHUTDOWN_GRACE`]; the queue records of those
+    /// still running then are released), and returns.
     ///
     /// # Errors
     /// The HTTP server failed while serving.
