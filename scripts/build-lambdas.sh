@@ -7,6 +7,7 @@
 #   scripts/build-lambdas.sh               # x86_64 (the default)
 #   ARCH=arm64 scripts/build-lambdas.sh    # Graviton (arm64)
 #   OUT=dir scripts/build-lambdas.sh       # zips somewhere else than build/
+#   ONLY="webapi load-message" scripts/build-lambdas.sh   # some functions only
 #
 # How: cargo-lambda (pinned below) cross-links with Zig against glibc 2.34,
 # the oldest glibc the binaries may need (al2023 ships 2.34), so the result
@@ -54,6 +55,9 @@ CARGO_LAMBDA_VERSION=1.9.2
 ZIGLANG_VERSION=0.17.1
 GLIBC_VERSION=2.34
 FUNCTIONS=(scheduler processor webapi load-message send-notification record-status)
+if [ -n "${ONLY:-}" ]; then
+  read -ra FUNCTIONS <<<"$ONLY"
+fi
 
 ARCH="${ARCH:-x86_64}"
 case "$ARCH" in
@@ -87,7 +91,7 @@ install_tools() {
 }
 
 install_tools
-export PATH="$PWD/$TOOLS/bin:$PATH"
+export PATH="$(cd "$TOOLS/bin" && pwd):$PATH" # CARGO_TARGET_DIR may be relative or absolute
 command -v zip >/dev/null 2>&1 || true # not needed: the zips are written by Python
 
 if ! rustup target list --installed 2>/dev/null | grep -qx "$RUST_TARGET"; then
@@ -109,8 +113,12 @@ export CARGO_ENCODED_RUSTFLAGS="--remap-path-prefix=$PWD=/rez-agent"$'\x1f'"--re
 
 # --- build ------------------------------------------------------------------------
 step "building ${FUNCTIONS[*]} for $RUST_TARGET (glibc $GLIBC_VERSION), profile lambda, opt-level $CARGO_PROFILE_LAMBDA_OPT_LEVEL"
+# Each function's package is selected by name (-p rez-<function>): with only
+# --bin, cargo selects every workspace member and unifies their features, and
+# rez-aws's default feature (the SDK's own HTTPS client, on aws-lc-rs) would
+# end up in every zip beside the ring client the functions use.
 bins=()
-for f in "${FUNCTIONS[@]}"; do bins+=(--bin "$f"); done
+for f in "${FUNCTIONS[@]}"; do bins+=(-p "rez-$f" --bin "$f"); done
 LAMBDA_DIR="$TARGET_DIR/lambda-$ARCH"
 cargo lambda build --locked --profile lambda --target "$RUST_TARGET.$GLIBC_VERSION" \
   --lambda-dir "$LAMBDA_DIR" "${bins[@]}"

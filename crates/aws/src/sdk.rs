@@ -2,6 +2,11 @@
 //! Step Functions endpoint needs.
 
 use aws_config::{BehaviorVersion, SdkConfig};
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::tls::Provider;
+use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
+use aws_smithy_http_client::{Builder, ConnectorBuilder};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::endpoint::EndpointPrefix;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
@@ -10,12 +15,38 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
 /// Loads the SDK configuration the usual way (environment, profile, Lambda
-/// role), with the latest behaviour version.
+/// role), with the latest behaviour version and [`https_client`] as the HTTP
+/// client of every SDK client built from it (and of the credential providers).
 ///
 /// `AWS_ENDPOINT_URL` (and `AWS_ENDPOINT_URL_<SERVICE>`) point every client at
 /// another endpoint, e.g. moto or a local Step Functions in tests.
 pub async fn load_sdk_config() -> SdkConfig {
-    aws_config::load_defaults(BehaviorVersion::latest()).await
+    aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https_client())
+        .load()
+        .await
+}
+
+/// The HTTP(S) client of [`load_sdk_config`]: the SDK's default client
+/// (hyper 1, rustls, the system's root certificates, certificate and host
+/// name verification, the SDK's cipher suites, proxies from `HTTPS_PROXY` /
+/// `NO_PROXY`, the connect and read timeouts of the SDK configuration) with
+/// ring as rustls' crypto provider instead of aws-lc-rs.
+///
+/// ring is the provider reqwest (the ntfy client) uses too, so a Lambda
+/// binary links one TLS stack and one crypto library, not two. Plain
+/// `http://` endpoints (moto, a local Step Functions) work as well.
+pub fn https_client() -> SharedHttpClient {
+    Builder::new().build_with_connector_fn(|settings, runtime_components| {
+        let mut connector =
+            ConnectorBuilder::default().tls_provider(Provider::Rustls(CryptoMode::Ring));
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = runtime_components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    })
 }
 
 /// An interceptor that stops the SDK from prefixing the host of
