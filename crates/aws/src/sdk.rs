@@ -118,6 +118,81 @@ pub fn sfn_client(config: &SdkConfig) -> aws_sdk_sfn::Client {
 mod tests {
     use super::*;
 
+    use aws_config::Region;
+    use aws_sdk_dynamodb::config::Credentials;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    /// Reads one HTTP/1.1 request (head and `Content-Length` body) as text.
+    async fn read_request(stream: &mut tokio::net::TcpStream) -> std::io::Result<String> {
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 4096];
+        loop {
+            let n = stream.read(&mut chunk).await?;
+            if n == 0 {
+                break;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            let text = String::from_utf8_lossy(&buf);
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let length = head
+                    .lines()
+                    .find_map(|l| {
+                        let (name, value) = l.split_once(':')?;
+                        name.eq_ignore_ascii_case("content-length")
+                            .then(|| value.trim().parse::<usize>().ok())?
+                    })
+                    .unwrap_or(0);
+                if body.len() >= length {
+                    break;
+                }
+            }
+        }
+        Ok(String::from_utf8_lossy(&buf).into_owned())
+    }
+
+    /// The client the Lambda functions use (rustls on ring) also serves the
+    /// plain-HTTP endpoints of tests: one DynamoDB call to a loopback server.
+    #[tokio::test]
+    async fn the_https_client_also_speaks_plain_http_to_a_local_endpoint() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let server = tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let request = read_request(&mut stream).await.unwrap();
+            let body = r#"{"TableNames":["rez-agent-messages"]}"#;
+            let response = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.0\r\n\
+                 content-length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            stream.write_all(response.as_bytes()).await.unwrap();
+            request
+        });
+
+        let config = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
+            .endpoint_url(&endpoint)
+            .http_client(https_client())
+            .build();
+        let tables = aws_sdk_dynamodb::Client::from_conf(config)
+            .list_tables()
+            .send()
+            .await
+            .unwrap();
+
+        assert_eq!(tables.table_names(), ["rez-agent-messages"]);
+        let request = server.await.unwrap().to_ascii_lowercase();
+        assert!(request.starts_with("post / http/1.1\r\n"), "{request}");
+        assert!(
+            request.contains("x-amz-target: dynamodb_20120810.listtables"),
+            "{request}"
+        );
+        assert!(request.contains("authorization: aws4-hmac-sha256"), "{request}");
+    }
+
     #[test]
     fn local_endpoints_are_ip_literals_and_localhost() {
         for (url, local) in [
