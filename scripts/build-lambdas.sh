@@ -31,17 +31,37 @@
 # catch-panic layer turns one into a 500; with "abort" either would kill the
 # container instead.
 #
-# Size: 4-5 MB zips, above the 3 MB goal, because the AWS SDK crates' default
-# features link two HTTP/TLS stacks (hyper 0.14 + rustls 0.21 + ring for the
-# legacy "rustls" feature beside hyper 1 + rustls 0.23 + aws-lc-rs) and the
-# SSO credential providers. With default-features = false and features
-# ["behavior-version-latest", "rt-tokio", "default-https-client"] on
-# aws-config and aws-sdk-* (root Cargo.toml), measured at opt-level "s":
-# webapi 5 079 710 -> 4 054 468 bytes, load-message 4 409 974 -> 3 384 026.
+# Size: every zip is under 3 MiB (3 145 728 bytes). Measured on 2026-11-30,
+# x86_64, opt-level "z", bytes (before: the SDK's default features, PIE,
+# zlib -9 -> after):
 #
-# The zips are reproducible: entries are written by Python's zipfile with a
-# fixed timestamp (1980-01-01), fixed permissions (0755) and no extra fields,
-# so the same binaries give byte-identical zips.
+#   scheduler           4 508 537 (at "s") -> 2 606 165
+#   processor           4 228 067 (at "s") -> 2 378 677
+#   webapi              4 725 914          -> 3 080 046
+#   load-message        4 123 678          -> 2 520 963
+#   send-notification   4 742 266 (at "s") -> 2 736 270
+#   record-status       4 431 493 (at "s") -> 2 540 578
+#
+# What made the difference, webapi / load-message zips:
+#   * one HTTP/TLS stack and one crypto library: the AWS SDK crates without
+#     default features (no hyper 0.14 + rustls 0.21 legacy client, no
+#     aws-lc-rs client, no SSO), and rez_aws::https_client, the SDK's hyper 1
+#     + rustls client with ring, which reqwest (ntfy) uses too:
+#     4 725 914 -> 3 284 795 / 4 123 678 -> 2 680 178. The functions'
+#     packages are selected with -p: with only --bin cargo would unify the
+#     features of every workspace member, rez-aws's default one (the SDK's
+#     aws-lc-rs client) included, and aws-lc stayed in every zip;
+#   * -C relocation-model=static (below): about -100 kB each;
+#   * libdeflate level 12 instead of zlib -9: about -3 % each.
+# What is left, webapi's binary: the SDK (the smithy runtime, the
+# DynamoDB, SNS and SSM clients, which each link every error shape of their
+# service through the error type registry, about 250 kB for SSM), h2 (the
+# SDK's client offers HTTP/2; ~400 kB), rustls + ring, axum + lambda_http
+# (with encoding_rs, 155 kB) and the unwind tables panic = "unwind" needs.
+#
+# The zips are reproducible: the one entry is written with a fixed timestamp
+# (1980-01-01), fixed permissions (0755) and no extra fields, so the same
+# binaries give byte-identical zips, and the binaries carry no build paths.
 #
 # arm64 needs the Rust standard library for aarch64-unknown-linux-gnu
 # (`rustup target add aarch64-unknown-linux-gnu`, which fetches from the

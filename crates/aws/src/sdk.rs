@@ -6,9 +6,9 @@ use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::tls::Provider;
 use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
 use aws_smithy_http_client::{Builder, ConnectorBuilder};
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::endpoint::EndpointPrefix;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextMut;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
@@ -190,7 +190,10 @@ mod tests {
             request.contains("x-amz-target: dynamodb_20120810.listtables"),
             "{request}"
         );
-        assert!(request.contains("authorization: aws4-hmac-sha256"), "{request}");
+        assert!(
+            request.contains("authorization: aws4-hmac-sha256"),
+            "{request}"
+        );
     }
 
     #[test]
