@@ -34,8 +34,12 @@ pub async fn load_sdk_config() -> SdkConfig {
 /// ring as rustls' crypto provider instead of aws-lc-rs.
 ///
 /// ring is the provider reqwest (the ntfy client) uses too, so a Lambda
-/// binary links one TLS stack and one crypto library, not two. Plain
-/// `http://` endpoints (moto, a local Step Functions) work as well.
+/// binary links one TLS stack and one crypto library, not two. The one
+/// difference to the SDK's aws-lc-rs client: ring has no post-quantum key
+/// exchange, so X25519MLKEM768 is not offered (X25519 and the NIST curves
+/// are). The root certificates are read once per process
+/// (`SSL_CERT_FILE` / `SSL_CERT_DIR` override where). Plain `http://`
+/// endpoints (moto, a local Step Functions) work as well.
 pub fn https_client() -> SharedHttpClient {
     Builder::new().build_with_connector_fn(|settings, runtime_components| {
         let mut connector =
