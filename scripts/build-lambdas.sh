@@ -7,6 +7,7 @@
 #   scripts/build-lambdas.sh               # x86_64 (the default)
 #   ARCH=arm64 scripts/build-lambdas.sh    # Graviton (arm64)
 #   OUT=dir scripts/build-lambdas.sh       # zips somewhere else than build/
+#   ONLY="webapi load-message" scripts/build-lambdas.sh   # some functions only
 #
 # How: cargo-lambda (pinned below) cross-links with Zig against glibc 2.34,
 # the oldest glibc the binaries may need (al2023 ships 2.34), so the result
@@ -30,17 +31,37 @@
 # catch-panic layer turns one into a 500; with "abort" either would kill the
 # container instead.
 #
-# Size: 4-5 MB zips, above the 3 MB goal, because the AWS SDK crates' default
-# features link two HTTP/TLS stacks (hyper 0.14 + rustls 0.21 + ring for the
-# legacy "rustls" feature beside hyper 1 + rustls 0.23 + aws-lc-rs) and the
-# SSO credential providers. With default-features = false and features
-# ["behavior-version-latest", "rt-tokio", "default-https-client"] on
-# aws-config and aws-sdk-* (root Cargo.toml), measured at opt-level "s":
-# webapi 5 079 710 -> 4 054 468 bytes, load-message 4 409 974 -> 3 384 026.
+# Size: every zip is under 3 MiB (3 145 728 bytes). Measured on 2026-11-30,
+# x86_64, opt-level "z", bytes (before: the SDK's default features, PIE,
+# zlib -9 -> after):
 #
-# The zips are reproducible: entries are written by Python's zipfile with a
-# fixed timestamp (1980-01-01), fixed permissions (0755) and no extra fields,
-# so the same binaries give byte-identical zips.
+#   scheduler           4 508 537 (at "s") -> 2 606 165
+#   processor           4 228 067 (at "s") -> 2 378 677
+#   webapi              4 725 914          -> 3 080 046
+#   load-message        4 123 678          -> 2 520 963
+#   send-notification   4 742 266 (at "s") -> 2 736 270
+#   record-status       4 431 493 (at "s") -> 2 540 578
+#
+# What made the difference, webapi / load-message zips:
+#   * one HTTP/TLS stack and one crypto library: the AWS SDK crates without
+#     default features (no hyper 0.14 + rustls 0.21 legacy client, no
+#     aws-lc-rs client, no SSO), and rez_aws::https_client, the SDK's hyper 1
+#     + rustls client with ring, which reqwest (ntfy) uses too:
+#     4 725 914 -> 3 284 795 / 4 123 678 -> 2 680 178. The functions'
+#     packages are selected with -p: with only --bin cargo would unify the
+#     features of every workspace member, rez-aws's default one (the SDK's
+#     aws-lc-rs client) included, and aws-lc stayed in every zip;
+#   * -C relocation-model=static (below): about -100 kB each;
+#   * libdeflate level 12 instead of zlib -9: about -3 % each.
+# What is left, webapi's binary: the SDK (the smithy runtime, the
+# DynamoDB, SNS and SSM clients, which each link every error shape of their
+# service through the error type registry, about 250 kB for SSM), h2 (the
+# SDK's client offers HTTP/2; ~400 kB), rustls + ring, axum + lambda_http
+# (with encoding_rs, 155 kB) and the unwind tables panic = "unwind" needs.
+#
+# The zips are reproducible: the one entry is written with a fixed timestamp
+# (1980-01-01), fixed permissions (0755) and no extra fields, so the same
+# binaries give byte-identical zips, and the binaries carry no build paths.
 #
 # arm64 needs the Rust standard library for aarch64-unknown-linux-gnu
 # (`rustup target add aarch64-unknown-linux-gnu`, which fetches from the
@@ -52,8 +73,12 @@ cd "$(dirname "$0")/.."
 
 CARGO_LAMBDA_VERSION=1.9.2
 ZIGLANG_VERSION=0.17.1
+DEFLATE_VERSION=0.9.0 # PyPI `deflate`: libdeflate, which packs the zips
 GLIBC_VERSION=2.34
 FUNCTIONS=(scheduler processor webapi load-message send-notification record-status)
+if [ -n "${ONLY:-}" ]; then
+  read -ra FUNCTIONS <<<"$ONLY"
+fi
 
 ARCH="${ARCH:-x86_64}"
 case "$ARCH" in
@@ -69,14 +94,16 @@ step() { printf '\n==> %s\n' "$*" >&2; }
 
 # --- tools: cargo-lambda and zig, pinned, in their own venv -------------------
 install_tools() {
-  local stamp="$TOOLS/.pins" pins="cargo-lambda==$CARGO_LAMBDA_VERSION ziglang==$ZIGLANG_VERSION"
+  local stamp="$TOOLS/.pins" pins="cargo-lambda==$CARGO_LAMBDA_VERSION ziglang==$ZIGLANG_VERSION deflate==$DEFLATE_VERSION"
   if [ -x "$TOOLS/bin/cargo-lambda" ] && [ -x "$TOOLS/bin/zig" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$pins" ]; then
     return
   fi
   step "installing $pins into $TOOLS"
-  rm -rf "$TOOLS"
-  python3 -m venv "$TOOLS"
-  "$TOOLS/bin/python" -m pip install --quiet --disable-pip-version-check "ziglang==$ZIGLANG_VERSION"
+  # A working venv is updated in place (pip installs the pins), a broken one
+  # is made anew.
+  "$TOOLS/bin/python" -c '' 2>/dev/null || { rm -rf "$TOOLS"; python3 -m venv "$TOOLS"; }
+  "$TOOLS/bin/python" -m pip install --quiet --disable-pip-version-check \
+    "ziglang==$ZIGLANG_VERSION" "deflate==$DEFLATE_VERSION"
   if ! "$TOOLS/bin/python" -m pip install --quiet --disable-pip-version-check \
       "cargo-lambda==$CARGO_LAMBDA_VERSION" "ziglang==$ZIGLANG_VERSION"; then
     step "no cargo-lambda wheel for this machine: compiling it from crates.io (takes a while)"
@@ -87,7 +114,7 @@ install_tools() {
 }
 
 install_tools
-export PATH="$PWD/$TOOLS/bin:$PATH"
+export PATH="$(cd "$TOOLS/bin" && pwd):$PATH" # CARGO_TARGET_DIR may be relative or absolute
 command -v zip >/dev/null 2>&1 || true # not needed: the zips are written by Python
 
 if ! rustup target list --installed 2>/dev/null | grep -qx "$RUST_TARGET"; then
@@ -105,12 +132,25 @@ export CARGO_PROFILE_LAMBDA_PANIC=unwind
 export CARGO_PROFILE_LAMBDA_DEBUG=false
 export CARGO_PROFILE_LAMBDA_INCREMENTAL=false
 # Reproducible binaries: no build paths in panic messages and debug remnants.
-export CARGO_ENCODED_RUSTFLAGS="--remap-path-prefix=$PWD=/rez-agent"$'\x1f'"--remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo"
+rustflags=("--remap-path-prefix=$PWD=/rez-agent" "--remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo")
+# A position-dependent executable (LAMBDA_PIE=1 keeps the default PIE): no
+# run-time relocation table (~575 kB in the webapi binary, ~100 kB of each
+# zip) and no relocating at start-up; the price is a fixed load address for
+# the binary's own code and data (the stack, heap and libc stay randomized).
+if [ "${LAMBDA_PIE:-0}" != 1 ]; then
+  rustflags+=("-Crelocation-model=static")
+fi
+CARGO_ENCODED_RUSTFLAGS="$(IFS=$'\x1f'; printf '%s' "${rustflags[*]}")"
+export CARGO_ENCODED_RUSTFLAGS
 
 # --- build ------------------------------------------------------------------------
 step "building ${FUNCTIONS[*]} for $RUST_TARGET (glibc $GLIBC_VERSION), profile lambda, opt-level $CARGO_PROFILE_LAMBDA_OPT_LEVEL"
+# Each function's package is selected by name (-p rez-<function>): with only
+# --bin, cargo selects every workspace member and unifies their features, and
+# rez-aws's default feature (the SDK's own HTTPS client, on aws-lc-rs) would
+# end up in every zip beside the ring client the functions use.
 bins=()
-for f in "${FUNCTIONS[@]}"; do bins+=(--bin "$f"); done
+for f in "${FUNCTIONS[@]}"; do bins+=(-p "rez-$f" --bin "$f"); done
 LAMBDA_DIR="$TARGET_DIR/lambda-$ARCH"
 cargo lambda build --locked --profile lambda --target "$RUST_TARGET.$GLIBC_VERSION" \
   --lambda-dir "$LAMBDA_DIR" "${bins[@]}"
@@ -118,22 +158,38 @@ cargo lambda build --locked --profile lambda --target "$RUST_TARGET.$GLIBC_VERSI
 # --- package ----------------------------------------------------------------------
 step "packing $OUT/<function>.zip"
 mkdir -p "$OUT"
-python3 - "$LAMBDA_DIR" "$OUT" "${FUNCTIONS[@]}" <<'PY'
-import os, sys, zipfile
+"$TOOLS/bin/python" - "$LAMBDA_DIR" "$OUT" "${FUNCTIONS[@]}" <<'PY'
+import os, struct, sys, zlib
+
+import deflate  # libdeflate
 
 lambda_dir, out, names = sys.argv[1], sys.argv[2], sys.argv[3:]
+NAME = b"bootstrap"
+DOS_DATE, DOS_TIME = (1980 - 1980) << 9 | 1 << 5 | 1, 0  # 1980-01-01 00:00
+UNIX_0755 = 0o100755 << 16  # a regular file, rwxr-xr-x
 for name in names:
     binary = os.path.join(lambda_dir, name, "bootstrap")
     with open(binary, "rb") as f:
         data = f.read()
-    info = zipfile.ZipInfo("bootstrap", date_time=(1980, 1, 1, 0, 0, 0))
-    info.create_system = 3  # Unix, so the mode below is honoured
-    info.external_attr = (0o100755 & 0xFFFF) << 16
-    info.compress_type = zipfile.ZIP_DEFLATED
+    # Raw deflate at libdeflate's highest level (12): about 3 % smaller than
+    # zlib's level 9, and any unzip (Lambda's too) inflates it.
+    packed = deflate.deflate_compress(data, 12)
+    if zlib.decompress(packed, -15) != data:
+        sys.exit(f"{name}: the deflated bootstrap does not inflate to the binary")
+    crc = zlib.crc32(data)
+    # One entry, no extra fields, no data descriptor: a local header, the
+    # data, one central directory record, the end record.
+    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, DOS_TIME, DOS_DATE,
+                        crc, len(packed), len(data), len(NAME), 0) + NAME
+    central = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 3 << 8 | 20, 20, 0, 8,
+                          DOS_TIME, DOS_DATE, crc, len(packed), len(data), len(NAME),
+                          0, 0, 0, 0, UNIX_0755, 0) + NAME
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 1, 1, len(central),
+                      len(local) + len(packed), 0)
     path = os.path.join(out, f"{name}.zip")
     tmp = path + ".tmp"
-    with zipfile.ZipFile(tmp, "w") as z:
-        z.writestr(info, data, compresslevel=9)
+    with open(tmp, "wb") as z:
+        z.write(local + packed + central + end)
     os.replace(tmp, path)
     print(f"{path}: {os.path.getsize(path)} bytes (bootstrap {len(data)} bytes)")
 PY

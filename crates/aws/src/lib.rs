@@ -48,7 +48,7 @@ mod test_support;
 
 pub use dynamo::DynamoMessageStore;
 pub use error::{SecretsError, SettingsError};
-pub use sdk::{load_sdk_config, sfn_client, strip_sync_host_prefix};
+pub use sdk::{https_client, load_sdk_config, sfn_client, strip_sync_host_prefix};
 pub use settings::AwsSettings;
 pub use sfn::SfnWorkflowStarter;
 pub use sns::SnsPublisher;

@@ -2,20 +2,55 @@
 //! Step Functions endpoint needs.
 
 use aws_config::{BehaviorVersion, SdkConfig};
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::tls::Provider;
+use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
+use aws_smithy_http_client::{Builder, ConnectorBuilder};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::endpoint::EndpointPrefix;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextMut;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
 /// Loads the SDK configuration the usual way (environment, profile, Lambda
-/// role), with the latest behaviour version.
+/// role), with the latest behaviour version and [`https_client`] as the HTTP
+/// client of every SDK client built from it (and of the credential providers).
 ///
 /// `AWS_ENDPOINT_URL` (and `AWS_ENDPOINT_URL_<SERVICE>`) point every client at
 /// another endpoint, e.g. moto or a local Step Functions in tests.
 pub async fn load_sdk_config() -> SdkConfig {
-    aws_config::load_defaults(BehaviorVersion::latest()).await
+    aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https_client())
+        .load()
+        .await
+}
+
+/// The HTTP(S) client of [`load_sdk_config`]: the SDK's default client
+/// (hyper 1, rustls, the system's root certificates, certificate and host
+/// name verification, the SDK's cipher suites, proxies from `HTTPS_PROXY` /
+/// `NO_PROXY`, the connect and read timeouts of the SDK configuration) with
+/// ring as rustls' crypto provider instead of aws-lc-rs.
+///
+/// ring is the provider reqwest (the ntfy client) uses too, so a Lambda
+/// binary links one TLS stack and one crypto library, not two. The one
+/// difference to the SDK's aws-lc-rs client: ring has no post-quantum key
+/// exchange, so X25519MLKEM768 is not offered (X25519 and the NIST curves
+/// are). The root certificates are read once per process
+/// (`SSL_CERT_FILE` / `SSL_CERT_DIR` override where). Plain `http://`
+/// endpoints (moto, a local Step Functions) work as well.
+pub fn https_client() -> SharedHttpClient {
+    Builder::new().build_with_connector_fn(|settings, runtime_components| {
+        let mut connector =
+            ConnectorBuilder::default().tls_provider(Provider::Rustls(CryptoMode::Ring));
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = runtime_components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    })
 }
 
 /// An interceptor that stops the SDK from prefixing the host of
@@ -86,6 +121,84 @@ pub fn sfn_client(config: &SdkConfig) -> aws_sdk_sfn::Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use aws_config::Region;
+    use aws_sdk_dynamodb::config::Credentials;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    /// Reads one HTTP/1.1 request (head and `Content-Length` body) as text.
+    async fn read_request(stream: &mut tokio::net::TcpStream) -> std::io::Result<String> {
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 4096];
+        loop {
+            let n = stream.read(&mut chunk).await?;
+            if n == 0 {
+                break;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            let text = String::from_utf8_lossy(&buf);
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let length = head
+                    .lines()
+                    .find_map(|l| {
+                        let (name, value) = l.split_once(':')?;
+                        name.eq_ignore_ascii_case("content-length")
+                            .then(|| value.trim().parse::<usize>().ok())?
+                    })
+                    .unwrap_or(0);
+                if body.len() >= length {
+                    break;
+                }
+            }
+        }
+        Ok(String::from_utf8_lossy(&buf).into_owned())
+    }
+
+    /// The client the Lambda functions use (rustls on ring) also serves the
+    /// plain-HTTP endpoints of tests: one DynamoDB call to a loopback server.
+    #[tokio::test]
+    async fn the_https_client_also_speaks_plain_http_to_a_local_endpoint() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let server = tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let request = read_request(&mut stream).await.unwrap();
+            let body = r#"{"TableNames":["rez-agent-messages"]}"#;
+            let response = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.0\r\n\
+                 content-length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            stream.write_all(response.as_bytes()).await.unwrap();
+            request
+        });
+
+        let config = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
+            .endpoint_url(&endpoint)
+            .http_client(https_client())
+            .build();
+        let tables = aws_sdk_dynamodb::Client::from_conf(config)
+            .list_tables()
+            .send()
+            .await
+            .unwrap();
+
+        assert_eq!(tables.table_names(), ["rez-agent-messages"]);
+        let request = server.await.unwrap().to_ascii_lowercase();
+        assert!(request.starts_with("post / http/1.1\r\n"), "{request}");
+        assert!(
+            request.contains("x-amz-target: dynamodb_20120810.listtables"),
+            "{request}"
+        );
+        assert!(
+            request.contains("authorization: aws4-hmac-sha256"),
+            "{request}"
+        );
+    }
 
     #[test]
     fn local_endpoints_are_ip_literals_and_localhost() {
