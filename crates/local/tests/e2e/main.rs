@@ -29,5 +29,5 @@ mod rate_limit;
 mod restart;
 mod retries;
 mod schedule;
-mod shutdown;
 mod sfn_api;
+mod shutdown;
