@@ -60,6 +60,7 @@ const FUNCTIONS: [(&str, &str); 6] = [
 struct Start {
     init_ms: f64,
     first_ms: f64,
+    second_ms: f64,
     hwm_mb: f64,
     outcome: String,
 }
@@ -149,6 +150,9 @@ async fn start(
     let invoked = Instant::now();
     let outcome = api.call(event, Duration::from_secs(30)).await?;
     let first = invoked.elapsed();
+    let invoked = Instant::now();
+    api.call(event, Duration::from_secs(30)).await?;
+    let second = invoked.elapsed();
     let hwm_mb = common::memory(pid)?.hwm_mb;
     child.kill().await?;
     let outcome = match outcome {
@@ -165,6 +169,7 @@ async fn start(
     Ok(Start {
         init_ms: init.as_secs_f64() * 1000.0,
         first_ms: first.as_secs_f64() * 1000.0,
+        second_ms: second.as_secs_f64() * 1000.0,
         hwm_mb,
         outcome,
     })
@@ -261,13 +266,13 @@ fn report(args: &Args, rows: &[(&str, PathBuf, Vec<Start>)]) -> String {
     let _ = writeln!(s, "- Machine: {}", common::machine());
     let _ = writeln!(
         s,
-        "- Each start: a fresh `rez_lambda_harness::RuntimeApi` on loopback; the bootstrap exec'd with the variables Lambda sets (128 MB, `AWS_LAMBDA_LOG_LEVEL=INFO`) and `AWS_ENDPOINT_URL` = moto on loopback (table, topic and SSM parameters created first). Init = exec → its first `GET /2018-06-01/runtime/invocation/next`. First invocation = event queued → its answer (includes its calls to moto, a Python server, and to the ntfy stub). Peak RSS = `VmHWM` after the first invocation. Events: the harness's fixtures (crates/lambda-harness/tests/data/).\n"
+        "- Each start: a fresh `rez_lambda_harness::RuntimeApi` on loopback; the bootstrap exec'd with the variables Lambda sets (128 MB, `AWS_LAMBDA_LOG_LEVEL=INFO`) and `AWS_ENDPOINT_URL` = moto on loopback (table, topic and SSM parameters created first). Init = exec → its first `GET /2018-06-01/runtime/invocation/next`. First invocation = event queued → its answer (includes its calls to moto, a Python server, and to the ntfy stub). Second = the same event again (warm). Peak RSS = `VmHWM` after both invocations. Events: the harness's fixtures (crates/lambda-harness/tests/data/).\n"
     );
     let _ = writeln!(
         s,
-        "| function | binary | zip | init ms (median; runs) | first invocation ms (median) | peak RSS MB (median) | first outcome |"
+        "| function | binary | zip | init ms (median; runs) | first invocation ms (median) | second (warm) ms (median) | peak RSS MB (median) | first outcome |"
     );
-    let _ = writeln!(s, "|---|---|---|---|---|---|---|");
+    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|");
     let (mut worst_zip, mut worst_init, mut worst_hwm) = (0.0f64, 0.0f64, 0.0f64);
     for (name, binary, starts) in rows {
         let med = |f: fn(&Start) -> f64| median(&starts.iter().map(f).collect::<Vec<_>>());
@@ -288,11 +293,12 @@ fn report(args: &Args, rows: &[(&str, PathBuf, Vec<Start>)]) -> String {
         worst_hwm = worst_hwm.max(med(|x| x.hwm_mb));
         let _ = writeln!(
             s,
-            "| {name} | `{}` ({binary_mb:.1} MB) | {zip_mb:.2} MB (built {zip_date}) | **{:.1}** ({}) | {:.1} | {:.1} | {} |",
+            "| {name} | `{}` ({binary_mb:.1} MB) | {zip_mb:.2} MB (built {zip_date}) | **{:.1}** ({}) | {:.1} | {:.1} | {:.1} | {} |",
             binary.display(),
             med(|x| x.init_ms),
             runs.join(", "),
             med(|x| x.first_ms),
+            med(|x| x.second_ms),
             med(|x| x.hwm_mb),
             starts.first().map_or("", |x| x.outcome.as_str()),
         );
