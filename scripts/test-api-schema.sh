@@ -23,8 +23,10 @@ ROOT=$PWD
 SCHEMATHESIS_PIN="schemathesis==4.32.5"
 EXAMPLES=${REZ_SCHEMATHESIS_EXAMPLES:-100}
 SEED=${REZ_SCHEMATHESIS_SEED:-20261130}
-BIN=${REZ_AGENT_BIN:-$ROOT/target/debug/rez-agent}
-VENV=$ROOT/target/schemathesis-venv
+TARGET_DIR=${CARGO_TARGET_DIR:-target}
+case "$TARGET_DIR" in /*) ;; *) TARGET_DIR=$ROOT/$TARGET_DIR ;; esac
+BIN=${REZ_AGENT_BIN:-$TARGET_DIR/debug/rez-agent}
+VENV=$TARGET_DIR/schemathesis-venv
 API_KEY="schemathesis-key-$(date +%s)-$$"
 
 step() { printf '\n==> %s\n' "$*"; }

@@ -18,9 +18,11 @@ ROOT=$PWD
 
 CHROMIUM_VERSION="148.0.7778.167-1~deb12u1"
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-BIN=${REZ_AGENT_BIN:-$ROOT/target/debug/rez-agent}
+TARGET_DIR=${CARGO_TARGET_DIR:-target}
+case "$TARGET_DIR" in /*) ;; *) TARGET_DIR=$ROOT/$TARGET_DIR ;; esac
+BIN=${REZ_AGENT_BIN:-$TARGET_DIR/debug/rez-agent}
 API_KEY="browser-test-key-$(date +%s)-$$"
-ARTIFACTS=$ROOT/target/browser-artifacts
+ARTIFACTS=$TARGET_DIR/browser-artifacts
 
 step() { printf '\n==> %s\n' "$*"; }
 
