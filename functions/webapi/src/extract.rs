@@ -30,18 +30,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         if !is_json(req.headers()) {
-            return Err(ApiError::invalid_json(
-                "the body must be JSON sent with 'Content-Type: application/json'",
-            ));
+            return Err(not_json());
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                crate::layers::payload_too_large()
-            } else {
-                ApiError::invalid_json("the request body could not be read")
-                    .with_detail(rejection.body_text())
-            }
-        })?;
+        let bytes = read_body(req, state).await?;
         parse_json(&bytes).map(ApiJson)
     }
 }
@@ -56,24 +47,32 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for OptionalApiJson<T> 
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let json = is_json(req.headers());
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                crate::layers::payload_too_large()
-            } else {
-                ApiError::invalid_json("the request body could not be read")
-                    .with_detail(rejection.body_text())
-            }
-        })?;
+        let bytes = read_body(req, state).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self(None));
         }
         if !json {
-            return Err(ApiError::invalid_json(
-                "the body must be JSON sent with 'Content-Type: application/json'",
-            ));
+            return Err(not_json());
         }
         parse_json(&bytes).map(|value| Self(Some(value)))
     }
+}
+
+/// The error for a body not sent as JSON.
+fn not_json() -> ApiError {
+    ApiError::invalid_json("the body must be JSON sent with 'Content-Type: application/json'")
+}
+
+/// The whole body: 413 beyond the limit, `invalid_json` when it cannot be read.
+async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            crate::layers::payload_too_large()
+        } else {
+            ApiError::invalid_json("the request body could not be read")
+                .with_detail(rejection.body_text())
+        }
+    })
 }
 
 /// Parses `bytes` as one JSON value of type `T`.
