@@ -26,11 +26,7 @@ pub async fn list(client: &ApiClient, out: &mut dyn Write, view: View) -> anyhow
             short_time(&d.dead_at),
         ]);
     }
-    if table.is_empty() {
-        writeln!(out, "no dead letters")?;
-    } else {
-        table.write(out, view.styled)?;
-    }
+    table.write_page(out, view.styled, "dead letters", None)?;
     let depth = letters.depth;
     writeln!(
         out,

@@ -47,14 +47,12 @@ pub async fn list(
             e.error.clone().unwrap_or_default(),
         ]);
     }
-    if table.is_empty() {
-        writeln!(out, "no executions")?;
-    } else {
-        table.write(out, view.styled)?;
-    }
-    if let Some(cursor) = &reply.value.next_cursor {
-        writeln!(out, "next page: --cursor {cursor}")?;
-    }
+    table.write_page(
+        out,
+        view.styled,
+        "executions",
+        reply.value.next_cursor.as_deref(),
+    )?;
     Ok(())
 }
 

@@ -38,14 +38,12 @@ pub async fn list(
             super::statemachine::clip(m.payload.title.as_deref().unwrap_or_default(), 40),
         ]);
     }
-    if table.is_empty() {
-        writeln!(out, "no messages")?;
-    } else {
-        table.write(out, view.styled)?;
-    }
-    if let Some(cursor) = &reply.value.next_cursor {
-        writeln!(out, "next page: --cursor {cursor}")?;
-    }
+    table.write_page(
+        out,
+        view.styled,
+        "messages",
+        reply.value.next_cursor.as_deref(),
+    )?;
     Ok(())
 }
 

@@ -64,6 +64,26 @@ impl Table {
         self.rows.is_empty()
     }
 
+    /// Writes the table as [`Table::write`] does, or `no <things>` when it
+    /// has no row, then `next page: --cursor …` when another page follows.
+    pub(crate) fn write_page(
+        &self,
+        out: &mut dyn Write,
+        styled: bool,
+        things: &str,
+        next_cursor: Option<&str>,
+    ) -> io::Result<()> {
+        if self.is_empty() {
+            writeln!(out, "no {things}")?;
+        } else {
+            self.write(out, styled)?;
+        }
+        if let Some(cursor) = next_cursor {
+            writeln!(out, "next page: --cursor {cursor}")?;
+        }
+        Ok(())
+    }
+
     /// Writes the headers (bold when `styled`) and the rows, columns two
     /// spaces apart, with no trailing spaces.
     pub(crate) fn write(&self, out: &mut dyn Write, styled: bool) -> io::Result<()> {
