@@ -25,6 +25,11 @@ use rez_states::{
 };
 use serde_json::{Value, json};
 
+/// The allocator `rez-agent` runs the engine with (see crates/local's
+/// main.rs), so the figures are the engine as shipped.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Instant task: returns its input (the state's Parameters), like the peer's handlers.
 struct Echo;
 

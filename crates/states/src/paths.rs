@@ -40,7 +40,7 @@ const MEMO_LIMIT: usize = 4096;
 
 /// A path parsed once: its definite segments, or the general JSONPath.
 #[derive(Debug)]
-enum Parsed {
+pub(crate) enum Parsed {
     Definite(Vec<Segment>),
     General(Result<JsonPath, String>),
 }
@@ -58,10 +58,7 @@ fn parsed(path: &str) -> Rc<Parsed> {
         if let Some(hit) = memo.borrow().get(path) {
             return Rc::clone(hit);
         }
-        let parsed = Rc::new(match parse_definite(path) {
-            Some(segments) => Parsed::Definite(segments),
-            None => Parsed::General(JsonPath::parse(path).map_err(|e| e.to_string())),
-        });
+        let parsed = Rc::new(parse(path));
         let mut memo = memo.borrow_mut();
         if memo.len() >= MEMO_LIMIT {
             memo.clear();
@@ -71,9 +68,26 @@ fn parsed(path: &str) -> Rc<Parsed> {
     })
 }
 
+/// `path` parsed, for a caller that keeps the parse (a compiled template).
+pub(crate) fn parse(path: &str) -> Parsed {
+    match parse_definite(path) {
+        Some(segments) => Parsed::Definite(segments),
+        None => Parsed::General(JsonPath::parse(path).map_err(|e| e.to_string())),
+    }
+}
+
 /// Read `path` (which starts with `$`) from `value`.
 pub(crate) fn select(path: &str, value: &Value) -> Result<Value, PathError> {
-    match &*parsed(path) {
+    select_parsed(path, &parsed(path), value)
+}
+
+/// [`select`] with the path already parsed (`parsed` is `path`'s [`parse`]).
+pub(crate) fn select_parsed(
+    path: &str,
+    parsed: &Parsed,
+    value: &Value,
+) -> Result<Value, PathError> {
+    match parsed {
         Parsed::Definite(segments) => walk(path, segments, value),
         Parsed::General(Ok(parsed)) => Ok(Value::Array(
             parsed.query(value).all().into_iter().cloned().collect(),

@@ -3,13 +3,15 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use super::Template;
+
 /// One entry of a Choice state's `Choices` (top level: has `Next`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(try_from = "Value")]
 pub(crate) struct ChoiceRule {
     pub(crate) condition: Condition,
     pub(crate) next: Option<String>,
-    pub(crate) assign: Option<Value>,
+    pub(crate) assign: Option<Template>,
     pub(crate) output: Option<Value>,
 }
 
@@ -83,7 +85,7 @@ impl TryFrom<Value> for ChoiceRule {
         Ok(ChoiceRule {
             condition: parse_condition(&map)?,
             next,
-            assign: map.get("Assign").cloned(),
+            assign: map.get("Assign").cloned().map(Template::new),
             output: map.get("Output").cloned(),
         })
     }

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
+use super::template::{Template, present_template};
+
 /// Deserialize a field so that an explicit `null` is `Some(Value::Null)`,
 /// kept apart from an absent field (`None`). `InputPath: null` and
 /// `ResultPath: null` mean something different from leaving them out.
@@ -25,7 +27,7 @@ pub(crate) struct Common {
     #[serde(default, deserialize_with = "present")]
     pub(crate) output_path: Option<Value>,
     #[serde(default)]
-    pub(crate) assign: Option<Value>,
+    pub(crate) assign: Option<Template>,
     #[serde(default, deserialize_with = "present")]
     pub(crate) output: Option<Value>,
     #[serde(default, deserialize_with = "present")]
@@ -36,10 +38,10 @@ pub(crate) struct Common {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct ResultFields {
-    #[serde(default, deserialize_with = "present")]
-    pub(crate) parameters: Option<Value>,
-    #[serde(default, deserialize_with = "present")]
-    pub(crate) result_selector: Option<Value>,
+    #[serde(default, deserialize_with = "present_template")]
+    pub(crate) parameters: Option<Template>,
+    #[serde(default, deserialize_with = "present_template")]
+    pub(crate) result_selector: Option<Template>,
     #[serde(default, deserialize_with = "present")]
     pub(crate) result_path: Option<Value>,
 }
@@ -133,7 +135,7 @@ pub(crate) struct Catcher {
     #[serde(default, deserialize_with = "present")]
     pub(crate) output: Option<Value>,
     #[serde(default)]
-    pub(crate) assign: Option<Value>,
+    pub(crate) assign: Option<Template>,
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 pub(crate) mod choice;
 pub(crate) mod fields;
 pub(crate) mod query_language;
+pub(crate) mod template;
 pub(crate) mod validate;
 
 use std::collections::HashMap;
@@ -19,6 +20,7 @@ use crate::fnv::FnvBuild;
 
 pub(crate) use choice::{ChoiceRule, Comparison, Condition, Operand};
 pub(crate) use fields::*;
+pub(crate) use template::Template;
 
 /// A set of states with a start state: the whole machine, a Parallel branch
 /// or a Map item processor.
@@ -255,7 +257,7 @@ pub(crate) struct MapState {
     #[serde(default)]
     pub(crate) items: Option<Value>,
     #[serde(default)]
-    pub(crate) item_selector: Option<Value>,
+    pub(crate) item_selector: Option<Template>,
     #[serde(default)]
     pub(crate) max_concurrency: Option<Value>,
     #[serde(default)]

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use serde_json::{Map, Value};
 
 use super::env::Env;
+use crate::definition::template::{Node, Template};
 use crate::errors::{STATES_RESULT_PATH_MATCH_FAILURE, StatesError};
 use crate::paths;
 
@@ -101,7 +102,7 @@ pub(crate) fn result_into_input(
 /// `Assign`: evaluate the template against `source` (the state's result,
 /// or its input for Choice and Wait) into the variables to set.
 pub(crate) fn assign(
-    template: Option<&Value>,
+    template: Option<&Template>,
     source: &Value,
     env: &Env<'_>,
 ) -> Result<Option<Map<String, Value>>, StatesError> {
@@ -119,32 +120,38 @@ pub(crate) fn assign(
 /// Evaluate a payload template: keys ending in `.$` take their value from a
 /// path, a context path or an intrinsic function; other values are copied.
 pub(crate) fn payload_template(
-    template: &Value,
+    template: &Template,
     input: &Value,
     env: &Env<'_>,
 ) -> Result<Value, StatesError> {
-    match template {
-        Value::Object(map) => {
-            let mut out = Map::with_capacity(map.len());
-            for (key, value) in map {
-                match key.strip_suffix(".$") {
-                    Some(name) => {
-                        let resolved = dynamic_value(key, value, input, env)?;
-                        out.insert(name.to_string(), resolved);
-                    }
-                    None => {
-                        out.insert(key.clone(), payload_template(value, input, env)?);
-                    }
-                }
+    evaluate(template.compiled(), input, env)
+}
+
+fn evaluate(node: &Node, input: &Value, env: &Env<'_>) -> Result<Value, StatesError> {
+    match node {
+        Node::Object(fields) => {
+            let mut out = Map::with_capacity(fields.len());
+            for (name, node) in fields {
+                out.insert(name.clone(), evaluate(node, input, env)?);
             }
             Ok(Value::Object(out))
         }
-        Value::Array(items) => items
+        Node::Array(items) => items
             .iter()
-            .map(|item| payload_template(item, input, env))
+            .map(|item| evaluate(item, input, env))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array),
-        other => Ok(other.clone()),
+        Node::Literal(value) => Ok(value.clone()),
+        Node::InputPath {
+            key,
+            expression,
+            path,
+        } => paths::select_parsed(expression, path, input).map_err(|_| {
+            StatesError::runtime(format!(
+                "The JSONPath '{expression}' specified for the field '{key}' could not be found in the input '{input}'"
+            ))
+        }),
+        Node::Dynamic { key, value } => dynamic_value(key, value, input, env),
     }
 }
 
@@ -198,7 +205,7 @@ mod tests {
         let template = json!({"x.$": "$.a", "n": {"y.$": "$.b.c[1]", "lit": "$.a"}, "s.$": "$$.State.Name", "l": [{"z.$": "$.a"}]});
         assert_eq!(
             payload_template(
-                &template,
+                &Template::new(template),
                 &input,
                 &env_with(&LazyContext::ready(context.clone()), &Variables::new())
             )?,
@@ -210,7 +217,7 @@ mod tests {
     #[test]
     fn payload_template_missing_path_is_a_runtime_error() {
         let err = payload_template(
-            &json!({"x.$": "$.missing"}),
+            &Template::new(json!({"x.$": "$.missing"})),
             &json!({}),
             &env_with(&LazyContext::ready(json!({})), &Variables::new()),
         );

@@ -443,7 +443,7 @@ impl<'a> Runtime<'a> {
                 error_output: Some(error_output.clone()),
                 ..attempt.ja_states(input)
             };
-            let assigned = attempt.ja_assign(catcher.assign.as_ref(), &states);
+            let assigned = attempt.ja_assign(catcher.assign.as_deref(), &states);
             (
                 assigned,
                 attempt.ja_output(catcher.output.as_ref(), error_output, &states),

@@ -79,7 +79,7 @@ fn run_jsonata(
             }
         };
         if let (true, Some(next)) = (holds, &rule.next) {
-            let assigned = attempt.ja_assign(rule.assign.as_ref(), &states)?;
+            let assigned = attempt.ja_assign(rule.assign.as_deref(), &states)?;
             let output = attempt.ja_output(rule.output.as_ref(), input.clone(), &states)?;
             return Ok(Outcome::next(next.clone(), output).with_assigned(assigned));
         }
@@ -90,7 +90,7 @@ fn run_jsonata(
             Some(format!("No Matches! for state '{}'", attempt.name)),
         ));
     };
-    let assigned = attempt.ja_assign(choice.common.assign.as_ref(), &states)?;
+    let assigned = attempt.ja_assign(choice.common.assign.as_deref(), &states)?;
     let output = attempt.ja_output(choice.common.output.as_ref(), input.clone(), &states)?;
     Ok(Outcome::next(next.clone(), output).with_assigned(assigned))
 }

@@ -166,7 +166,7 @@ pub(super) async fn run(
             result: Some(result.clone()),
             ..states
         };
-        let assigned = attempt.ja_assign(map.common.assign.as_ref(), &states)?;
+        let assigned = attempt.ja_assign(map.common.assign.as_deref(), &states)?;
         let output = attempt.ja_output(map.common.output.as_ref(), result, &states)?;
         return Ok(Outcome::follow(state, output).with_assigned(assigned));
     }

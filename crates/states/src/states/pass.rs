@@ -17,7 +17,7 @@ pub(super) fn run(
 ) -> Result<Outcome, StatesError> {
     if attempt.jsonata {
         let states = attempt.ja_states(input);
-        let assigned = attempt.ja_assign(pass.common.assign.as_ref(), &states)?;
+        let assigned = attempt.ja_assign(pass.common.assign.as_deref(), &states)?;
         let output = attempt.ja_output(pass.common.output.as_ref(), input.clone(), &states)?;
         return Ok(Outcome::follow(state, output).with_assigned(assigned));
     }

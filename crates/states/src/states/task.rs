@@ -103,7 +103,7 @@ async fn run_jsonata(
         result: Some(result.clone()),
         ..states
     };
-    let assigned = attempt.ja_assign(task.common.assign.as_ref(), &states)?;
+    let assigned = attempt.ja_assign(task.common.assign.as_deref(), &states)?;
     let output = attempt.ja_output(task.common.output.as_ref(), result, &states)?;
     Ok(Outcome::follow(state, output).with_assigned(assigned))
 }

@@ -22,7 +22,7 @@ pub(super) async fn run(
         if seconds > 0.0 {
             rt.sleep(seconds).await;
         }
-        let assigned = attempt.ja_assign(wait.common.assign.as_ref(), &states)?;
+        let assigned = attempt.ja_assign(wait.common.assign.as_deref(), &states)?;
         let output = attempt.ja_output(wait.common.output.as_ref(), input.clone(), &states)?;
         return Ok(Outcome::follow(state, output).with_assigned(assigned));
     }

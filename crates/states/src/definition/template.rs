@@ -1,0 +1,166 @@
+//! Payload templates (`Parameters`, `ResultSelector`, `ItemSelector`,
+//! `Assign`) compiled once, when the definition is read.
+//!
+//! Every execution evaluates the same templates, so the work that depends
+//! only on the template is done here: which keys end in `.$`, the output key
+//! without it, and the parse of each path into the state input. Evaluation
+//! (`executor::io::payload_template`) then walks a ready tree. The template as
+//! written stays available (a [`Template`] dereferences to it) for JSONata
+//! mode, validation and error messages.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+use crate::paths::{self, Parsed};
+
+/// A payload template as written, with its compiled form.
+#[derive(Debug, Clone)]
+pub(crate) struct Template {
+    raw: Value,
+    compiled: Node,
+}
+
+/// One node of a compiled template.
+#[derive(Debug, Clone)]
+pub(crate) enum Node {
+    /// An object: each output key (`.$` removed) with its node, in order.
+    Object(Vec<(String, Node)>),
+    /// An array, each item a template of its own.
+    Array(Vec<Node>),
+    /// A value copied as it is.
+    Literal(Value),
+    /// A `key.$` field whose value is a path into the state input (`$`,
+    /// `$.…`, `$[…]`), parsed here.
+    InputPath {
+        /// The key as written, `.$` included (for error messages).
+        key: Box<str>,
+        /// The path as written.
+        expression: Box<str>,
+        /// Its parse.
+        path: Arc<Parsed>,
+    },
+    /// Any other `key.$` field: a context path, a variable, an intrinsic
+    /// function, or a value that is not a string (a runtime error when
+    /// evaluated, as on AWS).
+    Dynamic {
+        /// The key as written, `.$` included.
+        key: Box<str>,
+        /// The value as written.
+        value: Value,
+    },
+}
+
+impl Template {
+    /// Compile `raw`.
+    pub(crate) fn new(raw: Value) -> Self {
+        let compiled = compile(&raw);
+        Template { raw, compiled }
+    }
+
+    /// The compiled tree.
+    pub(crate) fn compiled(&self) -> &Node {
+        &self.compiled
+    }
+}
+
+impl Deref for Template {
+    type Target = Value;
+
+    fn deref(&self) -> &Value {
+        &self.raw
+    }
+}
+
+impl<'de> Deserialize<'de> for Template {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Value::deserialize(deserializer).map(Template::new)
+    }
+}
+
+/// For `#[serde(deserialize_with)]`: a present field is `Some`, even when it
+/// is `null` (serde's `Option` would read `null` as absent).
+pub(crate) fn present_template<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Template>, D::Error> {
+    Template::deserialize(deserializer).map(Some)
+}
+
+fn compile(value: &Value) -> Node {
+    match value {
+        Value::Object(map) => Node::Object(
+            map.iter()
+                .map(|(key, value)| match key.strip_suffix(".$") {
+                    Some(name) => (name.to_string(), compile_dynamic(key, value)),
+                    None => (key.clone(), compile(value)),
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Node::Array(items.iter().map(compile).collect()),
+        other => Node::Literal(other.clone()),
+    }
+}
+
+fn compile_dynamic(key: &str, value: &Value) -> Node {
+    match value.as_str() {
+        Some(expression) if reads_input(expression) => Node::InputPath {
+            key: key.into(),
+            expression: expression.into(),
+            path: Arc::new(paths::parse(expression)),
+        },
+        _ => Node::Dynamic {
+            key: key.into(),
+            value: value.clone(),
+        },
+    }
+}
+
+/// Whether a `.$` value is a path into the state input, rather than `$$…`
+/// (the context object), `$name…` (a variable) or an intrinsic function.
+fn reads_input(expression: &str) -> bool {
+    expression == "$" || expression.starts_with("$.") || expression.starts_with("$[")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn keys_lose_their_suffix_and_input_paths_are_parsed() {
+        let template = Template::new(json!({
+            "a.$": "$.x", "b": {"c.$": "$$.State.Name"}, "d.$": "States.UUID()", "e": [1, {"f.$": "$"}]
+        }));
+        let Node::Object(fields) = template.compiled() else {
+            panic!("not an object: {:?}", template.compiled());
+        };
+        let names: Vec<&str> = fields.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "d", "e"]);
+        assert!(matches!(&fields[0].1, Node::InputPath { key, .. } if &**key == "a.$"));
+        assert!(
+            matches!(&fields[1].1, Node::Object(inner) if matches!(inner[0].1, Node::Dynamic { .. }))
+        );
+        assert!(matches!(fields[2].1, Node::Dynamic { .. }));
+        assert!(
+            matches!(&fields[3].1, Node::Array(items) if matches!(&items[1], Node::Object(f) if matches!(f[0].1, Node::InputPath { .. })))
+        );
+        assert_eq!(
+            *template,
+            json!({"a.$": "$.x", "b": {"c.$": "$$.State.Name"}, "d.$": "States.UUID()", "e": [1, {"f.$": "$"}]})
+        );
+    }
+
+    #[test]
+    fn null_is_present() -> Result<(), serde_json::Error> {
+        #[derive(Deserialize)]
+        struct Fields {
+            #[serde(default, deserialize_with = "present_template")]
+            parameters: Option<Template>,
+        }
+        let fields: Fields = serde_json::from_value(json!({"parameters": null}))?;
+        assert!(matches!(fields.parameters.as_deref(), Some(Value::Null)));
+        Ok(())
+    }
+}
