@@ -1,7 +1,7 @@
 //! The context object (`$$`): facts about the execution, the state machine
 //! and the current state, readable by `$$.` paths.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
@@ -18,7 +18,7 @@ pub(crate) fn format_time(time: DateTime<Utc>) -> String {
 /// the first time a state reads `$$` (most executions never do).
 #[derive(Debug, Clone)]
 pub(crate) struct ExecutionInfo {
-    id: String,
+    pub(crate) id: Arc<str>,
     name: String,
     role_arn: String,
     start: DateTime<Utc>,
@@ -39,7 +39,7 @@ impl ExecutionInfo {
         start: DateTime<Utc>,
     ) -> Self {
         ExecutionInfo {
-            id: options.execution_id.clone(),
+            id: Arc::from(options.execution_id.as_str()),
             name: options.execution_name.clone(),
             role_arn: options.role_arn.clone(),
             start,
@@ -56,7 +56,7 @@ impl ExecutionInfo {
             let input: Value = serde_json::from_str(&self.input_text).unwrap_or(Value::Null);
             (
                 json!({
-                    "Id": self.id,
+                    "Id": &*self.id,
                     "Input": input,
                     "Name": self.name,
                     "RoleArn": self.role_arn,

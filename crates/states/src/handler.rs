@@ -25,10 +25,10 @@ pub trait TaskHandler: Send + Sync {
 /// What a [`TaskHandler`] knows about the call it serves.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskContext {
-    /// The Task state's name.
-    pub state_name: String,
-    /// The execution's id (ARN).
-    pub execution_id: String,
+    /// The Task state's name (shared with the definition and the history).
+    pub state_name: Arc<str>,
+    /// The execution's id (ARN), shared by every task of the execution.
+    pub execution_id: Arc<str>,
     /// How many times this state has been retried so far (0 on the first attempt).
     pub retry_count: u32,
     /// The whole context object (`$$`) as the state sees it. It dereferences

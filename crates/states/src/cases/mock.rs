@@ -290,7 +290,7 @@ impl TaskHandler for MockHandler {
         input: Value,
         context: &TaskContext,
     ) -> Result<Value, TaskFailure> {
-        let state = context.state_name.as_str();
+        let state = &*context.state_name;
         let Some(response) = self.mocks.get(state) else {
             return match &self.fallback {
                 Some(fallback) => fallback.invoke(resource, input, context).await,

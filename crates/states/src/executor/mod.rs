@@ -111,7 +111,8 @@ impl Outcome {
 /// Everything a state's action may need about the current attempt.
 #[derive(Debug, Clone)]
 pub(crate) struct Attempt<'a> {
-    pub(crate) name: &'a str,
+    /// The state's name, shared with the definition and the history.
+    pub(crate) name: &'a Arc<str>,
     pub(crate) entered_id: u64,
     pub(crate) retry_count: u32,
     /// The context object `$$` for this attempt, built when first read.
@@ -219,6 +220,9 @@ impl<'a> Runtime<'a> {
             let mut steps = 0usize;
             let mut name = machine.start_at.clone();
             let mut input = input;
+            // When the previous state exited: the next one enters at the same
+            // time, as nothing is awaited in between.
+            let mut exited_at = None;
             loop {
                 if self.history.len() >= MAX_HISTORY_EVENTS {
                     return Err(StatesError::runtime(format!(
@@ -230,22 +234,24 @@ impl<'a> Runtime<'a> {
                 steps += 1;
                 if steps.is_multiple_of(YIELD_EVERY_STATES) {
                     tokio::task::yield_now().await;
+                    exited_at = None;
                 }
                 let Some((shared_name, state)) = machine.states.entry(&name) else {
                     return Err(StatesError::runtime(format!(
                         "State '{name}' does not exist"
                     )));
                 };
-                let (outcome, text) = self
+                let (outcome, text, exited) = self
                     .run_state(
                         shared_name,
                         state,
                         input,
-                        input_text.take(),
+                        (input_text.take(), exited_at.take()),
                         &variables,
                         cursor,
                     )
                     .await?;
+                exited_at = exited;
                 variables.extend(outcome.assigned.unwrap_or_default());
                 match outcome.next {
                     Some(next) => {
@@ -271,10 +277,10 @@ impl<'a> Runtime<'a> {
         shared_name: &Arc<str>,
         state: &State,
         mut input: Value,
-        input_text: Option<Text>,
+        (input_text, entered_at): (Option<Text>, Option<DateTime<Utc>>),
         variables: &Variables,
         cursor: &mut Cursor,
-    ) -> Result<(Outcome, Option<Text>), StatesError> {
+    ) -> Result<(Outcome, Option<Text>, Option<DateTime<Utc>>), StatesError> {
         let name: &str = shared_name;
         let type_name = state.type_name();
         let input_text = input_text.unwrap_or_else(|| history::payload(&input).into());
@@ -284,7 +290,7 @@ impl<'a> Runtime<'a> {
         let kept_text = passes_input.then(|| input_text.clone());
         let entered_text = input_text.clone();
         // `$$.State.EnteredTime` is the time of the StateEntered event.
-        let entered_time = Utc::now();
+        let entered_time = entered_at.unwrap_or_else(Utc::now);
         let entered_id = self.record_at(
             cursor,
             EventType::entered(type_name),
@@ -302,7 +308,7 @@ impl<'a> Runtime<'a> {
                 retry_count: retries.total(),
             };
             let attempt = Attempt {
-                name,
+                name: shared_name,
                 entered_id,
                 retry_count: retries.total(),
                 context: LazyContext::new(&self.info, info),
@@ -357,15 +363,16 @@ impl<'a> Runtime<'a> {
             };
             let error = match result {
                 Ok((outcome, text)) => {
+                    let exited_at = Utc::now();
                     if let Some(exited) = EventType::exited(type_name) {
                         let details = Fields::StateExited {
                             name: shared_name.clone(),
                             output: text.clone(),
                             assigned: outcome.assigned.clone().map(Box::new),
                         };
-                        self.record(cursor, exited, details);
+                        self.record_at(cursor, exited, details, exited_at);
                     }
-                    return Ok((outcome, Some(text)));
+                    return Ok((outcome, Some(text), Some(exited_at)));
                 }
                 Err(error) => error.in_state(name, entered_id),
             };
@@ -387,7 +394,7 @@ impl<'a> Runtime<'a> {
                     };
                     self.record(cursor, exited, details);
                 }
-                return Ok((outcome, None));
+                return Ok((outcome, None, None));
             }
             return Err(error);
         }

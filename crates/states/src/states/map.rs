@@ -108,7 +108,7 @@ pub(super) async fn run(
                             item_cursor,
                         );
                     };
-                    let details = json!({"name": name, "index": index});
+                    let details = json!({"name": &**name, "index": index});
                     rt.record(
                         &mut item_cursor,
                         EventType::MapIterationStarted,

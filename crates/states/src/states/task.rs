@@ -142,8 +142,8 @@ async fn invoke(
         scheduled,
     );
     let context = TaskContext {
-        state_name: attempt.name.to_string(),
-        execution_id: rt.options.execution_id.clone(),
+        state_name: attempt.name.clone(),
+        execution_id: rt.info.id.clone(),
         retry_count: attempt.retry_count,
         context_object: attempt.context.to_handler(&rt.info),
         timeout_seconds: timeout,
