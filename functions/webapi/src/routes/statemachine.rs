@@ -2,8 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
@@ -27,7 +26,11 @@ pub(crate) async fn get(State(state): State<ApiState>) -> Result<Json<Value>, Ap
 
 /// `GET /api/statemachine/graph.svg`: the definition drawn by `rez-graph`,
 /// each state a `<g class="state" data-state="…">` the console colours.
+#[cfg(feature = "graph")]
 pub(crate) async fn graph_svg(State(state): State<ApiState>) -> Result<Response, ApiError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+
     let info = info(&state)?;
     let graph = rez_graph::StateGraph::from_definition(&info.definition)
         .map_err(|e| ApiError::internal(format!("drawing the state machine: {e}")))?;
@@ -39,4 +42,15 @@ pub(crate) async fn graph_svg(State(state): State<ApiState>) -> Result<Response,
         graph.to_svg(),
     )
         .into_response())
+}
+
+/// `GET /api/statemachine/graph.svg` in a build without the `graph` feature
+/// (the Lambda): 404, like every `/api/statemachine` route where the state
+/// machine is not exposed.
+#[cfg(not(feature = "graph"))]
+pub(crate) async fn graph_svg(State(state): State<ApiState>) -> Result<Response, ApiError> {
+    info(&state)?;
+    Err(ApiError::not_found(
+        "drawing the state machine is not built into this deployment",
+    ))
 }

@@ -179,6 +179,7 @@ async fn the_new_routes_need_the_key() -> TestResult {
     Ok(())
 }
 
+#[cfg(feature = "graph")]
 #[tokio::test]
 async fn the_state_machine_graph_is_an_svg_with_one_group_per_state() -> TestResult {
     use tower::ServiceExt;
