@@ -18,7 +18,7 @@
 //! use rez_aws::{AwsSettings, DynamoMessageStore, SnsPublisher, SsmSecrets};
 //!
 //! let settings = AwsSettings::from_env()?;
-//! let config = rez_aws::load_sdk_config().await;
+//! let config = rez_aws::load_sdk_config()?;
 //! let store = Arc::new(DynamoMessageStore::new(
 //!     aws_sdk_dynamodb::Client::new(&config),
 //!     &settings.table_name,
@@ -48,7 +48,7 @@ mod test_support;
 
 pub use dynamo::DynamoMessageStore;
 pub use error::{SecretsError, SettingsError};
-pub use sdk::{https_client, load_sdk_config, sfn_client, strip_sync_host_prefix};
+pub use sdk::{https_client, load_sdk_config, sdk_config_from, sfn_client, strip_sync_host_prefix};
 pub use settings::AwsSettings;
 pub use sfn::SfnWorkflowStarter;
 pub use sns::SnsPublisher;

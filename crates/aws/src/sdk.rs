@@ -1,31 +1,106 @@
 //! Building the SDK configuration and clients, including the one quirk a local
 //! Step Functions endpoint needs.
 
-use aws_config::{BehaviorVersion, SdkConfig};
+use std::time::Duration;
+
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_smithy_async::rt::sleep::{SharedAsyncSleep, TokioSleep};
+use aws_smithy_async::time::{SharedTimeSource, SystemTimeSource};
 use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::tls::Provider;
 use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
 use aws_smithy_http_client::{Builder, ConnectorBuilder};
 use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::behavior_version::BehaviorVersion;
 use aws_smithy_runtime_api::client::endpoint::EndpointPrefix;
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextMut;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
+use aws_types::SdkConfig;
+use aws_types::region::Region;
 
-/// Loads the SDK configuration the usual way (environment, profile, Lambda
-/// role), with the latest behaviour version and [`https_client`] as the HTTP
-/// client of every SDK client built from it (and of the credential providers).
+use crate::error::SettingsError;
+
+/// The SDK configuration of a Lambda function, read from the variables the
+/// Lambda runtime sets: the region (`AWS_REGION`, else `AWS_DEFAULT_REGION`),
+/// the function role's credentials (`AWS_ACCESS_KEY_ID`,
+/// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), with the latest behaviour
+/// version, the SDK's standard retries (`AWS_MAX_ATTEMPTS` overrides the
+/// attempts), its default 3.1 s connect timeout and [`https_client`] as the
+/// HTTP client of every client built from it.
 ///
-/// `AWS_ENDPOINT_URL` (and `AWS_ENDPOINT_URL_<SERVICE>`) point every client at
-/// another endpoint, e.g. moto or a local Step Functions in tests.
-pub async fn load_sdk_config() -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .http_client(https_client())
-        .load()
-        .await
+/// `AWS_ENDPOINT_URL` points every client at another endpoint, e.g. moto or a
+/// local Step Functions in tests (the per-service `AWS_ENDPOINT_URL_<SERVICE>`
+/// variables are not read).
+///
+/// Why not `aws_config::load_defaults`: in a Lambda function the credentials
+/// are always those variables, and aws-config's other providers (profiles,
+/// SSO, web identity, the STS client they need, IMDS) are about 270 kB of
+/// code in every zip that would never run, and a few milliseconds of init.
+pub fn load_sdk_config() -> Result<SdkConfig, SettingsError> {
+    sdk_config_from(|name| std::env::var(name).ok())
 }
+
+/// [`load_sdk_config`] over any variable lookup (tests pass a map).
+pub fn sdk_config_from(
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<SdkConfig, SettingsError> {
+    let var = |name: &str| lookup(name).filter(|value| !value.is_empty());
+    let region = var("AWS_REGION")
+        .or_else(|| var("AWS_DEFAULT_REGION"))
+        .ok_or(SettingsError::Missing { var: "AWS_REGION" })?;
+    let access_key_id = var("AWS_ACCESS_KEY_ID").ok_or(SettingsError::Missing {
+        var: "AWS_ACCESS_KEY_ID",
+    })?;
+    let secret_access_key = var("AWS_SECRET_ACCESS_KEY").ok_or(SettingsError::Missing {
+        var: "AWS_SECRET_ACCESS_KEY",
+    })?;
+    let credentials = Credentials::new(
+        access_key_id,
+        secret_access_key,
+        var("AWS_SESSION_TOKEN"),
+        None,
+        "Environment",
+    );
+    let mut retry = RetryConfig::standard();
+    if let Some(attempts) = var("AWS_MAX_ATTEMPTS") {
+        let attempts: u32 =
+            attempts
+                .parse()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| SettingsError::Invalid {
+                    var: "AWS_MAX_ATTEMPTS",
+                    reason: format!("'{attempts}' is not a positive whole number"),
+                })?;
+        retry = retry.with_max_attempts(attempts);
+    }
+    let mut builder = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region))
+        .credentials_provider(SharedCredentialsProvider::new(credentials))
+        .http_client(https_client())
+        .sleep_impl(SharedAsyncSleep::new(TokioSleep::new()))
+        .time_source(SharedTimeSource::new(SystemTimeSource::new()))
+        .retry_config(retry)
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+                .build(),
+        );
+    if let Some(endpoint) = var("AWS_ENDPOINT_URL") {
+        builder = builder.endpoint_url(endpoint);
+    }
+    Ok(builder.build())
+}
+
+/// The connect timeout aws-config sets for the latest behaviour version.
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
 
 /// The HTTP(S) client of [`load_sdk_config`]: the SDK's default client
 /// (hyper 1, rustls, the system's root certificates, certificate and host
@@ -213,5 +288,72 @@ mod tests {
         ] {
             assert_eq!(is_local_endpoint(url), local, "{url}");
         }
+    }
+
+    fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
+    #[tokio::test]
+    async fn the_lambda_environment_gives_region_credentials_endpoint_and_attempts() {
+        use aws_credential_types::provider::ProvideCredentials;
+
+        let config = sdk_config_from(lookup(&[
+            ("AWS_DEFAULT_REGION", "eu-west-1"),
+            ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("AWS_SESSION_TOKEN", "token"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:5000"),
+            ("AWS_MAX_ATTEMPTS", "1"),
+        ]))
+        .unwrap();
+        assert_eq!(config.region().map(|r| r.as_ref()), Some("eu-west-1"));
+        assert_eq!(config.endpoint_url(), Some("http://127.0.0.1:5000"));
+        assert_eq!(config.retry_config().unwrap().max_attempts(), 1);
+        let credentials = config
+            .credentials_provider()
+            .unwrap()
+            .provide_credentials()
+            .await
+            .unwrap();
+        assert_eq!(credentials.access_key_id(), "AKIDEXAMPLE");
+        assert_eq!(credentials.session_token(), Some("token"));
+        assert!(config.http_client().is_some());
+        assert_eq!(
+            config.timeout_config().unwrap().connect_timeout(),
+            Some(DEFAULT_CONNECT_TIMEOUT)
+        );
+    }
+
+    #[test]
+    fn a_missing_or_bad_variable_is_named() {
+        let base = [
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+        ];
+        for missing in ["AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] {
+            let vars: Vec<_> = base
+                .iter()
+                .copied()
+                .filter(|(k, _)| *k != missing)
+                .collect();
+            let error = sdk_config_from(lookup(&vars)).unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                format!("environment variable {missing} is required but not set")
+            );
+        }
+        let mut vars = base.to_vec();
+        vars.push(("AWS_MAX_ATTEMPTS", "many"));
+        let error = sdk_config_from(lookup(&vars)).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "environment variable AWS_MAX_ATTEMPTS is invalid: 'many' is not a positive whole number"
+        );
     }
 }

@@ -25,7 +25,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
 async fn deps() -> anyhow::Result<Deps> {
     let settings = AwsSettings::from_env().context("reading the function's settings")?;
     let state_machine_arn = settings.require_state_machine_arn()?;
-    let sdk = load_sdk_config().await;
+    let sdk = load_sdk_config().context("reading the function's AWS environment")?;
     Ok(Deps {
         workflow: Arc::new(SfnWorkflowStarter::new(sfn_client(&sdk), state_machine_arn)),
     })

@@ -28,7 +28,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
 async fn deps() -> anyhow::Result<Deps> {
     let settings = AwsSettings::from_env().context("reading the function's settings")?;
     let topic_arn = settings.require_topic_arn()?.to_owned();
-    let sdk = load_sdk_config().await;
+    let sdk = load_sdk_config().context("reading the function's AWS environment")?;
     Ok(Deps {
         store: Arc::new(DynamoMessageStore::new(
             aws_sdk_dynamodb::Client::new(&sdk),

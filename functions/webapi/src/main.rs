@@ -23,7 +23,7 @@ async fn main() -> Result<(), lambda_http::Error> {
 async fn state() -> anyhow::Result<ApiState> {
     let settings = AwsSettings::from_env().context("reading the function's settings")?;
     let topic_arn = settings.require_topic_arn()?.to_owned();
-    let sdk = load_sdk_config().await;
+    let sdk = load_sdk_config().context("reading the function's AWS environment")?;
     let secrets = SsmSecrets::new(aws_sdk_ssm::Client::new(&sdk), &settings)
         .get()
         .await

@@ -21,7 +21,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
 /// The handler's ports, built once per container.
 async fn deps() -> anyhow::Result<Deps> {
     let settings = AwsSettings::from_env().context("reading the function's settings")?;
-    let sdk = load_sdk_config().await;
+    let sdk = load_sdk_config().context("reading the function's AWS environment")?;
     let store = DynamoMessageStore::new(
         aws_sdk_dynamodb::Client::new(&sdk),
         settings.table_name,
