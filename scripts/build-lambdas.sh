@@ -31,16 +31,17 @@
 # catch-panic layer turns one into a 500; with "abort" either would kill the
 # container instead.
 #
-# Size: every zip is under 3 MiB (3 145 728 bytes). Measured on 2026-11-30,
-# x86_64, opt-level "z", bytes (before: the SDK's default features, PIE,
-# zlib -9 -> after):
+# Size: every zip is under 3 MB (3,000,000 bytes). Measured on 2026-11-30,
+# x86_64, opt-level "z", bytes (the SDK's default features, PIE, zlib -9 ->
+# one TLS stack, static, libdeflate -> also without aws-config and, for
+# webapi, without the graph renderer):
 #
-#   scheduler           4 508 537 (at "s") -> 2 606 165
-#   processor           4 228 067 (at "s") -> 2 378 677
-#   webapi              4 725 914          -> 3 080 046
-#   load-message        4 123 678          -> 2 520 963
-#   send-notification   4 742 266 (at "s") -> 2 736 270
-#   record-status       4 431 493 (at "s") -> 2 540 578
+#   scheduler           4 508 537 (at "s") -> 2 606 165 -> 2 358 420
+#   processor           4 228 067 (at "s") -> 2 378 677 -> 2 006 793
+#   webapi              4 725 914          -> 3 145 198 -> 2 858 186
+#   load-message        4 123 678          -> 2 520 963 -> 2 237 711
+#   send-notification   4 742 266 (at "s") -> 2 736 270 -> 2 454 872
+#   record-status       4 431 493 (at "s") -> 2 540 578 -> 2 264 086
 #
 # What made the difference, webapi / load-message zips:
 #   * one HTTP/TLS stack and one crypto library: the AWS SDK crates without
@@ -52,12 +53,20 @@
 #     features of every workspace member, rez-aws's default one (the SDK's
 #     aws-lc-rs client) included, and aws-lc stayed in every zip;
 #   * -C relocation-model=static (below): about -100 kB each;
-#   * libdeflate level 12 instead of zlib -9: about -3 % each.
-# What is left, webapi's binary: the SDK (the smithy runtime, the
-# DynamoDB, SNS and SSM clients, which each link every error shape of their
-# service through the error type registry, about 250 kB for SSM), h2 (the
-# SDK's client offers HTTP/2; ~400 kB), rustls + ring, axum + lambda_http
-# (with encoding_rs, 155 kB) and the unwind tables panic = "unwind" needs.
+#   * libdeflate level 12 instead of zlib -9: about -3 % each;
+#   * rez_aws::load_sdk_config reads the Lambda environment itself instead of
+#     running aws-config's credential chain, whose providers (profiles, SSO,
+#     web identity and its STS client, IMDS) never run in Lambda: ~270 kB of
+#     binary, 250-370 kB of zip each; webapi also leaves out the state
+#     machine drawing (feature `graph`, only `rez-agent up` serves it).
+# What is left, webapi's binary (LAMBDA_STRIP=none and `nm -S --size-sort`
+# show it by crate): the SDK (the smithy runtime, the DynamoDB, SNS and SSM
+# clients, which each link every error shape of their service through the
+# error type registry, about 250 kB for SSM), h2 (the SDK's client always
+# offers HTTP/2; ~260 kB), rustls + ring, axum + lambda_http (with
+# encoding_rs, 155 kB), tracing-subscriber's env filter with regex (~150 kB,
+# lambda_runtime's default subscriber) and the unwind tables panic =
+# "unwind" needs.
 #
 # The zips are reproducible: the one entry is written with a fixed timestamp
 # (1980-01-01), fixed permissions (0755) and no extra fields, so the same
@@ -126,7 +135,7 @@ fi
 export CARGO_PROFILE_LAMBDA_INHERITS=release
 export CARGO_PROFILE_LAMBDA_LTO="${LAMBDA_LTO:-fat}"
 export CARGO_PROFILE_LAMBDA_CODEGEN_UNITS=1
-export CARGO_PROFILE_LAMBDA_STRIP=symbols
+export CARGO_PROFILE_LAMBDA_STRIP="${LAMBDA_STRIP:-symbols}" # LAMBDA_STRIP=none keeps them, to see what takes the room
 export CARGO_PROFILE_LAMBDA_OPT_LEVEL="${LAMBDA_OPT_LEVEL:-z}"
 export CARGO_PROFILE_LAMBDA_PANIC=unwind
 export CARGO_PROFILE_LAMBDA_DEBUG=false
