@@ -12,6 +12,7 @@
 //! | [`workflow`] | the local Step Functions: the ASL engine running the task functions |
 //! | [`sfn_api`] | the AWS Step Functions API (JSON 1.0) over the local engine |
 //! | [`stack`] | `rez-agent up`: wiring, recovery, the processor and scheduler loops |
+//! | [`runtime`] | the Tokio runtime, with a blocking pool sized for one database connection |
 //! | [`telemetry`] | logging setup |
 
 pub mod cli;
@@ -22,6 +23,7 @@ pub mod console;
 pub mod data_dir;
 pub mod publisher;
 pub mod rate_limit;
+pub mod runtime;
 pub mod sfn_api;
 pub mod sqlite;
 pub mod stack;

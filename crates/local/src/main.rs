@@ -10,11 +10,20 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     rez_local::telemetry::init();
     let cli = rez_local::cli::Cli::parse();
-    match rez_local::cli::run(cli).await {
+    let runtime = match rez_local::runtime::build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "rez-agent: starting the runtime: {error}"
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(rez_local::cli::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             let _ = writeln!(std::io::stderr(), "rez-agent: {error:#}");
