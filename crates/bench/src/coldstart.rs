@@ -8,8 +8,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use rez_lambda_harness::{Moto, Outcome, RuntimeApi};
-use tokio::process::Command;
+use rez_lambda_harness::{Moto, Outcome, RuntimeApi, lambda_command};
 
 use crate::common::{self, NtfyStub};
 use crate::e2e::met;
@@ -120,26 +119,12 @@ async fn start(
     event: &serde_json::Value,
 ) -> anyhow::Result<Start> {
     let api = RuntimeApi::start().await?;
-    let mut command = Command::new(binary);
+    let mut command = lambda_command(binary, name, &api, "INFO");
     command
-        .env_clear()
-        .env("AWS_LAMBDA_RUNTIME_API", api.address().to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", name)
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{name}"))
-        .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
-        .env("AWS_LAMBDA_LOG_LEVEL", "INFO")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
         .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true);
+        .stderr(Stdio::null());
     let exec = Instant::now();
     let mut child = command
         .spawn()

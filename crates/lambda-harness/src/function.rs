@@ -1,6 +1,6 @@
 //! A built bootstrap, started the way Lambda starts a custom runtime.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -31,6 +31,31 @@ pub fn binary_path(name: &str) -> PathBuf {
     target.join("debug").join(name)
 }
 
+/// The command that starts the bootstrap at `path` as Lambda starts a custom
+/// runtime: a clean environment holding only what the Lambda runtime sets for
+/// a 128 MB function called `name` (its Runtime API at `api`, the log
+/// settings with `log_level`, region `us-east-1`, dummy credentials, no
+/// instance metadata). Callers add their own variables and stdio.
+pub fn lambda_command(path: &Path, name: &str, api: &RuntimeApi, log_level: &str) -> Command {
+    let mut command = Command::new(path);
+    command
+        .env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", api.address().to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", name)
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{name}"))
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "harness")
+        .env("AWS_LAMBDA_LOG_LEVEL", log_level)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .kill_on_drop(true);
+    command
+}
+
 /// A running bootstrap; killed when dropped.
 pub struct Function {
     name: String,
@@ -58,27 +83,13 @@ impl Function {
         if !path.is_file() {
             return Err(HarnessError::BinaryMissing { path });
         }
-        let mut command = Command::new(&path);
+        let mut command = lambda_command(&path, name, api, "DEBUG");
         command
-            .env_clear()
-            .env("AWS_LAMBDA_RUNTIME_API", api.address().to_string())
-            .env("AWS_LAMBDA_FUNCTION_NAME", name)
-            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-            .env("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{name}"))
-            .env("AWS_LAMBDA_LOG_STREAM_NAME", "harness")
-            .env("AWS_LAMBDA_LOG_LEVEL", "DEBUG")
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_DEFAULT_REGION", "us-east-1")
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
             .env("AWS_MAX_ATTEMPTS", "1")
             .envs(env)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
+            .stderr(Stdio::piped());
         let mut child = command
             .spawn()
             .map_err(HarnessError::io(format!("starting {}", path.display())))?;

@@ -26,7 +26,7 @@ pub mod runtime_api;
 use std::time::Duration;
 
 pub use error::HarnessError;
-pub use function::{Function, binary_path};
+pub use function::{Function, binary_path, lambda_command};
 pub use moto::Moto;
 pub use runtime_api::{Outcome, Reported, RuntimeApi};
 
