@@ -52,15 +52,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-wait_for_line() {
-  local file=$1 pattern=$2 seconds=$3 match
-  for _ in $(seq 1 $((seconds * 10))); do
-    match=$(grep -o -m1 "$pattern" "$file" 2>/dev/null || true)
-    [ -n "$match" ] && { echo "$match"; return 0; }
-    sleep 0.1
-  done
-  return 1
-}
+# shellcheck source=scripts/lib/wait.sh
+. scripts/lib/wait.sh # the working directory is the checkout (cd above)
 
 step "starting the ntfy stub and rez-agent up"
 node tests/browser/ntfy-stub.js >"$WORK/ntfy.log" 2>&1 &

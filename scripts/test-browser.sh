@@ -67,19 +67,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Waits up to $3 seconds for a line matching $2 in file $1 and prints the match.
-wait_for_line() {
-  local file=$1 pattern=$2 seconds=$3 match
-  for _ in $(seq 1 $((seconds * 10))); do
-    match=$(grep -o -m1 "$pattern" "$file" 2>/dev/null || true)
-    if [ -n "$match" ]; then
-      echo "$match"
-      return 0
-    fi
-    sleep 0.1
-  done
-  return 1
-}
+# shellcheck source=scripts/lib/wait.sh
+. scripts/lib/wait.sh # the working directory is the checkout (cd above)
 
 step "starting the ntfy stub"
 node tests/browser/ntfy-stub.js >"$WORK/ntfy.log" 2>&1 &
