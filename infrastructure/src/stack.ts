@@ -85,8 +85,11 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
   // table (the key includes created_date) or a GetItem.
   const readAndTransition = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"];
   const publish: Statement = { Sid: "PublishNotifications", Effect: "Allow", Action: ["sns:Publish"], Resource: [messaging.topic.arn] };
+  // The Rust functions read all their parameters with one GetParameters call
+  // (one round trip in the cold start); GetParameter stays granted so a
+  // function still running the previous code keeps working during a deploy.
   const readParameters = (sid: string, arns: pulumi.Input<string>[]): Statement[] => {
-    const out: Statement[] = [{ Sid: sid, Effect: "Allow", Action: ["ssm:GetParameter"], Resource: arns }];
+    const out: Statement[] = [{ Sid: sid, Effect: "Allow", Action: ["ssm:GetParameter", "ssm:GetParameters"], Resource: arns }];
     if (cfg.parameterKmsKeyArn) {
       // With the AWS-managed aws/ssm key the key policy already allows
       // decryption through SSM; a customer-managed key needs this grant.

@@ -322,7 +322,7 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
             ),
             ...pairs(["dynamodb:Query"], indexes),
             ...pairs(["sns:Publish"], [topicArn()]),
-            ...(e.apiKey ? pairs(["ssm:GetParameter"], [paramArn("api-key")]) : []),
+            ...(e.apiKey ? pairs(["ssm:GetParameter", "ssm:GetParameters"], [paramArn("api-key")]) : []),
             ...kms(e.apiKey !== undefined),
           ]),
         );
@@ -342,7 +342,7 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
           sorted([
             ...logs("send-notification"),
             ...xray(),
-            ...pairs(["ssm:GetParameter"], [paramArn("ntfy-url"), ...(e.ntfyToken ? [paramArn("ntfy-token")] : [])]),
+            ...pairs(["ssm:GetParameter", "ssm:GetParameters"], [paramArn("ntfy-url"), ...(e.ntfyToken ? [paramArn("ntfy-token")] : [])]),
             ...kms(e.ntfyToken !== undefined),
           ]),
         );
