@@ -150,7 +150,7 @@ pub async fn execute(
     let start_date = Utc::now();
     let recorder = Recorder::with_capacity(expected_events(machine));
     let mut cursor = Cursor::default();
-    let input_text: Text = history::payload(&input).into();
+    let input_text: Text = history::payload_text(&input);
     recorder.record_at(
         &mut cursor,
         EventType::ExecutionStarted,
@@ -188,7 +188,7 @@ pub async fn execute(
                 &mut cursor,
                 EventType::ExecutionSucceeded,
                 Fields::ExecutionSucceeded {
-                    output: output_text.unwrap_or_else(|| history::payload(&output).into()),
+                    output: output_text.unwrap_or_else(|| history::payload_text(&output)),
                 },
                 stop_date,
             );

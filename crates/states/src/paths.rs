@@ -108,11 +108,25 @@ pub(crate) fn normalized(segments: &[Segment]) -> String {
     out
 }
 
+/// Objects with at most this many fields are searched in order: comparing
+/// a few short keys is cheaper than hashing the key (serde_json's map
+/// hashes with SipHash).
+const LINEAR_FIELDS: usize = 8;
+
+/// The field `key` of `map`.
+pub(crate) fn field<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    if map.len() <= LINEAR_FIELDS {
+        map.iter().find_map(|(k, v)| (k == key).then_some(v))
+    } else {
+        map.get(key)
+    }
+}
+
 fn walk(path: &str, segments: &[Segment], value: &Value) -> Result<Value, PathError> {
     let mut current = value;
     for (i, segment) in segments.iter().enumerate() {
         let next = match (segment, current) {
-            (Segment::Key(k), Value::Object(map)) => map.get(k),
+            (Segment::Key(k), Value::Object(map)) => field(map, k),
             (Segment::Index(n), Value::Array(items)) => {
                 index_of(*n, items.len()).and_then(|n| items.get(n))
             }
@@ -268,7 +282,7 @@ fn insertable(slot: Slot<'_>, segments: &[Segment]) -> bool {
     match first {
         Segment::Key(key) => {
             let child = match slot {
-                Slot::Real(Value::Object(map)) => match map.get(key) {
+                Slot::Real(Value::Object(map)) => match field(map, key) {
                     Some(child) => Slot::Real(child),
                     None => Slot::NewNull,
                 },

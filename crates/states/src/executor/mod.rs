@@ -283,7 +283,7 @@ impl<'a> Runtime<'a> {
     ) -> Result<(Outcome, Option<Text>, Option<DateTime<Utc>>), StatesError> {
         let name: &str = shared_name;
         let type_name = state.type_name();
-        let input_text = input_text.unwrap_or_else(|| history::payload(&input).into());
+        let input_text = input_text.unwrap_or_else(|| history::payload_text(&input));
         let jsonata = crate::definition::query_language::uses_jsonata(state, self.default_jsonata);
         // States whose output is their input keep its text for their output.
         let passes_input = states::passes_input_through(state, jsonata);
@@ -348,10 +348,10 @@ impl<'a> Runtime<'a> {
                         outcome.output_is_input = false;
                         match &kept_text {
                             Some(text) => text.clone(),
-                            None => history::payload(&outcome.output).into(),
+                            None => history::payload_text(&outcome.output),
                         }
                     } else {
-                        history::payload(&outcome.output).into()
+                        history::payload_text(&outcome.output)
                     };
                     if text.len() > MAX_PAYLOAD_BYTES {
                         Err(StatesError::data_limit_exceeded(name))
@@ -389,7 +389,7 @@ impl<'a> Runtime<'a> {
                 if let Some(exited) = EventType::exited(type_name) {
                     let details = Fields::StateExited {
                         name: shared_name.clone(),
-                        output: history::payload(&outcome.output).into(),
+                        output: history::payload_text(&outcome.output),
                         assigned: outcome.assigned.clone().map(Box::new),
                     };
                     self.record(cursor, exited, details);

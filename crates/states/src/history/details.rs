@@ -47,7 +47,7 @@ pub(crate) enum Fields {
     /// `taskScheduledEventDetails`.
     TaskScheduled {
         resource: Arc<str>,
-        parameters: String,
+        parameters: Text,
         timeout: Option<f64>,
         heartbeat: Option<f64>,
     },
@@ -91,7 +91,7 @@ impl Fields {
                     "resource": &**resource,
                     "resourceType": resource_type(resource),
                     "region": region(resource),
-                    "parameters": parameters,
+                    "parameters": &**parameters,
                 });
                 if let Some(obj) = scheduled.as_object_mut() {
                     if let Some(t) = timeout {

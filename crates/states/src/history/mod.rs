@@ -1,6 +1,7 @@
 #![doc = include_str!("../../docs/history.md")]
 
 mod details;
+mod json_text;
 
 use std::sync::Mutex;
 
@@ -180,9 +181,12 @@ impl Recorder {
 
 /// AWS serialises payloads in history events as JSON text.
 pub(crate) fn payload(value: &Value) -> String {
-    // `to_string` writes bytes straight into the buffer; `Display` goes
-    // through `fmt::Write` and is much slower.
-    serde_json::to_string(value).unwrap_or_else(|_| value.to_string())
+    json_text::string(value)
+}
+
+/// [`payload`] as shared history [`Text`], written without an intermediate `String`.
+pub(crate) fn payload_text(value: &Value) -> Text {
+    json_text::text(value)
 }
 
 /// `{"<key>": {"error": .., "cause": ..}}` for a failure event.

@@ -58,7 +58,7 @@ pub(super) async fn run(
         // and Catch). Only an oversized output fails after that; it is
         // never retried, and only a Catch naming it needs the input.
         let result_text = match &task.results.result_selector {
-            Some(_) => history::payload(&result).into(),
+            Some(_) => history::payload_text(&result),
             None => result_text,
         };
         return Ok(Outcome::follow(state, result)
@@ -126,7 +126,7 @@ async fn invoke(
         EventType::TaskScheduled,
         Fields::TaskScheduled {
             resource: task.resource.clone(),
-            parameters: history::payload(&effective),
+            parameters: history::payload_text(&effective),
             timeout,
             heartbeat,
         },
@@ -162,7 +162,7 @@ async fn invoke(
         None => call.await,
     };
     let result = result.map_err(|failure| StatesError::task(failure.error, failure.cause))?;
-    let text: Text = history::payload(&result).into();
+    let text: Text = history::payload_text(&result);
     rt.record(
         cursor,
         EventType::TaskSucceeded,
