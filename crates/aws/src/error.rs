@@ -38,7 +38,8 @@ pub enum SecretsError {
     /// The parameter exists but could not be read or decrypted.
     #[error("ssm parameter {name} could not be read: {reason}")]
     Unreadable {
-        /// The parameter's name.
+        /// The parameter's name (the names, comma-separated, when the one
+        /// call that reads them all failed).
         name: String,
         /// What went wrong (access denied, KMS, throttling, network).
         reason: String,

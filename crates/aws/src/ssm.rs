@@ -57,57 +57,102 @@ impl SsmSecrets {
 
     /// The secrets, read from SSM on the first call and cached afterwards.
     ///
+    /// All configured parameters are read with one `GetParameters` call (at
+    /// most three names; SSM takes ten), so a cold start pays one round trip
+    /// however many secrets the function needs.
+    ///
     /// # Errors
-    /// [`SecretsError::NotFound`] or [`SecretsError::Unreadable`] naming the
-    /// first parameter that could not be read.
+    /// [`SecretsError::NotFound`] naming the first configured parameter that
+    /// does not exist, or [`SecretsError::Unreadable`] naming the parameters
+    /// the call asked for when it failed.
     pub async fn get(&self) -> Result<Secrets, SecretsError> {
         self.cache
             .get_or_try_init(|| async {
+                let names: Vec<&str> = [
+                    &self.ntfy_url_parameter,
+                    &self.ntfy_token_parameter,
+                    &self.api_key_parameter,
+                ]
+                .into_iter()
+                .filter_map(|name| name.as_deref())
+                .collect();
+                let read = self.read(&names).await?;
                 Ok(Secrets {
-                    ntfy_url: self.read(self.ntfy_url_parameter.as_deref()).await?,
-                    ntfy_token: self.read(self.ntfy_token_parameter.as_deref()).await?,
-                    api_key: self.read(self.api_key_parameter.as_deref()).await?,
+                    ntfy_url: read.value(self.ntfy_url_parameter.as_deref())?,
+                    ntfy_token: read.value(self.ntfy_token_parameter.as_deref())?,
+                    api_key: read.value(self.api_key_parameter.as_deref())?,
                 })
             })
             .await
             .cloned()
     }
 
-    async fn read(&self, name: Option<&str>) -> Result<Option<String>, SecretsError> {
-        let Some(name) = name else {
-            return Ok(None);
-        };
+    /// One `GetParameters` call for `names` (none when nothing is configured).
+    async fn read(&self, names: &[&str]) -> Result<Read, SecretsError> {
+        let mut unique: Vec<String> = Vec::with_capacity(names.len());
+        for name in names {
+            if !unique.iter().any(|seen| seen == name) {
+                unique.push((*name).to_owned());
+            }
+        }
+        if unique.is_empty() {
+            return Ok(Read::default());
+        }
         let output = self
             .client
-            .get_parameter()
-            .name(name)
+            .get_parameters()
+            .set_names(Some(unique.clone()))
             .with_decryption(true)
             .send()
             .await
-            .map_err(|e| {
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_parameter_not_found())
-                {
-                    SecretsError::NotFound {
-                        name: name.to_owned(),
-                    }
-                } else {
-                    SecretsError::Unreadable {
-                        name: name.to_owned(),
-                        reason: describe(&e),
-                    }
-                }
+            .map_err(|e| SecretsError::Unreadable {
+                name: unique.join(", "),
+                reason: describe(&e),
             })?;
-        let value =
-            output
-                .parameter()
-                .and_then(|p| p.value())
-                .ok_or_else(|| SecretsError::Unreadable {
-                    name: name.to_owned(),
-                    reason: "the answer carried no value".to_owned(),
-                })?;
-        tracing::debug!(parameter = name, "read ssm parameter");
-        Ok(Some(value.to_owned()))
+        // The answer's order is not the request's: report the first missing
+        // name in the order the fields are configured.
+        let invalid = output.invalid_parameters();
+        if let Some(missing) = unique.iter().find(|name| invalid.contains(name)) {
+            return Err(SecretsError::NotFound {
+                name: missing.clone(),
+            });
+        }
+        tracing::debug!(parameters = unique.len(), "read ssm parameters");
+        Ok(Read {
+            parameters: output.parameters.unwrap_or_default(),
+        })
+    }
+}
+
+/// The parameters one `GetParameters` call returned.
+#[derive(Default)]
+struct Read {
+    parameters: Vec<aws_sdk_ssm::types::Parameter>,
+}
+
+impl Read {
+    /// The value of the parameter a request named `name` (a name, a name with
+    /// a `:version` or `:label` selector, or an ARN); `None` when not configured.
+    fn value(&self, name: Option<&str>) -> Result<Option<String>, SecretsError> {
+        let Some(name) = name else {
+            return Ok(None);
+        };
+        self.parameters
+            .iter()
+            .find(|p| {
+                let named = p.name() == Some(name) || p.arn() == Some(name);
+                let selected = match (p.name(), p.selector()) {
+                    (Some(n), Some(s)) => name.strip_prefix(n) == Some(s),
+                    _ => false,
+                };
+                named || selected
+            })
+            .and_then(|p| p.value())
+            .map(|value| Some(value.to_owned()))
+            .ok_or_else(|| SecretsError::Unreadable {
+                name: name.to_owned(),
+                reason: "the answer carried no value for it".to_owned(),
+            })
     }
 }
 
@@ -128,13 +173,20 @@ mod tests {
         }
     }
 
+    fn settings_all(url: &str, token: &str, api_key: &str) -> AwsSettings {
+        AwsSettings {
+            ntfy_url_parameter: Some(url.to_owned()),
+            ..settings(Some(token), Some(api_key))
+        }
+    }
+
     #[tokio::test]
     async fn parameters_are_read_with_decryption_once_per_container() {
         let (config, http) = replay(
             "http://127.0.0.1:5000",
             &[(
                 200,
-                r#"{"Parameter": {"Name": "/rez/dev/api-key", "Type": "SecureString", "Value": "k"}}"#,
+                r#"{"Parameters": [{"Name": "/rez/dev/api-key", "Type": "SecureString", "Value": "k"}], "InvalidParameters": []}"#,
             )],
         );
         let settings = settings(None, Some("/rez/dev/api-key"));
@@ -143,16 +195,106 @@ mod tests {
         assert_eq!(secrets.get().await.unwrap().api_key.as_deref(), Some("k"));
         let sent = requests(&http);
         assert_eq!(sent.len(), 1, "read once, then cached");
-        assert_eq!(sent[0].target, "AmazonSSM.GetParameter");
+        assert_eq!(sent[0].target, "AmazonSSM.GetParameters");
         assert_eq!(
             sent[0].json(),
-            serde_json::json!({"Name": "/rez/dev/api-key", "WithDecryption": true})
+            serde_json::json!({"Names": ["/rez/dev/api-key"], "WithDecryption": true})
         );
     }
 
     #[tokio::test]
+    async fn every_configured_parameter_is_read_in_one_call() {
+        // SSM answers in its own order, not the request's.
+        let (config, http) = replay(
+            "http://127.0.0.1:5000",
+            &[(
+                200,
+                r#"{"Parameters": [
+                    {"Name": "/rez/dev/api-key", "Type": "SecureString", "Value": "k"},
+                    {"Name": "/rez/dev/ntfy-token", "Type": "SecureString", "Value": "tk"},
+                    {"Name": "/rez/dev/ntfy-url", "Type": "String", "Value": "https://ntfy.example/t"}
+                ], "InvalidParameters": []}"#,
+            )],
+        );
+        let settings = settings_all(
+            "/rez/dev/ntfy-url",
+            "/rez/dev/ntfy-token",
+            "/rez/dev/api-key",
+        );
+        let secrets = SsmSecrets::new(aws_sdk_ssm::Client::new(&config), &settings)
+            .get()
+            .await
+            .unwrap();
+        assert_eq!(
+            secrets,
+            Secrets {
+                ntfy_url: Some("https://ntfy.example/t".into()),
+                ntfy_token: Some("tk".into()),
+                api_key: Some("k".into()),
+            }
+        );
+        let sent = requests(&http);
+        assert_eq!(sent.len(), 1, "one round trip for all three");
+        assert_eq!(
+            sent[0].json(),
+            serde_json::json!({
+                "Names": ["/rez/dev/ntfy-url", "/rez/dev/ntfy-token", "/rez/dev/api-key"],
+                "WithDecryption": true
+            })
+        );
+    }
+
+    #[tokio::test]
+    async fn nothing_configured_reads_nothing() {
+        let (config, http) = replay("http://127.0.0.1:5000", &[]);
+        let secrets = SsmSecrets::new(aws_sdk_ssm::Client::new(&config), &settings(None, None))
+            .get()
+            .await
+            .unwrap();
+        assert_eq!(secrets, Secrets::default());
+        assert!(requests(&http).is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_missing_parameter_is_not_found_naming_the_first_one_and_is_not_cached() {
+        let (config, http) = replay(
+            "http://127.0.0.1:5000",
+            &[
+                (
+                    200,
+                    r#"{"Parameters": [{"Name": "/rez/dev/ntfy-url", "Type": "String", "Value": "u"}],
+                        "InvalidParameters": ["/rez/dev/api-key", "/rez/dev/ntfy-token"]}"#,
+                ),
+                (
+                    200,
+                    r#"{"Parameters": [
+                        {"Name": "/rez/dev/ntfy-url", "Type": "String", "Value": "u"},
+                        {"Name": "/rez/dev/ntfy-token", "Type": "SecureString", "Value": "tk"},
+                        {"Name": "/rez/dev/api-key", "Type": "SecureString", "Value": "k"}
+                    ], "InvalidParameters": []}"#,
+                ),
+            ],
+        );
+        let settings = settings_all(
+            "/rez/dev/ntfy-url",
+            "/rez/dev/ntfy-token",
+            "/rez/dev/api-key",
+        );
+        let secrets = SsmSecrets::new(aws_sdk_ssm::Client::new(&config), &settings);
+        assert_eq!(
+            secrets.get().await.unwrap_err(),
+            SecretsError::NotFound {
+                name: "/rez/dev/ntfy-token".into()
+            },
+            "the first missing one in the configured order"
+        );
+        assert_eq!(secrets.get().await.unwrap().api_key.as_deref(), Some("k"));
+        assert_eq!(requests(&http).len(), 2, "the failure was not cached");
+    }
+
+    #[tokio::test]
     async fn an_unreadable_parameter_names_it_and_the_reason() {
-        let denied = r#"{"__type": "AccessDeniedException", "message": "not authorized to perform ssm:GetParameter"}"#;
+        let denied = r#"{"__type": "AccessDeniedException", "message": "not authorized to perform ssm:GetParameters"}"#;
         let (config, _) = replay("http://127.0.0.1:5000", &[(400, denied)]);
         let settings = settings(Some("/rez/dev/ntfy-token"), None);
         let err = SsmSecrets::new(aws_sdk_ssm::Client::new(&config), &settings)
@@ -166,6 +308,47 @@ mod tests {
             }
             other => panic!("expected unreadable, got {other:?}"),
         }
+    }
+
+    #[tokio::test]
+    async fn a_failed_call_for_several_names_them_all() {
+        let denied = r#"{"__type": "AccessDeniedException", "message": "not authorized"}"#;
+        let (config, _) = replay("http://127.0.0.1:5000", &[(400, denied)]);
+        let settings = settings(Some("/rez/dev/ntfy-token"), Some("/rez/dev/api-key"));
+        let err = SsmSecrets::new(aws_sdk_ssm::Client::new(&config), &settings)
+            .get()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, SecretsError::Unreadable { name, .. } if name == "/rez/dev/ntfy-token, /rez/dev/api-key"),
+            "{err:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_parameter_read_by_label_or_arn_is_found() {
+        let (config, _) = replay(
+            "http://127.0.0.1:5000",
+            &[(
+                200,
+                r#"{"Parameters": [
+                    {"Name": "/rez/dev/ntfy-token", "Selector": ":prod", "Type": "SecureString", "Value": "tk"},
+                    {"Name": "/rez/dev/api-key", "ARN": "arn:aws:ssm:us-east-1:123456789012:parameter/rez/dev/api-key", "Type": "SecureString", "Value": "k"}
+                ], "InvalidParameters": []}"#,
+            )],
+        );
+        let settings = settings(
+            Some("/rez/dev/ntfy-token:prod"),
+            Some("arn:aws:ssm:us-east-1:123456789012:parameter/rez/dev/api-key"),
+        );
+        let secrets = SsmSecrets::new(aws_sdk_ssm::Client::new(&config), &settings)
+            .get()
+            .await
+            .unwrap();
+        assert_eq!(
+            (secrets.ntfy_token.as_deref(), secrets.api_key.as_deref()),
+            (Some("tk"), Some("k"))
+        );
     }
 
     #[test]
