@@ -1,10 +1,13 @@
 //! Submitting a new message: store it, publish it, mark it queued.
 //!
 //! The API and the scheduler both create messages this way, so the order of
-//! the three steps (and what a failure in each leaves behind) lives here once.
+//! the steps (and what a failure in each leaves behind) lives here once. A
+//! stack whose store and queue share a transaction does all three in one
+//! write through an [`AtomicSubmitter`].
 
 use crate::ports::{
-    Created, MessageEvent, MessageStore, PublishError, Publisher, StatusChange, StoreError,
+    AtomicSubmitter, Created, MessageEvent, MessageStore, PublishError, Publisher, StatusChange,
+    StoreError,
 };
 use crate::{Message, Status};
 
@@ -41,6 +44,10 @@ pub enum SubmitError {
 /// Stores `message` (honouring `idempotency_key`), publishes its event and
 /// marks it `queued`.
 ///
+/// With an `atomic` submitter the three happen in its one write (the message
+/// is stored already `queued`, beside its queue event), and `store` and
+/// `publisher` are not used. Without one:
+///
 /// A replayed key answers with the message stored the first time; if that
 /// one never got published (the first attempt failed to publish), it is
 /// published now, so retrying with the same key is how a caller recovers.
@@ -51,13 +58,22 @@ pub enum SubmitError {
 ///
 /// # Errors
 /// [`SubmitError::Store`] when nothing was stored, [`SubmitError::Publish`]
-/// when the message is stored but not queued.
+/// when the message is stored but not queued (never with `atomic`).
 pub async fn submit(
     store: &dyn MessageStore,
     publisher: &dyn Publisher,
+    atomic: Option<&dyn AtomicSubmitter>,
     message: &Message,
     idempotency_key: Option<&str>,
 ) -> Result<Submitted, SubmitError> {
+    if let Some(atomic) = atomic {
+        return Ok(
+            match atomic.create_queued(message, idempotency_key).await? {
+                Created::New(queued) => Submitted::Accepted(queued),
+                Created::Existing(existing) => Submitted::Replayed(existing),
+            },
+        );
+    }
     match store.create(message, idempotency_key).await? {
         Created::New(stored) => Ok(Submitted::Accepted(
             enqueue(store, publisher, stored).await?,
@@ -75,13 +91,7 @@ async fn enqueue(
     publisher: &dyn Publisher,
     stored: Message,
 ) -> Result<Message, SubmitError> {
-    publisher
-        .publish(&MessageEvent {
-            message_id: stored.id.clone(),
-            stage: stored.stage,
-            message_type: stored.message_type,
-        })
-        .await?;
+    publisher.publish(&MessageEvent::of(&stored)).await?;
     let queued = StatusChange::new(
         stored.id.clone(),
         &[Status::Created],
@@ -95,5 +105,85 @@ async fn enqueue(
             tracing::warn!(message_id = %stored.id, %error, "published but not marked queued");
             Ok(stored)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::memory::MemoryStore;
+    use crate::{MessageType, Notification, Stage};
+
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<MessageEvent>>);
+
+    #[async_trait::async_trait]
+    impl Publisher for Recorder {
+        async fn publish(&self, event: &MessageEvent) -> Result<(), PublishError> {
+            self.0.lock().unwrap().push(event.clone());
+            Ok(())
+        }
+    }
+
+    /// Answers as a one-transaction stack would: the message, queued.
+    struct Atomic;
+
+    #[async_trait::async_trait]
+    impl AtomicSubmitter for Atomic {
+        async fn create_queued(
+            &self,
+            message: &Message,
+            key: Option<&str>,
+        ) -> Result<Created, StoreError> {
+            let mut queued = message.clone();
+            queued.status = Status::Queued;
+            Ok(match key {
+                Some(_) => Created::Existing(queued),
+                None => Created::New(queued),
+            })
+        }
+    }
+
+    fn message() -> Message {
+        Message::new(
+            chrono::Utc::now(),
+            "test",
+            Stage::Dev,
+            MessageType::Notification,
+            Notification::text("hi"),
+        )
+    }
+
+    #[tokio::test]
+    async fn without_an_atomic_submitter_it_stores_publishes_and_marks_queued() {
+        let (store, publisher) = (MemoryStore::new(), Recorder::default());
+        let m = message();
+        let submitted = submit(&store, &publisher, None, &m, Some("k"))
+            .await
+            .unwrap();
+        assert_eq!(submitted.message().status, Status::Queued);
+        assert_eq!(*publisher.0.lock().unwrap(), vec![MessageEvent::of(&m)]);
+        assert_eq!(
+            store.get(&m.id).await.unwrap().unwrap().status,
+            Status::Queued
+        );
+    }
+
+    #[tokio::test]
+    async fn an_atomic_submitter_does_all_three_and_the_other_ports_are_not_used() {
+        let (store, publisher) = (MemoryStore::new(), Recorder::default());
+        let m = message();
+        let accepted = submit(&store, &publisher, Some(&Atomic), &m, None)
+            .await
+            .unwrap();
+        assert!(matches!(&accepted, Submitted::Accepted(q) if q.status == Status::Queued));
+        let replayed = submit(&store, &publisher, Some(&Atomic), &m, Some("k"))
+            .await
+            .unwrap();
+        assert!(matches!(replayed, Submitted::Replayed(_)));
+        assert!(publisher.0.lock().unwrap().is_empty());
+        assert!(store.get(&m.id).await.unwrap().is_none());
     }
 }

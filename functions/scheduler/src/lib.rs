@@ -7,7 +7,7 @@
 pub mod lambda;
 
 use chrono::{DateTime, Utc};
-use rez_core::ports::{MessageStore, MetricEvent, MetricsSink, Publisher};
+use rez_core::ports::{AtomicSubmitter, MessageStore, MetricEvent, MetricsSink, Publisher};
 use rez_core::{Message, MessageType, Notification, Stage, SubmitError, Submitted, submit};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -19,6 +19,10 @@ pub struct Deps {
     pub store: Arc<dyn MessageStore>,
     /// The queue's topic.
     pub publisher: Arc<dyn Publisher>,
+    /// Stores a new message and enqueues it in one write, where the store and
+    /// the queue share a transaction (the local stack); `None` submits in
+    /// three steps through `store` and `publisher` (DynamoDB and SNS).
+    pub atomic_submitter: Option<Arc<dyn AtomicSubmitter>>,
     /// The stage the messages belong to.
     pub stage: Stage,
     /// Title of the scheduled notification.
@@ -67,6 +71,7 @@ pub async fn handle(deps: &Deps, event: &ScheduleEvent) -> Result<Submitted, Sub
     let submitted = submit(
         deps.store.as_ref(),
         deps.publisher.as_ref(),
+        deps.atomic_submitter.as_deref(),
         &message,
         Some(&idempotency_key(fire)),
     )
@@ -104,6 +109,7 @@ mod tests {
         let deps = Deps {
             store: store.clone(),
             publisher: publisher.clone(),
+            atomic_submitter: None,
             stage: Stage::Dev,
             title: "Daily".into(),
             metrics: metrics.clone(),

@@ -36,6 +36,8 @@ async fn deps() -> anyhow::Result<Deps> {
             settings.stage,
         )),
         publisher: Arc::new(SnsPublisher::new(aws_sdk_sns::Client::new(&sdk), topic_arn)),
+        // DynamoDB and SNS share no transaction: store, publish, mark queued.
+        atomic_submitter: None,
         stage: settings.stage,
         title: TITLE.to_owned(),
         metrics: Arc::new(rez_lambda::emf::EmfSink::stdout()),

@@ -38,6 +38,8 @@ async fn state() -> anyhow::Result<ApiState> {
             settings.stage,
         )),
         publisher: Arc::new(SnsPublisher::new(aws_sdk_sns::Client::new(&sdk), topic_arn)),
+        // DynamoDB and SNS share no transaction: store, publish, mark queued.
+        atomic_submitter: None,
         clock: Arc::new(SystemClock),
         executions: None,
         dead_letters: None,

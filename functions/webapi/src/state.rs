@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rez_core::Stage;
 use rez_core::ports::{
-    Clock, DeadLetterQueue, ExecutionReader, MessageStore, MetricsSink, Publisher,
+    AtomicSubmitter, Clock, DeadLetterQueue, ExecutionReader, MessageStore, MetricsSink, Publisher,
 };
 use subtle::ConstantTimeEq;
 
@@ -20,6 +20,10 @@ pub struct ApiState {
     pub store: Arc<dyn MessageStore>,
     /// Announces new messages to the queue that feeds the processor.
     pub publisher: Arc<dyn Publisher>,
+    /// Stores a new message and enqueues it in one write, where the store and
+    /// the queue share a transaction (the local stack); `None` submits in
+    /// three steps through `store` and `publisher` (DynamoDB and SNS).
+    pub atomic_submitter: Option<Arc<dyn AtomicSubmitter>>,
     /// The source of "now" for new messages and status changes.
     pub clock: Arc<dyn Clock>,
     /// Recorded workflow executions; `None` where they are not kept (the
@@ -44,6 +48,7 @@ pub struct ApiState {
 impl fmt::Debug for ApiState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiState")
+            .field("atomic_submitter", &self.atomic_submitter.is_some())
             .field("executions", &self.executions.is_some())
             .field("dead_letters", &self.dead_letters.is_some())
             .field(

@@ -3,6 +3,7 @@
 //! Each has an AWS adapter (`rez-aws`) and a local one (`rez-local`); the
 //! handlers only ever see `Arc<dyn Port>`.
 
+mod atomic_submit;
 mod clock;
 mod dead_letters;
 mod executions;
@@ -13,6 +14,7 @@ mod store;
 mod telemetry;
 mod workflow;
 
+pub use atomic_submit::AtomicSubmitter;
 pub use clock::{Clock, SystemClock};
 pub use dead_letters::{DeadLetterEntry, DeadLetterList, DeadLetterQueue, QueueCounts};
 pub use executions::{

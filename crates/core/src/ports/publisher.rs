@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{MessageId, MessageType, Stage};
+use crate::{Message, MessageId, MessageType, Stage};
 
 /// The event published for each message: the raw body the processor reads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -13,6 +13,17 @@ pub struct MessageEvent {
     pub stage: Stage,
     /// Its type (also an SNS message attribute).
     pub message_type: MessageType,
+}
+
+impl MessageEvent {
+    /// The event announcing `message`.
+    pub fn of(message: &Message) -> Self {
+        Self {
+            message_id: message.id.clone(),
+            stage: message.stage,
+            message_type: message.message_type,
+        }
+    }
 }
 
 /// Publishing failed; the message stays stored in status `created`.

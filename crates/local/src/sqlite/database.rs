@@ -144,6 +144,11 @@ impl Database {
         }
     }
 
+    /// Whether `other` is a clone of this handle (the same connection).
+    pub(crate) fn is(&self, other: &Database) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
     /// Woken whenever a queue message may have become visible.
     pub(crate) fn queue_ready(&self) -> &Notify {
         &self.inner.queue_ready

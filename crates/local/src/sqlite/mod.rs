@@ -5,6 +5,7 @@
 //! | `database.rs` | [`Database`]: open and check the file, WAL, one shared connection on the blocking pool |
 //! | `schema.rs` | the tables and indexes, the integrity check, migrations by `user_version` |
 //! | `store.rs` | [`SqliteStore`]: the [`MessageStore`](rez_core::ports::MessageStore) port |
+//! | `submitter.rs` | [`SqliteSubmitter`]: a new message, already queued, and its queue record in one transaction |
 //! | `store_rows.rs` | mapping between a message and its row |
 //! | `metrics.rs` | counts, success rate and delivery latency over the messages |
 //! | `executions.rs` | executions and their history, the [`ExecutionReader`](rez_core::ports::ExecutionReader) port |
@@ -38,6 +39,7 @@ mod queue_types;
 mod schema;
 mod store;
 mod store_rows;
+mod submitter;
 
 #[cfg(test)]
 mod tests;
@@ -47,3 +49,4 @@ pub use error::{DbError, QueueError};
 pub use queue::{DEFAULT_MAX_RECEIVE_COUNT, SqliteQueue};
 pub use queue_types::{DeadLetter, QueueDepth, QueueMessageId, Received};
 pub use store::SqliteStore;
+pub use submitter::SqliteSubmitter;

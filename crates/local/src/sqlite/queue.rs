@@ -15,12 +15,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use rez_core::ports::{Clock, SystemClock};
-use rez_core::time;
 use rusqlite::params;
 
 use super::database::{Database, get_u64};
 use super::error::QueueError;
-use super::queue_rows::{Take, read_dead_letters, redrive_rows};
+use super::queue_rows::{Take, insert_visible, read_dead_letters, redrive_rows};
 use super::queue_types::{DeadLetter, QueueDepth, QueueMessageId, Received};
 
 /// Receives after which a message goes to the dead-letter queue, unless told otherwise.
@@ -69,7 +68,13 @@ impl SqliteQueue {
         self.max_receive_count
     }
 
-    fn now(&self) -> (DateTime<Utc>, i64) {
+    /// The database the queue lives in.
+    pub(crate) fn database(&self) -> &Database {
+        &self.db
+    }
+
+    /// Now, as a time and in Unix milliseconds, from the queue's clock.
+    pub(crate) fn now(&self) -> (DateTime<Utc>, i64) {
         let now = self.clock.now();
         (now, now.timestamp_millis())
     }
@@ -84,11 +89,7 @@ impl SqliteQueue {
         let row_id = id.clone();
         self.db
             .call(move |conn| {
-                conn.execute(
-                    "INSERT INTO queue_messages (id, body, sent_at, visible_at_ms, receive_count) \
-                     VALUES (?1, ?2, ?3, ?4, 0)",
-                    params![row_id.as_str(), body, time::format(now), now_ms],
-                )?;
+                insert_visible(conn, &row_id, &body, now, now_ms)?;
                 Ok::<_, QueueError>(())
             })
             .await?;

@@ -1,4 +1,4 @@
-//! The queue's transactions on its tables: taking messages, dead-lettering, redriving.
+//! The queue's transactions on its tables: sending, taking messages, dead-lettering, redriving.
 
 use chrono::{DateTime, Utc};
 use rez_core::time;
@@ -6,6 +6,23 @@ use rusqlite::{Connection, TransactionBehavior, params};
 
 use super::error::QueueError;
 use super::queue_types::{DeadLetter, QueueMessageId, Received};
+
+/// Appends a message to the queue, visible from `now_ms` (a send; the caller
+/// wakes the receivers once its transaction has committed).
+pub(crate) fn insert_visible(
+    conn: &Connection,
+    id: &QueueMessageId,
+    body: &str,
+    now: DateTime<Utc>,
+    now_ms: i64,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO queue_messages (id, body, sent_at, visible_at_ms, receive_count) \
+         VALUES (?1, ?2, ?3, ?4, 0)",
+    )?
+    .execute(params![id.as_str(), body, time::format(now), now_ms])?;
+    Ok(())
+}
 
 /// One receive: what to take and until when to hide it.
 pub(crate) struct Take {

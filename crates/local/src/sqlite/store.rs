@@ -6,7 +6,7 @@ use rez_core::ports::{
 };
 use rez_core::{Cursor, Message, MessageId, time};
 use rusqlite::types::Value;
-use rusqlite::{OptionalExtension, TransactionBehavior, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params_from_iter};
 
 use super::database::Database;
 use super::error::store_error;
@@ -36,6 +36,58 @@ impl SqliteStore {
     }
 }
 
+/// Inserts `message` with its idempotency key inside the caller's write
+/// transaction, or finds the message the key named before (nothing written).
+///
+/// # Errors
+/// [`StoreError::AlreadyExists`] when the id is taken, [`StoreError::Corrupt`]
+/// when the key names a missing message, [`StoreError::Unavailable`].
+pub(crate) fn create_row(
+    tx: &Connection,
+    message: &Message,
+    key: Option<&str>,
+) -> Result<Created, StoreError> {
+    if let Some(key) = key {
+        let seen: Option<String> = tx
+            .query_row(
+                "SELECT message_id FROM idempotency_keys WHERE key = ?1",
+                [key],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(store_error)?;
+        if let Some(original) = seen {
+            return match load_message(tx, &original)? {
+                Some(m) => Ok(Created::Existing(m)),
+                None => Err(StoreError::Corrupt(format!(
+                    "idempotency key {key} names message {original}, which is missing"
+                ))),
+            };
+        }
+    }
+    let exists = tx
+        .query_row(
+            "SELECT 1 FROM messages WHERE id = ?1",
+            [message.id.as_str()],
+            |_| Ok(()),
+        )
+        .optional()
+        .map_err(store_error)?
+        .is_some();
+    if exists {
+        return Err(StoreError::AlreadyExists(message.id.clone()));
+    }
+    insert_message(tx, message)?;
+    if let Some(key) = key {
+        tx.execute(
+            "INSERT INTO idempotency_keys (key, message_id, created_date) VALUES (?1, ?2, ?3)",
+            (key, message.id.as_str(), time::format(message.created_date)),
+        )
+        .map_err(store_error)?;
+    }
+    Ok(Created::New(message.clone()))
+}
+
 /// The page size actually used: the default for 0, at most [`MAX_LIST_LIMIT`].
 pub(crate) fn page_size(limit: u32) -> u32 {
     match limit {
@@ -58,47 +110,11 @@ impl MessageStore for SqliteStore {
                 let tx = conn
                     .transaction_with_behavior(TransactionBehavior::Immediate)
                     .map_err(store_error)?;
-                if let Some(key) = &key {
-                    let seen: Option<String> = tx
-                        .query_row(
-                            "SELECT message_id FROM idempotency_keys WHERE key = ?1",
-                            [key],
-                            |row| row.get(0),
-                        )
-                        .optional()
-                        .map_err(store_error)?;
-                    if let Some(original) = seen {
-                        return match load_message(&tx, &original)? {
-                            Some(m) => Ok(Created::Existing(m)),
-                            None => Err(StoreError::Corrupt(format!(
-                                "idempotency key {key} names message {original}, which is missing"
-                            ))),
-                        };
-                    }
+                let created = create_row(&tx, &message, key.as_deref())?;
+                if matches!(created, Created::New(_)) {
+                    tx.commit().map_err(store_error)?;
                 }
-                let exists = tx
-                    .query_row(
-                        "SELECT 1 FROM messages WHERE id = ?1",
-                        [message.id.as_str()],
-                        |_| Ok(()),
-                    )
-                    .optional()
-                    .map_err(store_error)?
-                    .is_some();
-                if exists {
-                    return Err(StoreError::AlreadyExists(message.id.clone()));
-                }
-                insert_message(&tx, &message)?;
-                if let Some(key) = &key {
-                    tx.execute(
-                        "INSERT INTO idempotency_keys (key, message_id, created_date) \
-                         VALUES (?1, ?2, ?3)",
-                        (key, message.id.as_str(), time::format(message.created_date)),
-                    )
-                    .map_err(store_error)?;
-                }
-                tx.commit().map_err(store_error)?;
-                Ok(Created::New(message))
+                Ok(created)
             })
             .await
     }

@@ -21,7 +21,7 @@ use tokio_util::task::TaskTracker;
 use crate::config::UpConfig;
 use crate::data_dir::DataDir;
 use crate::publisher::QueuePublisher;
-use crate::sqlite::{Database, SqliteQueue, SqliteStore};
+use crate::sqlite::{Database, SqliteQueue, SqliteStore, SqliteSubmitter};
 use crate::workflow::{LocalTasks, LocalWorkflow};
 
 /// The definition every execution runs, built into the binary.
@@ -113,6 +113,12 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let publisher = Arc::new(QueuePublisher::new(queue.clone()));
     let store_port: Arc<dyn rez_core::ports::MessageStore> = Arc::new(store.clone());
+    // One database holds the messages and the queue: a new message, its
+    // idempotency key and its queue record are one commit, not three.
+    let atomic_submitter: Arc<dyn rez_core::ports::AtomicSubmitter> = Arc::new(
+        SqliteSubmitter::new(&store, &queue)
+            .context("the store and the queue must share the database")?,
+    );
 
     let mut ntfy = rez_ntfy::NtfyConfig::new(ntfy_url.clone())
         .with_timeout(scaled(NTFY_TIMEOUT, config.time_scale));
@@ -171,6 +177,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
     let mut api = rez_webapi::router(rez_webapi::ApiState {
         store: store_port.clone(),
         publisher: publisher.clone(),
+        atomic_submitter: Some(atomic_submitter.clone()),
         clock: clock.clone(),
         executions: Some(Arc::new(store.clone())),
         dead_letters: Some(Arc::new(queue.clone())),
@@ -227,6 +234,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         rez_scheduler::Deps {
             store: store_port.clone(),
             publisher: publisher.clone(),
+            atomic_submitter: Some(atomic_submitter),
             stage: config.stage,
             title: "rez-agent".into(),
             metrics: Arc::new(NoMetrics),

@@ -31,6 +31,7 @@ pub(crate) async fn create(
     let submitted = submit(
         state.store.as_ref(),
         state.publisher.as_ref(),
+        state.atomic_submitter.as_deref(),
         &message,
         key.as_deref(),
     )

@@ -321,6 +321,7 @@ impl TestApp {
         let state = ApiState {
             store: store.clone(),
             publisher: publisher.clone(),
+            atomic_submitter: None,
             clock: Arc::new(FixedClock(now())),
             executions: None,
             dead_letters: None,

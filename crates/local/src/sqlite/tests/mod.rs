@@ -7,3 +7,4 @@ mod fixtures;
 mod metrics;
 mod queue;
 mod store;
+mod submitter;
