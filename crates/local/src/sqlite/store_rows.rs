@@ -10,53 +10,95 @@ use rusqlite::{Connection, OptionalExtension, Row, named_params};
 
 use super::error::store_error;
 
+/// The columns of `messages` as SQL text, in the order every `SELECT` names
+/// them (a macro so statements can be built with `concat!` at compile time).
+macro_rules! message_columns {
+    () => {
+        "id, created_date, created_by, stage, message_type, status, payload, arguments, \
+         updated_date, error_message, retry_count, delivery_attempts, execution_id, \
+         delivered_at, ntfy_message_id, ttl"
+    };
+}
+
 /// The columns of `messages`, in the order every `SELECT` names them.
-pub(crate) const MESSAGE_COLUMNS: &str = "id, created_date, created_by, stage, message_type, \
-     status, payload, arguments, updated_date, error_message, retry_count, delivery_attempts, \
-     execution_id, delivered_at, ntfy_message_id, ttl";
+pub(crate) const MESSAGE_COLUMNS: &str = message_columns!();
+
+/// [`MESSAGE_COLUMNS`] one by one, so a row is read by position: looking a
+/// column up by name asks SQLite for every column's name on each read.
+const COLUMN_NAMES: [&str; 16] = [
+    "id",
+    "created_date",
+    "created_by",
+    "stage",
+    "message_type",
+    "status",
+    "payload",
+    "arguments",
+    "updated_date",
+    "error_message",
+    "retry_count",
+    "delivery_attempts",
+    "execution_id",
+    "delivered_at",
+    "ntfy_message_id",
+    "ttl",
+];
+
+const INSERT_MESSAGE: &str = concat!(
+    "INSERT INTO messages (",
+    message_columns!(),
+    ") VALUES (:id, :created_date, :created_by, :stage, :message_type, :status, :payload, \
+     :arguments, :updated_date, :error_message, :retry_count, :delivery_attempts, \
+     :execution_id, :delivered_at, :ntfy_message_id, :ttl)"
+);
+
+const SELECT_MESSAGE: &str = concat!(
+    "SELECT ",
+    message_columns!(),
+    " FROM messages WHERE id = ?1"
+);
 
 /// Inserts `message` as a new row.
 pub(crate) fn insert_message(conn: &Connection, m: &Message) -> Result<(), StoreError> {
     let payload = to_json(&m.id, "payload", &m.payload)?;
     let arguments = to_json(&m.id, "arguments", &m.arguments)?;
-    conn.execute(
-        &format!(
-            "INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES (:id, :created_date, :created_by, \
-             :stage, :message_type, :status, :payload, :arguments, :updated_date, \
-             :error_message, :retry_count, :delivery_attempts, :execution_id, :delivered_at, \
-             :ntfy_message_id, :ttl)"
-        ),
-        named_params! {
-            ":id": m.id.as_str(),
-            ":created_date": time::format(m.created_date),
-            ":created_by": m.created_by,
-            ":stage": m.stage.as_str(),
-            ":message_type": m.message_type.as_str(),
-            ":status": m.status.as_str(),
-            ":payload": payload,
-            ":arguments": arguments,
-            ":updated_date": time::format(m.updated_date),
-            ":error_message": m.error_message,
-            ":retry_count": m.retry_count,
-            ":delivery_attempts": m.delivery_attempts,
-            ":execution_id": m.execution_id,
-            ":delivered_at": m.delivered_at.map(time::format),
-            ":ntfy_message_id": m.ntfy_message_id,
-            ":ttl": m.ttl,
-        },
-    )
-    .map_err(store_error)?;
+    // Cached statements: `Connection::execute` and `query_row` parse the SQL
+    // again on every call.
+    conn.prepare_cached(INSERT_MESSAGE)
+        .and_then(|mut statement| {
+            statement.execute(named_params! {
+                ":id": m.id.as_str(),
+                ":created_date": time::format(m.created_date),
+                ":created_by": m.created_by,
+                ":stage": m.stage.as_str(),
+                ":message_type": m.message_type.as_str(),
+                ":status": m.status.as_str(),
+                ":payload": payload,
+                ":arguments": arguments,
+                ":updated_date": time::format(m.updated_date),
+                ":error_message": m.error_message,
+                ":retry_count": m.retry_count,
+                ":delivery_attempts": m.delivery_attempts,
+                ":execution_id": m.execution_id,
+                ":delivered_at": m.delivered_at.map(time::format),
+                ":ntfy_message_id": m.ntfy_message_id,
+                ":ttl": m.ttl,
+            })
+        })
+        .map_err(store_error)?;
     Ok(())
 }
 
 /// Writes back the fields a status change can touch.
 pub(crate) fn update_delivery_fields(conn: &Connection, m: &Message) -> Result<(), StoreError> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE messages SET status = :status, updated_date = :updated_date, \
          error_message = :error_message, retry_count = :retry_count, \
          delivery_attempts = :delivery_attempts, execution_id = :execution_id, \
          delivered_at = :delivered_at, ntfy_message_id = :ntfy_message_id WHERE id = :id",
-        named_params! {
+    )
+    .and_then(|mut statement| {
+        statement.execute(named_params! {
             ":id": m.id.as_str(),
             ":status": m.status.as_str(),
             ":updated_date": time::format(m.updated_date),
@@ -66,8 +108,8 @@ pub(crate) fn update_delivery_fields(conn: &Connection, m: &Message) -> Result<(
             ":execution_id": m.execution_id,
             ":delivered_at": m.delivered_at.map(time::format),
             ":ntfy_message_id": m.ntfy_message_id,
-        },
-    )
+        })
+    })
     .map_err(store_error)?;
     Ok(())
 }
@@ -75,12 +117,12 @@ pub(crate) fn update_delivery_fields(conn: &Connection, m: &Message) -> Result<(
 /// Reads one message by id.
 pub(crate) fn load_message(conn: &Connection, id: &str) -> Result<Option<Message>, StoreError> {
     let raw = conn
-        .query_row(
-            &format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?1"),
-            [id],
-            |row| Ok(message_from_row(row)),
-        )
-        .optional()
+        .prepare_cached(SELECT_MESSAGE)
+        .and_then(|mut statement| {
+            statement
+                .query_row([id], |row| Ok(message_from_row(row)))
+                .optional()
+        })
         .map_err(store_error)?;
     raw.transpose()
 }
@@ -88,7 +130,7 @@ pub(crate) fn load_message(conn: &Connection, id: &str) -> Result<Option<Message
 /// Decodes a row selected with [`MESSAGE_COLUMNS`]; a value that does not decode is
 /// [`StoreError::Corrupt`], naming the message and the column.
 pub(crate) fn message_from_row(row: &Row<'_>) -> Result<Message, StoreError> {
-    let id: String = row.get("id").map_err(store_error)?;
+    let id: String = row.get(0).map_err(store_error)?;
     let cols = Columns { row, id: &id };
     Ok(Message {
         id: cols.parse::<MessageId>("id")?,
@@ -131,7 +173,11 @@ impl Columns<'_> {
     }
 
     fn get<T: FromSql>(&self, column: &str) -> Result<T, StoreError> {
-        self.row.get(column).map_err(|e| self.corrupt(column, e))
+        let index = COLUMN_NAMES
+            .iter()
+            .position(|name| *name == column)
+            .ok_or_else(|| self.corrupt(column, "not selected"))?;
+        self.row.get(index).map_err(|e| self.corrupt(column, e))
     }
 
     fn parse<T>(&self, column: &str) -> Result<T, StoreError>
@@ -157,5 +203,18 @@ impl Columns<'_> {
     fn json<T: serde::de::DeserializeOwned>(&self, column: &str) -> Result<T, StoreError> {
         let text: String = self.get(column)?;
         serde_json::from_str(&text).map_err(|e| self.corrupt(column, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_names_are_the_selected_columns_in_order() {
+        let selected: Vec<&str> = MESSAGE_COLUMNS.split(',').map(str::trim).collect();
+        assert_eq!(selected, COLUMN_NAMES);
+        assert!(SELECT_MESSAGE.contains(MESSAGE_COLUMNS));
+        assert!(INSERT_MESSAGE.contains(MESSAGE_COLUMNS));
     }
 }
