@@ -70,14 +70,16 @@ fn write(conn: &Connection, record: &ExecutionRecord, on_conflict: &str) -> Resu
         .map(|o| text(serde_json::to_string(o), "output"))
         .transpose()?;
     let history = text(serde_json::to_string(&record.history), "history")?;
-    conn.execute(
-        &format!(
-            "INSERT INTO executions ({SUMMARY_COLUMNS}, input, output, history) VALUES \
+    // A cached statement: `Connection::execute` parses the SQL on every call.
+    let sql = format!(
+        "INSERT INTO executions ({SUMMARY_COLUMNS}, input, output, history) VALUES \
              (:execution_id, :name, :message_id, :status, :start_date, :stop_date, \
              :duration_ms, :task_attempts, :error, :cause, :input, :output, :history) \
              ON CONFLICT (execution_id) {on_conflict}"
-        ),
-        named_params! {
+    );
+    conn.prepare_cached(&sql)
+        .and_then(|mut statement| {
+            statement.execute(named_params! {
             ":execution_id": s.execution_id,
             ":name": s.name,
             ":message_id": s.message_id,
@@ -91,9 +93,9 @@ fn write(conn: &Connection, record: &ExecutionRecord, on_conflict: &str) -> Resu
             ":input": input,
             ":output": output,
             ":history": history,
-        },
-    )
-    .map_err(store_error)?;
+            })
+        })
+        .map_err(store_error)?;
     Ok(())
 }
 
