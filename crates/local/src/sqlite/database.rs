@@ -13,6 +13,8 @@ use super::schema;
 
 /// How long a statement waits for another process's lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Prepared statements kept for reuse by the connection.
+const STATEMENT_CACHE_CAPACITY: usize = 64;
 
 /// The SQLite database of the embedded stack: messages, executions and the queue.
 ///
@@ -85,6 +87,10 @@ impl Database {
             reason: describe(&e),
         };
         conn.busy_timeout(BUSY_TIMEOUT).map_err(setup)?;
+        // rusqlite keeps 16 prepared statements by default; the store, the
+        // queue, the executions, the metrics and the list queries (one text
+        // per filter combination) use more, and an evicted one is parsed again.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
         // Read-only checks first: nothing is written to a file we refuse.
         schema::check_integrity(&conn, path)?;
         schema::identify(&conn, path)?;

@@ -133,10 +133,9 @@ impl SqliteQueue {
         let handle = receipt_handle.to_owned();
         self.db
             .call(move |conn| {
-                let n = conn.execute(
-                    "DELETE FROM queue_messages WHERE receipt_handle = ?1",
-                    [handle],
-                )?;
+                let n = conn
+                    .prepare_cached("DELETE FROM queue_messages WHERE receipt_handle = ?1")?
+                    .execute([handle])?;
                 Ok(n > 0)
             })
             .await
@@ -158,10 +157,11 @@ impl SqliteQueue {
         let changed = self
             .db
             .call(move |conn| {
-                let n = conn.execute(
-                    "UPDATE queue_messages SET visible_at_ms = ?1 WHERE receipt_handle = ?2",
-                    params![visible_at, handle],
-                )?;
+                let n = conn
+                    .prepare_cached(
+                        "UPDATE queue_messages SET visible_at_ms = ?1 WHERE receipt_handle = ?2",
+                    )?
+                    .execute(params![visible_at, handle])?;
                 Ok::<_, QueueError>(n > 0)
             })
             .await?;
@@ -186,10 +186,9 @@ impl SqliteQueue {
         let next: Option<i64> = self
             .db
             .call(|conn| {
-                conn.query_row("SELECT MIN(visible_at_ms) FROM queue_messages", [], |row| {
-                    row.get(0)
-                })
-                .map_err(QueueError::from)
+                conn.prepare_cached("SELECT MIN(visible_at_ms) FROM queue_messages")
+                    .and_then(|mut statement| statement.query_row([], |row| row.get(0)))
+                    .map_err(QueueError::from)
             })
             .await?;
         let (_, now_ms) = self.now();

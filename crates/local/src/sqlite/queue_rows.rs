@@ -74,11 +74,11 @@ impl Take {
                     continue;
                 }
                 let receipt_handle = uuid::Uuid::new_v4().simple().to_string();
-                tx.execute(
+                tx.prepare_cached(
                     "UPDATE queue_messages SET receive_count = receive_count + 1, \
                      visible_at_ms = ?1, receipt_handle = ?2 WHERE seq = ?3",
-                    params![self.hidden_until_ms, receipt_handle, seq],
-                )?;
+                )?
+                .execute(params![self.hidden_until_ms, receipt_handle, seq])?;
                 let sent_at = time::parse(&sent_at).map_err(|e| {
                     QueueError::Corrupt(format!("message {id}: sent_at {sent_at:?}: {e}"))
                 })?;

@@ -49,12 +49,8 @@ pub(crate) fn create_row(
 ) -> Result<Created, StoreError> {
     if let Some(key) = key {
         let seen: Option<String> = tx
-            .query_row(
-                "SELECT message_id FROM idempotency_keys WHERE key = ?1",
-                [key],
-                |row| row.get(0),
-            )
-            .optional()
+            .prepare_cached("SELECT message_id FROM idempotency_keys WHERE key = ?1")
+            .and_then(|mut statement| statement.query_row([key], |row| row.get(0)).optional())
             .map_err(store_error)?;
         if let Some(original) = seen {
             return match load_message(tx, &original)? {
@@ -66,12 +62,12 @@ pub(crate) fn create_row(
         }
     }
     let exists = tx
-        .query_row(
-            "SELECT 1 FROM messages WHERE id = ?1",
-            [message.id.as_str()],
-            |_| Ok(()),
-        )
-        .optional()
+        .prepare_cached("SELECT 1 FROM messages WHERE id = ?1")
+        .and_then(|mut statement| {
+            statement
+                .query_row([message.id.as_str()], |_| Ok(()))
+                .optional()
+        })
         .map_err(store_error)?
         .is_some();
     if exists {
@@ -79,10 +75,12 @@ pub(crate) fn create_row(
     }
     insert_message(tx, message)?;
     if let Some(key) = key {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO idempotency_keys (key, message_id, created_date) VALUES (?1, ?2, ?3)",
-            (key, message.id.as_str(), time::format(message.created_date)),
         )
+        .and_then(|mut statement| {
+            statement.execute((key, message.id.as_str(), time::format(message.created_date)))
+        })
         .map_err(store_error)?;
     }
     Ok(Created::New(message.clone()))
