@@ -8,10 +8,10 @@
 //! | [`request`] | the API's create request and its validation into a new [`Message`] |
 //! | [`time`] | the fixed, sortable timestamp format every store uses |
 //! | [`cursor`] | the opaque list cursor shared by every store |
-//! | [`ports`] | `MessageStore`, `Publisher`, `Notifier`, `WorkflowStarter`, `Clock`, `ExecutionReader` |
+//! | [`ports`] | `MessageStore`, `Publisher`, `Notifier`, `WorkflowStarter`, `Clock`, `ExecutionReader`, `AtomicSubmitter` |
 //! | [`error_names`] | the stable States error names raised by the task functions |
 //! | [`memory`] | an in-memory `MessageStore`, the port's reference behaviour |
-//! | [`submit`] | store → publish → queued, shared by the API and the scheduler |
+//! | [`submit`](mod@submit) | store → publish → queued (or one atomic write where the stack has one), shared by the API and the scheduler |
 //! | [`task`] | [`TaskFailure`], the error shape of the task functions |
 //! | [`error`] | the validation error |
 

@@ -9,6 +9,7 @@ use rusqlite::Connection;
 use tokio::sync::Notify;
 
 use super::error::{DbError, QueueError, describe, one_line, task_failed};
+use super::group_commit::{self, WriteQueue};
 use super::schema;
 
 /// How long a statement waits for another process's lock before giving up.
@@ -26,9 +27,13 @@ pub struct Database {
     inner: Arc<Inner>,
 }
 
-struct Inner {
+/// What every clone of a [`Database`] shares.
+pub(crate) struct Inner {
     path: PathBuf,
-    conn: Mutex<Connection>,
+    /// The one connection.
+    pub(crate) conn: Mutex<Connection>,
+    /// Writes waiting to be committed together (see [`group_commit`]).
+    pub(crate) writes: Mutex<WriteQueue>,
     /// Woken whenever a queue message may have become visible.
     queue_ready: Notify,
 }
@@ -115,6 +120,7 @@ impl Database {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
                 conn: Mutex::new(conn),
+                writes: Mutex::new(WriteQueue::default()),
                 queue_ready: Notify::new(),
             }),
         })
@@ -148,6 +154,20 @@ impl Database {
             Ok(result) => result,
             Err(e) => Err(E::task_failed(task_failed(&e))),
         }
+    }
+
+    /// Runs the write `work` in a transaction shared with the other writes
+    /// waiting at the same time (group commit), inside a savepoint of its
+    /// own: its changes commit with the group, or are rolled back alone when
+    /// it fails. Answers after the COMMIT. `work` must not begin a
+    /// transaction itself.
+    pub(crate) async fn write<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: TaskFailure + Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+    {
+        group_commit::write(&self.inner, work).await
     }
 
     /// Whether `other` is a clone of this handle (the same connection).

@@ -53,7 +53,9 @@ impl SqliteStore {
              task_attempts = excluded.task_attempts, error = excluded.error, \
              cause = excluded.cause, input = excluded.input, output = excluded.output, \
              history = excluded.history";
-        self.db.call(move |conn| write(conn, &record, update)).await
+        self.db
+            .write(move |conn| write(conn, &record, update))
+            .await
     }
 }
 

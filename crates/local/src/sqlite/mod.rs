@@ -32,6 +32,7 @@ mod database;
 mod dead_letter_port;
 mod error;
 mod executions;
+mod group_commit;
 mod metrics;
 mod queue;
 mod queue_rows;

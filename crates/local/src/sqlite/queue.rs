@@ -88,7 +88,7 @@ impl SqliteQueue {
         let id = QueueMessageId::generate();
         let row_id = id.clone();
         self.db
-            .call(move |conn| {
+            .write(move |conn| {
                 insert_visible(conn, &row_id, &body, now, now_ms)?;
                 Ok::<_, QueueError>(())
             })
@@ -132,7 +132,7 @@ impl SqliteQueue {
     pub async fn delete(&self, receipt_handle: &str) -> Result<bool, QueueError> {
         let handle = receipt_handle.to_owned();
         self.db
-            .call(move |conn| {
+            .write(move |conn| {
                 let n = conn
                     .prepare_cached("DELETE FROM queue_messages WHERE receipt_handle = ?1")?
                     .execute([handle])?;

@@ -157,16 +157,12 @@ impl MessageStore for SqliteStore {
     async fn transition(&self, change: &StatusChange) -> Result<Message, StoreError> {
         let change = change.clone();
         self.db
-            .call(move |conn| {
-                let tx = conn
-                    .transaction_with_behavior(TransactionBehavior::Immediate)
-                    .map_err(store_error)?;
-                let mut message = load_message(&tx, change.id.as_str())?
+            .write(move |tx| {
+                let mut message = load_message(tx, change.id.as_str())?
                     .ok_or_else(|| StoreError::NotFound(change.id.clone()))?;
                 change.check(message.status)?;
                 change.apply(&mut message);
-                update_delivery_fields(&tx, &message)?;
-                tx.commit().map_err(store_error)?;
+                update_delivery_fields(tx, &message)?;
                 Ok(message)
             })
             .await

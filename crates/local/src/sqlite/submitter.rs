@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use rez_core::ports::{AtomicSubmitter, Created, MessageEvent, StatusChange, StoreError};
 use rez_core::{Message, Status};
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::Connection;
 
 use super::database::Database;
 use super::error::store_error;
@@ -15,8 +15,8 @@ use super::store_rows::update_delivery_fields;
 
 /// The [`AtomicSubmitter`] of the local stack: the message (already
 /// `queued`), its idempotency key and its queue record are written in one
-/// SQLite transaction, one commit instead of the three of store, publish and
-/// mark queued. The queue record is what
+/// SQLite transaction (shared with other writes waiting at the same time:
+/// [`Database::write`]), instead of the three of store, publish and mark queued. The queue record is what
 /// [`QueuePublisher`](crate::publisher::QueuePublisher) would send (the event
 /// JSON), and waiting receivers are woken after the commit as by a send.
 #[derive(Debug, Clone)]
@@ -51,25 +51,21 @@ impl AtomicSubmitter for SqliteSubmitter {
         let (now, now_ms) = self.queue.now();
         let (created, enqueued) = self
             .db()
-            .call(move |conn| {
-                let tx = conn
-                    .transaction_with_behavior(TransactionBehavior::Immediate)
-                    .map_err(store_error)?;
-                let created = match create_row(&tx, &queued, key.as_deref())? {
+            .write(move |tx| {
+                let created = match create_row(tx, &queued, key.as_deref())? {
                     Created::New(m) => Created::New(m),
                     // An earlier three-step submission stored it but failed
                     // to publish it (or the process died in between): queue
                     // it now, as the retry with the same key does there.
                     Created::Existing(mut m) if m.status == Status::Created => {
                         queue_change(&m).apply(&mut m);
-                        update_delivery_fields(&tx, &m)?;
+                        update_delivery_fields(tx, &m)?;
                         Created::Existing(m)
                     }
                     // Already queued or further on: nothing to write.
                     Created::Existing(m) => return Ok((Created::Existing(m), false)),
                 };
-                enqueue(&tx, created_message(&created), now, now_ms)?;
-                tx.commit().map_err(store_error)?;
+                enqueue(tx, created_message(&created), now, now_ms)?;
                 Ok((created, true))
             })
             .await?;

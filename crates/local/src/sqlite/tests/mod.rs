@@ -4,6 +4,7 @@ mod database;
 mod errors;
 mod executions;
 mod fixtures;
+mod group_commit;
 mod metrics;
 mod queue;
 mod store;
