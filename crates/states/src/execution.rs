@@ -147,7 +147,7 @@ pub async fn execute(
     tasks: &dyn TaskHandler,
     options: &ExecutionOptions,
 ) -> Execution {
-    let start_date = Utc::now();
+    let start_date = crate::clock::now();
     let recorder = Recorder::with_capacity(expected_events(machine));
     let mut cursor = Cursor::default();
     let input_text: Text = history::payload_text(&input);
@@ -181,7 +181,7 @@ pub async fn execute(
         None => Some(run.await),
     };
     // The last event's time is the execution's stop date.
-    let stop_date = Utc::now();
+    let stop_date = crate::clock::now();
     let (status, output, error, cause) = match outcome {
         Some(Ok(output)) => {
             recorder.record_at(

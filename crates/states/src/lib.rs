@@ -31,6 +31,7 @@
 //! ```
 
 pub mod cases;
+mod clock;
 mod context;
 mod definition;
 pub mod errors;

@@ -12,7 +12,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::paths::{self, Parsed};
 
@@ -27,7 +27,7 @@ pub(crate) struct Template {
 #[derive(Debug, Clone)]
 pub(crate) enum Node {
     /// An object: each output key (`.$` removed) with its node, in order.
-    Object(Vec<(String, Node)>),
+    Object(Vec<(String, Node)>, Shape),
     /// An array, each item a template of its own.
     Array(Vec<Node>),
     /// A value copied as it is.
@@ -51,6 +51,31 @@ pub(crate) enum Node {
         /// The value as written.
         value: Value,
     },
+}
+
+/// The output object of a [`Node::Object`] with its keys in place and every
+/// value `null`, when its keys are distinct (`"a"` and `"a.$"` in one
+/// template name the same output key; then there is none).
+///
+/// Evaluation clones it and fills in the values in order: cloning a map
+/// copies its hash table, where inserting the keys one by one would hash
+/// each of them (SipHash, serde_json's hasher) on every execution.
+#[derive(Debug, Clone)]
+pub(crate) struct Shape(Option<Map<String, Value>>);
+
+impl Shape {
+    fn of(fields: &[(String, Node)]) -> Shape {
+        let map: Map<String, Value> = fields
+            .iter()
+            .map(|(name, _)| (name.clone(), Value::Null))
+            .collect();
+        Shape((map.len() == fields.len()).then_some(map))
+    }
+
+    /// The keyed output object to fill in, if the keys are distinct.
+    pub(crate) fn output(&self) -> Option<Map<String, Value>> {
+        self.0.clone()
+    }
 }
 
 impl Template {
@@ -90,14 +115,17 @@ pub(crate) fn present_template<'de, D: Deserializer<'de>>(
 
 fn compile(value: &Value) -> Node {
     match value {
-        Value::Object(map) => Node::Object(
-            map.iter()
+        Value::Object(map) => {
+            let fields: Vec<(String, Node)> = map
+                .iter()
                 .map(|(key, value)| match key.strip_suffix(".$") {
                     Some(name) => (name.to_string(), compile_dynamic(key, value)),
                     None => (key.clone(), compile(value)),
                 })
-                .collect(),
-        ),
+                .collect();
+            let shape = Shape::of(&fields);
+            Node::Object(fields, shape)
+        }
         Value::Array(items) => Node::Array(items.iter().map(compile).collect()),
         other => Node::Literal(other.clone()),
     }
@@ -133,18 +161,18 @@ mod tests {
         let template = Template::new(json!({
             "a.$": "$.x", "b": {"c.$": "$$.State.Name"}, "d.$": "States.UUID()", "e": [1, {"f.$": "$"}]
         }));
-        let Node::Object(fields) = template.compiled() else {
+        let Node::Object(fields, _) = template.compiled() else {
             panic!("not an object: {:?}", template.compiled());
         };
         let names: Vec<&str> = fields.iter().map(|(name, _)| name.as_str()).collect();
         assert_eq!(names, ["a", "b", "d", "e"]);
         assert!(matches!(&fields[0].1, Node::InputPath { key, .. } if &**key == "a.$"));
         assert!(
-            matches!(&fields[1].1, Node::Object(inner) if matches!(inner[0].1, Node::Dynamic { .. }))
+            matches!(&fields[1].1, Node::Object(inner, _) if matches!(inner[0].1, Node::Dynamic { .. }))
         );
         assert!(matches!(fields[2].1, Node::Dynamic { .. }));
         assert!(
-            matches!(&fields[3].1, Node::Array(items) if matches!(&items[1], Node::Object(f) if matches!(f[0].1, Node::InputPath { .. })))
+            matches!(&fields[3].1, Node::Array(items) if matches!(&items[1], Node::Object(f, _) if matches!(f[0].1, Node::InputPath { .. })))
         );
         assert_eq!(
             *template,

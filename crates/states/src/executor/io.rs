@@ -129,13 +129,21 @@ pub(crate) fn payload_template(
 
 fn evaluate(node: &Node, input: &Value, env: &Env<'_>) -> Result<Value, StatesError> {
     match node {
-        Node::Object(fields) => {
-            let mut out = Map::with_capacity(fields.len());
-            for (name, node) in fields {
-                out.insert(name.clone(), evaluate(node, input, env)?);
+        Node::Object(fields, shape) => match shape.output() {
+            Some(mut out) => {
+                for (slot, (_, node)) in out.values_mut().zip(fields) {
+                    *slot = evaluate(node, input, env)?;
+                }
+                Ok(Value::Object(out))
             }
-            Ok(Value::Object(out))
-        }
+            None => {
+                let mut out = Map::with_capacity(fields.len());
+                for (name, node) in fields {
+                    out.insert(name.clone(), evaluate(node, input, env)?);
+                }
+                Ok(Value::Object(out))
+            }
+        },
         Node::Array(items) => items
             .iter()
             .map(|item| evaluate(item, input, env))
@@ -211,6 +219,24 @@ mod tests {
             )?,
             json!({"x": 1, "n": {"y": 2, "lit": "$.a"}, "s": "S", "l": [{"z": 1}]})
         );
+        Ok(())
+    }
+
+    #[test]
+    fn a_key_written_twice_keeps_its_first_place_and_its_last_value() -> Result<(), StatesError> {
+        // `a` and `a.$` name one output key: no prebuilt shape, inserted in order.
+        let template = json!({"a": 1, "b": 2, "a.$": "$.x"});
+        let out = payload_template(
+            &Template::new(template),
+            &json!({"x": "from input"}),
+            &env_with(&LazyContext::ready(json!({})), &Variables::new()),
+        )?;
+        assert_eq!(out, json!({"a": "from input", "b": 2}));
+        let keys: Vec<&String> = out
+            .as_object()
+            .map(|m| m.keys().collect())
+            .unwrap_or_default();
+        assert_eq!(keys, ["a", "b"]);
         Ok(())
     }
 

@@ -290,7 +290,7 @@ impl<'a> Runtime<'a> {
         let kept_text = passes_input.then(|| input_text.clone());
         let entered_text = input_text.clone();
         // `$$.State.EnteredTime` is the time of the StateEntered event.
-        let entered_time = entered_at.unwrap_or_else(Utc::now);
+        let entered_time = entered_at.unwrap_or_else(crate::clock::now);
         let entered_id = self.record_at(
             cursor,
             EventType::entered(type_name),
@@ -363,7 +363,7 @@ impl<'a> Runtime<'a> {
             };
             let error = match result {
                 Ok((outcome, text)) => {
-                    let exited_at = Utc::now();
+                    let exited_at = crate::clock::now();
                     if let Some(exited) = EventType::exited(type_name) {
                         let details = Fields::StateExited {
                             name: shared_name.clone(),

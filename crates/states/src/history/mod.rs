@@ -133,7 +133,7 @@ impl Recorder {
         event_type: EventType,
         details: impl Into<Details>,
     ) -> u64 {
-        self.record_at(cursor, event_type, details, Utc::now())
+        self.record_at(cursor, event_type, details, crate::clock::now())
     }
 
     /// [`Recorder::record`] with the time the caller has just read (events

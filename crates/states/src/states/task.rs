@@ -120,7 +120,7 @@ async fn invoke(
     attempt: &Attempt<'_>,
     cursor: &mut Cursor,
 ) -> Result<(Value, Text), StatesError> {
-    let scheduled = chrono::Utc::now();
+    let scheduled = crate::clock::now();
     rt.record_at(
         cursor,
         EventType::TaskScheduled,
