@@ -5,6 +5,12 @@
 //!   `benches/notification.asl.json`, used when that file is absent) with instant in-process tasks that
 //!   return their Parameters, as `asl-throughput.mjs` does for aws-local-stepfunctions:
 //!   one execution at a time, no waits, 4 states entered per execution, every output checked.
+//! * `notification_all_cores`: the same executions, as many at a time as
+//!   the machine has cores (one sequential stream per core) on a
+//!   multi-threaded tokio runtime, as `rez-agent` runs them: the engine's
+//!   throughput on the whole machine. The peer runs on one thread whatever
+//!   its concurrency (Node), so `scripts/bench-states.sh` compares this with
+//!   the peer's best of `--concurrency 1` and `16`.
 //! * `map_1000`: a Map over 1,000 items whose processor is Task → Pass
 //!   (2,001 states entered per execution).
 //!
@@ -16,6 +22,7 @@
 #![allow(missing_docs, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
+use std::sync::Arc;
 use std::time::Instant;
 
 use async_trait::async_trait;
@@ -84,14 +91,62 @@ fn notification(c: &mut Criterion) {
                 let start = Instant::now();
                 for _ in 0..iters {
                     i += 1;
-                    let input = json!({"messageId": format!("m-{i}"), "recipient": format!("user{i}@example.com")});
-                    let run = rez_states::execute(&machine, input, &Echo, &options).await;
-                    let ok = run.status == ExecutionStatus::Succeeded
-                        && run.output.as_ref().is_some_and(|o| {
-                            o["record"]["status"] == "SENT" && o["send"]["accepted"] == true
-                        });
-                    assert!(ok, "unexpected output: {:?}", run.output);
-                    black_box(run);
+                    one_notification(&machine, &options, i).await;
+                }
+                start.elapsed()
+            })
+        });
+    });
+    group.finish();
+}
+
+/// Run one notification execution numbered `i` and check its output.
+async fn one_notification(machine: &StateMachine, options: &ExecutionOptions, i: u64) {
+    let input = json!({"messageId": format!("m-{i}"), "recipient": format!("user{i}@example.com")});
+    let run = rez_states::execute(machine, input, &Echo, options).await;
+    let ok = run.status == ExecutionStatus::Succeeded
+        && run
+            .output
+            .as_ref()
+            .is_some_and(|o| o["record"]["status"] == "SENT" && o["send"]["accepted"] == true);
+    assert!(ok, "unexpected output: {:?}", run.output);
+    black_box(run);
+}
+
+fn notification_all_cores(c: &mut Criterion) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let machine =
+        Arc::new(StateMachine::from_json(&notification_definition()).expect("definition"));
+    let options = Arc::new(
+        ExecutionOptions::default()
+            .with_name("bench")
+            .with_time_scale(0.0),
+    );
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(cores)
+        .build()
+        .expect("runtime");
+    let mut group = c.benchmark_group("states");
+    group.throughput(Throughput::Elements(NOTIFICATION_TRANSITIONS));
+    group.bench_function("notification_all_cores", |b| {
+        b.iter_custom(|iters| {
+            rt.block_on(async {
+                let start = Instant::now();
+                let streams: Vec<_> = (0..cores as u64)
+                    .map(|stream| {
+                        let (machine, options) = (Arc::clone(&machine), Arc::clone(&options));
+                        // Stream k runs executions k, k + cores, k + 2 cores, ...
+                        tokio::spawn(async move {
+                            let mut i = stream;
+                            while i < iters {
+                                one_notification(&machine, &options, i).await;
+                                i += cores as u64;
+                            }
+                        })
+                    })
+                    .collect();
+                for stream in streams {
+                    stream.await.expect("stream");
                 }
                 start.elapsed()
             })
@@ -151,7 +206,7 @@ fn map_1000(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, notification, map_1000);
+criterion_group!(benches, notification, notification_all_cores, map_1000);
 
 /// `STATES_PROFILE=notification:N` (or `map_1000:N`) runs N executions without
 /// criterion, for `valgrind --tool=callgrind`; otherwise the criterion benches.

@@ -282,6 +282,8 @@ impl<'a> Runtime<'a> {
         cursor: &mut Cursor,
     ) -> Result<(Outcome, Option<Text>, Option<DateTime<Utc>>), StatesError> {
         let name: &str = shared_name;
+        // Events and task contexts clone this execution's copy of the name.
+        let local_name = history::local_name(shared_name);
         let type_name = state.type_name();
         let input_text = input_text.unwrap_or_else(|| history::payload_text(&input));
         let jsonata = crate::definition::query_language::uses_jsonata(state, self.default_jsonata);
@@ -295,7 +297,7 @@ impl<'a> Runtime<'a> {
             cursor,
             EventType::entered(type_name),
             Fields::StateEntered {
-                name: shared_name.clone(),
+                name: local_name.clone(),
                 input: input_text,
             },
             entered_time,
@@ -308,7 +310,7 @@ impl<'a> Runtime<'a> {
                 retry_count: retries.total(),
             };
             let attempt = Attempt {
-                name: shared_name,
+                name: &local_name,
                 entered_id,
                 retry_count: retries.total(),
                 context: LazyContext::new(&self.info, info),
@@ -366,7 +368,7 @@ impl<'a> Runtime<'a> {
                     let exited_at = crate::clock::now();
                     if let Some(exited) = EventType::exited(type_name) {
                         let details = Fields::StateExited {
-                            name: shared_name.clone(),
+                            name: local_name.clone(),
                             output: text.clone(),
                             assigned: outcome.assigned.clone().map(Box::new),
                         };
@@ -388,7 +390,7 @@ impl<'a> Runtime<'a> {
                 // AWS closes a caught state with its Exited event too (carrying the Catch's Assign).
                 if let Some(exited) = EventType::exited(type_name) {
                     let details = Fields::StateExited {
-                        name: shared_name.clone(),
+                        name: local_name.clone(),
                         output: history::payload_text(&outcome.output),
                         assigned: outcome.assigned.clone().map(Box::new),
                     };

@@ -2,6 +2,7 @@
 
 mod details;
 mod json_text;
+mod names;
 
 use std::sync::Mutex;
 
@@ -11,6 +12,7 @@ use serde_json::Value;
 
 pub use details::Details;
 pub(crate) use details::{Fields, Text};
+pub(crate) use names::local as local_name;
 
 /// Most events one execution may record (AWS Step Functions quota for
 /// Standard workflows, "Maximum execution history size": 25,000 events);

@@ -121,11 +121,12 @@ async fn invoke(
     cursor: &mut Cursor,
 ) -> Result<(Value, Text), StatesError> {
     let scheduled = crate::clock::now();
+    let resource = history::local_name(&task.resource);
     rt.record_at(
         cursor,
         EventType::TaskScheduled,
         Fields::TaskScheduled {
-            resource: task.resource.clone(),
+            resource: resource.clone(),
             parameters: history::payload_text(&effective),
             timeout,
             heartbeat,
@@ -137,7 +138,7 @@ async fn invoke(
         cursor,
         EventType::TaskStarted,
         Fields::TaskStarted {
-            resource: task.resource.clone(),
+            resource: resource.clone(),
         },
         scheduled,
     );
@@ -167,7 +168,7 @@ async fn invoke(
         cursor,
         EventType::TaskSucceeded,
         Fields::TaskSucceeded {
-            resource: task.resource.clone(),
+            resource,
             output: text.clone(),
         },
     );
