@@ -241,8 +241,17 @@ pub(crate) fn set(target: Value, path: &str, value: Value) -> Result<Value, Path
 /// [`set`], but when the path cannot be written, `target` comes back
 /// untouched (for the error message) instead of a [`PathError`].
 pub(crate) fn try_set(target: Value, path: &str, value: Value) -> Result<Value, Value> {
-    let parsed = parsed(path);
-    let Parsed::Definite(segments) = &*parsed else {
+    try_set_parsed(target, path, &parsed(path), value)
+}
+
+/// [`try_set`] with the path already parsed (`parsed` is `path`'s [`parse`]).
+pub(crate) fn try_set_parsed(
+    target: Value,
+    path: &str,
+    parsed: &Parsed,
+    value: Value,
+) -> Result<Value, Value> {
+    let Parsed::Definite(segments) = parsed else {
         return Err(target);
     };
     // The common `$.name` into an object: set the field (in place when it exists).

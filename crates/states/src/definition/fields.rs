@@ -1,8 +1,11 @@
 //! Field groups shared by several state types, flattened into each variant.
 
+use std::sync::OnceLock;
+
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
+use super::result_path::ResultTarget;
 use super::template::{Template, present_template};
 
 /// Deserialize a field so that an explicit `null` is `Some(Value::Null)`,
@@ -44,6 +47,22 @@ pub(crate) struct ResultFields {
     pub(crate) result_selector: Option<Template>,
     #[serde(default, deserialize_with = "present")]
     pub(crate) result_path: Option<Value>,
+    /// `result_path` parsed, when it is a path; made when first needed.
+    #[serde(skip)]
+    result_target: OnceLock<Option<ResultTarget>>,
+}
+
+impl ResultFields {
+    /// The `ResultPath` to write the result at, when it is a path (not
+    /// absent, and not `null`).
+    pub(crate) fn result_target(&self) -> Option<&ResultTarget> {
+        self.result_target
+            .get_or_init(|| match &self.result_path {
+                Some(Value::String(path)) => Some(ResultTarget::new(path)),
+                _ => None,
+            })
+            .as_ref()
+    }
 }
 
 /// `Retry` and `Catch`.

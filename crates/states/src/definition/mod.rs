@@ -7,6 +7,7 @@
 pub(crate) mod choice;
 pub(crate) mod fields;
 pub(crate) mod query_language;
+pub(crate) mod result_path;
 pub(crate) mod template;
 pub(crate) mod validate;
 
@@ -127,6 +128,17 @@ impl State {
             State::Fail(_) => "Fail",
             State::Parallel(_) => "Parallel",
             State::Map(_) => "Map",
+        }
+    }
+
+    /// `Parameters`, `ResultSelector` and `ResultPath`, where the type has them.
+    pub(crate) fn results(&self) -> Option<&ResultFields> {
+        match self {
+            State::Task(s) => Some(&s.results),
+            State::Pass(s) => Some(&s.results),
+            State::Parallel(s) => Some(&s.results),
+            State::Map(s) => Some(&s.results),
+            _ => None,
         }
     }
 

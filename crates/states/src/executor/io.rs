@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use serde_json::{Map, Value};
 
 use super::env::Env;
+use crate::definition::result_path::ResultTarget;
 use crate::definition::template::{Node, Template};
 use crate::errors::{STATES_RESULT_PATH_MATCH_FAILURE, StatesError};
 use crate::paths;
@@ -86,11 +87,12 @@ pub(crate) fn apply_result_path(
 /// `ResultPath` given as a path: write `result` into `input`; on failure
 /// the error and the input, unchanged.
 pub(crate) fn result_into_input(
-    path: &str,
+    target: &ResultTarget,
     input: Value,
     result: Value,
 ) -> Result<Value, Box<(StatesError, Value)>> {
-    paths::try_set(input, path, result).map_err(|input| {
+    let path = &*target.path;
+    paths::try_set_parsed(input, path, &target.parsed, result).map_err(|input| {
         let error = StatesError::prefixed(
             STATES_RESULT_PATH_MATCH_FAILURE,
             format!("Unable to apply ResultPath '{path}' to input '{input}'"),

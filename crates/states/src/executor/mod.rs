@@ -43,10 +43,11 @@ pub(crate) struct Outcome {
     /// [`states::passes_input_through`].
     pub(crate) output_is_input: bool,
     /// `output` is the state's result, still to be written into its input at
-    /// this `ResultPath` by the executor (which owns the input, and keeps
-    /// it when the path cannot be written). Only for states that do not
-    /// Catch `States.DataLimitExceeded`, as the input is gone once written.
-    pub(crate) result_path: Option<String>,
+    /// the state's `ResultPath` (a path) by the executor (which owns the
+    /// input, and keeps it when the path cannot be written). Only for states
+    /// that do not Catch `States.DataLimitExceeded`, as the input is gone
+    /// once written.
+    pub(crate) writes_result_path: bool,
     /// The JSON text of `output` when it goes to `result_path`, to write the
     /// state's output text from its input text without serialising it all.
     pub(crate) result_text: Option<Text>,
@@ -60,7 +61,7 @@ impl Outcome {
             output,
             assigned: None,
             output_is_input: false,
-            result_path: None,
+            writes_result_path: false,
             result_text: None,
         }
     }
@@ -72,7 +73,7 @@ impl Outcome {
             output,
             assigned: None,
             output_is_input: false,
-            result_path: None,
+            writes_result_path: false,
             result_text: None,
         }
     }
@@ -94,9 +95,9 @@ impl Outcome {
     }
 
     /// Write `output` (the result, whose JSON text is `text`) into the
-    /// input at `path` in the executor.
-    pub(crate) fn with_result_path(mut self, path: String, text: Text) -> Outcome {
-        self.result_path = Some(path);
+    /// input at the state's `ResultPath` in the executor.
+    pub(crate) fn with_result_path(mut self, text: Text) -> Outcome {
+        self.writes_result_path = true;
         self.result_text = Some(text);
         self
     }
@@ -320,16 +321,21 @@ impl<'a> Runtime<'a> {
             let result = match states::act(self, state, &input, &attempt, cursor).await {
                 Ok(mut outcome) => 'ok: {
                     let mut spliced = None;
-                    if let Some(path) = outcome.result_path.take() {
+                    if std::mem::take(&mut outcome.writes_result_path) {
+                        let Some(target) = state.results().and_then(|r| r.result_target()) else {
+                            break 'ok Err(StatesError::runtime(format!(
+                                "State '{name}' has no ResultPath to write its result at"
+                            )));
+                        };
                         let fields_before = input.as_object().map(serde_json::Map::len);
                         let result = std::mem::take(&mut outcome.output);
-                        match io::result_into_input(&path, std::mem::take(&mut input), result) {
+                        match io::result_into_input(target, std::mem::take(&mut input), result) {
                             Ok(output) => {
                                 spliced = outcome.result_text.take().and_then(|result| {
                                     text::with_new_field(
                                         &entered_text,
                                         fields_before,
-                                        &path,
+                                        target.field_prefix.as_deref(),
                                         &result,
                                         &output,
                                     )

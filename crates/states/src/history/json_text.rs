@@ -40,6 +40,25 @@ pub(crate) fn text(value: &Value) -> Text {
     })
 }
 
+/// `parts` one after the other, as shared history text, built in the
+/// reused buffer.
+pub(crate) fn text_of_parts(parts: &[&str]) -> Text {
+    BUFFER.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buffer) => {
+            buffer.clear();
+            for part in parts {
+                buffer.push_str(part);
+            }
+            let text = Text::from(buffer.as_str());
+            if buffer.capacity() > KEPT_BUFFER_BYTES {
+                *buffer = String::new();
+            }
+            text
+        }
+        Err(_) => Text::from(parts.concat()),
+    })
+}
+
 /// The JSON text of `value` as a new `String`.
 pub(crate) fn string(value: &Value) -> String {
     let mut out = String::new();

@@ -191,6 +191,11 @@ pub(crate) fn payload_text(value: &Value) -> Text {
     json_text::text(value)
 }
 
+/// History [`Text`] made of `parts` one after the other (one allocation).
+pub(crate) fn text_of_parts(parts: &[&str]) -> Text {
+    json_text::text_of_parts(parts)
+}
+
 /// `{"<key>": {"error": .., "cause": ..}}` for a failure event.
 pub(crate) fn failure(key: &str, error: &str, cause: Option<&str>) -> Value {
     let mut inner = serde_json::Map::new();

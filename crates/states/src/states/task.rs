@@ -48,7 +48,7 @@ pub(super) async fn run(
         None => result,
     };
     let assigned = io::assign(task.common.assign.as_ref(), &result, ctx)?;
-    if let Some(Value::String(path)) = &task.results.result_path
+    if task.results.result_target().is_some()
         && task.common.output_path.is_none()
         && !catches_data_limit(task)
     {
@@ -63,7 +63,7 @@ pub(super) async fn run(
         };
         return Ok(Outcome::follow(state, result)
             .with_assigned(assigned)
-            .with_result_path(path.clone(), result_text));
+            .with_result_path(result_text));
     }
     // Without a ResultPath the result replaces the input: no copy of it is needed.
     let base = match &task.results.result_path {
