@@ -14,6 +14,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
+use crate::history::{self, Text};
 use crate::paths::{self, Parsed};
 
 /// A payload template as written, with its compiled form.
@@ -30,8 +31,13 @@ pub(crate) enum Node {
     Object(Vec<(String, Node)>, Shape),
     /// An array, each item a template of its own.
     Array(Vec<Node>),
-    /// A value copied as it is.
-    Literal(Value),
+    /// A value copied as it is, with its JSON text.
+    Literal {
+        /// The value.
+        value: Value,
+        /// Its JSON text, for the history.
+        text: Box<str>,
+    },
     /// A `key.$` field whose value is a path into the state input (`$`,
     /// `$.…`, `$[…]`), parsed here.
     InputPath {
@@ -53,15 +59,21 @@ pub(crate) enum Node {
     },
 }
 
-/// The output object of a [`Node::Object`] with its keys in place and every
-/// value `null`, when its keys are distinct (`"a"` and `"a.$"` in one
-/// template name the same output key; then there is none).
-///
-/// Evaluation clones it and fills in the values in order: cloning a map
-/// copies its hash table, where inserting the keys one by one would hash
-/// each of them (SipHash, serde_json's hasher) on every execution.
+/// What a [`Node::Object`]'s output looks like before its values are known.
 #[derive(Debug, Clone)]
-pub(crate) struct Shape(Option<Map<String, Value>>);
+pub(crate) struct Shape {
+    /// The output object with its keys in place and every value `null`, when
+    /// its keys are distinct (`"a"` and `"a.$"` in one template name the same
+    /// output key; then there is none).
+    ///
+    /// Evaluation clones it and fills in the values in order: cloning a map
+    /// copies its hash table, where inserting the keys one by one would hash
+    /// each of them (SipHash, serde_json's hasher) on every execution.
+    output: Option<Map<String, Value>>,
+    /// The text before each value: `{"key":` for the first field,
+    /// `,"key":` for the others.
+    prefixes: Vec<Box<str>>,
+}
 
 impl Shape {
     fn of(fields: &[(String, Node)]) -> Shape {
@@ -69,12 +81,24 @@ impl Shape {
             .iter()
             .map(|(name, _)| (name.clone(), Value::Null))
             .collect();
-        Shape((map.len() == fields.len()).then_some(map))
+        let prefixes = fields
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| {
+                let open = if i == 0 { '{' } else { ',' };
+                let key = crate::history::payload(&Value::String(name.clone()));
+                format!("{open}{key}:").into()
+            })
+            .collect();
+        Shape {
+            output: (map.len() == fields.len()).then_some(map),
+            prefixes,
+        }
     }
 
     /// The keyed output object to fill in, if the keys are distinct.
     pub(crate) fn output(&self) -> Option<Map<String, Value>> {
-        self.0.clone()
+        self.output.clone()
     }
 }
 
@@ -88,6 +112,14 @@ impl Template {
     /// The compiled tree.
     pub(crate) fn compiled(&self) -> &Node {
         &self.compiled
+    }
+
+    /// The JSON text of `value`, which must be what this template evaluated
+    /// to: keys and literal values are copied from text made when the
+    /// template was compiled, and only the values read at run time are
+    /// written out. The same bytes as [`crate::history::payload`] of `value`.
+    pub(crate) fn text_of(&self, value: &Value) -> Text {
+        history::text_with(|out| write_node(&self.compiled, value, out))
     }
 }
 
@@ -113,6 +145,38 @@ pub(crate) fn present_template<'de, D: Deserializer<'de>>(
     Template::deserialize(deserializer).map(Some)
 }
 
+/// Append the JSON text of `value`, evaluated from `node`.
+fn write_node(node: &Node, value: &Value, out: &mut String) {
+    match (node, value) {
+        (Node::Object(fields, shape), Value::Object(map))
+            if shape.output.is_some() && map.len() == fields.len() =>
+        {
+            if fields.is_empty() {
+                out.push_str("{}");
+                return;
+            }
+            for ((prefix, (_, field)), item) in shape.prefixes.iter().zip(fields).zip(map.values())
+            {
+                out.push_str(prefix);
+                write_node(field, item, out);
+            }
+            out.push('}');
+        }
+        (Node::Array(items), Value::Array(values)) if items.len() == values.len() => {
+            out.push('[');
+            for (i, (item, value)) in items.iter().zip(values).enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_node(item, value, out);
+            }
+            out.push(']');
+        }
+        (Node::Literal { text, .. }, _) => out.push_str(text),
+        _ => history::write_payload(out, value),
+    }
+}
+
 fn compile(value: &Value) -> Node {
     match value {
         Value::Object(map) => {
@@ -127,7 +191,10 @@ fn compile(value: &Value) -> Node {
             Node::Object(fields, shape)
         }
         Value::Array(items) => Node::Array(items.iter().map(compile).collect()),
-        other => Node::Literal(other.clone()),
+        other => Node::Literal {
+            value: other.clone(),
+            text: crate::history::payload(other).into(),
+        },
     }
 }
 

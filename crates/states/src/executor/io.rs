@@ -151,7 +151,7 @@ fn evaluate(node: &Node, input: &Value, env: &Env<'_>) -> Result<Value, StatesEr
             .map(|item| evaluate(item, input, env))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array),
-        Node::Literal(value) => Ok(value.clone()),
+        Node::Literal { value, .. } => Ok(value.clone()),
         Node::InputPath {
             key,
             expression,
@@ -239,6 +239,36 @@ mod tests {
             .map(|m| m.keys().collect())
             .unwrap_or_default();
         assert_eq!(keys, ["a", "b"]);
+        Ok(())
+    }
+
+    #[test]
+    fn a_templates_text_is_what_serialising_its_output_writes() -> Result<(), StatesError> {
+        let input = json!({"a": "x\"y", "n": 1.5, "o": {"k": [1, null]}, "e": {}});
+        let context = json!({"State": {"Name": "S\n"}});
+        let templates = [
+            json!({}),
+            json!([]),
+            json!({"lit": "q\"uote", "num": 2, "b": false, "nil": null}),
+            json!({"p.$": "$.a", "whole.$": "$", "ctx.$": "$$.State.Name", "f.$": "States.Format('{}!', $.n)"}),
+            json!({"nested": {"deep": {"x.$": "$.o.k", "lit": [1, {"y.$": "$.e"}]}}, "arr": [[], {}, "s"]}),
+            json!({"a": 1, "b": 2, "a.$": "$.n"}),
+            json!({"\u{1}key\"": {"in.$": "$.a"}}),
+            json!("just a string"),
+        ];
+        for template in templates {
+            let template = Template::new(template);
+            let output = payload_template(
+                &template,
+                &input,
+                &env_with(&LazyContext::ready(context.clone()), &Variables::new()),
+            )?;
+            assert_eq!(
+                &*template.text_of(&output),
+                crate::history::payload(&output),
+                "{output}"
+            );
+        }
         Ok(())
     }
 

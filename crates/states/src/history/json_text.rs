@@ -25,37 +25,28 @@ thread_local! {
 
 /// The JSON text of `value`, as shared history text.
 pub(crate) fn text(value: &Value) -> Text {
-    BUFFER.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut buffer) => {
-            buffer.clear();
-            write_value(&mut buffer, value);
-            let text = Text::from(buffer.as_str());
-            if buffer.capacity() > KEPT_BUFFER_BYTES {
-                *buffer = String::new();
-            }
-            text
-        }
-        // Not reachable (nothing here re-enters), but never worth a panic.
-        Err(_) => Text::from(string(value)),
-    })
+    text_with(|out| write_value(out, value))
 }
 
-/// `parts` one after the other, as shared history text, built in the
-/// reused buffer.
-pub(crate) fn text_of_parts(parts: &[&str]) -> Text {
+/// What `write` appends to an empty buffer, as shared history text; the
+/// buffer is this thread's reused one.
+pub(crate) fn text_with(write: impl FnOnce(&mut String)) -> Text {
     BUFFER.with(|cell| match cell.try_borrow_mut() {
         Ok(mut buffer) => {
             buffer.clear();
-            for part in parts {
-                buffer.push_str(part);
-            }
+            write(&mut buffer);
             let text = Text::from(buffer.as_str());
             if buffer.capacity() > KEPT_BUFFER_BYTES {
                 *buffer = String::new();
             }
             text
         }
-        Err(_) => Text::from(parts.concat()),
+        // Only when `write` itself makes history text: then it gets a buffer of its own.
+        Err(_) => {
+            let mut own = String::new();
+            write(&mut own);
+            Text::from(own)
+        }
     })
 }
 
@@ -67,7 +58,7 @@ pub(crate) fn string(value: &Value) -> String {
 }
 
 /// Append the JSON text of `value` to `out`.
-fn write_value(out: &mut String, value: &Value) {
+pub(super) fn write_value(out: &mut String, value: &Value) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),

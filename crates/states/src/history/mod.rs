@@ -193,7 +193,22 @@ pub(crate) fn payload_text(value: &Value) -> Text {
 
 /// History [`Text`] made of `parts` one after the other (one allocation).
 pub(crate) fn text_of_parts(parts: &[&str]) -> Text {
-    json_text::text_of_parts(parts)
+    text_with(|out| {
+        for part in parts {
+            out.push_str(part);
+        }
+    })
+}
+
+/// History [`Text`] of what `write` appends to an empty buffer (a reused
+/// one, so the text costs one allocation).
+pub(crate) fn text_with(write: impl FnOnce(&mut String)) -> Text {
+    json_text::text_with(write)
+}
+
+/// Append [`payload`]'s text of `value` to `out`.
+pub(crate) fn write_payload(out: &mut String, value: &Value) {
+    json_text::write_value(out, value);
 }
 
 /// `{"<key>": {"error": .., "cause": ..}}` for a failure event.

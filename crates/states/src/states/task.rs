@@ -23,9 +23,14 @@ pub(super) async fn run(
     }
     let ctx = &attempt.env();
     let effective = io::input_path_view(task.common.input_path.as_ref(), input, ctx)?;
-    let effective = match &task.results.parameters {
-        Some(template) => io::payload_template(template, &effective, ctx)?,
-        None => effective.into_owned(),
+    // The Parameters' text for TaskScheduled, written from the template's own.
+    let (effective, parameters_text) = match &task.results.parameters {
+        Some(template) => {
+            let parameters = io::payload_template(template, &effective, ctx)?;
+            let text = template.text_of(&parameters);
+            (parameters, Some(text))
+        }
+        None => (effective.into_owned(), None),
     };
     let timeout = seconds_field(
         "TimeoutSeconds",
@@ -41,8 +46,13 @@ pub(super) async fn run(
         input,
         ctx,
     )?;
-    let (result, result_text) =
-        invoke(rt, task, effective, timeout, heartbeat, attempt, cursor).await?;
+    let scheduled = Scheduled {
+        parameters: effective,
+        parameters_text,
+        timeout,
+        heartbeat,
+    };
+    let (result, result_text) = invoke(rt, task, scheduled, attempt, cursor).await?;
     let result = match &task.results.result_selector {
         Some(selector) => io::payload_template(selector, &result, ctx)?,
         None => result,
@@ -58,7 +68,7 @@ pub(super) async fn run(
         // and Catch). Only an oversized output fails after that; it is
         // never retried, and only a Catch naming it needs the input.
         let result_text = match &task.results.result_selector {
-            Some(_) => history::payload_text(&result),
+            Some(selector) => selector.text_of(&result),
             None => result_text,
         };
         return Ok(Outcome::follow(state, result)
@@ -98,7 +108,13 @@ async fn run_jsonata(
     };
     let timeout = number(task.timeout_seconds.as_ref(), "TimeoutSeconds")?;
     let heartbeat = number(task.heartbeat_seconds.as_ref(), "HeartbeatSeconds")?;
-    let (result, _) = invoke(rt, task, arguments, timeout, heartbeat, attempt, cursor).await?;
+    let scheduled = Scheduled {
+        parameters: arguments,
+        parameters_text: None,
+        timeout,
+        heartbeat,
+    };
+    let (result, _) = invoke(rt, task, scheduled, attempt, cursor).await?;
     let states = crate::jsonata::States {
         result: Some(result.clone()),
         ..states
@@ -108,18 +124,32 @@ async fn run_jsonata(
     Ok(Outcome::follow(state, output).with_assigned(assigned))
 }
 
+/// What a Task sends its resource.
+struct Scheduled {
+    /// The effective parameters (or JSONata arguments).
+    parameters: Value,
+    /// Their JSON text, when already written.
+    parameters_text: Option<Text>,
+    timeout: Option<f64>,
+    heartbeat: Option<f64>,
+}
+
 /// Schedule, start and run the resource, racing the timeout; records the
 /// Task events (failures are recorded by the executor, which knows about
 /// retries). Returns the result and its JSON text.
 async fn invoke(
     rt: &Runtime<'_>,
     task: &TaskState,
-    effective: Value,
-    timeout: Option<f64>,
-    heartbeat: Option<f64>,
+    scheduled_call: Scheduled,
     attempt: &Attempt<'_>,
     cursor: &mut Cursor,
 ) -> Result<(Value, Text), StatesError> {
+    let Scheduled {
+        parameters: effective,
+        parameters_text,
+        timeout,
+        heartbeat,
+    } = scheduled_call;
     let scheduled = crate::clock::now();
     let resource = history::local_name(&task.resource);
     rt.record_at(
@@ -127,7 +157,7 @@ async fn invoke(
         EventType::TaskScheduled,
         Fields::TaskScheduled {
             resource: resource.clone(),
-            parameters: history::payload_text(&effective),
+            parameters: parameters_text.unwrap_or_else(|| history::payload_text(&effective)),
             timeout,
             heartbeat,
         },
