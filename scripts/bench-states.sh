@@ -9,6 +9,12 @@
 # path), as ../shared/bench/peers/asl-throughput.mjs counts them. Ours comes
 # from `cargo bench -p rez-states --bench engine` (criterion, instant echo
 # tasks, time_scale 0, one execution at a time like the peer's default).
+#
+# Second comparison, the whole machine: ours on every core
+# (states/notification_all_cores: one thread per core, each with its own
+# single-threaded runtime and stream of executions, sharing one machine)
+# against the peer's best of --concurrency 1 and $PEER_CONCURRENCY (Node
+# runs it on one thread either way).
 # Bounded: ~1 s warm-up + 3 s measurement per benchmark, a few seconds per peer run.
 set -euo pipefail
 
@@ -18,6 +24,7 @@ PEERS_SRC="${PEERS_SRC:-$ROOT/../shared/bench/peers}"
 export PEERS_DIR="${PEERS_DIR:-$HOME/.cache/rez-peers}"
 RUNS="${RUNS:-3}"
 N="${N:-2000}"
+PEER_CONCURRENCY="${PEER_CONCURRENCY:-16}"
 NOTIFICATION_TRANSITIONS=4
 MAP_TRANSITIONS=2001
 
@@ -26,29 +33,42 @@ if [ ! -x "$PEERS_DIR/bin/node" ] || [ ! -f "$PEERS_DIR/node/node_modules/aws-lo
 fi
 
 peer_once() {
-  "$PEERS_DIR/bin/node" "$PEERS_SRC/asl-throughput.mjs" "$N" --json |
+  "$PEERS_DIR/bin/node" "$PEERS_SRC/asl-throughput.mjs" "$N" --concurrency "$1" --json |
     sed -n 's/.*"transitions_per_s":\([0-9.]*\).*/\1/p'
 }
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # Build first so compilation is not timed next to the peer.
 (cd "$ROOT" && cargo bench -p rez-states --bench engine --no-run >&2)
 
 peer=()
-for _ in $(seq "$RUNS"); do peer+=("$(peer_once)"); done
-peer_median="$(printf '%s\n' "${peer[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
+peer_concurrent=()
+for _ in $(seq "$RUNS"); do
+  peer+=("$(peer_once 1)")
+  peer_concurrent+=("$(peer_once "$PEER_CONCURRENCY")")
+done
+peer_median="$(median "${peer[@]}")"
+peer_concurrent_median="$(median "${peer_concurrent[@]}")"
+peer_best="$(awk -v a="$peer_median" -v b="$peer_concurrent_median" 'BEGIN {print (a > b ? a : b)}')"
 
 bencher="$(cd "$ROOT" && cargo bench -p rez-states --bench engine -- \
   --warm-up-time 1 --measurement-time 3 --output-format bencher 2>/dev/null | grep '^test ')"
 ns_of() { echo "$bencher" | awk -v name="$1" '$2 == name {gsub(",", "", $5); print $5}'; }
 notification_ns="$(ns_of states/notification)"
+all_cores_ns="$(ns_of states/notification_all_cores)"
 map_ns="$(ns_of states/map_1000)"
 ours="$(awk -v ns="$notification_ns" -v t="$NOTIFICATION_TRANSITIONS" 'BEGIN {printf "%.0f", t * 1e9 / ns}')"
 ours_map="$(awk -v ns="$map_ns" -v t="$MAP_TRANSITIONS" 'BEGIN {printf "%.0f", t * 1e9 / ns}')"
+ours_all="$(awk -v ns="$all_cores_ns" -v t="$NOTIFICATION_TRANSITIONS" 'BEGIN {printf "%.0f", t * 1e9 / ns}')"
 ratio="$(awk -v a="$ours" -v b="$peer_median" 'BEGIN {printf "%.1f", a / b}')"
+ratio_all="$(awk -v a="$ours_all" -v b="$peer_best" 'BEGIN {printf "%.1f", a / b}')"
 
 echo "date:     $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "machine:  nproc=$(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
 echo "peer:     aws-local-stepfunctions, node $("$PEERS_DIR/bin/node" --version), N=$N, concurrency 1: ${peer[*]} transitions/s (median $peer_median)"
+echo "peer:     concurrency $PEER_CONCURRENCY: ${peer_concurrent[*]} transitions/s (median $peer_concurrent_median; best of the two medians $peer_best)"
 echo "ours:     rez-states notification: ${notification_ns} ns/execution = ${ours} transitions/s"
 echo "ours:     rez-states map_1000:     ${map_ns} ns/execution = ${ours_map} transitions/s"
-echo "ratio:    ${ratio}x aws-local-stepfunctions (target: 50x)"
+echo "ours:     rez-states notification on $(nproc) cores: ${all_cores_ns} ns/execution = ${ours_all} transitions/s"
+echo "ratio:    ${ratio}x aws-local-stepfunctions, one execution at a time each (target: 50x)"
+echo "ratio:    ${ratio_all}x aws-local-stepfunctions, the whole machine each (target: 50x)"

@@ -6,9 +6,10 @@
 //!   return their Parameters, as `asl-throughput.mjs` does for aws-local-stepfunctions:
 //!   one execution at a time, no waits, 4 states entered per execution, every output checked.
 //! * `notification_all_cores`: the same executions, as many at a time as
-//!   the machine has cores (one sequential stream per core) on a
-//!   multi-threaded tokio runtime, as `rez-agent` runs them: the engine's
-//!   throughput on the whole machine. The peer runs on one thread whatever
+//!   the machine has cores: one thread per core, each with its own
+//!   single-threaded runtime and a sequential stream of executions, all
+//!   sharing one parsed machine. This is the engine's throughput on the
+//!   whole machine. The peer runs on one thread whatever
 //!   its concurrency (Node), so `scripts/bench-states.sh` compares this with
 //!   the peer's best of `--concurrency 1` and `16`.
 //! * `map_1000`: a Map over 1,000 items whose processor is Task → Pass
@@ -22,7 +23,6 @@
 #![allow(missing_docs, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
-use std::sync::Arc;
 use std::time::Instant;
 
 use async_trait::async_trait;
@@ -115,41 +115,35 @@ async fn one_notification(machine: &StateMachine, options: &ExecutionOptions, i:
 
 fn notification_all_cores(c: &mut Criterion) {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let machine =
-        Arc::new(StateMachine::from_json(&notification_definition()).expect("definition"));
-    let options = Arc::new(
-        ExecutionOptions::default()
-            .with_name("bench")
-            .with_time_scale(0.0),
-    );
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(cores)
-        .build()
-        .expect("runtime");
+    let machine = StateMachine::from_json(&notification_definition()).expect("definition");
+    let options = ExecutionOptions::default()
+        .with_name("bench")
+        .with_time_scale(0.0);
+    // One single-threaded runtime per core, each running its own stream of
+    // executions: no task moves between threads, so nothing an execution
+    // allocates is freed on another core.
+    let runtimes: Vec<tokio::runtime::Runtime> = (0..cores).map(|_| runtime()).collect();
     let mut group = c.benchmark_group("states");
     group.throughput(Throughput::Elements(NOTIFICATION_TRANSITIONS));
     group.bench_function("notification_all_cores", |b| {
         b.iter_custom(|iters| {
-            rt.block_on(async {
-                let start = Instant::now();
-                let streams: Vec<_> = (0..cores as u64)
-                    .map(|stream| {
-                        let (machine, options) = (Arc::clone(&machine), Arc::clone(&options));
-                        // Stream k runs executions k, k + cores, k + 2 cores, ...
-                        tokio::spawn(async move {
-                            let mut i = stream;
+            let start = Instant::now();
+            std::thread::scope(|scope| {
+                for (stream, rt) in runtimes.iter().enumerate() {
+                    let (machine, options) = (&machine, &options);
+                    // Stream k runs executions k, k + cores, k + 2 cores, ...
+                    scope.spawn(move || {
+                        rt.block_on(async {
+                            let mut i = stream as u64;
                             while i < iters {
-                                one_notification(&machine, &options, i).await;
+                                one_notification(machine, options, i).await;
                                 i += cores as u64;
                             }
-                        })
-                    })
-                    .collect();
-                for stream in streams {
-                    stream.await.expect("stream");
+                        });
+                    });
                 }
-                start.elapsed()
-            })
+            });
+            start.elapsed()
         });
     });
     group.finish();
