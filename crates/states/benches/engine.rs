@@ -6,10 +6,10 @@
 //!   return their Parameters, as `asl-throughput.mjs` does for aws-local-stepfunctions:
 //!   one execution at a time, no waits, 4 states entered per execution, every output checked.
 //! * `notification_all_cores`: the same executions, as many at a time as
-//!   the machine has cores: one thread per core, each with its own
-//!   single-threaded runtime and a sequential stream of executions, all
-//!   sharing one parsed machine. This is the engine's throughput on the
-//!   whole machine. The peer runs on one thread whatever
+//!   the machine has cores: one thread per core (kept for the whole bench),
+//!   each with its own single-threaded runtime and a sequential stream of
+//!   executions, all sharing one parsed machine. This is the engine's
+//!   throughput on the whole machine. The peer runs on one thread whatever
 //!   its concurrency (Node), so `scripts/bench-states.sh` compares this with
 //!   the peer's best of `--concurrency 1` and `16`.
 //! * `map_1000`: a Map over 1,000 items whose processor is Task → Pass
@@ -23,6 +23,7 @@
 #![allow(missing_docs, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
+use std::sync::{Arc, mpsc};
 use std::time::Instant;
 
 use async_trait::async_trait;
@@ -113,36 +114,69 @@ async fn one_notification(machine: &StateMachine, options: &ExecutionOptions, i:
     black_box(run);
 }
 
+/// One thread per core, kept for the whole benchmark, each with its own
+/// single-threaded runtime: a batch is split into one stream of executions
+/// per thread (stream k runs executions k, k + cores, k + 2 cores, ...).
+/// No task moves between threads, so nothing an execution allocates is freed
+/// on another core, and each thread's caches and allocator heap stay warm.
+struct Workers {
+    batches: Vec<mpsc::Sender<u64>>,
+    done: mpsc::Receiver<()>,
+}
+
+impl Workers {
+    fn start(cores: usize, machine: Arc<StateMachine>, options: Arc<ExecutionOptions>) -> Self {
+        let (done_tx, done) = mpsc::channel();
+        let batches = (0..cores)
+            .map(|stream| {
+                let (tx, rx) = mpsc::channel::<u64>();
+                let (machine, options, done_tx) =
+                    (Arc::clone(&machine), Arc::clone(&options), done_tx.clone());
+                std::thread::spawn(move || {
+                    let rt = runtime();
+                    while let Ok(iters) = rx.recv() {
+                        rt.block_on(async {
+                            let mut i = stream as u64;
+                            while i < iters {
+                                one_notification(&machine, &options, i).await;
+                                i += cores as u64;
+                            }
+                        });
+                        if done_tx.send(()).is_err() {
+                            return;
+                        }
+                    }
+                });
+                tx
+            })
+            .collect();
+        Workers { batches, done }
+    }
+
+    /// Run executions 0..iters across the threads; returns when all are done.
+    fn run(&self, iters: u64) {
+        for batch in &self.batches {
+            batch.send(iters).expect("worker");
+        }
+        for _ in &self.batches {
+            self.done.recv().expect("worker");
+        }
+    }
+}
+
 fn notification_all_cores(c: &mut Criterion) {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let machine = StateMachine::from_json(&notification_definition()).expect("definition");
     let options = ExecutionOptions::default()
         .with_name("bench")
         .with_time_scale(0.0);
-    // One single-threaded runtime per core, each running its own stream of
-    // executions: no task moves between threads, so nothing an execution
-    // allocates is freed on another core.
-    let runtimes: Vec<tokio::runtime::Runtime> = (0..cores).map(|_| runtime()).collect();
+    let workers = Workers::start(cores, Arc::new(machine), Arc::new(options));
     let mut group = c.benchmark_group("states");
     group.throughput(Throughput::Elements(NOTIFICATION_TRANSITIONS));
     group.bench_function("notification_all_cores", |b| {
         b.iter_custom(|iters| {
             let start = Instant::now();
-            std::thread::scope(|scope| {
-                for (stream, rt) in runtimes.iter().enumerate() {
-                    let (machine, options) = (&machine, &options);
-                    // Stream k runs executions k, k + cores, k + 2 cores, ...
-                    scope.spawn(move || {
-                        rt.block_on(async {
-                            let mut i = stream as u64;
-                            while i < iters {
-                                one_notification(machine, options, i).await;
-                                i += cores as u64;
-                            }
-                        });
-                    });
-                }
-            });
+            workers.run(iters);
             start.elapsed()
         });
     });
