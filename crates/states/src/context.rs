@@ -50,6 +50,21 @@ impl ExecutionInfo {
         }
     }
 
+    /// The execution input as JSON text.
+    pub(crate) fn input_text(&self) -> &str {
+        &self.input_text
+    }
+
+    /// The role the execution runs as.
+    pub(crate) fn role_arn(&self) -> &str {
+        &self.role_arn
+    }
+
+    /// The state machine's id (its ARN).
+    pub(crate) fn state_machine_id(&self) -> &str {
+        &self.state_machine_id
+    }
+
     /// `$$.Execution` and `$$.StateMachine`.
     fn parts(&self) -> &(Value, Value) {
         self.built.get_or_init(|| {
@@ -116,11 +131,12 @@ impl<'a> LazyContext<'a> {
     pub(crate) fn to_handler(
         &self,
         execution: &std::sync::Arc<ExecutionInfo>,
+        state_name: &Arc<str>,
     ) -> crate::ContextObject {
         match (self.value.get(), &self.source) {
             (None, Some((_, state))) => {
                 let execution = execution.clone();
-                let name = state.name.to_string();
+                let name = Arc::clone(state_name);
                 let entered_time = state.entered_time;
                 let retry_count = state.retry_count;
                 crate::ContextObject::lazy(move || {

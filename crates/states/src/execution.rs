@@ -151,17 +151,15 @@ pub async fn execute(
     let recorder = Recorder::with_capacity(expected_events(machine));
     let mut cursor = Cursor::default();
     let input_text: Text = history::payload_text(&input);
+    let info = std::sync::Arc::new(ExecutionInfo::new(options, input_text.clone(), start_date));
     recorder.record_at(
         &mut cursor,
         EventType::ExecutionStarted,
         Fields::ExecutionStarted {
-            input: input_text.clone(),
-            role_arn: options.role_arn.clone(),
-            state_machine_arn: options.state_machine_id.clone(),
+            execution: std::sync::Arc::clone(&info),
         },
         start_date,
     );
-    let info = ExecutionInfo::new(options, input_text.clone(), start_date);
     let mut runtime = Runtime::new(tasks, options, &recorder, info);
     runtime.default_jsonata =
         crate::definition::query_language::is_jsonata(machine.machine.query_language.as_deref());
@@ -276,6 +274,35 @@ mod tests {
         let options = ExecutionOptions::default().with_time_scale(0.01);
         assert_eq!(options.scaled(10.0), Some(Duration::from_millis(100)));
         assert_eq!(options.scaled(f64::INFINITY), None);
+    }
+
+    #[tokio::test]
+    async fn execution_started_shows_the_input_role_and_state_machine() -> Result<(), String> {
+        let machine = StateMachine::from_json(
+            r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}"#,
+        )
+        .map_err(|e| e.to_string())?;
+        let options = ExecutionOptions::default()
+            .with_state_machine("arn:aws:states:us-east-1:1:stateMachine:m", "m")
+            .with_role_arn("arn:aws:iam::1:role/r");
+        let run = execute(
+            &machine,
+            serde_json::json!({"a": "b"}),
+            &crate::tests_support::EchoTasks,
+            &options,
+        )
+        .await;
+        let started = run.history.first().ok_or("no events")?;
+        assert_eq!(started.event_type, EventType::ExecutionStarted);
+        assert_eq!(
+            *started.details,
+            serde_json::json!({"executionStartedEventDetails": {
+                "input": "{\"a\":\"b\"}",
+                "roleArn": "arn:aws:iam::1:role/r",
+                "stateMachineArn": "arn:aws:states:us-east-1:1:stateMachine:m",
+            }})
+        );
+        Ok(())
     }
 
     #[test]

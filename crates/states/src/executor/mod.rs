@@ -31,9 +31,9 @@ const YIELD_EVERY_STATES: usize = 16;
 
 /// What one state decided.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Outcome {
-    /// The next state; `None` ends the (sub-)machine.
-    pub(crate) next: Option<String>,
+pub(crate) struct Outcome<'d> {
+    /// The next state (borrowed from the definition); `None` ends the (sub-)machine.
+    pub(crate) next: Option<&'d str>,
     /// The state's output.
     pub(crate) output: Value,
     /// Variables the state assigned (`Assign`).
@@ -53,9 +53,9 @@ pub(crate) struct Outcome {
     pub(crate) result_text: Option<Text>,
 }
 
-impl Outcome {
+impl<'d> Outcome<'d> {
     /// Go to `next` with `output`.
-    pub(crate) fn next(next: String, output: Value) -> Outcome {
+    pub(crate) fn next(next: &'d str, output: Value) -> Outcome<'d> {
         Outcome {
             next: Some(next),
             output,
@@ -67,7 +67,7 @@ impl Outcome {
     }
 
     /// End the (sub-)machine with `output`.
-    pub(crate) fn end(output: Value) -> Outcome {
+    pub(crate) fn end(output: Value) -> Outcome<'d> {
         Outcome {
             next: None,
             output,
@@ -79,15 +79,15 @@ impl Outcome {
     }
 
     /// Follow the state's `Next` / `End` with `output`.
-    pub(crate) fn follow(state: &State, output: Value) -> Outcome {
+    pub(crate) fn follow(state: &'d State, output: Value) -> Outcome<'d> {
         match &state.common().next {
-            Some(next) => Outcome::next(next.clone(), output),
+            Some(next) => Outcome::next(next, output),
             None => Outcome::end(output),
         }
     }
 
     /// Go to `next` with the state's input as its output, moved in by the executor.
-    pub(crate) fn next_with_input(next: String) -> Outcome {
+    pub(crate) fn next_with_input(next: &'d str) -> Outcome<'d> {
         Outcome {
             output_is_input: true,
             ..Outcome::next(next, Value::Null)
@@ -96,14 +96,14 @@ impl Outcome {
 
     /// Write `output` (the result, whose JSON text is `text`) into the
     /// input at the state's `ResultPath` in the executor.
-    pub(crate) fn with_result_path(mut self, text: Text) -> Outcome {
+    pub(crate) fn with_result_path(mut self, text: Text) -> Outcome<'d> {
         self.writes_result_path = true;
         self.result_text = Some(text);
         self
     }
 
     /// Record the variables the state assigns.
-    pub(crate) fn with_assigned(mut self, assigned: Option<Variables>) -> Outcome {
+    pub(crate) fn with_assigned(mut self, assigned: Option<Variables>) -> Outcome<'d> {
         self.assigned = assigned;
         self
     }
@@ -149,13 +149,13 @@ impl<'a> Runtime<'a> {
         tasks: &'a dyn TaskHandler,
         options: &'a ExecutionOptions,
         history: &'a Recorder,
-        info: ExecutionInfo,
+        info: std::sync::Arc<ExecutionInfo>,
     ) -> Self {
         Runtime {
             tasks,
             options,
             history,
-            info: std::sync::Arc::new(info),
+            info,
             default_jsonata: false,
         }
     }
@@ -219,7 +219,7 @@ impl<'a> Runtime<'a> {
             let mut output_text = output_text;
             let mut variables = variables;
             let mut steps = 0usize;
-            let mut name = machine.start_at.clone();
+            let mut name: &str = &machine.start_at;
             let mut input = input;
             // When the previous state exited: the next one enters at the same
             // time, as nothing is awaited in between.
@@ -237,7 +237,7 @@ impl<'a> Runtime<'a> {
                     tokio::task::yield_now().await;
                     exited_at = None;
                 }
-                let Some((shared_name, state)) = machine.states.entry(&name) else {
+                let Some((shared_name, state)) = machine.states.entry(name) else {
                     return Err(StatesError::runtime(format!(
                         "State '{name}' does not exist"
                     )));
@@ -273,15 +273,15 @@ impl<'a> Runtime<'a> {
 
     /// Enter a state, run it with Retry / Catch, and exit it. Returns the
     /// outcome and its output's JSON text, when it was written for the history.
-    async fn run_state(
+    async fn run_state<'s>(
         &self,
         shared_name: &Arc<str>,
-        state: &State,
+        state: &'s State,
         mut input: Value,
         (input_text, entered_at): (Option<Text>, Option<DateTime<Utc>>),
         variables: &Variables,
         cursor: &mut Cursor,
-    ) -> Result<(Outcome, Option<Text>, Option<DateTime<Utc>>), StatesError> {
+    ) -> Result<(Outcome<'s>, Option<Text>, Option<DateTime<Utc>>), StatesError> {
         let name: &str = shared_name;
         // Events and task contexts clone this execution's copy of the name.
         let local_name = history::local_name(shared_name);
@@ -432,13 +432,13 @@ impl<'a> Runtime<'a> {
     }
 
     /// Apply the first matching `Catch` rule, if any.
-    fn catch(
+    fn catch<'s>(
         &self,
-        state: &State,
+        state: &'s State,
         input: &Value,
         error: &StatesError,
         attempt: &Attempt<'_>,
-    ) -> Result<Option<Outcome>, StatesError> {
+    ) -> Result<Option<Outcome<'s>>, StatesError> {
         if !error.catchable {
             return Ok(None);
         }
@@ -473,7 +473,7 @@ impl<'a> Runtime<'a> {
         let in_state = |e: StatesError| e.in_state(attempt.name, attempt.entered_id);
         let (assigned, output) = (assigned.map_err(in_state)?, output.map_err(in_state)?);
         Ok(Some(
-            Outcome::next(catcher.next.clone(), output).with_assigned(assigned),
+            Outcome::next(&catcher.next, output).with_assigned(assigned),
         ))
     }
 }

@@ -29,10 +29,10 @@ pub(crate) type Text = Arc<str>;
 #[derive(Debug, Clone)]
 pub(crate) enum Fields {
     /// `executionStartedEventDetails`.
+    /// The execution's facts (input text, role, state machine) are shared
+    /// with its context object rather than copied.
     ExecutionStarted {
-        input: Text,
-        role_arn: String,
-        state_machine_arn: String,
+        execution: Arc<crate::context::ExecutionInfo>,
     },
     /// `executionSucceededEventDetails`.
     ExecutionSucceeded { output: Text },
@@ -61,14 +61,10 @@ impl Fields {
     /// The AWS-shaped JSON of these fields.
     fn to_value(&self) -> Value {
         match self {
-            Fields::ExecutionStarted {
-                input,
-                role_arn,
-                state_machine_arn,
-            } => json!({"executionStartedEventDetails": {
-                "input": &**input,
-                "roleArn": role_arn,
-                "stateMachineArn": state_machine_arn,
+            Fields::ExecutionStarted { execution } => json!({"executionStartedEventDetails": {
+                "input": execution.input_text(),
+                "roleArn": execution.role_arn(),
+                "stateMachineArn": execution.state_machine_id(),
             }}),
             Fields::ExecutionSucceeded { output } => {
                 json!({"executionSucceededEventDetails": {"output": &**output}})

@@ -8,11 +8,11 @@ use crate::errors::{STATES_NO_CHOICE_MATCHED, StatesError};
 use crate::executor::env::Env;
 use crate::executor::{Attempt, Outcome, io};
 
-pub(super) fn run(
-    choice: &ChoiceState,
+pub(super) fn run<'d>(
+    choice: &'d ChoiceState,
     input: &Value,
     attempt: &Attempt<'_>,
-) -> Result<Outcome, StatesError> {
+) -> Result<Outcome<'d>, StatesError> {
     if attempt.jsonata {
         return run_jsonata(choice, input, attempt);
     }
@@ -21,7 +21,10 @@ pub(super) fn run(
     let mut chosen = None;
     for rule in &choice.choices {
         if evaluate(&rule.condition, &effective, ctx)? {
-            chosen = rule.next.clone().map(|next| (next, rule.assign.as_ref()));
+            chosen = rule
+                .next
+                .as_deref()
+                .map(|next| (next, rule.assign.as_ref()));
             break;
         }
     }
@@ -29,7 +32,7 @@ pub(super) fn run(
     let chosen = chosen.or_else(|| {
         choice
             .default
-            .clone()
+            .as_deref()
             .map(|next| (next, choice.common.assign.as_ref()))
     });
     let Some((next, assign)) = chosen else {
@@ -57,11 +60,11 @@ pub(super) fn passes_input_through(choice: &ChoiceState) -> bool {
 
 /// Choice in a JSONata state: rules have a `Condition`, and the chosen
 /// rule (or the state, for `Default`) may set `Output` and `Assign`.
-fn run_jsonata(
-    choice: &ChoiceState,
+fn run_jsonata<'d>(
+    choice: &'d ChoiceState,
     input: &Value,
     attempt: &Attempt<'_>,
-) -> Result<Outcome, StatesError> {
+) -> Result<Outcome<'d>, StatesError> {
     let states = attempt.ja_states(input);
     for rule in &choice.choices {
         let Condition::Jsonata(condition) = &rule.condition else {
@@ -81,7 +84,7 @@ fn run_jsonata(
         if let (true, Some(next)) = (holds, &rule.next) {
             let assigned = attempt.ja_assign(rule.assign.as_deref(), &states)?;
             let output = attempt.ja_output(rule.output.as_ref(), input.clone(), &states)?;
-            return Ok(Outcome::next(next.clone(), output).with_assigned(assigned));
+            return Ok(Outcome::next(next, output).with_assigned(assigned));
         }
     }
     let Some(next) = &choice.default else {
@@ -92,7 +95,7 @@ fn run_jsonata(
     };
     let assigned = attempt.ja_assign(choice.common.assign.as_deref(), &states)?;
     let output = attempt.ja_output(choice.common.output.as_ref(), input.clone(), &states)?;
-    Ok(Outcome::next(next.clone(), output).with_assigned(assigned))
+    Ok(Outcome::next(next, output).with_assigned(assigned))
 }
 
 /// Evaluate a condition against the effective input.

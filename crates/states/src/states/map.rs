@@ -15,14 +15,14 @@ use crate::executor::join::{Branch, join_all};
 use crate::executor::{Attempt, Outcome, Runtime, io};
 use crate::history::{self, Cursor, EventType};
 
-pub(super) async fn run(
+pub(super) async fn run<'d>(
     rt: &Runtime<'_>,
-    state: &State,
+    state: &'d State,
     map: &MapState,
     input: &Value,
     attempt: &Attempt<'_>,
     cursor: &mut Cursor,
-) -> Result<Outcome, StatesError> {
+) -> Result<Outcome<'d>, StatesError> {
     let ctx = &attempt.env();
     let Some(processor) = &map.item_processor else {
         return Err(StatesError::runtime("The Map state has no ItemProcessor"));

@@ -28,13 +28,13 @@ pub(crate) fn passes_input_through(state: &State, jsonata: bool) -> bool {
 }
 
 /// Run one attempt of `state` with its raw `input`.
-pub(crate) async fn act(
+pub(crate) async fn act<'d>(
     rt: &Runtime<'_>,
-    state: &State,
+    state: &'d State,
     input: &Value,
     attempt: &Attempt<'_>,
     cursor: &mut Cursor,
-) -> Result<Outcome, StatesError> {
+) -> Result<Outcome<'d>, StatesError> {
     match state {
         State::Pass(pass) => pass::run(state, pass, input, attempt),
         State::Task(task) => task::run(rt, state, task, input, attempt, cursor).await,

@@ -10,14 +10,14 @@ use crate::executor::join::{Branch, try_join_all};
 use crate::executor::{Attempt, Outcome, Runtime, io};
 use crate::history::{self, Cursor, EventType};
 
-pub(super) async fn run(
+pub(super) async fn run<'d>(
     rt: &Runtime<'_>,
-    state: &State,
+    state: &'d State,
     parallel: &ParallelState,
     input: &Value,
     attempt: &Attempt<'_>,
     cursor: &mut Cursor,
-) -> Result<Outcome, StatesError> {
+) -> Result<Outcome<'d>, StatesError> {
     let ctx = &attempt.env();
     let states = attempt.jsonata.then(|| attempt.ja_states(input));
     let effective = match &states {

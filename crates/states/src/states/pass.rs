@@ -9,12 +9,12 @@ use crate::errors::StatesError;
 use crate::executor::io;
 use crate::executor::{Attempt, Outcome};
 
-pub(super) fn run(
-    state: &State,
+pub(super) fn run<'d>(
+    state: &'d State,
     pass: &PassState,
     input: &Value,
     attempt: &Attempt<'_>,
-) -> Result<Outcome, StatesError> {
+) -> Result<Outcome<'d>, StatesError> {
     if attempt.jsonata {
         let states = attempt.ja_states(input);
         let assigned = attempt.ja_assign(pass.common.assign.as_deref(), &states)?;

@@ -10,14 +10,14 @@ use crate::executor::{Attempt, Outcome, Runtime, io};
 use crate::handler::TaskContext;
 use crate::history::{self, Cursor, EventType, Fields, Text};
 
-pub(super) async fn run(
+pub(super) async fn run<'d>(
     rt: &Runtime<'_>,
-    state: &State,
+    state: &'d State,
     task: &TaskState,
     input: &Value,
     attempt: &Attempt<'_>,
     cursor: &mut Cursor,
-) -> Result<Outcome, StatesError> {
+) -> Result<Outcome<'d>, StatesError> {
     if attempt.jsonata {
         return run_jsonata(rt, state, task, input, attempt, cursor).await;
     }
@@ -87,14 +87,14 @@ pub(super) async fn run(
 
 /// Task in a JSONata state: `Arguments` → resource → `Output` / `Assign`,
 /// with the result as `$states.result`.
-async fn run_jsonata(
+async fn run_jsonata<'d>(
     rt: &Runtime<'_>,
-    state: &State,
+    state: &'d State,
     task: &TaskState,
     input: &Value,
     attempt: &Attempt<'_>,
     cursor: &mut Cursor,
-) -> Result<Outcome, StatesError> {
+) -> Result<Outcome<'d>, StatesError> {
     let states = attempt.ja_states(input);
     let arguments = match &task.common.arguments {
         Some(template) => attempt.ja_template(template, "Arguments", &states)?,
@@ -176,7 +176,7 @@ async fn invoke(
         state_name: attempt.name.clone(),
         execution_id: rt.info.id.clone(),
         retry_count: attempt.retry_count,
-        context_object: attempt.context.to_handler(&rt.info),
+        context_object: attempt.context.to_handler(&rt.info, attempt.name),
         timeout_seconds: timeout,
     };
     let call = rt.tasks.invoke(&task.resource, effective, &context);

@@ -9,13 +9,13 @@ use crate::errors::{STATES_QUERY_EVALUATION_ERROR, StatesError};
 use crate::executor::env::Env;
 use crate::executor::{Attempt, Outcome, Runtime, io};
 
-pub(super) async fn run(
+pub(super) async fn run<'d>(
     rt: &Runtime<'_>,
-    state: &State,
+    state: &'d State,
     wait: &WaitState,
     input: &Value,
     attempt: &Attempt<'_>,
-) -> Result<Outcome, StatesError> {
+) -> Result<Outcome<'d>, StatesError> {
     if attempt.jsonata {
         let states = attempt.ja_states(input);
         let seconds = jsonata_seconds(wait, &states, attempt)?;
