@@ -236,9 +236,42 @@ fn map_1000(c: &mut Criterion) {
 
 criterion_group!(benches, notification, notification_all_cores, map_1000);
 
+/// `STATES_DRIFT=SLICES`: time SLICES slices of 100,000 notification
+/// executions back to back in one process and print each slice's time per
+/// execution, to see how much the machine's own speed moves.
+fn drift(slices: usize) {
+    const SLICE: u64 = 100_000;
+    let machine = StateMachine::from_json(&notification_definition()).expect("definition");
+    let options = ExecutionOptions::default()
+        .with_name("bench")
+        .with_time_scale(0.0);
+    let rt = runtime();
+    let mut i = 0;
+    for _ in 0..slices {
+        let start = Instant::now();
+        rt.block_on(async {
+            for _ in 0..SLICE {
+                i += 1;
+                one_notification(&machine, &options, i).await;
+            }
+        });
+        let ns = start.elapsed().as_nanos() as f64 / SLICE as f64;
+        // The bench's output is for people: one line per slice.
+        #[allow(clippy::print_stdout)]
+        {
+            println!("{ns:.0} ns/execution");
+        }
+    }
+}
+
 /// `STATES_PROFILE=notification:N` (or `map_1000:N`) runs N executions without
-/// criterion, for `valgrind --tool=callgrind`; otherwise the criterion benches.
+/// criterion, for `valgrind --tool=callgrind`; `STATES_DRIFT=SLICES` runs
+/// [`drift`]; otherwise the criterion benches.
 fn main() {
+    if let Ok(slices) = std::env::var("STATES_DRIFT") {
+        drift(slices.parse().expect("number of slices"));
+        return;
+    }
     if let Ok(spec) = std::env::var("STATES_PROFILE") {
         let (which, n) = spec.split_once(':').unwrap_or((spec.as_str(), "1000"));
         let n: usize = n.parse().expect("iterations");
