@@ -13,8 +13,10 @@
 # Second comparison, the whole machine: ours on every core
 # (states/notification_all_cores: one thread per core, each with its own
 # single-threaded runtime and stream of executions, sharing one machine)
-# against the peer's best of --concurrency 1 and $PEER_CONCURRENCY (Node
-# runs it on one thread either way).
+# against the peer's best use of the machine: the best of one process at
+# --concurrency 1, one at --concurrency $PEER_CONCURRENCY (Node runs a
+# process on one thread either way), and one process per core at once
+# (their rates summed).
 # Bounded: ~1 s warm-up + 3 s measurement per benchmark, a few seconds per peer run.
 set -euo pipefail
 
@@ -37,19 +39,34 @@ peer_once() {
     sed -n 's/.*"transitions_per_s":\([0-9.]*\).*/\1/p'
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# One peer process per core at the same time; prints the sum of their rates.
+peer_per_core() {
+  local outputs=() pids=() i
+  for i in $(seq "$(nproc)"); do
+    outputs+=("$(mktemp)")
+    "$PEERS_DIR/bin/node" "$PEERS_SRC/asl-throughput.mjs" "$N" --json >"${outputs[-1]}" &
+    pids+=("$!")
+  done
+  wait "${pids[@]}"
+  sed -n 's/.*"transitions_per_s":\([0-9.]*\).*/\1/p' "${outputs[@]}" | awk '{s += $1} END {printf "%.1f", s}'
+  rm -f "${outputs[@]}"
+}
 
 # Build first so compilation is not timed next to the peer.
 (cd "$ROOT" && cargo bench -p rez-states --bench engine --no-run >&2)
 
 peer=()
 peer_concurrent=()
+peer_cores=()
 for _ in $(seq "$RUNS"); do
   peer+=("$(peer_once 1)")
   peer_concurrent+=("$(peer_once "$PEER_CONCURRENCY")")
+  peer_cores+=("$(peer_per_core)")
 done
 peer_median="$(median "${peer[@]}")"
 peer_concurrent_median="$(median "${peer_concurrent[@]}")"
-peer_best="$(awk -v a="$peer_median" -v b="$peer_concurrent_median" 'BEGIN {print (a > b ? a : b)}')"
+peer_cores_median="$(median "${peer_cores[@]}")"
+peer_best="$(printf '%s\n' "$peer_median" "$peer_concurrent_median" "$peer_cores_median" | sort -g | tail -1)"
 
 bencher="$(cd "$ROOT" && cargo bench -p rez-states --bench engine -- \
   --warm-up-time 1 --measurement-time 3 --output-format bencher 2>/dev/null | grep '^test ')"
@@ -66,7 +83,8 @@ ratio_all="$(awk -v a="$ours_all" -v b="$peer_best" 'BEGIN {printf "%.1f", a / b
 echo "date:     $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "machine:  nproc=$(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
 echo "peer:     aws-local-stepfunctions, node $("$PEERS_DIR/bin/node" --version), N=$N, concurrency 1: ${peer[*]} transitions/s (median $peer_median)"
-echo "peer:     concurrency $PEER_CONCURRENCY: ${peer_concurrent[*]} transitions/s (median $peer_concurrent_median; best of the two medians $peer_best)"
+echo "peer:     concurrency $PEER_CONCURRENCY: ${peer_concurrent[*]} transitions/s (median $peer_concurrent_median)"
+echo "peer:     $(nproc) processes at once, summed: ${peer_cores[*]} transitions/s (median $peer_cores_median; best of the three medians $peer_best)"
 echo "ours:     rez-states notification: ${notification_ns} ns/execution = ${ours} transitions/s"
 echo "ours:     rez-states map_1000:     ${map_ns} ns/execution = ${ours_map} transitions/s"
 echo "ours:     rez-states notification on $(nproc) cores: ${all_cores_ns} ns/execution = ${ours_all} transitions/s"
