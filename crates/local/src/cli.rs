@@ -269,6 +269,8 @@ pub struct UpArgs {
     pub data_dir: PathBuf,
     /// ntfy topic URL, e.g. https://ntfy.sh/mytopic or http://ntfy.local:8080/alerts
     /// [default: a topic on ntfy.sh generated once and kept in the data dir].
+    // The doc comment is clap's help text, where plain URLs read best.
+    #[allow(rustdoc::bare_urls)]
     #[arg(long, env = "REZ_NTFY_URL")]
     pub ntfy_url: Option<url::Url>,
     /// ntfy access token (sent as Authorization: Bearer to the ntfy host only).

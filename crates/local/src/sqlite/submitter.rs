@@ -16,7 +16,8 @@ use super::store_rows::update_delivery_fields;
 /// The [`AtomicSubmitter`] of the local stack: the message (already
 /// `queued`), its idempotency key and its queue record are written in one
 /// SQLite transaction (shared with other writes waiting at the same time:
-/// [`Database::write`]), instead of the three of store, publish and mark queued. The queue record is what
+/// the database's group commit), instead of the three of store, publish and
+/// mark queued. The queue record is what
 /// [`QueuePublisher`](crate::publisher::QueuePublisher) would send (the event
 /// JSON), and waiting receivers are woken after the commit as by a send.
 #[derive(Debug, Clone)]

@@ -4,7 +4,7 @@
 //! | module | command |
 //! |---|---|
 //! | [`validate`] | `validate FILE…`: every problem, one per line, like `ValidateStateMachineDefinition` |
-//! | [`test`] | `test FILE_OR_DIR…`: run cases in the conformance corpus schema, `N passed, M failed` |
+//! | [`test`](mod@test) | `test FILE_OR_DIR…`: run cases in the conformance corpus schema, `N passed, M failed` |
 //! | [`run`] | `run FILE --input JSON [--mock-config FILE --test-case NAME]`: one execution and its history |
 //! | [`graph`] | `graph FILE [--format dot\|svg] [--output PATH]`: the definition drawn with `rez-graph` |
 //!
