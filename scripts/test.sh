@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Runs every test of rez-agent on a fresh machine: formatting, lints, all
-# unit, integration, conformance and end-to-end tests, the Lambda bootstraps
-# against a local Runtime API, the AWS adapters against moto, the Pulumi
-# program against its mocks, the web console in headless Chromium, and the
-# API against its own OpenAPI document with schemathesis. It installs what
-# the tests need (a Python venv with moto, one with schemathesis, Debian's
-# chromium, the npm packages) and every server a test needs (moto, the stub
-# ntfy, rez-agent itself) is started and stopped by the tests.
+# Runs every test of rez-agent on a fresh machine: formatting, lints, the
+# API documentation's links, all unit, integration, conformance and
+# end-to-end tests, the Lambda bootstraps against a local Runtime API, the
+# AWS adapters against moto, the Pulumi program against its mocks, the web
+# console in headless Chromium, and the API against its own OpenAPI document
+# with schemathesis. It installs what the tests need (a Python venv with
+# moto, one with schemathesis, Debian's chromium, the npm packages) and every
+# server a test needs (moto, the stub ntfy, rez-agent itself) is started and
+# stopped by the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +25,9 @@ cargo fmt --all -- --check
 
 step "clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "rustdoc (broken intra-doc links and doc lints are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
 step "dependencies: licenses, bans, sources (cargo deny)"
 ./scripts/deny.sh 2>&1 | tee "$log_dir/deny.log"
