@@ -305,6 +305,32 @@ mod tests {
         Ok(())
     }
 
+    #[tokio::test]
+    async fn a_task_exits_at_the_time_it_succeeded() -> Result<(), String> {
+        let machine = StateMachine::from_json(
+            r#"{"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f", "ResultPath": "$.r", "End": true}}}"#,
+        )
+        .map_err(|e| e.to_string())?;
+        let run = execute(
+            &machine,
+            serde_json::json!({}),
+            &crate::tests_support::EchoTasks,
+            &ExecutionOptions::default(),
+        )
+        .await;
+        let time_of = |wanted: EventType| {
+            run.history
+                .iter()
+                .find(|e| e.event_type == wanted)
+                .map(|e| e.timestamp)
+                .ok_or(format!("no {wanted:?}"))
+        };
+        let succeeded = time_of(EventType::TaskSucceeded)?;
+        assert_eq!(time_of(EventType::TaskStateExited)?, succeeded);
+        assert!(time_of(EventType::TaskScheduled)? <= succeeded);
+        Ok(())
+    }
+
     #[test]
     fn status_serialises_with_aws_names() -> Result<(), serde_json::Error> {
         assert_eq!(

@@ -1,9 +1,13 @@
 //! Choice rules: parsed from JSON into a typed condition tree.
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::Template;
+use super::template::reads_input;
+use crate::paths::{self, Parsed};
 
 /// One entry of a Choice state's `Choices` (top level: has `Next`).
 #[derive(Debug, Clone, Deserialize)]
@@ -30,6 +34,9 @@ pub(crate) enum Condition {
 #[derive(Debug, Clone)]
 pub(crate) struct Comparison {
     pub(crate) variable: String,
+    /// `variable` parsed, when it reads the state input (not `$$` or a
+    /// variable): done once here rather than on every evaluation.
+    pub(crate) variable_path: Option<Arc<Parsed>>,
     pub(crate) operator: String,
     pub(crate) operand: Operand,
 }
@@ -148,6 +155,8 @@ fn parse_condition(map: &Map<String, Value>) -> Result<Condition, String> {
             Operand::Literal(value.clone())
         };
         found = Some(Comparison {
+            variable_path: reads_input(variable.as_str())
+                .then(|| Arc::new(paths::parse(variable.as_str()))),
             variable: variable.clone(),
             operator: base.to_string(),
             operand,

@@ -214,7 +214,7 @@ fn compile_dynamic(key: &str, value: &Value) -> Node {
 
 /// Whether a `.$` value is a path into the state input, rather than `$$…`
 /// (the context object), `$name…` (a variable) or an intrinsic function.
-fn reads_input(expression: &str) -> bool {
+pub(crate) fn reads_input(expression: &str) -> bool {
     expression == "$" || expression.starts_with("$.") || expression.starts_with("$[")
 }
 

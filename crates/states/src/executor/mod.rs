@@ -51,6 +51,9 @@ pub(crate) struct Outcome<'d> {
     /// The JSON text of `output` when it goes to `result_path`, to write the
     /// state's output text from its input text without serialising it all.
     pub(crate) result_text: Option<Text>,
+    /// When the state's work finished (a Task's TaskSucceeded), which is
+    /// also when it exits, as nothing is awaited in between.
+    pub(crate) finished_at: Option<DateTime<Utc>>,
 }
 
 impl<'d> Outcome<'d> {
@@ -63,6 +66,7 @@ impl<'d> Outcome<'d> {
             output_is_input: false,
             writes_result_path: false,
             result_text: None,
+            finished_at: None,
         }
     }
 
@@ -75,6 +79,7 @@ impl<'d> Outcome<'d> {
             output_is_input: false,
             writes_result_path: false,
             result_text: None,
+            finished_at: None,
         }
     }
 
@@ -99,6 +104,12 @@ impl<'d> Outcome<'d> {
     pub(crate) fn with_result_path(mut self, text: Text) -> Outcome<'d> {
         self.writes_result_path = true;
         self.result_text = Some(text);
+        self
+    }
+
+    /// The state's work finished at `time`: it exits then too.
+    pub(crate) fn finished_at(mut self, time: DateTime<Utc>) -> Outcome<'d> {
+        self.finished_at = Some(time);
         self
     }
 
@@ -371,7 +382,7 @@ impl<'a> Runtime<'a> {
             };
             let error = match result {
                 Ok((outcome, text)) => {
-                    let exited_at = crate::clock::now();
+                    let exited_at = outcome.finished_at.unwrap_or_else(crate::clock::now);
                     if let Some(exited) = EventType::exited(type_name) {
                         let details = Fields::StateExited {
                             name: local_name.clone(),

@@ -7,6 +7,7 @@ use crate::definition::{ChoiceState, Comparison, Condition, Operand};
 use crate::errors::{STATES_NO_CHOICE_MATCHED, StatesError};
 use crate::executor::env::Env;
 use crate::executor::{Attempt, Outcome, io};
+use crate::paths;
 
 pub(super) fn run<'d>(
     choice: &'d ChoiceState,
@@ -130,7 +131,10 @@ pub(crate) fn evaluate(
 }
 
 fn compare(c: &Comparison, input: &Value, ctx: &Env<'_>) -> Result<bool, StatesError> {
-    let variable = ctx.read(&c.variable, input).ok();
+    let variable = match &c.variable_path {
+        Some(parsed) => paths::select_parsed(&c.variable, parsed, input).ok(),
+        None => ctx.read(&c.variable, input).ok(),
+    };
     let expected = match &c.operand {
         Operand::Literal(v) => v.clone(),
         Operand::Path(p) => io::read(p, input, ctx)?,

@@ -1,6 +1,7 @@
 //! `Task`: call the resource through the [`TaskHandler`](crate::TaskHandler),
 //! racing `TimeoutSeconds`.
 
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::definition::{State, TaskState};
@@ -52,7 +53,11 @@ pub(super) async fn run<'d>(
         timeout,
         heartbeat,
     };
-    let (result, result_text) = invoke(rt, task, scheduled, attempt, cursor).await?;
+    let Invoked {
+        result,
+        text: result_text,
+        succeeded_at,
+    } = invoke(rt, task, scheduled, attempt, cursor).await?;
     let result = match &task.results.result_selector {
         Some(selector) => io::payload_template(selector, &result, ctx)?,
         None => result,
@@ -73,7 +78,8 @@ pub(super) async fn run<'d>(
         };
         return Ok(Outcome::follow(state, result)
             .with_assigned(assigned)
-            .with_result_path(result_text));
+            .with_result_path(result_text)
+            .finished_at(succeeded_at));
     }
     // Without a ResultPath the result replaces the input: no copy of it is needed.
     let base = match &task.results.result_path {
@@ -82,7 +88,9 @@ pub(super) async fn run<'d>(
     };
     let output = io::apply_result_path(task.results.result_path.as_ref(), base, result)?;
     let output = io::apply_output_path(task.common.output_path.as_ref(), output, ctx)?;
-    Ok(Outcome::follow(state, output).with_assigned(assigned))
+    Ok(Outcome::follow(state, output)
+        .with_assigned(assigned)
+        .finished_at(succeeded_at))
 }
 
 /// Task in a JSONata state: `Arguments` → resource → `Output` / `Assign`,
@@ -114,14 +122,20 @@ async fn run_jsonata<'d>(
         timeout,
         heartbeat,
     };
-    let (result, _) = invoke(rt, task, scheduled, attempt, cursor).await?;
+    let Invoked {
+        result,
+        succeeded_at,
+        ..
+    } = invoke(rt, task, scheduled, attempt, cursor).await?;
     let states = crate::jsonata::States {
         result: Some(result.clone()),
         ..states
     };
     let assigned = attempt.ja_assign(task.common.assign.as_deref(), &states)?;
     let output = attempt.ja_output(task.common.output.as_ref(), result, &states)?;
-    Ok(Outcome::follow(state, output).with_assigned(assigned))
+    Ok(Outcome::follow(state, output)
+        .with_assigned(assigned)
+        .finished_at(succeeded_at))
 }
 
 /// What a Task sends its resource.
@@ -143,7 +157,7 @@ async fn invoke(
     scheduled_call: Scheduled,
     attempt: &Attempt<'_>,
     cursor: &mut Cursor,
-) -> Result<(Value, Text), StatesError> {
+) -> Result<Invoked, StatesError> {
     let Scheduled {
         parameters: effective,
         parameters_text,
@@ -194,15 +208,30 @@ async fn invoke(
     };
     let result = result.map_err(|failure| StatesError::task(failure.error, failure.cause))?;
     let text: Text = history::payload_text(&result);
-    rt.record(
+    let succeeded_at = crate::clock::now();
+    rt.record_at(
         cursor,
         EventType::TaskSucceeded,
         Fields::TaskSucceeded {
             resource,
             output: text.clone(),
         },
+        succeeded_at,
     );
-    Ok((result, text))
+    Ok(Invoked {
+        result,
+        text,
+        succeeded_at,
+    })
+}
+
+/// What a successful resource call gave: its result, the result's JSON
+/// text, and when TaskSucceeded was recorded (the state exits at that time
+/// too when it succeeds, as nothing is awaited in between).
+struct Invoked {
+    result: Value,
+    text: Text,
+    succeeded_at: DateTime<Utc>,
 }
 
 /// Whether a Catch rule names `States.DataLimitExceeded` (`States.ALL` does
