@@ -36,8 +36,9 @@ pub(crate) struct Outcome<'d> {
     pub(crate) next: Option<&'d str>,
     /// The state's output.
     pub(crate) output: Value,
-    /// Variables the state assigned (`Assign`).
-    pub(crate) assigned: Option<Variables>,
+    /// Variables the state assigned (`Assign`); boxed, as most states assign
+    /// none and the outcome is moved through the run loop.
+    pub(crate) assigned: Option<Box<Variables>>,
     /// The output is the state's input unchanged (`output` is `Null`; the
     /// executor moves the input in). Only for states that
     /// [`states::passes_input_through`].
@@ -115,7 +116,7 @@ impl<'d> Outcome<'d> {
 
     /// Record the variables the state assigns.
     pub(crate) fn with_assigned(mut self, assigned: Option<Variables>) -> Outcome<'d> {
-        self.assigned = assigned;
+        self.assigned = assigned.map(Box::new);
         self
     }
 }
@@ -264,7 +265,9 @@ impl<'a> Runtime<'a> {
                     )
                     .await?;
                 exited_at = exited;
-                variables.extend(outcome.assigned.unwrap_or_default());
+                if let Some(assigned) = outcome.assigned {
+                    variables.extend(*assigned);
+                }
                 match outcome.next {
                     Some(next) => {
                         name = next;
@@ -387,7 +390,7 @@ impl<'a> Runtime<'a> {
                         let details = Fields::StateExited {
                             name: local_name.clone(),
                             output: text.clone(),
-                            assigned: outcome.assigned.clone().map(Box::new),
+                            assigned: outcome.assigned.clone(),
                         };
                         self.record_at(cursor, exited, details, exited_at);
                     }
@@ -409,7 +412,7 @@ impl<'a> Runtime<'a> {
                     let details = Fields::StateExited {
                         name: local_name.clone(),
                         output: history::payload_text(&outcome.output),
-                        assigned: outcome.assigned.clone().map(Box::new),
+                        assigned: outcome.assigned.clone(),
                     };
                     self.record(cursor, exited, details);
                 }
