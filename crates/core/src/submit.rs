@@ -110,22 +110,9 @@ async fn enqueue(
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Mutex;
-
     use super::*;
-    use crate::memory::MemoryStore;
+    use crate::memory::{MemoryPublisher, MemoryStore};
     use crate::{MessageType, Notification, Stage};
-
-    #[derive(Default)]
-    struct Recorder(Mutex<Vec<MessageEvent>>);
-
-    #[async_trait::async_trait]
-    impl Publisher for Recorder {
-        async fn publish(&self, event: &MessageEvent) -> Result<(), PublishError> {
-            self.0.lock().unwrap().push(event.clone());
-            Ok(())
-        }
-    }
 
     /// Answers as a one-transaction stack would: the message, queued.
     struct Atomic;
@@ -158,13 +145,13 @@ mod tests {
 
     #[tokio::test]
     async fn without_an_atomic_submitter_it_stores_publishes_and_marks_queued() {
-        let (store, publisher) = (MemoryStore::new(), Recorder::default());
+        let (store, publisher) = (MemoryStore::new(), MemoryPublisher::new());
         let m = message();
         let submitted = submit(&store, &publisher, None, &m, Some("k"))
             .await
             .unwrap();
         assert_eq!(submitted.message().status, Status::Queued);
-        assert_eq!(*publisher.0.lock().unwrap(), vec![MessageEvent::of(&m)]);
+        assert_eq!(publisher.events(), vec![MessageEvent::of(&m)]);
         assert_eq!(
             store.get(&m.id).await.unwrap().unwrap().status,
             Status::Queued
@@ -173,7 +160,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_atomic_submitter_does_all_three_and_the_other_ports_are_not_used() {
-        let (store, publisher) = (MemoryStore::new(), Recorder::default());
+        let (store, publisher) = (MemoryStore::new(), MemoryPublisher::new());
         let m = message();
         let accepted = submit(&store, &publisher, Some(&Atomic), &m, None)
             .await
@@ -183,7 +170,7 @@ mod tests {
             .await
             .unwrap();
         assert!(matches!(replayed, Submitted::Replayed(_)));
-        assert!(publisher.0.lock().unwrap().is_empty());
+        assert!(publisher.events().is_empty());
         assert!(store.get(&m.id).await.unwrap().is_none());
     }
 }

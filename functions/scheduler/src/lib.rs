@@ -86,25 +86,12 @@ pub async fn handle(deps: &Deps, event: &ScheduleEvent) -> Result<Submitted, Sub
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rez_core::memory::MemoryStore;
-    use rez_core::ports::{MessageEvent, PublishError};
-    use std::sync::Mutex;
-
-    #[derive(Default)]
-    struct Recorder(Mutex<Vec<MessageEvent>>);
-
-    #[async_trait::async_trait]
-    impl Publisher for Recorder {
-        async fn publish(&self, event: &MessageEvent) -> Result<(), PublishError> {
-            self.0.lock().unwrap().push(event.clone());
-            Ok(())
-        }
-    }
+    use rez_core::memory::{MemoryPublisher, MemoryStore};
 
     #[tokio::test]
     async fn a_fire_time_creates_one_queued_scheduled_message_however_often_it_is_called() {
         let store = Arc::new(MemoryStore::new());
-        let publisher = Arc::new(Recorder::default());
+        let publisher = Arc::new(MemoryPublisher::new());
         let metrics = Arc::new(rez_core::ports::RecordedMetrics::default());
         let deps = Deps {
             store: store.clone(),
@@ -131,6 +118,6 @@ mod tests {
         assert_eq!(first.message().id, second.message().id);
         assert_eq!(first.message().status, rez_core::Status::Queued);
         assert_eq!(first.message().message_type, MessageType::Scheduled);
-        assert_eq!(publisher.0.lock().unwrap().len(), 1);
+        assert_eq!(publisher.events().len(), 1);
     }
 }

@@ -7,7 +7,7 @@ use axum::http::{Method, StatusCode, header};
 use rez_core::{MessageType, Stage, Status};
 use serde_json::json;
 
-use crate::helpers::{TestApp, TestResult, request};
+use crate::helpers::{PUBLISH_FAILURE, TestApp, TestResult, request};
 
 #[tokio::test]
 async fn create_stores_publishes_and_queues_the_message() -> TestResult {
@@ -93,7 +93,7 @@ async fn a_repeated_idempotency_key_replays_the_first_message() -> TestResult {
 #[tokio::test]
 async fn a_publish_failure_is_503_and_keeps_the_message_created() -> TestResult {
     let app = TestApp::new();
-    app.publisher.fail.store(true, Ordering::SeqCst);
+    app.publisher.fail_publishes(Some(PUBLISH_FAILURE));
     let res = app.send(keyed("k1", r#"{"message":"hello"}"#)).await;
 
     let message = res.assert_error(StatusCode::SERVICE_UNAVAILABLE, "unavailable");
@@ -104,7 +104,7 @@ async fn a_publish_failure_is_503_and_keeps_the_message_created() -> TestResult 
     assert!(app.publisher.events().is_empty());
 
     // Retrying with the same key publishes the stored message.
-    app.publisher.fail.store(false, Ordering::SeqCst);
+    app.publisher.fail_publishes(None);
     let retry = app.send(keyed("k1", r#"{"message":"hello"}"#)).await;
     assert_eq!(retry.status, StatusCode::ACCEPTED);
     assert_eq!(retry.header("idempotent-replayed"), Some("true"));

@@ -9,11 +9,11 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::{DateTime, TimeZone, Utc};
+use rez_core::memory::MemoryPublisher;
 use rez_core::ports::{
     Clock, Created, DeadLetterEntry, DeadLetterList, DeadLetterQueue, ExecutionPage,
     ExecutionQuery, ExecutionReader, ExecutionRecord, HourlyCounts, HourlySeries, ListQuery,
-    MessageEvent, MessageStore, Metrics, Page, PublishError, Publisher, QueueCounts,
-    RecordedMetrics, StatusChange,
+    MessageStore, Metrics, Page, QueueCounts, RecordedMetrics, StatusChange,
 };
 use rez_core::{Cursor, Message, MessageId, Stage, Status, StoreError};
 use rez_webapi::{ApiKey, ApiState, router};
@@ -200,34 +200,9 @@ impl DeadLetterQueue for MemoryDeadLetters {
     }
 }
 
-/// A publisher that records events and can be told to fail.
-#[derive(Default)]
-pub(crate) struct RecordingPublisher {
-    events: Mutex<Vec<MessageEvent>>,
-    /// Every publish fails.
-    pub(crate) fail: AtomicBool,
-}
-
-impl RecordingPublisher {
-    /// The events published so far.
-    pub(crate) fn events(&self) -> Vec<MessageEvent> {
-        self.events.lock().unwrap().clone()
-    }
-}
-
-#[async_trait::async_trait]
-impl Publisher for RecordingPublisher {
-    async fn publish(&self, event: &MessageEvent) -> Result<(), PublishError> {
-        if self.fail.load(Ordering::SeqCst) {
-            return Err(PublishError {
-                message_id: event.message_id.clone(),
-                reason: "topic arn:aws:sns:secret unreachable".into(),
-            });
-        }
-        self.events.lock().unwrap().push(event.clone());
-        Ok(())
-    }
-}
+/// Why the test publisher fails when told to: names a topic ARN, which the
+/// API must not show its caller.
+pub(crate) const PUBLISH_FAILURE: &str = "topic arn:aws:sns:secret unreachable";
 
 /// A clock stopped at one instant.
 pub(crate) struct FixedClock(pub DateTime<Utc>);
@@ -306,7 +281,7 @@ impl TestResponse {
 /// The Router over fresh fakes.
 pub(crate) struct TestApp {
     pub(crate) store: Arc<MemoryStore>,
-    pub(crate) publisher: Arc<RecordingPublisher>,
+    pub(crate) publisher: Arc<MemoryPublisher>,
     pub(crate) metrics: Arc<RecordedMetrics>,
     pub(crate) state: ApiState,
 }
@@ -316,7 +291,7 @@ impl TestApp {
     pub(crate) fn new() -> Self {
         init_tracing();
         let store = Arc::new(MemoryStore::default());
-        let publisher = Arc::new(RecordingPublisher::default());
+        let publisher = Arc::new(MemoryPublisher::default());
         let metrics = Arc::new(RecordedMetrics::default());
         let state = ApiState {
             store: store.clone(),

@@ -1,5 +1,4 @@
-//! An in-memory [`MessageStore`]: the reference behaviour of the port, used
-//! by handler tests and wherever nothing needs to survive the process.
+//! An in-memory [`MessageStore`]: the reference behaviour of the port.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
