@@ -10,7 +10,7 @@ use crate::context::ExecutionInfo;
 use crate::errors::StatesError;
 use crate::executor::Runtime;
 use crate::handler::TaskHandler;
-use crate::history::{self, Cursor, EventType, Fields, HistoryEvent, Recorder, Text};
+use crate::history::{self, EventType, Fields, HistoryEvent, Recorder, Text};
 use crate::machine::StateMachine;
 
 /// How to run one execution.
@@ -148,8 +148,7 @@ pub async fn execute(
     options: &ExecutionOptions,
 ) -> Execution {
     let start_date = crate::clock::now();
-    let recorder = Recorder::with_capacity(expected_events(machine));
-    let mut cursor = Cursor::default();
+    let (recorder, mut cursor) = Recorder::main(expected_events(machine));
     let input_text: Text = history::payload_text(&input);
     let info = std::sync::Arc::new(ExecutionInfo::new(options, input_text.clone(), start_date));
     recorder.record_at(
@@ -226,7 +225,7 @@ pub async fn execute(
         cause,
         start_date,
         stop_date,
-        history: recorder.into_events(),
+        history: recorder.into_events(cursor),
     }
 }
 

@@ -237,7 +237,7 @@ impl<'a> Runtime<'a> {
             // time, as nothing is awaited in between.
             let mut exited_at = None;
             loop {
-                if self.history.len() >= MAX_HISTORY_EVENTS {
+                if self.history.len(cursor) >= MAX_HISTORY_EVENTS {
                     return Err(StatesError::runtime(format!(
                         "The execution reached the maximum number of history events ({MAX_HISTORY_EVENTS})."
                     )));

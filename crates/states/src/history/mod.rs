@@ -5,6 +5,7 @@ mod json_text;
 mod names;
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -108,24 +109,74 @@ pub struct HistoryEvent {
     pub details: Details,
 }
 
-/// Where a branch of the execution is in the history: the id of its last event.
-#[derive(Debug, Clone, Copy, Default)]
+/// Where a branch of the execution is in the history: the id of its last
+/// event and, on the execution's main path, the events that path recorded.
+///
+/// The main path keeps its events itself, so recording them takes no lock
+/// and no atomic operation: an uncontended lock costs two atomic
+/// instructions, and in the engine benchmark they were a tenth of the time
+/// of a notification execution. Parallel branches and Map iterations run
+/// concurrently (and may be cancelled) and record into the [`Recorder`]'s
+/// shared list; while they run, the main path records there too
+/// ([`Recorder::fork`] / [`Recorder::join`]).
+#[derive(Debug, Default)]
 pub(crate) struct Cursor {
     pub(crate) last: u64,
+    /// The main path's own events; `None` on a branch.
+    own: Option<OwnEvents>,
 }
 
-/// Collects events from every branch of one execution.
-#[derive(Debug, Default)]
+/// The events the execution's main path recorded without locking.
+#[derive(Debug)]
+struct OwnEvents {
+    events: Vec<HistoryEvent>,
+    /// The id the next event gets, while no branch runs.
+    next_id: u64,
+    /// Whether branches are running (ids then come from the [`Recorder`]).
+    forked: bool,
+}
+
+impl Cursor {
+    /// The cursor of a branch (Parallel branch, Map iteration) that starts
+    /// after the event `last`.
+    pub(crate) fn branch(last: u64) -> Self {
+        Cursor { last, own: None }
+    }
+}
+
+/// Collects the events of one execution: the main path's are kept in its
+/// [`Cursor`], the concurrent branches' here.
+#[derive(Debug)]
 pub(crate) struct Recorder {
-    events: Mutex<Vec<HistoryEvent>>,
+    /// Events recorded by branches (and by the main path while they run).
+    shared: Mutex<Vec<HistoryEvent>>,
+    /// The id the next shared event gets (kept up to date only while
+    /// branches run: [`Recorder::fork`] publishes the main path's count).
+    next_id: AtomicU64,
+}
+
+impl Default for Recorder {
+    fn default() -> Self {
+        Recorder {
+            shared: Mutex::new(Vec::new()),
+            next_id: AtomicU64::new(1),
+        }
+    }
 }
 
 impl Recorder {
-    /// A recorder with room for `events` events before it grows.
-    pub(crate) fn with_capacity(events: usize) -> Self {
-        Recorder {
-            events: Mutex::new(Vec::with_capacity(events)),
-        }
+    /// A recorder and the cursor of the execution's main path, with room
+    /// for `events` events before it grows.
+    pub(crate) fn main(events: usize) -> (Self, Cursor) {
+        let cursor = Cursor {
+            last: 0,
+            own: Some(OwnEvents {
+                events: Vec::with_capacity(events),
+                next_id: 1,
+                forked: false,
+            }),
+        };
+        (Recorder::default(), cursor)
     }
 
     /// Append an event after `cursor`'s last one and move the cursor to it.
@@ -147,37 +198,82 @@ impl Recorder {
         details: impl Into<Details>,
         timestamp: DateTime<Utc>,
     ) -> u64 {
-        let details = details.into();
-        let mut events = match self.events.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        let id = events.len() as u64 + 1;
-        events.push(HistoryEvent {
+        let previous_event_id = cursor.last;
+        let event = |id| HistoryEvent {
             id,
-            previous_event_id: cursor.last,
+            previous_event_id,
             timestamp,
             event_type,
-            details,
-        });
+            details: details.into(),
+        };
+        let id = match &mut cursor.own {
+            Some(own) if !own.forked => {
+                let id = own.next_id;
+                own.next_id += 1;
+                own.events.push(event(id));
+                id
+            }
+            _ => {
+                let mut shared = match self.shared.lock() {
+                    Ok(guard) => guard,
+                    Err(poisoned) => poisoned.into_inner(),
+                };
+                let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+                shared.push(event(id));
+                id
+            }
+        };
         cursor.last = id;
         id
     }
 
-    /// How many events have been recorded.
-    pub(crate) fn len(&self) -> usize {
-        match self.events.lock() {
-            Ok(guard) => guard.len(),
-            Err(poisoned) => poisoned.into_inner().len(),
+    /// Branches are about to run: from now on `main`'s events take their
+    /// ids from the shared count too. Nothing to do on a branch's cursor.
+    pub(crate) fn fork(&self, main: &mut Cursor) {
+        if let Some(own) = &mut main.own
+            && !own.forked
+        {
+            self.next_id.store(own.next_id, Ordering::Relaxed);
+            own.forked = true;
         }
     }
 
-    /// The events recorded so far.
-    pub(crate) fn into_events(self) -> Vec<HistoryEvent> {
-        match self.events.into_inner() {
+    /// The branches [`Recorder::fork`] was called for are done: `main`
+    /// counts its events itself again.
+    pub(crate) fn join(&self, main: &mut Cursor) {
+        if let Some(own) = &mut main.own
+            && own.forked
+        {
+            own.next_id = self.next_id.load(Ordering::Relaxed);
+            own.forked = false;
+        }
+    }
+
+    /// How many events have been recorded, as `cursor`'s path sees them.
+    pub(crate) fn len(&self, cursor: &Cursor) -> usize {
+        let next_id = match &cursor.own {
+            Some(own) if !own.forked => own.next_id,
+            _ => self.next_id.load(Ordering::Relaxed),
+        };
+        usize::try_from(next_id.saturating_sub(1)).unwrap_or(usize::MAX)
+    }
+
+    /// Every event recorded, the main path's (`main`) and the branches',
+    /// in id order.
+    pub(crate) fn into_events(self, main: Cursor) -> Vec<HistoryEvent> {
+        let shared = match self.shared.into_inner() {
             Ok(events) => events,
             Err(poisoned) => poisoned.into_inner(),
+        };
+        let Some(own) = main.own else {
+            return shared;
+        };
+        let mut events = own.events;
+        if !shared.is_empty() {
+            events.extend(shared);
+            events.sort_unstable_by_key(|event| event.id);
         }
+        events
     }
 }
 
@@ -230,8 +326,7 @@ mod tests {
 
     #[test]
     fn events_serialise_with_aws_names_and_camel_case() -> Result<(), serde_json::Error> {
-        let recorder = Recorder::default();
-        let mut cursor = Cursor::default();
+        let (recorder, mut cursor) = Recorder::main(2);
         recorder.record(&mut cursor, EventType::ExecutionStarted, json!({}));
         recorder.record(
             &mut cursor,
@@ -241,7 +336,7 @@ mod tests {
                 input: payload(&json!({"x": 1})).into(),
             },
         );
-        let events = recorder.into_events();
+        let events = recorder.into_events(cursor);
         let text = serde_json::to_value(&events)?;
         assert_eq!(text[1]["type"], "TaskStateEntered");
         assert_eq!(text[1]["previousEventId"], 1);

@@ -85,7 +85,8 @@ pub(super) async fn run<'d>(
         EventType::MapStateStarted,
         json!({"mapStateStartedEventDetails": {"length": inputs.len()}}),
     );
-    let start = *cursor;
+    let start = cursor.last;
+    rt.history.fork(cursor);
     let permits = Semaphore::new(
         limits
             .max_concurrency
@@ -101,7 +102,7 @@ pub(super) async fn run<'d>(
         .map(
             |(index, item_input)| -> Branch<'_, (Result<Value, StatesError>, Cursor)> {
                 Box::pin(async move {
-                    let mut item_cursor = start;
+                    let mut item_cursor = Cursor::branch(start);
                     let Ok(_permit) = permits.acquire().await else {
                         return (
                             Err(StatesError::runtime("Map concurrency limiter closed")),
@@ -134,6 +135,7 @@ pub(super) async fn run<'d>(
         )
         .collect();
     let results = join_all(iterations).await;
+    rt.history.join(cursor);
     if let Some(last) = results.iter().map(|(_, c)| c.last).max() {
         cursor.last = last;
     }

@@ -34,7 +34,8 @@ pub(super) async fn run<'d>(
         }
     };
     rt.record(cursor, EventType::ParallelStateStarted, json!({}));
-    let start = *cursor;
+    let start = cursor.last;
+    rt.history.fork(cursor);
     let branches: Vec<Branch<'_, Result<(Value, Cursor), StatesError>>> = parallel
         .branches
         .iter()
@@ -43,7 +44,7 @@ pub(super) async fn run<'d>(
                 let branch_input = effective.clone();
                 let variables = attempt.variables;
                 Box::pin(async move {
-                    let mut branch_cursor = start;
+                    let mut branch_cursor = Cursor::branch(start);
                     let output = rt
                         .run_machine(branch, branch_input, variables.clone(), &mut branch_cursor)
                         .await?;
@@ -52,7 +53,9 @@ pub(super) async fn run<'d>(
             },
         )
         .collect();
-    let outputs = match try_join_all(branches).await {
+    let joined = try_join_all(branches).await;
+    rt.history.join(cursor);
+    let outputs = match joined {
         Ok(outputs) => outputs,
         Err(error) => {
             let details = history::failure(

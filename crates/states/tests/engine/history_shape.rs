@@ -1,6 +1,8 @@
 //! The history uses AWS's event names, ids and detail shapes.
 
 use rez_states::EventType;
+use std::time::Duration;
+
 use serde_json::json;
 
 use crate::helpers::{Scripted, Step, event_names, run};
@@ -78,5 +80,59 @@ fn execute_future_is_send_so_it_can_be_spawned() -> Result<(), String> {
     let options = rez_states::ExecutionOptions::default();
     let future = rez_states::execute(&machine, json!({}), &tasks, &options);
     assert_send(&future);
+    Ok(())
+}
+
+/// Ids count 1, 2, 3 … across the main path and the branches of a Parallel
+/// and a Map (which record separately), and every event follows one before it.
+#[tokio::test]
+async fn ids_stay_in_order_across_parallel_branches_and_map_iterations() -> Result<(), String> {
+    let definition = r#"{"StartAt": "Before", "States": {
+        "Before": {"Type": "Task", "Resource": "r", "Next": "Both"},
+        "Both": {"Type": "Parallel", "Next": "Each", "ResultPath": null, "Branches": [
+            {"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "r", "End": true}}},
+            {"StartAt": "B", "States": {"B": {"Type": "Pass", "End": true}}}]},
+        "Each": {"Type": "Map", "ItemsPath": "$.items", "ResultPath": null, "Next": "After",
+                 "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Task", "Resource": "r", "End": true}}}},
+        "After": {"Type": "Task", "Resource": "r", "End": true}}}"#;
+    let tasks = Scripted::default().with("r", vec![Step::Echo]);
+    let execution = run(definition, json!({"items": [1, 2]}), &tasks, 0.0).await?;
+    assert_eq!(
+        execution.status,
+        rez_states::ExecutionStatus::Succeeded,
+        "{:?}",
+        execution.error
+    );
+    for (i, event) in execution.history.iter().enumerate() {
+        assert_eq!(event.id, i as u64 + 1, "event {i}: {:?}", event.event_type);
+        assert!(event.previous_event_id < event.id);
+    }
+    let names = event_names(&execution);
+    let position = |name: &str| names.iter().position(|n| n == name);
+    assert!(position("ParallelStateSucceeded") < position("MapStateStarted"));
+    assert_eq!(names.iter().filter(|n| *n == "MapIterationSucceeded").count(), 2);
+    assert_eq!(names.last().map(String::as_str), Some("ExecutionSucceeded"));
+    Ok(())
+}
+
+/// When the execution times out while branches run, the events the branches
+/// recorded stay in the history, and ExecutionTimedOut comes after them.
+#[tokio::test]
+async fn a_timeout_during_parallel_keeps_the_branch_events() -> Result<(), String> {
+    let definition = r#"{"TimeoutSeconds": 1, "StartAt": "Both", "States": {
+        "Both": {"Type": "Parallel", "End": true, "Branches": [
+            {"StartAt": "Quick", "States": {"Quick": {"Type": "Pass", "End": true}}},
+            {"StartAt": "Slow", "States": {"Slow": {"Type": "Task", "Resource": "slow", "End": true}}}]}}}"#;
+    let tasks = Scripted::default().with("slow", vec![Step::Sleep(Duration::from_secs(5))]);
+    let execution = run(definition, json!({}), &tasks, 0.01).await?;
+    assert_eq!(execution.status, rez_states::ExecutionStatus::TimedOut);
+    let names = event_names(&execution);
+    for name in ["PassStateExited", "TaskScheduled", "TaskStarted"] {
+        assert!(names.iter().any(|n| n == name), "no {name} in {names:?}");
+    }
+    assert_eq!(names.last().map(String::as_str), Some("ExecutionTimedOut"));
+    for (i, event) in execution.history.iter().enumerate() {
+        assert_eq!(event.id, i as u64 + 1);
+    }
     Ok(())
 }
