@@ -57,7 +57,7 @@ impl TaskHandler for LocalTasks {
         &self,
         resource: &str,
         input: serde_json::Value,
-        _context: &TaskContext,
+        _context: &TaskContext<'_>,
     ) -> Result<serde_json::Value, rez_states::TaskFailure> {
         let result = match resource {
             LOAD_MESSAGE_RESOURCE => rez_load_message::invoke(&self.load, input).await,

@@ -47,7 +47,7 @@ impl TaskHandler for Echo {
         &self,
         _resource: &str,
         input: Value,
-        _context: &TaskContext,
+        _context: &TaskContext<'_>,
     ) -> Result<Value, TaskFailure> {
         Ok(input)
     }

@@ -128,28 +128,8 @@ impl<'a> LazyContext<'a> {
 
     /// The context object for a [`TaskHandler`](crate::TaskHandler), built
     /// only if the handler reads it.
-    pub(crate) fn to_handler(
-        &self,
-        execution: &std::sync::Arc<ExecutionInfo>,
-        state_name: &Arc<str>,
-    ) -> crate::ContextObject {
-        match (self.value.get(), &self.source) {
-            (None, Some((_, state))) => {
-                let execution = execution.clone();
-                let name = Arc::clone(state_name);
-                let entered_time = state.entered_time;
-                let retry_count = state.retry_count;
-                crate::ContextObject::lazy(move || {
-                    let state = StateInfo {
-                        name: &name,
-                        entered_time,
-                        retry_count,
-                    };
-                    context_object(&execution, &state)
-                })
-            }
-            _ => self.get().clone().into(),
-        }
+    pub(crate) fn to_handler(&self) -> crate::ContextObject<'a> {
+        crate::ContextObject::lazy(self.clone())
     }
 
     /// An owned copy of the context object (built afresh if nothing has read it yet).

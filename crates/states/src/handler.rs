@@ -1,8 +1,8 @@
 //! The port through which Task states reach the outside world.
 
-use std::sync::{Arc, OnceLock};
-
 use serde_json::Value;
+
+use crate::context::LazyContext;
 
 /// Runs Task resources. Implemented by the local runtime (Lambda-like task
 /// crates) and by test fakes.
@@ -18,22 +18,24 @@ pub trait TaskHandler: Send + Sync {
         &self,
         resource: &str,
         input: Value,
-        context: &TaskContext,
+        context: &TaskContext<'_>,
     ) -> Result<Value, TaskFailure>;
 }
 
-/// What a [`TaskHandler`] knows about the call it serves.
+/// What a [`TaskHandler`] knows about the call it serves. It borrows from
+/// the running execution (nothing is copied or reference-counted per call);
+/// a handler that needs a part after the call copies it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TaskContext {
-    /// The Task state's name (shared with the definition and the history).
-    pub state_name: Arc<str>,
-    /// The execution's id (ARN), shared by every task of the execution.
-    pub execution_id: Arc<str>,
+pub struct TaskContext<'a> {
+    /// The Task state's name.
+    pub state_name: &'a str,
+    /// The execution's id (ARN).
+    pub execution_id: &'a str,
     /// How many times this state has been retried so far (0 on the first attempt).
     pub retry_count: u32,
     /// The whole context object (`$$`) as the state sees it. It dereferences
     /// to a [`Value`] and is only built when a handler reads it.
-    pub context_object: ContextObject,
+    pub context_object: ContextObject<'a>,
     /// The task's timeout before time scaling, if `TimeoutSeconds` is set.
     pub timeout_seconds: Option<f64>,
 }
@@ -43,39 +45,31 @@ pub struct TaskContext {
 /// handlers never look at). Dereferences to [`Value`]; `Value::into()` makes
 /// a ready one.
 #[derive(Clone)]
-pub struct ContextObject {
-    value: OnceLock<Value>,
-    build: Option<Arc<dyn Fn() -> Value + Send + Sync>>,
+pub struct ContextObject<'a> {
+    lazy: LazyContext<'a>,
 }
 
-impl ContextObject {
-    /// A context object built by `build` when first read.
-    pub(crate) fn lazy(build: impl Fn() -> Value + Send + Sync + 'static) -> Self {
-        ContextObject {
-            value: OnceLock::new(),
-            build: Some(Arc::new(build)),
-        }
+impl<'a> ContextObject<'a> {
+    /// The context object of the attempt `lazy` describes, built on first read.
+    pub(crate) fn lazy(lazy: LazyContext<'a>) -> Self {
+        ContextObject { lazy }
     }
 
     /// The context object as a [`Value`].
     pub fn get(&self) -> &Value {
-        self.value.get_or_init(|| match &self.build {
-            Some(build) => build(),
-            None => Value::Null,
-        })
+        self.lazy.get()
     }
 }
 
-impl From<Value> for ContextObject {
+impl From<Value> for ContextObject<'_> {
     fn from(value: Value) -> Self {
         ContextObject {
-            value: OnceLock::from(value),
-            build: None,
+            lazy: LazyContext::ready(value),
         }
     }
 }
 
-impl std::ops::Deref for ContextObject {
+impl std::ops::Deref for ContextObject<'_> {
     type Target = Value;
 
     fn deref(&self) -> &Value {
@@ -83,13 +77,13 @@ impl std::ops::Deref for ContextObject {
     }
 }
 
-impl std::fmt::Debug for ContextObject {
+impl std::fmt::Debug for ContextObject<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.get().fmt(f)
     }
 }
 
-impl PartialEq for ContextObject {
+impl PartialEq for ContextObject<'_> {
     fn eq(&self, other: &Self) -> bool {
         self.get() == other.get()
     }

@@ -17,7 +17,7 @@ impl TaskHandler for EchoTasks {
         &self,
         resource: &str,
         input: Value,
-        _context: &TaskContext,
+        _context: &TaskContext<'_>,
     ) -> Result<Value, TaskFailure> {
         match resource.strip_prefix("fail:") {
             Some(error) => Err(TaskFailure::new(error, Some(format!("{error} raised")))),

@@ -104,7 +104,7 @@ impl TaskHandler for FakeTasks {
         &self,
         resource: &str,
         input: Value,
-        _context: &TaskContext,
+        _context: &TaskContext<'_>,
     ) -> Result<Value, TaskFailure> {
         let call = self.next_call(resource);
         let mut behaviour = self
@@ -130,10 +130,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn context() -> TaskContext {
+    fn context() -> TaskContext<'static> {
         TaskContext {
-            state_name: "T".into(),
-            execution_id: "e".into(),
+            state_name: "T",
+            execution_id: "e",
             retry_count: 0,
             context_object: Value::Null.into(),
             timeout_seconds: None,

@@ -288,7 +288,7 @@ impl TaskHandler for MockHandler {
         &self,
         resource: &str,
         input: Value,
-        context: &TaskContext,
+        context: &TaskContext<'_>,
     ) -> Result<Value, TaskFailure> {
         let state = &*context.state_name;
         let Some(response) = self.mocks.get(state) else {

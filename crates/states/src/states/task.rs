@@ -187,10 +187,10 @@ async fn invoke(
         scheduled,
     );
     let context = TaskContext {
-        state_name: attempt.name.clone(),
-        execution_id: rt.info.id.clone(),
+        state_name: attempt.name,
+        execution_id: &rt.info.id,
         retry_count: attempt.retry_count,
-        context_object: attempt.context.to_handler(&rt.info, attempt.name),
+        context_object: attempt.context.to_handler(),
         timeout_seconds: timeout,
     };
     let call = rt.tasks.invoke(&task.resource, effective, &context);

@@ -44,7 +44,7 @@ impl TaskHandler for Scripted {
         &self,
         resource: &str,
         input: Value,
-        context: &TaskContext,
+        context: &TaskContext<'_>,
     ) -> Result<Value, TaskFailure> {
         let index = {
             let mut calls = self

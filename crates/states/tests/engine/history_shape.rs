@@ -110,7 +110,13 @@ async fn ids_stay_in_order_across_parallel_branches_and_map_iterations() -> Resu
     let names = event_names(&execution);
     let position = |name: &str| names.iter().position(|n| n == name);
     assert!(position("ParallelStateSucceeded") < position("MapStateStarted"));
-    assert_eq!(names.iter().filter(|n| *n == "MapIterationSucceeded").count(), 2);
+    assert_eq!(
+        names
+            .iter()
+            .filter(|n| *n == "MapIterationSucceeded")
+            .count(),
+        2
+    );
     assert_eq!(names.last().map(String::as_str), Some("ExecutionSucceeded"));
     Ok(())
 }

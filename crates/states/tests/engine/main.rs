@@ -8,4 +8,5 @@ mod notification;
 mod paused_clock;
 mod repo_definition;
 mod retry_timing;
+mod task_context;
 mod timeouts;

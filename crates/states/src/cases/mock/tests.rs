@@ -5,10 +5,10 @@ use serde_json::json;
 /// mocked service integrations" (Step Functions Local), unchanged format.
 const SAMPLE: &str = include_str!("MockConfigFile.json");
 
-fn context(state: &str) -> TaskContext {
+fn context(state: &str) -> TaskContext<'_> {
     TaskContext {
-        state_name: state.into(),
-        execution_id: "e".into(),
+        state_name: state,
+        execution_id: "e",
         retry_count: 0,
         context_object: Value::Null.into(),
         timeout_seconds: None,
