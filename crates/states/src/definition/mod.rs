@@ -12,12 +12,12 @@ pub(crate) mod template;
 pub(crate) mod validate;
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::fnv::FnvBuild;
+use crate::history::Name;
 
 pub(crate) use choice::{ChoiceRule, Comparison, Condition, Operand};
 pub(crate) use fields::*;
@@ -41,7 +41,7 @@ pub(crate) struct Machine {
 pub(crate) struct States {
     pub(crate) ordered: Vec<(String, State)>,
     /// The names again, shared with the history events that carry them.
-    shared: Vec<Arc<str>>,
+    shared: Vec<Name>,
     index: HashMap<String, usize, FnvBuild>,
 }
 
@@ -53,7 +53,7 @@ impl States {
             .map(|(_, s)| s)
     }
     /// The state called `name` and its name as a shared string.
-    pub(crate) fn entry(&self, name: &str) -> Option<(&Arc<str>, &State)> {
+    pub(crate) fn entry(&self, name: &str) -> Option<(&Name, &State)> {
         let i = *self.index.get(name)?;
         Some((self.shared.get(i)?, &self.ordered.get(i)?.1))
     }
@@ -72,7 +72,7 @@ impl<'de> Deserialize<'de> for States {
             let state = State::deserialize(value)
                 .map_err(|e| serde::de::Error::custom(format!("state '{name}': {e}")))?;
             index.insert(name.clone(), ordered.len());
-            shared.push(Arc::from(name.as_str()));
+            shared.push(Name::new(&name));
             ordered.push((name, state));
         }
         Ok(States {
@@ -81,11 +81,6 @@ impl<'de> Deserialize<'de> for States {
             index,
         })
     }
-}
-
-/// A string field read into an [`Arc<str>`] (serde's `rc` feature is not enabled).
-fn shared_str<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Arc<str>, D::Error> {
-    String::deserialize(deserializer).map(Arc::from)
 }
 
 /// One state, tagged by its `Type` field.
@@ -164,8 +159,7 @@ pub(crate) struct TaskState {
     #[serde(flatten)]
     pub(crate) errors: ErrorHandling,
     /// Shared with the Task events of the history.
-    #[serde(deserialize_with = "shared_str")]
-    pub(crate) resource: Arc<str>,
+    pub(crate) resource: Name,
     #[serde(default)]
     pub(crate) timeout_seconds: Option<Value>,
     #[serde(default)]

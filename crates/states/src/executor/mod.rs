@@ -9,8 +9,6 @@ pub(crate) mod query;
 mod retry;
 mod text;
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
@@ -20,7 +18,7 @@ use crate::errors::{MAX_PAYLOAD_BYTES, StatesError};
 use crate::execution::ExecutionOptions;
 use crate::handler::TaskHandler;
 use crate::history::{
-    self, Cursor, Details, EventType, Fields, MAX_HISTORY_EVENTS, Recorder, Text,
+    self, Cursor, Details, EventType, Fields, MAX_HISTORY_EVENTS, Name, Recorder, Text,
 };
 use crate::jsonata;
 use crate::states;
@@ -125,7 +123,7 @@ impl<'d> Outcome<'d> {
 #[derive(Debug, Clone)]
 pub(crate) struct Attempt<'a> {
     /// The state's name, shared with the definition and the history.
-    pub(crate) name: &'a Arc<str>,
+    pub(crate) name: &'a Name,
     pub(crate) entered_id: u64,
     pub(crate) retry_count: u32,
     /// The context object `$$` for this attempt, built when first read.
@@ -289,7 +287,7 @@ impl<'a> Runtime<'a> {
     /// outcome and its output's JSON text, when it was written for the history.
     async fn run_state<'s>(
         &self,
-        shared_name: &Arc<str>,
+        shared_name: &Name,
         state: &'s State,
         mut input: Value,
         (input_text, entered_at): (Option<Text>, Option<DateTime<Utc>>),
@@ -297,8 +295,8 @@ impl<'a> Runtime<'a> {
         cursor: &mut Cursor,
     ) -> Result<(Outcome<'s>, Option<Text>, Option<DateTime<Utc>>), StatesError> {
         let name: &str = shared_name;
-        // Events and task contexts clone this execution's copy of the name.
-        let local_name = history::local_name(shared_name);
+        // Events and task contexts copy the name (an interned pointer).
+        let local_name = shared_name.clone();
         let type_name = state.type_name();
         let input_text = input_text.unwrap_or_else(|| history::payload_text(&input));
         let jsonata = crate::definition::query_language::uses_jsonata(state, self.default_jsonata);

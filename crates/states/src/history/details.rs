@@ -6,6 +6,8 @@ use std::sync::{Arc, OnceLock};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value, json};
 
+use super::Name;
+
 /// The `details` of a [`HistoryEvent`](super::HistoryEvent): a JSON object
 /// with one AWS-named member, e.g. `{"stateEnteredEventDetails": {"name": ..,
 /// "input": ..}}`.
@@ -37,24 +39,24 @@ pub(crate) enum Fields {
     /// `executionSucceededEventDetails`.
     ExecutionSucceeded { output: Text },
     /// `stateEnteredEventDetails`.
-    StateEntered { name: Arc<str>, input: Text },
+    StateEntered { name: Name, input: Text },
     /// `stateExitedEventDetails`, with the variables the state assigned.
     StateExited {
-        name: Arc<str>,
+        name: Name,
         output: Text,
         assigned: Option<Box<Map<String, Value>>>,
     },
     /// `taskScheduledEventDetails`.
     TaskScheduled {
-        resource: Arc<str>,
+        resource: Name,
         parameters: Text,
         timeout: Option<f64>,
         heartbeat: Option<f64>,
     },
     /// `taskStartedEventDetails`.
-    TaskStarted { resource: Arc<str> },
+    TaskStarted { resource: Name },
     /// `taskSucceededEventDetails`.
-    TaskSucceeded { resource: Arc<str>, output: Text },
+    TaskSucceeded { resource: Name, output: Text },
 }
 
 impl Fields {

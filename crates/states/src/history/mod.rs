@@ -13,7 +13,7 @@ use serde_json::Value;
 
 pub use details::Details;
 pub(crate) use details::{Fields, Text};
-pub(crate) use names::local as local_name;
+pub(crate) use names::Name;
 
 /// Most events one execution may record (AWS Step Functions quota for
 /// Standard workflows, "Maximum execution history size": 25,000 events);

@@ -1,52 +1,95 @@
-//! Per-thread copies of the definition's names (state names, resources)
-//! for the events and task contexts that hold them.
+//! [`Name`]: a definition's name (state name, resource) as the definition,
+//! the history events and the task contexts hold it.
 //!
-//! Events hold names as `Arc<str>`. Cloning the definition's own `Arc`
-//! touches its reference count from every execution of the machine, so
-//! executions running on different cores fight over that cache line on
-//! every event (measured: two threads sharing one machine ran 15–25% slower
-//! per execution than two threads with a machine each). A copy per thread is
-//! touched by that thread's executions alone and is made once, not per
-//! execution.
+//! Every event carries a name, so how a name is copied is paid on every
+//! event. A reference-counted `Arc<str>` costs an atomic instruction to copy
+//! and another to drop, and executions of one machine on different cores
+//! contend for the counter's cache line (measured in an earlier round: two
+//! threads sharing a machine ran 15–25% slower per execution than two
+//! threads with a machine each). So names are interned when a definition is
+//! read: the text lives for the rest of the process, once per distinct name,
+//! and copying it is copying a pointer. The interned text is bounded
+//! ([`INTERNED_BYTES`]); names read after that are reference-counted.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::fnv::FnvBuild;
+use serde::{Deserialize, Deserializer};
 
-/// Most names a thread keeps copies of; the table starts over past that.
-const KEPT_NAMES: usize = 1024;
+/// Most bytes of name text interned per process (definitions with many
+/// distinct names, e.g. generated ones, fall back to counted names).
+pub(crate) const INTERNED_BYTES: usize = 4 << 20;
 
-thread_local! {
-    /// The definition's name (by address) and this thread's copy of it.
-    static COPIES: RefCell<HashMap<usize, Arc<str>, FnvBuild>> =
-        RefCell::new(HashMap::default());
+/// A name from a definition; dereferences to `str`.
+#[derive(Debug, Clone)]
+pub(crate) enum Name {
+    /// Interned for the process: copied as a pointer.
+    Interned(&'static str),
+    /// Past the interning budget: shared with a reference count.
+    Counted(Arc<str>),
 }
 
-/// This thread's copy of `shared`, a name owned by a definition.
-///
-/// A definition freed and another allocated at the same address may have
-/// other text there, so a copy is only used when its text is the same.
-pub(crate) fn local(shared: &Arc<str>) -> Arc<str> {
-    let address = Arc::as_ptr(shared).cast::<u8>() as usize;
-    COPIES.with(|cell| {
-        let Ok(mut copies) = cell.try_borrow_mut() else {
-            // Not reachable (nothing here re-enters), but never worth a panic.
-            return Arc::clone(shared);
+/// The names interned so far and their total length.
+struct Interned {
+    names: HashSet<&'static str>,
+    bytes: usize,
+}
+
+static INTERNED: OnceLock<Mutex<Interned>> = OnceLock::new();
+
+impl Name {
+    /// `text` as a name: interned while the budget lasts.
+    pub(crate) fn new(text: &str) -> Name {
+        let table = INTERNED.get_or_init(|| {
+            Mutex::new(Interned {
+                names: HashSet::new(),
+                bytes: 0,
+            })
+        });
+        let mut table = match table.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
         };
-        if let Some(copy) = copies.get(&address)
-            && **copy == **shared
-        {
-            return Arc::clone(copy);
+        if let Some(name) = table.names.get(text) {
+            return Name::Interned(name);
         }
-        if copies.len() >= KEPT_NAMES {
-            copies.clear();
+        if table.bytes + text.len() > INTERNED_BYTES {
+            return Name::Counted(Arc::from(text));
         }
-        let copy: Arc<str> = Arc::from(&**shared);
-        copies.insert(address, Arc::clone(&copy));
-        copy
-    })
+        let name: &'static str = Box::leak(Box::from(text));
+        table.bytes += name.len();
+        table.names.insert(name);
+        Name::Interned(name)
+    }
+}
+
+impl std::ops::Deref for Name {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            Name::Interned(name) => name,
+            Name::Counted(name) => name,
+        }
+    }
+}
+
+impl std::fmt::Display for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
+}
+
+impl From<&str> for Name {
+    fn from(text: &str) -> Self {
+        Name::new(text)
+    }
+}
+
+impl<'de> Deserialize<'de> for Name {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|text| Name::new(&text))
+    }
 }
 
 #[cfg(test)]
@@ -54,34 +97,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_copy_has_the_same_text_and_is_made_once_per_thread() {
-        let shared: Arc<str> = Arc::from("SendNotification");
-        let first = local(&shared);
-        let second = local(&shared);
+    fn a_name_is_interned_once_and_copied_as_a_pointer() {
+        let first = Name::new("SendNotification");
+        let second = Name::new(&String::from("SendNotification"));
         assert_eq!(&*first, "SendNotification");
-        assert!(Arc::ptr_eq(&first, &second));
-        assert!(!Arc::ptr_eq(&first, &shared));
-        // The definition's own count is untouched by the copies.
-        assert_eq!(Arc::strong_count(&shared), 1);
-        let other_thread = std::thread::spawn({
-            let shared = Arc::clone(&shared);
-            move || local(&shared)
-        })
-        .join()
-        .ok();
-        assert!(other_thread.is_some_and(|copy| !Arc::ptr_eq(&copy, &first)));
+        match (&first, &second) {
+            (Name::Interned(a), Name::Interned(b)) => assert!(std::ptr::eq(*a, *b)),
+            other => panic!("not interned: {other:?}"),
+        }
     }
 
     #[test]
-    fn a_new_name_at_a_reused_address_gets_its_own_copy() {
-        let new: Arc<str> = Arc::from("New");
-        // What the table holds when a freed definition's name "Old" lived
-        // at the address where "New" now is.
-        let address = Arc::as_ptr(&new).cast::<u8>() as usize;
-        COPIES.with(|cell| {
-            cell.borrow_mut().insert(address, Arc::from("Old"));
-        });
-        assert_eq!(&*local(&new), "New");
-        assert_eq!(&*local(&new), "New");
+    fn names_past_the_budget_are_counted_and_read_the_same() {
+        // Larger than the whole budget, so never interned.
+        let long = "n".repeat(INTERNED_BYTES + 1);
+        let name = Name::new(&long);
+        assert!(matches!(name, Name::Counted(_)));
+        assert_eq!(&*name, long);
     }
 }

@@ -165,7 +165,7 @@ async fn invoke(
         heartbeat,
     } = scheduled_call;
     let scheduled = crate::clock::now();
-    let resource = history::local_name(&task.resource);
+    let resource = task.resource.clone();
     rt.record_at(
         cursor,
         EventType::TaskScheduled,
