@@ -218,7 +218,10 @@ impl Recorder {
                     Ok(guard) => guard,
                     Err(poisoned) => poisoned.into_inner(),
                 };
-                let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+                // Counted under the lock (so no atomic read-modify-write is
+                // needed), which also keeps the shared list in id order.
+                let id = self.next_id.load(Ordering::Relaxed);
+                self.next_id.store(id + 1, Ordering::Relaxed);
                 shared.push(event(id));
                 id
             }
@@ -227,12 +230,19 @@ impl Recorder {
         id
     }
 
-    /// Branches are about to run: from now on `main`'s events take their
-    /// ids from the shared count too. Nothing to do on a branch's cursor.
+    /// Branches are about to run: `main`'s events so far move to the
+    /// shared list (so it stays in id order), and from now on its events
+    /// take their ids from the shared count too. Nothing to do on a
+    /// branch's cursor.
     pub(crate) fn fork(&self, main: &mut Cursor) {
         if let Some(own) = &mut main.own
             && !own.forked
         {
+            let mut shared = match self.shared.lock() {
+                Ok(guard) => guard,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            shared.append(&mut own.events);
             self.next_id.store(own.next_id, Ordering::Relaxed);
             own.forked = true;
         }
@@ -268,11 +278,13 @@ impl Recorder {
         let Some(own) = main.own else {
             return shared;
         };
-        let mut events = own.events;
-        if !shared.is_empty() {
-            events.extend(shared);
-            events.sort_unstable_by_key(|event| event.id);
+        // Everything the main path recorded before a fork was moved to the
+        // shared list then, and everything it keeps came after the last join.
+        if shared.is_empty() {
+            return own.events;
         }
+        let mut events = shared;
+        events.extend(own.events);
         events
     }
 }
