@@ -125,6 +125,9 @@ pub(crate) struct Attempt<'a> {
     /// The state's name, shared with the definition and the history.
     pub(crate) name: &'a Name,
     pub(crate) entered_id: u64,
+    /// When this attempt began: the state's entered time on the first
+    /// attempt, the time the retry began on later ones.
+    pub(crate) started_at: DateTime<Utc>,
     pub(crate) retry_count: u32,
     /// The context object `$$` for this attempt, built when first read.
     pub(crate) context: LazyContext<'a>,
@@ -322,9 +325,16 @@ impl<'a> Runtime<'a> {
                 entered_time,
                 retry_count: retries.total(),
             };
+            // Nothing is awaited between entering and the first attempt.
+            let started_at = if retries.total() == 0 {
+                entered_time
+            } else {
+                crate::clock::now()
+            };
             let attempt = Attempt {
                 name: &local_name,
                 entered_id,
+                started_at,
                 retry_count: retries.total(),
                 context: LazyContext::new(&self.info, info),
                 variables,
@@ -383,7 +393,12 @@ impl<'a> Runtime<'a> {
             };
             let error = match result {
                 Ok((outcome, text)) => {
-                    let exited_at = outcome.finished_at.unwrap_or_else(crate::clock::now);
+                    let exited_at = match outcome.finished_at {
+                        Some(time) => time,
+                        // Pass, Choice and Succeed exit when their attempt began.
+                        None if states::never_waits(state) => started_at,
+                        None => crate::clock::now(),
+                    };
                     if let Some(exited) = EventType::exited(type_name) {
                         let details = Fields::StateExited {
                             name: local_name.clone(),

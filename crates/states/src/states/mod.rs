@@ -27,6 +27,15 @@ pub(crate) fn passes_input_through(state: &State, jsonata: bool) -> bool {
     }
 }
 
+/// Whether `state` does its work without awaiting anything (Pass, Choice,
+/// Succeed, Fail): it is done the moment its attempt begins.
+pub(crate) fn never_waits(state: &State) -> bool {
+    matches!(
+        state,
+        State::Pass(_) | State::Choice(_) | State::Succeed(_) | State::Fail(_)
+    )
+}
+
 /// Run one attempt of `state` with its raw `input`.
 pub(crate) async fn act<'d>(
     rt: &Runtime<'_>,

@@ -164,7 +164,8 @@ async fn invoke(
         timeout,
         heartbeat,
     } = scheduled_call;
-    let scheduled = crate::clock::now();
+    // Scheduled when the attempt began: evaluating the parameters awaits nothing.
+    let scheduled = attempt.started_at;
     let resource = task.resource.clone();
     rt.record_at(
         cursor,

@@ -142,3 +142,37 @@ async fn a_timeout_during_parallel_keeps_the_branch_events() -> Result<(), Strin
     }
     Ok(())
 }
+
+/// A first attempt is scheduled when its state was entered (nothing is
+/// awaited in between); a retry is scheduled after its wait. States that
+/// await nothing (Choice) exit when they entered.
+#[tokio::test]
+async fn timestamps_follow_what_was_awaited() -> Result<(), String> {
+    let definition = r#"{"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": "r", "Next": "C",
+              "Retry": [{"ErrorEquals": ["Flaky"], "IntervalSeconds": 1}]},
+        "C": {"Type": "Choice", "Choices": [{"Variable": "$.go", "BooleanEquals": true, "Next": "Done"}]},
+        "Done": {"Type": "Succeed"}}}"#;
+    let tasks = Scripted::default().with("r", vec![Step::Fail("Flaky"), Step::Echo]);
+    // Time scale 0.02: the one-second retry interval waits 20 ms.
+    let execution = run(definition, json!({"go": true}), &tasks, 0.02).await?;
+    let times = |wanted: EventType| -> Vec<chrono::DateTime<chrono::Utc>> {
+        execution
+            .history
+            .iter()
+            .filter(|e| e.event_type == wanted)
+            .map(|e| e.timestamp)
+            .collect()
+    };
+    let entered = times(EventType::TaskStateEntered);
+    let scheduled = times(EventType::TaskScheduled);
+    let failed = times(EventType::TaskFailed);
+    assert_eq!(scheduled.len(), 2, "one retry");
+    assert_eq!(scheduled[0], entered[0]);
+    assert!(scheduled[1] - failed[0] >= chrono::Duration::milliseconds(20));
+    assert_eq!(
+        times(EventType::ChoiceStateExited),
+        times(EventType::ChoiceStateEntered)
+    );
+    Ok(())
+}
