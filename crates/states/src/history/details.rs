@@ -50,13 +50,28 @@ pub(crate) enum Fields {
     TaskScheduled {
         resource: Name,
         parameters: Text,
-        timeout: Option<f64>,
-        heartbeat: Option<f64>,
+        /// Boxed: rarely set, and every event is as large as the largest fields.
+        limits: Option<Box<TaskLimits>>,
     },
     /// `taskStartedEventDetails`.
     TaskStarted { resource: Name },
     /// `taskSucceededEventDetails`.
     TaskSucceeded { resource: Name, output: Text },
+}
+
+/// A Task's `timeoutInSeconds` and `heartbeatInSeconds` in its TaskScheduled event.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TaskLimits {
+    pub(crate) timeout: Option<f64>,
+    pub(crate) heartbeat: Option<f64>,
+}
+
+impl TaskLimits {
+    /// The limits, boxed, or `None` when neither is set.
+    pub(crate) fn boxed(timeout: Option<f64>, heartbeat: Option<f64>) -> Option<Box<TaskLimits>> {
+        (timeout.is_some() || heartbeat.is_some())
+            .then(|| Box::new(TaskLimits { timeout, heartbeat }))
+    }
 }
 
 impl Fields {
@@ -82,9 +97,11 @@ impl Fields {
             Fields::TaskScheduled {
                 resource,
                 parameters,
-                timeout,
-                heartbeat,
+                limits,
             } => {
+                let (timeout, heartbeat) = limits
+                    .as_deref()
+                    .map_or((None, None), |l| (l.timeout, l.heartbeat));
                 let mut scheduled = json!({
                     "resource": &**resource,
                     "resourceType": resource_type(resource),
@@ -243,8 +260,7 @@ mod tests {
         let scheduled = Details::fields(Fields::TaskScheduled {
             resource: "arn:aws:lambda:eu-west-1:1:function:f".into(),
             parameters: "{}".into(),
-            timeout: Some(5.0),
-            heartbeat: None,
+            limits: TaskLimits::boxed(Some(5.0), None),
         });
         assert_eq!(
             *scheduled,

@@ -20,13 +20,15 @@ use serde::{Deserialize, Deserializer};
 /// distinct names, e.g. generated ones, fall back to counted names).
 pub(crate) const INTERNED_BYTES: usize = 4 << 20;
 
-/// A name from a definition; dereferences to `str`.
+/// A name from a definition; dereferences to `str`. 16 bytes, like a
+/// `&str` (events carry one each, and are moved around whole).
 #[derive(Debug, Clone)]
 pub(crate) enum Name {
     /// Interned for the process: copied as a pointer.
     Interned(&'static str),
-    /// Past the interning budget: shared with a reference count.
-    Counted(Arc<str>),
+    /// Past the interning budget: shared with a reference count (boxed so
+    /// that the enum stays the size of the `&str`).
+    Counted(Box<Arc<str>>),
 }
 
 /// The names interned so far and their total length.
@@ -54,7 +56,7 @@ impl Name {
             return Name::Interned(name);
         }
         if table.bytes + text.len() > INTERNED_BYTES {
-            return Name::Counted(Arc::from(text));
+            return Name::Counted(Box::new(Arc::from(text)));
         }
         let name: &'static str = Box::leak(Box::from(text));
         table.bytes += name.len();
@@ -105,6 +107,11 @@ mod tests {
             (Name::Interned(a), Name::Interned(b)) => assert!(std::ptr::eq(*a, *b)),
             other => panic!("not interned: {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_name_is_the_size_of_a_str_reference() {
+        assert_eq!(std::mem::size_of::<Name>(), std::mem::size_of::<&str>());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::errors::{STATES_DATA_LIMIT_EXCEEDED, StatesError};
 use crate::executor::env::Env;
 use crate::executor::{Attempt, Outcome, Runtime, io};
 use crate::handler::TaskContext;
-use crate::history::{self, Cursor, EventType, Fields, Text};
+use crate::history::{self, Cursor, EventType, Fields, TaskLimits, Text};
 
 pub(super) async fn run<'d>(
     rt: &Runtime<'_>,
@@ -173,8 +173,7 @@ async fn invoke(
         Fields::TaskScheduled {
             resource: resource.clone(),
             parameters: parameters_text.unwrap_or_else(|| history::payload_text(&effective)),
-            timeout,
-            heartbeat,
+            limits: TaskLimits::boxed(timeout, heartbeat),
         },
         scheduled,
     );
