@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::context::ExecutionInfo;
 use crate::errors::StatesError;
-use crate::executor::Runtime;
+use crate::executor::{LastExit, Runtime};
 use crate::handler::TaskHandler;
 use crate::history::{self, EventType, Fields, HistoryEvent, Recorder, Text};
 use crate::machine::StateMachine;
@@ -163,29 +163,36 @@ pub async fn execute(
     runtime.default_jsonata =
         crate::definition::query_language::is_jsonata(machine.machine.query_language.as_deref());
     let limit = execution_limit(machine, options);
-    let mut output_text = None;
+    let mut last_exit = LastExit::default();
     let run = runtime.run_machine_with_text(
         &machine.machine,
         input,
         Some(input_text),
         Default::default(),
         &mut cursor,
-        Some(&mut output_text),
+        Some(&mut last_exit),
     );
     // `None`: the execution's own time limit elapsed.
     let outcome = match limit {
         Some(limit) => tokio::time::timeout(limit, run).await.ok(),
         None => Some(run.await),
     };
-    // The last event's time is the execution's stop date.
-    let stop_date = crate::clock::now();
+    // The last event's time is the execution's stop date: a run that
+    // succeeded ends when its last state exited (nothing is awaited after).
+    let stop_date = match (&outcome, last_exit.at) {
+        (Some(Ok(_)), Some(exited_at)) => exited_at,
+        _ => crate::clock::now(),
+    };
     let (status, output, error, cause) = match outcome {
         Some(Ok(output)) => {
             recorder.record_at(
                 &mut cursor,
                 EventType::ExecutionSucceeded,
                 Fields::ExecutionSucceeded {
-                    output: output_text.unwrap_or_else(|| history::payload_text(&output)),
+                    output: last_exit
+                        .text
+                        .take()
+                        .unwrap_or_else(|| history::payload_text(&output)),
                 },
                 stop_date,
             );
@@ -327,6 +334,9 @@ mod tests {
         let succeeded = time_of(EventType::TaskSucceeded)?;
         assert_eq!(time_of(EventType::TaskStateExited)?, succeeded);
         assert!(time_of(EventType::TaskScheduled)? <= succeeded);
+        // Nothing is awaited after the last state: the execution stops then.
+        assert_eq!(time_of(EventType::ExecutionSucceeded)?, succeeded);
+        assert_eq!(run.stop_date, succeeded);
         Ok(())
     }
 

@@ -147,6 +147,15 @@ impl Attempt<'_> {
     }
 }
 
+/// The last state of a run, as [`Runtime::run_machine_with_text`] reports it.
+#[derive(Debug, Default)]
+pub(crate) struct LastExit {
+    /// Its output's JSON text, when it wrote one.
+    pub(crate) text: Option<Text>,
+    /// When it exited.
+    pub(crate) at: Option<DateTime<Utc>>,
+}
+
 /// Shared services of one execution.
 pub(crate) struct Runtime<'a> {
     pub(crate) tasks: &'a dyn TaskHandler,
@@ -216,8 +225,8 @@ impl<'a> Runtime<'a> {
     }
 
     /// [`Runtime::run_machine`] with the input's JSON text for the history
-    /// when the caller already has it; `output_text` receives the output's
-    /// text when the last state wrote one.
+    /// when the caller already has it; `last_exit` receives the output's
+    /// text (when the last state wrote one) and the time it exited.
     pub(crate) fn run_machine_with_text<'s>(
         &'s self,
         machine: &'s Machine,
@@ -225,11 +234,11 @@ impl<'a> Runtime<'a> {
         input_text: Option<Text>,
         variables: Variables,
         cursor: &'s mut Cursor,
-        output_text: Option<&'s mut Option<Text>>,
+        last_exit: Option<&'s mut LastExit>,
     ) -> join::Branch<'s, Result<Value, StatesError>> {
         Box::pin(async move {
             let mut input_text = input_text;
-            let mut output_text = output_text;
+            let mut last_exit = last_exit;
             let mut variables = variables;
             let mut steps = 0usize;
             let mut name: &str = &machine.start_at;
@@ -276,8 +285,9 @@ impl<'a> Runtime<'a> {
                         input_text = text;
                     }
                     None => {
-                        if let Some(slot) = output_text.take() {
-                            *slot = text;
+                        if let Some(slot) = last_exit.take() {
+                            slot.text = text;
+                            slot.at = exited_at;
                         }
                         return Ok(outcome.output);
                     }
@@ -305,8 +315,6 @@ impl<'a> Runtime<'a> {
         let jsonata = crate::definition::query_language::uses_jsonata(state, self.default_jsonata);
         // States whose output is their input keep its text for their output.
         let passes_input = states::passes_input_through(state, jsonata);
-        let kept_text = passes_input.then(|| input_text.clone());
-        let entered_text = input_text.clone();
         // `$$.State.EnteredTime` is the time of the StateEntered event.
         let entered_time = entered_at.unwrap_or_else(crate::clock::now);
         let entered_id = self.record_at(
@@ -314,10 +322,13 @@ impl<'a> Runtime<'a> {
             EventType::entered(type_name),
             Fields::StateEntered {
                 name: local_name.clone(),
-                input: input_text,
+                input: input_text.clone(),
             },
             entered_time,
         );
+        // The input's text: a Task's output text is spliced from it, and a
+        // state that passes its input through takes it as its output's.
+        let mut entered_text = Some(input_text);
         let mut retries = retry::RetryState::new(state);
         loop {
             let info = StateInfo {
@@ -355,7 +366,7 @@ impl<'a> Runtime<'a> {
                             Ok(output) => {
                                 spliced = outcome.result_text.take().and_then(|result| {
                                     text::with_new_field(
-                                        &entered_text,
+                                        entered_text.as_deref()?,
                                         fields_before,
                                         target.field_prefix.as_deref(),
                                         &result,
@@ -376,8 +387,8 @@ impl<'a> Runtime<'a> {
                     } else if outcome.output_is_input {
                         outcome.output = std::mem::take(&mut input);
                         outcome.output_is_input = false;
-                        match &kept_text {
-                            Some(text) => text.clone(),
+                        match entered_text.take().filter(|_| passes_input) {
+                            Some(text) => text,
                             None => history::payload_text(&outcome.output),
                         }
                     } else {
