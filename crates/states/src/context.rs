@@ -1,7 +1,7 @@
 //! The context object (`$$`): facts about the execution, the state machine
 //! and the current state, readable by `$$.` paths.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
@@ -15,72 +15,56 @@ pub(crate) fn format_time(time: DateTime<Utc>) -> String {
 }
 
 /// Execution-wide parts of the context object, built once per execution
-/// the first time a state reads `$$` (most executions never do).
+/// the first time a state reads `$$` (most executions never do). Borrows
+/// the execution's options: nothing is copied per execution.
 #[derive(Debug, Clone)]
-pub(crate) struct ExecutionInfo {
-    pub(crate) id: Arc<str>,
-    name: String,
-    role_arn: String,
+pub(crate) struct ExecutionInfo<'a> {
+    options: &'a crate::ExecutionOptions,
     start: DateTime<Utc>,
     /// The execution input as JSON text (shared with `ExecutionStarted`);
     /// `$$.Execution.Input` is parsed from it, which gives back the same
     /// value as serde_json writes floats so that they read back exactly
     /// (`float_roundtrip`).
     input_text: Text,
-    state_machine_id: String,
-    state_machine_name: String,
     built: OnceLock<(Value, Value)>,
 }
 
-impl ExecutionInfo {
+impl<'a> ExecutionInfo<'a> {
     pub(crate) fn new(
-        options: &crate::ExecutionOptions,
+        options: &'a crate::ExecutionOptions,
         input_text: Text,
         start: DateTime<Utc>,
     ) -> Self {
         ExecutionInfo {
-            id: Arc::from(options.execution_id.as_str()),
-            name: options.execution_name.clone(),
-            role_arn: options.role_arn.clone(),
+            options,
             start,
             input_text,
-            state_machine_id: options.state_machine_id.clone(),
-            state_machine_name: options.state_machine_name.clone(),
             built: OnceLock::new(),
         }
     }
 
-    /// The execution input as JSON text.
-    pub(crate) fn input_text(&self) -> &str {
-        &self.input_text
-    }
-
-    /// The role the execution runs as.
-    pub(crate) fn role_arn(&self) -> &str {
-        &self.role_arn
-    }
-
-    /// The state machine's id (its ARN).
-    pub(crate) fn state_machine_id(&self) -> &str {
-        &self.state_machine_id
+    /// The execution's id (ARN).
+    pub(crate) fn id(&self) -> &'a str {
+        &self.options.execution_id
     }
 
     /// `$$.Execution` and `$$.StateMachine`.
     fn parts(&self) -> &(Value, Value) {
         self.built.get_or_init(|| {
             let input: Value = serde_json::from_str(&self.input_text).unwrap_or(Value::Null);
+            let options = self.options;
             (
                 json!({
-                    "Id": &*self.id,
+                    "Id": options.execution_id,
                     "Input": input,
-                    "Name": self.name,
-                    "RoleArn": self.role_arn,
+                    "Name": options.execution_name,
+                    "RoleArn": options.role_arn,
                     "StartTime": format_time(self.start),
                     "RedriveCount": 0,
                 }),
                 json!({
-                    "Id": self.state_machine_id,
-                    "Name": self.state_machine_name,
+                    "Id": options.state_machine_id,
+                    "Name": options.state_machine_name,
                 }),
             )
         })
@@ -101,12 +85,12 @@ pub(crate) struct StateInfo<'a> {
 #[derive(Debug, Clone)]
 pub(crate) struct LazyContext<'a> {
     value: OnceLock<Value>,
-    source: Option<(&'a ExecutionInfo, StateInfo<'a>)>,
+    source: Option<(&'a ExecutionInfo<'a>, StateInfo<'a>)>,
 }
 
 impl<'a> LazyContext<'a> {
     /// The context object of `state`, built on first use.
-    pub(crate) fn new(execution: &'a ExecutionInfo, state: StateInfo<'a>) -> Self {
+    pub(crate) fn new(execution: &'a ExecutionInfo<'a>, state: StateInfo<'a>) -> Self {
         LazyContext {
             value: OnceLock::new(),
             source: Some((execution, state)),
@@ -149,7 +133,7 @@ impl<'a> LazyContext<'a> {
 }
 
 /// Build the whole context object for one attempt of one state.
-pub(crate) fn context_object(execution: &ExecutionInfo, state: &StateInfo<'_>) -> Value {
+pub(crate) fn context_object(execution: &ExecutionInfo<'_>, state: &StateInfo<'_>) -> Value {
     let (execution, state_machine) = execution.parts();
     let mut root = Map::new();
     root.insert("Execution".into(), execution.clone());

@@ -150,16 +150,18 @@ pub async fn execute(
     let start_date = crate::clock::now();
     let (recorder, mut cursor) = Recorder::main(expected_events(machine));
     let input_text: Text = history::payload_text(&input);
-    let info = std::sync::Arc::new(ExecutionInfo::new(options, input_text.clone(), start_date));
+    let info = ExecutionInfo::new(options, input_text.clone(), start_date);
     recorder.record_at(
         &mut cursor,
         EventType::ExecutionStarted,
-        Fields::ExecutionStarted {
-            execution: std::sync::Arc::clone(&info),
-        },
+        Fields::ExecutionStarted(Box::new(history::ExecutionStarted {
+            input: input_text.clone(),
+            role_arn: options.role_arn.clone(),
+            state_machine_arn: options.state_machine_id.clone(),
+        })),
         start_date,
     );
-    let mut runtime = Runtime::new(tasks, options, &recorder, info);
+    let mut runtime = Runtime::new(tasks, options, &recorder, &info);
     runtime.default_jsonata =
         crate::definition::query_language::is_jsonata(machine.machine.query_language.as_deref());
     let limit = execution_limit(machine, options);

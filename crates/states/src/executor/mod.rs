@@ -161,7 +161,7 @@ pub(crate) struct Runtime<'a> {
     pub(crate) tasks: &'a dyn TaskHandler,
     pub(crate) options: &'a ExecutionOptions,
     pub(crate) history: &'a Recorder,
-    pub(crate) info: std::sync::Arc<ExecutionInfo>,
+    pub(crate) info: &'a ExecutionInfo<'a>,
     /// Whether states without their own `QueryLanguage` use JSONata.
     pub(crate) default_jsonata: bool,
 }
@@ -171,7 +171,7 @@ impl<'a> Runtime<'a> {
         tasks: &'a dyn TaskHandler,
         options: &'a ExecutionOptions,
         history: &'a Recorder,
-        info: std::sync::Arc<ExecutionInfo>,
+        info: &'a ExecutionInfo<'a>,
     ) -> Self {
         Runtime {
             tasks,
@@ -347,7 +347,7 @@ impl<'a> Runtime<'a> {
                 entered_id,
                 started_at,
                 retry_count: retries.total(),
-                context: LazyContext::new(&self.info, info),
+                context: LazyContext::new(self.info, info),
                 variables,
                 jsonata,
             };

@@ -30,12 +30,8 @@ pub(crate) type Text = Arc<str>;
 /// The fields of the frequent events, written out by [`Fields::to_value`].
 #[derive(Debug, Clone)]
 pub(crate) enum Fields {
-    /// `executionStartedEventDetails`.
-    /// The execution's facts (input text, role, state machine) are shared
-    /// with its context object rather than copied.
-    ExecutionStarted {
-        execution: Arc<crate::context::ExecutionInfo>,
-    },
+    /// `executionStartedEventDetails` (boxed: one per execution).
+    ExecutionStarted(Box<ExecutionStarted>),
     /// `executionSucceededEventDetails`.
     ExecutionSucceeded { output: Text },
     /// `stateEnteredEventDetails`.
@@ -59,6 +55,15 @@ pub(crate) enum Fields {
     TaskSucceeded { resource: Name, output: Text },
 }
 
+/// An `ExecutionStarted` event's details.
+#[derive(Debug, Clone)]
+pub(crate) struct ExecutionStarted {
+    /// The execution input as JSON text (shared with the first state's event).
+    pub(crate) input: Text,
+    pub(crate) role_arn: String,
+    pub(crate) state_machine_arn: String,
+}
+
 /// A Task's `timeoutInSeconds` and `heartbeatInSeconds` in its TaskScheduled event.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct TaskLimits {
@@ -78,10 +83,10 @@ impl Fields {
     /// The AWS-shaped JSON of these fields.
     fn to_value(&self) -> Value {
         match self {
-            Fields::ExecutionStarted { execution } => json!({"executionStartedEventDetails": {
-                "input": execution.input_text(),
-                "roleArn": execution.role_arn(),
-                "stateMachineArn": execution.state_machine_id(),
+            Fields::ExecutionStarted(started) => json!({"executionStartedEventDetails": {
+                "input": &*started.input,
+                "roleArn": started.role_arn,
+                "stateMachineArn": started.state_machine_arn,
             }}),
             Fields::ExecutionSucceeded { output } => {
                 json!({"executionSucceededEventDetails": {"output": &**output}})

@@ -188,7 +188,7 @@ async fn invoke(
     );
     let context = TaskContext {
         state_name: attempt.name,
-        execution_id: &rt.info.id,
+        execution_id: rt.info.id(),
         retry_count: attempt.retry_count,
         context_object: attempt.context.to_handler(),
         timeout_seconds: timeout,
