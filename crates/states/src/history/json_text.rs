@@ -124,23 +124,49 @@ fn word_needs_escape(word: u64) -> bool {
 fn write_str(out: &mut String, s: &str) {
     out.reserve(s.len() + 2);
     out.push('"');
-    let bytes = s.as_bytes();
-    let mut words = bytes.chunks_exact(8);
-    // Padded with a byte that needs no escape, so short strings and the
-    // tail take the word test too.
-    let mut tail = [b'a'; 8];
-    tail[..words.remainder().len()].copy_from_slice(words.remainder());
-    let clean = words.all(|chunk| {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        !word_needs_escape(u64::from_ne_bytes(word))
-    }) && !word_needs_escape(u64::from_ne_bytes(tail));
-    if clean {
+    if is_clean(s.as_bytes()) {
         out.push_str(s);
     } else {
         write_escaped(out, s);
     }
     out.push('"');
+}
+
+/// Whether no byte of `bytes` needs escaping, checked a word at a time.
+/// The last word is read overlapping the one before it (a byte checked
+/// twice is still the same byte), so no partial word is copied out.
+fn is_clean(bytes: &[u8]) -> bool {
+    let len = bytes.len();
+    if len >= 8 {
+        let mut words = bytes.chunks_exact(8);
+        let whole = words.all(|chunk| !word_needs_escape(word_at(chunk, 0)));
+        return whole && !word_needs_escape(word_at(bytes, len - 8));
+    }
+    if len >= 4 {
+        // Two 4-byte halves, overlapping when `len` < 8.
+        let low = u64::from(half_at(bytes, 0));
+        let high = u64::from(half_at(bytes, len - 4));
+        return !word_needs_escape(low | (high << 32));
+    }
+    !bytes.iter().any(|&byte| needs_escape(byte))
+}
+
+/// The 8 bytes of `bytes` from `at` as a word (`at + 8` ≤ `bytes.len()`).
+fn word_at(bytes: &[u8], at: usize) -> u64 {
+    let mut word = [0u8; 8];
+    if let Some(chunk) = bytes.get(at..at + 8) {
+        word.copy_from_slice(chunk);
+    }
+    u64::from_ne_bytes(word)
+}
+
+/// The 4 bytes of `bytes` from `at` (`at + 4` ≤ `bytes.len()`).
+fn half_at(bytes: &[u8], at: usize) -> u32 {
+    let mut half = [0u8; 4];
+    if let Some(chunk) = bytes.get(at..at + 4) {
+        half.copy_from_slice(chunk);
+    }
+    u32::from_ne_bytes(half)
 }
 
 /// Append the body of `s` with the bytes that need it escaped.
