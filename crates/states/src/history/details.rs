@@ -1,7 +1,7 @@
 //! [`Details`]: an event's AWS-shaped details, recorded as typed fields and
 //! written out as JSON only when something reads them.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value, json};
@@ -24,8 +24,9 @@ pub struct Details {
 }
 
 /// A payload as JSON text, shared by the events that show it (a state's
-/// output is the next state's input).
-pub(crate) type Text = Arc<str>;
+/// output is the next state's input). `triomphe`'s `Arc` has no weak
+/// count, so dropping the last reference is one atomic instruction, not two.
+pub(crate) type Text = triomphe::Arc<str>;
 
 /// The fields of the frequent events, written out by [`Fields::to_value`].
 #[derive(Debug, Clone)]
