@@ -114,9 +114,9 @@ impl StateMachine {
     pub fn transitions(&self) -> Vec<Transition> {
         let mut out = Vec::new();
         for (name, state) in &self.machine.states.ordered {
-            let edge = |to: Option<&String>, kind| Transition {
+            let edge = |to: Option<&str>, kind| Transition {
                 from: name.clone(),
-                to: to.cloned(),
+                to: to.map(str::to_string),
                 kind,
             };
             let common = state.common();
@@ -125,7 +125,7 @@ impl StateMachine {
             }
             if let State::Choice(choice) = state {
                 for rule in &choice.choices {
-                    out.push(edge(rule.next.as_ref(), TransitionKind::Choice));
+                    out.push(edge(rule.next.as_deref(), TransitionKind::Choice));
                 }
                 if let Some(default) = &choice.default {
                     out.push(edge(Some(default), TransitionKind::Default));

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use super::Template;
 use super::template::reads_input;
+use crate::history::Name;
 use crate::paths::{self, Parsed};
 
 /// One entry of a Choice state's `Choices` (top level: has `Next`).
@@ -14,7 +15,7 @@ use crate::paths::{self, Parsed};
 #[serde(try_from = "Value")]
 pub(crate) struct ChoiceRule {
     pub(crate) condition: Condition,
-    pub(crate) next: Option<String>,
+    pub(crate) next: Option<Name>,
     pub(crate) assign: Option<Template>,
     pub(crate) output: Option<Value>,
 }
@@ -86,7 +87,7 @@ impl TryFrom<Value> for ChoiceRule {
         };
         let next = match map.get("Next") {
             None => None,
-            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::String(s)) => Some(Name::new(s)),
             Some(_) => return Err("Next must be a string".into()),
         };
         Ok(ChoiceRule {

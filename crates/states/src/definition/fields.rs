@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::result_path::ResultTarget;
 use super::template::{Template, present_template};
+use crate::history::Name;
 
 /// Deserialize a field so that an explicit `null` is `Some(Value::Null)`,
 /// kept apart from an absent field (`None`). `InputPath: null` and
@@ -22,7 +23,7 @@ pub(crate) struct Common {
     #[serde(default)]
     pub(crate) query_language: Option<String>,
     #[serde(default)]
-    pub(crate) next: Option<String>,
+    pub(crate) next: Option<Name>,
     #[serde(default)]
     pub(crate) end: Option<bool>,
     #[serde(default, deserialize_with = "present")]
@@ -148,7 +149,7 @@ impl Retrier {
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct Catcher {
     pub(crate) error_equals: Vec<String>,
-    pub(crate) next: String,
+    pub(crate) next: Name,
     #[serde(default, deserialize_with = "present")]
     pub(crate) result_path: Option<Value>,
     #[serde(default, deserialize_with = "present")]

@@ -43,6 +43,11 @@ pub(crate) struct States {
     /// The names again, shared with the history events that carry them.
     shared: Vec<Name>,
     index: HashMap<String, usize, FnvBuild>,
+    /// The states whose names are interned, by the address of the text.
+    /// `Next`, `Default` and Catch targets are interned names too, so the
+    /// run loop finds the next state by that address: hashing one word
+    /// instead of the name's bytes, and no string comparison.
+    by_address: HashMap<usize, usize, FnvBuild>,
 }
 
 impl States {
@@ -54,7 +59,15 @@ impl States {
     }
     /// The state called `name` and its name as a shared string.
     pub(crate) fn entry(&self, name: &str) -> Option<(&Name, &State)> {
-        let i = *self.index.get(name)?;
+        let by_address = self
+            .by_address
+            .get(&(name.as_ptr() as usize))
+            .filter(|&&i| self.shared.get(i).is_some_and(|n| n.len() == name.len()));
+        // Same address and length: the same text.
+        let i = match by_address {
+            Some(&i) => i,
+            None => *self.index.get(name)?,
+        };
         Some((self.shared.get(i)?, &self.ordered.get(i)?.1))
     }
     pub(crate) fn contains(&self, name: &str) -> bool {
@@ -75,10 +88,19 @@ impl<'de> Deserialize<'de> for States {
             shared.push(Name::new(&name));
             ordered.push((name, state));
         }
+        let by_address = shared
+            .iter()
+            .enumerate()
+            .filter_map(|(i, name)| match name {
+                Name::Interned(text) => Some((text.as_ptr() as usize, i)),
+                Name::Counted(_) => None,
+            })
+            .collect();
         Ok(States {
             ordered,
             shared,
             index,
+            by_address,
         })
     }
 }
@@ -190,7 +212,7 @@ pub(crate) struct ChoiceState {
     pub(crate) common: Common,
     pub(crate) choices: Vec<ChoiceRule>,
     #[serde(default)]
-    pub(crate) default: Option<String>,
+    pub(crate) default: Option<Name>,
 }
 
 /// `Type: Wait`.
@@ -280,4 +302,42 @@ pub(crate) struct MapState {
     pub(crate) item_reader: Option<Value>,
     #[serde(default)]
     pub(crate) item_batcher: Option<Value>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_state_is_found_by_its_next_name_and_by_its_text() -> Result<(), String> {
+        let machine: Machine = serde_json::from_value(serde_json::json!({
+            "StartAt": "First",
+            "States": {
+                "First": {"Type": "Pass", "Next": "Second"},
+                "Second": {"Type": "Pass", "Next": "Sec"},
+                "Sec": {"Type": "Succeed"}
+            }
+        }))
+        .map_err(|e| e.to_string())?;
+        let states = &machine.states;
+        let next = |name: &str| -> Result<String, String> {
+            let (_, state) = states.entry(name).ok_or(format!("no state {name}"))?;
+            Ok(state.common().next.as_deref().unwrap_or("").to_string())
+        };
+        // By a `Next` (an interned name: found by address).
+        let (found, _) = states.entry("First").ok_or("no First")?;
+        assert_eq!(&**found, "First");
+        let second = states
+            .get("First")
+            .and_then(|s| s.common().next.clone())
+            .ok_or("no Next")?;
+        assert_eq!(next(&second)?, "Sec");
+        // By text that is not interned, and by a prefix of an interned name
+        // (same address, other length).
+        assert_eq!(next(&String::from("Second"))?, "Sec");
+        let (prefix, _) = states.entry(&second[..3]).ok_or("no Sec")?;
+        assert_eq!(&**prefix, "Sec");
+        assert!(states.entry("Nope").is_none());
+        Ok(())
+    }
 }

@@ -160,13 +160,13 @@ fn validate_reachability(checker: &mut Checker<'_>, location: &str) {
 
 /// Names a state can transition to: `Next`, Choice rules and `Default`, Catch targets.
 fn successors(state: &State) -> Vec<&str> {
-    let mut out: Vec<&str> = state.common().next.iter().map(String::as_str).collect();
+    let mut out: Vec<&str> = state.common().next.iter().map(|n| &**n).collect();
     if let State::Choice(choice) = state {
         out.extend(choice.choices.iter().filter_map(|r| r.next.as_deref()));
         out.extend(choice.default.as_deref());
     }
     if let Some(handling) = state.error_handling() {
-        out.extend(handling.catch.iter().map(|c| c.next.as_str()));
+        out.extend(handling.catch.iter().map(|c| &*c.next));
     }
     out
 }
