@@ -168,8 +168,7 @@ pub async fn execute(
     let mut last_exit = LastExit::default();
     let run = runtime.run_machine_with_text(
         &machine.machine,
-        input,
-        Some(input_text),
+        (input, Some(input_text), Some(start_date)),
         Default::default(),
         &mut cursor,
         Some(&mut last_exit),
@@ -336,6 +335,9 @@ mod tests {
         let succeeded = time_of(EventType::TaskSucceeded)?;
         assert_eq!(time_of(EventType::TaskStateExited)?, succeeded);
         assert!(time_of(EventType::TaskScheduled)? <= succeeded);
+        // Nor between the start and the first state: it enters then.
+        assert_eq!(time_of(EventType::TaskStateEntered)?, run.start_date);
+        assert_eq!(time_of(EventType::ExecutionStarted)?, run.start_date);
         // Nothing is awaited after the last state: the execution stops then.
         assert_eq!(time_of(EventType::ExecutionSucceeded)?, succeeded);
         assert_eq!(run.stop_date, succeeded);

@@ -221,17 +221,18 @@ impl<'a> Runtime<'a> {
         variables: Variables,
         cursor: &'s mut Cursor,
     ) -> join::Branch<'s, Result<Value, StatesError>> {
-        self.run_machine_with_text(machine, input, None, variables, cursor, None)
+        self.run_machine_with_text(machine, (input, None, None), variables, cursor, None)
     }
 
     /// [`Runtime::run_machine`] with the input's JSON text for the history
-    /// when the caller already has it; `last_exit` receives the output's
-    /// text (when the last state wrote one) and the time it exited.
+    /// when the caller already has it, and the time the run began when the
+    /// first state enters then (nothing awaited in between); `last_exit`
+    /// receives the output's text (when the last state wrote one) and the
+    /// time it exited.
     pub(crate) fn run_machine_with_text<'s>(
         &'s self,
         machine: &'s Machine,
-        input: Value,
-        input_text: Option<Text>,
+        (input, input_text, began_at): (Value, Option<Text>, Option<DateTime<Utc>>),
         variables: Variables,
         cursor: &'s mut Cursor,
         last_exit: Option<&'s mut LastExit>,
@@ -245,7 +246,7 @@ impl<'a> Runtime<'a> {
             let mut input = input;
             // When the previous state exited: the next one enters at the same
             // time, as nothing is awaited in between.
-            let mut exited_at = None;
+            let mut exited_at = began_at;
             loop {
                 if self.history.len(cursor) >= MAX_HISTORY_EVENTS {
                     return Err(StatesError::runtime(format!(
