@@ -3,12 +3,13 @@
 # on the same machine in the same run, on the peers' notification.asl.json.
 #
 #   scripts/bench-states.sh            # prints both figures and the ratio
-#   RUNS=5 scripts/bench-states.sh     # peer runs (median is used), default 3
+#   RUNS=5 scripts/bench-states.sh     # runs of each engine (medians are used), default 3
 #
 # Transitions = states entered (4 per notification execution on the happy
 # path), as ../shared/bench/peers/asl-throughput.mjs counts them. Ours comes
 # from `cargo bench -p rez-states --bench engine` (criterion, instant echo
-# tasks, time_scale 0, one execution at a time like the peer's default).
+# tasks, time_scale 0, one execution at a time like the peer's default),
+# run RUNS times like the peer, median of each.
 #
 # Second comparison, the whole machine: ours on every core
 # (states/notification_all_cores: one thread per core, each with its own
@@ -68,9 +69,16 @@ peer_concurrent_median="$(median "${peer_concurrent[@]}")"
 peer_cores_median="$(median "${peer_cores[@]}")"
 peer_best="$(printf '%s\n' "$peer_median" "$peer_concurrent_median" "$peer_cores_median" | sort -g | tail -1)"
 
-bencher="$(cd "$ROOT" && cargo bench -p rez-states --bench engine -- \
-  --warm-up-time 1 --measurement-time 3 --output-format bencher 2>/dev/null | grep '^test ')"
-ns_of() { echo "$bencher" | awk -v name="$1" '$2 == name {gsub(",", "", $5); print $5}'; }
+# Ours is measured $RUNS times too (the median is used), like the peer:
+# this host's speed swings from minute to minute, and one criterion run
+# can fall into a slow phase.
+bencher=""
+for _ in $(seq "$RUNS"); do
+  bencher+="$(cd "$ROOT" && cargo bench -p rez-states --bench engine -- \
+    --warm-up-time 1 --measurement-time 3 --output-format bencher 2>/dev/null | grep '^test ')"$'\n'
+done
+ns_runs() { echo "$bencher" | awk -v name="$1" '$2 == name {gsub(",", "", $5); print $5}'; }
+ns_of() { median $(ns_runs "$1"); }
 notification_ns="$(ns_of states/notification)"
 all_cores_ns="$(ns_of states/notification_all_cores)"
 map_ns="$(ns_of states/map_1000)"
@@ -85,8 +93,8 @@ echo "machine:  nproc=$(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: 
 echo "peer:     aws-local-stepfunctions, node $("$PEERS_DIR/bin/node" --version), N=$N, concurrency 1: ${peer[*]} transitions/s (median $peer_median)"
 echo "peer:     concurrency $PEER_CONCURRENCY: ${peer_concurrent[*]} transitions/s (median $peer_concurrent_median)"
 echo "peer:     $(nproc) processes at once, summed: ${peer_cores[*]} transitions/s (median $peer_cores_median; best of the three medians $peer_best)"
-echo "ours:     rez-states notification: ${notification_ns} ns/execution = ${ours} transitions/s"
-echo "ours:     rez-states map_1000:     ${map_ns} ns/execution = ${ours_map} transitions/s"
-echo "ours:     rez-states notification on $(nproc) cores: ${all_cores_ns} ns/execution = ${ours_all} transitions/s"
+echo "ours:     rez-states notification: $(echo $(ns_runs states/notification)) ns/execution (median ${notification_ns} = ${ours} transitions/s)"
+echo "ours:     rez-states map_1000:     $(echo $(ns_runs states/map_1000)) ns/execution (median ${map_ns} = ${ours_map} transitions/s)"
+echo "ours:     rez-states notification on $(nproc) cores: $(echo $(ns_runs states/notification_all_cores)) ns/execution (median ${all_cores_ns} = ${ours_all} transitions/s)"
 echo "ratio:    ${ratio}x aws-local-stepfunctions, one execution at a time each (target: 50x)"
 echo "ratio:    ${ratio_all}x aws-local-stepfunctions, the whole machine each (target: 50x)"
