@@ -3,13 +3,15 @@
 # on the same machine in the same run, on the peers' notification.asl.json.
 #
 #   scripts/bench-states.sh            # prints both figures and the ratio
-#   RUNS=5 scripts/bench-states.sh     # runs of each engine (medians are used), default 3
+#   RUNS=5 scripts/bench-states.sh     # runs (medians are used), default 3
+#   N=2000 scripts/bench-states.sh     # peer executions per measurement, default 20000
 #
 # Transitions = states entered (4 per notification execution on the happy
 # path), as ../shared/bench/peers/asl-throughput.mjs counts them. Ours comes
 # from `cargo bench -p rez-states --bench engine` (criterion, instant echo
 # tasks, time_scale 0, one execution at a time like the peer's default),
-# run RUNS times like the peer, median of each.
+# run RUNS times like the peer, median of each; each run measures the
+# peer and then ours, and prints the run's own ratios too.
 #
 # Second comparison, the whole machine: ours on every core
 # (states/notification_all_cores: one thread per core, each with its own
@@ -18,7 +20,13 @@
 # --concurrency 1, one at --concurrency $PEER_CONCURRENCY (Node runs a
 # process on one thread either way), and one process per core at once
 # (their rates summed).
-# Bounded: ~1 s warm-up + 3 s measurement per benchmark, a few seconds per peer run.
+# The peer runs N=20000 executions per measurement (after its 200 warm-up
+# ones), about 3 s: its steady state. With the script's earlier N=2000
+# (0.3-0.5 s) V8 had not finished optimising. One process measured
+# 15-20k transitions/s against 18-31k at N=20000, and two processes at
+# once about 12k each against 18-28k each, because their optimising
+# compilers compete for the same two cores.
+# Bounded: ~1 s warm-up + 3 s measurement per benchmark, about 3 s per peer run.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -26,7 +34,7 @@ PEERS_SRC="${PEERS_SRC:-$ROOT/../shared/bench/peers}"
 [ -d "$PEERS_SRC" ] || PEERS_SRC=/work/shared/bench/peers
 export PEERS_DIR="${PEERS_DIR:-$HOME/.cache/rez-peers}"
 RUNS="${RUNS:-3}"
-N="${N:-2000}"
+N="${N:-20000}"
 PEER_CONCURRENCY="${PEER_CONCURRENCY:-16}"
 NOTIFICATION_TRANSITIONS=4
 MAP_TRANSITIONS=2001
@@ -59,24 +67,33 @@ peer_per_core() {
 peer=()
 peer_concurrent=()
 peer_cores=()
+bencher=""
+run_ratios=()
+run_ratios_all=()
+# Each run measures the peer and then ours, so a run's two engines share
+# the same minutes: this host's speed swings from minute to minute, and
+# the per-run ratios show how much. Medians of each engine are compared.
 for _ in $(seq "$RUNS"); do
-  peer+=("$(peer_once 1)")
-  peer_concurrent+=("$(peer_once "$PEER_CONCURRENCY")")
-  peer_cores+=("$(peer_per_core)")
+  p1="$(peer_once 1)"
+  p16="$(peer_once "$PEER_CONCURRENCY")"
+  pc="$(peer_per_core)"
+  peer+=("$p1")
+  peer_concurrent+=("$p16")
+  peer_cores+=("$pc")
+  run="$(cd "$ROOT" && cargo bench -p rez-states --bench engine -- \
+    --warm-up-time 1 --measurement-time 3 --output-format bencher 2>/dev/null | grep '^test ')"
+  bencher+="$run"$'\n'
+  one_ns="$(echo "$run" | awk '$2 == "states/notification" {gsub(",", "", $5); print $5}')"
+  all_ns="$(echo "$run" | awk '$2 == "states/notification_all_cores" {gsub(",", "", $5); print $5}')"
+  run_ratios+=("$(awk -v ns="$one_ns" -v t="$NOTIFICATION_TRANSITIONS" -v p="$p1" 'BEGIN {printf "%.1f", t * 1e9 / ns / p}')")
+  best="$(printf '%s\n' "$p1" "$p16" "$pc" | sort -g | tail -1)"
+  run_ratios_all+=("$(awk -v ns="$all_ns" -v t="$NOTIFICATION_TRANSITIONS" -v p="$best" 'BEGIN {printf "%.1f", t * 1e9 / ns / p}')")
 done
 peer_median="$(median "${peer[@]}")"
 peer_concurrent_median="$(median "${peer_concurrent[@]}")"
 peer_cores_median="$(median "${peer_cores[@]}")"
 peer_best="$(printf '%s\n' "$peer_median" "$peer_concurrent_median" "$peer_cores_median" | sort -g | tail -1)"
 
-# Ours is measured $RUNS times too (the median is used), like the peer:
-# this host's speed swings from minute to minute, and one criterion run
-# can fall into a slow phase.
-bencher=""
-for _ in $(seq "$RUNS"); do
-  bencher+="$(cd "$ROOT" && cargo bench -p rez-states --bench engine -- \
-    --warm-up-time 1 --measurement-time 3 --output-format bencher 2>/dev/null | grep '^test ')"$'\n'
-done
 ns_runs() { echo "$bencher" | awk -v name="$1" '$2 == name {gsub(",", "", $5); print $5}'; }
 ns_of() { median $(ns_runs "$1"); }
 notification_ns="$(ns_of states/notification)"
@@ -96,5 +113,5 @@ echo "peer:     $(nproc) processes at once, summed: ${peer_cores[*]} transitions
 echo "ours:     rez-states notification: $(echo $(ns_runs states/notification)) ns/execution (median ${notification_ns} = ${ours} transitions/s)"
 echo "ours:     rez-states map_1000:     $(echo $(ns_runs states/map_1000)) ns/execution (median ${map_ns} = ${ours_map} transitions/s)"
 echo "ours:     rez-states notification on $(nproc) cores: $(echo $(ns_runs states/notification_all_cores)) ns/execution (median ${all_cores_ns} = ${ours_all} transitions/s)"
-echo "ratio:    ${ratio}x aws-local-stepfunctions, one execution at a time each (target: 50x)"
-echo "ratio:    ${ratio_all}x aws-local-stepfunctions, the whole machine each (target: 50x)"
+echo "ratio:    ${ratio}x aws-local-stepfunctions, one execution at a time each (target: 50x); per run: ${run_ratios[*]}"
+echo "ratio:    ${ratio_all}x aws-local-stepfunctions, the whole machine each (target: 50x); per run: ${run_ratios_all[*]}"
