@@ -53,7 +53,31 @@ pub(crate) enum Fields {
     /// `taskStartedEventDetails`.
     TaskStarted { resource: Name },
     /// `taskSucceededEventDetails`.
-    TaskSucceeded { resource: Name, output: Text },
+    TaskSucceeded { resource: Name, output: Payload },
+}
+
+/// A payload for an event: its JSON text, or the value itself when the
+/// execution had no further use for it (a Task's raw result once its
+/// `ResultSelector` has picked from it), written out only when the event
+/// is read. Most histories are never read, so most such texts are never
+/// written.
+#[derive(Debug, Clone)]
+pub(crate) enum Payload {
+    /// The text, written when the event was recorded.
+    Text(Text),
+    /// The value (boxed: a `Value` is 80 bytes, and every event is as large
+    /// as the largest fields).
+    Value(Box<Value>),
+}
+
+impl Payload {
+    /// The JSON text (written now for a value).
+    fn text(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Payload::Text(text) => std::borrow::Cow::Borrowed(text),
+            Payload::Value(value) => std::borrow::Cow::Owned(super::payload(value)),
+        }
+    }
 }
 
 /// An `ExecutionStarted` event's details.
@@ -131,7 +155,7 @@ impl Fields {
             Fields::TaskSucceeded { resource, output } => json!({"taskSucceededEventDetails": {
                 "resource": &**resource,
                 "resourceType": resource_type(resource),
-                "output": &**output,
+                "output": output.text(),
             }}),
         }
     }

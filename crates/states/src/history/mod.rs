@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use details::Details;
-pub(crate) use details::{ExecutionStarted, Fields, TaskLimits, Text};
+pub(crate) use details::{ExecutionStarted, Fields, Payload, TaskLimits, Text};
 pub(crate) use names::Name;
 
 /// Most events one execution may record (AWS Step Functions quota for

@@ -9,7 +9,7 @@ use crate::errors::{STATES_DATA_LIMIT_EXCEEDED, StatesError};
 use crate::executor::env::Env;
 use crate::executor::{Attempt, Outcome, Runtime, io};
 use crate::handler::TaskContext;
-use crate::history::{self, Cursor, EventType, Fields, TaskLimits, Text};
+use crate::history::{self, Cursor, EventType, Fields, Payload, TaskLimits, Text};
 
 pub(super) async fn run<'d>(
     rt: &Runtime<'_>,
@@ -53,13 +53,27 @@ pub(super) async fn run<'d>(
         timeout,
         heartbeat,
     };
+    // With a ResultSelector the raw result is not kept after the selector
+    // has read it: TaskSucceeded takes it, and its text is written only if
+    // the history is read.
+    let selector = task.results.result_selector.as_ref();
     let Invoked {
         result,
         text: result_text,
         succeeded_at,
-    } = invoke(rt, task, scheduled, attempt, cursor).await?;
-    let result = match &task.results.result_selector {
-        Some(selector) => io::payload_template(selector, &result, ctx)?,
+    } = invoke(rt, task, scheduled, attempt, cursor, selector.is_none()).await?;
+    let result = match selector {
+        Some(selector) => {
+            let selected = io::payload_template(selector, &result, ctx);
+            record_succeeded(
+                rt,
+                cursor,
+                task,
+                Payload::Value(Box::new(result)),
+                succeeded_at,
+            );
+            selected?
+        }
         None => result,
     };
     let assigned = io::assign(task.common.assign.as_ref(), &result, ctx)?;
@@ -72,9 +86,10 @@ pub(super) async fn run<'d>(
         // gives it back when the ResultPath cannot be written, for Retry
         // and Catch). Only an oversized output fails after that; it is
         // never retried, and only a Catch naming it needs the input.
-        let result_text = match &task.results.result_selector {
-            Some(selector) => selector.text_of(&result),
-            None => result_text,
+        let result_text = match (selector, result_text) {
+            (None, Some(text)) => text,
+            (Some(selector), _) => selector.text_of(&result),
+            (None, None) => history::payload_text(&result),
         };
         return Ok(Outcome::follow(state, result)
             .with_assigned(assigned)
@@ -126,7 +141,7 @@ async fn run_jsonata<'d>(
         result,
         succeeded_at,
         ..
-    } = invoke(rt, task, scheduled, attempt, cursor).await?;
+    } = invoke(rt, task, scheduled, attempt, cursor, true).await?;
     let states = crate::jsonata::States {
         result: Some(result.clone()),
         ..states
@@ -150,13 +165,16 @@ struct Scheduled {
 
 /// Schedule, start and run the resource, racing the timeout; records the
 /// Task events (failures are recorded by the executor, which knows about
-/// retries). Returns the result and its JSON text.
+/// retries), TaskSucceeded only when `record_output` (otherwise the caller
+/// records it with [`record_succeeded`]). Returns the result, and its JSON
+/// text when TaskSucceeded was recorded.
 async fn invoke(
     rt: &Runtime<'_>,
     task: &TaskState,
     scheduled_call: Scheduled,
     attempt: &Attempt<'_>,
     cursor: &mut Cursor,
+    record_output: bool,
 ) -> Result<Invoked, StatesError> {
     let Scheduled {
         parameters: effective,
@@ -166,12 +184,11 @@ async fn invoke(
     } = scheduled_call;
     // Scheduled when the attempt began: evaluating the parameters awaits nothing.
     let scheduled = attempt.started_at;
-    let resource = task.resource.clone();
     rt.record_at(
         cursor,
         EventType::TaskScheduled,
         Fields::TaskScheduled {
-            resource: resource.clone(),
+            resource: task.resource.clone(),
             parameters: parameters_text.unwrap_or_else(|| history::payload_text(&effective)),
             limits: TaskLimits::boxed(timeout, heartbeat),
         },
@@ -182,7 +199,7 @@ async fn invoke(
         cursor,
         EventType::TaskStarted,
         Fields::TaskStarted {
-            resource: resource.clone(),
+            resource: task.resource.clone(),
         },
         scheduled,
     );
@@ -207,17 +224,12 @@ async fn invoke(
         None => call.await,
     };
     let result = result.map_err(|failure| StatesError::task(failure.error, failure.cause))?;
-    let text: Text = history::payload_text(&result);
     let succeeded_at = crate::clock::now();
-    rt.record_at(
-        cursor,
-        EventType::TaskSucceeded,
-        Fields::TaskSucceeded {
-            resource,
-            output: text.clone(),
-        },
-        succeeded_at,
-    );
+    let text = record_output.then(|| {
+        let text: Text = history::payload_text(&result);
+        record_succeeded(rt, cursor, task, Payload::Text(text.clone()), succeeded_at);
+        text
+    });
     Ok(Invoked {
         result,
         text,
@@ -225,12 +237,32 @@ async fn invoke(
     })
 }
 
+/// Record the Task's TaskSucceeded event with its result.
+fn record_succeeded(
+    rt: &Runtime<'_>,
+    cursor: &mut Cursor,
+    task: &TaskState,
+    output: Payload,
+    succeeded_at: DateTime<Utc>,
+) {
+    rt.record_at(
+        cursor,
+        EventType::TaskSucceeded,
+        Fields::TaskSucceeded {
+            resource: task.resource.clone(),
+            output,
+        },
+        succeeded_at,
+    );
+}
+
 /// What a successful resource call gave: its result, the result's JSON
-/// text, and when TaskSucceeded was recorded (the state exits at that time
-/// too when it succeeds, as nothing is awaited in between).
+/// text when TaskSucceeded was recorded with it, and when the call
+/// succeeded (the state exits at that time too when it succeeds, as
+/// nothing is awaited in between).
 struct Invoked {
     result: Value,
-    text: Text,
+    text: Option<Text>,
     succeeded_at: DateTime<Utc>,
 }
 

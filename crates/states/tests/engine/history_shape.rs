@@ -176,3 +176,64 @@ async fn timestamps_follow_what_was_awaited() -> Result<(), String> {
     );
     Ok(())
 }
+
+/// With a ResultSelector, TaskSucceeded shows the raw result (written when
+/// the history is read), and the state's output the selected one; when
+/// the selector fails, TaskSucceeded is still recorded before the failure.
+#[tokio::test]
+async fn task_succeeded_shows_the_raw_result_before_its_result_selector() -> Result<(), String> {
+    let definition = r#"{"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": "r",
+              "ResultSelector": {"picked.$": "$.keep"}, "ResultPath": "$.out", "End": true}}}"#;
+    let input = json!({"keep": "a\"b", "drop": [1, {"x": null}]});
+    let execution = run(
+        definition,
+        input.clone(),
+        &Scripted::default().with("r", vec![Step::Echo]),
+        0.0,
+    )
+    .await?;
+    let event = |event_type: EventType| {
+        execution
+            .history
+            .iter()
+            .find(|e| e.event_type == event_type)
+            .ok_or(format!("no {event_type:?}"))
+    };
+    let succeeded = event(EventType::TaskSucceeded)?;
+    assert_eq!(
+        succeeded.details["taskSucceededEventDetails"]["output"],
+        r#"{"keep":"a\"b","drop":[1,{"x":null}]}"#
+    );
+    let text = serde_json::to_value(succeeded).map_err(|e| e.to_string())?;
+    assert_eq!(
+        text["details"]["taskSucceededEventDetails"]["output"],
+        r#"{"keep":"a\"b","drop":[1,{"x":null}]}"#
+    );
+    assert_eq!(
+        event(EventType::TaskStateExited)?.details["stateExitedEventDetails"]["output"],
+        r#"{"keep":"a\"b","drop":[1,{"x":null}],"out":{"picked":"a\"b"}}"#
+    );
+
+    let failing = r#"{"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": "r",
+              "ResultSelector": {"picked.$": "$.missing"}, "End": true}}}"#;
+    let execution = run(
+        failing,
+        input,
+        &Scripted::default().with("r", vec![Step::Echo]),
+        0.0,
+    )
+    .await?;
+    let names = event_names(&execution);
+    assert_eq!(
+        names[names.len() - 2..],
+        ["TaskSucceeded", "ExecutionFailed"]
+    );
+    assert_eq!(
+        execution.history[names.len() - 2].details["taskSucceededEventDetails"]["output"],
+        r#"{"keep":"a\"b","drop":[1,{"x":null}]}"#
+    );
+    assert_eq!(execution.error.as_deref(), Some("States.Runtime"));
+    Ok(())
+}
