@@ -98,6 +98,15 @@ impl<'d> Outcome<'d> {
         }
     }
 
+    /// Follow the state's `Next` / `End` with its input as its output,
+    /// moved in by the executor.
+    pub(crate) fn follow_with_input(state: &'d State) -> Outcome<'d> {
+        Outcome {
+            output_is_input: true,
+            ..Outcome::follow(state, Value::Null)
+        }
+    }
+
     /// Write `output` (the result, whose JSON text is `text`) into the
     /// input at the state's `ResultPath` in the executor.
     pub(crate) fn with_result_path(mut self, text: Text) -> Outcome<'d> {

@@ -18,11 +18,14 @@ use crate::errors::StatesError;
 use crate::executor::{Attempt, Outcome, Runtime};
 use crate::history::Cursor;
 
-/// Whether `state` may return [`Outcome::next_with_input`]: a JSONPath
-/// Choice without `InputPath` and `OutputPath`.
+/// Whether `state` may return an outcome whose output is its input
+/// ([`Outcome::next_with_input`], [`Outcome::follow_with_input`]): a
+/// JSONPath Choice without `InputPath` and `OutputPath`, or a JSONPath Task
+/// with `ResultPath: null` and no `OutputPath`.
 pub(crate) fn passes_input_through(state: &State, jsonata: bool) -> bool {
     match state {
         State::Choice(choice) => !jsonata && choice::passes_input_through(choice),
+        State::Task(task) => !jsonata && task::passes_input_through(task),
         _ => false,
     }
 }

@@ -53,15 +53,24 @@ pub(super) async fn run<'d>(
         timeout,
         heartbeat,
     };
-    // With a ResultSelector the raw result is not kept after the selector
-    // has read it: TaskSucceeded takes it, and its text is written only if
-    // the history is read.
+    // A raw result that is not kept (read by a ResultSelector, or thrown
+    // away by `ResultPath: null`) goes to TaskSucceeded as it is, and its
+    // text is written only if the history is read.
     let selector = task.results.result_selector.as_ref();
+    let discards_result = passes_input_through(task);
     let Invoked {
         result,
         text: result_text,
         succeeded_at,
-    } = invoke(rt, task, scheduled, attempt, cursor, selector.is_none()).await?;
+    } = invoke(
+        rt,
+        task,
+        scheduled,
+        attempt,
+        cursor,
+        selector.is_none() && !discards_result,
+    )
+    .await?;
     let result = match selector {
         Some(selector) => {
             let selected = io::payload_template(selector, &result, ctx);
@@ -76,6 +85,18 @@ pub(super) async fn run<'d>(
         }
         None => result,
     };
+    if discards_result {
+        // The output is the input unchanged: the executor moves it in, with
+        // the text it entered with.
+        let assigned = io::assign(task.common.assign.as_ref(), &result, ctx);
+        if selector.is_none() {
+            let raw = Payload::Value(Box::new(result));
+            record_succeeded(rt, cursor, task, raw, succeeded_at);
+        }
+        return Ok(Outcome::follow_with_input(state)
+            .with_assigned(assigned?)
+            .finished_at(succeeded_at));
+    }
     let assigned = io::assign(task.common.assign.as_ref(), &result, ctx)?;
     if task.results.result_target().is_some()
         && task.common.output_path.is_none()
@@ -264,6 +285,19 @@ struct Invoked {
     result: Value,
     text: Option<Text>,
     succeeded_at: DateTime<Utc>,
+}
+
+/// Whether a successful attempt's output is its input unchanged, for the
+/// executor to move in (a JSONPath Task with `ResultPath: null` and no
+/// `OutputPath`). Not when a Catch names `States.DataLimitExceeded`, which
+/// needs the input after the output is checked.
+pub(super) fn passes_input_through(task: &TaskState) -> bool {
+    task.results
+        .result_path
+        .as_ref()
+        .is_some_and(Value::is_null)
+        && task.common.output_path.is_none()
+        && !catches_data_limit(task)
 }
 
 /// Whether a Catch rule names `States.DataLimitExceeded` (`States.ALL` does

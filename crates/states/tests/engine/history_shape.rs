@@ -237,3 +237,50 @@ async fn task_succeeded_shows_the_raw_result_before_its_result_selector() -> Res
     assert_eq!(execution.error.as_deref(), Some("States.Runtime"));
     Ok(())
 }
+
+/// `ResultPath: null`: the state's output is its input unchanged (its
+/// exited text is its entered text), `Assign` still reads the result, and
+/// TaskSucceeded shows the result that was thrown away.
+#[tokio::test]
+async fn result_path_null_passes_the_input_on_and_shows_the_result() -> Result<(), String> {
+    let definition = r#"{"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": "r", "Parameters": {"n.$": "$.n", "extra": "x"},
+              "ResultPath": null, "Assign": {"seen.$": "$.extra"}, "Next": "P"},
+        "P": {"Type": "Pass", "Parameters": {"n.$": "$.n", "seen.$": "$seen"}, "End": true}}}"#;
+    let input = json!({"n": 7, "s": "q\"uote"});
+    let execution = run(
+        definition,
+        input.clone(),
+        &Scripted::default().with("r", vec![Step::Echo]),
+        0.0,
+    )
+    .await?;
+    assert_eq!(execution.output, Some(json!({"n": 7, "seen": "x"})));
+    let details = |event_type: EventType| {
+        execution
+            .history
+            .iter()
+            .find(|e| e.event_type == event_type)
+            .map(|e| e.details.as_value().clone())
+            .ok_or(format!("no {event_type:?}"))
+    };
+    assert_eq!(
+        details(EventType::TaskSucceeded)?["taskSucceededEventDetails"]["output"],
+        r#"{"n":7,"extra":"x"}"#
+    );
+    let entered = details(EventType::TaskStateEntered)?;
+    let exited = details(EventType::TaskStateExited)?;
+    assert_eq!(
+        exited["stateExitedEventDetails"]["output"],
+        entered["stateEnteredEventDetails"]["input"]
+    );
+    assert_eq!(
+        exited["stateExitedEventDetails"]["output"],
+        r#"{"n":7,"s":"q\"uote"}"#
+    );
+    assert_eq!(
+        details(EventType::PassStateEntered)?["stateEnteredEventDetails"]["input"],
+        r#"{"n":7,"s":"q\"uote"}"#
+    );
+    Ok(())
+}
