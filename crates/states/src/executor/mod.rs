@@ -269,14 +269,14 @@ impl<'a> Runtime<'a> {
                     tokio::task::yield_now().await;
                     exited_at = None;
                 }
-                let Some((shared_name, state)) = machine.states.entry(name) else {
+                let Some((state_name, state)) = machine.states.entry(name) else {
                     return Err(StatesError::runtime(format!(
                         "State '{name}' does not exist"
                     )));
                 };
                 let (outcome, text, exited) = self
                     .run_state(
-                        shared_name,
+                        state_name,
                         state,
                         input,
                         (input_text.take(), exited_at.take()),
@@ -310,16 +310,15 @@ impl<'a> Runtime<'a> {
     /// outcome and its output's JSON text, when it was written for the history.
     async fn run_state<'s>(
         &self,
-        shared_name: &Name,
+        state_name: &Name,
         state: &'s State,
         mut input: Value,
         (input_text, entered_at): (Option<Text>, Option<DateTime<Utc>>),
         variables: &Variables,
         cursor: &mut Cursor,
     ) -> Result<(Outcome<'s>, Option<Text>, Option<DateTime<Utc>>), StatesError> {
-        let name: &str = shared_name;
-        // Events and task contexts copy the name (an interned pointer).
-        let local_name = shared_name.clone();
+        // Events copy the name (an interned pointer); attempts borrow it.
+        let name: &str = state_name;
         let type_name = state.type_name();
         let input_text = input_text.unwrap_or_else(|| history::payload_text(&input));
         let jsonata = crate::definition::query_language::uses_jsonata(state, self.default_jsonata);
@@ -331,7 +330,7 @@ impl<'a> Runtime<'a> {
             cursor,
             EventType::entered(type_name),
             Fields::StateEntered {
-                name: local_name.clone(),
+                name: state_name.clone(),
                 input: input_text.clone(),
             },
             entered_time,
@@ -353,7 +352,7 @@ impl<'a> Runtime<'a> {
                 crate::clock::now()
             };
             let attempt = Attempt {
-                name: &local_name,
+                name: state_name,
                 entered_id,
                 started_at,
                 retry_count: retries.total(),
@@ -422,7 +421,7 @@ impl<'a> Runtime<'a> {
                     };
                     if let Some(exited) = EventType::exited(type_name) {
                         let details = Fields::StateExited {
-                            name: local_name.clone(),
+                            name: state_name.clone(),
                             output: text.clone(),
                             assigned: outcome.assigned.clone(),
                         };
@@ -444,7 +443,7 @@ impl<'a> Runtime<'a> {
                 // AWS closes a caught state with its Exited event too (carrying the Catch's Assign).
                 if let Some(exited) = EventType::exited(type_name) {
                     let details = Fields::StateExited {
-                        name: local_name.clone(),
+                        name: state_name.clone(),
                         output: history::payload_text(&outcome.output),
                         assigned: outcome.assigned.clone(),
                     };
