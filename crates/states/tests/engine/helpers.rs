@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use rez_states::{
-    Execution, ExecutionOptions, StateMachine, TaskContext, TaskFailure, TaskHandler,
+    EventType, Execution, ExecutionOptions, StateMachine, TaskContext, TaskFailure, TaskHandler,
 };
 use serde_json::Value;
 
@@ -107,4 +107,19 @@ pub(crate) fn event_names(execution: &Execution) -> Vec<String> {
                 .unwrap_or_default()
         })
         .collect()
+}
+
+/// Run `definition` on `input` with every task echoing its input, at time scale 0.
+pub(crate) async fn run_echo(definition: &str, input: Value) -> Result<Execution, String> {
+    run(definition, input, &Scripted::default(), 0.0).await
+}
+
+/// The details of the first event of `event_type`, as AWS JSON.
+pub(crate) fn details_of(execution: &Execution, event_type: EventType) -> Result<Value, String> {
+    execution
+        .history
+        .iter()
+        .find(|e| e.event_type == event_type)
+        .map(|e| e.details.as_value().clone())
+        .ok_or(format!("no {event_type:?} event"))
 }

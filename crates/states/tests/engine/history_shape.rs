@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::helpers::{Scripted, Step, event_names, run};
+use crate::helpers::{Scripted, Step, details_of, event_names, run, run_echo};
 
 #[tokio::test]
 async fn task_then_choice_history_reads_like_aws() -> Result<(), String> {
@@ -182,47 +182,38 @@ async fn timestamps_follow_what_was_awaited() -> Result<(), String> {
 /// the selector fails, TaskSucceeded is still recorded before the failure.
 #[tokio::test]
 async fn task_succeeded_shows_the_raw_result_before_its_result_selector() -> Result<(), String> {
-    let definition = r#"{"StartAt": "T", "States": {
-        "T": {"Type": "Task", "Resource": "r",
-              "ResultSelector": {"picked.$": "$.keep"}, "ResultPath": "$.out", "End": true}}}"#;
+    let raw = r#"{"keep":"a\"b","drop":[1,{"x":null}]}"#;
     let input = json!({"keep": "a\"b", "drop": [1, {"x": null}]});
-    let execution = run(
-        definition,
+    let execution = run_echo(
+        r#"{"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": "r",
+              "ResultSelector": {"picked.$": "$.keep"}, "ResultPath": "$.out", "End": true}}}"#,
         input.clone(),
-        &Scripted::default().with("r", vec![Step::Echo]),
-        0.0,
     )
     .await?;
-    let event = |event_type: EventType| {
-        execution
-            .history
-            .iter()
-            .find(|e| e.event_type == event_type)
-            .ok_or(format!("no {event_type:?}"))
-    };
-    let succeeded = event(EventType::TaskSucceeded)?;
+    let succeeded = details_of(&execution, EventType::TaskSucceeded)?;
+    assert_eq!(succeeded["taskSucceededEventDetails"]["output"], raw);
+    let serialised = execution
+        .history
+        .iter()
+        .find(|e| e.event_type == EventType::TaskSucceeded)
+        .map(serde_json::to_value)
+        .ok_or("no TaskSucceeded")?
+        .map_err(|e| e.to_string())?;
     assert_eq!(
-        succeeded.details["taskSucceededEventDetails"]["output"],
-        r#"{"keep":"a\"b","drop":[1,{"x":null}]}"#
-    );
-    let text = serde_json::to_value(succeeded).map_err(|e| e.to_string())?;
-    assert_eq!(
-        text["details"]["taskSucceededEventDetails"]["output"],
-        r#"{"keep":"a\"b","drop":[1,{"x":null}]}"#
+        serialised["details"]["taskSucceededEventDetails"]["output"],
+        raw
     );
     assert_eq!(
-        event(EventType::TaskStateExited)?.details["stateExitedEventDetails"]["output"],
+        details_of(&execution, EventType::TaskStateExited)?["stateExitedEventDetails"]["output"],
         r#"{"keep":"a\"b","drop":[1,{"x":null}],"out":{"picked":"a\"b"}}"#
     );
 
-    let failing = r#"{"StartAt": "T", "States": {
+    let execution = run_echo(
+        r#"{"StartAt": "T", "States": {
         "T": {"Type": "Task", "Resource": "r",
-              "ResultSelector": {"picked.$": "$.missing"}, "End": true}}}"#;
-    let execution = run(
-        failing,
+              "ResultSelector": {"picked.$": "$.missing"}, "End": true}}}"#,
         input,
-        &Scripted::default().with("r", vec![Step::Echo]),
-        0.0,
     )
     .await?;
     let names = event_names(&execution);
@@ -231,8 +222,8 @@ async fn task_succeeded_shows_the_raw_result_before_its_result_selector() -> Res
         ["TaskSucceeded", "ExecutionFailed"]
     );
     assert_eq!(
-        execution.history[names.len() - 2].details["taskSucceededEventDetails"]["output"],
-        r#"{"keep":"a\"b","drop":[1,{"x":null}]}"#
+        details_of(&execution, EventType::TaskSucceeded)?["taskSucceededEventDetails"]["output"],
+        raw
     );
     assert_eq!(execution.error.as_deref(), Some("States.Runtime"));
     Ok(())
@@ -243,44 +234,32 @@ async fn task_succeeded_shows_the_raw_result_before_its_result_selector() -> Res
 /// TaskSucceeded shows the result that was thrown away.
 #[tokio::test]
 async fn result_path_null_passes_the_input_on_and_shows_the_result() -> Result<(), String> {
-    let definition = r#"{"StartAt": "T", "States": {
+    let execution = run_echo(
+        r#"{"StartAt": "T", "States": {
         "T": {"Type": "Task", "Resource": "r", "Parameters": {"n.$": "$.n", "extra": "x"},
               "ResultPath": null, "Assign": {"seen.$": "$.extra"}, "Next": "P"},
-        "P": {"Type": "Pass", "Parameters": {"n.$": "$.n", "seen.$": "$seen"}, "End": true}}}"#;
-    let input = json!({"n": 7, "s": "q\"uote"});
-    let execution = run(
-        definition,
-        input.clone(),
-        &Scripted::default().with("r", vec![Step::Echo]),
-        0.0,
+        "P": {"Type": "Pass", "Parameters": {"n.$": "$.n", "seen.$": "$seen"}, "End": true}}}"#,
+        json!({"n": 7, "s": "q\"uote"}),
     )
     .await?;
     assert_eq!(execution.output, Some(json!({"n": 7, "seen": "x"})));
-    let details = |event_type: EventType| {
-        execution
-            .history
-            .iter()
-            .find(|e| e.event_type == event_type)
-            .map(|e| e.details.as_value().clone())
-            .ok_or(format!("no {event_type:?}"))
-    };
+    let details = |event_type| details_of(&execution, event_type);
     assert_eq!(
         details(EventType::TaskSucceeded)?["taskSucceededEventDetails"]["output"],
         r#"{"n":7,"extra":"x"}"#
     );
-    let entered = details(EventType::TaskStateEntered)?;
-    let exited = details(EventType::TaskStateExited)?;
+    let input_text = r#"{"n":7,"s":"q\"uote"}"#;
     assert_eq!(
-        exited["stateExitedEventDetails"]["output"],
-        entered["stateEnteredEventDetails"]["input"]
+        details(EventType::TaskStateEntered)?["stateEnteredEventDetails"]["input"],
+        input_text
     );
     assert_eq!(
-        exited["stateExitedEventDetails"]["output"],
-        r#"{"n":7,"s":"q\"uote"}"#
+        details(EventType::TaskStateExited)?["stateExitedEventDetails"]["output"],
+        input_text
     );
     assert_eq!(
         details(EventType::PassStateEntered)?["stateEnteredEventDetails"]["input"],
-        r#"{"n":7,"s":"q\"uote"}"#
+        input_text
     );
     Ok(())
 }
