@@ -58,9 +58,10 @@ pub(crate) enum Fields {
 
 /// A payload for an event: its JSON text, or the value itself when the
 /// execution had no further use for it (a Task's raw result once its
-/// `ResultSelector` has picked from it), written out only when the event
-/// is read. Most histories are never read, so most such texts are never
-/// written.
+/// `ResultSelector` has read it, or that `ResultPath: null` discards),
+/// written out only when the event is read: a history nobody reads never
+/// writes it. A kept value takes more memory than its text until the
+/// execution is dropped; it was going to be dropped at that point anyway.
 #[derive(Debug, Clone)]
 pub(crate) enum Payload {
     /// The text, written when the event was recorded.
