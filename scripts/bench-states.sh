@@ -64,6 +64,13 @@ peer_per_core() {
 # Build first so compilation is not timed next to the peer.
 (cd "$ROOT" && cargo bench -p rez-states --bench engine --no-run >&2)
 
+# Nanoseconds per execution of bench $2 in bencher output $1 (one line per run).
+ns_in() { echo "$1" | awk -v name="$2" '$2 == name {gsub(",", "", $5); print $5}'; }
+# Transitions per second at $1 ns per execution of $2 transitions.
+per_second() { awk -v ns="$1" -v t="$2" 'BEGIN {printf "%.0f", t * 1e9 / ns}'; }
+ratio_of() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a / b}'; }
+best_of() { printf '%s\n' "$@" | sort -g | tail -1; }
+
 peer=()
 peer_concurrent=()
 peer_cores=()
@@ -83,27 +90,26 @@ for _ in $(seq "$RUNS"); do
   run="$(cd "$ROOT" && cargo bench -p rez-states --bench engine -- \
     --warm-up-time 1 --measurement-time 3 --output-format bencher 2>/dev/null | grep '^test ')"
   bencher+="$run"$'\n'
-  one_ns="$(echo "$run" | awk '$2 == "states/notification" {gsub(",", "", $5); print $5}')"
-  all_ns="$(echo "$run" | awk '$2 == "states/notification_all_cores" {gsub(",", "", $5); print $5}')"
-  run_ratios+=("$(awk -v ns="$one_ns" -v t="$NOTIFICATION_TRANSITIONS" -v p="$p1" 'BEGIN {printf "%.1f", t * 1e9 / ns / p}')")
-  best="$(printf '%s\n' "$p1" "$p16" "$pc" | sort -g | tail -1)"
-  run_ratios_all+=("$(awk -v ns="$all_ns" -v t="$NOTIFICATION_TRANSITIONS" -v p="$best" 'BEGIN {printf "%.1f", t * 1e9 / ns / p}')")
+  one="$(per_second "$(ns_in "$run" states/notification)" "$NOTIFICATION_TRANSITIONS")"
+  all="$(per_second "$(ns_in "$run" states/notification_all_cores)" "$NOTIFICATION_TRANSITIONS")"
+  run_ratios+=("$(ratio_of "$one" "$p1")")
+  run_ratios_all+=("$(ratio_of "$all" "$(best_of "$p1" "$p16" "$pc")")")
 done
 peer_median="$(median "${peer[@]}")"
 peer_concurrent_median="$(median "${peer_concurrent[@]}")"
 peer_cores_median="$(median "${peer_cores[@]}")"
-peer_best="$(printf '%s\n' "$peer_median" "$peer_concurrent_median" "$peer_cores_median" | sort -g | tail -1)"
+peer_best="$(best_of "$peer_median" "$peer_concurrent_median" "$peer_cores_median")"
 
-ns_runs() { echo "$bencher" | awk -v name="$1" '$2 == name {gsub(",", "", $5); print $5}'; }
+ns_runs() { ns_in "$bencher" "$1"; }
 ns_of() { median $(ns_runs "$1"); }
 notification_ns="$(ns_of states/notification)"
 all_cores_ns="$(ns_of states/notification_all_cores)"
 map_ns="$(ns_of states/map_1000)"
-ours="$(awk -v ns="$notification_ns" -v t="$NOTIFICATION_TRANSITIONS" 'BEGIN {printf "%.0f", t * 1e9 / ns}')"
-ours_map="$(awk -v ns="$map_ns" -v t="$MAP_TRANSITIONS" 'BEGIN {printf "%.0f", t * 1e9 / ns}')"
-ours_all="$(awk -v ns="$all_cores_ns" -v t="$NOTIFICATION_TRANSITIONS" 'BEGIN {printf "%.0f", t * 1e9 / ns}')"
-ratio="$(awk -v a="$ours" -v b="$peer_median" 'BEGIN {printf "%.1f", a / b}')"
-ratio_all="$(awk -v a="$ours_all" -v b="$peer_best" 'BEGIN {printf "%.1f", a / b}')"
+ours="$(per_second "$notification_ns" "$NOTIFICATION_TRANSITIONS")"
+ours_map="$(per_second "$map_ns" "$MAP_TRANSITIONS")"
+ours_all="$(per_second "$all_cores_ns" "$NOTIFICATION_TRANSITIONS")"
+ratio="$(ratio_of "$ours" "$peer_median")"
+ratio_all="$(ratio_of "$ours_all" "$peer_best")"
 
 echo "date:     $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "machine:  nproc=$(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
