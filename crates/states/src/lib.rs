@@ -18,6 +18,7 @@
 //! | `intrinsics` | `States.*` intrinsic functions: lexer, parser, registry, one module per function |
 //! | [`history`] | [`HistoryEvent`]s in AWS's `GetExecutionHistory` vocabulary |
 //! | [`errors`] | [`DefinitionError`] and [`StatesError`], with the `States.*` names |
+//! | [`value`] | the engine's own JSON values: an [`value::Arena`] per execution, [`value::Json`] views (not yet used by the run loop; see `docs/value-model.md`) |
 //!
 //! See `docs/feature-support.md` for the ASL fields this engine implements and
 //! `docs/history.md` (the [`history`] module) for the shape of every event.
@@ -47,6 +48,7 @@ mod paths;
 mod states;
 #[cfg(test)]
 mod tests_support;
+pub mod value;
 
 pub use definition::fields::{
     DEFAULT_RETRY_BACKOFF_RATE, DEFAULT_RETRY_INTERVAL_SECONDS, DEFAULT_RETRY_MAX_ATTEMPTS,

@@ -121,7 +121,7 @@ fn word_needs_escape(word: u64) -> bool {
 }
 
 /// Append `s` as a JSON string literal.
-fn write_str(out: &mut String, s: &str) {
+pub(crate) fn write_str(out: &mut String, s: &str) {
     out.reserve(s.len() + 2);
     out.push('"');
     if is_clean(s.as_bytes()) {

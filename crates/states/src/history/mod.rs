@@ -1,7 +1,7 @@
 #![doc = include_str!("../../docs/history.md")]
 
 mod details;
-mod json_text;
+pub(crate) mod json_text;
 mod names;
 
 use std::sync::Mutex;

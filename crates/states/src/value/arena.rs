@@ -1,0 +1,294 @@
+//! [`Arena`]: where one execution's values live, and the ids and keys that
+//! point into it.
+
+use super::number::Number;
+use super::view::Json;
+
+/// Default [`Arena`] limit: 1 GiB of nodes, fields, items and text.
+pub const DEFAULT_LIMIT_BYTES: usize = 1 << 30;
+
+/// A value in an [`Arena`]: the index of its node. Copying one shares the
+/// value. An id is only meaningful in the arena that made it (an id read in
+/// another arena reads as `null` or as some other value of that arena, and
+/// never panics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct NodeId(pub(super) u32);
+
+impl NodeId {
+    /// `null`, present in every arena.
+    pub const NULL: NodeId = NodeId(0);
+    /// `true`, present in every arena.
+    pub const TRUE: NodeId = NodeId(1);
+    /// `false`, present in every arena.
+    pub const FALSE: NodeId = NodeId(2);
+    /// `{}`, present in every arena.
+    pub const EMPTY_OBJECT: NodeId = NodeId(3);
+    /// `[]`, present in every arena.
+    pub const EMPTY_ARRAY: NodeId = NodeId(4);
+
+    /// The id of `true` or `false`.
+    pub fn bool(value: bool) -> NodeId {
+        if value { NodeId::TRUE } else { NodeId::FALSE }
+    }
+}
+
+/// A range of one of the arena's tables: `len` entries from `start`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Span {
+    pub(super) start: u32,
+    pub(super) len: u32,
+}
+
+impl Span {
+    pub(super) const EMPTY: Span = Span { start: 0, len: 0 };
+
+    pub(super) fn range(self) -> std::ops::Range<usize> {
+        let start = self.start as usize;
+        start..start + self.len as usize
+    }
+}
+
+/// An object key: a name from the definition, kept where it already lives,
+/// or text copied into the arena.
+#[derive(Debug, Clone, Copy)]
+pub enum Key {
+    /// Text that lives for the whole process (an interned definition name).
+    Static(&'static str),
+    /// Text in the arena.
+    Text(TextSpan),
+}
+
+/// Where a [`Key::Text`] is in its arena's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextSpan(pub(super) Span);
+
+/// One node. Strings, arrays and objects are spans of the arena's text,
+/// items and fields tables.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Node {
+    Null,
+    Bool(bool),
+    Number(Number),
+    String(Span),
+    Array(Span),
+    Object(Span),
+}
+
+/// The arena passed its byte limit: the values made since the last check
+/// are kept, but the execution that owns it should stop.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the execution's values take {used} bytes, more than its limit of {limit} bytes")]
+pub struct LimitExceeded {
+    /// Bytes the arena holds.
+    pub used: usize,
+    /// Its limit.
+    pub limit: usize,
+}
+
+/// The values of one execution (or of one Parallel branch or Map iteration,
+/// whose futures run apart from their parent's). Nodes are only added;
+/// [`Arena::clear`] empties it for the next execution and keeps its memory.
+#[derive(Debug, Clone)]
+pub struct Arena {
+    pub(super) nodes: Vec<Node>,
+    pub(super) fields: Vec<(Key, NodeId)>,
+    pub(super) items: Vec<NodeId>,
+    pub(super) text: String,
+    /// Scratch stacks for objects and arrays being built ([`super::build`]).
+    pub(super) open_fields: Vec<(Key, NodeId)>,
+    pub(super) open_items: Vec<NodeId>,
+    limit: usize,
+    /// A table grew past `u32` indices: some spans are wrong, and
+    /// [`Arena::check_limit`] fails from now on.
+    overflowed: bool,
+}
+
+impl Default for Arena {
+    fn default() -> Self {
+        Arena::new()
+    }
+}
+
+impl Arena {
+    /// An empty arena with the [`DEFAULT_LIMIT_BYTES`] limit.
+    pub fn new() -> Arena {
+        Arena::with_limit(DEFAULT_LIMIT_BYTES)
+    }
+
+    /// An empty arena that reports [`LimitExceeded`] past `limit` bytes.
+    pub fn with_limit(limit: usize) -> Arena {
+        let mut arena = Arena {
+            nodes: Vec::new(),
+            fields: Vec::new(),
+            items: Vec::new(),
+            text: String::new(),
+            open_fields: Vec::new(),
+            open_items: Vec::new(),
+            limit,
+            overflowed: false,
+        };
+        arena.push_constants();
+        arena
+    }
+
+    /// Forget every value (ids made before are no longer meaningful) and
+    /// keep the memory for the next execution.
+    pub fn clear(&mut self) {
+        self.nodes.clear();
+        self.fields.clear();
+        self.items.clear();
+        self.text.clear();
+        self.open_fields.clear();
+        self.open_items.clear();
+        self.overflowed = false;
+        self.push_constants();
+    }
+
+    fn push_constants(&mut self) {
+        self.nodes.extend([
+            Node::Null,
+            Node::Bool(true),
+            Node::Bool(false),
+            Node::Object(Span::EMPTY),
+            Node::Array(Span::EMPTY),
+        ]);
+    }
+
+    /// Bytes held by the values (not counting spare capacity).
+    pub fn bytes_used(&self) -> usize {
+        self.nodes.len() * size_of::<Node>()
+            + self.fields.len() * size_of::<(Key, NodeId)>()
+            + self.items.len() * size_of::<NodeId>()
+            + self.text.len()
+    }
+
+    /// Whether the arena is still within its limit.
+    ///
+    /// # Errors
+    ///
+    /// [`LimitExceeded`] once the values take more than the limit.
+    pub fn check_limit(&self) -> Result<(), LimitExceeded> {
+        let used = self.bytes_used();
+        if used > self.limit || self.overflowed {
+            return Err(LimitExceeded {
+                used,
+                limit: self.limit,
+            });
+        }
+        Ok(())
+    }
+
+    /// A view of the value `id`.
+    pub fn get(&self, id: NodeId) -> Json<'_> {
+        Json::new(self, id)
+    }
+
+    /// The node `id` (`null` for an id this arena did not make).
+    pub(super) fn node(&self, id: NodeId) -> Node {
+        self.nodes.get(id.0 as usize).copied().unwrap_or(Node::Null)
+    }
+
+    /// Add `node` and return its id.
+    pub(super) fn push(&mut self, node: Node) -> NodeId {
+        let id = self.index(self.nodes.len());
+        self.nodes.push(node);
+        NodeId(id)
+    }
+
+    /// `at` as a table index, noting an overflow past `u32`.
+    pub(super) fn index(&mut self, at: usize) -> u32 {
+        u32::try_from(at).unwrap_or_else(|_| {
+            self.overflowed = true;
+            u32::MAX
+        })
+    }
+
+    /// Copy `text` into the arena's text.
+    pub(super) fn push_text(&mut self, text: &str) -> Span {
+        let start = self.index(self.text.len());
+        let len = self.index(text.len());
+        self.text.push_str(text);
+        Span { start, len }
+    }
+
+    /// The text of `span` (empty for a span this arena did not make).
+    pub(super) fn text_of(&self, span: Span) -> &str {
+        self.text.get(span.range()).unwrap_or("")
+    }
+
+    /// The text of `key`.
+    pub fn key_text(&self, key: Key) -> &str {
+        match key {
+            Key::Static(text) => text,
+            Key::Text(TextSpan(span)) => self.text_of(span),
+        }
+    }
+
+    /// `text` as a key of this arena (copied into its text).
+    pub fn key(&mut self, text: &str) -> Key {
+        Key::Text(TextSpan(self.push_text(text)))
+    }
+
+    /// Whether two keys of this arena have the same text.
+    pub(super) fn same_key(&self, a: Key, b: Key) -> bool {
+        match (a, b) {
+            (Key::Static(a), Key::Static(b)) if std::ptr::eq(a, b) => true,
+            (Key::Text(a), Key::Text(b)) if a == b => true,
+            _ => self.key_text(a) == self.key_text(b),
+        }
+    }
+
+    /// The fields of the object `span`.
+    pub(super) fn fields_of(&self, span: Span) -> &[(Key, NodeId)] {
+        self.fields.get(span.range()).unwrap_or(&[])
+    }
+
+    /// The items of the array `span`.
+    pub(super) fn items_of(&self, span: Span) -> &[NodeId] {
+        self.items.get(span.range()).unwrap_or(&[])
+    }
+
+    /// A string value.
+    pub fn string(&mut self, text: &str) -> NodeId {
+        if text.is_empty() {
+            return self.push(Node::String(Span::EMPTY));
+        }
+        let span = self.push_text(text);
+        self.push(Node::String(span))
+    }
+
+    /// A number value.
+    pub fn number(&mut self, number: Number) -> NodeId {
+        self.push(Node::Number(number))
+    }
+
+    /// A copy of `id` from `other` (a branch's arena joining its parent's).
+    pub fn copy_from(&mut self, other: &Arena, id: NodeId) -> NodeId {
+        match other.node(id) {
+            Node::Null => NodeId::NULL,
+            Node::Bool(value) => NodeId::bool(value),
+            Node::Number(number) => self.number(number),
+            Node::String(span) => self.string(other.text_of(span)),
+            Node::Array(span) => {
+                let mark = self.begin_array();
+                for &item in other.items_of(span) {
+                    let copy = self.copy_from(other, item);
+                    self.push_item(copy);
+                }
+                self.finish_array(mark)
+            }
+            Node::Object(span) => {
+                let mark = self.begin_object();
+                for &(key, value) in other.fields_of(span) {
+                    let key = match key {
+                        Key::Static(text) => Key::Static(text),
+                        Key::Text(_) => self.key(other.key_text(key)),
+                    };
+                    let copy = self.copy_from(other, value);
+                    self.push_field(key, copy);
+                }
+                self.finish_object_distinct(mark)
+            }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! Building arrays and objects in an [`Arena`].
+//!
+//! An array's items and an object's fields are contiguous in the arena's
+//! tables, so a value under construction gathers them on a scratch stack
+//! first: [`Arena::begin_object`] marks where it starts, nested values are
+//! begun and finished on top of it (last begun, first finished), and
+//! [`Arena::finish_object`] moves its entries into the table in one go.
+
+use std::collections::HashSet;
+use std::collections::hash_map::{Entry, HashMap};
+
+use super::arena::{Arena, Key, Node, NodeId, Span};
+
+/// An object being built: where its fields start on the scratch stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use = "an object begun must be finished"]
+pub struct ObjectMark(usize);
+
+/// An array being built: where its items start on the scratch stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use = "an array begun must be finished"]
+pub struct ArrayMark(usize);
+
+/// Objects with at most this many fields are checked for a repeated key
+/// pair by pair; larger ones with a hash set.
+const PAIRWISE_CHECK_FIELDS: usize = 16;
+
+impl Arena {
+    /// Start an object; add its fields with [`Arena::push_field`].
+    pub fn begin_object(&mut self) -> ObjectMark {
+        ObjectMark(self.open_fields.len())
+    }
+
+    /// Add a field to the object begun last.
+    pub fn push_field(&mut self, key: Key, value: NodeId) {
+        self.open_fields.push((key, value));
+    }
+
+    /// Finish the object `mark` began. A key given twice keeps its first
+    /// position and its last value, as when serde_json parses such text.
+    pub fn finish_object(&mut self, mark: ObjectMark) -> NodeId {
+        let start = mark.0.min(self.open_fields.len());
+        if let Some(kept) = self.deduplicated(&self.open_fields[start..]) {
+            self.open_fields.truncate(start);
+            self.open_fields.extend(kept);
+        }
+        self.finish_object_distinct(mark)
+    }
+
+    /// [`Arena::finish_object`] for fields whose keys are known to be
+    /// distinct (a compiled template's, or a copy of an object's).
+    pub fn finish_object_distinct(&mut self, mark: ObjectMark) -> NodeId {
+        let start = mark.0.min(self.open_fields.len());
+        if start == self.open_fields.len() {
+            return NodeId::EMPTY_OBJECT;
+        }
+        let span = self.span_of_new(self.fields.len(), self.open_fields.len() - start);
+        self.fields.extend(self.open_fields.drain(start..));
+        self.push(Node::Object(span))
+    }
+
+    /// Start an array; add its items with [`Arena::push_item`].
+    pub fn begin_array(&mut self) -> ArrayMark {
+        ArrayMark(self.open_items.len())
+    }
+
+    /// Add an item to the array begun last.
+    pub fn push_item(&mut self, value: NodeId) {
+        self.open_items.push(value);
+    }
+
+    /// Finish the array `mark` began.
+    pub fn finish_array(&mut self, mark: ArrayMark) -> NodeId {
+        let start = mark.0.min(self.open_items.len());
+        if start == self.open_items.len() {
+            return NodeId::EMPTY_ARRAY;
+        }
+        let span = self.span_of_new(self.items.len(), self.open_items.len() - start);
+        self.items.extend(self.open_items.drain(start..));
+        self.push(Node::Array(span))
+    }
+
+    /// An object of `fields`, in order ([`Arena::finish_object`]'s rule for
+    /// a repeated key).
+    pub fn object(&mut self, fields: impl IntoIterator<Item = (Key, NodeId)>) -> NodeId {
+        let mark = self.begin_object();
+        self.open_fields.extend(fields);
+        self.finish_object(mark)
+    }
+
+    /// An array of `items`, in order.
+    pub fn array(&mut self, items: impl IntoIterator<Item = NodeId>) -> NodeId {
+        let mark = self.begin_array();
+        self.open_items.extend(items);
+        self.finish_array(mark)
+    }
+
+    /// A new object: `object`'s fields with `key` set to `value` (in its
+    /// place when `object` has it, last otherwise). `object` itself does not
+    /// change; the new one shares its values. `None` when `object` is not an
+    /// object.
+    pub fn with_field(&mut self, object: NodeId, key: Key, value: NodeId) -> Option<NodeId> {
+        let Node::Object(span) = self.node(object) else {
+            return None;
+        };
+        let mark = self.begin_object();
+        let mut replaced = false;
+        for at in span.range() {
+            let Some(&(old_key, old_value)) = self.fields.get(at) else {
+                break;
+            };
+            if !replaced && self.same_key(old_key, key) {
+                replaced = true;
+                self.open_fields.push((old_key, value));
+            } else {
+                self.open_fields.push((old_key, old_value));
+            }
+        }
+        if !replaced {
+            self.open_fields.push((key, value));
+        }
+        Some(self.finish_object_distinct(mark))
+    }
+
+    /// The span of `len` entries appended to a table now `table_len` long.
+    fn span_of_new(&mut self, table_len: usize, len: usize) -> Span {
+        Span {
+            start: self.index(table_len),
+            len: self.index(len),
+        }
+    }
+
+    /// `fields` with each repeated key once (first position, last value),
+    /// or `None` when no key repeats.
+    fn deduplicated(&self, fields: &[(Key, NodeId)]) -> Option<Vec<(Key, NodeId)>> {
+        if !self.has_repeated_key(fields) {
+            return None;
+        }
+        let mut kept: Vec<(Key, NodeId)> = Vec::with_capacity(fields.len());
+        let mut position: HashMap<&str, usize> = HashMap::new();
+        for &(key, value) in fields {
+            match position.entry(self.key_text(key)) {
+                Entry::Occupied(at) => {
+                    if let Some(field) = kept.get_mut(*at.get()) {
+                        field.1 = value;
+                    }
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(kept.len());
+                    kept.push((key, value));
+                }
+            }
+        }
+        Some(kept)
+    }
+
+    fn has_repeated_key(&self, fields: &[(Key, NodeId)]) -> bool {
+        if fields.len() <= PAIRWISE_CHECK_FIELDS {
+            return fields.iter().enumerate().any(|(at, &(key, _))| {
+                fields[..at]
+                    .iter()
+                    .any(|&(earlier, _)| self.same_key(earlier, key))
+            });
+        }
+        let mut seen = HashSet::with_capacity(fields.len());
+        !fields
+            .iter()
+            .all(|&(key, _)| seen.insert(self.key_text(key)))
+    }
+}
