@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::history::{self, Text};
 use crate::paths::{self, Parsed};
+use crate::value::{Arena, Key};
 
 /// A payload template as written, with its compiled form.
 #[derive(Debug, Clone)]
@@ -73,6 +74,11 @@ pub(crate) struct Shape {
     /// The text before each value: `{"key":` for the first field,
     /// `,"key":` for the others.
     prefixes: Vec<Box<str>>,
+    /// Each output key as an arena key: interned text, so that building the
+    /// object in an execution's arena copies no key (a key past the
+    /// interning budget is copied into the arena instead).
+    #[cfg_attr(not(test), allow(dead_code))] // used from step 3 of docs/value-model.md
+    keys: Vec<Option<&'static str>>,
 }
 
 impl Shape {
@@ -90,9 +96,32 @@ impl Shape {
                 format!("{open}{key}:").into()
             })
             .collect();
+        let keys = fields
+            .iter()
+            .map(|(name, _)| match history::Name::new(name) {
+                history::Name::Interned(text) => Some(text),
+                history::Name::Counted(_) => None,
+            })
+            .collect();
         Shape {
             output: (map.len() == fields.len()).then_some(map),
             prefixes,
+            keys,
+        }
+    }
+
+    /// Whether the output keys are distinct (`"a"` and `"a.$"` are not).
+    #[cfg_attr(not(test), allow(dead_code))] // used from step 3 of docs/value-model.md
+    pub(crate) fn has_distinct_keys(&self) -> bool {
+        self.output.is_some()
+    }
+
+    /// The `at`th output key as an arena key.
+    #[cfg_attr(not(test), allow(dead_code))] // used from step 3 of docs/value-model.md
+    pub(crate) fn arena_key(&self, arena: &mut Arena, at: usize, name: &str) -> Key {
+        match self.keys.get(at) {
+            Some(Some(text)) => Key::Static(text),
+            _ => arena.key(name),
         }
     }
 

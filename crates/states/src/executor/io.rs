@@ -174,7 +174,7 @@ pub(crate) fn intrinsic(
     crate::intrinsics::evaluate(expression, &|path: &str| read(path, input, env))
 }
 
-fn dynamic_value(
+pub(super) fn dynamic_value(
     key: &str,
     value: &Value,
     input: &Value,

@@ -122,6 +122,43 @@ impl Arena {
         Some(self.finish_object_distinct(mark))
     }
 
+    /// A new array: `array`'s items with the one at `index` replaced by
+    /// `value`. `None` when `array` is not an array or has no such item.
+    pub fn with_item(&mut self, array: NodeId, index: usize, value: NodeId) -> Option<NodeId> {
+        let Node::Array(span) = self.node(array) else {
+            return None;
+        };
+        if index >= span.len as usize {
+            return None;
+        }
+        let mark = self.begin_array();
+        for (at, table_at) in span.range().enumerate() {
+            let item = if at == index {
+                value
+            } else {
+                self.items.get(table_at).copied().unwrap_or(NodeId::NULL)
+            };
+            self.open_items.push(item);
+        }
+        Some(self.finish_array(mark))
+    }
+
+    /// Drop an object begun with `mark` and not finished (an error while
+    /// evaluating one of its fields), with everything gathered since.
+    pub fn discard_object(&mut self, mark: ObjectMark) {
+        self.open_fields.truncate(mark.0);
+    }
+
+    /// Drop an array begun with `mark` and not finished.
+    pub fn discard_array(&mut self, mark: ArrayMark) {
+        self.open_items.truncate(mark.0);
+    }
+
+    /// Whether an object or array is begun and not yet finished or discarded.
+    pub fn is_building(&self) -> bool {
+        !self.open_fields.is_empty() || !self.open_items.is_empty()
+    }
+
     /// The span of `len` entries appended to a table now `table_len` long.
     fn span_of_new(&mut self, table_len: usize, len: usize) -> Span {
         Span {

@@ -278,6 +278,7 @@ fn bad_text_is_an_error_and_leaves_the_arena_usable() {
     for bad in [r#"{"a":[1,2"#, "[1,]", r#"{"a" 1}"#, "nul", "[1] 2", ""] {
         assert!(arena.parse(bad).is_err(), "{bad}");
     }
+    assert!(!arena.is_building(), "nothing half-built is left");
     let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
     assert!(arena.parse(&deep).is_err(), "past serde_json's depth limit");
     let id = arena

@@ -1,0 +1,174 @@
+//! Payload templates (`Parameters`, `ResultSelector`, `ItemSelector`,
+//! `Assign`) evaluated into an execution's [`Arena`]: [`super::io`]'s
+//! [`payload_template`](super::io::payload_template) on the engine's own
+//! values. Paths into the state input are read without copying, keys come
+//! from the compiled template's interned text, and literal values are
+//! copied in. Context paths, variables and intrinsic functions still work
+//! on `serde_json::Value`, converting at their edge, until they move too
+//! (`docs/value-model.md`, step 5).
+//!
+//! The run loop moves onto the arena in step 3 of that plan; until then
+//! this is exercised by the tests below, which check it against
+//! [`super::io`] on the same templates and inputs.
+
+use super::env::Env;
+use super::io;
+use crate::definition::template::{Node, Template};
+use crate::errors::StatesError;
+use crate::paths;
+use crate::value::{Arena, NodeId};
+
+/// Evaluate `template` against `input` (a value of `arena`) into `arena`.
+pub(crate) fn payload_template(
+    arena: &mut Arena,
+    template: &Template,
+    input: NodeId,
+    env: &Env<'_>,
+) -> Result<NodeId, StatesError> {
+    evaluate(arena, template.compiled(), input, env)
+}
+
+fn evaluate(
+    arena: &mut Arena,
+    node: &Node,
+    input: NodeId,
+    env: &Env<'_>,
+) -> Result<NodeId, StatesError> {
+    match node {
+        Node::Object(fields, shape) => {
+            let mark = arena.begin_object();
+            for (at, (name, node)) in fields.iter().enumerate() {
+                match evaluate(arena, node, input, env) {
+                    Ok(value) => {
+                        let key = shape.arena_key(arena, at, name);
+                        arena.push_field(key, value);
+                    }
+                    Err(error) => {
+                        arena.discard_object(mark);
+                        return Err(error);
+                    }
+                }
+            }
+            Ok(if shape.has_distinct_keys() {
+                arena.finish_object_distinct(mark)
+            } else {
+                arena.finish_object(mark)
+            })
+        }
+        Node::Array(items) => {
+            let mark = arena.begin_array();
+            for item in items {
+                match evaluate(arena, item, input, env) {
+                    Ok(value) => arena.push_item(value),
+                    Err(error) => {
+                        arena.discard_array(mark);
+                        return Err(error);
+                    }
+                }
+            }
+            Ok(arena.finish_array(mark))
+        }
+        Node::Literal { value, .. } => Ok(arena.import(value)),
+        Node::InputPath {
+            key,
+            expression,
+            path,
+        } => paths::arena::select(arena, expression, path, input).map_err(|_| {
+            StatesError::runtime(format!(
+                "The JSONPath '{expression}' specified for the field '{key}' could not be found in the input '{}'",
+                arena.get(input)
+            ))
+        }),
+        Node::Dynamic { key, value } => {
+            let input = arena.get(input).to_value();
+            let found = io::dynamic_value(key, value, &input, env)?;
+            Ok(arena.import(&found))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::context::LazyContext;
+    use crate::executor::env::Variables;
+
+    /// Templates with every kind of node: literals, input paths, context
+    /// paths, variables, intrinsics, nesting, a key written twice, and
+    /// failures (a missing path, a non-string `.$` value, a failing intrinsic).
+    fn templates() -> Vec<Value> {
+        vec![
+            json!({}),
+            json!([]),
+            json!("just a string"),
+            json!({"lit": "q\"uote", "num": 2, "b": false, "nil": null, "f": 1.5}),
+            json!({"p.$": "$.a", "whole.$": "$", "ctx.$": "$$.State.Name", "v.$": "$answer.n[0]"}),
+            json!({"f.$": "States.Format('{}!', $.n)", "arr.$": "States.Array($.a, $.n)"}),
+            json!({"nested": {"deep": {"x.$": "$.o.k", "lit": [1, {"y.$": "$.e"}]}}, "arr": [[], {}, "s"]}),
+            json!({"a": 1, "b": 2, "a.$": "$.n"}),
+            json!({"wild.$": "$.o.k[*]", "filter.$": "$.list[?(@.v > 1)]"}),
+            json!({"ok.$": "$.a", "missing.$": "$.nope"}),
+            json!({"deep": [{"missing.$": "$.o.nope.x"}]}),
+            json!({"bad.$": 5}),
+            json!({"bad.$": "States.StringToJson($.a)"}),
+            json!({"undefined.$": "$nobody"}),
+        ]
+    }
+
+    #[test]
+    fn evaluation_gives_what_the_serde_json_evaluation_gives() {
+        let input = json!({
+            "a": "x\"y", "n": 1.5, "o": {"k": [1, null]}, "e": {},
+            "list": [{"v": 1}, {"v": 2}, {"v": 3}]
+        });
+        let context = LazyContext::ready(json!({"State": {"Name": "S\n"}}));
+        let mut variables = Variables::new();
+        variables.insert("answer".into(), json!({"n": [42]}));
+        let env = Env {
+            context: &context,
+            variables: &variables,
+        };
+        let mut arena = Arena::new();
+        let input_id = arena.import(&input);
+        for raw in templates() {
+            let template = Template::new(raw.clone());
+            let expected = io::payload_template(&template, &input, &env);
+            let actual = payload_template(&mut arena, &template, input_id, &env);
+            match (expected, actual) {
+                (Ok(e), Ok(a)) => assert_eq!(
+                    arena.get(a).to_text(),
+                    serde_json::to_string(&e).unwrap_or_default(),
+                    "{raw}"
+                ),
+                (Err(e), Err(a)) => assert_eq!(a, e, "{raw}"),
+                (e, a) => panic!("{raw}: {e:?} vs {a:?}"),
+            }
+        }
+        assert_eq!(
+            arena.get(input_id).to_value(),
+            input,
+            "the input is unchanged"
+        );
+    }
+
+    #[test]
+    fn a_failed_evaluation_leaves_nothing_half_built() -> Result<(), StatesError> {
+        let context = LazyContext::ready(json!({}));
+        let variables = Variables::new();
+        let env = Env {
+            context: &context,
+            variables: &variables,
+        };
+        let mut arena = Arena::new();
+        let input = arena.import(&json!({"a": 1}));
+        let failing = Template::new(json!({"x": {"y.$": "$.a", "z": [{"w.$": "$.missing"}]}}));
+        assert!(payload_template(&mut arena, &failing, input, &env).is_err());
+        assert!(!arena.is_building());
+        let good = Template::new(json!({"k.$": "$.a"}));
+        let out = payload_template(&mut arena, &good, input, &env)?;
+        assert_eq!(arena.get(out).to_text(), r#"{"k":1}"#);
+        Ok(())
+    }
+}
