@@ -132,6 +132,20 @@ pub(crate) fn write_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// The length of `s`'s body once escaped (without the quotes).
+pub(crate) fn escaped_len(s: &str) -> usize {
+    if is_clean(s.as_bytes()) {
+        return s.len();
+    }
+    s.bytes()
+        .map(|byte| match byte {
+            b'"' | b'\\' | b'\x08' | b'\x0c' | b'\n' | b'\r' | b'\t' => 2,
+            _ if needs_escape(byte) => 6,
+            _ => 1,
+        })
+        .sum()
+}
+
 /// Whether no byte of `bytes` needs escaping, checked a word at a time.
 /// The last word is read overlapping the one before it (a byte checked
 /// twice is still the same byte), so no partial word is copied out.

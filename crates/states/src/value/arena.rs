@@ -1,11 +1,21 @@
 //! [`Arena`]: where one execution's values live, and the ids and keys that
 //! point into it.
 
+use std::cell::RefCell;
+
 use super::number::Number;
 use super::view::Json;
 
 /// Default [`Arena`] limit: 1 GiB of nodes, fields, items and text.
 pub const DEFAULT_LIMIT_BYTES: usize = 1 << 30;
+
+/// How many constant nodes ([`NodeId::NULL`] … [`NodeId::EMPTY_ARRAY`])
+/// every arena starts with.
+const CONSTANTS: usize = 5;
+
+/// Nodes a new arena has room for before it grows (a small execution's
+/// worth, so that one does not reallocate as it goes).
+const INITIAL_NODES: usize = 64;
 
 /// A value in an [`Arena`]: the index of its node. Copying one shares the
 /// value. An id is only meaningful in the arena that made it (an id read in
@@ -58,6 +68,21 @@ pub enum Key {
     Text(TextSpan),
 }
 
+impl Key {
+    /// The length of the key's text in bytes.
+    pub fn len(self) -> usize {
+        match self {
+            Key::Static(text) => text.len(),
+            Key::Text(TextSpan(span)) => span.len as usize,
+        }
+    }
+
+    /// Whether the key is the empty string.
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// Where a [`Key::Text`] is in its arena's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TextSpan(pub(super) Span);
@@ -91,6 +116,10 @@ pub struct LimitExceeded {
 #[derive(Debug, Clone)]
 pub struct Arena {
     pub(super) nodes: Vec<Node>,
+    /// For each node, a bound on the length of its JSON text (saturating):
+    /// checking a payload against AWS's size limit reads one number instead
+    /// of walking the value. Shared children count once per use, as in the text.
+    pub(super) bounds: Vec<u32>,
     pub(super) fields: Vec<(Key, NodeId)>,
     pub(super) items: Vec<NodeId>,
     pub(super) text: String,
@@ -109,21 +138,90 @@ impl Default for Arena {
     }
 }
 
+/// Most emptied arenas a thread keeps for its next executions.
+const SPARE_ARENAS: usize = 4;
+
+/// Arenas whose tables have room for more than this many bytes are freed
+/// rather than kept.
+const SPARE_ARENA_BYTES: usize = 256 * 1024;
+
+thread_local! {
+    /// Arenas whose executions ended on this thread, emptied: a new
+    /// execution takes one instead of allocating its tables again.
+    static SPARE: RefCell<Vec<Arena>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Drop for Arena {
+    /// Keep the tables for the thread's next arena, when they are small.
+    fn drop(&mut self) {
+        let capacity = self.nodes.capacity() * (size_of::<Node>() + size_of::<u32>())
+            + self.fields.capacity() * size_of::<(Key, NodeId)>()
+            + self.items.capacity() * size_of::<NodeId>()
+            + self.text.capacity();
+        // An arena without tables (the one left behind below) is not kept.
+        if self.nodes.capacity() == 0 || capacity > SPARE_ARENA_BYTES {
+            return;
+        }
+        let _ = SPARE.try_with(|spare| {
+            if let Ok(mut spare) = spare.try_borrow_mut()
+                && spare.len() < SPARE_ARENAS
+            {
+                let mut kept = std::mem::replace(self, Arena::without_tables());
+                kept.clear();
+                spare.push(kept);
+            }
+        });
+    }
+}
+
 impl Arena {
-    /// An empty arena with the [`DEFAULT_LIMIT_BYTES`] limit.
+    /// An empty arena with the [`DEFAULT_LIMIT_BYTES`] limit (the tables of
+    /// one that ended on this thread, when there is one).
     pub fn new() -> Arena {
-        Arena::with_limit(DEFAULT_LIMIT_BYTES)
+        let spare = SPARE
+            .try_with(|spare| {
+                spare
+                    .try_borrow_mut()
+                    .ok()
+                    .and_then(|mut spare| spare.pop())
+            })
+            .ok()
+            .flatten();
+        match spare {
+            Some(mut arena) => {
+                arena.limit = DEFAULT_LIMIT_BYTES;
+                arena
+            }
+            None => Arena::with_limit(DEFAULT_LIMIT_BYTES),
+        }
     }
 
-    /// An empty arena that reports [`LimitExceeded`] past `limit` bytes.
-    pub fn with_limit(limit: usize) -> Arena {
-        let mut arena = Arena {
+    /// An arena with no tables at all (not even the constants): only to be
+    /// dropped.
+    fn without_tables() -> Arena {
+        Arena {
             nodes: Vec::new(),
+            bounds: Vec::new(),
             fields: Vec::new(),
             items: Vec::new(),
             text: String::new(),
             open_fields: Vec::new(),
             open_items: Vec::new(),
+            limit: 0,
+            overflowed: false,
+        }
+    }
+
+    /// An empty arena that reports [`LimitExceeded`] past `limit` bytes.
+    pub fn with_limit(limit: usize) -> Arena {
+        let mut arena = Arena {
+            nodes: Vec::with_capacity(INITIAL_NODES),
+            bounds: Vec::with_capacity(INITIAL_NODES),
+            fields: Vec::with_capacity(INITIAL_NODES),
+            items: Vec::with_capacity(INITIAL_NODES / 4),
+            text: String::with_capacity(INITIAL_NODES * 4),
+            open_fields: Vec::with_capacity(INITIAL_NODES / 4),
+            open_items: Vec::with_capacity(INITIAL_NODES / 4),
             limit,
             overflowed: false,
         };
@@ -134,29 +232,42 @@ impl Arena {
     /// Forget every value (ids made before are no longer meaningful) and
     /// keep the memory for the next execution.
     pub fn clear(&mut self) {
-        self.nodes.clear();
+        if self.nodes.len() < CONSTANTS {
+            self.nodes.clear();
+            self.bounds.clear();
+            self.push_constants();
+        }
+        // The constants come first and refer to no table.
+        self.nodes.truncate(CONSTANTS);
+        self.bounds.truncate(CONSTANTS);
         self.fields.clear();
         self.items.clear();
         self.text.clear();
         self.open_fields.clear();
         self.open_items.clear();
         self.overflowed = false;
-        self.push_constants();
     }
 
     fn push_constants(&mut self) {
-        self.nodes.extend([
+        for node in [
             Node::Null,
             Node::Bool(true),
             Node::Bool(false),
             Node::Object(Span::EMPTY),
             Node::Array(Span::EMPTY),
-        ]);
+        ] {
+            self.push(node);
+        }
+    }
+
+    /// Report [`LimitExceeded`] past `limit` bytes from now on.
+    pub fn set_limit(&mut self, limit: usize) {
+        self.limit = limit;
     }
 
     /// Bytes held by the values (not counting spare capacity).
     pub fn bytes_used(&self) -> usize {
-        self.nodes.len() * size_of::<Node>()
+        self.nodes.len() * (size_of::<Node>() + size_of::<u32>())
             + self.fields.len() * size_of::<(Key, NodeId)>()
             + self.items.len() * size_of::<NodeId>()
             + self.text.len()
@@ -191,8 +302,40 @@ impl Arena {
     /// Add `node` and return its id.
     pub(super) fn push(&mut self, node: Node) -> NodeId {
         let id = self.index(self.nodes.len());
+        let bound = self.text_bound(node);
         self.nodes.push(node);
+        self.bounds.push(bound);
         NodeId(id)
+    }
+
+    /// A bound on the length of `node`'s JSON text: every byte of text
+    /// takes at most 6 once escaped (`\u001f`), a number at most 24.
+    fn text_bound(&self, node: Node) -> u32 {
+        // Sums of u32s in a u64 cannot overflow (tables hold < 2^32 entries).
+        let text = |len: usize| 6 * len as u64 + 2;
+        let bound = match node {
+            Node::Null | Node::Bool(_) => 5,
+            Node::Number(_) => 24,
+            Node::String(span) => text(span.len as usize),
+            Node::Array(span) => self
+                .items_of(span)
+                .iter()
+                .map(|item| 1 + u64::from(self.bound_of(*item)))
+                .sum::<u64>()
+                .saturating_add(2),
+            Node::Object(span) => self
+                .fields_of(span)
+                .iter()
+                .map(|(key, value)| 2 + text(key.len()) + u64::from(self.bound_of(*value)))
+                .sum::<u64>()
+                .saturating_add(2),
+        };
+        u32::try_from(bound).unwrap_or(u32::MAX)
+    }
+
+    /// The text bound of the value `id` ([`Arena::text_bound`]).
+    pub(super) fn bound_of(&self, id: NodeId) -> u32 {
+        self.bounds.get(id.0 as usize).copied().unwrap_or(u32::MAX)
     }
 
     /// `at` as a table index, noting an overflow past `u32`.
@@ -231,6 +374,9 @@ impl Arena {
 
     /// Whether two keys of this arena have the same text.
     pub(super) fn same_key(&self, a: Key, b: Key) -> bool {
+        if a.len() != b.len() {
+            return false;
+        }
         match (a, b) {
             (Key::Static(a), Key::Static(b)) if std::ptr::eq(a, b) => true,
             (Key::Text(a), Key::Text(b)) if a == b => true,

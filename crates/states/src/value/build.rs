@@ -55,7 +55,10 @@ impl Arena {
             return NodeId::EMPTY_OBJECT;
         }
         let span = self.span_of_new(self.fields.len(), self.open_fields.len() - start);
-        self.fields.extend(self.open_fields.drain(start..));
+        if let Some(open) = self.open_fields.get(start..) {
+            self.fields.extend_from_slice(open);
+        }
+        self.open_fields.truncate(start);
         self.push(Node::Object(span))
     }
 
@@ -76,7 +79,10 @@ impl Arena {
             return NodeId::EMPTY_ARRAY;
         }
         let span = self.span_of_new(self.items.len(), self.open_items.len() - start);
-        self.items.extend(self.open_items.drain(start..));
+        if let Some(open) = self.open_items.get(start..) {
+            self.items.extend_from_slice(open);
+        }
+        self.open_items.truncate(start);
         self.push(Node::Array(span))
     }
 
@@ -103,23 +109,21 @@ impl Arena {
         let Node::Object(span) = self.node(object) else {
             return None;
         };
-        let mark = self.begin_object();
-        let mut replaced = false;
-        for at in span.range() {
-            let Some(&(old_key, old_value)) = self.fields.get(at) else {
-                break;
-            };
-            if !replaced && self.same_key(old_key, key) {
-                replaced = true;
-                self.open_fields.push((old_key, value));
-            } else {
-                self.open_fields.push((old_key, old_value));
-            }
+        // Copied straight into the fields table: the old fields are there already.
+        let start = self.fields.len();
+        if span.range().end > start {
+            return None;
         }
-        if !replaced {
-            self.open_fields.push((key, value));
+        self.fields.extend_from_within(span.range());
+        let existing = self.fields[start..]
+            .iter()
+            .position(|&(old, _)| self.same_key(old, key));
+        match existing.and_then(|at| self.fields.get_mut(start + at)) {
+            Some(field) => field.1 = value,
+            None => self.fields.push((key, value)),
         }
-        Some(self.finish_object_distinct(mark))
+        let span = self.span_of_new(start, self.fields.len() - start);
+        Some(self.push(Node::Object(span)))
     }
 
     /// A new array: `array`'s items with the one at `index` replaced by

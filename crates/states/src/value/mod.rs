@@ -26,6 +26,7 @@
 
 mod arena;
 mod build;
+mod document;
 mod number;
 mod serde_impls;
 mod text;
@@ -33,6 +34,7 @@ mod view;
 
 pub use arena::{Arena, DEFAULT_LIMIT_BYTES, Key, LimitExceeded, NodeId};
 pub use build::{ArrayMark, ObjectMark};
+pub use document::Document;
 pub use number::Number;
 pub use view::{Json, Kind};
 

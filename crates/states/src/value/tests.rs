@@ -108,6 +108,10 @@ fn random_values_round_trip_through_text_and_serde_json() {
         assert_eq!(arena.get(parsed).to_value(), value);
         let imported = arena.import(&value);
         assert_eq!(arena.get(imported).to_text(), text);
+        let json = arena.get(imported);
+        assert_eq!(json.text_len(), text.len(), "{text}");
+        assert!(arena.bound_of(imported) as usize >= text.len(), "{text}");
+        assert!(!json.text_longer_than(text.len()) && json.text_longer_than(text.len() - 1));
     }
 }
 
@@ -297,4 +301,53 @@ fn numbers_keep_serde_jsons_forms() {
     assert_eq!(Number::Float(1.0).to_string(), "1.0");
     assert_eq!(Number::NegInt(-9).as_u64(), None);
     assert_eq!(Number::PosInt(u64::MAX).as_i64(), None);
+}
+
+#[test]
+fn a_document_reads_in_place_and_as_a_value() {
+    let mut arena = Arena::new();
+    let id = arena
+        .parse(r#"{"record":{"status":"SENT"},"n":[1,2]}"#)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let document = Document::new(std::sync::Arc::new(arena), id);
+    assert_eq!(
+        document
+            .json()
+            .get("record")
+            .and_then(|r| r.get("status"))
+            .and_then(Json::as_str),
+        Some("SENT")
+    );
+    let expected = json!({"record": {"status": "SENT"}, "n": [1, 2]});
+    assert_eq!(
+        document["record"]["status"], "SENT",
+        "dereferences to a Value"
+    );
+    assert!(document == expected);
+    assert_eq!(
+        document.to_string(),
+        r#"{"record":{"status":"SENT"},"n":[1,2]}"#
+    );
+    let text = serde_json::to_string(&document).unwrap_or_else(|e| panic!("{e}"));
+    let back: Document = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    assert!(back == document);
+    assert_eq!(Document::from(expected.clone()).into_value(), expected);
+    assert_eq!(back.into_value(), expected);
+}
+
+#[test]
+fn the_text_bound_counts_a_shared_value_once_per_use() {
+    let mut arena = Arena::new();
+    let mut value = arena
+        .parse(r#""\u0001x""#)
+        .unwrap_or_else(|e| panic!("{e}"));
+    for _ in 0..8 {
+        let (a, b) = (arena.key("a"), arena.key("b"));
+        value = arena.object([(a, value), (b, value)]);
+    }
+    let text = arena.get(value).to_text();
+    assert_eq!(arena.get(value).text_len(), text.len());
+    assert!(arena.bound_of(value) as usize >= text.len());
+    assert!(arena.get(value).text_longer_than(text.len() - 1));
+    assert!(!arena.get(value).text_longer_than(text.len()));
 }

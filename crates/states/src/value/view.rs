@@ -165,10 +165,21 @@ impl<'a> Json<'a> {
         let Node::Object(span) = self.node() else {
             return None;
         };
+        // Lengths first: most keys that differ differ in length, and a key's
+        // length is read without finding its text. A key from the
+        // definition read with the same interned text matches by address.
         self.arena
             .fields_of(span)
             .iter()
-            .find(|&&(field, _)| self.arena.key_text(field) == key)
+            .find(|&&(field, _)| {
+                field.len() == key.len()
+                    && match field {
+                        Key::Static(text) => {
+                            std::ptr::eq(text.as_ptr(), key.as_ptr()) || text == key
+                        }
+                        Key::Text(_) => self.arena.key_text(field) == key,
+                    }
+            })
             .map(|&(_, id)| self.at(id))
     }
 
