@@ -123,6 +123,7 @@ impl LocalWorkflow {
             role_arn: ROLE_ARN.to_owned(),
             time_scale: self.time_scale,
             max_duration: Some(EXPRESS_MAX_DURATION),
+            value_limit_bytes: rez_states::value::DEFAULT_LIMIT_BYTES,
         }
     }
 
@@ -219,7 +220,7 @@ impl WorkflowStarter for LocalWorkflow {
         Ok(WorkflowOutcome {
             execution_id,
             status,
-            output: execution.output,
+            output: execution.output.map(serde_json::Value::from),
         })
     }
 }
@@ -284,7 +285,7 @@ pub fn to_record(
             cause: execution.cause.clone(),
         },
         input: input.clone(),
-        output: execution.output.clone(),
+        output: execution.output.as_deref().cloned(),
         history,
     }
 }

@@ -6,8 +6,6 @@ use std::sync::OnceLock;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
 
-use crate::history::Text;
-
 /// AWS's timestamp format in the context object and in `Wait` comparisons:
 /// ISO-8601 with milliseconds and a `Z` suffix.
 pub(crate) fn format_time(time: DateTime<Utc>) -> String {
@@ -21,24 +19,22 @@ pub(crate) fn format_time(time: DateTime<Utc>) -> String {
 pub(crate) struct ExecutionInfo<'a> {
     options: &'a crate::ExecutionOptions,
     start: DateTime<Utc>,
-    /// The execution input as JSON text (shared with `ExecutionStarted`);
-    /// `$$.Execution.Input` is parsed from it, which gives back the same
-    /// value as serde_json writes floats so that they read back exactly
-    /// (`float_roundtrip`).
-    input_text: Text,
+    /// The execution input, as given (the run loop works on its copy in
+    /// the execution's arena); `$$.Execution.Input` is a copy of it.
+    input: Value,
     built: OnceLock<(Value, Value)>,
 }
 
 impl<'a> ExecutionInfo<'a> {
     pub(crate) fn new(
         options: &'a crate::ExecutionOptions,
-        input_text: Text,
+        input: Value,
         start: DateTime<Utc>,
     ) -> Self {
         ExecutionInfo {
             options,
             start,
-            input_text,
+            input,
             built: OnceLock::new(),
         }
     }
@@ -51,7 +47,7 @@ impl<'a> ExecutionInfo<'a> {
     /// `$$.Execution` and `$$.StateMachine`.
     fn parts(&self) -> &(Value, Value) {
         self.built.get_or_init(|| {
-            let input: Value = serde_json::from_str(&self.input_text).unwrap_or(Value::Null);
+            let input = self.input.clone();
             let options = self.options;
             (
                 json!({
@@ -172,7 +168,7 @@ mod tests {
     fn context_object_has_execution_state_and_machine_fields() {
         let options = ExecutionOptions::default().with_name("run-1");
         let start = Utc::now();
-        let info = ExecutionInfo::new(&options, "{\"a\": 1}".into(), start);
+        let info = ExecutionInfo::new(&options, json!({"a": 1}), start);
         let state = StateInfo {
             name: "Fetch",
             entered_time: start,

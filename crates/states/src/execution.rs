@@ -1,5 +1,6 @@
 //! [`execute`]: run a [`StateMachine`] once, and the [`Execution`] it produces.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -10,8 +11,9 @@ use crate::context::ExecutionInfo;
 use crate::errors::StatesError;
 use crate::executor::{LastExit, Runtime};
 use crate::handler::TaskHandler;
-use crate::history::{self, EventType, Fields, HistoryEvent, Recorder, Text};
+use crate::history::{self, EventType, Fields, HistoryEvent, Payload, Recorder};
 use crate::machine::StateMachine;
+use crate::value::{Arena, Document};
 
 /// How to run one execution.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +33,12 @@ pub struct ExecutionOptions {
     pub time_scale: f64,
     /// Longest the execution may run (scaled by `time_scale`), e.g. 5 minutes for Express.
     pub max_duration: Option<Duration>,
+    /// Most bytes the execution's values may take in its arena
+    /// ([`crate::value::Arena`]), every intermediate value included: past
+    /// it the execution fails with `States.Runtime`. Each payload is also
+    /// limited to AWS's 256 KiB (`States.DataLimitExceeded`); this bounds
+    /// what a long or looping execution accumulates.
+    pub value_limit_bytes: usize,
 }
 
 /// Default state machine name in [`ExecutionOptions::default`].
@@ -51,6 +59,7 @@ impl Default for ExecutionOptions {
             role_arn: "arn:aws:iam::000000000000:role/local-states".to_string(),
             time_scale: 1.0,
             max_duration: None,
+            value_limit_bytes: crate::value::DEFAULT_LIMIT_BYTES,
         }
     }
 }
@@ -92,6 +101,12 @@ impl ExecutionOptions {
         self
     }
 
+    /// Set [`ExecutionOptions::value_limit_bytes`].
+    pub fn with_value_limit(mut self, bytes: usize) -> Self {
+        self.value_limit_bytes = bytes;
+        self
+    }
+
     /// `seconds` of specification time as real time, or `None` when time is
     /// not scaled (`time_scale` 0) or the value is not a usable duration.
     pub(crate) fn scaled(&self, seconds: f64) -> Option<Duration> {
@@ -119,8 +134,10 @@ pub enum ExecutionStatus {
 pub struct Execution {
     /// How the execution ended.
     pub status: ExecutionStatus,
-    /// The final output (when succeeded).
-    pub output: Option<Value>,
+    /// The final output (when succeeded), in the arena the execution made
+    /// it in: [`Document::json`] reads it in place, and it dereferences to a
+    /// `serde_json::Value` built on first use.
+    pub output: Option<Document>,
     /// The error name (when failed or timed out).
     pub error: Option<String>,
     /// The error cause (when failed, if any).
@@ -149,13 +166,15 @@ pub async fn execute(
 ) -> Execution {
     let start_date = crate::clock::now();
     let (recorder, mut cursor) = Recorder::main(expected_events(machine));
-    let input_text: Text = history::payload_text(&input);
-    let info = ExecutionInfo::new(options, input_text.clone(), start_date);
+    let mut arena = Arena::new();
+    arena.set_limit(options.value_limit_bytes);
+    let input_id = arena.import(&input);
+    let info = ExecutionInfo::new(options, input, start_date);
     recorder.record_at(
         &mut cursor,
         EventType::ExecutionStarted,
         Fields::ExecutionStarted(Box::new(history::ExecutionStarted {
-            input: input_text.clone(),
+            input: Payload::Node(input_id),
             role_arn: options.role_arn.clone(),
             state_machine_arn: options.state_machine_id.clone(),
         })),
@@ -168,7 +187,8 @@ pub async fn execute(
     let mut last_exit = LastExit::default();
     let run = runtime.run_machine_with_text(
         &machine.machine,
-        (input, Some(input_text), Some(start_date)),
+        &mut arena,
+        (input_id, Some(Payload::Node(input_id)), Some(start_date)),
         Default::default(),
         &mut cursor,
         Some(&mut last_exit),
@@ -190,10 +210,7 @@ pub async fn execute(
                 &mut cursor,
                 EventType::ExecutionSucceeded,
                 Fields::ExecutionSucceeded {
-                    output: last_exit
-                        .text
-                        .take()
-                        .unwrap_or_else(|| history::payload_text(&output)),
+                    output: last_exit.payload.take().unwrap_or(Payload::Node(output)),
                 },
                 stop_date,
             );
@@ -226,14 +243,19 @@ pub async fn execute(
             (ExecutionStatus::Failed, None, error, err.cause)
         }
     };
+    // The history's payloads and the output are values of the arena, which
+    // they now share.
+    let arena = Arc::new(arena);
+    let mut history = recorder.into_events(cursor);
+    history::attach_arena(&mut history, &arena);
     Execution {
         status,
-        output,
+        output: output.map(|output| Document::new(arena, output)),
         error,
         cause,
         start_date,
         stop_date,
-        history: recorder.into_events(cursor),
+        history,
     }
 }
 

@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use crate::context::LazyContext;
+use crate::value::{Arena, NodeId};
 
 /// Runs Task resources. Implemented by the local runtime (Lambda-like task
 /// crates) and by test fakes.
@@ -20,6 +21,28 @@ pub trait TaskHandler: Send + Sync {
         input: Value,
         context: &TaskContext<'_>,
     ) -> Result<Value, TaskFailure>;
+
+    /// [`TaskHandler::invoke`] on the engine's own values: the input is the
+    /// value `input` of the execution's `values`, and the result is written
+    /// into `values`. The engine calls this one. By default it converts the
+    /// input to a `serde_json::Value`, calls [`TaskHandler::invoke`] and
+    /// copies the result in; a handler on a hot path implements it directly
+    /// and skips both conversions (an echo returns `input` itself).
+    ///
+    /// # Errors
+    ///
+    /// As [`TaskHandler::invoke`].
+    async fn invoke_in(
+        &self,
+        resource: &str,
+        values: &mut Arena,
+        input: NodeId,
+        context: &TaskContext<'_>,
+    ) -> Result<NodeId, TaskFailure> {
+        let input = values.get(input).to_value();
+        let result = self.invoke(resource, input, context).await?;
+        Ok(values.import(&result))
+    }
 }
 
 /// What a [`TaskHandler`] knows about the call it serves. It borrows from
@@ -118,3 +141,53 @@ impl std::fmt::Display for TaskFailure {
 }
 
 impl std::error::Error for TaskFailure {}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// Implements only `invoke`: wraps its input.
+    struct Wrapping;
+
+    #[async_trait::async_trait]
+    impl TaskHandler for Wrapping {
+        async fn invoke(
+            &self,
+            resource: &str,
+            input: Value,
+            _context: &TaskContext<'_>,
+        ) -> Result<Value, TaskFailure> {
+            match resource {
+                "fail" => Err(TaskFailure::new("Boom", None)),
+                _ => Ok(json!({"got": input, "from": resource})),
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn invoke_in_converts_for_a_handler_that_only_has_invoke() -> Result<(), TaskFailure> {
+        let mut values = Arena::new();
+        let input = values.import(&json!({"a": [1, "x"]}));
+        let context = TaskContext {
+            state_name: "S",
+            execution_id: "id",
+            retry_count: 0,
+            context_object: json!({}).into(),
+            timeout_seconds: None,
+        };
+        let result = Wrapping
+            .invoke_in("r", &mut values, input, &context)
+            .await?;
+        assert_eq!(
+            values.get(result).to_value(),
+            json!({"got": {"a": [1, "x"]}, "from": "r"})
+        );
+        let failed = Wrapping
+            .invoke_in("fail", &mut values, input, &context)
+            .await;
+        assert_eq!(failed, Err(TaskFailure::new("Boom", None)));
+        Ok(())
+    }
+}

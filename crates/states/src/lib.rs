@@ -10,15 +10,15 @@
 //! | `definition` | serde types: the `State` enum tagged by `Type`, choice rules, validation |
 //! | [`handler`] | the [`TaskHandler`] port through which Task states reach the outside world |
 //! | [`execution`] | [`execute`], [`ExecutionOptions`] and the resulting [`Execution`] |
-//! | `executor` | the run loop: input processing → action → output processing → Retry/Catch; `io` (JSONPath data flow, `Assign`), `env` (input, `$$`, variables), `query` (JSONata data flow), `retry`, `join` |
+//! | `executor` | the run loop: input processing → action → output processing → Retry/Catch; `io_arena` (JSONPath data flow and `Assign` on the arena), `io` (the same on `serde_json::Value` for the states not moved yet), `env` (input, `$$`, variables), `query` (JSONata data flow), `retry`, `join` |
 //! | `states` | one module per state type (`task`, `choice`, `pass`, `wait`, `fail`, ...) |
-//! | `paths` | JSONPath reading and `ResultPath` writing behind one function each |
+//! | `paths` | JSONPath reading and `ResultPath` writing behind one function each, on `serde_json::Value` and (`paths::arena`) on the arena |
 //! | `context` | the context object `$$` |
 //! | `jsonata` | JSONata expressions for `QueryLanguage: JSONata` states: lexer, parser, evaluator, functions |
 //! | `intrinsics` | `States.*` intrinsic functions: lexer, parser, registry, one module per function |
 //! | [`history`] | [`HistoryEvent`]s in AWS's `GetExecutionHistory` vocabulary |
 //! | [`errors`] | [`DefinitionError`] and [`StatesError`], with the `States.*` names |
-//! | [`value`] | the engine's own JSON values: an [`value::Arena`] per execution, [`value::Json`] views (not yet used by the run loop; see `docs/value-model.md`) |
+//! | [`value`] | the engine's own JSON values: an [`value::Arena`] per execution, [`value::Json`] views, [`value::Document`] (an execution's output); see `docs/value-model.md` |
 //!
 //! See `docs/feature-support.md` for the ASL fields this engine implements and
 //! `docs/history.md` (the [`history`] module) for the shape of every event.

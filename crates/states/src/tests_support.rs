@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use serde_json::Value;
 
+use crate::value::{Arena, NodeId};
 use crate::{
     Execution, ExecutionOptions, ExecutionStatus, StateMachine, TaskContext, TaskFailure,
     TaskHandler,
@@ -24,6 +25,22 @@ impl TaskHandler for EchoTasks {
             None => Ok(input),
         }
     }
+
+    /// The same on the engine's values (the unit tests run the engine's own
+    /// entry point; handlers with only `invoke` are covered by the cases'
+    /// fake tasks and by `handler`'s tests).
+    async fn invoke_in(
+        &self,
+        resource: &str,
+        _values: &mut Arena,
+        input: NodeId,
+        _context: &TaskContext<'_>,
+    ) -> Result<NodeId, TaskFailure> {
+        match resource.strip_prefix("fail:") {
+            Some(error) => Err(TaskFailure::new(error, Some(format!("{error} raised")))),
+            None => Ok(input),
+        }
+    }
 }
 
 /// Run `definition` with [`EchoTasks`] and no waiting.
@@ -37,7 +54,7 @@ pub(crate) async fn run(definition: Value, input: Value) -> Result<Execution, St
 pub(crate) async fn run_ok(definition: Value, input: Value) -> Result<Value, String> {
     let execution = run(definition, input).await?;
     match (execution.status, execution.output) {
-        (ExecutionStatus::Succeeded, Some(output)) => Ok(output),
+        (ExecutionStatus::Succeeded, Some(output)) => Ok(output.into_value()),
         (status, _) => Err(format!(
             "{status:?}: {:?} {:?}",
             execution.error, execution.cause

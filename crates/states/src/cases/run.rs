@@ -142,7 +142,7 @@ fn compare(case: &Case, execution: &Execution) -> Vec<Difference> {
     }
     if status == "SUCCEEDED" {
         let expected = expect.output.clone().unwrap_or(Value::Null);
-        let actual = execution.output.clone().unwrap_or(Value::Null);
+        let actual = execution.output.clone().map_or(Value::Null, Value::from);
         if !json_equal(&actual, &expected) {
             diff.push(Difference::new(
                 "output",

@@ -148,17 +148,6 @@ impl State {
         }
     }
 
-    /// `Parameters`, `ResultSelector` and `ResultPath`, where the type has them.
-    pub(crate) fn results(&self) -> Option<&ResultFields> {
-        match self {
-            State::Task(s) => Some(&s.results),
-            State::Pass(s) => Some(&s.results),
-            State::Parallel(s) => Some(&s.results),
-            State::Map(s) => Some(&s.results),
-            _ => None,
-        }
-    }
-
     /// Retry and Catch rules, where the type has them.
     pub(crate) fn error_handling(&self) -> Option<&ErrorHandling> {
         match self {

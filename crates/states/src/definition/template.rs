@@ -14,7 +14,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
-use crate::history::{self, Text};
+use crate::history;
 use crate::paths::{self, Parsed};
 use crate::value::{Arena, Key};
 
@@ -32,12 +32,10 @@ pub(crate) enum Node {
     Object(Vec<(String, Node)>, Shape),
     /// An array, each item a template of its own.
     Array(Vec<Node>),
-    /// A value copied as it is, with its JSON text.
+    /// A value copied as it is.
     Literal {
         /// The value.
         value: Value,
-        /// Its JSON text, for the history.
-        text: Box<str>,
     },
     /// A `key.$` field whose value is a path into the state input (`$`,
     /// `$.…`, `$[…]`), parsed here.
@@ -71,13 +69,9 @@ pub(crate) struct Shape {
     /// copies its hash table, where inserting the keys one by one would hash
     /// each of them (SipHash, serde_json's hasher) on every execution.
     output: Option<Map<String, Value>>,
-    /// The text before each value: `{"key":` for the first field,
-    /// `,"key":` for the others.
-    prefixes: Vec<Box<str>>,
     /// Each output key as an arena key: interned text, so that building the
     /// object in an execution's arena copies no key (a key past the
     /// interning budget is copied into the arena instead).
-    #[cfg_attr(not(test), allow(dead_code))] // used from step 3 of docs/value-model.md
     keys: Vec<Option<&'static str>>,
 }
 
@@ -86,15 +80,6 @@ impl Shape {
         let map: Map<String, Value> = fields
             .iter()
             .map(|(name, _)| (name.clone(), Value::Null))
-            .collect();
-        let prefixes = fields
-            .iter()
-            .enumerate()
-            .map(|(i, (name, _))| {
-                let open = if i == 0 { '{' } else { ',' };
-                let key = crate::history::payload(&Value::String(name.clone()));
-                format!("{open}{key}:").into()
-            })
             .collect();
         let keys = fields
             .iter()
@@ -105,19 +90,16 @@ impl Shape {
             .collect();
         Shape {
             output: (map.len() == fields.len()).then_some(map),
-            prefixes,
             keys,
         }
     }
 
     /// Whether the output keys are distinct (`"a"` and `"a.$"` are not).
-    #[cfg_attr(not(test), allow(dead_code))] // used from step 3 of docs/value-model.md
     pub(crate) fn has_distinct_keys(&self) -> bool {
         self.output.is_some()
     }
 
     /// The `at`th output key as an arena key.
-    #[cfg_attr(not(test), allow(dead_code))] // used from step 3 of docs/value-model.md
     pub(crate) fn arena_key(&self, arena: &mut Arena, at: usize, name: &str) -> Key {
         match self.keys.get(at) {
             Some(Some(text)) => Key::Static(text),
@@ -141,14 +123,6 @@ impl Template {
     /// The compiled tree.
     pub(crate) fn compiled(&self) -> &Node {
         &self.compiled
-    }
-
-    /// The JSON text of `value`, which must be what this template evaluated
-    /// to: keys and literal values are copied from text made when the
-    /// template was compiled, and only the values read at run time are
-    /// written out. The same bytes as [`crate::history::payload`] of `value`.
-    pub(crate) fn text_of(&self, value: &Value) -> Text {
-        history::text_with(|out| write_node(&self.compiled, value, out))
     }
 }
 
@@ -174,38 +148,6 @@ pub(crate) fn present_template<'de, D: Deserializer<'de>>(
     Template::deserialize(deserializer).map(Some)
 }
 
-/// Append the JSON text of `value`, evaluated from `node`.
-fn write_node(node: &Node, value: &Value, out: &mut String) {
-    match (node, value) {
-        (Node::Object(fields, shape), Value::Object(map))
-            if shape.output.is_some() && map.len() == fields.len() =>
-        {
-            if fields.is_empty() {
-                out.push_str("{}");
-                return;
-            }
-            for ((prefix, (_, field)), item) in shape.prefixes.iter().zip(fields).zip(map.values())
-            {
-                out.push_str(prefix);
-                write_node(field, item, out);
-            }
-            out.push('}');
-        }
-        (Node::Array(items), Value::Array(values)) if items.len() == values.len() => {
-            out.push('[');
-            for (i, (item, value)) in items.iter().zip(values).enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_node(item, value, out);
-            }
-            out.push(']');
-        }
-        (Node::Literal { text, .. }, _) => out.push_str(text),
-        _ => history::write_payload(out, value),
-    }
-}
-
 fn compile(value: &Value) -> Node {
     match value {
         Value::Object(map) => {
@@ -222,7 +164,6 @@ fn compile(value: &Value) -> Node {
         Value::Array(items) => Node::Array(items.iter().map(compile).collect()),
         other => Node::Literal {
             value: other.clone(),
-            text: crate::history::payload(other).into(),
         },
     }
 }

@@ -11,12 +11,151 @@
 //! this is exercised by the tests below, which check it against
 //! [`super::io`] on the same templates and inputs.
 
+use serde_json::{Map, Value};
+
 use super::env::Env;
 use super::io;
+use crate::definition::ResultFields;
+use crate::definition::result_path::ResultTarget;
 use crate::definition::template::{Node, Template};
-use crate::errors::StatesError;
+use crate::errors::{STATES_RESULT_PATH_MATCH_FAILURE, StatesError};
 use crate::paths;
 use crate::value::{Arena, NodeId};
+
+fn path_text<'v>(field: &str, value: &'v Value) -> Result<&'v str, StatesError> {
+    value.as_str().ok_or_else(|| {
+        StatesError::runtime(format!("The {field} field must be a path string or null"))
+    })
+}
+
+/// Read a path from the input (`$…`, without copying), the context object
+/// (`$$.…`) or a variable (`$name…`).
+pub(crate) fn read(
+    arena: &mut Arena,
+    path: &str,
+    input: NodeId,
+    env: &Env<'_>,
+) -> Result<NodeId, StatesError> {
+    if crate::definition::template::reads_input(path) {
+        let parsed = paths::parsed(path);
+        return paths::arena::select(arena, path, &parsed, input)
+            .map_err(|e| StatesError::runtime(e.message));
+    }
+    // `$$…` and `$name…` never read the input.
+    let found = env.read(path, &Value::Null)?;
+    Ok(arena.import(&found))
+}
+
+/// `InputPath`: absent → the whole input, `null` → `{}`.
+pub(crate) fn apply_input_path(
+    arena: &mut Arena,
+    field: Option<&Value>,
+    input: NodeId,
+    env: &Env<'_>,
+) -> Result<NodeId, StatesError> {
+    match field {
+        None => Ok(input),
+        Some(Value::Null) => Ok(NodeId::EMPTY_OBJECT),
+        Some(path) => read(arena, path_text("InputPath", path)?, input, env),
+    }
+}
+
+/// `OutputPath`: absent → the whole output, `null` → `{}`.
+pub(crate) fn apply_output_path(
+    arena: &mut Arena,
+    field: Option<&Value>,
+    output: NodeId,
+    env: &Env<'_>,
+) -> Result<NodeId, StatesError> {
+    match field {
+        None => Ok(output),
+        Some(Value::Null) => Ok(NodeId::EMPTY_OBJECT),
+        Some(path) => read(arena, path_text("OutputPath", path)?, output, env),
+    }
+}
+
+/// `ResultPath`: absent → the result replaces the input, `null` → the
+/// input passes through unchanged, a path → the result is written there
+/// (into a new value: `input` does not change).
+pub(crate) fn apply_result_path(
+    arena: &mut Arena,
+    field: Option<&Value>,
+    input: NodeId,
+    result: NodeId,
+) -> Result<NodeId, StatesError> {
+    match field {
+        None => Ok(result),
+        Some(Value::Null) => Ok(input),
+        Some(path) => {
+            let path = path_text("ResultPath", path)?;
+            let parsed = paths::parsed(path);
+            write_result(arena, path, &parsed, input, result)
+        }
+    }
+}
+
+/// [`apply_result_path`] for a state's `ResultPath`, with the path parsed
+/// once for the definition.
+pub(crate) fn apply_state_result_path(
+    arena: &mut Arena,
+    results: &ResultFields,
+    input: NodeId,
+    result: NodeId,
+) -> Result<NodeId, StatesError> {
+    match results.result_target() {
+        Some(target) => result_into_input(arena, target, input, result),
+        None => apply_result_path(arena, results.result_path.as_ref(), input, result),
+    }
+}
+
+/// `ResultPath` given as a path (compiled): write `result` into `input`.
+pub(crate) fn result_into_input(
+    arena: &mut Arena,
+    target: &ResultTarget,
+    input: NodeId,
+    result: NodeId,
+) -> Result<NodeId, StatesError> {
+    write_result(arena, &target.path, &target.parsed, input, result)
+}
+
+fn write_result(
+    arena: &mut Arena,
+    path: &str,
+    parsed: &paths::Parsed,
+    input: NodeId,
+    result: NodeId,
+) -> Result<NodeId, StatesError> {
+    paths::arena::try_set(arena, input, parsed, result).ok_or_else(|| {
+        // The input is shown only when the path cannot be written.
+        StatesError::prefixed(
+            STATES_RESULT_PATH_MATCH_FAILURE,
+            format!(
+                "Unable to apply ResultPath '{path}' to input '{}'",
+                arena.get(input)
+            ),
+        )
+    })
+}
+
+/// `Assign`: evaluate the template against `source` (the state's result,
+/// or its input for Choice and Wait) into the variables to set.
+pub(crate) fn assign(
+    arena: &mut Arena,
+    template: Option<&Template>,
+    source: NodeId,
+    env: &Env<'_>,
+) -> Result<Option<Map<String, Value>>, StatesError> {
+    let Some(template) = template else {
+        return Ok(None);
+    };
+    let assigned = payload_template(arena, template, source, env)?;
+    match arena.get(assigned).to_value() {
+        Value::Object(map) => Ok(Some(map)),
+        other => Err(StatesError::runtime(format!(
+            "Assign must be an object, but was {other}"
+        ))),
+    }
+}
 
 /// Evaluate `template` against `input` (a value of `arena`) into `arena`.
 pub(crate) fn payload_template(
@@ -73,15 +212,23 @@ fn evaluate(
             key,
             expression,
             path,
-        } => paths::arena::select(arena, expression, path, input).map_err(|_| {
-            StatesError::runtime(format!(
-                "The JSONPath '{expression}' specified for the field '{key}' could not be found in the input '{}'",
-                arena.get(input)
-            ))
-        }),
+        } => paths::arena::select(arena, expression, path, input)
+            .map_err(|_| io::not_found(expression, key, arena.get(input))),
         Node::Dynamic { key, value } => {
-            let input = arena.get(input).to_value();
-            let found = io::dynamic_value(key, value, &input, env)?;
+            // Only an intrinsic function's arguments read the input;
+            // `$$…` and `$name…` paths do not (an error's text may).
+            let found = match value.as_str() {
+                Some(expression) if !expression.starts_with("States.") => {
+                    env.read(expression, &Value::Null).map_err(|_| {
+                        if expression.starts_with("$$") {
+                            io::not_found(expression, key, env.context.get())
+                        } else {
+                            io::not_found(expression, key, arena.get(input))
+                        }
+                    })?
+                }
+                _ => io::dynamic_value(key, value, &arena.get(input).to_value(), env)?,
+            };
             Ok(arena.import(&found))
         }
     }

@@ -4,14 +4,10 @@
 
 pub(crate) mod env;
 pub(crate) mod io;
-// Staged: tested against the serde_json path; the run loop uses it from
-// step 3 of docs/value-model.md.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) mod io_arena;
 pub(crate) mod join;
 pub(crate) mod query;
 mod retry;
-mod text;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -22,113 +18,84 @@ use crate::errors::{MAX_PAYLOAD_BYTES, StatesError};
 use crate::execution::ExecutionOptions;
 use crate::handler::TaskHandler;
 use crate::history::{
-    self, Cursor, Details, EventType, Fields, MAX_HISTORY_EVENTS, Name, Recorder, Text,
+    self, Cursor, Details, EventType, Fields, MAX_HISTORY_EVENTS, Name, Payload, Recorder,
 };
 use crate::jsonata;
 use crate::states;
+use crate::value::{Arena, NodeId};
 use env::{Env, Variables};
 
 /// A run loop yields to the runtime after this many states.
 const YIELD_EVERY_STATES: usize = 16;
 
-/// What one state decided.
+/// What one state decided. The output is a value of the execution's arena
+/// (`O = NodeId`), or a `serde_json::Value` from the states that still work
+/// on those (`docs/value-model.md`), which the executor copies in.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Outcome<'d> {
+pub(crate) struct Outcome<'d, O = NodeId> {
     /// The next state (borrowed from the definition); `None` ends the (sub-)machine.
     pub(crate) next: Option<&'d str>,
     /// The state's output.
-    pub(crate) output: Value,
+    pub(crate) output: O,
     /// Variables the state assigned (`Assign`); boxed, as most states assign
     /// none and the outcome is moved through the run loop.
     pub(crate) assigned: Option<Box<Variables>>,
-    /// The output is the state's input unchanged (`output` is `Null`; the
-    /// executor moves the input in). Only for states that
-    /// [`states::passes_input_through`].
-    pub(crate) output_is_input: bool,
-    /// `output` is the state's result, still to be written into its input at
-    /// the state's `ResultPath` (a path) by the executor (which owns the
-    /// input, and keeps it when the path cannot be written). Only for states
-    /// that do not Catch `States.DataLimitExceeded`, as the input is gone
-    /// once written.
-    pub(crate) writes_result_path: bool,
-    /// The JSON text of `output` when it goes to `result_path`, to write the
-    /// state's output text from its input text without serialising it all.
-    pub(crate) result_text: Option<Text>,
     /// When the state's work finished (a Task's TaskSucceeded), which is
     /// also when it exits, as nothing is awaited in between.
     pub(crate) finished_at: Option<DateTime<Utc>>,
 }
 
-impl<'d> Outcome<'d> {
+impl<'d, O> Outcome<'d, O> {
     /// Go to `next` with `output`.
-    pub(crate) fn next(next: &'d str, output: Value) -> Outcome<'d> {
+    pub(crate) fn next(next: &'d str, output: O) -> Outcome<'d, O> {
         Outcome {
             next: Some(next),
             output,
             assigned: None,
-            output_is_input: false,
-            writes_result_path: false,
-            result_text: None,
             finished_at: None,
         }
     }
 
     /// End the (sub-)machine with `output`.
-    pub(crate) fn end(output: Value) -> Outcome<'d> {
+    pub(crate) fn end(output: O) -> Outcome<'d, O> {
         Outcome {
             next: None,
             output,
             assigned: None,
-            output_is_input: false,
-            writes_result_path: false,
-            result_text: None,
             finished_at: None,
         }
     }
 
     /// Follow the state's `Next` / `End` with `output`.
-    pub(crate) fn follow(state: &'d State, output: Value) -> Outcome<'d> {
+    pub(crate) fn follow(state: &'d State, output: O) -> Outcome<'d, O> {
         match &state.common().next {
             Some(next) => Outcome::next(next, output),
             None => Outcome::end(output),
         }
     }
 
-    /// Go to `next` with the state's input as its output, moved in by the executor.
-    pub(crate) fn next_with_input(next: &'d str) -> Outcome<'d> {
-        Outcome {
-            output_is_input: true,
-            ..Outcome::next(next, Value::Null)
-        }
-    }
-
-    /// Follow the state's `Next` / `End` with its input as its output,
-    /// moved in by the executor.
-    pub(crate) fn follow_with_input(state: &'d State) -> Outcome<'d> {
-        Outcome {
-            output_is_input: true,
-            ..Outcome::follow(state, Value::Null)
-        }
-    }
-
-    /// Write `output` (the result, whose JSON text is `text`) into the
-    /// input at the state's `ResultPath` in the executor.
-    pub(crate) fn with_result_path(mut self, text: Text) -> Outcome<'d> {
-        self.writes_result_path = true;
-        self.result_text = Some(text);
-        self
-    }
-
     /// The state's work finished at `time`: it exits then too.
-    pub(crate) fn finished_at(mut self, time: DateTime<Utc>) -> Outcome<'d> {
+    pub(crate) fn finished_at(mut self, time: DateTime<Utc>) -> Outcome<'d, O> {
         self.finished_at = Some(time);
         self
     }
 
     /// Record the variables the state assigns.
-    pub(crate) fn with_assigned(mut self, assigned: Option<Variables>) -> Outcome<'d> {
+    pub(crate) fn with_assigned(mut self, assigned: Option<Variables>) -> Outcome<'d, O> {
         self.assigned = assigned.map(Box::new);
         self
+    }
+}
+
+impl<'d> Outcome<'d, Value> {
+    /// The same outcome with its output copied into `arena`.
+    pub(crate) fn into_arena(self, arena: &mut Arena) -> Outcome<'d> {
+        Outcome {
+            next: self.next,
+            output: arena.import(&self.output),
+            assigned: self.assigned,
+            finished_at: self.finished_at,
+        }
     }
 }
 
@@ -163,8 +130,8 @@ impl Attempt<'_> {
 /// The last state of a run, as [`Runtime::run_machine_with_text`] reports it.
 #[derive(Debug, Default)]
 pub(crate) struct LastExit {
-    /// Its output's JSON text, when it wrote one.
-    pub(crate) text: Option<Text>,
+    /// Its output's payload for the history, when it exited normally.
+    pub(crate) payload: Option<Payload>,
     /// When it exited.
     pub(crate) at: Option<DateTime<Utc>>,
 }
@@ -224,9 +191,10 @@ impl<'a> Runtime<'a> {
         }
     }
 
-    /// Run a machine (or branch, or item processor) from its start state to
-    /// the end. Boxed (and explicitly `Send`) because Parallel and Map states
-    /// call it again for their branches.
+    /// Run a branch or item processor from its start state to the end, in
+    /// an arena of its own (a branch runs apart from its parent, so it
+    /// cannot borrow the parent's). Boxed (and explicitly `Send`) because
+    /// Parallel and Map states call it again for their branches.
     pub(crate) fn run_machine<'s>(
         &'s self,
         machine: &'s Machine,
@@ -234,7 +202,22 @@ impl<'a> Runtime<'a> {
         variables: Variables,
         cursor: &'s mut Cursor,
     ) -> join::Branch<'s, Result<Value, StatesError>> {
-        self.run_machine_with_text(machine, (input, None, None), variables, cursor, None)
+        Box::pin(async move {
+            let mut arena = Arena::new();
+            arena.set_limit(self.options.value_limit_bytes);
+            let input = arena.import(&input);
+            let output = self
+                .run_machine_with_text(
+                    machine,
+                    &mut arena,
+                    (input, None, None),
+                    variables,
+                    cursor,
+                    None,
+                )
+                .await?;
+            Ok(arena.get(output).to_value())
+        })
     }
 
     /// [`Runtime::run_machine`] with the input's JSON text for the history
@@ -245,13 +228,14 @@ impl<'a> Runtime<'a> {
     pub(crate) fn run_machine_with_text<'s>(
         &'s self,
         machine: &'s Machine,
-        (input, input_text, began_at): (Value, Option<Text>, Option<DateTime<Utc>>),
+        arena: &'s mut Arena,
+        (input, input_payload, began_at): (NodeId, Option<Payload>, Option<DateTime<Utc>>),
         variables: Variables,
         cursor: &'s mut Cursor,
         last_exit: Option<&'s mut LastExit>,
-    ) -> join::Branch<'s, Result<Value, StatesError>> {
+    ) -> join::Branch<'s, Result<NodeId, StatesError>> {
         Box::pin(async move {
-            let mut input_text = input_text;
+            let mut input_payload = input_payload;
             let mut last_exit = last_exit;
             let mut variables = variables;
             let mut steps = 0usize;
@@ -278,12 +262,12 @@ impl<'a> Runtime<'a> {
                         "State '{name}' does not exist"
                     )));
                 };
-                let (outcome, text, exited) = self
+                let (outcome, payload, exited) = self
                     .run_state(
                         state_name,
                         state,
-                        input,
-                        (input_text.take(), exited_at.take()),
+                        (&mut *arena, input),
+                        (input_payload.take(), exited_at.take()),
                         &variables,
                         cursor,
                     )
@@ -296,11 +280,11 @@ impl<'a> Runtime<'a> {
                     Some(next) => {
                         name = next;
                         input = outcome.output;
-                        input_text = text;
+                        input_payload = payload;
                     }
                     None => {
                         if let Some(slot) = last_exit.take() {
-                            slot.text = text;
+                            slot.payload = payload;
                             slot.at = exited_at;
                         }
                         return Ok(outcome.output);
@@ -311,23 +295,23 @@ impl<'a> Runtime<'a> {
     }
 
     /// Enter a state, run it with Retry / Catch, and exit it. Returns the
-    /// outcome and its output's JSON text, when it was written for the history.
+    /// outcome and its output's payload for the history, when it exited
+    /// normally.
     async fn run_state<'s>(
         &self,
         state_name: &Name,
         state: &'s State,
-        mut input: Value,
-        (input_text, entered_at): (Option<Text>, Option<DateTime<Utc>>),
+        (arena, input): (&mut Arena, NodeId),
+        (input_payload, entered_at): (Option<Payload>, Option<DateTime<Utc>>),
         variables: &Variables,
         cursor: &mut Cursor,
-    ) -> Result<(Outcome<'s>, Option<Text>, Option<DateTime<Utc>>), StatesError> {
+    ) -> Result<(Outcome<'s>, Option<Payload>, Option<DateTime<Utc>>), StatesError> {
         // Events copy the name (an interned pointer); attempts borrow it.
         let name: &str = state_name;
         let type_name = state.type_name();
-        let input_text = input_text.unwrap_or_else(|| history::payload_text(&input));
+        let input_payload =
+            input_payload.unwrap_or_else(|| history::payload_of(cursor, arena, input));
         let jsonata = crate::definition::query_language::uses_jsonata(state, self.default_jsonata);
-        // States whose output is their input keep its text for their output.
-        let passes_input = states::passes_input_through(state, jsonata);
         // `$$.State.EnteredTime` is the time of the StateEntered event.
         let entered_time = entered_at.unwrap_or_else(crate::clock::now);
         let entered_id = self.record_at(
@@ -335,13 +319,10 @@ impl<'a> Runtime<'a> {
             EventType::entered(type_name),
             Fields::StateEntered {
                 name: state_name.clone(),
-                input: input_text.clone(),
+                input: input_payload.clone(),
             },
             entered_time,
         );
-        // The input's text: a Task's output text is spliced from it, and a
-        // state that passes its input through takes it as its output's.
-        let mut entered_text = Some(input_text);
         let mut retries = retry::RetryState::new(state);
         loop {
             let info = StateInfo {
@@ -364,59 +345,29 @@ impl<'a> Runtime<'a> {
                 variables,
                 jsonata,
             };
-            let result = match states::act(self, state, &input, &attempt, cursor).await {
-                Ok(mut outcome) => 'ok: {
-                    let mut spliced = None;
-                    if std::mem::take(&mut outcome.writes_result_path) {
-                        let Some(target) = state.results().and_then(|r| r.result_target()) else {
-                            break 'ok Err(StatesError::runtime(format!(
-                                "State '{name}' has no ResultPath to write its result at"
-                            )));
-                        };
-                        let fields_before = input.as_object().map(serde_json::Map::len);
-                        let result = std::mem::take(&mut outcome.output);
-                        match io::result_into_input(target, std::mem::take(&mut input), result) {
-                            Ok(output) => {
-                                spliced = outcome.result_text.take().and_then(|result| {
-                                    text::with_new_field(
-                                        entered_text.as_deref()?,
-                                        fields_before,
-                                        target.field_prefix.as_deref(),
-                                        &result,
-                                        &output,
-                                    )
-                                });
-                                outcome.output = output;
-                            }
-                            Err(failed) => {
-                                let (error, back) = *failed;
-                                input = back;
-                                break 'ok Err(error);
-                            }
-                        }
-                    }
-                    let text: Text = if let Some(text) = spliced {
-                        text
-                    } else if outcome.output_is_input {
-                        outcome.output = std::mem::take(&mut input);
-                        outcome.output_is_input = false;
-                        match entered_text.take().filter(|_| passes_input) {
-                            Some(text) => text,
-                            None => history::payload_text(&outcome.output),
-                        }
+            let result = match states::act(self, state, arena, input, &attempt, cursor).await {
+                // A state that made the execution's values pass their limit
+                // fails it (States.Runtime: neither retried nor caught).
+                Ok(_) if let Err(exceeded) = arena.check_limit() => {
+                    Err(StatesError::runtime(exceeded.to_string()))
+                }
+                Ok(outcome) => {
+                    // Values never change: an output that is the input has its payload.
+                    let payload = if outcome.output == input {
+                        input_payload.clone()
                     } else {
-                        history::payload_text(&outcome.output)
+                        history::payload_of(cursor, arena, outcome.output)
                     };
-                    if text.len() > MAX_PAYLOAD_BYTES {
+                    if history::payload_exceeds(arena, &payload, MAX_PAYLOAD_BYTES) {
                         Err(StatesError::data_limit_exceeded(name))
                     } else {
-                        Ok((outcome, text))
+                        Ok((outcome, payload))
                     }
                 }
                 Err(error) => Err(error),
             };
             let error = match result {
-                Ok((outcome, text)) => {
+                Ok((outcome, payload)) => {
                     let exited_at = match outcome.finished_at {
                         Some(time) => time,
                         // Pass, Choice and Succeed exit when their attempt began.
@@ -426,12 +377,12 @@ impl<'a> Runtime<'a> {
                     if let Some(exited) = EventType::exited(type_name) {
                         let details = Fields::StateExited {
                             name: state_name.clone(),
-                            output: text.clone(),
+                            output: payload.clone(),
                             assigned: outcome.assigned.clone(),
                         };
                         self.record_at(cursor, exited, details, exited_at);
                     }
-                    return Ok((outcome, Some(text), Some(exited_at)));
+                    return Ok((outcome, Some(payload), Some(exited_at)));
                 }
                 Err(error) => error.in_state(name, entered_id),
             };
@@ -443,12 +394,12 @@ impl<'a> Runtime<'a> {
                 self.sleep(seconds).await;
                 continue;
             }
-            if let Some(outcome) = self.catch(state, &input, &error, &attempt)? {
+            if let Some(outcome) = self.catch(state, arena, input, &error, &attempt)? {
                 // AWS closes a caught state with its Exited event too (carrying the Catch's Assign).
                 if let Some(exited) = EventType::exited(type_name) {
                     let details = Fields::StateExited {
                         name: state_name.clone(),
-                        output: history::payload_text(&outcome.output),
+                        output: history::payload_of(cursor, arena, outcome.output),
                         assigned: outcome.assigned.clone(),
                     };
                     self.record(cursor, exited, details);
@@ -486,7 +437,8 @@ impl<'a> Runtime<'a> {
     fn catch<'s>(
         &self,
         state: &'s State,
-        input: &Value,
+        arena: &mut Arena,
+        input: NodeId,
         error: &StatesError,
         attempt: &Attempt<'_>,
     ) -> Result<Option<Outcome<'s>>, StatesError> {
@@ -507,19 +459,18 @@ impl<'a> Runtime<'a> {
         let (assigned, output) = if attempt.jsonata {
             let states = jsonata::States {
                 error_output: Some(error_output.clone()),
-                ..attempt.ja_states(input)
+                ..attempt.ja_states(&arena.get(input).to_value())
             };
             let assigned = attempt.ja_assign(catcher.assign.as_deref(), &states);
-            (
-                assigned,
-                attempt.ja_output(catcher.output.as_ref(), error_output, &states),
-            )
+            let output = attempt.ja_output(catcher.output.as_ref(), error_output, &states);
+            (assigned, output.map(|output| arena.import(&output)))
         } else {
-            let assigned = io::assign(catcher.assign.as_ref(), &error_output, &attempt.env());
-            (
-                assigned,
-                io::apply_result_path(catcher.result_path.as_ref(), input.clone(), error_output),
-            )
+            let error_output = arena.import(&error_output);
+            let env = &attempt.env();
+            let assigned = io_arena::assign(arena, catcher.assign.as_ref(), error_output, env);
+            let path = catcher.result_path.as_ref();
+            let output = io_arena::apply_result_path(arena, path, input, error_output);
+            (assigned, output)
         };
         let in_state = |e: StatesError| e.in_state(attempt.name, attempt.entered_id);
         let (assigned, output) = (assigned.map_err(in_state)?, output.map_err(in_state)?);

@@ -1,26 +1,32 @@
 //! [`Details`]: an event's AWS-shaped details, recorded as typed fields and
 //! written out as JSON only when something reads them.
 
-use std::sync::OnceLock;
+use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value, json};
 
 use super::Name;
+use crate::value::{Arena, NodeId};
 
 /// The `details` of a [`HistoryEvent`](super::HistoryEvent): a JSON object
 /// with one AWS-named member, e.g. `{"stateEnteredEventDetails": {"name": ..,
 /// "input": ..}}`.
 ///
 /// It dereferences to that [`Value`], which is built the first time it is
-/// read: recording an event only stores its fields (names, resource, payload
-/// texts), so an execution whose history nobody reads never builds it.
-/// `Value::into()` makes a ready one.
+/// read: recording an event only stores its fields (names, resource, and
+/// payloads as values of the execution's arena), so an execution whose
+/// history nobody reads never writes a payload's text. `Value::into()`
+/// makes a ready one.
 #[derive(Clone)]
 pub struct Details {
     /// Boxed: a `Value` map is 80 bytes and most events are never read.
     value: OnceLock<Box<Value>>,
     fields: Option<Fields>,
+    /// The execution's arena, for the payloads that are values in it
+    /// (attached when the execution ends).
+    arena: Option<Arc<Arena>>,
 }
 
 /// A payload as JSON text, shared by the events that show it (a state's
@@ -34,19 +40,19 @@ pub(crate) enum Fields {
     /// `executionStartedEventDetails` (boxed: one per execution).
     ExecutionStarted(Box<ExecutionStarted>),
     /// `executionSucceededEventDetails`.
-    ExecutionSucceeded { output: Text },
+    ExecutionSucceeded { output: Payload },
     /// `stateEnteredEventDetails`.
-    StateEntered { name: Name, input: Text },
+    StateEntered { name: Name, input: Payload },
     /// `stateExitedEventDetails`, with the variables the state assigned.
     StateExited {
         name: Name,
-        output: Text,
+        output: Payload,
         assigned: Option<Box<Map<String, Value>>>,
     },
     /// `taskScheduledEventDetails`.
     TaskScheduled {
         resource: Name,
-        parameters: Text,
+        parameters: Payload,
         /// Boxed: rarely set, and every event is as large as the largest fields.
         limits: Option<Box<TaskLimits>>,
     },
@@ -56,36 +62,48 @@ pub(crate) enum Fields {
     TaskSucceeded { resource: Name, output: Payload },
 }
 
-/// A payload for an event: its JSON text, or the value itself when the
-/// execution had no further use for it (a Task's raw result once its
-/// `ResultSelector` has read it, or that `ResultPath: null` discards),
-/// written out only when the event is read: a history nobody reads never
-/// writes it. A kept value takes more memory than its text until the
-/// execution is dropped; it was going to be dropped at that point anyway.
+/// A payload for an event: a value of the execution's arena, whose JSON
+/// text is written only when the event is read (the values never change,
+/// so a state's output and the next state's input are one id), or text
+/// written when the event was recorded (a Parallel branch or a Map
+/// iteration, whose arena ends with it).
 #[derive(Debug, Clone)]
 pub(crate) enum Payload {
-    /// The text, written when the event was recorded.
+    /// Text written when the event was recorded.
     Text(Text),
-    /// The value (boxed: a `Value` is 80 bytes, and every event is as large
-    /// as the largest fields).
-    Value(Box<Value>),
+    /// A value of the execution's arena.
+    Node(NodeId),
 }
 
 impl Payload {
-    /// The JSON text (written now for a value).
-    fn text(&self) -> std::borrow::Cow<'_, str> {
-        match self {
-            Payload::Text(text) => std::borrow::Cow::Borrowed(text),
-            Payload::Value(value) => std::borrow::Cow::Owned(super::payload(value)),
+    /// The JSON text, written now for a value of `arena`.
+    fn text<'a>(&'a self, arena: Option<&Arena>) -> Cow<'a, str> {
+        match (self, arena) {
+            (Payload::Text(text), _) => Cow::Borrowed(text),
+            (Payload::Node(id), Some(arena)) => Cow::Owned(arena.get(*id).to_text()),
+            // Attached by `execute` before anyone can read the event.
+            (Payload::Node(_), None) => Cow::Borrowed("null"),
         }
+    }
+}
+
+impl From<Text> for Payload {
+    fn from(text: Text) -> Payload {
+        Payload::Text(text)
+    }
+}
+
+impl From<&str> for Payload {
+    fn from(text: &str) -> Payload {
+        Payload::Text(Text::from(text))
     }
 }
 
 /// An `ExecutionStarted` event's details.
 #[derive(Debug, Clone)]
 pub(crate) struct ExecutionStarted {
-    /// The execution input as JSON text (shared with the first state's event).
-    pub(crate) input: Text,
+    /// The execution input (shared with the first state's event).
+    pub(crate) input: Payload,
     pub(crate) role_arn: String,
     pub(crate) state_machine_arn: String,
 }
@@ -106,25 +124,40 @@ impl TaskLimits {
 }
 
 impl Fields {
-    /// The AWS-shaped JSON of these fields.
-    fn to_value(&self) -> Value {
+    /// Whether a payload is a value of the execution's arena.
+    fn reads_arena(&self) -> bool {
+        let node = |payload: &Payload| matches!(payload, Payload::Node(_));
+        match self {
+            Fields::ExecutionStarted(started) => node(&started.input),
+            Fields::ExecutionSucceeded { output }
+            | Fields::StateExited { output, .. }
+            | Fields::TaskSucceeded { output, .. } => node(output),
+            Fields::StateEntered { input, .. } => node(input),
+            Fields::TaskScheduled { parameters, .. } => node(parameters),
+            Fields::TaskStarted { .. } => false,
+        }
+    }
+
+    /// The AWS-shaped JSON of these fields; payloads that are values are
+    /// read in `arena`.
+    fn to_value(&self, arena: Option<&Arena>) -> Value {
         match self {
             Fields::ExecutionStarted(started) => json!({"executionStartedEventDetails": {
-                "input": &*started.input,
+                "input": started.input.text(arena),
                 "roleArn": started.role_arn,
                 "stateMachineArn": started.state_machine_arn,
             }}),
             Fields::ExecutionSucceeded { output } => {
-                json!({"executionSucceededEventDetails": {"output": &**output}})
+                json!({"executionSucceededEventDetails": {"output": output.text(arena)}})
             }
             Fields::StateEntered { name, input } => {
-                json!({"stateEnteredEventDetails": {"name": &**name, "input": &**input}})
+                json!({"stateEnteredEventDetails": {"name": &**name, "input": input.text(arena)}})
             }
             Fields::StateExited {
                 name,
                 output,
                 assigned,
-            } => state_exited(name, output, assigned.as_deref()),
+            } => state_exited(name, &output.text(arena), assigned.as_deref()),
             Fields::TaskScheduled {
                 resource,
                 parameters,
@@ -137,7 +170,7 @@ impl Fields {
                     "resource": &**resource,
                     "resourceType": resource_type(resource),
                     "region": region(resource),
-                    "parameters": &**parameters,
+                    "parameters": parameters.text(arena),
                 });
                 if let Some(obj) = scheduled.as_object_mut() {
                     if let Some(t) = timeout {
@@ -156,7 +189,7 @@ impl Fields {
             Fields::TaskSucceeded { resource, output } => json!({"taskSucceededEventDetails": {
                 "resource": &**resource,
                 "resourceType": resource_type(resource),
-                "output": output.text(),
+                "output": output.text(arena),
             }}),
         }
     }
@@ -208,6 +241,14 @@ impl Details {
         Details {
             value: OnceLock::new(),
             fields: Some(fields),
+            arena: None,
+        }
+    }
+
+    /// Give the details the execution's arena, when a payload is a value in it.
+    pub(crate) fn attach(&mut self, arena: &Arc<Arena>) {
+        if self.fields.as_ref().is_some_and(Fields::reads_arena) {
+            self.arena = Some(Arc::clone(arena));
         }
     }
 
@@ -215,7 +256,7 @@ impl Details {
     pub fn as_value(&self) -> &Value {
         self.value.get_or_init(|| {
             Box::new(match &self.fields {
-                Some(fields) => fields.to_value(),
+                Some(fields) => fields.to_value(self.arena.as_deref()),
                 None => Value::Object(Map::new()),
             })
         })
@@ -227,6 +268,7 @@ impl From<Value> for Details {
         Details {
             value: OnceLock::from(Box::new(value)),
             fields: None,
+            arena: None,
         }
     }
 }

@@ -23,11 +23,6 @@ thread_local! {
     static BUFFER: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
-/// The JSON text of `value`, as shared history text.
-pub(crate) fn text(value: &Value) -> Text {
-    text_with(|out| write_value(out, value))
-}
-
 /// What `write` appends to an empty buffer, as shared history text; the
 /// buffer is this thread's reused one.
 pub(crate) fn text_with(write: impl FnOnce(&mut String)) -> Text {
@@ -224,7 +219,8 @@ mod tests {
     fn same_as_serde(value: &Value) {
         let expected = serde_json::to_string(value).unwrap_or_default();
         assert_eq!(string(value), expected, "{value:?}");
-        assert_eq!(&*text(value), expected, "{value:?}");
+        let text = text_with(|out| write_value(out, value));
+        assert_eq!(&*text, expected, "{value:?}");
     }
 
     #[test]

@@ -4,12 +4,14 @@ mod details;
 pub(crate) mod json_text;
 mod names;
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::value::{Arena, NodeId};
 
 pub use details::Details;
 pub(crate) use details::{ExecutionStarted, Fields, Payload, TaskLimits, Text};
@@ -141,6 +143,14 @@ impl Cursor {
     /// after the event `last`.
     pub(crate) fn branch(last: u64) -> Self {
         Cursor { last, own: None }
+    }
+
+    /// Whether this is the execution's main path, whose values stay in the
+    /// execution's arena (kept with the history, so its events hold
+    /// payloads as values); a branch's arena ends with the branch, so its
+    /// events hold text.
+    pub(crate) fn keeps_arena(&self) -> bool {
+        self.own.is_some()
     }
 }
 
@@ -297,29 +307,35 @@ pub(crate) fn payload(value: &Value) -> String {
     json_text::string(value)
 }
 
-/// [`payload`] as shared history [`Text`], written without an intermediate `String`.
-pub(crate) fn payload_text(value: &Value) -> Text {
-    json_text::text(value)
+/// The payload of an event recorded at `cursor` for the value `id` of
+/// `arena`: the value itself on the main path, its text in a branch.
+pub(crate) fn payload_of(cursor: &Cursor, arena: &Arena, id: NodeId) -> Payload {
+    if cursor.keeps_arena() {
+        Payload::Node(id)
+    } else {
+        Payload::Text(json_text(arena.get(id)))
+    }
 }
 
-/// History [`Text`] made of `parts` one after the other (one allocation).
-pub(crate) fn text_of_parts(parts: &[&str]) -> Text {
-    text_with(|out| {
-        for part in parts {
-            out.push_str(part);
-        }
-    })
+/// Whether `payload`'s JSON text (of a value of `arena`) is longer than
+/// `limit` bytes; a value's text is counted, not written.
+pub(crate) fn payload_exceeds(arena: &Arena, payload: &Payload, limit: usize) -> bool {
+    match payload {
+        Payload::Text(text) => text.len() > limit,
+        Payload::Node(id) => arena.get(*id).text_longer_than(limit),
+    }
 }
 
-/// History [`Text`] of what `write` appends to an empty buffer (a reused
-/// one, so the text costs one allocation).
-pub(crate) fn text_with(write: impl FnOnce(&mut String)) -> Text {
-    json_text::text_with(write)
+/// Give every event that holds values of the execution's `arena` a share of it.
+pub(crate) fn attach_arena(events: &mut [HistoryEvent], arena: &Arc<Arena>) {
+    for event in events {
+        event.details.attach(arena);
+    }
 }
 
-/// Append [`payload`]'s text of `value` to `out`.
-pub(crate) fn write_payload(out: &mut String, value: &Value) {
-    json_text::write_value(out, value);
+/// The JSON text of an arena value as shared history [`Text`].
+pub(crate) fn json_text(value: crate::value::Json<'_>) -> Text {
+    json_text::text_with(|out| value.write_text(out))
 }
 
 /// `{"<key>": {"error": .., "cause": ..}}` for a failure event.
@@ -348,7 +364,7 @@ mod tests {
             EventType::TaskStateEntered,
             Fields::StateEntered {
                 name: "A".into(),
-                input: payload(&json!({"x": 1})).into(),
+                input: payload(&json!({"x": 1})).as_str().into(),
             },
         );
         let events = recorder.into_events(cursor);

@@ -40,6 +40,15 @@ struct Interned {
 static INTERNED: OnceLock<Mutex<Interned>> = OnceLock::new();
 
 impl Name {
+    /// The text as a key of an arena value: interned text is used in
+    /// place, other text is copied into `arena`.
+    pub(crate) fn arena_key(&self, arena: &mut crate::value::Arena) -> crate::value::Key {
+        match self {
+            Name::Interned(text) => crate::value::Key::Static(text),
+            Name::Counted(text) => arena.key(text),
+        }
+    }
+
     /// `text` as a name: interned while the budget lasts.
     pub(crate) fn new(text: &str) -> Name {
         let table = INTERNED.get_or_init(|| {
@@ -73,6 +82,13 @@ impl std::ops::Deref for Name {
             Name::Interned(name) => name,
             Name::Counted(name) => name,
         }
+    }
+}
+
+impl PartialEq for Name {
+    /// Names are equal when their texts are.
+    fn eq(&self, other: &Name) -> bool {
+        **self == **other
     }
 }
 

@@ -80,6 +80,13 @@ pub(crate) fn try_set(
     let Parsed::Definite(segments) = parsed else {
         return None;
     };
+    // The usual `$.name` into an object: one new top level.
+    if let [Segment::Key(key)] = segments.as_slice() {
+        let key = key.arena_key(arena);
+        if let Some(written) = arena.with_field(target, key, value) {
+            return Some(written);
+        }
+    }
     insert(arena, target, segments, value)
 }
 
@@ -109,7 +116,7 @@ fn insert(arena: &mut Arena, slot: NodeId, segments: &[Segment], value: NodeId) 
                 None => NodeId::EMPTY_OBJECT,
             };
             let written = insert(arena, child, rest, value)?;
-            let key = arena.key(key);
+            let key = key.arena_key(arena);
             arena.with_field(slot, key, written)
         }
         Segment::Index(n) => {

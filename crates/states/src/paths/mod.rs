@@ -14,16 +14,15 @@ use serde_json::{Map, Value};
 use serde_json_path::JsonPath;
 
 use crate::fnv::FnvBuild;
+use crate::history::Name;
 
-// Staged: tested against the serde_json path; the run loop uses it from
-// step 3 of docs/value-model.md.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) mod arena;
 
-/// One step of a definite path.
+/// One step of a definite path. A key is a definition name (interned):
+/// writing it into an arena value copies no text.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Segment {
-    Key(String),
+    Key(Name),
     Index(i64),
 }
 
@@ -58,7 +57,7 @@ thread_local! {
 }
 
 /// `path` parsed, from the per-thread memo when it was seen before.
-fn parsed(path: &str) -> Rc<Parsed> {
+pub(crate) fn parsed(path: &str) -> Rc<Parsed> {
     PARSED.with(|memo| {
         if let Some(hit) = memo.borrow().get(path) {
             return Rc::clone(hit);
@@ -188,7 +187,7 @@ pub(crate) fn parse_definite(path: &str) -> Option<Vec<Segment>> {
                 {
                     return None;
                 }
-                segments.push(Segment::Key(name));
+                segments.push(Segment::Key(Name::new(&name)));
                 i = end;
             }
             '[' => {
@@ -212,7 +211,7 @@ pub(crate) fn parse_definite(path: &str) -> Option<Vec<Segment>> {
                     if chars.get(j + 1) != Some(&']') {
                         return None;
                     }
-                    segments.push(Segment::Key(name));
+                    segments.push(Segment::Key(Name::new(&name)));
                     i = j + 2;
                 } else {
                     let close = i + 1 + chars.get(i + 1..)?.iter().position(|c| *c == ']')?;
@@ -263,7 +262,7 @@ pub(crate) fn try_set_parsed(
     if let ([Segment::Key(key)], Value::Object(_)) = (segments.as_slice(), &target) {
         let mut root = target;
         if let Value::Object(map) = &mut root {
-            map.insert(key.clone(), value);
+            map.insert(key.to_string(), value);
         }
         return Ok(root);
     }
@@ -345,7 +344,7 @@ fn insert(
             let Value::Object(map) = slot else {
                 return Err(fail());
             };
-            let child = map.entry(key.clone()).or_insert(Value::Null);
+            let child = map.entry(key.to_string()).or_insert(Value::Null);
             if !rest.is_empty() && !child.is_object() && !child.is_array() {
                 *child = Value::Object(Map::new());
             }

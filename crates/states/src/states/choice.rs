@@ -6,22 +6,26 @@ use serde_json::Value;
 use crate::definition::{ChoiceState, Comparison, Condition, Operand};
 use crate::errors::{STATES_NO_CHOICE_MATCHED, StatesError};
 use crate::executor::env::Env;
-use crate::executor::{Attempt, Outcome, io};
+use crate::executor::io_arena as io;
+use crate::executor::{Attempt, Outcome};
 use crate::paths;
+use crate::value::{Arena, NodeId};
 
 pub(super) fn run<'d>(
     choice: &'d ChoiceState,
-    input: &Value,
+    arena: &mut Arena,
+    input: NodeId,
     attempt: &Attempt<'_>,
 ) -> Result<Outcome<'d>, StatesError> {
     if attempt.jsonata {
-        return run_jsonata(choice, input, attempt);
+        let input = arena.get(input).to_value();
+        return Ok(run_jsonata(choice, &input, attempt)?.into_arena(arena));
     }
     let ctx = &attempt.env();
-    let effective = io::input_path_view(choice.common.input_path.as_ref(), input, ctx)?;
+    let effective = io::apply_input_path(arena, choice.common.input_path.as_ref(), input, ctx)?;
     let mut chosen = None;
     for rule in &choice.choices {
-        if evaluate(&rule.condition, &effective, ctx)? {
+        if evaluate(&rule.condition, arena, effective, ctx)? {
             chosen = rule
                 .next
                 .as_deref()
@@ -42,21 +46,9 @@ pub(super) fn run<'d>(
             Some(format!("No Matches! for state '{}'", attempt.name)),
         ));
     };
-    let assigned = io::assign(assign, &effective, ctx)?;
-    if passes_input_through(choice) {
-        return Ok(Outcome::next_with_input(next).with_assigned(assigned));
-    }
-    let output = io::apply_output_path(
-        choice.common.output_path.as_ref(),
-        effective.into_owned(),
-        ctx,
-    )?;
+    let assigned = io::assign(arena, assign, effective, ctx)?;
+    let output = io::apply_output_path(arena, choice.common.output_path.as_ref(), effective, ctx)?;
     Ok(Outcome::next(next, output).with_assigned(assigned))
-}
-
-/// Whether the (JSONPath) Choice's output is its input unchanged.
-pub(super) fn passes_input_through(choice: &ChoiceState) -> bool {
-    choice.common.input_path.is_none() && choice.common.output_path.is_none()
 }
 
 /// Choice in a JSONata state: rules have a `Condition`, and the chosen
@@ -65,7 +57,7 @@ fn run_jsonata<'d>(
     choice: &'d ChoiceState,
     input: &Value,
     attempt: &Attempt<'_>,
-) -> Result<Outcome<'d>, StatesError> {
+) -> Result<Outcome<'d, Value>, StatesError> {
     let states = attempt.ja_states(input);
     for rule in &choice.choices {
         let Condition::Jsonata(condition) = &rule.condition else {
@@ -99,16 +91,17 @@ fn run_jsonata<'d>(
     Ok(Outcome::next(next, output).with_assigned(assigned))
 }
 
-/// Evaluate a condition against the effective input.
+/// Evaluate a condition against the effective input (a value of `arena`).
 pub(crate) fn evaluate(
     condition: &Condition,
-    input: &Value,
+    arena: &mut Arena,
+    input: NodeId,
     ctx: &Env<'_>,
 ) -> Result<bool, StatesError> {
     match condition {
         Condition::And(parts) => {
             for part in parts {
-                if !evaluate(part, input, ctx)? {
+                if !evaluate(part, arena, input, ctx)? {
                     return Ok(false);
                 }
             }
@@ -116,28 +109,40 @@ pub(crate) fn evaluate(
         }
         Condition::Or(parts) => {
             for part in parts {
-                if evaluate(part, input, ctx)? {
+                if evaluate(part, arena, input, ctx)? {
                     return Ok(true);
                 }
             }
             Ok(false)
         }
-        Condition::Not(inner) => Ok(!evaluate(inner, input, ctx)?),
-        Condition::Compare(comparison) => compare(comparison, input, ctx),
+        Condition::Not(inner) => Ok(!evaluate(inner, arena, input, ctx)?),
+        Condition::Compare(comparison) => compare(comparison, arena, input, ctx),
         Condition::Jsonata(_) => Err(StatesError::runtime(
             "JSONata Condition is not supported by this engine",
         )),
     }
 }
 
-fn compare(c: &Comparison, input: &Value, ctx: &Env<'_>) -> Result<bool, StatesError> {
+/// One comparison. The variable (and a path operand) are read in the arena
+/// and only the value found is converted for the comparison: usually a
+/// scalar.
+fn compare(
+    c: &Comparison,
+    arena: &mut Arena,
+    input: NodeId,
+    ctx: &Env<'_>,
+) -> Result<bool, StatesError> {
     let variable = match &c.variable_path {
-        Some(parsed) => paths::select_parsed(&c.variable, parsed, input).ok(),
-        None => ctx.read(&c.variable, input).ok(),
+        Some(parsed) => paths::arena::select(arena, &c.variable, parsed, input).ok(),
+        None => io::read(arena, &c.variable, input, ctx).ok(),
     };
+    let variable = variable.map(|found| arena.get(found).to_value());
     let expected = match &c.operand {
         Operand::Literal(v) => v.clone(),
-        Operand::Path(p) => io::read(p, input, ctx)?,
+        Operand::Path(p) => {
+            let found = io::read(arena, p, input, ctx)?;
+            arena.get(found).to_value()
+        }
     };
     let flag = expected.as_bool();
     let Some(value) = variable else {
@@ -261,9 +266,12 @@ mod tests {
         let rule = ChoiceRule::try_from(rule).map_err(StatesError::runtime)?;
         let variables = crate::executor::env::Variables::new();
         let context = crate::context::LazyContext::ready(json!({}));
+        let mut arena = Arena::new();
+        let input = arena.import(&input);
         evaluate(
             &rule.condition,
-            &input,
+            &mut arena,
+            input,
             &Env {
                 context: &context,
                 variables: &variables,

@@ -22,7 +22,7 @@ pub(super) async fn run<'d>(
     input: &Value,
     attempt: &Attempt<'_>,
     cursor: &mut Cursor,
-) -> Result<Outcome<'d>, StatesError> {
+) -> Result<Outcome<'d, Value>, StatesError> {
     let ctx = &attempt.env();
     let Some(processor) = &map.item_processor else {
         return Err(StatesError::runtime("The Map state has no ItemProcessor"));

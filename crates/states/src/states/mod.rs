@@ -11,24 +11,11 @@ mod succeed;
 mod task;
 mod wait;
 
-use serde_json::Value;
-
 use crate::definition::State;
 use crate::errors::StatesError;
 use crate::executor::{Attempt, Outcome, Runtime};
 use crate::history::Cursor;
-
-/// Whether `state` may return an outcome whose output is its input
-/// ([`Outcome::next_with_input`], [`Outcome::follow_with_input`]): a
-/// JSONPath Choice without `InputPath` and `OutputPath`, or a JSONPath Task
-/// with `ResultPath: null` and no `OutputPath`.
-pub(crate) fn passes_input_through(state: &State, jsonata: bool) -> bool {
-    match state {
-        State::Choice(choice) => !jsonata && choice::passes_input_through(choice),
-        State::Task(task) => !jsonata && task::passes_input_through(task),
-        _ => false,
-    }
-}
+use crate::value::{Arena, NodeId};
 
 /// Whether `state` does its work without awaiting anything (Pass, Choice,
 /// Succeed, Fail): it is done the moment its attempt begins.
@@ -39,24 +26,42 @@ pub(crate) fn never_waits(state: &State) -> bool {
     )
 }
 
-/// Run one attempt of `state` with its raw `input`.
+/// Run one attempt of `state` with its raw `input`, a value of `arena`.
+///
+/// Pass, Task and Choice work on the arena. The other states still work on
+/// `serde_json::Value` (`docs/value-model.md`): their input is converted
+/// for them and their output copied back.
 pub(crate) async fn act<'d>(
     rt: &Runtime<'_>,
     state: &'d State,
-    input: &Value,
+    arena: &mut Arena,
+    input: NodeId,
     attempt: &Attempt<'_>,
     cursor: &mut Cursor,
 ) -> Result<Outcome<'d>, StatesError> {
     match state {
-        State::Pass(pass) => pass::run(state, pass, input, attempt),
-        State::Task(task) => task::run(rt, state, task, input, attempt, cursor).await,
-        State::Choice(choice) => choice::run(choice, input, attempt),
-        State::Wait(wait) => wait::run(rt, state, wait, input, attempt).await,
-        State::Succeed(succeed) => succeed::run(succeed, input, attempt),
-        State::Fail(fail) => Err(fail::run(fail, input, attempt)),
-        State::Parallel(parallel) => {
-            parallel::run(rt, state, parallel, input, attempt, cursor).await
+        State::Pass(pass) => pass::run(state, pass, arena, input, attempt),
+        State::Task(task) => task::run(rt, state, task, arena, input, attempt, cursor).await,
+        State::Choice(choice) => choice::run(choice, arena, input, attempt),
+        State::Wait(wait) => {
+            let input = arena.get(input).to_value();
+            let outcome = wait::run(rt, state, wait, &input, attempt).await?;
+            Ok(outcome.into_arena(arena))
         }
-        State::Map(map) => map::run(rt, state, map, input, attempt, cursor).await,
+        State::Succeed(succeed) => {
+            let input = arena.get(input).to_value();
+            Ok(succeed::run(succeed, &input, attempt)?.into_arena(arena))
+        }
+        State::Fail(fail) => Err(fail::run(fail, &arena.get(input).to_value(), attempt)),
+        State::Parallel(parallel) => {
+            let input = arena.get(input).to_value();
+            let outcome = parallel::run(rt, state, parallel, &input, attempt, cursor).await?;
+            Ok(outcome.into_arena(arena))
+        }
+        State::Map(map) => {
+            let input = arena.get(input).to_value();
+            let outcome = map::run(rt, state, map, &input, attempt, cursor).await?;
+            Ok(outcome.into_arena(arena))
+        }
     }
 }

@@ -17,7 +17,7 @@ pub(super) async fn run<'d>(
     input: &Value,
     attempt: &Attempt<'_>,
     cursor: &mut Cursor,
-) -> Result<Outcome<'d>, StatesError> {
+) -> Result<Outcome<'d, Value>, StatesError> {
     let ctx = &attempt.env();
     let states = attempt.jsonata.then(|| attempt.ja_states(input));
     let effective = match &states {

@@ -1,39 +1,40 @@
 //! `Pass`: pass the input (or `Result`, or `Parameters`) to the output.
 
-use std::borrow::Cow;
-
-use serde_json::Value;
-
 use crate::definition::{PassState, State};
 use crate::errors::StatesError;
-use crate::executor::io;
+use crate::executor::io_arena as io;
 use crate::executor::{Attempt, Outcome};
+use crate::value::{Arena, NodeId};
 
 pub(super) fn run<'d>(
     state: &'d State,
     pass: &PassState,
-    input: &Value,
+    arena: &mut Arena,
+    input: NodeId,
     attempt: &Attempt<'_>,
 ) -> Result<Outcome<'d>, StatesError> {
     if attempt.jsonata {
-        let states = attempt.ja_states(input);
+        let input = arena.get(input).to_value();
+        let states = attempt.ja_states(&input);
         let assigned = attempt.ja_assign(pass.common.assign.as_deref(), &states)?;
-        let output = attempt.ja_output(pass.common.output.as_ref(), input.clone(), &states)?;
-        return Ok(Outcome::follow(state, output).with_assigned(assigned));
+        let output = attempt.ja_output(pass.common.output.as_ref(), input, &states)?;
+        return Ok(Outcome::follow(state, output)
+            .with_assigned(assigned)
+            .into_arena(arena));
     }
     let ctx = &attempt.env();
-    let effective = io::input_path_view(pass.common.input_path.as_ref(), input, ctx)?;
+    let effective = io::apply_input_path(arena, pass.common.input_path.as_ref(), input, ctx)?;
     let effective = match &pass.results.parameters {
-        Some(template) => Cow::Owned(io::payload_template(template, &effective, ctx)?),
+        Some(template) => io::payload_template(arena, template, effective, ctx)?,
         None => effective,
     };
     let result = match &pass.result {
-        Some(result) => result.clone(),
-        None => effective.into_owned(),
+        Some(result) => arena.import(result),
+        None => effective,
     };
-    let assigned = io::assign(pass.common.assign.as_ref(), &result, ctx)?;
-    let output = io::apply_result_path(pass.results.result_path.as_ref(), input.clone(), result)?;
-    let output = io::apply_output_path(pass.common.output_path.as_ref(), output, ctx)?;
+    let assigned = io::assign(arena, pass.common.assign.as_ref(), result, ctx)?;
+    let output = io::apply_state_result_path(arena, &pass.results, input, result)?;
+    let output = io::apply_output_path(arena, pass.common.output_path.as_ref(), output, ctx)?;
     Ok(Outcome::follow(state, output).with_assigned(assigned))
 }
 

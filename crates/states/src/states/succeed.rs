@@ -11,7 +11,7 @@ pub(super) fn run(
     succeed: &SucceedState,
     input: &Value,
     attempt: &Attempt<'_>,
-) -> Result<Outcome<'static>, StatesError> {
+) -> Result<Outcome<'static, Value>, StatesError> {
     if attempt.jsonata {
         let states = attempt.ja_states(input);
         return Ok(Outcome::end(attempt.ja_output(

@@ -15,7 +15,7 @@ pub(super) async fn run<'d>(
     wait: &WaitState,
     input: &Value,
     attempt: &Attempt<'_>,
-) -> Result<Outcome<'d>, StatesError> {
+) -> Result<Outcome<'d, Value>, StatesError> {
     if attempt.jsonata {
         let states = attempt.ja_states(input);
         let seconds = jsonata_seconds(wait, &states, attempt)?;

@@ -242,7 +242,10 @@ async fn result_path_null_passes_the_input_on_and_shows_the_result() -> Result<(
         json!({"n": 7, "s": "q\"uote"}),
     )
     .await?;
-    assert_eq!(execution.output, Some(json!({"n": 7, "seen": "x"})));
+    assert_eq!(
+        execution.output.as_deref(),
+        Some(&json!({"n": 7, "seen": "x"}))
+    );
     let details = |event_type| details_of(&execution, event_type);
     assert_eq!(
         details(EventType::TaskSucceeded)?["taskSucceededEventDetails"]["output"],

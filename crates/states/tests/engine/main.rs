@@ -10,3 +10,4 @@ mod repo_definition;
 mod retry_timing;
 mod task_context;
 mod timeouts;
+mod values;

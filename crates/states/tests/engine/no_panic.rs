@@ -42,7 +42,7 @@ async fn hostile_jsonata_fails_cleanly() -> Result<(), String> {
     }
     let clamped = pass_output("{% $substring('abc', -99999999999, 99999999999) %}");
     let execution = run(&clamped, json!({}), &Scripted::default(), 0.0).await?;
-    assert_eq!(execution.output, Some(json!("abc")));
+    assert_eq!(execution.output.as_deref(), Some(&json!("abc")));
     Ok(())
 }
 

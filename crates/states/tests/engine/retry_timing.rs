@@ -27,7 +27,7 @@ async fn retries_wait_interval_times_backoff_capped_by_max_delay() -> Result<(),
     );
     let execution = run(RETRYING, json!({"n": 1}), &tasks, 0.01).await?;
     assert_eq!(execution.status, ExecutionStatus::Succeeded);
-    assert_eq!(execution.output, Some(json!({"n": 1})));
+    assert_eq!(execution.output.as_deref(), Some(&json!({"n": 1})));
     let failures: Vec<_> = execution
         .history
         .iter()

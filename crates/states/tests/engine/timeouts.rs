@@ -38,8 +38,8 @@ async fn task_timeout_is_caught_by_states_all() -> Result<(), String> {
     let execution = run(&slow_task("States.ALL"), json!({"a": 1}), &tasks, 0.01).await?;
     assert_eq!(execution.status, ExecutionStatus::Succeeded);
     assert_eq!(
-        execution.output,
-        Some(json!({"a": 1, "error": {"Error": "States.Timeout"}}))
+        execution.output.as_deref(),
+        Some(&json!({"a": 1, "error": {"Error": "States.Timeout"}}))
     );
     Ok(())
 }
@@ -48,7 +48,7 @@ async fn task_timeout_is_caught_by_states_all() -> Result<(), String> {
 async fn time_scale_zero_never_fires_timeouts() -> Result<(), String> {
     let tasks = Scripted::default().with("slow", vec![Step::Sleep(Duration::from_millis(20))]);
     let execution = run(&slow_task("States.ALL"), json!({}), &tasks, 0.0).await?;
-    assert_eq!(execution.output, Some(json!({})));
+    assert_eq!(execution.output.as_deref(), Some(&json!({})));
     Ok(())
 }
 
