@@ -11,7 +11,7 @@ use crate::context::ExecutionInfo;
 use crate::errors::StatesError;
 use crate::executor::{LastExit, Runtime};
 use crate::handler::TaskHandler;
-use crate::history::{self, EventType, Fields, HistoryEvent, Payload, Recorder};
+use crate::history::{self, EventType, Fields, History, Payload, Recorder};
 use crate::machine::StateMachine;
 use crate::value::{Arena, Document};
 
@@ -146,8 +146,9 @@ pub struct Execution {
     pub start_date: DateTime<Utc>,
     /// When it stopped.
     pub stop_date: DateTime<Utc>,
-    /// Every event, in order.
-    pub history: Vec<HistoryEvent>,
+    /// Every event, in order (a [`History`] dereferences to a slice of
+    /// [`crate::HistoryEvent`]s; payload texts are written when first read).
+    pub history: History,
 }
 
 /// Run `machine` once with `input`, calling `tasks` for every Task state.
@@ -246,8 +247,7 @@ pub async fn execute(
     // The history's payloads and the output are values of the arena, which
     // they now share.
     let arena = Arc::new(arena);
-    let mut history = recorder.into_events(cursor);
-    history::attach_arena(&mut history, &arena);
+    let history = History::recorded(recorder.into_events(cursor), Arc::clone(&arena));
     Execution {
         status,
         output: output.map(|output| Document::new(arena, output)),

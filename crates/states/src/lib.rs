@@ -57,5 +57,5 @@ pub use definition::fields::{
 pub use errors::{DefinitionError, Diagnostic, Severity, StatesError};
 pub use execution::{Execution, ExecutionOptions, ExecutionStatus, execute};
 pub use handler::{ContextObject, TaskContext, TaskFailure, TaskHandler};
-pub use history::{Details, EventType, HistoryEvent};
+pub use history::{Details, EventType, History, HistoryEvent};
 pub use machine::{StateMachine, Transition, TransitionKind};

@@ -1,8 +1,7 @@
 //! [`Details`]: an event's AWS-shaped details, recorded as typed fields and
 //! written out as JSON only when something reads them.
 
-use std::borrow::Cow;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value, json};
@@ -16,17 +15,12 @@ use crate::value::{Arena, NodeId};
 ///
 /// It dereferences to that [`Value`], which is built the first time it is
 /// read: recording an event only stores its fields (names, resource, and
-/// payloads as values of the execution's arena), so an execution whose
-/// history nobody reads never writes a payload's text. `Value::into()`
-/// makes a ready one.
+/// payloads). `Value::into()` makes a ready one.
 #[derive(Clone)]
 pub struct Details {
     /// Boxed: a `Value` map is 80 bytes and most events are never read.
     value: OnceLock<Box<Value>>,
     fields: Option<Fields>,
-    /// The execution's arena, for the payloads that are values in it
-    /// (attached when the execution ends).
-    arena: Option<Arc<Arena>>,
 }
 
 /// A payload as JSON text, shared by the events that show it (a state's
@@ -63,10 +57,11 @@ pub(crate) enum Fields {
 }
 
 /// A payload for an event: a value of the execution's arena, whose JSON
-/// text is written only when the event is read (the values never change,
-/// so a state's output and the next state's input are one id), or text
-/// written when the event was recorded (a Parallel branch or a Map
-/// iteration, whose arena ends with it).
+/// text is written only when the history is first read ([`super::History`];
+/// the values never change, so a state's output and the next state's
+/// input are one id), or text (written then, or when the event was
+/// recorded in a Parallel branch or a Map iteration, whose arena ends with
+/// it).
 #[derive(Debug, Clone)]
 pub(crate) enum Payload {
     /// Text written when the event was recorded.
@@ -76,13 +71,19 @@ pub(crate) enum Payload {
 }
 
 impl Payload {
-    /// The JSON text, written now for a value of `arena`.
-    fn text<'a>(&'a self, arena: Option<&Arena>) -> Cow<'a, str> {
-        match (self, arena) {
-            (Payload::Text(text), _) => Cow::Borrowed(text),
-            (Payload::Node(id), Some(arena)) => Cow::Owned(arena.get(*id).to_text()),
-            // Attached by `execute` before anyone can read the event.
-            (Payload::Node(_), None) => Cow::Borrowed("null"),
+    /// The JSON text. A history hands out events only once their values
+    /// are written as text ([`Details::write_payloads`]).
+    fn text(&self) -> &str {
+        match self {
+            Payload::Text(text) => text,
+            Payload::Node(_) => "null",
+        }
+    }
+
+    /// Write a value's text, so that the payload no longer needs the arena.
+    fn write(&mut self, arena: &Arena) {
+        if let Payload::Node(id) = *self {
+            *self = Payload::Text(super::json_text(arena.get(id)));
         }
     }
 }
@@ -124,40 +125,39 @@ impl TaskLimits {
 }
 
 impl Fields {
-    /// Whether a payload is a value of the execution's arena.
-    fn reads_arena(&self) -> bool {
-        let node = |payload: &Payload| matches!(payload, Payload::Node(_));
-        match self {
-            Fields::ExecutionStarted(started) => node(&started.input),
+    /// Every payload of these fields.
+    fn payloads_mut(&mut self) -> impl Iterator<Item = &mut Payload> {
+        let payloads: [Option<&mut Payload>; 1] = [match self {
+            Fields::ExecutionStarted(started) => Some(&mut started.input),
             Fields::ExecutionSucceeded { output }
             | Fields::StateExited { output, .. }
-            | Fields::TaskSucceeded { output, .. } => node(output),
-            Fields::StateEntered { input, .. } => node(input),
-            Fields::TaskScheduled { parameters, .. } => node(parameters),
-            Fields::TaskStarted { .. } => false,
-        }
+            | Fields::TaskSucceeded { output, .. } => Some(output),
+            Fields::StateEntered { input, .. } => Some(input),
+            Fields::TaskScheduled { parameters, .. } => Some(parameters),
+            Fields::TaskStarted { .. } => None,
+        }];
+        payloads.into_iter().flatten()
     }
 
-    /// The AWS-shaped JSON of these fields; payloads that are values are
-    /// read in `arena`.
-    fn to_value(&self, arena: Option<&Arena>) -> Value {
+    /// The AWS-shaped JSON of these fields.
+    fn to_value(&self) -> Value {
         match self {
             Fields::ExecutionStarted(started) => json!({"executionStartedEventDetails": {
-                "input": started.input.text(arena),
+                "input": started.input.text(),
                 "roleArn": started.role_arn,
                 "stateMachineArn": started.state_machine_arn,
             }}),
             Fields::ExecutionSucceeded { output } => {
-                json!({"executionSucceededEventDetails": {"output": output.text(arena)}})
+                json!({"executionSucceededEventDetails": {"output": output.text()}})
             }
             Fields::StateEntered { name, input } => {
-                json!({"stateEnteredEventDetails": {"name": &**name, "input": input.text(arena)}})
+                json!({"stateEnteredEventDetails": {"name": &**name, "input": input.text()}})
             }
             Fields::StateExited {
                 name,
                 output,
                 assigned,
-            } => state_exited(name, &output.text(arena), assigned.as_deref()),
+            } => state_exited(name, output.text(), assigned.as_deref()),
             Fields::TaskScheduled {
                 resource,
                 parameters,
@@ -170,7 +170,7 @@ impl Fields {
                     "resource": &**resource,
                     "resourceType": resource_type(resource),
                     "region": region(resource),
-                    "parameters": parameters.text(arena),
+                    "parameters": parameters.text(),
                 });
                 if let Some(obj) = scheduled.as_object_mut() {
                     if let Some(t) = timeout {
@@ -189,7 +189,7 @@ impl Fields {
             Fields::TaskSucceeded { resource, output } => json!({"taskSucceededEventDetails": {
                 "resource": &**resource,
                 "resourceType": resource_type(resource),
-                "output": output.text(arena),
+                "output": output.text(),
             }}),
         }
     }
@@ -241,14 +241,15 @@ impl Details {
         Details {
             value: OnceLock::new(),
             fields: Some(fields),
-            arena: None,
         }
     }
 
-    /// Give the details the execution's arena, when a payload is a value in it.
-    pub(crate) fn attach(&mut self, arena: &Arc<Arena>) {
-        if self.fields.as_ref().is_some_and(Fields::reads_arena) {
-            self.arena = Some(Arc::clone(arena));
+    /// Write the payloads that are values of `arena` as text.
+    pub(crate) fn write_payloads(&mut self, arena: &Arena) {
+        if let Some(fields) = &mut self.fields {
+            for payload in fields.payloads_mut() {
+                payload.write(arena);
+            }
         }
     }
 
@@ -256,7 +257,7 @@ impl Details {
     pub fn as_value(&self) -> &Value {
         self.value.get_or_init(|| {
             Box::new(match &self.fields {
-                Some(fields) => fields.to_value(self.arena.as_deref()),
+                Some(fields) => fields.to_value(),
                 None => Value::Object(Map::new()),
             })
         })
@@ -268,7 +269,6 @@ impl From<Value> for Details {
         Details {
             value: OnceLock::from(Box::new(value)),
             fields: None,
-            arena: None,
         }
     }
 }

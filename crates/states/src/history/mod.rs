@@ -1,11 +1,12 @@
 #![doc = include_str!("../../docs/history.md")]
 
 mod details;
+mod events;
 pub(crate) mod json_text;
 mod names;
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -15,6 +16,7 @@ use crate::value::{Arena, NodeId};
 
 pub use details::Details;
 pub(crate) use details::{ExecutionStarted, Fields, Payload, TaskLimits, Text};
+pub use events::History;
 pub(crate) use names::Name;
 
 /// Most events one execution may record (AWS Step Functions quota for
@@ -323,13 +325,6 @@ pub(crate) fn payload_exceeds(arena: &Arena, payload: &Payload, limit: usize) ->
     match payload {
         Payload::Text(text) => text.len() > limit,
         Payload::Node(id) => arena.get(*id).text_longer_than(limit),
-    }
-}
-
-/// Give every event that holds values of the execution's `arena` a share of it.
-pub(crate) fn attach_arena(events: &mut [HistoryEvent], arena: &Arc<Arena>) {
-    for event in events {
-        event.details.attach(arena);
     }
 }
 

@@ -85,6 +85,16 @@ async fn main_path_and_branch_payloads_read_as_each_state_saw_them() -> Result<(
         "read in place"
     );
     assert!(*output == both);
+
+    // The history reads the same after a serde round trip, cloned, or as a vector.
+    let text = serde_json::to_string(&execution.history).map_err(|e| e.to_string())?;
+    let back: rez_states::History = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    assert_eq!(back, execution.history);
+    assert_eq!(execution.history.clone(), execution.history);
+    assert_eq!(
+        execution.history.clone().into_vec(),
+        execution.history.to_vec()
+    );
     Ok(())
 }
 
