@@ -9,7 +9,7 @@
 //! Same results and the same error texts as [`super::select_parsed`] and
 //! [`super::try_set_parsed`]; the tests below check them side by side.
 
-use super::{Parsed, PathError, Segment, index_of, normalized};
+use super::{Parsed, PathError, Segment, index_of, not_found};
 use crate::value::{Arena, Kind, NodeId};
 
 /// Read `path` (parsed as `parsed`) from `value`.
@@ -47,22 +47,7 @@ fn walk(
             Segment::Key(key) => current.get(key),
             Segment::Index(n) => index_of(*n, current.len()).and_then(|at| current.index(at)),
         };
-        current = match next {
-            Some(found) => found,
-            None if i + 1 == segments.len() => {
-                return Err(PathError::new(format!(
-                    "Invalid path '{path}' : No results for path: {}",
-                    normalized(segments)
-                )));
-            }
-            None => {
-                let prefix = segments.get(..=i).unwrap_or(segments);
-                return Err(PathError::new(format!(
-                    "Invalid path '{path}' : Missing property in path {}",
-                    normalized(prefix)
-                )));
-            }
-        };
+        current = next.ok_or_else(|| not_found(path, segments, i))?;
     }
     Ok(current.id())
 }

@@ -136,24 +136,25 @@ fn walk(path: &str, segments: &[Segment], value: &Value) -> Result<Value, PathEr
             }
             _ => None,
         };
-        current = match next {
-            Some(v) => v,
-            None if i + 1 == segments.len() => {
-                return Err(PathError::new(format!(
-                    "Invalid path '{path}' : No results for path: {}",
-                    normalized(segments)
-                )));
-            }
-            None => {
-                let prefix = segments.get(..=i).unwrap_or(segments);
-                return Err(PathError::new(format!(
-                    "Invalid path '{path}' : Missing property in path {}",
-                    normalized(prefix)
-                )));
-            }
-        };
+        current = next.ok_or_else(|| not_found(path, segments, i))?;
     }
     Ok(current.clone())
+}
+
+/// AWS's error for a definite `path` whose segment `failed_at` finds nothing:
+/// the last segment has no results, an earlier one is a missing property.
+pub(crate) fn not_found(path: &str, segments: &[Segment], failed_at: usize) -> PathError {
+    if failed_at + 1 == segments.len() {
+        return PathError::new(format!(
+            "Invalid path '{path}' : No results for path: {}",
+            normalized(segments)
+        ));
+    }
+    let prefix = segments.get(..=failed_at).unwrap_or(segments);
+    PathError::new(format!(
+        "Invalid path '{path}' : Missing property in path {}",
+        normalized(prefix)
+    ))
 }
 
 pub(crate) fn index_of(n: i64, len: usize) -> Option<usize> {
