@@ -3,8 +3,11 @@
 //!
 //! Every execution evaluates the same templates, so the work that depends
 //! only on the template is done here: which keys end in `.$`, the output key
-//! without it, and the parse of each path into the state input. Evaluation
-//! (`executor::io::payload_template`) then walks a ready tree. The template as
+//! without it, the output keys as interned text, and the parse of each path
+//! into the state input. Evaluation (`executor::io_arena::payload_template`
+//! into the execution's arena, `executor::io::payload_template` for the
+//! states that still work on `serde_json::Value`) then walks a ready tree.
+//! The template as
 //! written stays available (a [`Template`] dereferences to it) for JSONata
 //! mode, validation and error messages.
 

@@ -5,11 +5,11 @@
 //! from the compiled template's interned text, and literal values are
 //! copied in. Context paths, variables and intrinsic functions still work
 //! on `serde_json::Value`, converting at their edge, until they move too
-//! (`docs/value-model.md`, step 5).
+//! (`docs/value-model.md`, step 4). Also `InputPath`, `OutputPath`,
+//! `ResultPath` and `Assign` on the arena, for Pass, Task and Choice.
 //!
-//! The run loop moves onto the arena in step 3 of that plan; until then
-//! this is exercised by the tests below, which check it against
-//! [`super::io`] on the same templates and inputs.
+//! The tests below check the templates against [`super::io`] on the same
+//! templates and inputs (results and error texts).
 
 use serde_json::{Map, Value};
 

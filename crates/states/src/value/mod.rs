@@ -8,9 +8,9 @@
 //! [`NodeId`] (a `u32`), nodes never change, and an update writes a new top
 //! level that shares the old children, so sharing a value or keeping it for
 //! the history is copying an index. `bench/experiments/value-model/` measured
-//! the notification's data work at about a tenth of the time this way
-//! (`docs/value-model.md` has the figures and the plan that moves the engine
-//! onto this module).
+//! the notification's data work at about a tenth of the time this way, and
+//! moving the run loop onto it took the engine from 29.9k to 17.3k
+//! instructions per notification execution (`docs/value-model.md`).
 //!
 //! * Objects keep their keys in insertion order, as the engine's
 //!   `serde_json` (built with `preserve_order`) does, and a key given twice
