@@ -8,7 +8,8 @@ use crate::definition::template::{Node, Template};
 use crate::errors::{STATES_RESULT_PATH_MATCH_FAILURE, StatesError};
 use crate::paths;
 
-fn path_text<'v>(field: &str, value: &'v Value) -> Result<&'v str, StatesError> {
+/// A path field's text (`InputPath`, `OutputPath`, `ResultPath`).
+pub(super) fn path_text<'v>(field: &str, value: &'v Value) -> Result<&'v str, StatesError> {
     value.as_str().ok_or_else(|| {
         StatesError::runtime(format!("The {field} field must be a path string or null"))
     })
@@ -58,14 +59,18 @@ pub(crate) fn apply_result_path(
         Some(path) => {
             let path = path_text("ResultPath", path)?;
             // The input is shown only when the path cannot be written.
-            paths::try_set(input, path, result).map_err(|input| {
-                StatesError::prefixed(
-                    STATES_RESULT_PATH_MATCH_FAILURE,
-                    format!("Unable to apply ResultPath '{path}' to input '{input}'"),
-                )
-            })
+            paths::try_set(input, path, result).map_err(|input| result_path_failure(path, input))
         }
     }
+}
+
+/// AWS's error for a `ResultPath` that cannot be written into `input`
+/// (the input is shown only then).
+pub(super) fn result_path_failure(path: &str, input: impl std::fmt::Display) -> StatesError {
+    StatesError::prefixed(
+        STATES_RESULT_PATH_MATCH_FAILURE,
+        format!("Unable to apply ResultPath '{path}' to input '{input}'"),
+    )
 }
 
 /// `Assign`: evaluate the template against `source` (the state's result,

@@ -14,19 +14,13 @@
 use serde_json::{Map, Value};
 
 use super::env::Env;
-use super::io;
+use super::io::{self, path_text};
 use crate::definition::ResultFields;
 use crate::definition::result_path::ResultTarget;
 use crate::definition::template::{Node, Template};
-use crate::errors::{STATES_RESULT_PATH_MATCH_FAILURE, StatesError};
+use crate::errors::StatesError;
 use crate::paths;
 use crate::value::{Arena, NodeId};
-
-fn path_text<'v>(field: &str, value: &'v Value) -> Result<&'v str, StatesError> {
-    value.as_str().ok_or_else(|| {
-        StatesError::runtime(format!("The {field} field must be a path string or null"))
-    })
-}
 
 /// Read a path from the input (`$…`, without copying), the context object
 /// (`$$.…`) or a variable (`$name…`).
@@ -125,16 +119,8 @@ fn write_result(
     input: NodeId,
     result: NodeId,
 ) -> Result<NodeId, StatesError> {
-    paths::arena::try_set(arena, input, parsed, result).ok_or_else(|| {
-        // The input is shown only when the path cannot be written.
-        StatesError::prefixed(
-            STATES_RESULT_PATH_MATCH_FAILURE,
-            format!(
-                "Unable to apply ResultPath '{path}' to input '{}'",
-                arena.get(input)
-            ),
-        )
-    })
+    paths::arena::try_set(arena, input, parsed, result)
+        .ok_or_else(|| io::result_path_failure(path, arena.get(input)))
 }
 
 /// `Assign`: evaluate the template against `source` (the state's result,
