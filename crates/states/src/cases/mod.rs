@@ -1,6 +1,7 @@
 //! Test cases in the schema of the ASL conformance corpus, and the tools to
 //! run them: the corpus's fake task behaviours ([`FakeTasks`]), its
-//! comparison rules ([`json_equal`]), and AWS Step Functions Local's mock
+//! comparison rules ([`json_equal`]), where a test run finds the corpus
+//! ([`locate_corpus`]), and AWS Step Functions Local's mock
 //! configuration files ([`MockConfig`]).
 //!
 //! ```no_run
@@ -14,6 +15,7 @@
 //! ```
 
 mod compare;
+mod corpus;
 mod fake;
 mod mock;
 mod run;
@@ -24,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use compare::{MAX_DIFF_TEXT, json_equal};
+pub use corpus::{CORPUS_DIR_VAR, CorpusError, REQUIRE_CORPUS_VAR, SKIPPED_LINE, locate_corpus};
 pub use fake::{Behaviour, FakeTasks, UNKNOWN_RESOURCE};
 pub use mock::{
     MOCK_NO_RESPONSE, MOCK_NOT_MOCKED, MockConfig, MockError, MockHandler, MockedResponse,

@@ -6,7 +6,9 @@ use rez_states::cases;
 
 #[test]
 fn every_corpus_definition_validates_without_diagnostics() -> Result<(), String> {
-    let dir = crate::corpus_dir();
+    let Some(dir) = crate::corpus_dir()? else {
+        return Ok(());
+    };
     let all = cases::load_dir(&dir).map_err(|e| e.to_string())?;
     let problems: Vec<String> = all
         .iter()
