@@ -123,7 +123,8 @@ install_tools() {
 }
 
 install_tools
-export PATH="$(cd "$TOOLS/bin" && pwd):$PATH" # CARGO_TARGET_DIR may be relative or absolute
+tools_bin=$(cd "$TOOLS/bin" && pwd) # CARGO_TARGET_DIR may be relative or absolute
+export PATH="$tools_bin:$PATH"
 command -v zip >/dev/null 2>&1 || true # not needed: the zips are written by Python
 
 if ! rustup target list --installed 2>/dev/null | grep -qx "$RUST_TARGET"; then

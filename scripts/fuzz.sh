@@ -44,8 +44,11 @@ for path in sorted(cases.rglob("*.json")):
     seed = json.dumps(case["definition"]).encode() + b"\0" + json.dumps(case.get("input", {})).encode()
     (out / case["name"].replace("/", "__")).write_bytes(seed)
 PY
+else
+  echo "fuzz: no definition seeds from the conformance corpus ($cases is not there, or python3 is missing): set REZ_CONFORMANCE_DIR; the fuzzer starts from the expressions below and what it finds" >&2
 fi
 seed() { printf '%s' "$2" > "$corpus/$1/seed-$(printf '%s' "$2" | cksum | cut -d' ' -f1)"; }
+# shellcheck disable=SC2016 # JSONPath texts: the $ is theirs, not the shell's
 for p in '$' '$.a' '$.b[5].c.d' "\$['s']" '$.items[*].id' '$..id' '$.items[?(@.id > 1)]' '$.b[-1:]' '$$.Execution.Input' '$v.x'; do
   seed jsonpath "$p"
 done
@@ -54,6 +57,7 @@ for f in "States.Format('{} {}', \$.a, \$.s)" 'States.ArrayRange(1, 9, 2)' "Stat
   'States.ArrayGetItem(States.Array(1, 2), 1)' "States.Base64Decode(States.Base64Encode('é'))"; do
   seed intrinsic "$f"
 done
+# shellcheck disable=SC2016 # JSONata texts, likewise
 for e in '$states.input.b[0]' '$sum([1, 2]) * 3' '$states.input.items[id > 1].id' '($x := 2; $x & "s")' \
   '$map([1,2], function($v){ $v * 2 })' '$partition([1,2,3], 2)' '$states.input.s ~> $uppercase()' '/a+/'; do
   seed jsonata "$e"

@@ -44,6 +44,7 @@ fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/rez-schemathesis.XXXXXX")
 PIDS=()
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true

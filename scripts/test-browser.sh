@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The console in a real headless Chromium (Debian's chromium, driven by
 # playwright-core from npm; no browser download):
-#   1. installs chromium (pinned) with apt-get when /usr/bin/chromium is missing
+#   1. installs Debian's current chromium with apt-get when /usr/bin/chromium
+#      is missing (not pinned: Debian replaces old builds with security
+#      updates) and prints the version that runs the tests
 #   2. npm ci in tests/browser
 #   3. starts a stub ntfy on loopback (tests/browser/ntfy-stub.js: 200 with an
 #      id, 400 for a title containing "reject")
@@ -16,7 +18,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-CHROMIUM_VERSION="148.0.7778.167-1~deb12u1"
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 TARGET_DIR=${CARGO_TARGET_DIR:-target}
 case "$TARGET_DIR" in /*) ;; *) TARGET_DIR=$ROOT/$TARGET_DIR ;; esac
@@ -33,14 +34,13 @@ if [ ! -x "$BIN" ]; then
 fi
 command -v node >/dev/null || { echo "node (20 or newer) is required" >&2; exit 1; }
 
+# shellcheck source=scripts/lib/apt.sh
+. scripts/lib/apt.sh # the working directory is the checkout (cd above)
 if [ ! -x "$CHROMIUM" ]; then
-  step "installing chromium $CHROMIUM_VERSION (Debian)"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "chromium=$CHROMIUM_VERSION"
+  step "installing chromium (Debian's current package)"
+  apt_install chromium
 fi
-echo "chromium: $("$CHROMIUM" --version 2>/dev/null || echo unknown)"
+echo "chromium: $("$CHROMIUM" --version 2>/dev/null || echo unknown) (Debian package chromium $(debian_version chromium))"
 
 step "npm ci (tests/browser)"
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
@@ -48,6 +48,7 @@ step "npm ci (tests/browser)"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/rez-browser.XXXXXX")
 STUB_PID=""
 UP_PID=""
+# shellcheck disable=SC2317 # run by the EXIT trap, through cleanup
 stop() {
   local pid=$1
   [ -n "$pid" ] || return 0
@@ -58,6 +59,7 @@ stop() {
   done
   kill -KILL "$pid" 2>/dev/null || true
 }
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
   stop "$UP_PID"
   stop "$STUB_PID"

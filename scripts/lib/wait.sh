@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shell helpers the test scripts share; source it, do not run it.
 
 # Waits up to $3 seconds for a line matching the grep pattern $2 in file $1
