@@ -27,11 +27,21 @@
 # once about 12k each against 18-28k each, because their optimising
 # compilers compete for the same two cores.
 # Bounded: ~1 s warm-up + 3 s measurement per benchmark, about 3 s per peer run.
+#
+# The peer's scripts come from the shared material beside the checkout
+# (../shared/bench/peers), or from PEERS_SRC; both engines run the
+# notification.asl.json found there.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 PEERS_SRC="${PEERS_SRC:-$ROOT/../shared/bench/peers}"
-[ -d "$PEERS_SRC" ] || PEERS_SRC=/work/shared/bench/peers
+for needed in setup.sh asl-throughput.mjs notification.asl.json; do
+  if [ ! -f "$PEERS_SRC/$needed" ]; then
+    echo "bench-states: $PEERS_SRC/$needed is missing: put the shared material beside this checkout or set PEERS_SRC to its bench/peers directory" >&2
+    exit 1
+  fi
+done
+export PEER_DEFINITION="$PEERS_SRC/notification.asl.json"
 export PEERS_DIR="${PEERS_DIR:-$HOME/.cache/rez-peers}"
 RUNS="${RUNS:-3}"
 N="${N:-20000}"
@@ -50,8 +60,8 @@ peer_once() {
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # One peer process per core at the same time; prints the sum of their rates.
 peer_per_core() {
-  local outputs=() pids=() i
-  for i in $(seq "$(nproc)"); do
+  local outputs=() pids=()
+  for _ in $(seq "$(nproc)"); do
     outputs+=("$(mktemp)")
     "$PEERS_DIR/bin/node" "$PEERS_SRC/asl-throughput.mjs" "$N" --json >"${outputs[-1]}" &
     pids+=("$!")
@@ -101,7 +111,11 @@ peer_cores_median="$(median "${peer_cores[@]}")"
 peer_best="$(best_of "$peer_median" "$peer_concurrent_median" "$peer_cores_median")"
 
 ns_runs() { ns_in "$bencher" "$1"; }
-ns_of() { median $(ns_runs "$1"); }
+ns_of() {
+  local runs
+  mapfile -t runs < <(ns_runs "$1")
+  median "${runs[@]}"
+}
 notification_ns="$(ns_of states/notification)"
 all_cores_ns="$(ns_of states/notification_all_cores)"
 map_ns="$(ns_of states/map_1000)"
@@ -116,8 +130,8 @@ echo "machine:  nproc=$(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: 
 echo "peer:     aws-local-stepfunctions, node $("$PEERS_DIR/bin/node" --version), N=$N, concurrency 1: ${peer[*]} transitions/s (median $peer_median)"
 echo "peer:     concurrency $PEER_CONCURRENCY: ${peer_concurrent[*]} transitions/s (median $peer_concurrent_median)"
 echo "peer:     $(nproc) processes at once, summed: ${peer_cores[*]} transitions/s (median $peer_cores_median; best of the three medians $peer_best)"
-echo "ours:     rez-states notification: $(echo $(ns_runs states/notification)) ns/execution (median ${notification_ns} = ${ours} transitions/s)"
-echo "ours:     rez-states map_1000:     $(echo $(ns_runs states/map_1000)) ns/execution (median ${map_ns} = ${ours_map} transitions/s)"
-echo "ours:     rez-states notification on $(nproc) cores: $(echo $(ns_runs states/notification_all_cores)) ns/execution (median ${all_cores_ns} = ${ours_all} transitions/s)"
+echo "ours:     rez-states notification: $(ns_runs states/notification | paste -sd " ") ns/execution (median ${notification_ns} = ${ours} transitions/s)"
+echo "ours:     rez-states map_1000:     $(ns_runs states/map_1000 | paste -sd " ") ns/execution (median ${map_ns} = ${ours_map} transitions/s)"
+echo "ours:     rez-states notification on $(nproc) cores: $(ns_runs states/notification_all_cores | paste -sd " ") ns/execution (median ${all_cores_ns} = ${ours_all} transitions/s)"
 echo "ratio:    ${ratio}x aws-local-stepfunctions, one execution at a time each (target: 50x); per run: ${run_ratios[*]}"
 echo "ratio:    ${ratio_all}x aws-local-stepfunctions, the whole machine each (target: 50x); per run: ${run_ratios_all[*]}"

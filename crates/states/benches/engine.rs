@@ -1,8 +1,8 @@
 //! Throughput of the run loop, in state transitions (states entered) per second.
 //!
 //! * `notification`: the peers' notification-shaped definition
-//!   (`/work/shared/bench/peers/notification.asl.json`, copied to
-//!   `benches/notification.asl.json`, used when that file is absent) with instant in-process tasks that
+//!   (`benches/notification.asl.json`, a copy of `bench/peers/notification.asl.json`
+//!   in the shared material; `PEER_DEFINITION=<file>` reads another) with instant in-process tasks that
 //!   return their Parameters, as `asl-throughput.mjs` does for aws-local-stepfunctions:
 //!   one execution at a time, no waits, 4 states entered per execution, every output checked.
 //! * `notification_all_cores`: the same executions, as many at a time as
@@ -78,16 +78,17 @@ fn field<'a>(value: Json<'a>, path: &[&str]) -> Option<Json<'a>> {
 const NOTIFICATION_TRANSITIONS: u64 = 4;
 const MAP_ITEMS: usize = 1_000;
 
+/// The definition to run: `PEER_DEFINITION` when set, else the committed copy.
 fn notification_definition() -> String {
-    let peer = std::env::var("PEER_DEFINITION")
-        .unwrap_or_else(|_| "/work/shared/bench/peers/notification.asl.json".into());
-    std::fs::read_to_string(&peer).unwrap_or_else(|_| {
-        std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/benches/notification.asl.json"
-        ))
-        .expect("notification definition")
-    })
+    match std::env::var_os("PEER_DEFINITION") {
+        Some(file) => std::fs::read_to_string(&file).unwrap_or_else(|e| {
+            panic!(
+                "PEER_DEFINITION={}: {e}",
+                std::path::Path::new(&file).display()
+            )
+        }),
+        None => include_str!("notification.asl.json").to_owned(),
+    }
 }
 
 fn runtime() -> tokio::runtime::Runtime {
