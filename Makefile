@@ -5,7 +5,7 @@
 up:
 	cargo run --release -p rez-local --bin rez-agent -- up
 
-# Run every test (formatting, lints, unit, conformance, end-to-end).
+# Run every test (formatting, lints, shell scripts, dependencies, unit, conformance, end-to-end).
 test:
 	./scripts/test.sh
 
@@ -20,14 +20,11 @@ fmt:
 lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 
-# Licenses, bans and sources of every dependency (cargo-deny; deny.toml).
-.PHONY: deny deny-advisories
+# Licenses, bans, sources and RustSec advisories of every dependency (cargo-deny; deny.toml).
+# The advisories are read from an offline snapshot: REZ_ADVISORY_DB, else ../shared/rustsec-advisory-db.
+.PHONY: deny
 deny:
 	./scripts/deny.sh
-
-# The RustSec advisories: needs GitHub, which the build machines cannot reach.
-deny-advisories:
-	./scripts/deny.sh advisories
 
 # ---- AWS deployment (infrastructure/, Pulumi). STACK=dev|prod for the stack commands.
 STACK ?= dev

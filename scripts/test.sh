@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test of rez-agent on a fresh machine: formatting, lints, the
+# shell scripts (shellcheck), the dependencies (cargo deny, with the RustSec
+# advisories when an offline snapshot is beside the checkout), the
 # API documentation's links, all unit, integration, conformance and
 # end-to-end tests, the Lambda bootstraps against a local Runtime API, the
 # AWS adapters against moto, the Pulumi program against its mocks, the web
 # console in headless Chromium, and the API against its own OpenAPI document
 # with schemathesis. It installs what the tests need (a Python venv with
-# moto, one with schemathesis, Debian's chromium, the npm packages) and every
+# moto, one with schemathesis, Debian's chromium and shellcheck, the npm
+# packages, cargo-deny) and every
 # server a test needs (moto, the stub ntfy, rez-agent itself) is started and
 # stopped by the tests.
 set -euo pipefail
@@ -15,9 +18,31 @@ step() { printf '\n==> %s\n' "$*"; }
 log_dir=$(mktemp -d)
 trap 'rm -rf "$log_dir"' EXIT
 
-if [ -z "${REZ_CONFORMANCE_DIR:-}" ] && [ ! -d ../shared/conformance/asl/cases ]; then
-  echo "the ASL conformance corpus is missing: put shared/ beside this checkout or set REZ_CONFORMANCE_DIR" >&2
+# The ASL conformance corpus (recordings against AWS) lives beside the
+# checkout, not in it: REZ_CONFORMANCE_DIR, else ../shared/conformance/asl/cases.
+# Without it every other test still runs and one loud line says the corpus
+# was skipped; REZ_REQUIRE_CONFORMANCE=1 (.ci/run sets it) makes that a failure.
+conformance_skipped="conformance: skipped (corpus not present: set REZ_CONFORMANCE_DIR)"
+if [ -n "${REZ_CONFORMANCE_DIR:-}" ]; then
+  if [ ! -d "$REZ_CONFORMANCE_DIR" ]; then
+    echo "REZ_CONFORMANCE_DIR=$REZ_CONFORMANCE_DIR is not a directory" >&2
+    exit 1
+  fi
+  REZ_CONFORMANCE_DIR=$(cd "$REZ_CONFORMANCE_DIR" && pwd)
+elif [ -d ../shared/conformance/asl/cases ]; then
+  REZ_CONFORMANCE_DIR=$(cd ../shared/conformance/asl/cases && pwd)
+elif [ "${REZ_REQUIRE_CONFORMANCE:-}" = 1 ]; then
+  echo "conformance: required (REZ_REQUIRE_CONFORMANCE=1) but the corpus is not present: set REZ_CONFORMANCE_DIR" >&2
   exit 1
+else
+  REZ_CONFORMANCE_DIR=""
+  printf '\n!!! %s !!!\n' "$conformance_skipped"
+fi
+if [ -n "$REZ_CONFORMANCE_DIR" ]; then
+  export REZ_CONFORMANCE_DIR
+  echo "conformance corpus: $REZ_CONFORMANCE_DIR"
+else
+  unset REZ_CONFORMANCE_DIR
 fi
 
 step "rustfmt"
@@ -29,11 +54,16 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "rustdoc (broken intra-doc links and doc lints are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
-step "dependencies: licenses, bans, sources (cargo deny)"
+step "shell scripts (shellcheck)"
+./scripts/lint-shell.sh 2>&1 | tee "$log_dir/shell.log"
+shell_line=$(tail -n 1 "$log_dir/shell.log")
+
+step "dependencies: licenses, bans, sources, RustSec advisories (cargo deny)"
 ./scripts/deny.sh 2>&1 | tee "$log_dir/deny.log"
 deny_line=$(grep -E '^deny: [0-9]+ passed, [0-9]+ failed' "$log_dir/deny.log" | tail -n 1)
 deny_passed=$(sed -E 's/^deny: ([0-9]+) passed.*/\1/' <<<"$deny_line")
 deny_failed=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$deny_line")
+advisories_line=$(grep -E '^advisories: ' "$log_dir/deny.log" | tail -n 1)
 
 step "python test dependencies (moto server in .venv)"
 ./scripts/setup-python.sh
@@ -52,6 +82,20 @@ else
   cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log_dir/rust.log"
   rust_passed=$(grep -E '^test result:' "$log_dir/rust.log" | sed -E 's/.* ([0-9]+) passed.*/\1/' | paste -sd+ | bc)
   rust_failed=$(grep -E '^test result:' "$log_dir/rust.log" | sed -E 's/.* ([0-9]+) failed.*/\1/' | paste -sd+ | bc)
+fi
+
+# The conformance test prints its counts (nextest shows them: .config/nextest.toml).
+if [ -n "${REZ_CONFORMANCE_DIR:-}" ]; then
+  conformance_line=$(grep -oE 'conformance: [0-9]+ passed / [0-9]+ known failures / [0-9]+ total' "$log_dir/rust.log" | tail -n 1 || true)
+  if [ -z "$conformance_line" ]; then
+    conformance_line="conformance: run by the Rust tests on $REZ_CONFORMANCE_DIR (counts are printed under cargo-nextest)"
+  fi
+  if [ "${REZ_REQUIRE_CONFORMANCE:-}" = 1 ] && { [ -z "$conformance_line" ] || grep -qE '/ 0 total' <<<"$conformance_line"; }; then
+    echo "conformance: required, but the Rust tests ran no case" >&2
+    rust_failed=$((rust_failed + 1))
+  fi
+else
+  conformance_line="!!! $conformance_skipped !!!"
 fi
 
 step "infrastructure (tsc, Pulumi mock tests, asl-validator, workflow schemas)"
@@ -75,7 +119,8 @@ schema_failed=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$schema_line")
 printf '\nrust: %s passed, %s failed\n' "$rust_passed" "$rust_failed"
 printf 'infrastructure: %s passed, %s failed\n' "$infra_passed" "$infra_failed"
 printf 'browser: %s passed, %s failed\n' "$browser_passed" "$browser_failed"
-printf 'deny: %s passed, %s failed (advisories need GitHub: not checked here)\n' "$deny_passed" "$deny_failed"
+printf 'deny: %s passed, %s failed\n' "$deny_passed" "$deny_failed"
+printf '%s\n' "$advisories_line" "$shell_line" "$conformance_line"
 printf 'api-schema: %s generated cases passed, %s failed\n' "$schema_passed" "$schema_failed"
 # schemathesis' generated cases are reported on their own line, not as tests.
 printf 'all: %s passed, %s failed\n' "$((rust_passed + infra_passed + browser_passed + deny_passed))" \
