@@ -4,14 +4,17 @@
 #   2. tsc --noEmit over the Pulumi program and its tests
 #   3. asl-validator on statemachine/notification.asl.json
 #   4. .github/workflows/*.yml against the GitHub workflow schema, offline
-#      (check-jsonschema's vendored schema, from a pinned venv of its own)
+#      (check-jsonschema's vendored schema, from a pinned venv of its own),
+#      and the deploy gate: deploy.yml and ci.yml against the schemas in
+#      infrastructure/test/workflows/ (deploy runs only after the tests
+#      passed on the same commit), which must refuse a deploy without it
 #   5. the Pulumi unit tests under pulumi.runtime.setMocks (node --test):
 #      no Pulumi CLI, no AWS account
 # Every step runs even when an earlier check fails; the script exits non-zero
 # if any failed. It ends with node's TAP summary (# pass N / # fail N) and one
 # plain line: "infrastructure: N passed, N failed".
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 INFRA=$ROOT/infrastructure
 
@@ -79,6 +82,18 @@ setup_venv() {
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$CHECK_JSONSCHEMA_PIN" || return 1
   printf '%s' "$CHECK_JSONSCHEMA_PIN" > "$vstamp"
 }
+# deploy.yml and ci.yml against the project's own schemas of the gate, and a
+# deploy workflow without the gate, which must be refused.
+deploy_gate() {
+  local check=$INFRA/.venv/bin/check-jsonschema
+  "$check" --schemafile "$gates/deploy-gate.schema.json" "$ROOT/.github/workflows/deploy.yml" &&
+    "$check" --schemafile "$gates/ci-callable.schema.json" "$ROOT/.github/workflows/ci.yml" || return 1
+  if "$check" --schemafile "$gates/deploy-gate.schema.json" "$gates/deploy-without-tests.yml" >/dev/null 2>&1; then
+    echo "the deploy gate's schema accepted deploy-without-tests.yml: it checks nothing" >&2
+    return 1
+  fi
+  echo "deploy-without-tests.yml is refused, as it must be"
+}
 workflows=()
 for f in "$ROOT"/.github/workflows/*.yml "$ROOT"/.github/workflows/*.yaml; do
   [ -f "$f" ] && workflows+=("$f")
@@ -88,8 +103,11 @@ if [ ${#workflows[@]} -eq 0 ]; then
   failed+=("workflow schema")
 elif setup_venv; then
   run_check "workflow schema" "$INFRA/.venv/bin/check-jsonschema" --builtin-schema vendor.github-workflows "${workflows[@]}"
+  step "the deploy gate: deploy.yml deploys only after ci.yml passed on the same commit"
+  gates=$INFRA/test/workflows
+  run_check "deploy gate" deploy_gate
 else
-  failed+=("workflow schema (venv)")
+  failed+=("workflow schema (venv)" "deploy gate")
 fi
 
 # ---- 5. the Pulumi unit tests (mocks)
@@ -119,13 +137,13 @@ echo
 if [ ${#failed[@]} -gt 0 ]; then
   echo "infrastructure checks FAILED: ${failed[*]}" >&2
 else
-  echo "infrastructure checks: tsc, asl-validator, workflow schema and unit tests all passed"
+  echo "infrastructure checks: tsc, asl-validator, workflow schema, deploy gate and unit tests all passed"
 fi
 grep -E '^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ' "$tap" || true
-# tsc, asl-validator and the workflow schema count as one test each in the plain line.
+# tsc, asl-validator, the workflow schema and the deploy gate count as one test each in the plain line.
 checks_failed=0
 for f in "${failed[@]}"; do
-  case $f in tsc | asl-validator | "workflow schema"*) checks_failed=$((checks_failed + 1)) ;; esac
+  case $f in tsc | asl-validator | "workflow schema"* | "deploy gate") checks_failed=$((checks_failed + 1)) ;; esac
 done
-echo "infrastructure: $((pass + 3 - checks_failed)) passed, $((fail + checks_failed)) failed"
+echo "infrastructure: $((pass + 4 - checks_failed)) passed, $((fail + checks_failed)) failed"
 [ ${#failed[@]} -eq 0 ]
