@@ -11,6 +11,10 @@
 //! [`StoreError::Conflict`] with that status; otherwise the change is tried
 //! again on it. Knowing the old item exactly is what lets the counters move
 //! a message from its old status, attempts and latency to its new ones.
+//!
+//! A transaction that meets another one on the same items
+//! (`TransactionConflict`) is tried again after a wait from
+//! `WRITE_BACKOFF` (backon), up to `MAX_WRITE_ATTEMPTS` attempts in all.
 
 use std::time::Duration;
 
@@ -19,6 +23,7 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     CancellationReason, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
 };
+use backon::{BackoffBuilder, ExponentialBuilder, Retryable};
 use rez_core::ports::{Created, StatusChange};
 use rez_core::{Message, MessageId, StoreError};
 
@@ -30,17 +35,36 @@ use super::items::{
 use super::metrics::{Delta, shard_for};
 
 /// How many times a write is tried when other writers get in the way.
-const MAX_WRITE_ATTEMPTS: u32 = 8;
+pub(super) const MAX_WRITE_ATTEMPTS: usize = 8;
+
+/// The waits between the attempts of a write: 5 ms doubling up to 320 ms,
+/// each stretched by up to as much again at random so that writers which
+/// met drift apart; one wait fewer than [`MAX_WRITE_ATTEMPTS`].
+pub(super) const WRITE_BACKOFF: ExponentialBuilder = ExponentialBuilder::new()
+    .with_min_delay(Duration::from_millis(5))
+    .with_factor(2.0)
+    .with_max_delay(Duration::from_millis(320))
+    .with_max_times(MAX_WRITE_ATTEMPTS - 1)
+    .with_jitter();
 
 const CONDITIONAL_CHECK_FAILED: &str = "ConditionalCheckFailed";
 const TRANSACTION_CONFLICT: &str = "TransactionConflict";
 
 /// Why a transaction did not commit.
-enum Cancelled {
+enum NotCommitted {
     /// These steps failed their conditions, each with its item as it is now.
     Condition(Vec<(usize, Option<Item>)>),
     /// Another transaction touched the same items: try again.
     Conflict,
+    /// The call failed (throttling once the SDK's own retries ran out,
+    /// network, validation): not tried again here.
+    Failed(StoreError),
+}
+
+impl From<StoreError> for NotCommitted {
+    fn from(error: StoreError) -> Self {
+        Self::Failed(error)
+    }
 }
 
 impl DynamoMessageStore {
@@ -75,20 +99,25 @@ impl DynamoMessageStore {
                 .update(delta.update(&self.table, shard_for(&message.id))?)
                 .build(),
         );
-        for attempt in 0..MAX_WRITE_ATTEMPTS {
-            match self.transact(steps.clone()).await? {
-                None => return Ok(Created::New(message.clone())),
-                Some(Cancelled::Condition(failed)) => {
-                    // A known key wins over a known id, as in the reference store.
-                    if let Some(key) = key.filter(|_| failed.iter().any(|(i, _)| *i == 1)) {
-                        return self.replay(key).await.map(Created::Existing);
-                    }
-                    return Err(StoreError::AlreadyExists(message.id.clone()));
+        // Every attempt is the same transaction, so backon's `Retryable`
+        // runs them: a conflict is tried again, a failed condition is the
+        // answer.
+        let committed = (|| self.transact(steps.clone()))
+            .retry(WRITE_BACKOFF)
+            .when(|e| matches!(e, NotCommitted::Conflict))
+            .await;
+        match committed {
+            Ok(()) => Ok(Created::New(message.clone())),
+            Err(NotCommitted::Condition(failed)) => {
+                // A known key wins over a known id, as in the reference store.
+                if let Some(key) = key.filter(|_| failed.iter().any(|(i, _)| *i == 1)) {
+                    return self.replay(key).await.map(Created::Existing);
                 }
-                Some(Cancelled::Conflict) => backoff(attempt).await,
+                Err(StoreError::AlreadyExists(message.id.clone()))
             }
+            Err(NotCommitted::Conflict) => Err(self.busy(&message.id)),
+            Err(NotCommitted::Failed(e)) => Err(e),
         }
-        Err(self.busy(&message.id))
     }
 
     /// The message an idempotency key was first used for.
@@ -137,8 +166,18 @@ impl DynamoMessageStore {
         &self,
         change: &StatusChange,
     ) -> Result<Message, StoreError> {
+        // Two outcomes are tried again, differently: after a conflict the
+        // attempt waits and reads the message again; after a failed
+        // condition DynamoDB has just returned the message as it is now, so
+        // the change is judged again on that at once, with no wait and no
+        // read. Both spend an attempt. `Retryable` waits before every retry
+        // and starts each attempt afresh, so here the backoff's own iterator
+        // drives the loop: each retry takes the next wait from it (the
+        // condition retry skips the sleep), and an empty iterator means the
+        // attempts are spent.
+        let mut waits = WRITE_BACKOFF.build();
         let mut current = self.read(&change.id).await?;
-        for attempt in 0..MAX_WRITE_ATTEMPTS {
+        loop {
             let (old_item, old) = current.ok_or_else(|| StoreError::NotFound(change.id.clone()))?;
             // The stored text, not a re-formatting of it, is what must match.
             let old_updated = old_item
@@ -165,21 +204,26 @@ impl DynamoMessageStore {
                         .build(),
                 );
             }
-            current = match self.transact(steps).await? {
-                None => return Ok(new),
-                Some(Cancelled::Condition(failed)) => failed
-                    .into_iter()
-                    .next()
-                    .and_then(|(_, item)| item)
-                    .map(decoded)
-                    .transpose()?,
-                Some(Cancelled::Conflict) => {
-                    backoff(attempt).await;
+            current = match self.transact(steps).await {
+                Ok(()) => return Ok(new),
+                Err(NotCommitted::Failed(e)) => return Err(e),
+                Err(NotCommitted::Condition(failed)) => {
+                    // The attempt is spent; its wait is not taken.
+                    waits.next().ok_or_else(|| self.busy(&change.id))?;
+                    failed
+                        .into_iter()
+                        .next()
+                        .and_then(|(_, item)| item)
+                        .map(decoded)
+                        .transpose()?
+                }
+                Err(NotCommitted::Conflict) => {
+                    let wait = waits.next().ok_or_else(|| self.busy(&change.id))?;
+                    tokio::time::sleep(wait).await;
                     self.read(&change.id).await?
                 }
             };
         }
-        Err(self.busy(&change.id))
     }
 
     /// A conditional Put of `item` that returns the old item when the
@@ -213,11 +257,8 @@ impl DynamoMessageStore {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
-    /// Runs a transaction: `None` when it committed, why not otherwise.
-    async fn transact(
-        &self,
-        steps: Vec<TransactWriteItem>,
-    ) -> Result<Option<Cancelled>, StoreError> {
+    /// Runs a transaction once: why it did not commit, if it did not.
+    async fn transact(&self, steps: Vec<TransactWriteItem>) -> Result<(), NotCommitted> {
         match self
             .client
             .transact_write_items()
@@ -225,22 +266,22 @@ impl DynamoMessageStore {
             .send()
             .await
         {
-            Ok(_) => Ok(None),
+            Ok(_) => Ok(()),
             Err(SdkError::ServiceError(e)) => match e.err() {
-                TransactWriteItemsError::TransactionCanceledException(cancelled) => {
-                    cancellation(cancelled.cancellation_reasons())
-                        .ok_or_else(|| {
-                            StoreError::Unavailable(format!(
-                                "dynamodb TransactWriteItems on {}: {}",
-                                self.table,
-                                crate::error::describe(cancelled)
-                            ))
-                        })
-                        .map(Some)
-                }
-                _ => Err(self.unavailable("TransactWriteItems", &SdkError::ServiceError(e))),
+                TransactWriteItemsError::TransactionCanceledException(cancelled) => Err(
+                    cancellation(cancelled.cancellation_reasons()).unwrap_or_else(|| {
+                        NotCommitted::Failed(StoreError::Unavailable(format!(
+                            "dynamodb TransactWriteItems on {}: {}",
+                            self.table,
+                            crate::error::describe(cancelled)
+                        )))
+                    }),
+                ),
+                _ => Err(self
+                    .unavailable("TransactWriteItems", &SdkError::ServiceError(e))
+                    .into()),
             },
-            Err(e) => Err(self.unavailable("TransactWriteItems", &e)),
+            Err(e) => Err(self.unavailable("TransactWriteItems", &e).into()),
         }
     }
 
@@ -275,7 +316,7 @@ fn decoded(item: Item) -> Result<(Item, Message), StoreError> {
 
 /// Reads the cancellation reasons: failed conditions (with their items) win
 /// over conflicts; anything else (throttling, validation) is `None`.
-fn cancellation(reasons: &[CancellationReason]) -> Option<Cancelled> {
+fn cancellation(reasons: &[CancellationReason]) -> Option<NotCommitted> {
     let failed: Vec<(usize, Option<Item>)> = reasons
         .iter()
         .enumerate()
@@ -283,18 +324,10 @@ fn cancellation(reasons: &[CancellationReason]) -> Option<Cancelled> {
         .map(|(i, r)| (i, r.item().cloned()))
         .collect();
     if !failed.is_empty() {
-        return Some(Cancelled::Condition(failed));
+        return Some(NotCommitted::Condition(failed));
     }
     reasons
         .iter()
         .any(|r| r.code() == Some(TRANSACTION_CONFLICT))
-        .then_some(Cancelled::Conflict)
-}
-
-/// Waits a little longer after each conflict, with jitter.
-async fn backoff(attempt: u32) {
-    let jitter = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::from(d.subsec_nanos()) % 10);
-    tokio::time::sleep(Duration::from_millis((5 << attempt.min(6)) + jitter)).await;
+        .then_some(NotCommitted::Conflict)
 }
