@@ -20,8 +20,11 @@ mod store;
 #[cfg(test)]
 mod tests;
 
+use std::time::Duration;
+
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::KeysAndAttributes;
+use backon::{BackoffBuilder, ExponentialBuilder};
 use rez_core::ports::{
     Created, HourlyCounts, HourlySeries, ListQuery, MessageStore, Metrics, Page, StatusChange,
 };
@@ -34,6 +37,20 @@ use items::{AUX_SORT_KEY, CREATED_DATE, ID, s};
 pub const STAGE_INDEX: &str = "stage-created_date-index";
 /// The GSI listing one status's messages by `created_date`.
 pub const STATUS_INDEX: &str = "status-created_date-index";
+
+/// How many BatchGetItem calls a counters read makes at most while DynamoDB
+/// hands back unprocessed keys.
+const MAX_BATCH_GET_ATTEMPTS: usize = 5;
+
+/// The waits before asking again for unprocessed keys: 25 ms doubling up
+/// to 100 ms (25, 50, 100, 100), the exponential backoff DynamoDB's
+/// BatchGetItem documentation recommends; one wait fewer than
+/// [`MAX_BATCH_GET_ATTEMPTS`].
+const UNPROCESSED_KEYS_BACKOFF: ExponentialBuilder = ExponentialBuilder::new()
+    .with_min_delay(Duration::from_millis(25))
+    .with_factor(2.0)
+    .with_max_delay(Duration::from_millis(100))
+    .with_max_times(MAX_BATCH_GET_ATTEMPTS - 1);
 
 /// The table name of a stage: `rez-agent-messages-{stage}`.
 pub fn table_name(stage: Stage) -> String {
@@ -111,17 +128,17 @@ impl MessageStore for DynamoMessageStore {
                 .into(),
             );
         }
-        let mut pending =
-            Some(keys.build().map_err(|e| {
-                StoreError::Unavailable(format!("building the counters read: {e}"))
-            })?);
+        let mut keys = keys
+            .build()
+            .map_err(|e| StoreError::Unavailable(format!("building the counters read: {e}")))?;
         let mut shards = Vec::new();
-        // BatchGetItem may hand back unprocessed keys under load: ask again.
-        for attempt in 0..5u64 {
-            let Some(keys) = pending.take() else { break };
-            if attempt > 0 {
-                tokio::time::sleep(std::time::Duration::from_millis(25 * attempt)).await;
-            }
+        // BatchGetItem may hand back unprocessed keys under load: ask again
+        // for those alone, after a wait. Each attempt continues from what the
+        // last one left, which `Retryable` (every attempt the same call) would
+        // only carry through a context, so the backoff's iterator drives the
+        // loop: it gives each wait and runs out when the attempts are spent.
+        let mut waits = UNPROCESSED_KEYS_BACKOFF.build();
+        loop {
             let output = self
                 .client
                 .batch_get_item()
@@ -132,17 +149,21 @@ impl MessageStore for DynamoMessageStore {
             if let Some(items) = output.responses().and_then(|r| r.get(&self.table)) {
                 shards.extend(items.iter().cloned());
             }
-            pending = output
+            let Some(unprocessed) = output
                 .unprocessed_keys()
                 .and_then(|u| u.get(&self.table))
                 .filter(|k| !k.keys().is_empty())
-                .cloned();
-        }
-        if pending.is_some() {
-            return Err(StoreError::Unavailable(format!(
-                "dynamodb BatchGetItem on {}: counters still unprocessed after retries",
-                self.table
-            )));
+            else {
+                break;
+            };
+            let wait = waits.next().ok_or_else(|| {
+                StoreError::Unavailable(format!(
+                    "dynamodb BatchGetItem on {}: counters still unprocessed after retries",
+                    self.table
+                ))
+            })?;
+            keys = unprocessed.clone();
+            tokio::time::sleep(wait).await;
         }
         metrics::metrics_from_counters(&shards)
     }
