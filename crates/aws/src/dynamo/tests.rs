@@ -6,8 +6,13 @@ use rez_core::ports::{Created, ListQuery, MessageStore, StatusChange};
 use rez_core::{Cursor, Message, MessageType, Notification, Stage, Status, StoreError};
 use serde_json::{Value, json};
 
+use std::time::Duration;
+
+use backon::BackoffBuilder;
+
 use super::DynamoMessageStore;
 use super::items::{Item, message_to_item};
+use super::store::{MAX_WRITE_ATTEMPTS, WRITE_BACKOFF};
 use crate::test_support::{replay, requests};
 
 const TABLE: &str = "rez-agent-messages-dev";
@@ -298,4 +303,206 @@ async fn a_message_gone_between_read_and_write_is_not_found() {
         m.created_date,
     );
     assert!(matches!(store.transition(&change).await, Err(StoreError::NotFound(id)) if id == m.id));
+}
+
+// Retries. The tests that could wait run on paused time, whose clock moves
+// only when something sleeps (and then at once): none measures a wait; two
+// check that nothing waited.
+
+#[test]
+fn a_write_waits_longer_before_each_attempt_with_one_wait_fewer_than_attempts() {
+    let waits: Vec<Duration> = WRITE_BACKOFF.build().collect();
+    assert_eq!(waits.len(), MAX_WRITE_ATTEMPTS - 1);
+    for (k, wait) in waits.iter().enumerate() {
+        // 5 ms doubling (320 ms at the seventh), plus jitter of up to as much
+        // again; the jitter is an f32 product, hence the microsecond.
+        let base = Duration::from_millis(5 << k);
+        assert!(
+            base <= *wait && *wait <= base * 2 + Duration::from_micros(1),
+            "wait {k}: {wait:?}"
+        );
+    }
+}
+
+#[test]
+fn a_counters_read_waits_25_50_100_100_ms_between_its_five_calls() {
+    // To the millisecond: backon multiplies in f32 (50 ms is 50.000001 ms).
+    let waits: Vec<u128> = super::UNPROCESSED_KEYS_BACKOFF
+        .build()
+        .map(|wait| (wait.as_micros() + 500) / 1000)
+        .collect();
+    assert_eq!(
+        waits,
+        [25, 50, 100, 100],
+        "one wait fewer than {} calls",
+        super::MAX_BATCH_GET_ATTEMPTS
+    );
+}
+
+fn found(m: &Message) -> String {
+    json!({"Items": [wire_item(&message_to_item(m).unwrap())]}).to_string()
+}
+
+fn targets(http: &aws_smithy_http_client::test_util::StaticReplayClient) -> Vec<String> {
+    requests(http)
+        .into_iter()
+        .map(|r| r.target.trim_start_matches("DynamoDB_20120810.").to_owned())
+        .collect()
+}
+
+fn assert_busy<T: std::fmt::Debug>(result: Result<T, StoreError>) {
+    match result {
+        Err(StoreError::Unavailable(why)) => assert!(
+            why.contains(&format!("gave up after {MAX_WRITE_ATTEMPTS} attempts")),
+            "{why}"
+        ),
+        other => panic!("expected unavailable, got {other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_that_keeps_meeting_other_writers_gives_up_after_its_attempts() {
+    let conflict = cancelled(json!([{"Code": "TransactionConflict"}, {"Code": "None"}]));
+    let (store, http) = store(&[(400, conflict.as_str()); MAX_WRITE_ATTEMPTS]);
+    assert_busy(store.create(&message(), None).await);
+    assert_eq!(
+        targets(&http),
+        vec!["TransactWriteItems"; MAX_WRITE_ATTEMPTS]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_transition_that_keeps_meeting_other_writers_reads_again_each_time_then_gives_up() {
+    let m = message();
+    let conflict = cancelled(json!([{"Code": "TransactionConflict"}, {"Code": "None"}]));
+    let mut responses = vec![(200, found(&m))];
+    for attempt in 1..=MAX_WRITE_ATTEMPTS {
+        responses.push((400, conflict.clone()));
+        if attempt < MAX_WRITE_ATTEMPTS {
+            responses.push((200, found(&m)));
+        }
+    }
+    let responses: Vec<(u16, &str)> = responses.iter().map(|(c, b)| (*c, b.as_str())).collect();
+    let (store, http) = store(&responses);
+    let change = StatusChange::new(
+        m.id.clone(),
+        &[Status::Created],
+        Status::Queued,
+        m.created_date,
+    );
+    assert_busy(store.transition(&change).await);
+    let mut want = vec!["Query"];
+    for _ in 1..MAX_WRITE_ATTEMPTS {
+        want.extend(["TransactWriteItems", "Query"]);
+    }
+    want.push("TransactWriteItems");
+    assert_eq!(targets(&http), want);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_transition_whose_condition_failed_is_judged_again_at_once_on_the_returned_item() {
+    let m = message();
+    let mut moved = m.clone();
+    moved.status = Status::Queued;
+    moved.updated_date = m.updated_date + chrono::Duration::seconds(1);
+    let changed = cancelled(json!([
+        {"Code": "ConditionalCheckFailed", "Item": wire_item(&message_to_item(&moved).unwrap())},
+        {"Code": "None"}
+    ]));
+    let (store, http) = store(&[(200, &found(&m)), (400, &changed), (200, "{}")]);
+    let change = StatusChange::new(
+        m.id.clone(),
+        &[Status::Created, Status::Queued],
+        Status::Processing,
+        m.created_date,
+    );
+    let started = tokio::time::Instant::now();
+    assert_eq!(
+        store.transition(&change).await.unwrap().status,
+        Status::Processing
+    );
+    // Paused time moves only when something sleeps: nothing waited.
+    assert_eq!(started.elapsed(), Duration::ZERO);
+    let sent = requests(&http);
+    // No read between the two attempts.
+    assert_eq!(
+        targets(&http),
+        ["Query", "TransactWriteItems", "TransactWriteItems"]
+    );
+    let put = sent[2].json()["TransactItems"][0]["Put"].clone();
+    let moved_item = message_to_item(&moved).unwrap();
+    assert_eq!(
+        put["ExpressionAttributeValues"],
+        json!({
+            ":old_status": {"S": "queued"},
+            ":old_updated": wire(&moved_item["updated_date"])
+        })
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn failed_conditions_spend_attempts_but_wait_for_nothing() {
+    let m = message();
+    let changed = cancelled(json!([
+        {"Code": "ConditionalCheckFailed", "Item": wire_item(&message_to_item(&m).unwrap())},
+        {"Code": "None"}
+    ]));
+    let mut responses = vec![(200, found(&m))];
+    responses.extend(vec![(400, changed); MAX_WRITE_ATTEMPTS]);
+    let responses: Vec<(u16, &str)> = responses.iter().map(|(c, b)| (*c, b.as_str())).collect();
+    let (store, http) = store(&responses);
+    let change = StatusChange::new(
+        m.id.clone(),
+        &[Status::Created],
+        Status::Queued,
+        m.created_date,
+    );
+    let started = tokio::time::Instant::now();
+    assert_busy(store.transition(&change).await);
+    assert_eq!(started.elapsed(), Duration::ZERO);
+    assert_eq!(targets(&http).len(), 1 + MAX_WRITE_ATTEMPTS);
+}
+
+/// A BatchGetItem answer that read nothing and left one counters key.
+fn unprocessed() -> String {
+    json!({
+        "Responses": {TABLE: []},
+        "UnprocessedKeys": {TABLE: {
+            "Keys": [{"id": {"S": "counters#3"}, "created_date": {"S": "#"}}],
+            "ConsistentRead": true
+        }}
+    })
+    .to_string()
+}
+
+#[tokio::test(start_paused = true)]
+async fn metrics_ask_again_for_the_unprocessed_keys_only() {
+    let done = json!({"Responses": {TABLE: []}}).to_string();
+    let (store, http) = store(&[(200, &unprocessed()), (200, &done)]);
+    assert_eq!(store.metrics().await.unwrap().total, 0);
+    let sent = requests(&http);
+    assert_eq!(targets(&http), ["BatchGetItem", "BatchGetItem"]);
+    assert_eq!(
+        sent[1].json()["RequestItems"][TABLE]["Keys"],
+        json!([{"id": {"S": "counters#3"}, "created_date": {"S": "#"}}])
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn metrics_whose_keys_stay_unprocessed_give_up_after_five_calls() {
+    let answer = unprocessed();
+    let (store, http) = store(&[(200, answer.as_str()); super::MAX_BATCH_GET_ATTEMPTS]);
+    match store.metrics().await {
+        Err(StoreError::Unavailable(why)) => {
+            assert!(
+                why.contains("counters still unprocessed after retries"),
+                "{why}"
+            );
+        }
+        other => panic!("expected unavailable, got {other:?}"),
+    }
+    assert_eq!(
+        targets(&http),
+        vec!["BatchGetItem"; super::MAX_BATCH_GET_ATTEMPTS]
+    );
 }
