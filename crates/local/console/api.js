@@ -53,7 +53,9 @@ export async function api(path, {method = 'GET', body, text = false, accept} = {
     const key = sessionStorage.getItem(KEY);
     const headers = {accept: accept ?? (text ? '*/*' : 'application/json')};
     if (key) headers.authorization = `Bearer ${key}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    // Every state-changing request declares JSON, even without a body:
+    // rez-agent refuses those that do not (no cross-site form can declare it).
+    if (body !== undefined || method !== 'GET') headers['content-type'] = 'application/json';
     const response = await fetch(path, {
       method,
       headers,

@@ -324,6 +324,7 @@ impl UpArgs {
             api_key: self.api_key.filter(|k| !k.is_empty()),
             stage,
             cors_origins: self.cors_origins,
+            web_api_timeout: rez_webapi::REQUEST_TIMEOUT,
             rate_limit: rate_limit(self.rate_limit, self.rate_limit_burst)?,
         };
         config.validate()?;

@@ -28,6 +28,10 @@ pub struct UpConfig {
     pub cors_origins: Vec<String>,
     /// The API key's rate limit; `None` turns it off (it only applies with a key).
     pub rate_limit: Option<crate::rate_limit::RateLimitConfig>,
+    /// How long one web API request may take before it is answered 503
+    /// ([`rez_webapi::REQUEST_TIMEOUT`]); the Step Functions API has no such
+    /// limit (a synchronous execution runs to its definition's timeout).
+    pub web_api_timeout: std::time::Duration,
 }
 
 /// A configuration that must not start.
@@ -81,6 +85,7 @@ mod tests {
             stage: Stage::Dev,
             cors_origins: vec![],
             rate_limit: None,
+            web_api_timeout: rez_webapi::REQUEST_TIMEOUT,
         }
     }
 

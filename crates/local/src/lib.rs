@@ -2,6 +2,7 @@
 //!
 //! | module | what it is |
 //! |---|---|
+//! | [`access`] | who may come in: host, cross-site, key (bearer or SigV4) and rate-limit checks for every route |
 //! | [`cli`] | the `rez-agent` command line |
 //! | [`client`] | a typed client of the HTTP API, for the API commands |
 //! | [`commands`] | the logic of the subcommands: `statemachine …`, `send`, `messages`, `executions`, `dlq` |
@@ -15,6 +16,7 @@
 //! | [`runtime`] | the Tokio runtime, with a blocking pool sized for one database connection |
 //! | [`telemetry`] | logging setup |
 
+pub mod access;
 pub mod cli;
 pub mod client;
 pub mod commands;

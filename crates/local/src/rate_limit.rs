@@ -1,23 +1,19 @@
-//! The API key's rate limit: a token bucket (GCRA, `governor`) in front of
-//! the API, answering 429 with `Retry-After` once the key's burst is spent.
-//!
-//! Only requests carrying the configured key draw from the bucket: a request
-//! without it is refused by the API's auth check anyway (cheaply, in constant
-//! time), and nothing an anonymous client sends can spend the key's quota.
-//! `/api/health`, the console's files and the Step Functions endpoint are
-//! not limited. On AWS, API Gateway's throttling does this job.
+//! The API key's rate limit: a token bucket (GCRA, `governor`). The access
+//! guard ([`crate::access`]) draws from it for every request that passed
+//! the key check, on every surface and whatever form the key came in
+//! (bearer token or SigV4 signature), and answers 429 once the key's burst
+//! is spent. Requests without the key never reach the bucket, so nothing an
+//! anonymous client sends can spend the key's quota; the open routes
+//! (`/api/health`, the console's files) are not limited. On AWS, API
+//! Gateway's throttling does this job.
 
 use std::num::NonZeroU32;
-use std::sync::Arc;
 
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, Quota};
-use rez_webapi::ApiKey;
-use serde_json::json;
+use rez_webapi::ApiError;
 
 /// How many requests the key may send: a sustained rate and a burst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,9 +24,8 @@ pub struct RateLimitConfig {
     pub burst: NonZeroU32,
 }
 
-/// The bucket of one API key.
+/// The key's bucket.
 pub struct RateLimit {
-    key: ApiKey,
     config: RateLimitConfig,
     limiter: DefaultDirectRateLimiter,
     clock: DefaultClock,
@@ -45,58 +40,41 @@ impl std::fmt::Debug for RateLimit {
 }
 
 impl RateLimit {
-    /// A full bucket for `key`.
-    pub fn new(key: ApiKey, config: RateLimitConfig) -> Self {
+    /// A full bucket.
+    pub fn new(config: RateLimitConfig) -> Self {
         let quota = Quota::per_second(config.per_second).allow_burst(config.burst);
         Self {
-            key,
             config,
             limiter: DefaultDirectRateLimiter::direct(quota),
             clock: DefaultClock::default(),
         }
     }
 
-    /// Whether `request` is one the bucket counts: an API route other than
-    /// health, sent with the key.
-    fn counts(&self, request: &Request) -> bool {
-        let path = request.uri().path();
-        if !path.starts_with("/api/") || path == "/api/health" {
-            return false;
-        }
-        request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .is_some_and(|token| self.key.matches(token.trim()))
+    /// The limit this bucket keeps.
+    pub fn config(&self) -> RateLimitConfig {
+        self.config
+    }
+
+    /// Takes one request from the bucket.
+    ///
+    /// # Errors
+    /// The bucket is empty: the whole seconds to wait (at least 1).
+    pub fn check(&self) -> Result<(), u64> {
+        self.limiter.check().map_err(|not_until| {
+            let wait = not_until.wait_time_from(self.clock.now());
+            (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
+        })
     }
 }
 
-/// The middleware: passes the request on, or answers 429.
-pub async fn limit(State(limit): State<Arc<RateLimit>>, request: Request, next: Next) -> Response {
-    if !limit.counts(&request) {
-        return next.run(request).await;
-    }
-    match limit.limiter.check() {
-        Ok(()) => next.run(request).await,
-        Err(not_until) => {
-            let wait = not_until.wait_time_from(limit.clock.now());
-            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            too_many_requests(seconds.max(1), limit.config)
-        }
-    }
-}
-
-/// 429 in the API's error shape, with `Retry-After` in whole seconds.
-fn too_many_requests(retry_after: u64, config: RateLimitConfig) -> Response {
-    let body = json!({"error": {
-        "code": "rate_limited",
-        "message": format!(
-            "too many requests for this API key: at most {} per second (bursts of {}); retry after {retry_after} s",
-            config.per_second, config.burst
-        ),
-    }});
-    let mut response = (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response();
+/// 429 `rate_limited` in the web API's error shape, with `Retry-After` in
+/// whole seconds.
+pub fn too_many_requests(retry_after: u64, config: RateLimitConfig) -> Response {
+    let mut response = ApiError::rate_limited(format!(
+        "too many requests for this API key: at most {} per second (bursts of {}); retry after {retry_after} s",
+        config.per_second, config.burst
+    ))
+    .into_response();
     if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
@@ -106,88 +84,38 @@ fn too_many_requests(retry_after: u64, config: RateLimitConfig) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::Router;
-    use axum::body::Body;
-    use axum::routing::get;
-    use tower::ServiceExt;
+    use axum::http::StatusCode;
 
-    const KEY: &str = "0123456789abcdef";
-
-    fn app(per_second: u32, burst: u32) -> Router {
-        let limit = Arc::new(RateLimit::new(
-            ApiKey::new(KEY).unwrap(),
-            RateLimitConfig {
-                per_second: NonZeroU32::new(per_second).unwrap(),
-                burst: NonZeroU32::new(burst).unwrap(),
-            },
-        ));
-        Router::new()
-            .route("/api/messages", get(|| async { "ok" }))
-            .route("/api/health", get(|| async { "ok" }))
-            .layer(axum::middleware::from_fn_with_state(limit, super::limit))
+    fn config(per_second: u32, burst: u32) -> RateLimitConfig {
+        RateLimitConfig {
+            per_second: NonZeroU32::new(per_second).unwrap_or(NonZeroU32::MIN),
+            burst: NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN),
+        }
     }
 
-    async fn call(app: &Router, path: &str, key: Option<&str>) -> Response {
-        let mut request = Request::builder().uri(path);
-        if let Some(key) = key {
-            request = request.header(header::AUTHORIZATION, format!("Bearer {key}"));
+    #[test]
+    fn the_bucket_gives_its_burst_then_asks_to_wait_whole_seconds() {
+        let limit = RateLimit::new(config(1, 3));
+        for _ in 0..3 {
+            assert_eq!(limit.check(), Ok(()));
         }
-        app.clone()
-            .oneshot(request.body(Body::empty()).unwrap())
-            .await
-            .unwrap()
+        assert_eq!(limit.check(), Err(1));
     }
 
     #[tokio::test]
-    async fn the_key_gets_its_burst_then_429_with_retry_after_in_the_api_shape() {
-        let app = app(1, 3);
-        for _ in 0..3 {
-            assert_eq!(
-                call(&app, "/api/messages", Some(KEY)).await.status(),
-                StatusCode::OK
-            );
-        }
-        let refused = call(&app, "/api/messages", Some(KEY)).await;
+    async fn the_429_is_in_the_api_shape_with_retry_after() {
+        let refused = too_many_requests(2, config(1, 3));
         assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
-        assert_eq!(refused.headers()[header::RETRY_AFTER], "1");
+        assert_eq!(refused.headers()[header::RETRY_AFTER], "2");
         let body = axum::body::to_bytes(refused.into_body(), usize::MAX)
             .await
-            .unwrap();
-        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            .unwrap_or_default();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
         assert_eq!(body["error"]["code"], "rate_limited");
         assert!(
-            !body.to_string().contains(KEY),
-            "the key is never echoed: {body}"
-        );
-    }
-
-    #[tokio::test]
-    async fn health_and_requests_without_the_key_never_spend_the_bucket() {
-        let app = app(1, 1);
-        for _ in 0..5 {
-            assert_eq!(
-                call(&app, "/api/health", Some(KEY)).await.status(),
-                StatusCode::OK
-            );
-            // Passed on: the API's own auth check answers these with 401.
-            assert_eq!(
-                call(&app, "/api/messages", Some("wrong-key-wrong-key"))
-                    .await
-                    .status(),
-                StatusCode::OK
-            );
-            assert_eq!(
-                call(&app, "/api/messages", None).await.status(),
-                StatusCode::OK
-            );
-        }
-        assert_eq!(
-            call(&app, "/api/messages", Some(KEY)).await.status(),
-            StatusCode::OK
-        );
-        assert_eq!(
-            call(&app, "/api/messages", Some(KEY)).await.status(),
-            StatusCode::TOO_MANY_REQUESTS
+            body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("retry after 2 s"))
         );
     }
 }

@@ -22,8 +22,9 @@ pub(crate) async fn require_api_key(
     }
 }
 
-/// The token of an `Authorization: Bearer <token>` header (scheme in any case).
-fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+/// The token of an `Authorization: Bearer <token>` header (scheme in any
+/// case): the one reading of the key that every check uses.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();

@@ -24,12 +24,17 @@ pub(crate) enum ErrorCode {
     InvalidCursor,
     /// 401: the API key is missing or wrong.
     Unauthorized,
+    /// 403: the request is refused whatever key it carries (a keyless
+    /// `rez-agent up` answers only requests addressed to its own host).
+    Forbidden,
     /// 404: no such route or resource.
     NotFound,
     /// 405: the route exists but not with this method.
     MethodNotAllowed,
     /// 413: the body is larger than the limit.
     PayloadTooLarge,
+    /// 429: the API key sent more requests than its rate limit allows.
+    RateLimited,
     /// 503: a dependency is unavailable or too slow; retrying may help.
     Unavailable,
     /// 500: a fault of the server.
@@ -45,9 +50,11 @@ impl ErrorCode {
             ErrorCode::InvalidQuery => "invalid_query",
             ErrorCode::InvalidCursor => "invalid_cursor",
             ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
             ErrorCode::NotFound => "not_found",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
         }
@@ -61,9 +68,11 @@ impl ErrorCode {
             | ErrorCode::InvalidQuery
             | ErrorCode::InvalidCursor => StatusCode::BAD_REQUEST,
             ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
+            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -73,7 +82,7 @@ impl ErrorCode {
 /// A failed request: what the client is told, and what only the log sees.
 #[derive(Debug, thiserror::Error)]
 #[error("{}: {message}", code.as_str())]
-pub(crate) struct ApiError {
+pub struct ApiError {
     code: ErrorCode,
     message: String,
     detail: Option<String>,
@@ -110,7 +119,7 @@ impl ApiError {
     }
 
     /// 400 `invalid_json`.
-    pub(crate) fn invalid_json(message: impl Into<String>) -> Self {
+    pub fn invalid_json(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::InvalidJson, message)
     }
 
@@ -130,11 +139,21 @@ impl ApiError {
     }
 
     /// 401 `unauthorized`.
-    pub(crate) fn unauthorized() -> Self {
+    pub fn unauthorized() -> Self {
         Self::new(
             ErrorCode::Unauthorized,
             "a valid API key is required: send it as 'Authorization: Bearer <key>'",
         )
+    }
+
+    /// 429 `rate_limited`.
+    pub fn rate_limited(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::RateLimited, message)
+    }
+
+    /// 403 `forbidden`.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Forbidden, message)
     }
 
     /// 404 `not_found`.

@@ -30,20 +30,27 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(29);
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Wraps `router` in the whole middleware stack.
-pub(crate) fn apply(router: Router, cors_origins: &[String]) -> Router {
+/// The web API's own limits and error shape: body size, timeout, panics,
+/// error rendering and CORS.
+pub(crate) fn limits(router: Router, cors_origins: &[String], timeout: Duration) -> Router {
     let mut router = router
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
-            REQUEST_TIMEOUT,
+            timeout,
         ))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn(render_errors));
     if let Some(cors) = cors(cors_origins) {
         router = router.layer(cors);
     }
+    router
+}
+
+/// The request id (`x-request-id`, set when absent and sent back) and one
+/// trace span per request.
+pub(crate) fn tracing(router: Router) -> Router {
     router
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(

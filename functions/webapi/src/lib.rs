@@ -29,6 +29,8 @@ mod state;
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 
+pub use auth::bearer_token;
+pub use error::ApiError;
 pub use layers::{BODY_LIMIT_BYTES, REQUEST_TIMEOUT};
 pub use state::{ApiKey, ApiState, InvalidApiKey, StateMachineInfo};
 
@@ -38,6 +40,43 @@ pub use state::{ApiKey, ApiState, InvalidApiKey, StateMachineInfo};
 /// requires `Authorization: Bearer <key>`. Unknown routes answer 404 and
 /// known routes with another method 405, both in the API's error shape.
 pub fn router(state: ApiState) -> Router {
+    layers::tracing(routes(state, true, REQUEST_TIMEOUT))
+}
+
+/// The API's routes with its own limits (64 KiB bodies, `timeout` per
+/// request, the error shape, CORS) but without the key check
+/// and without tracing: for a host that applies those to every surface it
+/// serves at once (`rez-agent up`). `state.api_key` is not read.
+pub fn surface(state: ApiState, timeout: std::time::Duration) -> Router {
+    routes(state, false, timeout)
+}
+
+/// `router` wrapped in the request id and trace layers that [`router`] uses.
+pub fn with_tracing(router: Router) -> Router {
+    layers::tracing(router)
+}
+
+/// The paths of the routes that answer without the API key (`/api/health`).
+pub fn public_paths() -> Vec<&'static str> {
+    routes::table()
+        .into_iter()
+        .filter(|route| route.public)
+        .map(|route| route.path)
+        .collect()
+}
+
+/// The paths of every route, with their methods, for tests that walk the
+/// whole table.
+pub fn route_table() -> Vec<(axum::http::Method, &'static str)> {
+    routes::table()
+        .into_iter()
+        .map(|route| (route.method, route.path))
+        .collect()
+}
+
+/// Every route, with the key check when `check_key` and a key is set, and
+/// the API's limits.
+fn routes(state: ApiState, check_key: bool, timeout: std::time::Duration) -> Router {
     let mut public = Router::new();
     let mut protected = Router::new();
     for route in routes::table() {
@@ -47,7 +86,7 @@ pub fn router(state: ApiState) -> Router {
             protected = protected.route(route.path, route.handler);
         }
     }
-    if let Some(key) = state.api_key.clone() {
+    if let Some(key) = state.api_key.clone().filter(|_| check_key) {
         protected = protected.route_layer(from_fn_with_state(key, auth::require_api_key));
     }
     let cors_origins = state.cors_origins.clone();
@@ -55,5 +94,5 @@ pub fn router(state: ApiState) -> Router {
         .merge(protected)
         .fallback(routes::fallback)
         .with_state(state);
-    layers::apply(app, &cors_origins)
+    layers::limits(app, &cors_origins, timeout)
 }

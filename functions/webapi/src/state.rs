@@ -103,6 +103,12 @@ impl ApiKey {
     pub fn matches(&self, candidate: &str) -> bool {
         self.0.as_bytes().ct_eq(candidate.as_bytes()).into()
     }
+
+    /// The key's text, for checks that need the secret itself (a SigV4
+    /// signature is an HMAC keyed with it). Never log or echo it.
+    pub fn secret(&self) -> &str {
+        &self.0
+    }
 }
 
 impl FromStr for ApiKey {

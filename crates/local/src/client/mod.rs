@@ -204,9 +204,14 @@ impl ApiClient {
         url: Url,
         body: Option<&impl serde::Serialize>,
     ) -> Result<Reply<T>, ClientError> {
+        let changes_state = method != Method::GET && method != Method::HEAD;
         let mut request: RequestBuilder = self.http.request(method, url.clone());
         if let Some(body) = body {
             request = request.json(body);
+        } else if changes_state {
+            // `rez-agent up` refuses a state-changing request that does not
+            // declare JSON, even an empty one (no HTML form can declare it).
+            request = request.header(reqwest::header::CONTENT_TYPE, "application/json");
         }
         self.send(request, &url).await
     }

@@ -5,7 +5,8 @@
 //! `#` (and before any `:`) as the error code, so the namespace is cosmetic but
 //! matches what AWS sends: Step Functions' own exceptions live in
 //! `com.amazonaws.swf.service.v2.model`, model-constraint violations in
-//! `com.amazon.coral.validate`, protocol failures in `com.amazon.coral.service`.
+//! `com.amazon.coral.validate`, protocol and credential failures in
+//! `com.amazon.coral.service`, throttling in `com.amazon.coral.availability`.
 //!
 //! Rendering has no side effects: the dispatcher logs before it renders.
 
@@ -17,6 +18,7 @@ use super::protocol::CONTENT_TYPE;
 const SFN: &str = "com.amazonaws.swf.service.v2.model";
 const VALIDATE: &str = "com.amazon.coral.validate";
 const CORAL: &str = "com.amazon.coral.service";
+const AVAILABILITY: &str = "com.amazon.coral.availability";
 
 /// A failed Step Functions API call.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -54,6 +56,16 @@ pub(crate) enum SfnError {
     /// Too many asynchronous executions are running.
     #[error("{0}")]
     ExecutionLimitExceeded(String),
+    /// No credentials, or credentials in a form this endpoint does not take.
+    #[error("{0}")]
+    UnrecognizedClient(String),
+    /// A SigV4 signature that does not match, or that expired.
+    #[error("{0}")]
+    InvalidSignature(String),
+    /// Too many calls at once: the key's rate limit, or the synchronous
+    /// executions' concurrency bound.
+    #[error("{0}")]
+    Throttling(String),
     /// The store failed; the detail is for the log, never the client.
     #[error("internal failure: {0}")]
     Internal(String),
@@ -74,6 +86,9 @@ impl SfnError {
             SfnError::ExecutionDoesNotExist(_) => (SFN, "ExecutionDoesNotExist"),
             SfnError::ResourceNotFound(_) => (SFN, "ResourceNotFound"),
             SfnError::ExecutionLimitExceeded(_) => (SFN, "ExecutionLimitExceeded"),
+            SfnError::UnrecognizedClient(_) => (CORAL, "UnrecognizedClientException"),
+            SfnError::InvalidSignature(_) => (CORAL, "InvalidSignatureException"),
+            SfnError::Throttling(_) => (AVAILABILITY, "ThrottlingException"),
             SfnError::Internal(_) => (CORAL, "InternalFailure"),
         };
         format!("{namespace}#{name}")
@@ -186,6 +201,11 @@ mod tests {
                 SfnError::missing("executionArn"),
                 "com.amazon.coral.validate#ValidationException",
                 "ValidationException",
+            ),
+            (
+                SfnError::InvalidSignature("does not match".into()),
+                "com.amazon.coral.service#InvalidSignatureException",
+                "InvalidSignatureException",
             ),
             (
                 SfnError::UnknownOperation("nope".into()),

@@ -54,13 +54,24 @@ use tokio_util::task::TaskTracker;
 use tracing::Instrument;
 
 use crate::workflow::LocalWorkflow;
-use error::SfnError;
+pub(crate) use error::SfnError;
 use protocol::Operation;
 
 /// Largest request body: a 1 MiB definition (AWS's limit) plus its JSON envelope.
 pub const BODY_LIMIT_BYTES: usize = 1024 * 1024 + 4096;
 /// Most `StartExecution` runs in flight at once; more are `ExecutionLimitExceeded`.
 pub const MAX_ASYNC_EXECUTIONS: usize = 64;
+/// Most `StartSyncExecution` calls running at once; more are `ThrottlingException`.
+pub const MAX_SYNC_EXECUTIONS: usize = 32;
+
+/// The name of every operation this endpoint serves, as `X-Amz-Target`
+/// names it after `AWSStepFunctions.`.
+pub fn operation_names() -> Vec<&'static str> {
+    protocol::Operation::ALL
+        .iter()
+        .map(|(name, _)| *name)
+        .collect()
+}
 
 /// What the Step Functions API reads and runs.
 pub struct SfnState {
@@ -70,6 +81,7 @@ pub struct SfnState {
     created: DateTime<Utc>,
     background: TaskTracker,
     permits: Arc<Semaphore>,
+    sync_permits: Arc<Semaphore>,
 }
 
 impl SfnState {
@@ -90,6 +102,7 @@ impl SfnState {
             created: Utc::now(),
             background,
             permits: Arc::new(Semaphore::new(MAX_ASYNC_EXECUTIONS)),
+            sync_permits: Arc::new(Semaphore::new(MAX_SYNC_EXECUTIONS)),
         }
     }
 }
@@ -154,6 +167,16 @@ async fn run(state: &SfnState, operation: Operation, body: &[u8]) -> Result<Resp
         Operation::GetExecutionHistory => ok(&read::history(state, decode(body)?).await?),
         Operation::ListStateMachines => ok(&machines::list(state, decode(body)?)?),
         Operation::DescribeStateMachine => ok(&machines::describe(state, decode(body)?)?),
-        Operation::ValidateStateMachineDefinition => ok(&machines::validate(decode(body)?)?),
+        Operation::ValidateStateMachineDefinition => {
+            // A definition of up to 1 MiB is parsed and checked off the
+            // async runtime, so it holds up no other request.
+            let input = decode(body)?;
+            let checked = tokio::task::spawn_blocking(move || machines::validate(input))
+                .await
+                .map_err(|e| {
+                    SfnError::Internal(format!("validating the definition failed: {e}"))
+                })?;
+            ok(&checked?)
+        }
     })
 }

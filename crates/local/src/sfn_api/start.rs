@@ -61,6 +61,18 @@ pub(crate) async fn start_sync(
         request,
         input_text,
     } = check(input)?;
+    // Held until the execution ends: bounds the executions a burst of
+    // synchronous calls can run at once.
+    let _permit = state
+        .sync_permits
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| {
+            SfnError::Throttling(format!(
+                "Rate exceeded: {} synchronous executions are already running",
+                super::MAX_SYNC_EXECUTIONS
+            ))
+        })?;
     let pending = state.workflow.begin(&request).await?;
     let execution_arn = pending.execution_arn().to_owned();
     tracing::info!(%execution_arn, "running a synchronous execution");

@@ -1,11 +1,13 @@
 //! `rez-agent up`: every part of the pipeline in one process.
 //!
 //! Start-up order: data dir (lock) → database → definition → adapters →
-//! recovery → HTTP API, processor loop, scheduler loop. Shutdown (Ctrl-C or
-//! SIGTERM) stops taking work, lets executions in flight finish for at most
-//! [`processor_loop::SHUTDOWN_GRACE`] (scaled), releases the queue records of
-//! those still running, and exits.
+//! recovery → HTTP app ([`app`]: every surface behind one access guard),
+//! processor loop, scheduler loop. Shutdown (Ctrl-C or SIGTERM) stops taking
+//! work, lets executions in flight (the processor's and the Step Functions
+//! API's) finish for at most [`processor_loop::SHUTDOWN_GRACE`] (scaled),
+//! releases the queue records of those still running, and exits.
 
+pub mod app;
 pub mod processor_loop;
 pub mod recovery;
 pub mod scheduler_loop;
@@ -58,6 +60,7 @@ pub struct RunningStack {
     processor: tokio::task::JoinHandle<()>,
     scheduler: tokio::task::JoinHandle<()>,
     sfn_api_tasks: TaskTracker,
+    shutdown_grace: Duration,
     data_dir: DataDir,
 }
 
@@ -75,13 +78,49 @@ impl RunningStack {
 
     /// Waits until the stack stops (after [`RunningStack::stop_handle`] fires).
     ///
+    /// Once stopping, everything in flight shares one bound, the scaled
+    /// [`processor_loop::SHUTDOWN_GRACE`]: the processor's executions, the
+    /// HTTP requests still open, and the executions started through the
+    /// Step Functions API. What is still running then is dropped: the
+    /// processor's queue records become visible again, and an execution
+    /// left `RUNNING` is closed as `ABORTED` at the next start.
+    ///
     /// # Errors
     /// The HTTP server failed while serving.
     pub async fn wait(self) -> anyhow::Result<()> {
-        let served = self.server.await;
+        let mut server = self.server;
+        let ended_first = tokio::select! {
+            served = &mut server => Some(served),
+            () = self.cancel.cancelled() => None,
+        };
         self.cancel.cancel();
+        let deadline = tokio::time::Instant::now() + self.shutdown_grace;
+        let served = match ended_first {
+            Some(served) => served,
+            None => match tokio::time::timeout_at(deadline, &mut server).await {
+                Ok(served) => served,
+                Err(_) => {
+                    tracing::warn!(
+                        "requests still open at the end of the shutdown grace: closing them"
+                    );
+                    server.abort();
+                    Ok(Ok(()))
+                }
+            },
+        };
         self.sfn_api_tasks.close();
-        let _ = tokio::join!(self.processor, self.scheduler, self.sfn_api_tasks.wait());
+        let step_functions = async {
+            if tokio::time::timeout_at(deadline, self.sfn_api_tasks.wait())
+                .await
+                .is_err()
+            {
+                tracing::warn!(
+                    running = self.sfn_api_tasks.len(),
+                    "Step Functions API executions still running at the end of the shutdown grace: left for the next start to close"
+                );
+            }
+        };
+        let _ = tokio::join!(self.processor, self.scheduler, step_functions);
         drop(self.data_dir);
         served
             .context("the HTTP server task failed")?
@@ -174,48 +213,49 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         .map(rez_webapi::ApiKey::new)
         .transpose()
         .context("--api-key")?;
-    let mut api = rez_webapi::router(rez_webapi::ApiState {
-        store: store_port.clone(),
-        publisher: publisher.clone(),
-        atomic_submitter: Some(atomic_submitter.clone()),
-        clock: clock.clone(),
-        executions: Some(Arc::new(store.clone())),
-        dead_letters: Some(Arc::new(queue.clone())),
-        metrics: Arc::new(NoMetrics),
-        state_machine: Some(rez_webapi::StateMachineInfo {
-            name: crate::workflow::STATE_MACHINE_NAME.to_owned(),
-            definition: Arc::new(
-                serde_json::from_str(NOTIFICATION_DEFINITION)
-                    .context("reading the notification definition")?,
-            ),
-        }),
-        api_key: api_key.clone(),
-        stage: config.stage,
-        cors_origins: config.cors_origins.clone(),
-    });
-    // The Step Functions API answers `POST /` with `X-Amz-Target`; it has no
-    // fallback, so everything else still reaches the web API.
+    let web_api = rez_webapi::surface(
+        rez_webapi::ApiState {
+            store: store_port.clone(),
+            publisher: publisher.clone(),
+            atomic_submitter: Some(atomic_submitter.clone()),
+            clock: clock.clone(),
+            executions: Some(Arc::new(store.clone())),
+            dead_letters: Some(Arc::new(queue.clone())),
+            metrics: Arc::new(NoMetrics),
+            state_machine: Some(rez_webapi::StateMachineInfo {
+                name: crate::workflow::STATE_MACHINE_NAME.to_owned(),
+                definition: Arc::new(
+                    serde_json::from_str(NOTIFICATION_DEFINITION)
+                        .context("reading the notification definition")?,
+                ),
+            }),
+            // The composition checks the key for every surface (app.rs).
+            api_key: None,
+            stage: config.stage,
+            cors_origins: config.cors_origins.clone(),
+        },
+        config.web_api_timeout,
+    );
     let sfn_api_tasks = TaskTracker::new();
-    let sfn = crate::sfn_api::router(crate::sfn_api::SfnState::new(
+    let step_functions = crate::sfn_api::router(crate::sfn_api::SfnState::new(
         workflow.clone(),
         Arc::new(store.clone()),
         NOTIFICATION_DEFINITION,
         sfn_api_tasks.clone(),
     ));
-    if let (Some(key), Some(limit)) = (api_key, config.rate_limit) {
-        let limit = Arc::new(crate::rate_limit::RateLimit::new(key, limit));
-        api = api.layer(axum::middleware::from_fn_with_state(
-            limit,
-            crate::rate_limit::limit,
-        ));
-    }
-    // The console's pages and assets need no key (they hold no data: every
-    // figure comes from the API, which asks for it); `GET /` opens it.
-    let console = crate::console::router().route(
-        "/",
-        axum::routing::get(|| async { axum::response::Redirect::temporary("/console/") }),
+    let policy = crate::access::AccessPolicy::new(
+        address,
+        api_key,
+        rez_webapi::public_paths(),
+        config.rate_limit,
     );
-    let app = sfn.merge(console).merge(api);
+    let app = app::app(
+        app::Surfaces {
+            web_api,
+            step_functions,
+        },
+        policy,
+    );
 
     let cancel = CancellationToken::new();
     let processor = tokio::spawn(processor_loop::run(
@@ -259,6 +299,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         processor,
         scheduler,
         sfn_api_tasks,
+        shutdown_grace: scaled(processor_loop::SHUTDOWN_GRACE, config.time_scale),
         data_dir,
     })
 }

@@ -36,6 +36,7 @@ pub fn test_config(dir: &std::path::Path, ntfy: &MockServer) -> UpConfig {
         api_key: None,
         stage: rez_core::Stage::Dev,
         cors_origins: vec![],
+        web_api_timeout: rez_webapi::REQUEST_TIMEOUT,
         rate_limit: None,
     }
 }

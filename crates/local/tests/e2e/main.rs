@@ -10,6 +10,7 @@
     missing_docs
 )]
 
+mod access;
 mod bad_input;
 mod chaos;
 mod cli_common;

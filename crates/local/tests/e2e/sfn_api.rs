@@ -47,19 +47,19 @@ impl Intercept for StripSyncHostPrefix {
     }
 }
 
-/// An SDK client for the stack: test credentials, a fixed region, no
-/// environment or profile read, and no retries (so errors surface at once).
+/// An SDK client for a keyless stack (any credentials do).
 fn sfn(app: &TestApp) -> aws_sdk_sfn::Client {
+    sfn_signed_with(app, "local-secret")
+}
+
+/// An SDK client for the stack that signs with `secret` as its secret
+/// access key: a fixed region, no environment or profile read, and no
+/// retries (so errors surface at once).
+pub(crate) fn sfn_signed_with(app: &TestApp, secret: &str) -> aws_sdk_sfn::Client {
     let config = aws_sdk_sfn::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "AKIDLOCAL",
-            "local-secret",
-            None,
-            None,
-            "test",
-        ))
+        .credentials_provider(Credentials::new("rez-agent", secret, None, None, "test"))
         .endpoint_url(app.url(""))
         .retry_config(aws_sdk_sfn::config::retry::RetryConfig::disabled())
         .interceptor(StripSyncHostPrefix)
@@ -68,7 +68,7 @@ fn sfn(app: &TestApp) -> aws_sdk_sfn::Client {
 }
 
 /// Stores a message without queueing it, so only the test runs it.
-async fn stored_message(app: &TestApp, text: &str) -> String {
+pub(crate) async fn stored_message(app: &TestApp, text: &str) -> String {
     let message = rez_core::Message::new(
         chrono::Utc::now(),
         "sfn-test",

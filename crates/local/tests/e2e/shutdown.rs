@@ -152,3 +152,55 @@ async fn sigterm_while_ntfy_hangs_releases_the_records_after_the_grace_and_exits
     agent.kill9().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_bounds_a_step_functions_execution_in_flight_by_the_same_grace() -> TestResult {
+    // A StartSyncExecution whose ntfy never answers would run to the
+    // definition's 240 s (48 s at this scale), holding its HTTP request open.
+    let stub = NtfyStub::start(Behaviour::Hang(Duration::from_secs(120))).await;
+    let dir = tempfile::tempdir()?;
+    let mut agent = start_agent(dir.path(), &stub.topic_url(), &options()).await;
+    let client = reqwest::Client::new();
+    let id = post_message(&client, &agent.base, "hung twice").await;
+    let sync = tokio::spawn({
+        let client = client.clone();
+        let base = agent.base.clone();
+        async move {
+            client
+                .post(format!("{base}/"))
+                .header("content-type", "application/x-amz-json-1.0")
+                .header("x-amz-target", "AWSStepFunctions.StartSyncExecution")
+                .body(
+                    serde_json::json!({
+                        "stateMachineArn": rez_local::workflow::STATE_MACHINE_ARN,
+                        "input": serde_json::json!({"message_id": id}).to_string(),
+                    })
+                    .to_string(),
+                )
+                .send()
+                .await
+        }
+    });
+    // The processor's execution and the synchronous one both wait on ntfy.
+    wait_in_flight(&stub, 2).await;
+
+    let signalled = Instant::now();
+    agent.terminate().await;
+    let exit = agent
+        .wait_exit(grace() + MARGIN)
+        .await
+        .ok_or("rez-agent did not exit within the grace and margin")?;
+    let took = signalled.elapsed();
+    println!(
+        "shutdown: SIGTERM with a StartSyncExecution stuck on ntfy, exit {exit} after {:.2} s (bound {:.1} s)",
+        took.as_secs_f64(),
+        (grace() + MARGIN).as_secs_f64()
+    );
+    assert!(exit.success(), "exit code 0: {exit}");
+    assert!(agent.panics().is_empty(), "{:?}", agent.panics());
+    // The client's request ended with the process, one way or another.
+    tokio::time::timeout(Duration::from_secs(5), sync)
+        .await??
+        .ok();
+    Ok(())
+}

@@ -1,0 +1,142 @@
+//! The two checks that keep a web page the user happens to visit away from
+//! a keyless `rez-agent up`: the `Host` header (DNS rebinding) and the
+//! content type of state-changing requests (cross-site forms).
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::http::{HeaderMap, Method, header};
+
+/// The `Host` values that name `listen`: its address and, on loopback,
+/// `localhost`, each with the port (and without it on port 80), lower case.
+pub fn listen_hosts(listen: SocketAddr) -> Vec<String> {
+    let port = listen.port();
+    let address = match listen.ip() {
+        IpAddr::V4(ip) => ip.to_string(),
+        IpAddr::V6(ip) => format!("[{ip}]"),
+    };
+    let mut names = vec![address];
+    if listen.ip().is_loopback() {
+        names.push("localhost".to_owned());
+    }
+    let mut hosts: Vec<String> = names.iter().map(|name| format!("{name}:{port}")).collect();
+    if port == 80 {
+        hosts.extend(names);
+    }
+    hosts
+}
+
+/// Accepts a request whose `Host` is one of `hosts`.
+///
+/// # Errors
+/// Why the host is refused, for the client.
+pub(crate) fn check_host(headers: &HeaderMap, hosts: &[String]) -> Result<(), String> {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_ascii_lowercase);
+    match host {
+        Some(host) if hosts.contains(&host) => Ok(()),
+        Some(host) => Err(format!(
+            "Host {host} is not this server's address; without an API key rez-agent answers \
+             only requests for {}",
+            hosts.join(", ")
+        )),
+        None => Err("the request has no Host header".to_owned()),
+    }
+}
+
+/// Accepts a state-changing request only when it declares a JSON body,
+/// which no HTML form can send and a script on another site can send only
+/// after a CORS preflight. Other methods pass.
+///
+/// # Errors
+/// Why the request is refused, for the client.
+pub(crate) fn check_json_content(method: &Method, headers: &HeaderMap) -> Result<(), String> {
+    let changes_state = [Method::POST, Method::PUT, Method::PATCH, Method::DELETE].contains(method);
+    if !changes_state {
+        return Ok(());
+    }
+    let media_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase());
+    match media_type.as_deref() {
+        Some(t) if is_json(t) => Ok(()),
+        other => Err(format!(
+            "{method} requests must be sent with Content-Type: application/json (got {}), \
+             even when the body is empty",
+            other.unwrap_or("none")
+        )),
+    }
+}
+
+fn is_json(media_type: &str) -> bool {
+    media_type == "application/json"
+        || media_type.starts_with("application/x-amz-json-")
+        || (media_type.starts_with("application/") && media_type.ends_with("+json"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn with(name: header::HeaderName, value: &'static str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(name, HeaderValue::from_static(value));
+        headers
+    }
+
+    #[test]
+    fn loopback_answers_to_its_address_and_localhost() {
+        let hosts = listen_hosts("127.0.0.1:8080".parse().unwrap_or_else(|e| panic!("{e}")));
+        assert_eq!(hosts, ["127.0.0.1:8080", "localhost:8080"]);
+        for ok in ["127.0.0.1:8080", "localhost:8080", "LocalHost:8080"] {
+            assert_eq!(check_host(&with(header::HOST, ok), &hosts), Ok(()), "{ok}");
+        }
+        for bad in [
+            "evil.example:8080",
+            "127.0.0.1:9090",
+            "localhost",
+            "attacker.localhost:8080",
+        ] {
+            assert!(
+                check_host(&with(header::HOST, bad), &hosts).is_err(),
+                "{bad}"
+            );
+        }
+        assert!(check_host(&HeaderMap::new(), &hosts).is_err());
+        let v6 = listen_hosts("[::1]:80".parse().unwrap_or_else(|e| panic!("{e}")));
+        assert_eq!(v6, ["[::1]:80", "localhost:80", "[::1]", "localhost"]);
+    }
+
+    #[test]
+    fn state_changing_requests_must_declare_json() {
+        for ok in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "application/x-amz-json-1.0",
+            "application/merge-patch+json",
+        ] {
+            assert_eq!(
+                check_json_content(&Method::POST, &with(header::CONTENT_TYPE, ok)),
+                Ok(()),
+                "{ok}"
+            );
+        }
+        for bad in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "text/json",
+        ] {
+            assert!(
+                check_json_content(&Method::POST, &with(header::CONTENT_TYPE, bad)).is_err(),
+                "{bad}"
+            );
+        }
+        assert!(check_json_content(&Method::DELETE, &HeaderMap::new()).is_err());
+        assert_eq!(check_json_content(&Method::GET, &HeaderMap::new()), Ok(()));
+    }
+}

@@ -1,0 +1,390 @@
+//! AWS Signature Version 4, checked on the server side, for the Step
+//! Functions API: an AWS CLI or SDK configured with the API key as its
+//! secret access key signs its requests, and this module accepts exactly
+//! those. The signature is computed by AWS's own signer (`aws-sigv4`) over
+//! the headers the client said it signed, then compared in constant time;
+//! this module only reads the `Authorization` header and picks the inputs.
+//!
+//! Any access key id is accepted: there is one secret, the API key.
+
+use std::time::{Duration, SystemTime};
+
+use aws_credential_types::Credentials;
+use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+use aws_sigv4::sign::v4;
+use axum::http::{HeaderMap, Method, Uri, header};
+use chrono::NaiveDateTime;
+use subtle::ConstantTimeEq;
+
+/// The only algorithm AWS's SigV4 clients use.
+const ALGORITHM: &str = "AWS4-HMAC-SHA256";
+/// The signing name of Step Functions.
+pub(crate) const SERVICE: &str = "states";
+/// How far a request's `X-Amz-Date` may be from now, as AWS allows.
+pub(crate) const MAX_CLOCK_SKEW: Duration = Duration::from_secs(15 * 60);
+
+/// Why a request's credentials are refused, in AWS's terms.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum SignatureError {
+    /// No `Authorization` header, or one that is not a SigV4 signature.
+    #[error("{0}")]
+    Unrecognized(String),
+    /// A SigV4 signature that does not match, or was made too long ago.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// The parts of an `Authorization: AWS4-HMAC-SHA256 …` header.
+#[derive(Debug, PartialEq, Eq)]
+struct Authorization<'a> {
+    access_key_id: &'a str,
+    date: &'a str,
+    region: &'a str,
+    service: &'a str,
+    signed_headers: Vec<&'a str>,
+    signature: &'a str,
+}
+
+/// Reads `Credential=<id>/<date>/<region>/<service>/aws4_request,
+/// SignedHeaders=<a;b>, Signature=<hex>`.
+fn parse_authorization(value: &str) -> Result<Authorization<'_>, SignatureError> {
+    let unrecognized = || {
+        SignatureError::Unrecognized(
+            "The security token included in the request is invalid: send a SigV4 \
+             signature made with the API key as the secret access key"
+                .to_owned(),
+        )
+    };
+    let rest = value
+        .strip_prefix(ALGORITHM)
+        .filter(|rest| rest.starts_with(' '))
+        .ok_or_else(unrecognized)?;
+    let (mut credential, mut signed_headers, mut signature) = (None, None, None);
+    for part in rest.split(',') {
+        match part.trim().split_once('=') {
+            Some(("Credential", v)) => credential = Some(v),
+            Some(("SignedHeaders", v)) => signed_headers = Some(v),
+            Some(("Signature", v)) => signature = Some(v),
+            _ => return Err(unrecognized()),
+        }
+    }
+    let (credential, signed_headers, signature) = (
+        credential.ok_or_else(unrecognized)?,
+        signed_headers.ok_or_else(unrecognized)?,
+        signature.ok_or_else(unrecognized)?,
+    );
+    let scope: Vec<&str> = credential.split('/').collect();
+    let [access_key_id, date, region, service, "aws4_request"] = scope[..] else {
+        return Err(unrecognized());
+    };
+    if access_key_id.is_empty() || signature.is_empty() || signed_headers.is_empty() {
+        return Err(unrecognized());
+    }
+    Ok(Authorization {
+        access_key_id,
+        date,
+        region,
+        service,
+        signed_headers: signed_headers.split(';').collect(),
+        signature,
+    })
+}
+
+/// The `X-Amz-Date` header (`20261206T151500Z`) as a time.
+fn request_time(headers: &HeaderMap) -> Result<(SystemTime, String), SignatureError> {
+    let text = headers
+        .get("x-amz-date")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            SignatureError::Invalid("the request has no valid X-Amz-Date header".to_owned())
+        })?;
+    let time = NaiveDateTime::parse_from_str(text, "%Y%m%dT%H%M%SZ")
+        .map_err(|_| SignatureError::Invalid(format!("X-Amz-Date {text} is not a date")))?
+        .and_utc();
+    Ok((SystemTime::from(time), text.to_owned()))
+}
+
+/// Whether `headers` and `body` carry a valid SigV4 signature for the Step
+/// Functions service, made with `secret` at most [`MAX_CLOCK_SKEW`] from `now`.
+///
+/// # Errors
+/// [`SignatureError::Unrecognized`] without a SigV4 `Authorization` header;
+/// [`SignatureError::Invalid`] when the signature, its date or its scope is wrong.
+pub(crate) fn verify(
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+    secret: &str,
+    now: SystemTime,
+) -> Result<(), SignatureError> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            SignatureError::Unrecognized(
+                "Missing Authentication Token: sign the request with the API key as the \
+                 secret access key (AWS_SECRET_ACCESS_KEY)"
+                    .to_owned(),
+            )
+        })?;
+    let authorization = parse_authorization(value)?;
+    let (time, date_header) = request_time(headers)?;
+    let skew = now
+        .duration_since(time)
+        .or_else(|_| time.duration_since(now))
+        .unwrap_or_default();
+    if skew > MAX_CLOCK_SKEW {
+        return Err(SignatureError::Invalid(format!(
+            "Signature expired: {date_header} is more than 15 minutes from the server's time"
+        )));
+    }
+    if !date_header.starts_with(authorization.date) || authorization.date.len() != 8 {
+        return Err(SignatureError::Invalid(format!(
+            "the credential's date {} is not the date of X-Amz-Date {date_header}",
+            authorization.date
+        )));
+    }
+    if authorization.service != SERVICE {
+        return Err(SignatureError::Invalid(format!(
+            "Credential should be scoped to correct service: '{SERVICE}'"
+        )));
+    }
+    let expected = expected_signature(method, uri, headers, body, secret, &authorization, time)?;
+    if bool::from(
+        expected
+            .as_bytes()
+            .ct_eq(authorization.signature.as_bytes()),
+    ) {
+        Ok(())
+    } else {
+        Err(SignatureError::Invalid(
+            "The request signature we calculated does not match the signature you provided. \
+             Check your AWS Secret Access Key (the API key) and signing method."
+                .to_owned(),
+        ))
+    }
+}
+
+/// The signature AWS's signer gives the request, over the headers the
+/// client listed as signed (every one of them; `X-Amz-Date` is added by the
+/// signer from `time`).
+fn expected_signature(
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+    secret: &str,
+    authorization: &Authorization<'_>,
+    time: SystemTime,
+) -> Result<String, SignatureError> {
+    let mut signed = Vec::with_capacity(authorization.signed_headers.len());
+    for name in &authorization.signed_headers {
+        if *name == "x-amz-date" {
+            continue;
+        }
+        let value = headers
+            .get(*name)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| {
+                SignatureError::Invalid(format!("the signed header {name} is not in the request"))
+            })?;
+        signed.push((*name, value));
+    }
+    let identity = Credentials::new(
+        authorization.access_key_id,
+        secret,
+        None,
+        None,
+        "rez-agent-api-key",
+    )
+    .into();
+    let mut settings = SigningSettings::default();
+    // Sign exactly what the client listed, no more and no less.
+    settings.excluded_headers = None;
+    let internal = |e: &dyn std::fmt::Display| {
+        SignatureError::Invalid(format!("the request cannot be signed for checking: {e}"))
+    };
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(authorization.region)
+        .name(SERVICE)
+        .time(time)
+        .settings(settings)
+        .build()
+        .map_err(|e| internal(&e))?
+        .into();
+    let path_and_query = uri.path_and_query().map_or("/", |p| p.as_str());
+    let request = SignableRequest::new(
+        method.as_str(),
+        path_and_query,
+        signed.into_iter(),
+        SignableBody::Bytes(body),
+    )
+    .map_err(|e| internal(&e))?;
+    let (_, signature) = sign(request, &params)
+        .map_err(|e| internal(&e))?
+        .into_parts();
+    Ok(signature)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    const SECRET: &str = "0123456789abcdef-the-api-key";
+
+    /// A request signed by AWS's signer, as an SDK would sign it.
+    fn signed(secret: &str, time: SystemTime, body: &[u8]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-amz-json-1.0"),
+        );
+        headers.insert(
+            "x-amz-target",
+            HeaderValue::from_static("AWSStepFunctions.ListStateMachines"),
+        );
+        let identity = Credentials::new("rez-agent", secret, None, None, "test").into();
+        let params = v4::SigningParams::builder()
+            .identity(&identity)
+            .region("us-east-1")
+            .name(SERVICE)
+            .time(time)
+            .settings(SigningSettings::default())
+            .build()
+            .map(Into::into)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let pairs: Vec<(String, String)> = headers
+            .iter()
+            .map(|(n, v)| (n.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect();
+        let request = SignableRequest::new(
+            "POST",
+            "http://127.0.0.1:8080/",
+            pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+            SignableBody::Bytes(body),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let (instructions, _) = sign(request, &params)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_parts();
+        for (name, value) in instructions.headers() {
+            headers.insert(
+                axum::http::HeaderName::from_bytes(name.as_bytes())
+                    .unwrap_or_else(|e| panic!("{e}")),
+                HeaderValue::from_str(value).unwrap_or_else(|e| panic!("{e}")),
+            );
+        }
+        headers
+    }
+
+    fn check(
+        headers: &HeaderMap,
+        body: &[u8],
+        secret: &str,
+        now: SystemTime,
+    ) -> Result<(), SignatureError> {
+        verify(
+            &Method::POST,
+            &Uri::from_static("/"),
+            headers,
+            body,
+            secret,
+            now,
+        )
+    }
+
+    #[test]
+    fn a_request_signed_with_the_key_passes() {
+        let now = SystemTime::now();
+        let body = br#"{"maxResults": 10}"#;
+        assert_eq!(check(&signed(SECRET, now, body), body, SECRET, now), Ok(()));
+    }
+
+    #[test]
+    fn another_secret_a_changed_body_or_a_changed_header_fails() {
+        let now = SystemTime::now();
+        let body = br#"{"maxResults": 10}"#;
+        let other = signed("another-secret-entirely", now, body);
+        assert!(matches!(
+            check(&other, body, SECRET, now),
+            Err(SignatureError::Invalid(_))
+        ));
+        let headers = signed(SECRET, now, body);
+        assert!(matches!(
+            check(&headers, b"{}", SECRET, now),
+            Err(SignatureError::Invalid(_))
+        ));
+        let mut changed = headers.clone();
+        changed.insert(
+            "x-amz-target",
+            HeaderValue::from_static("AWSStepFunctions.StartSyncExecution"),
+        );
+        assert!(matches!(
+            check(&changed, body, SECRET, now),
+            Err(SignatureError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn an_old_signature_is_expired() {
+        let then = SystemTime::now() - Duration::from_secs(3600);
+        let headers = signed(SECRET, then, b"{}");
+        let refused = check(&headers, b"{}", SECRET, SystemTime::now());
+        assert!(
+            matches!(&refused, Err(SignatureError::Invalid(m)) if m.starts_with("Signature expired")),
+            "{refused:?}"
+        );
+    }
+
+    #[test]
+    fn no_header_or_a_bearer_header_is_unrecognized() {
+        let now = SystemTime::now();
+        assert!(matches!(
+            check(&HeaderMap::new(), b"", SECRET, now),
+            Err(SignatureError::Unrecognized(_))
+        ));
+        let mut bearer = HeaderMap::new();
+        bearer.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer x"));
+        assert!(matches!(
+            check(&bearer, b"", SECRET, now),
+            Err(SignatureError::Unrecognized(_))
+        ));
+    }
+
+    #[test]
+    fn the_authorization_header_is_read_part_by_part() {
+        let parsed = parse_authorization(
+            "AWS4-HMAC-SHA256 Credential=AKID/20261206/eu-west-1/states/aws4_request, \
+             SignedHeaders=host;x-amz-date, Signature=abc123",
+        );
+        assert_eq!(
+            parsed,
+            Ok(Authorization {
+                access_key_id: "AKID",
+                date: "20261206",
+                region: "eu-west-1",
+                service: "states",
+                signed_headers: vec!["host", "x-amz-date"],
+                signature: "abc123",
+            })
+        );
+        for bad in [
+            "AWS4-HMAC-SHA256",
+            "AWS4-HMAC-SHA256 Credential=AKID/20261206/eu-west-1/states, SignedHeaders=host, Signature=a",
+            "AWS4-HMAC-SHA256 Credential=AKID/20261206/eu-west-1/states/aws4_request, Signature=a",
+            "AWS4-HMAC-SHA256X Credential=a/b/c/d/aws4_request, SignedHeaders=host, Signature=a",
+        ] {
+            assert!(
+                matches!(
+                    parse_authorization(bad),
+                    Err(SignatureError::Unrecognized(_))
+                ),
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! The one composition of everything `rez-agent up` serves: the web API,
+//! the console and the Step Functions API are merged here and nowhere
+//! else, and the whole app then passes one trace layer and one access
+//! guard ([`crate::access`]: host, cross-site, key, rate limit). A route
+//! added to any surface is therefore traced, authenticated and limited
+//! without further work.
+//!
+//! Each surface keeps the limits that fit it:
+//!
+//! | surface | body | time |
+//! |---|---|---|
+//! | web API (`/api/…`) | 64 KiB | 29 s, then 503 |
+//! | console (`/console/…`, `GET /`) | none read | — |
+//! | Step Functions API (`POST /`) | 1 MiB definitions, 256 KiB inputs | a `StartSyncExecution` runs as long as the definition's `TimeoutSeconds` |
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+use axum::response::Redirect;
+use axum::routing::get;
+
+use crate::access::{self, AccessPolicy};
+
+/// The surfaces, each already carrying its own limits.
+pub struct Surfaces {
+    /// The rez-agent HTTP API without its own authentication
+    /// ([`rez_webapi::surface`]).
+    pub web_api: Router,
+    /// The Step Functions JSON API ([`crate::sfn_api::router`]).
+    pub step_functions: Router,
+}
+
+/// Every route `up` serves, behind `policy`.
+pub fn app(surfaces: Surfaces, policy: AccessPolicy) -> Router {
+    // The console's pages and assets hold no data (every figure comes from
+    // the API, which asks for the key); `GET /` opens the console.
+    let console =
+        crate::console::router().route("/", get(|| async { Redirect::temporary("/console/") }));
+    let routes = surfaces
+        .step_functions
+        .merge(console)
+        .merge(surfaces.web_api)
+        .layer(from_fn_with_state(Arc::new(policy), access::guard));
+    rez_webapi::with_tracing(routes)
+}
