@@ -33,6 +33,20 @@ fn options() -> AgentOptions {
     }
 }
 
+/// Sends SIGTERM and waits at most the grace and margin for the exit: its
+/// status and how long it took.
+async fn terminate_within_bound(
+    agent: &mut Agent,
+) -> Result<(std::process::ExitStatus, Duration), &'static str> {
+    let signalled = Instant::now();
+    agent.terminate().await;
+    let exit = agent
+        .wait_exit(grace() + MARGIN)
+        .await
+        .ok_or("rez-agent did not exit within the grace and margin")?;
+    Ok((exit, signalled.elapsed()))
+}
+
 /// Waits until the stub holds at least `n` unanswered publishes.
 async fn wait_in_flight(stub: &NtfyStub, n: u64) {
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -60,13 +74,7 @@ async fn sigterm_during_slow_deliveries_lets_them_finish_exits_0_and_loses_nothi
     wait_in_flight(&stub, 10).await;
     let in_flight = stub.in_flight();
 
-    let signalled = Instant::now();
-    agent.terminate().await;
-    let exit = agent
-        .wait_exit(grace() + MARGIN)
-        .await
-        .ok_or("rez-agent did not exit within the grace and margin")?;
-    let took = signalled.elapsed();
+    let (exit, took) = terminate_within_bound(&mut agent).await?;
     println!(
         "shutdown: SIGTERM with {in_flight} publishes in flight, exit {exit} after {:.2} s (bound {:.1} s)",
         took.as_secs_f64(),
@@ -117,13 +125,7 @@ async fn sigterm_while_ntfy_hangs_releases_the_records_after_the_grace_and_exits
     }
     wait_in_flight(&stub, 5).await;
 
-    let signalled = Instant::now();
-    agent.terminate().await;
-    let exit = agent
-        .wait_exit(grace() + MARGIN)
-        .await
-        .ok_or("rez-agent did not exit within the grace and margin")?;
-    let took = signalled.elapsed();
+    let (exit, took) = terminate_within_bound(&mut agent).await?;
     println!(
         "shutdown: SIGTERM with 5 executions stuck on ntfy, exit {exit} after {:.2} s (grace {:.1} s, bound {:.1} s)",
         took.as_secs_f64(),
@@ -184,13 +186,7 @@ async fn sigterm_bounds_a_step_functions_execution_in_flight_by_the_same_grace()
     // The processor's execution and the synchronous one both wait on ntfy.
     wait_in_flight(&stub, 2).await;
 
-    let signalled = Instant::now();
-    agent.terminate().await;
-    let exit = agent
-        .wait_exit(grace() + MARGIN)
-        .await
-        .ok_or("rez-agent did not exit within the grace and margin")?;
-    let took = signalled.elapsed();
+    let (exit, took) = terminate_within_bound(&mut agent).await?;
     println!(
         "shutdown: SIGTERM with a StartSyncExecution stuck on ntfy, exit {exit} after {:.2} s (bound {:.1} s)",
         took.as_secs_f64(),
