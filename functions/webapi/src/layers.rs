@@ -141,6 +141,10 @@ async fn render_errors(request: Request, next: Next) -> Response {
         StatusCode::PAYLOAD_TOO_LARGE => payload_too_large(),
         StatusCode::NOT_FOUND => ApiError::not_found("no such resource"),
         StatusCode::UNAUTHORIZED => ApiError::unauthorized(),
+        StatusCode::TOO_MANY_REQUESTS => ApiError::new(
+            ErrorCode::RateLimited,
+            "too many requests; retry after the time Retry-After gives",
+        ),
         StatusCode::REQUEST_TIMEOUT
         | StatusCode::SERVICE_UNAVAILABLE
         | StatusCode::GATEWAY_TIMEOUT => ApiError::new(

@@ -29,6 +29,8 @@ mod state;
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 
+pub use auth::bearer_token;
+pub use error::ApiError;
 pub use layers::{BODY_LIMIT_BYTES, REQUEST_TIMEOUT};
 pub use state::{ApiKey, ApiState, InvalidApiKey, StateMachineInfo};
 
