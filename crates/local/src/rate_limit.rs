@@ -4,6 +4,8 @@
 //! Only requests carrying the configured key draw from the bucket: a request
 //! without it is refused by the API's auth check anyway (cheaply, in constant
 //! time), and nothing an anonymous client sends can spend the key's quota.
+//! The key is read from `Authorization` by the auth check's own parser
+//! ([`rez_webapi::bearer_token`]), so every request auth lets in is counted.
 //! `/api/health`, the console's files and the Step Functions endpoint are
 //! not limited. On AWS, API Gateway's throttling does this job.
 
@@ -11,13 +13,11 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, Quota};
-use rez_webapi::ApiKey;
-use serde_json::json;
+use rez_webapi::{ApiError, ApiKey};
 
 /// How many requests the key may send: a sustained rate and a burst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,12 +63,7 @@ impl RateLimit {
         if !path.starts_with("/api/") || path == "/api/health" {
             return false;
         }
-        request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .is_some_and(|token| self.key.matches(token.trim()))
+        rez_webapi::bearer_token(request.headers()).is_some_and(|token| self.key.matches(token))
     }
 }
 
@@ -82,25 +77,20 @@ pub async fn limit(State(limit): State<Arc<RateLimit>>, request: Request, next: 
         Err(not_until) => {
             let wait = not_until.wait_time_from(limit.clock.now());
             let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            too_many_requests(seconds.max(1), limit.config)
+            too_many_requests(seconds.max(1), limit.config).into_response()
         }
     }
 }
 
-/// 429 in the API's error shape, with `Retry-After` in whole seconds.
-fn too_many_requests(retry_after: u64, config: RateLimitConfig) -> Response {
-    let body = json!({"error": {
-        "code": "rate_limited",
-        "message": format!(
+/// The API's 429 `rate_limited`, with `Retry-After` in whole seconds.
+fn too_many_requests(retry_after: u64, config: RateLimitConfig) -> ApiError {
+    ApiError::rate_limited(
+        retry_after,
+        format!(
             "too many requests for this API key: at most {} per second (bursts of {}); retry after {retry_after} s",
             config.per_second, config.burst
         ),
-    }});
-    let mut response = (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response();
-    if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
-    }
-    response
+    )
 }
 
 #[cfg(test)]
@@ -108,6 +98,7 @@ mod tests {
     use super::*;
     use axum::Router;
     use axum::body::Body;
+    use axum::http::{StatusCode, header};
     use axum::routing::get;
     use tower::ServiceExt;
 
@@ -128,9 +119,13 @@ mod tests {
     }
 
     async fn call(app: &Router, path: &str, key: Option<&str>) -> Response {
+        call_with(app, path, key.map(|key| format!("Bearer {key}"))).await
+    }
+
+    async fn call_with(app: &Router, path: &str, authorization: Option<String>) -> Response {
         let mut request = Request::builder().uri(path);
-        if let Some(key) = key {
-            request = request.header(header::AUTHORIZATION, format!("Bearer {key}"));
+        if let Some(value) = authorization {
+            request = request.header(header::AUTHORIZATION, value);
         }
         app.clone()
             .oneshot(request.body(Body::empty()).unwrap())
@@ -155,10 +150,38 @@ mod tests {
             .unwrap();
         let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(body["error"]["code"], "rate_limited");
+        let fields: Vec<&String> = body["error"].as_object().unwrap().keys().collect();
+        assert_eq!(fields, ["code", "message"], "the API's one shape: {body}");
         assert!(
             !body.to_string().contains(KEY),
             "the key is never echoed: {body}"
         );
+    }
+
+    #[tokio::test]
+    async fn every_spelling_auth_accepts_is_counted() {
+        for authorization in [
+            format!("bearer {KEY}"),
+            format!("BEARER {KEY}"),
+            format!("Bearer   {KEY}  "),
+        ] {
+            let app = app(1, 2);
+            let statuses = [
+                call_with(&app, "/api/messages", Some(authorization.clone())).await,
+                call_with(&app, "/api/messages", Some(authorization.clone())).await,
+                call_with(&app, "/api/messages", Some(authorization.clone())).await,
+            ]
+            .map(|response| response.status());
+            assert_eq!(
+                statuses,
+                [
+                    StatusCode::OK,
+                    StatusCode::OK,
+                    StatusCode::TOO_MANY_REQUESTS
+                ],
+                "{authorization:?}"
+            );
+        }
     }
 
     #[tokio::test]
