@@ -288,8 +288,9 @@ pub struct UpArgs {
     /// Stage of messages that do not name one.
     #[arg(long, default_value = "dev", env = "REZ_STAGE")]
     pub stage: String,
-    /// An origin allowed by CORS (repeatable); CORS is off without one.
-    #[arg(long = "cors-origin")]
+    /// An origin allowed by CORS, `scheme://host[:port]`, or '*' for any
+    /// (needs an API key); repeatable. CORS is off without one.
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
     pub cors_origins: Vec<String>,
     /// Requests per second the API key may send (a token bucket; 429 with
     /// Retry-After beyond it); 0 turns the limit off. Applies with a key only.

@@ -2,6 +2,7 @@
 
 use rez_core::Stage;
 use rez_schedule::ScheduleExpression;
+use rez_webapi::{CorsOrigin, InvalidCorsOrigin};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -24,7 +25,8 @@ pub struct UpConfig {
     pub api_key: Option<String>,
     /// The stage messages belong to by default.
     pub stage: Stage,
-    /// Origins allowed by CORS (none: CORS off).
+    /// Origins allowed by CORS, each `*` or `scheme://host[:port]` (none:
+    /// CORS off); checked by [`UpConfig::validate`].
     pub cors_origins: Vec<String>,
     /// The API key's rate limit; `None` turns it off (it only applies with a key).
     pub rate_limit: Option<crate::rate_limit::RateLimitConfig>,
@@ -38,6 +40,15 @@ pub enum ConfigError {
         "refusing to listen on {0} without an API key: set --api-key or REZ_API_KEY, or listen on 127.0.0.1"
     )]
     OpenWithoutKey(SocketAddr),
+    /// A `--cors-origin` that no browser could send. (Not a `source`: the
+    /// message already holds it, and `{:#}` would print it twice.)
+    #[error("--cors-origin {0}")]
+    CorsOrigin(InvalidCorsOrigin),
+    /// Any web page could use an API that has no key.
+    #[error(
+        "--cors-origin '*' without an API key would let every web page read and send messages: set an API key or list the origins"
+    )]
+    AnyOriginWithoutKey,
     /// The time scale makes no sense.
     #[error("--time-scale must be a number above 0 and at most 1000, got {0}")]
     TimeScale(f64),
@@ -56,12 +67,21 @@ impl UpConfig {
             return Err(ConfigError::TimeScale(self.time_scale));
         }
         match &self.api_key {
-            Some(key) if key.len() < 16 => Err(ConfigError::WeakKey),
+            Some(key) if key.len() < 16 => return Err(ConfigError::WeakKey),
             None if !self.listen.ip().is_loopback() => {
-                Err(ConfigError::OpenWithoutKey(self.listen))
+                return Err(ConfigError::OpenWithoutKey(self.listen));
             }
-            _ => Ok(()),
+            _ => {}
         }
+        for origin in &self.cors_origins {
+            let origin = origin
+                .parse::<CorsOrigin>()
+                .map_err(ConfigError::CorsOrigin)?;
+            if origin == CorsOrigin::Any && self.api_key.is_none() {
+                return Err(ConfigError::AnyOriginWithoutKey);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -114,5 +134,35 @@ mod tests {
                 "{scale}"
             );
         }
+    }
+
+    const KEY: &str = "the-api-key-0123456789";
+
+    #[test]
+    fn a_cors_origin_that_is_not_an_origin_is_a_config_error() {
+        for bad in ["localhost:3000", "https://console.example/app", "null"] {
+            let mut keyed = config("127.0.0.1:1", Some(KEY), 1.0);
+            keyed.cors_origins = vec!["https://ok.example".into(), bad.into()];
+            let err = keyed.validate().unwrap_err();
+            assert!(matches!(err, ConfigError::CorsOrigin(_)), "{bad}: {err}");
+            let message = err.to_string();
+            assert!(message.starts_with("--cors-origin '"), "{message}");
+            assert!(!message.contains('\n'), "{message}");
+        }
+    }
+
+    #[test]
+    fn any_origin_needs_a_key() {
+        let mut open = config("127.0.0.1:1", None, 1.0);
+        open.cors_origins = vec!["*".into()];
+        assert!(matches!(
+            open.validate(),
+            Err(ConfigError::AnyOriginWithoutKey)
+        ));
+        let mut keyed = config("127.0.0.1:1", Some(KEY), 1.0);
+        keyed.cors_origins = vec!["*".into(), "https://console.example".into()];
+        assert!(keyed.validate().is_ok());
+        open.cors_origins = vec!["https://console.example".into()];
+        assert!(open.validate().is_ok());
     }
 }
