@@ -9,7 +9,7 @@ use rez_core::{MessageId, Priority, Stage, Status};
 
 use crate::client::{ApiClient, ExecutionFilter, MessageFilter};
 use crate::commands::output::View;
-use crate::config::UpConfig;
+use crate::config::{Secret, SecretFileError, UpConfig};
 
 /// rez-agent: notifications delivered to ntfy by a Step Functions workflow.
 #[derive(Debug, Parser)]
@@ -46,9 +46,19 @@ pub struct ApiArgs {
     /// Base URL of the rez-agent API: `rez-agent up`'s, or a deployed one.
     #[arg(long, env = "REZ_API_URL", default_value = "http://127.0.0.1:8080")]
     pub api_url: String,
-    /// API key, sent as Authorization: Bearer.
+    /// API key, sent as Authorization: Bearer. Anyone on this machine can
+    /// read it in `ps`: prefer REZ_API_KEY or --api-key-file.
     #[arg(long, env = "REZ_API_KEY", hide_env_values = true)]
-    pub api_key: Option<String>,
+    pub api_key: Option<Secret>,
+    /// A file whose first line is the API key.
+    #[arg(
+        long,
+        value_name = "PATH",
+        env = "REZ_API_KEY_FILE",
+        conflicts_with = "api_key",
+        value_parser = secret_file
+    )]
+    pub api_key_file: Option<Secret>,
     /// Print the API's JSON (for scripts) instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -60,9 +70,25 @@ impl ApiArgs {
     /// # Errors
     /// `--api-url` is not an http(s) URL.
     pub fn connect(&self) -> anyhow::Result<(ApiClient, View)> {
-        let client = ApiClient::new(&self.api_url, self.api_key.clone())?;
+        let key = self.api_key.as_ref().or(self.api_key_file.as_ref());
+        let client = ApiClient::new(&self.api_url, key.map(|k| k.expose().to_owned()))?;
         Ok((client, View::detect(self.json)))
     }
+}
+
+/// Reads a `--…-file` flag's secret when the command line is parsed, so an
+/// unreadable or empty file is a usage error naming the flag.
+fn secret_file(path: &str) -> Result<Secret, SecretFileError> {
+    Secret::from_file(std::path::Path::new(path))
+}
+
+/// The secret given literally or in a file (clap lets only one through),
+/// `None` when it is absent or empty.
+fn either(literal: Option<Secret>, file: Option<Secret>) -> Option<String> {
+    literal
+        .or(file)
+        .map(Secret::into_exposed)
+        .filter(|text| !text.is_empty())
 }
 
 /// Flags of `rez-agent send`.
@@ -273,23 +299,44 @@ pub struct UpArgs {
     #[allow(rustdoc::bare_urls)]
     #[arg(long, env = "REZ_NTFY_URL")]
     pub ntfy_url: Option<url::Url>,
-    /// ntfy access token (sent as Authorization: Bearer to the ntfy host only).
+    /// ntfy access token (sent as Authorization: Bearer to the ntfy host
+    /// only). Visible in `ps`: prefer REZ_NTFY_TOKEN or --ntfy-token-file.
     #[arg(long, env = "REZ_NTFY_TOKEN", hide_env_values = true)]
-    pub ntfy_token: Option<String>,
+    pub ntfy_token: Option<Secret>,
+    /// A file whose first line is the ntfy access token.
+    #[arg(
+        long,
+        value_name = "PATH",
+        env = "REZ_NTFY_TOKEN_FILE",
+        conflicts_with = "ntfy_token",
+        value_parser = secret_file
+    )]
+    pub ntfy_token_file: Option<Secret>,
     /// EventBridge Scheduler expression for the scheduled message: cron(…), rate(…) or at(…), in UTC.
     #[arg(long, default_value = "cron(0 12 * * ? *)", env = "REZ_SCHEDULE")]
     pub schedule: String,
     /// Multiplies every wait (Wait states, retries, timeouts, visibility, schedule): 0.01 runs 100× faster.
     #[arg(long, default_value_t = 1.0, env = "REZ_TIME_SCALE")]
     pub time_scale: f64,
-    /// API key required as Authorization: Bearer on every route but /api/health.
+    /// API key required as Authorization: Bearer on every route but
+    /// /api/health. Visible in `ps`: prefer REZ_API_KEY or --api-key-file.
     #[arg(long, env = "REZ_API_KEY", hide_env_values = true)]
-    pub api_key: Option<String>,
+    pub api_key: Option<Secret>,
+    /// A file whose first line is the API key (e.g. a Docker or systemd secret).
+    #[arg(
+        long,
+        value_name = "PATH",
+        env = "REZ_API_KEY_FILE",
+        conflicts_with = "api_key",
+        value_parser = secret_file
+    )]
+    pub api_key_file: Option<Secret>,
     /// Stage of messages that do not name one.
     #[arg(long, default_value = "dev", env = "REZ_STAGE")]
     pub stage: String,
-    /// An origin allowed by CORS (repeatable); CORS is off without one.
-    #[arg(long = "cors-origin")]
+    /// An origin allowed by CORS, `scheme://host[:port]`, or '*' for any
+    /// (needs an API key); repeatable. CORS is off without one.
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
     pub cors_origins: Vec<String>,
     /// Requests per second the API key may send (a token bucket; 429 with
     /// Retry-After beyond it); 0 turns the limit off. Applies with a key only.
@@ -318,10 +365,10 @@ impl UpArgs {
             listen: self.listen,
             data_dir: self.data_dir,
             ntfy_url: self.ntfy_url,
-            ntfy_token: self.ntfy_token.filter(|t| !t.is_empty()),
+            ntfy_token: either(self.ntfy_token, self.ntfy_token_file),
             schedule,
             time_scale: self.time_scale,
-            api_key: self.api_key.filter(|k| !k.is_empty()),
+            api_key: either(self.api_key, self.api_key_file),
             stage,
             cors_origins: self.cors_origins,
             web_api_timeout: rez_webapi::REQUEST_TIMEOUT,
@@ -454,5 +501,123 @@ async fn statemachine(command: StatemachineCommand) -> anyhow::Result<()> {
             };
             statemachine::graph::graph(&request, &mut stdout)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::error::ErrorKind;
+
+    const KEY: &str = "the-api-key-0123456789";
+    const TOKEN: &str = "tk_the-ntfy-token";
+
+    fn parse(args: &[&str]) -> Result<Command, clap::Error> {
+        Cli::try_parse_from(std::iter::once("rez-agent").chain(args.iter().copied()))
+            .map(|cli| cli.command)
+    }
+
+    fn up(args: &[&str]) -> UpArgs {
+        match parse(&[&["up"], args].concat()) {
+            Ok(Command::Up(args)) => args,
+            other => panic!("not up: {other:?}"),
+        }
+    }
+
+    fn secret_file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    }
+
+    #[test]
+    fn debug_of_the_arguments_never_shows_the_key_or_token() {
+        let args = up(&["--api-key", KEY, "--ntfy-token", TOKEN]);
+        let config = up(&["--api-key", KEY, "--ntfy-token", TOKEN])
+            .into_config()
+            .unwrap();
+        let api_args = match parse(&["messages", "--api-key", KEY]).unwrap() {
+            Command::Messages(args) => args.api,
+            other => panic!("not messages: {other:?}"),
+        };
+        for debug in [
+            format!("{args:?}"),
+            format!("{config:?}"),
+            format!("{api_args:?}"),
+            format!("{:?}", parse(&["dlq", "list", "--api-key", KEY]).unwrap()),
+        ] {
+            assert!(!debug.contains(KEY), "{debug}");
+            assert!(!debug.contains(TOKEN), "{debug}");
+            assert!(debug.contains("***"), "{debug}");
+        }
+    }
+
+    #[test]
+    fn the_key_and_token_can_come_from_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = secret_file(&dir, "key", &format!("{KEY}\n"));
+        let token = secret_file(&dir, "token", &format!("  {TOKEN}  \n# comment\n"));
+        let config = up(&["--api-key-file", &key, "--ntfy-token-file", &token])
+            .into_config()
+            .unwrap();
+        assert_eq!(config.api_key.as_deref(), Some(KEY));
+        assert_eq!(config.ntfy_token.as_deref(), Some(TOKEN));
+
+        let Command::Send(send) = parse(&["send", "hi", "--api-key-file", &key]).unwrap() else {
+            panic!("not send");
+        };
+        assert_eq!(
+            send.api.api_key_file.as_ref().map(Secret::expose),
+            Some(KEY)
+        );
+    }
+
+    #[test]
+    fn a_key_file_that_cannot_be_used_is_a_usage_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = secret_file(&dir, "empty", "\n");
+        let missing = dir.path().join("missing").display().to_string();
+        for (flag, path, want) in [
+            ("--api-key-file", &empty, "is empty"),
+            ("--api-key-file", &missing, "cannot read"),
+            ("--ntfy-token-file", &missing, "cannot read"),
+        ] {
+            let err = parse(&["up", flag, path]).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::ValueValidation, "{err}");
+            let message = err.to_string();
+            assert!(message.contains(flag), "{message}");
+            assert!(message.contains(path.as_str()), "{message}");
+            assert!(message.contains(want), "{message}");
+        }
+    }
+
+    #[test]
+    fn a_secret_is_given_literally_or_in_a_file_not_both() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = secret_file(&dir, "key", KEY);
+        for args in [
+            ["up", "--api-key", KEY, "--api-key-file", &key],
+            ["up", "--ntfy-token", TOKEN, "--ntfy-token-file", &key],
+            ["messages", "--api-key", KEY, "--api-key-file", &key],
+        ] {
+            let err = parse(&args).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::ArgumentConflict, "{args:?}");
+            assert!(!err.to_string().contains(KEY), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_bad_cors_origin_stops_up_with_one_line() {
+        let err = format!(
+            "{:#}",
+            up(&["--cors-origin", "localhost:3000"])
+                .into_config()
+                .unwrap_err()
+        );
+        assert!(err.starts_with("--cors-origin 'localhost:3000'"), "{err}");
+        assert!(!err.contains('\n'), "{err}");
+        assert_eq!(err.matches("not a CORS origin").count(), 1, "{err}");
+        let config = up(&["--api-key", KEY, "--cors-origin", "*"]).into_config();
+        assert_eq!(config.unwrap().cors_origins, ["*"]);
     }
 }

@@ -9,7 +9,6 @@
 
 use std::num::NonZeroU32;
 
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, Quota};
@@ -70,21 +69,20 @@ impl RateLimit {
 /// 429 `rate_limited` in the web API's error shape, with `Retry-After` in
 /// whole seconds.
 pub fn too_many_requests(retry_after: u64, config: RateLimitConfig) -> Response {
-    let mut response = ApiError::rate_limited(format!(
-        "too many requests for this API key: at most {} per second (bursts of {}); retry after {retry_after} s",
-        config.per_second, config.burst
-    ))
-    .into_response();
-    if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
-    }
-    response
+    ApiError::rate_limited(
+        retry_after,
+        format!(
+            "too many requests for this API key: at most {} per second (bursts of {}); retry after {retry_after} s",
+            config.per_second, config.burst
+        ),
+    )
+    .into_response()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::StatusCode;
+    use axum::http::{StatusCode, header};
 
     fn config(per_second: u32, burst: u32) -> RateLimitConfig {
         RateLimitConfig {

@@ -22,8 +22,12 @@ pub(crate) async fn require_api_key(
     }
 }
 
-/// The token of an `Authorization: Bearer <token>` header (scheme in any
-/// case): the one reading of the key that every check uses.
+/// The token of an `Authorization: Bearer <token>` header: the scheme in any
+/// case, the token trimmed; `None` for any other header or none at all.
+///
+/// This is the one parser of the header: the auth check and anything that
+/// must count the same credential (the local rate limit) both use it, so a
+/// request that passes auth is always recognised as carrying the key.
 pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;

@@ -33,7 +33,8 @@ pub(crate) enum ErrorCode {
     MethodNotAllowed,
     /// 413: the body is larger than the limit.
     PayloadTooLarge,
-    /// 429: the API key sent more requests than its rate limit allows.
+    /// 429: the API key sent more requests than its rate limit allows;
+    /// `Retry-After` says when to try again.
     RateLimited,
     /// 503: a dependency is unavailable or too slow; retrying may help.
     Unavailable,
@@ -42,6 +43,23 @@ pub(crate) enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, in the order the OpenAPI document lists them.
+    #[cfg(test)]
+    pub(crate) const ALL: [ErrorCode; 12] = [
+        ErrorCode::InvalidJson,
+        ErrorCode::ValidationFailed,
+        ErrorCode::InvalidQuery,
+        ErrorCode::InvalidCursor,
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::RateLimited,
+        ErrorCode::Unavailable,
+        ErrorCode::Internal,
+    ];
+
     /// The code as clients see it.
     pub(crate) fn as_str(self) -> &'static str {
         match self {
@@ -80,12 +98,18 @@ impl ErrorCode {
 }
 
 /// A failed request: what the client is told, and what only the log sees.
+///
+/// Its response is the API's one error shape. Code outside this crate that
+/// answers in front of the API (the local rate limit) builds its refusals
+/// from the public constructors here, so they share that shape.
 #[derive(Debug, thiserror::Error)]
 #[error("{}: {message}", code.as_str())]
 pub struct ApiError {
     code: ErrorCode,
     message: String,
     detail: Option<String>,
+    /// Whole seconds for the `Retry-After` header, when there is one.
+    retry_after_secs: Option<u64>,
 }
 
 /// Marks a response as already in the API's error shape.
@@ -103,6 +127,7 @@ impl ApiError {
             code,
             message: message.into(),
             detail: None,
+            retry_after_secs: None,
         }
     }
 
@@ -146,9 +171,14 @@ impl ApiError {
         )
     }
 
-    /// 429 `rate_limited`.
-    pub fn rate_limited(message: impl Into<String>) -> Self {
-        Self::new(ErrorCode::RateLimited, message)
+    /// 429 `rate_limited` with `Retry-After: <retry_after_secs>` (at least 1).
+    ///
+    /// `message` says which limit was hit; it must not repeat the key.
+    pub fn rate_limited(retry_after_secs: u64, message: impl Into<String>) -> Self {
+        Self {
+            retry_after_secs: Some(retry_after_secs.max(1)),
+            ..Self::new(ErrorCode::RateLimited, message)
+        }
     }
 
     /// 403 `forbidden`.
@@ -196,6 +226,11 @@ impl IntoResponse for ApiError {
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        if let Some(seconds) = self.retry_after_secs {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response.extensions_mut().insert(Rendered);
         if let Some(detail) = self.detail {
             response.extensions_mut().insert(ErrorDetail(detail));
@@ -224,6 +259,24 @@ mod tests {
         for (err, code) in cases {
             assert_eq!(ApiError::from(err).code(), code);
         }
+    }
+
+    #[tokio::test]
+    async fn rate_limited_is_a_429_with_retry_after_in_the_one_shape() {
+        let response = ApiError::rate_limited(0, "slow down").into_response();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+        assert!(response.extensions().get::<Rendered>().is_some());
+        let response = ApiError::rate_limited(7, "slow down").into_response();
+        assert_eq!(response.headers()[header::RETRY_AFTER], "7");
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            body,
+            json!({"error": {"code": "rate_limited", "message": "slow down"}})
+        );
     }
 
     #[test]

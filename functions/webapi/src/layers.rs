@@ -5,6 +5,8 @@
 //! errors → catch panics (→ 500) → timeout (→ 503) → body limit (→ 413).
 
 use std::any::Any;
+use std::fmt::Write as _;
+use std::str::FromStr;
 use std::time::Duration;
 
 use axum::Router;
@@ -71,24 +73,93 @@ pub(crate) fn tracing(router: Router) -> Router {
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
 }
 
-/// An allow-list CORS layer, or `None` when no origin is allowed.
-fn cors(origins: &[String]) -> Option<CorsLayer> {
-    let allowed: Vec<HeaderValue> = origins
-        .iter()
-        .filter_map(|origin| match HeaderValue::from_str(origin.trim()) {
-            Ok(value) => Some(value),
-            Err(_) => {
-                tracing::warn!(origin, "ignoring a CORS origin that is not a header value");
-                None
-            }
-        })
-        .collect();
-    if allowed.is_empty() {
-        return None;
+/// An origin CORS allows: `*` for any, or one `scheme://host[:port]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CorsOrigin {
+    /// `*`: every origin. Safe to combine with the API key because the key
+    /// travels in `Authorization`, which a page can only send if it has the
+    /// key; credentials (cookies) are never allowed.
+    Any,
+    /// One origin exactly as browsers send it in `Origin`: the scheme and
+    /// host in lower case, no default port, no trailing slash.
+    Exact(HeaderValue),
+}
+
+/// A `--cors-origin` value that is neither `*` nor an origin.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "'{origin}' is not a CORS origin: {reason}; expected '*' or scheme://host[:port], such as https://console.example"
+)]
+pub struct InvalidCorsOrigin {
+    /// The value as given.
+    pub origin: String,
+    /// What is wrong with it.
+    pub reason: &'static str,
+}
+
+impl FromStr for CorsOrigin {
+    type Err = InvalidCorsOrigin;
+
+    /// Parses `*` or `scheme://host[:port]` (surrounding spaces and one
+    /// trailing `/` are ignored); anything with a path, query, fragment or
+    /// user name is refused, since no browser would ever send it.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        if text == "*" {
+            return Ok(Self::Any);
+        }
+        let invalid = |reason| InvalidCorsOrigin {
+            origin: text.to_owned(),
+            reason,
+        };
+        let url = url::Url::parse(text).map_err(|_| invalid("it is not a URL"))?;
+        let host = url
+            .host_str()
+            .filter(|host| !host.is_empty())
+            .ok_or_else(|| invalid("it has no host"))?;
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(invalid("it holds a user name or password"));
+        }
+        if !matches!(url.path(), "" | "/") || url.query().is_some() || url.fragment().is_some() {
+            return Err(invalid("it has a path, query or fragment"));
+        }
+        let mut origin = format!("{}://{host}", url.scheme());
+        if let Some(port) = url.port() {
+            let _ = write!(origin, ":{port}");
+        }
+        HeaderValue::from_str(&origin)
+            .map(Self::Exact)
+            .map_err(|_| invalid("it cannot be sent in a header"))
     }
+}
+
+/// The CORS layer for `origins`, or `None` when none is allowed.
+///
+/// `*` anywhere in the list allows every origin. A value that does not parse
+/// is skipped with a warning (configurations are checked before they get
+/// here; `rez-agent up` refuses to start with one).
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    let mut exact = Vec::new();
+    let mut any = false;
+    for origin in origins {
+        match origin.parse::<CorsOrigin>() {
+            Ok(CorsOrigin::Any) => any = true,
+            Ok(CorsOrigin::Exact(value)) => exact.push(value),
+            Err(error) => tracing::warn!(%error, "ignoring a CORS origin"),
+        }
+    }
+    let allow_origin = if any {
+        AllowOrigin::any()
+    } else if exact.is_empty() {
+        return None;
+    } else {
+        AllowOrigin::list(exact)
+    };
+    // No `allow_credentials`, and explicit methods and headers: tower-http
+    // accepts every one of these layers, `*` included.
     Some(
         CorsLayer::new()
-            .allow_origin(AllowOrigin::list(allowed))
+            .allow_origin(allow_origin)
             .allow_methods([Method::GET, Method::POST])
             .allow_headers([
                 header::AUTHORIZATION,
@@ -148,6 +219,10 @@ async fn render_errors(request: Request, next: Next) -> Response {
         StatusCode::PAYLOAD_TOO_LARGE => payload_too_large(),
         StatusCode::NOT_FOUND => ApiError::not_found("no such resource"),
         StatusCode::UNAUTHORIZED => ApiError::unauthorized(),
+        StatusCode::TOO_MANY_REQUESTS => ApiError::new(
+            ErrorCode::RateLimited,
+            "too many requests; retry after the time Retry-After gives",
+        ),
         StatusCode::REQUEST_TIMEOUT
         | StatusCode::SERVICE_UNAVAILABLE
         | StatusCode::GATEWAY_TIMEOUT => ApiError::new(
@@ -171,4 +246,107 @@ async fn render_errors(request: Request, next: Next) -> Response {
     }
     parts.status = rendered.status();
     Response::from_parts(parts, rendered.into_body())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    fn app(origins: &[&str]) -> Router {
+        let origins: Vec<String> = origins.iter().map(|o| (*o).to_owned()).collect();
+        apply(
+            Router::new().route("/api/x", get(|| async { "ok" })),
+            &origins,
+        )
+    }
+
+    async fn allowed_origin(app: Router, origin: &str) -> Option<String> {
+        let request = Request::builder()
+            .uri("/api/x")
+            .header(header::ORIGIN, origin)
+            .body(Body::empty())
+            .unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        response
+            .headers()
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .map(|v| v.to_str().unwrap().to_owned())
+    }
+
+    #[tokio::test]
+    async fn a_wildcard_origin_allows_any_origin() {
+        let allowed = allowed_origin(app(&["*"]), "https://anyone.example").await;
+        assert_eq!(allowed.as_deref(), Some("*"));
+    }
+
+    #[tokio::test]
+    async fn every_combination_of_origins_builds_a_layer() {
+        let cases: [(&[&str], Option<&str>); 6] = [
+            (&[], None),
+            (&["not an origin"], None),
+            (&["https://a.example"], Some("https://a.example")),
+            (&["https://A.example:443/"], Some("https://a.example")),
+            (&["*", "https://a.example"], Some("*")),
+            (&["https://b.example", " * ", "bad"], Some("*")),
+        ];
+        for (origins, want) in cases {
+            let allowed = allowed_origin(app(origins), "https://a.example").await;
+            assert_eq!(allowed.as_deref(), want, "{origins:?}");
+        }
+    }
+
+    #[test]
+    fn origins_parse_to_what_browsers_send() {
+        for (text, want) in [
+            ("*", None),
+            ("https://console.example", Some("https://console.example")),
+            ("HTTPS://Console.Example/", Some("https://console.example")),
+            ("http://localhost:3000", Some("http://localhost:3000")),
+            ("http://[::1]:8080", Some("http://[::1]:8080")),
+            (
+                "https://console.example:443",
+                Some("https://console.example"),
+            ),
+        ] {
+            let origin: CorsOrigin = text.parse().unwrap();
+            match want {
+                None => assert_eq!(origin, CorsOrigin::Any, "{text}"),
+                Some(want) => assert_eq!(
+                    origin,
+                    CorsOrigin::Exact(HeaderValue::from_static(want)),
+                    "{text}"
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn values_that_are_not_origins_are_refused_with_the_reason() {
+        for (text, reason) in [
+            ("", "it is not a URL"),
+            ("**", "it is not a URL"),
+            ("console.example", "it is not a URL"),
+            ("localhost:3000", "it has no host"),
+            ("null", "it is not a URL"),
+            (
+                "https://console.example/app",
+                "it has a path, query or fragment",
+            ),
+            (
+                "https://console.example?x",
+                "it has a path, query or fragment",
+            ),
+            (
+                "https://me@console.example",
+                "it holds a user name or password",
+            ),
+        ] {
+            let err = text.parse::<CorsOrigin>().unwrap_err();
+            assert_eq!(err.reason, reason, "{text}");
+            assert!(err.to_string().contains("scheme://host[:port]"), "{err}");
+        }
+    }
 }

@@ -31,7 +31,7 @@ use axum::middleware::from_fn_with_state;
 
 pub use auth::bearer_token;
 pub use error::ApiError;
-pub use layers::{BODY_LIMIT_BYTES, REQUEST_TIMEOUT};
+pub use layers::{BODY_LIMIT_BYTES, CorsOrigin, InvalidCorsOrigin, REQUEST_TIMEOUT};
 pub use state::{ApiKey, ApiState, InvalidApiKey, StateMachineInfo};
 
 /// The whole API: every route, the auth check, and every layer.

@@ -68,6 +68,36 @@ mod tests {
     }
 
     #[test]
+    fn every_operation_that_needs_the_key_documents_the_rate_limit() {
+        let doc: Value = serde_json::from_str(DOCUMENT).unwrap();
+        let rate_limited = &doc["components"]["responses"]["RateLimited"];
+        assert_eq!(
+            rate_limited["headers"]["Retry-After"]["schema"]["type"],
+            "integer"
+        );
+        for route in crate::routes::table().into_iter().filter(|r| !r.public) {
+            let op = &doc["paths"][route.path][route.method.as_str().to_ascii_lowercase()];
+            assert_eq!(
+                op["responses"]["429"]["$ref"], "#/components/responses/RateLimited",
+                "{} {}",
+                route.method, route.path
+            );
+        }
+    }
+
+    #[test]
+    fn the_error_code_enum_is_every_code_the_api_sends() {
+        let doc: Value = serde_json::from_str(DOCUMENT).unwrap();
+        let documented = &doc["components"]["schemas"]["Error"]["properties"]["error"]["properties"]
+            ["code"]["enum"];
+        let sent: Vec<&str> = crate::error::ErrorCode::ALL
+            .iter()
+            .map(|code| code.as_str())
+            .collect();
+        assert_eq!(documented, &serde_json::json!(sent));
+    }
+
+    #[test]
     fn every_reference_resolves() {
         let doc: Value = serde_json::from_str(DOCUMENT).unwrap();
         let mut refs = Vec::new();

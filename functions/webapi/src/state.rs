@@ -41,7 +41,9 @@ pub struct ApiState {
     pub api_key: Option<ApiKey>,
     /// The stage new messages get when the request names none.
     pub stage: Stage,
-    /// Origins allowed to call the API from a browser; empty turns CORS off.
+    /// Origins allowed to call the API from a browser, each parsed as a
+    /// [`CorsOrigin`](crate::CorsOrigin) (`*` allows any); empty turns CORS
+    /// off, and a value that does not parse is skipped with a warning.
     pub cors_origins: Vec<String>,
 }
 

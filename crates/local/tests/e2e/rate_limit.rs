@@ -63,3 +63,29 @@ async fn past_its_burst_the_key_gets_429_with_retry_after_and_nothing_is_stored(
     assert_eq!(list["items"].as_array().unwrap().len(), 3, "{list}");
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_lower_case_bearer_scheme_is_counted_like_any_other() {
+    let app = spawn_app_with(ntfy_accepting().await, |config| {
+        config.api_key = Some(KEY.into());
+        config.rate_limit = Some(rez_local::rate_limit::RateLimitConfig {
+            per_second: NonZeroU32::new(1).unwrap(),
+            burst: NonZeroU32::new(2).unwrap(),
+        });
+    })
+    .await;
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let response = app
+            .client
+            .get(app.url("/api/messages"))
+            .header("authorization", format!("bearer {KEY}"))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+    }
+    // Auth lets `bearer` in, so the bucket counts it: the burst runs out.
+    assert_eq!(statuses, [200, 200, 429], "{statuses:?}");
+    app.shutdown().await;
+}

@@ -77,3 +77,23 @@ async fn cors_is_off_by_default_and_an_allow_list_when_configured() -> TestResul
     res.assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_wildcard_origin_lets_any_page_send_the_key() -> TestResult {
+    let mut app = TestApp::new().with_key("key");
+    app.state.cors_origins = vec!["*".into()];
+    let req = request(Method::OPTIONS, "/api/messages")
+        .header(header::ORIGIN, "https://anyone.example")
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "authorization")
+        .body(Body::empty())?;
+    let res = app.send(req).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(res.header("access-control-allow-credentials"), None);
+    let allowed = res
+        .header("access-control-allow-headers")
+        .unwrap_or_default();
+    assert!(allowed.contains("authorization"), "{allowed}");
+    Ok(())
+}
