@@ -19,7 +19,7 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use rez_core::{Message, StoreError};
+use rez_core::{IdempotencyKey, Message, StoreError};
 use serde_json::{Map, Number, Value};
 
 /// A DynamoDB item.
@@ -39,8 +39,13 @@ pub(crate) const UPDATED_DATE: &str = "updated_date";
 pub(crate) const AUX_SORT_KEY: &str = "#";
 
 /// The item id of an idempotency key.
-pub(crate) fn idempotency_id(key: &str) -> String {
-    format!("idempotency#{key}")
+pub(crate) fn idempotency_id(key: &IdempotencyKey) -> String {
+    match key {
+        IdempotencyKey::Client(text) => format!("idempotency#{text}"),
+        IdempotencyKey::Scheduler(fire) => {
+            format!("idempotency#schedule:{}", rez_core::time::format(*fire))
+        }
+    }
 }
 
 /// A string attribute.

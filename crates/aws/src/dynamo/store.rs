@@ -25,7 +25,7 @@ use aws_sdk_dynamodb::types::{
 };
 use backon::{BackoffBuilder, ExponentialBuilder, Retryable};
 use rez_core::ports::{Created, StatusChange};
-use rez_core::{Message, MessageId, StoreError};
+use rez_core::{IdempotencyKey, Message, MessageId, StoreError};
 
 use super::DynamoMessageStore;
 use super::items::{
@@ -71,7 +71,7 @@ impl DynamoMessageStore {
     pub(super) async fn create_message(
         &self,
         message: &Message,
-        key: Option<&str>,
+        key: Option<&IdempotencyKey>,
     ) -> Result<Created, StoreError> {
         let mut steps = vec![self.put_step(
             message_to_item(message)?,
@@ -121,7 +121,7 @@ impl DynamoMessageStore {
     }
 
     /// The message an idempotency key was first used for.
-    async fn replay(&self, key: &str) -> Result<Message, StoreError> {
+    async fn replay(&self, key: &IdempotencyKey) -> Result<Message, StoreError> {
         let pointer = self
             .get_item(idempotency_id(key), AUX_SORT_KEY.to_owned())
             .await?

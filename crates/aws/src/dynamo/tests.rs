@@ -3,7 +3,9 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::TimeZone;
 use rez_core::ports::{Created, ListQuery, MessageStore, StatusChange};
-use rez_core::{Cursor, Message, MessageType, Notification, Stage, Status, StoreError};
+use rez_core::{
+    Cursor, IdempotencyKey, Message, MessageType, Notification, Stage, Status, StoreError,
+};
 use serde_json::{Value, json};
 
 use std::time::Duration;
@@ -65,7 +67,10 @@ async fn create_is_one_transaction_of_message_key_and_counters() {
     let m = message();
     let (store, http) = store(&[(200, "{}")]);
     assert_eq!(
-        store.create(&m, Some("k1")).await.unwrap(),
+        store
+            .create(&m, Some(&IdempotencyKey::Client("k1".into())))
+            .await
+            .unwrap(),
         Created::New(m.clone())
     );
     let sent = requests(&http);
@@ -253,7 +258,10 @@ async fn a_create_that_meets_another_writer_tries_again_and_finds_the_keys_messa
         (200, &stored),
     ]);
     assert_eq!(
-        store.create(&second, Some("k")).await.unwrap(),
+        store
+            .create(&second, Some(&IdempotencyKey::Client("k".into())))
+            .await
+            .unwrap(),
         Created::Existing(first.clone())
     );
     let targets: Vec<String> = requests(&http).into_iter().map(|r| r.target).collect();
