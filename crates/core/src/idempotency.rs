@@ -12,18 +12,33 @@
 //! share a stored form only if they share namespace and text, whatever
 //! characters a client's text holds (`client:scheduler:…` is a client key).
 //! [`FromStr`] reads a stored form back.
+//!
+//! Keys stored before namespaces existed are *unnamespaced*: a client's key
+//! as sent, the scheduler's as `schedule:<fire time>`.
+//! [`IdempotencyKey::unnamespaced`] and
+//! [`IdempotencyKey::from_unnamespaced`] translate, the second judging by
+//! the message the key names, so a `schedule:` key a client sent stays a
+//! client's.
 
 use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 
-use crate::ValidationError;
+use crate::{Message, MessageType, ValidationError};
 
 /// The namespace name of keys chosen by API clients.
 const CLIENT: &str = "client";
 /// The namespace name of the scheduler's fire-time keys.
 const SCHEDULER: &str = "scheduler";
+
+/// `created_by` of the messages the scheduler makes.
+pub const SCHEDULER_CREATED_BY: &str = "scheduler";
+/// The argument holding the fire time (in [`crate::time::format`]) of a
+/// message the scheduler makes.
+pub const SCHEDULED_TIME_ARGUMENT: &str = "scheduled_time";
+/// What an unnamespaced scheduler key starts with, before its fire time.
+const UNNAMESPACED_SCHEDULER_PREFIX: &str = "schedule:";
 
 /// A key that makes creating a message idempotent: a create with a key seen
 /// before answers with the message stored then, in that key's namespace only.
@@ -52,6 +67,44 @@ impl IdempotencyKey {
     /// stored keys, and the DynamoDB store names the form in its item ids.
     pub fn stored(&self) -> String {
         self.to_string()
+    }
+
+    /// The text this key was stored as before keys had namespaces: a
+    /// client's key as sent, the scheduler's as `schedule:<fire time>`. Two
+    /// keys can share it (a client could send `schedule:<fire time>`).
+    pub fn unnamespaced(&self) -> String {
+        match self {
+            IdempotencyKey::Client(text) => text.clone(),
+            IdempotencyKey::Scheduler(fire) => format!(
+                "{UNNAMESPACED_SCHEDULER_PREFIX}{}",
+                crate::time::format(*fire)
+            ),
+        }
+    }
+
+    /// The key an unnamespaced `text` stood for, judged by the message it
+    /// named: a `schedule:<fire time>` key is the scheduler's when that
+    /// message is the one the scheduler makes for that fire time (created by
+    /// [`SCHEDULER_CREATED_BY`], type `scheduled`, argument
+    /// [`SCHEDULED_TIME_ARGUMENT`] the same time, as written); any other key
+    /// is a client's. The SQLite schema's migration 2 applies the same rule.
+    pub fn from_unnamespaced(text: &str, message: &Message) -> IdempotencyKey {
+        let fire = text
+            .strip_prefix(UNNAMESPACED_SCHEDULER_PREFIX)
+            .filter(|time| {
+                message.created_by == SCHEDULER_CREATED_BY
+                    && message.message_type == MessageType::Scheduled
+                    && message
+                        .arguments
+                        .get(SCHEDULED_TIME_ARGUMENT)
+                        .and_then(serde_json::Value::as_str)
+                        == Some(*time)
+            })
+            .and_then(|time| crate::time::parse(time).ok());
+        match fire {
+            Some(fire) => IdempotencyKey::Scheduler(fire),
+            None => IdempotencyKey::Client(text.to_owned()),
+        }
     }
 }
 
@@ -148,5 +201,52 @@ mod tests {
             let err = stored.parse::<IdempotencyKey>().unwrap_err();
             assert_eq!(err.field, "idempotency_key", "{stored}");
         }
+    }
+
+    /// The message the scheduler makes for `fire`, as far as keys care.
+    fn scheduled(fire: DateTime<Utc>) -> Message {
+        let mut m = Message::new(
+            fire,
+            SCHEDULER_CREATED_BY,
+            crate::Stage::Dev,
+            MessageType::Scheduled,
+            crate::Notification::text("x"),
+        );
+        m.arguments.insert(
+            SCHEDULED_TIME_ARGUMENT.into(),
+            crate::time::format(fire).into(),
+        );
+        m
+    }
+
+    #[test]
+    fn an_unnamespaced_key_is_the_scheduler_s_only_when_its_message_is_the_fire_s() {
+        let key = IdempotencyKey::Scheduler(fire());
+        let text = key.unnamespaced();
+        assert_eq!(text, "schedule:2026-11-30T12:00:00.000000Z");
+        assert_eq!(
+            IdempotencyKey::from_unnamespaced(&text, &scheduled(fire())),
+            key
+        );
+        let mut posted = scheduled(fire());
+        posted.created_by = "api".into();
+        let mut other_time = scheduled(fire());
+        other_time.arguments.insert(
+            SCHEDULED_TIME_ARGUMENT.into(),
+            "2026-11-30T13:00:00.000000Z".into(),
+        );
+        let mut notification = scheduled(fire());
+        notification.message_type = MessageType::Notification;
+        for message in [posted, other_time, notification] {
+            assert_eq!(
+                IdempotencyKey::from_unnamespaced(&text, &message),
+                IdempotencyKey::Client(text.clone())
+            );
+        }
+        let client = IdempotencyKey::Client("deploy-42".into());
+        assert_eq!(
+            IdempotencyKey::from_unnamespaced(&client.unnamespaced(), &scheduled(fire())),
+            client
+        );
     }
 }

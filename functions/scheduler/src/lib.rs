@@ -9,6 +9,7 @@
 pub mod lambda;
 
 use chrono::{DateTime, Utc};
+use rez_core::idempotency::{SCHEDULED_TIME_ARGUMENT, SCHEDULER_CREATED_BY};
 use rez_core::ports::{AtomicSubmitter, MessageStore, MetricEvent, MetricsSink, Publisher};
 use rez_core::{
     IdempotencyKey, Message, MessageType, Notification, Stage, SubmitError, Submitted, submit,
@@ -59,14 +60,15 @@ pub async fn handle(deps: &Deps, event: &ScheduleEvent) -> Result<Submitted, Sub
     };
     let mut message = Message::new(
         fire,
-        "scheduler",
+        SCHEDULER_CREATED_BY,
         deps.stage,
         MessageType::Scheduled,
         payload,
     );
-    message
-        .arguments
-        .insert("scheduled_time".into(), rez_core::time::format(fire).into());
+    message.arguments.insert(
+        SCHEDULED_TIME_ARGUMENT.into(),
+        rez_core::time::format(fire).into(),
+    );
     let submitted = submit(
         deps.store.as_ref(),
         deps.publisher.as_ref(),

@@ -98,7 +98,8 @@ CREATE TABLE queue_dead_letters (
 /// A version 1 `schedule:<time>` key is the scheduler's when its message is
 /// the one the scheduler makes for that time (created by `scheduler`, type
 /// `scheduled`, argument `scheduled_time` the same time); any other key,
-/// including a `schedule:` key a client sent, is a client's. The table is
+/// including a `schedule:` key a client sent, is a client's: the rule of
+/// [`rez_core::IdempotencyKey::from_unnamespaced`], in SQL. The table is
 /// copied rather than updated in place: renaming row by row could meet a key
 /// not yet renamed (`a` becomes `client:a` while a client's `client:a` is
 /// still there).
