@@ -78,7 +78,10 @@ async fn an_idempotency_key_answers_with_the_first_message_and_stays_out_of_list
         .client
         .get_item()
         .table_name(&table.name)
-        .key("id", AttributeValue::S("idempotency#key-1".into()))
+        .key(
+            "id",
+            AttributeValue::S("idempotency-key#client:key-1".into()),
+        )
         .key("created_date", AttributeValue::S("#".into()))
         .send()
         .await?;
