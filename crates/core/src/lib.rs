@@ -8,6 +8,7 @@
 //! | [`request`] | the API's create request and its validation into a new [`Message`] |
 //! | [`time`] | the fixed, sortable timestamp format every store uses |
 //! | [`cursor`] | the opaque list cursor shared by every store |
+//! | [`idempotency`] | [`IdempotencyKey`]: a client's or the scheduler's key, in separate namespaces |
 //! | [`ports`] | `MessageStore`, `Publisher`, `Notifier`, `WorkflowStarter`, `Clock`, `ExecutionReader`, `AtomicSubmitter` |
 //! | [`error_names`] | the stable States error names raised by the task functions |
 //! | [`memory`] | an in-memory `MessageStore`, the port's reference behaviour |
@@ -18,6 +19,7 @@
 pub mod cursor;
 pub mod error;
 pub mod error_names;
+pub mod idempotency;
 pub mod memory;
 pub mod message;
 pub mod notification;
@@ -29,6 +31,7 @@ pub mod time;
 
 pub use cursor::Cursor;
 pub use error::ValidationError;
+pub use idempotency::IdempotencyKey;
 pub use message::{Message, MessageId, MessageType, Stage, Status};
 pub use notification::{Notification, Priority};
 pub use ports::StoreError;

@@ -9,7 +9,7 @@ use crate::ports::{
     AtomicSubmitter, Created, MessageEvent, MessageStore, PublishError, Publisher, StatusChange,
     StoreError,
 };
-use crate::{Message, Status};
+use crate::{IdempotencyKey, Message, Status};
 
 /// What [`submit`] did.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,7 +64,7 @@ pub async fn submit(
     publisher: &dyn Publisher,
     atomic: Option<&dyn AtomicSubmitter>,
     message: &Message,
-    idempotency_key: Option<&str>,
+    idempotency_key: Option<&IdempotencyKey>,
 ) -> Result<Submitted, SubmitError> {
     if let Some(atomic) = atomic {
         return Ok(
@@ -122,7 +122,7 @@ mod tests {
         async fn create_queued(
             &self,
             message: &Message,
-            key: Option<&str>,
+            key: Option<&IdempotencyKey>,
         ) -> Result<Created, StoreError> {
             let mut queued = message.clone();
             queued.status = Status::Queued;
@@ -143,11 +143,15 @@ mod tests {
         )
     }
 
+    fn client_key() -> IdempotencyKey {
+        IdempotencyKey::Client("k".into())
+    }
+
     #[tokio::test]
     async fn without_an_atomic_submitter_it_stores_publishes_and_marks_queued() {
         let (store, publisher) = (MemoryStore::new(), MemoryPublisher::new());
         let m = message();
-        let submitted = submit(&store, &publisher, None, &m, Some("k"))
+        let submitted = submit(&store, &publisher, None, &m, Some(&client_key()))
             .await
             .unwrap();
         assert_eq!(submitted.message().status, Status::Queued);
@@ -166,7 +170,7 @@ mod tests {
             .await
             .unwrap();
         assert!(matches!(&accepted, Submitted::Accepted(q) if q.status == Status::Queued));
-        let replayed = submit(&store, &publisher, Some(&Atomic), &m, Some("k"))
+        let replayed = submit(&store, &publisher, Some(&Atomic), &m, Some(&client_key()))
             .await
             .unwrap();
         assert!(matches!(replayed, Submitted::Replayed(_)));

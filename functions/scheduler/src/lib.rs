@@ -1,14 +1,19 @@
 //! The scheduler function: create the scheduled message for one fire time.
 //!
 //! EventBridge Scheduler (or the local scheduler) calls it once per fire
-//! time, at least once. The fire time becomes the idempotency key, so a
-//! repeated call creates nothing new: at most one message per fire time.
+//! time, at least once. The fire time becomes the idempotency key, in the
+//! scheduler's own namespace ([`IdempotencyKey::Scheduler`]), so a repeated
+//! call creates nothing new (at most one message per fire time), and no key
+//! a client sends can stand in for it.
 
 pub mod lambda;
 
 use chrono::{DateTime, Utc};
+use rez_core::idempotency::{SCHEDULED_TIME_ARGUMENT, SCHEDULER_CREATED_BY};
 use rez_core::ports::{AtomicSubmitter, MessageStore, MetricEvent, MetricsSink, Publisher};
-use rez_core::{Message, MessageType, Notification, Stage, SubmitError, Submitted, submit};
+use rez_core::{
+    IdempotencyKey, Message, MessageType, Notification, Stage, SubmitError, Submitted, submit,
+};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -38,11 +43,6 @@ pub struct ScheduleEvent {
     pub scheduled_time: DateTime<Utc>,
 }
 
-/// The idempotency key of a fire time.
-pub fn idempotency_key(fire_time: DateTime<Utc>) -> String {
-    format!("schedule:{}", rez_core::time::format(fire_time))
-}
-
 /// Creates, publishes and queues the message for `event.scheduled_time`.
 ///
 /// # Errors
@@ -60,20 +60,21 @@ pub async fn handle(deps: &Deps, event: &ScheduleEvent) -> Result<Submitted, Sub
     };
     let mut message = Message::new(
         fire,
-        "scheduler",
+        SCHEDULER_CREATED_BY,
         deps.stage,
         MessageType::Scheduled,
         payload,
     );
-    message
-        .arguments
-        .insert("scheduled_time".into(), rez_core::time::format(fire).into());
+    message.arguments.insert(
+        SCHEDULED_TIME_ARGUMENT.into(),
+        rez_core::time::format(fire).into(),
+    );
     let submitted = submit(
         deps.store.as_ref(),
         deps.publisher.as_ref(),
         deps.atomic_submitter.as_deref(),
         &message,
-        Some(&idempotency_key(fire)),
+        Some(&IdempotencyKey::Scheduler(fire)),
     )
     .await?;
     match &submitted {
@@ -119,5 +120,47 @@ mod tests {
         assert_eq!(first.message().status, rez_core::Status::Queued);
         assert_eq!(first.message().message_type, MessageType::Scheduled);
         assert_eq!(publisher.events().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_client_key_with_the_fire_time_s_text_does_not_suppress_the_fire() {
+        let deps = Deps {
+            store: Arc::new(MemoryStore::new()),
+            publisher: Arc::new(MemoryPublisher::new()),
+            atomic_submitter: None,
+            stage: Stage::Dev,
+            title: "Daily".into(),
+            metrics: Arc::new(rez_core::ports::NoMetrics),
+        };
+        let fire: DateTime<Utc> = "2026-11-30T12:00:00Z".parse().unwrap();
+        let posted = Message::new(
+            fire,
+            "api",
+            Stage::Dev,
+            MessageType::Notification,
+            Notification::text("mine"),
+        );
+        let text = format!("schedule:{}", rez_core::time::format(fire));
+        let client = submit(
+            deps.store.as_ref(),
+            deps.publisher.as_ref(),
+            None,
+            &posted,
+            Some(&IdempotencyKey::Client(text)),
+        )
+        .await
+        .unwrap();
+        assert!(matches!(client, Submitted::Accepted(_)));
+        let fired = handle(
+            &deps,
+            &ScheduleEvent {
+                scheduled_time: fire,
+            },
+        )
+        .await
+        .unwrap();
+        assert!(matches!(fired, Submitted::Accepted(_)), "{fired:?}");
+        assert_eq!(fired.message().message_type, MessageType::Scheduled);
+        assert_ne!(fired.message().id, posted.id);
     }
 }

@@ -10,7 +10,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
-use rez_core::ValidationError;
+use rez_core::{IdempotencyKey, ValidationError};
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
@@ -166,16 +166,18 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
     }
 }
 
-/// The `Idempotency-Key` header, when sent: 1–255 visible ASCII characters.
+/// The `Idempotency-Key` header, when sent: 1–255 visible ASCII characters,
+/// a key in the client namespace (never one of the scheduler's, whatever
+/// the text).
 #[derive(Debug)]
-pub(crate) struct IdempotencyKey(pub(crate) Option<String>);
+pub(crate) struct IdempotencyKeyHeader(pub(crate) Option<IdempotencyKey>);
 
-impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKeyHeader {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let Some(value) = parts.headers.get(IDEMPOTENCY_KEY) else {
-            return Ok(IdempotencyKey(None));
+            return Ok(IdempotencyKeyHeader(None));
         };
         let bytes = value.as_bytes();
         if bytes.is_empty()
@@ -187,9 +189,9 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
                 format!("must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} visible ASCII characters"),
             )));
         }
-        Ok(IdempotencyKey(Some(
+        Ok(IdempotencyKeyHeader(Some(IdempotencyKey::Client(
             String::from_utf8_lossy(bytes).into_owned(),
-        )))
+        ))))
     }
 }
 

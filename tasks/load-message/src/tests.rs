@@ -85,7 +85,7 @@ impl MessageStore for LaggingStore {
     async fn create(
         &self,
         message: &Message,
-        key: Option<&str>,
+        key: Option<&rez_core::IdempotencyKey>,
     ) -> Result<rez_core::ports::Created, StoreError> {
         self.0.create(message, key).await
     }

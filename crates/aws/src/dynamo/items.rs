@@ -13,13 +13,22 @@
 //!
 //! | id | created_date | what |
 //! |---|---|---|
-//! | `idempotency#<key>` | `#` | `message_id`, `message_created_date`, `ttl` |
+//! | `idempotency-key#<stored key>` | `#` | `message_id`, `message_created_date`, `ttl` |
+//! | `idempotency#<unnamespaced key>` | `#` | the same, written before keys had namespaces; read, never written |
 //! | `counters#<shard>` | `#` | the metrics counters (see `metrics.rs`) |
+//!
+//! An idempotency item's id holds its key's stored form
+//! ([`IdempotencyKey::stored`]: `client:<text>` or `scheduler:<fire time>`).
+//! The items from before namespaces held the key as sent (the scheduler's as
+//! `schedule:<fire time>`), so a client's key could name the scheduler's
+//! item; their prefix differs, so no stored form names one of them. Each
+//! expires with its message (`ttl`, [`rez_core::message::RETENTION_DAYS`]
+//! after the message was created).
 
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use rez_core::{Message, StoreError};
+use rez_core::{IdempotencyKey, Message, StoreError};
 use serde_json::{Map, Number, Value};
 
 /// A DynamoDB item.
@@ -38,9 +47,22 @@ pub(crate) const UPDATED_DATE: &str = "updated_date";
 /// The sort key of the items that are not messages.
 pub(crate) const AUX_SORT_KEY: &str = "#";
 
+/// What the id of an idempotency item starts with, before the key's stored form.
+const IDEMPOTENCY_PREFIX: &str = "idempotency-key#";
+/// What the id of an idempotency item written before namespaces starts
+/// with, before the unnamespaced key.
+const UNNAMESPACED_IDEMPOTENCY_PREFIX: &str = "idempotency#";
+
 /// The item id of an idempotency key.
-pub(crate) fn idempotency_id(key: &str) -> String {
-    format!("idempotency#{key}")
+pub(crate) fn idempotency_id(key: &IdempotencyKey) -> String {
+    format!("{IDEMPOTENCY_PREFIX}{}", key.stored())
+}
+
+/// The id of the item that would have held `key` before namespaces
+/// ([`IdempotencyKey::unnamespaced`]); it may have held another key of the
+/// same text.
+pub(crate) fn unnamespaced_idempotency_id(key: &IdempotencyKey) -> String {
+    format!("{UNNAMESPACED_IDEMPOTENCY_PREFIX}{}", key.unnamespaced())
 }
 
 /// A string attribute.

@@ -28,7 +28,7 @@ use backon::{BackoffBuilder, ExponentialBuilder};
 use rez_core::ports::{
     Created, HourlyCounts, HourlySeries, ListQuery, MessageStore, Metrics, Page, StatusChange,
 };
-use rez_core::{Message, MessageId, Stage, StoreError};
+use rez_core::{IdempotencyKey, Message, MessageId, Stage, StoreError};
 
 use crate::error::describe;
 use items::{AUX_SORT_KEY, CREATED_DATE, ID, s};
@@ -100,7 +100,7 @@ impl MessageStore for DynamoMessageStore {
     async fn create(
         &self,
         message: &Message,
-        idempotency_key: Option<&str>,
+        idempotency_key: Option<&IdempotencyKey>,
     ) -> Result<Created, StoreError> {
         self.create_message(message, idempotency_key).await
     }

@@ -3,6 +3,14 @@
 //! Writes are transactions of the message item and its counters delta (see
 //! `metrics.rs`), so the metrics always agree with the messages.
 //!
+//! A create with an idempotency key writes the key's item in the same
+//! transaction, on condition that it is new; a failed condition answers
+//! with the message the key named first. Before that, the key's item from
+//! before namespaces (see `items.rs`) is read: while one names a message
+//! that [`IdempotencyKey::from_unnamespaced`] says it held this key for,
+//! that message is the answer, so a client's retry or a redelivered fire
+//! time creates nothing new across the change of item ids.
+//!
 //! A transition reads the message (consistent read), checks the `from`
 //! statuses, and writes the changed message on condition that `status` and
 //! `updated_date` are still what it read (`#status`: status is a reserved
@@ -25,12 +33,12 @@ use aws_sdk_dynamodb::types::{
 };
 use backon::{BackoffBuilder, ExponentialBuilder, Retryable};
 use rez_core::ports::{Created, StatusChange};
-use rez_core::{Message, MessageId, StoreError};
+use rez_core::{IdempotencyKey, Message, MessageId, StoreError};
 
 use super::DynamoMessageStore;
 use super::items::{
     AUX_SORT_KEY, CREATED_DATE, ID, Item, STATUS, UPDATED_DATE, get_s, idempotency_id,
-    item_to_message, message_to_item, n, s,
+    item_to_message, message_to_item, n, s, unnamespaced_idempotency_id,
 };
 use super::metrics::{Delta, shard_for};
 
@@ -71,8 +79,13 @@ impl DynamoMessageStore {
     pub(super) async fn create_message(
         &self,
         message: &Message,
-        key: Option<&str>,
+        key: Option<&IdempotencyKey>,
     ) -> Result<Created, StoreError> {
+        if let Some(key) = key
+            && let Some(first) = self.unnamespaced_replay(key).await?
+        {
+            return Ok(Created::Existing(first));
+        }
         let mut steps = vec![self.put_step(
             message_to_item(message)?,
             "attribute_not_exists(#id)",
@@ -121,21 +134,56 @@ impl DynamoMessageStore {
     }
 
     /// The message an idempotency key was first used for.
-    async fn replay(&self, key: &str) -> Result<Message, StoreError> {
+    async fn replay(&self, key: &IdempotencyKey) -> Result<Message, StoreError> {
         let pointer = self
             .get_item(idempotency_id(key), AUX_SORT_KEY.to_owned())
             .await?
             .ok_or_else(|| {
                 StoreError::Unavailable(format!("idempotency key {key} vanished while read"))
             })?;
+        let (id, message) = self.named(key, &pointer).await?;
+        message.ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "idempotency key {key}: its message {id} is missing"
+            ))
+        })
+    }
+
+    /// The message `key`'s item from before namespaces names, if that item
+    /// held this key (not another of the same text) and its message is
+    /// still there (the two expire independently).
+    async fn unnamespaced_replay(
+        &self,
+        key: &IdempotencyKey,
+    ) -> Result<Option<Message>, StoreError> {
+        let Some(pointer) = self
+            .get_item(unnamespaced_idempotency_id(key), AUX_SORT_KEY.to_owned())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let (_, message) = self.named(key, &pointer).await?;
+        Ok(message.filter(|m| {
+            IdempotencyKey::from_unnamespaced(&key.unnamespaced(), m).stored() == key.stored()
+        }))
+    }
+
+    /// The id of the message an idempotency item names, and that message
+    /// if it is there.
+    async fn named(
+        &self,
+        key: &IdempotencyKey,
+        pointer: &Item,
+    ) -> Result<(String, Option<Message>), StoreError> {
         let corrupt = |why: String| StoreError::Corrupt(format!("idempotency key {key}: {why}"));
-        let id = get_s(&pointer, "message_id").map_err(corrupt)?;
-        let created = get_s(&pointer, "message_created_date").map_err(corrupt)?;
-        let item = self
+        let id = get_s(pointer, "message_id").map_err(corrupt)?;
+        let created = get_s(pointer, "message_created_date").map_err(corrupt)?;
+        let message = self
             .get_item(id.to_owned(), created.to_owned())
             .await?
-            .ok_or_else(|| corrupt(format!("its message {id} is missing")))?;
-        item_to_message(&item)
+            .map(|item| item_to_message(&item))
+            .transpose()?;
+        Ok((id.to_owned(), message))
     }
 
     pub(super) async fn get_message(&self, id: &MessageId) -> Result<Option<Message>, StoreError> {

@@ -3,7 +3,9 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::TimeZone;
 use rez_core::ports::{Created, ListQuery, MessageStore, StatusChange};
-use rez_core::{Cursor, Message, MessageType, Notification, Stage, Status, StoreError};
+use rez_core::{
+    Cursor, IdempotencyKey, Message, MessageType, Notification, Stage, Status, StoreError,
+};
 use serde_json::{Value, json};
 
 use std::time::Duration;
@@ -63,14 +65,24 @@ fn store(
 #[tokio::test]
 async fn create_is_one_transaction_of_message_key_and_counters() {
     let m = message();
-    let (store, http) = store(&[(200, "{}")]);
+    let (store, http) = store(&[(200, "{}"), (200, "{}")]);
     assert_eq!(
-        store.create(&m, Some("k1")).await.unwrap(),
+        store
+            .create(&m, Some(&IdempotencyKey::Client("k1".into())))
+            .await
+            .unwrap(),
         Created::New(m.clone())
     );
     let sent = requests(&http);
-    assert_eq!(sent[0].target, "DynamoDB_20120810.TransactWriteItems");
-    let items = sent[0].json()["TransactItems"].clone();
+    assert_eq!(sent[0].target, "DynamoDB_20120810.GetItem");
+    assert_eq!(
+        sent[0].json()["Key"]["id"],
+        json!({"S": "idempotency#k1"}),
+        "the key's item from before namespaces is read first"
+    );
+    assert_eq!(sent[0].json()["ConsistentRead"], true);
+    assert_eq!(sent[1].target, "DynamoDB_20120810.TransactWriteItems");
+    let items = sent[1].json()["TransactItems"].clone();
     assert_eq!(items[0]["Put"]["TableName"], TABLE);
     assert_eq!(
         items[0]["Put"]["ConditionExpression"],
@@ -79,7 +91,7 @@ async fn create_is_one_transaction_of_message_key_and_counters() {
     assert_eq!(items[0]["Put"]["Item"]["status"], json!({"S": "created"}));
     assert_eq!(
         items[1]["Put"]["Item"]["id"],
-        json!({"S": "idempotency#k1"})
+        json!({"S": "idempotency-key#client:k1"})
     );
     assert!(items[1]["Put"]["Item"].get("status").is_none());
     assert!(
@@ -247,24 +259,79 @@ async fn a_create_that_meets_another_writer_tries_again_and_finds_the_keys_messa
     .to_string();
     let stored = json!({"Item": wire_item(&message_to_item(&first).unwrap())}).to_string();
     let (store, http) = store(&[
+        (200, "{}"),
         (400, &conflict),
         (400, &key_taken),
         (200, &pointer),
         (200, &stored),
     ]);
     assert_eq!(
-        store.create(&second, Some("k")).await.unwrap(),
+        store
+            .create(&second, Some(&IdempotencyKey::Client("k".into())))
+            .await
+            .unwrap(),
         Created::Existing(first.clone())
     );
     let targets: Vec<String> = requests(&http).into_iter().map(|r| r.target).collect();
     assert_eq!(
         targets,
         [
+            "DynamoDB_20120810.GetItem",
             "DynamoDB_20120810.TransactWriteItems",
             "DynamoDB_20120810.TransactWriteItems",
             "DynamoDB_20120810.GetItem",
             "DynamoDB_20120810.GetItem"
         ]
+    );
+}
+
+#[tokio::test]
+async fn a_fire_time_stored_before_namespaces_answers_with_its_message_and_writes_nothing() {
+    let fire = chrono::Utc
+        .with_ymd_and_hms(2026, 11, 30, 12, 0, 0)
+        .unwrap();
+    let mut scheduled = Message::new(
+        fire,
+        "scheduler",
+        Stage::Dev,
+        MessageType::Scheduled,
+        Notification::text("daily"),
+    );
+    scheduled.arguments.insert(
+        "scheduled_time".into(),
+        json!("2026-11-30T12:00:00.000000Z"),
+    );
+    let pointer = json!({"Item": {
+        "id": {"S": "idempotency#schedule:2026-11-30T12:00:00.000000Z"},
+        "created_date": {"S": "#"},
+        "message_id": {"S": scheduled.id.to_string()},
+        "message_created_date": {"S": "2026-11-30T12:00:00.000000Z"}
+    }})
+    .to_string();
+    let stored = json!({"Item": wire_item(&message_to_item(&scheduled).unwrap())}).to_string();
+    let (store, http) = store(&[(200, &pointer), (200, &stored)]);
+    let again = Message::new(
+        fire,
+        "scheduler",
+        Stage::Dev,
+        MessageType::Scheduled,
+        Notification::text("daily"),
+    );
+    assert_eq!(
+        store
+            .create(&again, Some(&IdempotencyKey::Scheduler(fire)))
+            .await
+            .unwrap(),
+        Created::Existing(scheduled.clone())
+    );
+    let sent = requests(&http);
+    assert_eq!(
+        sent.iter().map(|r| r.target.as_str()).collect::<Vec<_>>(),
+        ["DynamoDB_20120810.GetItem", "DynamoDB_20120810.GetItem"]
+    );
+    assert_eq!(
+        sent[0].json()["Key"]["id"],
+        json!({"S": "idempotency#schedule:2026-11-30T12:00:00.000000Z"})
     );
 }
 

@@ -9,9 +9,14 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use rez_core::ports::{Created, ListQuery, MessageStore};
-use rez_core::{MessageType, Stage, StoreError};
+use rez_core::{IdempotencyKey, MessageType, Stage, StoreError};
 
 use crate::helpers::{TestResult, message_at, new_store};
+
+/// A key as a client sends it.
+fn client_key(text: &str) -> IdempotencyKey {
+    IdempotencyKey::Client(text.to_owned())
+}
 
 #[tokio::test]
 async fn a_created_message_reads_back_with_every_field() -> TestResult {
@@ -46,20 +51,20 @@ async fn an_idempotency_key_answers_with_the_first_message_and_stays_out_of_list
     let first = message_at(0, Stage::Dev, MessageType::Notification);
     let second = message_at(5, Stage::Dev, MessageType::Notification);
     assert_eq!(
-        store.create(&first, Some("key-1")).await?,
+        store.create(&first, Some(&client_key("key-1"))).await?,
         Created::New(first.clone())
     );
     assert_eq!(
-        store.create(&second, Some("key-1")).await?,
+        store.create(&second, Some(&client_key("key-1"))).await?,
         Created::Existing(first.clone())
     );
     // Even the same id again: the known key wins.
     assert_eq!(
-        store.create(&first, Some("key-1")).await?,
+        store.create(&first, Some(&client_key("key-1"))).await?,
         Created::Existing(first.clone())
     );
     assert_eq!(store.get(&second.id).await?, None);
-    let other = store.create(&second, Some("key-2")).await?;
+    let other = store.create(&second, Some(&client_key("key-2"))).await?;
     assert_eq!(other, Created::New(second.clone()));
 
     let listed = store
@@ -73,7 +78,10 @@ async fn an_idempotency_key_answers_with_the_first_message_and_stays_out_of_list
         .client
         .get_item()
         .table_name(&table.name)
-        .key("id", AttributeValue::S("idempotency#key-1".into()))
+        .key(
+            "id",
+            AttributeValue::S("idempotency-key#client:key-1".into()),
+        )
         .key("created_date", AttributeValue::S("#".into()))
         .send()
         .await?;

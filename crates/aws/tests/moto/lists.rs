@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use rez_core::ports::{ListQuery, MessageStore};
-use rez_core::{Cursor, Message, MessageType, Stage, Status, StoreError};
+use rez_core::{Cursor, IdempotencyKey, Message, MessageType, Stage, Status, StoreError};
 
 use crate::helpers::{TestResult, change, message_at, new_store};
 
@@ -127,7 +127,9 @@ async fn lists_never_show_the_auxiliary_items() -> TestResult {
     let mut ids = HashSet::new();
     for i in 0..3 {
         let m = message_at(i, Stage::Dev, MessageType::Notification);
-        store.create(&m, Some(&format!("k{i}"))).await?;
+        store
+            .create(&m, Some(&IdempotencyKey::Client(format!("k{i}"))))
+            .await?;
         ids.insert(m.id);
     }
     store.metrics().await?;

@@ -10,6 +10,7 @@
 
 mod dynamo;
 mod helpers;
+mod idempotency;
 mod lists;
 mod metrics;
 mod sns;

@@ -7,7 +7,7 @@ use crate::ports::{
     Created, HourlyCounts, HourlySeries, LatencySummary, ListQuery, MessageStore, Metrics, Page,
     StatusChange, StoreError,
 };
-use crate::{Cursor, Message, MessageId, Status};
+use crate::{Cursor, IdempotencyKey, Message, MessageId, Status};
 
 /// Messages in a map, with the same conditions and ordering as the real stores.
 #[derive(Debug, Default)]
@@ -18,6 +18,7 @@ pub struct MemoryStore {
 #[derive(Debug, Default)]
 struct Inner {
     messages: HashMap<MessageId, Message>,
+    /// By [stored form](IdempotencyKey::stored), as the real stores key them.
     idempotency: HashMap<String, MessageId>,
 }
 
@@ -36,9 +37,15 @@ impl MemoryStore {
 
 #[async_trait::async_trait]
 impl MessageStore for MemoryStore {
-    async fn create(&self, message: &Message, key: Option<&str>) -> Result<Created, StoreError> {
+    async fn create(
+        &self,
+        message: &Message,
+        key: Option<&IdempotencyKey>,
+    ) -> Result<Created, StoreError> {
+        let key = key.map(IdempotencyKey::stored);
         let mut inner = self.lock()?;
         if let Some(existing) = key
+            .as_ref()
             .and_then(|k| inner.idempotency.get(k))
             .and_then(|id| inner.messages.get(id))
         {
@@ -49,7 +56,7 @@ impl MessageStore for MemoryStore {
         }
         inner.messages.insert(message.id.clone(), message.clone());
         if let Some(k) = key {
-            inner.idempotency.insert(k.to_owned(), message.id.clone());
+            inner.idempotency.insert(k, message.id.clone());
         }
         Ok(Created::New(message.clone()))
     }
@@ -167,5 +174,32 @@ mod tests {
             (Some(50), Some(90), Some(99), Some(100), 100)
         );
         assert_eq!(LatencySummary::from_samples(vec![]).p50, None);
+    }
+
+    #[tokio::test]
+    async fn a_client_key_with_a_scheduler_key_s_text_is_a_different_key() {
+        use crate::{MessageType, Notification, Stage};
+        let fire = chrono::Utc::now();
+        let new = |kind| Message::new(fire, "test", Stage::Dev, kind, Notification::text("x"));
+        let store = MemoryStore::new();
+        let scheduler = IdempotencyKey::Scheduler(fire);
+        let client = IdempotencyKey::Client(scheduler.stored());
+        let posted = new(MessageType::Notification);
+        let scheduled = new(MessageType::Scheduled);
+        assert_eq!(
+            store.create(&posted, Some(&client)).await.unwrap(),
+            Created::New(posted.clone())
+        );
+        assert_eq!(
+            store.create(&scheduled, Some(&scheduler)).await.unwrap(),
+            Created::New(scheduled.clone())
+        );
+        assert_eq!(
+            store
+                .create(&new(MessageType::Scheduled), Some(&scheduler))
+                .await
+                .unwrap(),
+            Created::Existing(scheduled)
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! The atomic submission port: store a new message and enqueue it in one write.
 
-use crate::Message;
+use crate::{IdempotencyKey, Message};
 
 use super::store::{Created, StoreError};
 
@@ -27,6 +27,6 @@ pub trait AtomicSubmitter: Send + Sync {
     async fn create_queued(
         &self,
         message: &Message,
-        idempotency_key: Option<&str>,
+        idempotency_key: Option<&IdempotencyKey>,
     ) -> Result<Created, StoreError>;
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::series::{HourlyCounts, HourlySeries};
-use crate::{Cursor, Message, MessageId, MessageType, Stage, Status};
+use crate::{Cursor, IdempotencyKey, Message, MessageId, MessageType, Stage, Status};
 
 /// Most items one list call returns.
 pub const MAX_LIST_LIMIT: u32 = 1000;
@@ -234,14 +234,15 @@ pub enum StoreError {
 #[async_trait::async_trait]
 pub trait MessageStore: Send + Sync {
     /// Stores a new message (conditional on its id being new). With an
-    /// idempotency key seen before, returns the message stored then instead.
+    /// idempotency key seen before (same namespace, same text), returns the
+    /// message stored then instead.
     ///
     /// # Errors
     /// [`StoreError::AlreadyExists`], [`StoreError::Unavailable`].
     async fn create(
         &self,
         message: &Message,
-        idempotency_key: Option<&str>,
+        idempotency_key: Option<&IdempotencyKey>,
     ) -> Result<Created, StoreError>;
 
     /// Reads one message.

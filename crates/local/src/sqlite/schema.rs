@@ -16,7 +16,7 @@ use super::error::{DbError, describe, one_line};
 pub(crate) const APPLICATION_ID: i32 = 0x5245_5A41;
 
 /// The migrations, in order: migration `n` takes the schema from version `n` to `n + 1`.
-const MIGRATIONS: &[&str] = &[V1];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this build writes.
 pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -88,6 +88,45 @@ CREATE TABLE queue_dead_letters (
     receive_count INTEGER NOT NULL,
     dead_at       TEXT NOT NULL
 );
+";
+
+/// Idempotency keys in their namespaces: `idempotency_keys.key` becomes the
+/// key's stored form ([`rez_core::IdempotencyKey::stored`]), `client:<key>`
+/// or `scheduler:<fire time>`, where version 1 held a client's key as sent
+/// and the scheduler's as `schedule:<fire time>`, in one namespace.
+///
+/// A version 1 `schedule:<time>` key is the scheduler's when its message is
+/// the one the scheduler makes for that time (created by `scheduler`, type
+/// `scheduled`, argument `scheduled_time` the same time); any other key,
+/// including a `schedule:` key a client sent, is a client's: the rule of
+/// [`rez_core::IdempotencyKey::from_unnamespaced`], in SQL. The table is
+/// copied rather than updated in place: renaming row by row could meet a key
+/// not yet renamed (`a` becomes `client:a` while a client's `client:a` is
+/// still there).
+const V2: &str = "
+CREATE TABLE idempotency_keys_namespaced (
+    key          TEXT PRIMARY KEY NOT NULL,
+    message_id   TEXT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+    created_date TEXT NOT NULL
+);
+INSERT INTO idempotency_keys_namespaced (key, message_id, created_date)
+SELECT CASE
+           WHEN substr(k.key, 1, 9) = 'schedule:'
+                AND m.created_by = 'scheduler'
+                AND m.message_type = 'scheduled'
+                AND CASE WHEN json_valid(m.arguments)
+                         THEN json_extract(m.arguments, '$.scheduled_time') END
+                    = substr(k.key, 10)
+           THEN 'scheduler:' || substr(k.key, 10)
+           ELSE 'client:' || k.key
+       END,
+       k.message_id,
+       k.created_date
+FROM idempotency_keys AS k
+LEFT JOIN messages AS m ON m.id = k.message_id;
+DROP TABLE idempotency_keys;
+ALTER TABLE idempotency_keys_namespaced RENAME TO idempotency_keys;
+CREATE INDEX idempotency_keys_message_id ON idempotency_keys (message_id);
 ";
 
 /// Runs `PRAGMA quick_check`, which only reads: a damaged file is reported, not touched.

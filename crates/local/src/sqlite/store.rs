@@ -4,7 +4,7 @@ use rez_core::ports::{
     Created, DEFAULT_LIST_LIMIT, HourlyCounts, HourlySeries, ListQuery, MAX_LIST_LIMIT,
     MessageStore, Metrics, Page, StatusChange, StoreError,
 };
-use rez_core::{Cursor, Message, MessageId, time};
+use rez_core::{Cursor, IdempotencyKey, Message, MessageId, time};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params_from_iter};
 
@@ -39,15 +39,20 @@ impl SqliteStore {
 /// Inserts `message` with its idempotency key inside the caller's write
 /// transaction, or finds the message the key named before (nothing written).
 ///
+/// `idempotency_keys.key` holds the key's [stored form](IdempotencyKey::stored)
+/// (`client:…` or `scheduler:…`), so a client's key never finds the
+/// scheduler's message, nor the scheduler's a client's.
+///
 /// # Errors
 /// [`StoreError::AlreadyExists`] when the id is taken, [`StoreError::Corrupt`]
 /// when the key names a missing message, [`StoreError::Unavailable`].
 pub(crate) fn create_row(
     tx: &Connection,
     message: &Message,
-    key: Option<&str>,
+    key: Option<&IdempotencyKey>,
 ) -> Result<Created, StoreError> {
-    if let Some(key) = key {
+    let key = key.map(IdempotencyKey::stored);
+    if let Some(key) = &key {
         let seen: Option<String> = tx
             .prepare_cached("SELECT message_id FROM idempotency_keys WHERE key = ?1")
             .and_then(|mut statement| statement.query_row([key], |row| row.get(0)).optional())
@@ -74,7 +79,7 @@ pub(crate) fn create_row(
         return Err(StoreError::AlreadyExists(message.id.clone()));
     }
     insert_message(tx, message)?;
-    if let Some(key) = key {
+    if let Some(key) = &key {
         tx.prepare_cached(
             "INSERT INTO idempotency_keys (key, message_id, created_date) VALUES (?1, ?2, ?3)",
         )
@@ -99,16 +104,16 @@ impl MessageStore for SqliteStore {
     async fn create(
         &self,
         message: &Message,
-        idempotency_key: Option<&str>,
+        idempotency_key: Option<&IdempotencyKey>,
     ) -> Result<Created, StoreError> {
         let message = message.clone();
-        let key = idempotency_key.map(str::to_owned);
+        let key = idempotency_key.cloned();
         self.db
             .call(move |conn| {
                 let tx = conn
                     .transaction_with_behavior(TransactionBehavior::Immediate)
                     .map_err(store_error)?;
-                let created = create_row(&tx, &message, key.as_deref())?;
+                let created = create_row(&tx, &message, key.as_ref())?;
                 if matches!(created, Created::New(_)) {
                     tx.commit().map_err(store_error)?;
                 }

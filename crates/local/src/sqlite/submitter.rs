@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use rez_core::ports::{AtomicSubmitter, Created, MessageEvent, StatusChange, StoreError};
-use rez_core::{Message, Status};
+use rez_core::{IdempotencyKey, Message, Status};
 use rusqlite::Connection;
 
 use super::database::Database;
@@ -44,16 +44,16 @@ impl AtomicSubmitter for SqliteSubmitter {
     async fn create_queued(
         &self,
         message: &Message,
-        idempotency_key: Option<&str>,
+        idempotency_key: Option<&IdempotencyKey>,
     ) -> Result<Created, StoreError> {
         let mut queued = message.clone();
         queue_change(message).apply(&mut queued);
-        let key = idempotency_key.map(str::to_owned);
+        let key = idempotency_key.cloned();
         let (now, now_ms) = self.queue.now();
         let (created, enqueued) = self
             .db()
             .write(move |tx| {
-                let created = match create_row(tx, &queued, key.as_deref())? {
+                let created = match create_row(tx, &queued, key.as_ref())? {
                     Created::New(m) => Created::New(m),
                     // An earlier three-step submission stored it but failed
                     // to publish it (or the process died in between): queue

@@ -40,3 +40,72 @@ async fn a_one_time_schedule_creates_and_delivers_exactly_one_scheduled_message(
     app.shutdown().await;
     Ok(())
 }
+
+#[tokio::test]
+async fn a_client_key_with_the_fire_time_s_text_leaves_the_scheduled_message_alone() -> TestResult {
+    use chrono::Timelike;
+    // Five minutes ahead at a time scale of 0.01 fires after about 3 s.
+    let fire = (chrono::Utc::now() + chrono::Duration::minutes(5))
+        .with_nanosecond(0)
+        .ok_or("no whole second")?;
+    let at = fire.format("at(%Y-%m-%dT%H:%M:%S)").to_string();
+    let app = spawn_app_with(ntfy_accepting().await, |c| c.schedule = at.parse().unwrap()).await;
+
+    // The scheduler's key for this fire time, as it was written before keys
+    // had namespaces, and as it is stored now.
+    let fire_text = rez_core::time::format(fire);
+    let lookalikes = [
+        format!("schedule:{fire_text}"),
+        format!("scheduler:{fire_text}"),
+    ];
+    let mut posted = Vec::new();
+    for key in &lookalikes {
+        let post = || {
+            app.client
+                .post(app.url("/api/messages"))
+                .header("Idempotency-Key", key)
+                .json(&serde_json::json!({"message": "mine"}))
+                .send()
+        };
+        let first = post().await?;
+        assert_eq!(first.status(), 202);
+        assert_eq!(first.headers().get("idempotent-replayed"), None, "{key}");
+        let first: Value = first.json().await?;
+        let again = post().await?;
+        assert_eq!(
+            again
+                .headers()
+                .get("idempotent-replayed")
+                .map(|v| v.as_bytes()),
+            Some(&b"true"[..])
+        );
+        let again: Value = again.json().await?;
+        assert_eq!(again["id"], first["id"], "{key}");
+        posted.push(first);
+    }
+
+    let deadline = tokio::time::Instant::now() + WAIT_LIMIT;
+    let scheduled = loop {
+        let page = app.get_json("/api/messages?message_type=scheduled").await;
+        let items: Vec<Value> = page["items"].as_array().cloned().unwrap_or_default();
+        if items.iter().any(|m| m["status"] == "completed") {
+            break items;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the client's keys suppressed the scheduled message: {items:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(scheduled.len(), 1);
+    assert_eq!(scheduled[0]["created_by"], "scheduler");
+    assert_eq!(scheduled[0]["arguments"]["scheduled_time"], fire_text);
+    for mine in &posted {
+        assert_ne!(mine["id"], scheduled[0]["id"]);
+        let now = app.message(mine["id"].as_str().ok_or("no id")?).await;
+        assert_eq!(now["message_type"], "notification");
+        assert_eq!(now["payload"]["message"], "mine");
+    }
+    app.shutdown().await;
+    Ok(())
+}

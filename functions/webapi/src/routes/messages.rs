@@ -8,7 +8,7 @@ use rez_core::ports::{DEFAULT_LIST_LIMIT, ListQuery, MAX_LIST_LIMIT, MetricEvent
 use rez_core::{CreateMessageRequest, Cursor, Message, MessageId, SubmitError, Submitted, submit};
 
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiPath, IdempotencyKey, QueryParams};
+use crate::extract::{ApiJson, ApiPath, IdempotencyKeyHeader, QueryParams};
 use crate::state::ApiState;
 
 const LIST_PARAMS: &[&str] = &["stage", "status", "message_type", "limit", "cursor"];
@@ -22,7 +22,7 @@ const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-repl
 /// now, so retrying with the same key is how a client recovers.
 pub(crate) async fn create(
     State(state): State<ApiState>,
-    IdempotencyKey(key): IdempotencyKey,
+    IdempotencyKeyHeader(key): IdempotencyKeyHeader,
     ApiJson(request): ApiJson<CreateMessageRequest>,
 ) -> Result<Response, ApiError> {
     let message = request
@@ -33,7 +33,7 @@ pub(crate) async fn create(
         state.publisher.as_ref(),
         state.atomic_submitter.as_deref(),
         &message,
-        key.as_deref(),
+        key.as_ref(),
     )
     .await
     .map_err(|err| match err {

@@ -15,7 +15,7 @@ use rez_core::ports::{
     ExecutionQuery, ExecutionReader, ExecutionRecord, HourlyCounts, HourlySeries, ListQuery,
     MessageStore, Metrics, Page, QueueCounts, RecordedMetrics, StatusChange,
 };
-use rez_core::{Cursor, Message, MessageId, Stage, Status, StoreError};
+use rez_core::{Cursor, IdempotencyKey, Message, MessageId, Stage, Status, StoreError};
 use rez_webapi::{ApiKey, ApiState, router};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -26,7 +26,7 @@ pub(crate) type TestResult = Result<(), Box<dyn std::error::Error>>;
 #[derive(Default)]
 pub(crate) struct MemoryStore {
     messages: Mutex<HashMap<MessageId, Message>>,
-    keys: Mutex<HashMap<String, MessageId>>,
+    keys: Mutex<HashMap<IdempotencyKey, MessageId>>,
     /// Every call fails with `Unavailable`.
     pub(crate) unavailable: AtomicBool,
     /// `metrics` takes a minute (to exercise the timeout layer).
@@ -70,7 +70,11 @@ impl MemoryStore {
 
 #[async_trait::async_trait]
 impl MessageStore for MemoryStore {
-    async fn create(&self, message: &Message, key: Option<&str>) -> Result<Created, StoreError> {
+    async fn create(
+        &self,
+        message: &Message,
+        key: Option<&IdempotencyKey>,
+    ) -> Result<Created, StoreError> {
         self.check()?;
         let mut messages = self.messages.lock().unwrap();
         let mut keys = self.keys.lock().unwrap();
@@ -82,7 +86,7 @@ impl MessageStore for MemoryStore {
         }
         messages.insert(message.id.clone(), message.clone());
         if let Some(key) = key {
-            keys.insert(key.to_owned(), message.id.clone());
+            keys.insert(key.clone(), message.id.clone());
         }
         Ok(Created::New(message.clone()))
     }

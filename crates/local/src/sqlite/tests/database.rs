@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use rez_core::ports::{ExecutionReader, ExecutionRecord, ExecutionSummary, MessageStore};
-use rez_core::{MessageType, Stage, Status};
+use rez_core::{IdempotencyKey, MessageType, Stage, Status};
 
 use super::fixtures::{TestResult, at, full_message, message, temp_db};
 use crate::sqlite::{DEFAULT_MAX_RECEIVE_COUNT, Database, DbError, SqliteQueue, SqliteStore};
@@ -68,7 +68,9 @@ async fn reopening_after_drop_keeps_messages_executions_and_queue() -> TestResul
     };
     {
         let store = SqliteStore::new(db.clone());
-        store.create(&m, Some("key")).await?;
+        store
+            .create(&m, Some(&IdempotencyKey::Client("key".into())))
+            .await?;
         store.record_execution(&record).await?;
         let q = SqliteQueue::new(db.clone(), DEFAULT_MAX_RECEIVE_COUNT);
         q.send("visible".into()).await?;
@@ -90,7 +92,9 @@ async fn reopening_after_drop_keeps_messages_executions_and_queue() -> TestResul
         MessageType::Notification,
     );
     assert_eq!(
-        store.create(&other, Some("key")).await?,
+        store
+            .create(&other, Some(&IdempotencyKey::Client("key".into())))
+            .await?,
         rez_core::ports::Created::Existing(m)
     );
     assert_eq!(store.get_execution("exec-1").await?, Some(record));

@@ -5,6 +5,7 @@ mod errors;
 mod executions;
 mod fixtures;
 mod group_commit;
+mod idempotency;
 mod metrics;
 mod queue;
 mod store;

@@ -3,12 +3,19 @@
 use std::collections::HashSet;
 
 use rez_core::ports::{Created, ListQuery, MessageStore, StatusChange};
-use rez_core::{Cursor, Message, MessageId, MessageType, Stage, Status, StoreError};
+use rez_core::{
+    Cursor, IdempotencyKey, Message, MessageId, MessageType, Stage, Status, StoreError,
+};
 
 use super::fixtures::{TestResult, at, full_message, message, temp_db};
 use crate::sqlite::SqliteStore;
 use crate::sqlite::error::store_error;
 use crate::sqlite::store::list_sql;
+
+/// A key as a client sends it.
+fn client_key(text: &str) -> IdempotencyKey {
+    IdempotencyKey::Client(text.to_owned())
+}
 
 #[tokio::test]
 async fn create_then_get_round_trips_every_field() -> TestResult {
@@ -68,9 +75,9 @@ async fn a_repeated_idempotency_key_returns_the_original_message() -> TestResult
         Status::Created,
         MessageType::Notification,
     );
-    store.create(&first, Some("key-1")).await?;
+    store.create(&first, Some(&client_key("key-1"))).await?;
     assert_eq!(
-        store.create(&second, Some("key-1")).await?,
+        store.create(&second, Some(&client_key("key-1"))).await?,
         Created::Existing(first.clone())
     );
     assert_eq!(
@@ -79,7 +86,7 @@ async fn a_repeated_idempotency_key_returns_the_original_message() -> TestResult
         "the retry stored nothing"
     );
     assert_eq!(
-        store.create(&second, Some("key-2")).await?,
+        store.create(&second, Some(&client_key("key-2"))).await?,
         Created::New(second)
     );
     Ok(())
@@ -96,14 +103,17 @@ async fn a_failed_create_does_not_claim_its_idempotency_key() -> TestResult {
         MessageType::Notification,
     );
     store.create(&m, None).await?;
-    assert!(store.create(&m, Some("k")).await.is_err());
+    assert!(store.create(&m, Some(&client_key("k"))).await.is_err());
     let other = message(
         at(1),
         Stage::Dev,
         Status::Created,
         MessageType::Notification,
     );
-    assert_eq!(store.create(&other, Some("k")).await?, Created::New(other));
+    assert_eq!(
+        store.create(&other, Some(&client_key("k"))).await?,
+        Created::New(other)
+    );
     Ok(())
 }
 
@@ -347,7 +357,7 @@ async fn concurrent_creates_from_many_tasks_all_land() -> TestResult {
                 MessageType::Notification,
             );
             store
-                .create(&m, Some(&format!("key-{i}")))
+                .create(&m, Some(&client_key(&format!("key-{i}"))))
                 .await
                 .map(|_| m.id)
         }));
@@ -381,7 +391,7 @@ async fn concurrent_creates_with_one_idempotency_key_store_exactly_one() -> Test
                 Status::Created,
                 MessageType::Notification,
             );
-            store.create(&m, Some("same-key")).await
+            store.create(&m, Some(&client_key("same-key"))).await
         }));
     }
     let (mut new, mut existing) = (Vec::new(), Vec::new());

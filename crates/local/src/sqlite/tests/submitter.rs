@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use rez_core::ports::{AtomicSubmitter, Created, MessageEvent, MessageStore};
-use rez_core::{MessageType, Stage, Status, StoreError, Submitted, submit};
+use rez_core::{IdempotencyKey, MessageType, Stage, Status, StoreError, Submitted, submit};
 use tokio::time::timeout;
 
 use super::fixtures::{TestResult, at, message, temp_db};
@@ -11,6 +11,11 @@ use crate::publisher::QueuePublisher;
 use crate::sqlite::{
     DEFAULT_MAX_RECEIVE_COUNT, Database, QueueDepth, SqliteQueue, SqliteStore, SqliteSubmitter,
 };
+
+/// A key as a client sends it.
+fn client_key(text: &str) -> IdempotencyKey {
+    IdempotencyKey::Client(text.to_owned())
+}
 
 const LONG: Duration = Duration::from_secs(3600);
 
@@ -62,7 +67,11 @@ async fn one_submit_stores_the_message_queued_with_one_queue_record() -> TestRes
     let (_dir, db) = temp_db()?;
     let s = stack(&db)?;
     let m = new_message();
-    let Created::New(stored) = s.submitter.create_queued(&m, Some("k1")).await? else {
+    let Created::New(stored) = s
+        .submitter
+        .create_queued(&m, Some(&client_key("k1")))
+        .await?
+    else {
         return Err("expected a new message".into());
     };
     assert_eq!(
@@ -80,14 +89,16 @@ async fn a_replayed_key_answers_the_first_message_and_adds_no_queue_record() -> 
     let (_dir, db) = temp_db()?;
     let s = stack(&db)?;
     let first = new_message();
-    s.submitter.create_queued(&first, Some("k1")).await?;
+    s.submitter
+        .create_queued(&first, Some(&client_key("k1")))
+        .await?;
     let second = new_message();
     let replayed = submit(
         &s.store,
         &QueuePublisher::new(s.queue.clone()),
         Some(&s.submitter),
         &second,
-        Some("k1"),
+        Some(&client_key("k1")),
     )
     .await?;
     let Submitted::Replayed(m) = replayed else {
@@ -105,12 +116,12 @@ async fn a_replayed_key_of_a_message_never_published_queues_it_once() -> TestRes
     let s = stack(&db)?;
     // A three-step submission stored it, then failed to publish it.
     let stranded = new_message();
-    s.store.create(&stranded, Some("k1")).await?;
+    s.store.create(&stranded, Some(&client_key("k1"))).await?;
     assert_eq!(s.queue.depth().await?, visible(0));
 
     let Created::Existing(m) = s
         .submitter
-        .create_queued(&new_message(), Some("k1"))
+        .create_queued(&new_message(), Some(&client_key("k1")))
         .await?
     else {
         return Err("expected the existing message".into());
@@ -123,7 +134,7 @@ async fn a_replayed_key_of_a_message_never_published_queues_it_once() -> TestRes
     assert_eq!(s.store.get(&stranded.id).await?, Some(m));
     // Once queued, a further replay writes nothing.
     s.submitter
-        .create_queued(&new_message(), Some("k1"))
+        .create_queued(&new_message(), Some(&client_key("k1")))
         .await?;
     assert_eq!(bodies(&s.queue).await?, vec![MessageEvent::of(&stranded)]);
     Ok(())
@@ -135,7 +146,7 @@ async fn a_failed_submit_writes_neither_the_message_nor_a_queue_record() -> Test
     let s = stack(&db)?;
     let m = new_message();
     s.submitter.create_queued(&m, None).await?;
-    let again = s.submitter.create_queued(&m, Some("k2")).await;
+    let again = s.submitter.create_queued(&m, Some(&client_key("k2"))).await;
     assert!(
         matches!(again, Err(StoreError::AlreadyExists(_))),
         "{again:?}"
@@ -143,7 +154,11 @@ async fn a_failed_submit_writes_neither_the_message_nor_a_queue_record() -> Test
     assert_eq!(s.queue.depth().await?, visible(1));
     // The key was not claimed either.
     let fresh = new_message();
-    let Created::New(_) = s.submitter.create_queued(&fresh, Some("k2")).await? else {
+    let Created::New(_) = s
+        .submitter
+        .create_queued(&fresh, Some(&client_key("k2")))
+        .await?
+    else {
         return Err("the failed submit claimed the key".into());
     };
     Ok(())
@@ -162,10 +177,17 @@ async fn it_leaves_what_the_three_steps_leave() -> TestResult {
         &publisher,
         Some(&atomic.submitter),
         &m,
-        Some("k"),
+        Some(&client_key("k")),
     )
     .await?;
-    let b = submit(&stepwise.store, &publisher, None, &m, Some("k")).await?;
+    let b = submit(
+        &stepwise.store,
+        &publisher,
+        None,
+        &m,
+        Some(&client_key("k")),
+    )
+    .await?;
     assert_eq!(a, b);
     assert_eq!(
         atomic.store.get(&m.id).await?,
