@@ -1,5 +1,6 @@
 //! Tests of the SQLite layer, against real database files in temporary directories.
 
+mod abort;
 mod database;
 mod errors;
 mod executions;
