@@ -157,6 +157,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         .context("recovering the work of the previous run")?;
     if recovered != recovery::Recovered::default() {
         tracing::info!(
+            aborted = recovered.aborted,
             released = recovered.released,
             republished = recovered.republished,
             already_queued = recovered.already_queued,
