@@ -28,6 +28,9 @@ pub struct UpConfig {
     pub cors_origins: Vec<String>,
     /// The API key's rate limit; `None` turns it off (it only applies with a key).
     pub rate_limit: Option<crate::rate_limit::RateLimitConfig>,
+    /// How long a finished execution and its history are kept after it
+    /// stopped (messages are kept until their own `ttl`).
+    pub execution_retention: std::time::Duration,
 }
 
 /// A configuration that must not start.
@@ -81,6 +84,7 @@ mod tests {
             stage: Stage::Dev,
             cors_origins: vec![],
             rate_limit: None,
+            execution_retention: std::time::Duration::from_secs(86_400),
         }
     }
 

@@ -5,6 +5,8 @@
 //! JSON text. Its indexes mirror the GSIs (`stage, created_date` and
 //! `status, created_date`) plus `created_date` alone, each ending in `id` so
 //! keyset pages on (`created_date`, `id`) read straight from the index.
+//! `status, ttl` lets the retention sweep find expired final messages
+//! without reading the live ones (DynamoDB expires items by itself).
 
 use std::path::Path;
 
@@ -16,7 +18,7 @@ use super::error::{DbError, describe, one_line};
 pub(crate) const APPLICATION_ID: i32 = 0x5245_5A41;
 
 /// The migrations, in order: migration `n` takes the schema from version `n` to `n + 1`.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this build writes.
 pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -88,6 +90,11 @@ CREATE TABLE queue_dead_letters (
     receive_count INTEGER NOT NULL,
     dead_at       TEXT NOT NULL
 );
+";
+
+/// The retention sweep's index: expired messages of one status, oldest `ttl` first.
+const V2: &str = "
+CREATE INDEX messages_status_ttl ON messages (status, ttl);
 ";
 
 /// Runs `PRAGMA quick_check`, which only reads: a damaged file is reported, not touched.

@@ -8,6 +8,7 @@
 
 pub mod processor_loop;
 pub mod recovery;
+pub mod retention_loop;
 pub mod scheduler_loop;
 
 use anyhow::Context;
@@ -57,6 +58,7 @@ pub struct RunningStack {
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     processor: tokio::task::JoinHandle<()>,
     scheduler: tokio::task::JoinHandle<()>,
+    retention: tokio::task::JoinHandle<()>,
     sfn_api_tasks: TaskTracker,
     data_dir: DataDir,
 }
@@ -82,6 +84,7 @@ impl RunningStack {
         self.cancel.cancel();
         self.sfn_api_tasks.close();
         let _ = tokio::join!(self.processor, self.scheduler, self.sfn_api_tasks.wait());
+        let _ = self.retention.await;
         drop(self.data_dir);
         served
             .context("the HTTP server task failed")?
@@ -244,6 +247,12 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         config.time_scale,
         cancel.clone(),
     ));
+    let retention = tokio::spawn(retention_loop::run(
+        store.clone(),
+        retention_loop::RetentionConfig::new(config),
+        clock.clone(),
+        cancel.clone(),
+    ));
     let shutdown = cancel.clone();
     let server = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -259,6 +268,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         server,
         processor,
         scheduler,
+        retention,
         sfn_api_tasks,
         data_dir,
     })

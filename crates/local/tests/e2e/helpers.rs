@@ -37,6 +37,7 @@ pub fn test_config(dir: &std::path::Path, ntfy: &MockServer) -> UpConfig {
         stage: rez_core::Stage::Dev,
         cors_origins: vec![],
         rate_limit: None,
+        execution_retention: std::time::Duration::from_secs(90 * 86_400),
     }
 }
 

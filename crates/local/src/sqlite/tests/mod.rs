@@ -8,5 +8,6 @@ mod fixtures;
 mod group_commit;
 mod metrics;
 mod queue;
+mod retention;
 mod store;
 mod submitter;
