@@ -186,7 +186,8 @@ pub async fn received_bodies(server: &MockServer) -> Vec<Value> {
         .collect()
 }
 
-fn url_encode(text: &str) -> String {
+/// `text` as one percent-encoded URL path segment.
+pub fn url_encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
