@@ -345,6 +345,13 @@ pub struct UpArgs {
     /// Requests the key may send at once after a quiet spell [default: twice --rate-limit].
     #[arg(long, env = "REZ_RATE_LIMIT_BURST")]
     pub rate_limit_burst: Option<u32>,
+    /// Days a finished execution and its history are kept after it stopped;
+    /// a sweep at start-up and every hour (scaled) deletes older ones.
+    /// Messages are kept until their own ttl (90 days after creation).
+    #[arg(long, value_name = "DAYS", env = "REZ_EXECUTION_RETENTION_DAYS")]
+    #[arg(default_value_t = crate::stack::retention_loop::DEFAULT_EXECUTION_RETENTION_DAYS)]
+    #[arg(value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub execution_retention_days: u32,
 }
 
 impl UpArgs {
@@ -373,6 +380,9 @@ impl UpArgs {
             cors_origins: self.cors_origins,
             web_api_timeout: rez_webapi::REQUEST_TIMEOUT,
             rate_limit: rate_limit(self.rate_limit, self.rate_limit_burst)?,
+            execution_retention: Duration::from_secs(
+                u64::from(self.execution_retention_days) * 86_400,
+            ),
         };
         config.validate()?;
         Ok(config)

@@ -46,6 +46,9 @@ pub struct UpConfig {
     /// ([`rez_webapi::REQUEST_TIMEOUT`]); the Step Functions API has no such
     /// limit (a synchronous execution runs to its definition's timeout).
     pub web_api_timeout: std::time::Duration,
+    /// How long a finished execution and its history are kept after it
+    /// stopped (messages are kept until their own `ttl`).
+    pub execution_retention: std::time::Duration,
 }
 
 /// A configuration that must not start.
@@ -116,6 +119,7 @@ impl fmt::Debug for UpConfig {
             cors_origins,
             rate_limit,
             web_api_timeout,
+            execution_retention,
         } = self;
         let ntfy_url = ntfy_url.as_ref().map(|url| {
             let mut url = url.clone();
@@ -136,6 +140,7 @@ impl fmt::Debug for UpConfig {
             .field("cors_origins", cors_origins)
             .field("rate_limit", rate_limit)
             .field("web_api_timeout", web_api_timeout)
+            .field("execution_retention", execution_retention)
             .finish()
     }
 }
@@ -246,6 +251,7 @@ mod tests {
             cors_origins: vec![],
             rate_limit: None,
             web_api_timeout: rez_webapi::REQUEST_TIMEOUT,
+            execution_retention: std::time::Duration::from_secs(86_400),
         }
     }
 

@@ -12,7 +12,7 @@
 //! | [`publisher`] | the local topic: publish = send to the queue |
 //! | [`workflow`] | the local Step Functions: the ASL engine running the task functions |
 //! | [`sfn_api`] | the AWS Step Functions API (JSON 1.0) over the local engine |
-//! | [`stack`] | `rez-agent up`: wiring, recovery, the processor and scheduler loops |
+//! | [`stack`] | `rez-agent up`: wiring, recovery, the processor and scheduler loops, the retention sweep |
 //! | [`runtime`] | the Tokio runtime, with a blocking pool sized for one database connection |
 //! | [`telemetry`] | logging setup |
 

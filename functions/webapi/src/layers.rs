@@ -257,9 +257,10 @@ mod tests {
 
     fn app(origins: &[&str]) -> Router {
         let origins: Vec<String> = origins.iter().map(|o| (*o).to_owned()).collect();
-        apply(
+        limits(
             Router::new().route("/api/x", get(|| async { "ok" })),
             &origins,
+            REQUEST_TIMEOUT,
         )
     }
 

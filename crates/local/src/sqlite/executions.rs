@@ -14,6 +14,11 @@ use rusqlite::{Connection, OptionalExtension, Row, named_params, params_from_ite
 use super::error::store_error;
 use super::store::{SqliteStore, page_size};
 
+/// The status of an execution that has not ended (AWS's `ExecutionStatus`).
+pub(crate) const RUNNING: &str = "RUNNING";
+/// The status of an execution stopped before it ended (AWS's `ExecutionStatus`).
+pub(crate) const ABORTED: &str = "ABORTED";
+
 const SUMMARY_COLUMNS: &str = "execution_id, name, message_id, status, start_date, stop_date, \
      duration_ms, task_attempts, error, cause";
 

@@ -9,6 +9,8 @@
 //! | `store_rows.rs` | mapping between a message and its row |
 //! | `metrics.rs` | counts, success rate and delivery latency over the messages |
 //! | `executions.rs` | executions and their history, the [`ExecutionReader`](rez_core::ports::ExecutionReader) port |
+//! | `abort.rs` | closing executions left `RUNNING` by a stopped process as `ABORTED` ([`Abort`]) |
+//! | `retention.rs` | deleting expired final messages and old executions, a bounded batch at a time |
 //! | `queue.rs` | [`SqliteQueue`]: visibility timeouts, receive counts, the dead-letter queue |
 //! | `queue_rows.rs` | the queue's transactions: take, dead-letter, redrive |
 //! | `dead_letter_port.rs` | the [`DeadLetterQueue`](rez_core::ports::DeadLetterQueue) port on the queue |
@@ -28,6 +30,7 @@
 //! # }
 //! ```
 
+mod abort;
 mod database;
 mod dead_letter_port;
 mod error;
@@ -37,6 +40,7 @@ mod metrics;
 mod queue;
 mod queue_rows;
 mod queue_types;
+mod retention;
 mod schema;
 mod store;
 mod store_rows;
@@ -45,6 +49,7 @@ mod submitter;
 #[cfg(test)]
 mod tests;
 
+pub use abort::Abort;
 pub use database::Database;
 pub use error::{DbError, QueueError};
 pub use queue::{DEFAULT_MAX_RECEIVE_COUNT, SqliteQueue};

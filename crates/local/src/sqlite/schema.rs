@@ -5,6 +5,8 @@
 //! JSON text. Its indexes mirror the GSIs (`stage, created_date` and
 //! `status, created_date`) plus `created_date` alone, each ending in `id` so
 //! keyset pages on (`created_date`, `id`) read straight from the index.
+//! `status, ttl` lets the retention sweep find expired final messages
+//! without reading the live ones (DynamoDB expires items by itself).
 
 use std::path::Path;
 
@@ -16,7 +18,7 @@ use super::error::{DbError, describe, one_line};
 pub(crate) const APPLICATION_ID: i32 = 0x5245_5A41;
 
 /// The migrations, in order: migration `n` takes the schema from version `n` to `n + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this build writes.
 pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -127,6 +129,11 @@ LEFT JOIN messages AS m ON m.id = k.message_id;
 DROP TABLE idempotency_keys;
 ALTER TABLE idempotency_keys_namespaced RENAME TO idempotency_keys;
 CREATE INDEX idempotency_keys_message_id ON idempotency_keys (message_id);
+";
+
+/// The retention sweep's index: expired messages of one status, oldest `ttl` first.
+const V3: &str = "
+CREATE INDEX messages_status_ttl ON messages (status, ttl);
 ";
 
 /// Runs `PRAGMA quick_check`, which only reads: a damaged file is reported, not touched.

@@ -10,6 +10,7 @@
 pub mod app;
 pub mod processor_loop;
 pub mod recovery;
+pub mod retention_loop;
 pub mod scheduler_loop;
 
 use anyhow::Context;
@@ -59,6 +60,7 @@ pub struct RunningStack {
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     processor: tokio::task::JoinHandle<()>,
     scheduler: tokio::task::JoinHandle<()>,
+    retention: tokio::task::JoinHandle<()>,
     sfn_api_tasks: TaskTracker,
     shutdown_grace: Duration,
     data_dir: DataDir,
@@ -120,7 +122,12 @@ impl RunningStack {
                 );
             }
         };
-        let _ = tokio::join!(self.processor, self.scheduler, step_functions);
+        let _ = tokio::join!(
+            self.processor,
+            self.scheduler,
+            self.retention,
+            step_functions
+        );
         drop(self.data_dir);
         served
             .context("the HTTP server task failed")?
@@ -196,6 +203,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         .context("recovering the work of the previous run")?;
     if recovered != recovery::Recovered::default() {
         tracing::info!(
+            aborted = recovered.aborted,
             released = recovered.released,
             republished = recovered.republished,
             already_queued = recovered.already_queued,
@@ -283,6 +291,12 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         config.time_scale,
         cancel.clone(),
     ));
+    let retention = tokio::spawn(retention_loop::run(
+        store.clone(),
+        retention_loop::RetentionConfig::new(config),
+        clock.clone(),
+        cancel.clone(),
+    ));
     let shutdown = cancel.clone();
     let server = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -298,6 +312,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         server,
         processor,
         scheduler,
+        retention,
         sfn_api_tasks,
         shutdown_grace: scaled(processor_loop::SHUTDOWN_GRACE, config.time_scale),
         data_dir,

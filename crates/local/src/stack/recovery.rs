@@ -3,11 +3,23 @@
 use rez_core::ports::{ListQuery, MessageEvent, MessageStore, Publisher, StatusChange, StoreError};
 use rez_core::{Cursor, Status};
 
-use crate::sqlite::SqliteQueue;
+use crate::sqlite::{Abort, SqliteQueue, SqliteStore};
+
+/// The error of an execution closed because the process running it stopped.
+///
+/// Not a `States.*` name: those are the service's own, and AWS shows an
+/// execution stopped by `StopExecution` with the error its caller gave.
+pub const PROCESS_STOPPED: &str = "RezAgent.ProcessStopped";
+/// The cause shown beside [`PROCESS_STOPPED`].
+pub const PROCESS_STOPPED_CAUSE: &str = "rez-agent stopped while this execution was running \
+     (killed, or the shutdown grace ran out); the history it had recorded until then was lost \
+     with the process";
 
 /// What recovery did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Recovered {
+    /// Executions left `RUNNING` by the previous process, now `ABORTED`.
+    pub aborted: usize,
     /// Queue records that were in flight and are visible again.
     pub released: usize,
     /// Messages stored but never published, now published.
@@ -17,8 +29,10 @@ pub struct Recovered {
     pub already_queued: usize,
 }
 
-/// Makes in-flight queue records visible at once (their process is gone:
-/// this process holds the data dir's lock) and publishes messages still
+/// Closes the executions the previous process left `RUNNING` as `ABORTED`
+/// (see [`SqliteStore::abort_running_executions`]), makes in-flight queue
+/// records visible at once (their process is gone: this process holds the
+/// data dir's lock, so nothing else runs them) and publishes messages still
 /// `created` (stored, but the process died before publishing them). A
 /// `created` message whose event already is in the queue (the process died
 /// between the send and the `created → queued` write) is only marked
@@ -31,6 +45,15 @@ pub async fn recover(
     store: &dyn MessageStore,
     publisher: &dyn Publisher,
 ) -> Result<Recovered, String> {
+    // One database holds the queue, the messages and the executions.
+    let aborted = SqliteStore::new(queue.database().clone())
+        .abort_running_executions(&Abort {
+            at: chrono::Utc::now(),
+            error: PROCESS_STOPPED.to_owned(),
+            cause: PROCESS_STOPPED_CAUSE.to_owned(),
+        })
+        .await
+        .map_err(|e| e.to_string())?;
     let released = queue.release_in_flight().await.map_err(|e| e.to_string())?;
     let mut republished = 0;
     let mut already_queued = 0;
@@ -80,6 +103,7 @@ pub async fn recover(
         }
     }
     Ok(Recovered {
+        aborted,
         released,
         republished,
         already_queued,

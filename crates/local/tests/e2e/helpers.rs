@@ -38,6 +38,7 @@ pub fn test_config(dir: &std::path::Path, ntfy: &MockServer) -> UpConfig {
         cors_origins: vec![],
         web_api_timeout: rez_webapi::REQUEST_TIMEOUT,
         rate_limit: None,
+        execution_retention: std::time::Duration::from_secs(90 * 86_400),
     }
 }
 
@@ -186,7 +187,8 @@ pub async fn received_bodies(server: &MockServer) -> Vec<Value> {
         .collect()
 }
 
-fn url_encode(text: &str) -> String {
+/// `text` as one percent-encoded URL path segment.
+pub fn url_encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

@@ -28,6 +28,7 @@ mod fault_helpers;
 mod helpers;
 mod rate_limit;
 mod restart;
+mod retention;
 mod retries;
 mod schedule;
 mod sfn_api;

@@ -115,6 +115,91 @@ async fn a_message_accepted_before_a_sigkill_is_delivered_promptly_after_restart
 }
 
 #[tokio::test]
+async fn an_execution_running_at_a_sigkill_shows_aborted_after_restart() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let ntfy = MockServer::start().await;
+    // The first process never gets an answer: it is killed mid-execution.
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(60)))
+        .mount(&ntfy)
+        .await;
+    let (mut first, address) = start_binary(dir.path(), &ntfy).await;
+    let client = reqwest::Client::new();
+    let response = client
+        .post(format!("{address}/api/messages"))
+        .json(&json!({"message": "interrupted"}))
+        .send()
+        .await?;
+    assert_eq!(response.status(), 202);
+    let id = response.json::<serde_json::Value>().await?["id"]
+        .as_str()
+        .ok_or("no id")?
+        .to_owned();
+    let executions_of = |address: String| {
+        let client = client.clone();
+        let url = format!("{address}/api/executions?message_id={id}");
+        async move {
+            let page: serde_json::Value = client.get(url).send().await?.json().await?;
+            Ok::<_, reqwest::Error>(page["items"].as_array().cloned().unwrap_or_default())
+        }
+    };
+    // Wait until the execution is publishing, then kill -9.
+    tokio::time::timeout(WAIT_LIMIT, async {
+        while ntfy
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty()
+        {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await?;
+    let before = executions_of(address).await?;
+    assert_eq!(before.len(), 1);
+    assert_eq!(before[0]["status"], "RUNNING");
+    let killed = before[0]["execution_id"]
+        .as_str()
+        .ok_or("no execution id")?
+        .to_owned();
+    first.start_kill()?;
+    first.wait().await?;
+
+    ntfy.reset().await;
+    Mock::given(method("POST"))
+        .respond_with(ntfy_ok())
+        .mount(&ntfy)
+        .await;
+    let (mut second, address) = start_binary(dir.path(), &ntfy).await;
+    let execution: serde_json::Value = client
+        .get(format!("{address}/api/executions/{}", url_encode(&killed)))
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(execution["status"], "ABORTED", "{execution}");
+    assert_eq!(execution["error"], "RezAgent.ProcessStopped");
+    assert!(execution["stop_date"].is_string(), "{execution}");
+    assert_eq!(event_types(&execution), vec!["ExecutionAborted"]);
+    // The message itself is taken up again by a new execution.
+    let after = tokio::time::timeout(WAIT_LIMIT, async {
+        loop {
+            let executions = executions_of(address.clone()).await?;
+            if executions.iter().any(|e| e["status"] == "SUCCEEDED") {
+                return Ok::<_, reqwest::Error>(executions);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await??;
+    let statuses: Vec<&str> = after.iter().filter_map(|e| e["status"].as_str()).collect();
+    assert_eq!(statuses, vec!["SUCCEEDED", "ABORTED"], "newest first");
+    second.start_kill()?;
+    second.wait().await?;
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_second_process_on_the_same_data_dir_is_refused_with_a_clear_error() -> TestResult {
     let dir = tempfile::tempdir()?;
     let ntfy = ntfy_accepting().await;

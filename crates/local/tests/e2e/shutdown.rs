@@ -151,6 +151,33 @@ async fn sigterm_while_ntfy_hangs_releases_the_records_after_the_grace_and_exits
     for id in &ids {
         assert_eq!(publishes.get(id), Some(&1), "{id} delivered exactly once");
     }
+    // The executions dropped at the end of the grace read ABORTED (as many as
+    // ran at once: the processor runs at most 4 batches), none RUNNING.
+    let executions = |status: &'static str| {
+        let url = format!("{}/api/executions?status={status}", agent.base);
+        let client = client.clone();
+        async move {
+            let page: serde_json::Value = client.get(url).send().await?.json().await?;
+            Ok::<_, reqwest::Error>(page["items"].as_array().cloned().unwrap_or_default())
+        }
+    };
+    // (The new executions record SUCCEEDED just after their messages read completed.)
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while !executions("RUNNING").await?.is_empty() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Ok::<_, reqwest::Error>(())
+    })
+    .await
+    .map_err(|_| "an execution stayed RUNNING")??;
+    let aborted = executions("ABORTED").await?;
+    assert!(!aborted.is_empty());
+    assert!(
+        aborted
+            .iter()
+            .all(|e| e["error"] == "RezAgent.ProcessStopped" && e["stop_date"].is_string()),
+        "{aborted:?}"
+    );
     agent.kill9().await;
     Ok(())
 }

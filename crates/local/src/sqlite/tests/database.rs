@@ -173,6 +173,42 @@ fn a_database_from_a_newer_rez_agent_is_refused() -> TestResult {
     Ok(())
 }
 
+#[tokio::test]
+async fn a_version_1_database_gains_the_retention_index_and_keeps_its_rows() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("rez.db");
+    let m = full_message(at(0));
+    {
+        let store = SqliteStore::new(Database::open(&path)?);
+        store.create(&m, None).await?;
+    }
+    {
+        // What schema version 1 was: the same tables without the index.
+        let conn = rusqlite::Connection::open(&path)?;
+        conn.execute_batch("DROP INDEX messages_status_ttl")?;
+        conn.pragma_update(None, "user_version", 1)?;
+    }
+    let db = Database::open(&path)?;
+    let (version, indexes): (i64, i64) = db
+        .call(|conn| {
+            let read = || -> rusqlite::Result<_> {
+                Ok((
+                    conn.query_row("PRAGMA user_version", [], |r| r.get(0))?,
+                    conn.query_row(
+                        "SELECT COUNT(*) FROM sqlite_master WHERE name = 'messages_status_ttl'",
+                        [],
+                        |r| r.get(0),
+                    )?,
+                ))
+            };
+            read().map_err(crate::sqlite::error::store_error)
+        })
+        .await?;
+    assert_eq!((version, indexes), (2, 1));
+    assert_eq!(SqliteStore::new(db).get(&m.id).await?, Some(m));
+    Ok(())
+}
+
 #[test]
 fn open_creates_missing_directories() -> TestResult {
     let dir = tempfile::tempdir()?;

@@ -1,5 +1,6 @@
 //! Tests of the SQLite layer, against real database files in temporary directories.
 
+mod abort;
 mod database;
 mod errors;
 mod executions;
@@ -8,5 +9,6 @@ mod group_commit;
 mod idempotency;
 mod metrics;
 mod queue;
+mod retention;
 mod store;
 mod submitter;
