@@ -318,8 +318,10 @@ pub struct UpArgs {
     /// Multiplies every wait (Wait states, retries, timeouts, visibility, schedule): 0.01 runs 100× faster.
     #[arg(long, default_value_t = 1.0, env = "REZ_TIME_SCALE")]
     pub time_scale: f64,
-    /// API key required as Authorization: Bearer on every route but
-    /// /api/health. Visible in `ps`: prefer REZ_API_KEY or --api-key-file.
+    /// API key required on every route but /api/health and the console's
+    /// files: as Authorization: Bearer on the web API, as the SigV4 secret
+    /// access key on the Step Functions API. Visible in `ps`: prefer
+    /// REZ_API_KEY or --api-key-file.
     #[arg(long, env = "REZ_API_KEY", hide_env_values = true)]
     pub api_key: Option<Secret>,
     /// A file whose first line is the API key (e.g. a Docker or systemd secret).

@@ -16,7 +16,7 @@
 //!    preflight; a form, a `text/plain` body or no content type is refused.
 //! 3. **The key**, when one is set: on the web API as `Authorization:
 //!    Bearer <key>`, on the Step Functions API as an AWS SigV4 signature
-//!    made with the key as the secret access key ([`sigv4`]). Open without
+//!    made with the key as the secret access key (`sigv4.rs`). Open without
 //!    it: the web API's public routes (`/api/health`), the console's static
 //!    files, `GET /` (a redirect to the console), and CORS preflights.
 //! 4. **The rate limit**, when set: every request that passed the key check

@@ -41,11 +41,20 @@ pub struct Reply<T> {
 }
 
 /// The rez-agent HTTP API at one base URL, with an optional API key.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ApiClient {
     base: Url,
     key: Option<String>,
     http: reqwest::Client,
+}
+
+impl std::fmt::Debug for ApiClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiClient")
+            .field("base", &self.base.as_str())
+            .field("key", &self.key.as_ref().map(|_| "***"))
+            .finish_non_exhaustive()
+    }
 }
 
 impl ApiClient {
@@ -306,6 +315,15 @@ impl ApiClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let client = ApiClient::new("http://127.0.0.1:8080", Some("s3cret-api-key".to_owned()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let printed = format!("{client:?}");
+        assert!(!printed.contains("s3cret"), "{printed}");
+        assert!(printed.contains("***"), "{printed}");
+    }
 
     #[test]
     fn paths_are_appended_to_the_base_and_encoded() {

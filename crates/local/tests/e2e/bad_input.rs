@@ -73,9 +73,18 @@ async fn bad_requests_get_clear_json_errors_and_store_nothing() -> TestResult {
         ),
         (app.client.get(app.url("/api/nowhere")), 404, "not_found"),
         (
-            app.client.delete(app.url("/api/messages")),
+            app.client
+                .delete(app.url("/api/messages"))
+                .header("content-type", "application/json"),
             405,
             "method_not_allowed",
+        ),
+        // Without a JSON content type a state-changing method is refused
+        // before routing: a cross-site form could send it.
+        (
+            app.client.delete(app.url("/api/messages")),
+            400,
+            "invalid_json",
         ),
     ];
     for (request, status, code) in cases {

@@ -204,7 +204,10 @@ async fn a_version_1_database_gains_the_retention_index_and_keeps_its_rows() -> 
             read().map_err(crate::sqlite::error::store_error)
         })
         .await?;
-    assert_eq!((version, indexes), (2, 1));
+    assert_eq!(
+        (version, indexes),
+        (crate::sqlite::schema::SCHEMA_VERSION, 1)
+    );
     assert_eq!(SqliteStore::new(db).get(&m.id).await?, Some(m));
     Ok(())
 }
