@@ -45,20 +45,22 @@ async fn start_binary(dir: &std::path::Path, ntfy: &MockServer) -> (Child, Strin
     (child, address)
 }
 
-#[tokio::test]
-async fn a_message_accepted_before_a_sigkill_is_delivered_promptly_after_restart() -> TestResult {
-    let dir = tempfile::tempdir()?;
+/// A stub ntfy that never answers in time, `rez-agent up` on `dir` delivering
+/// to it (so the first process is killed while it publishes), and the id of
+/// one message posted to it.
+async fn posted_to_a_hung_ntfy(
+    dir: &std::path::Path,
+    text: &str,
+) -> Result<(MockServer, Child, String, String), Box<dyn std::error::Error>> {
     let ntfy = MockServer::start().await;
-    // The first process never gets an answer: it is killed while publishing.
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(60)))
         .mount(&ntfy)
         .await;
-    let (mut first, address) = start_binary(dir.path(), &ntfy).await;
-    let client = reqwest::Client::new();
-    let response = client
+    let (child, address) = start_binary(dir, &ntfy).await;
+    let response = reqwest::Client::new()
         .post(format!("{address}/api/messages"))
-        .json(&json!({"message": "survive"}))
+        .json(&json!({"message": text}))
         .send()
         .await?;
     assert_eq!(response.status(), 202);
@@ -66,6 +68,14 @@ async fn a_message_accepted_before_a_sigkill_is_delivered_promptly_after_restart
         .as_str()
         .ok_or("no id")?
         .to_owned();
+    Ok((ntfy, child, address, id))
+}
+
+#[tokio::test]
+async fn a_message_accepted_before_a_sigkill_is_delivered_promptly_after_restart() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (ntfy, mut first, _, id) = posted_to_a_hung_ntfy(dir.path(), "survive").await?;
+    let client = reqwest::Client::new();
     // Wait until the publish is in flight, then kill -9.
     tokio::time::timeout(WAIT_LIMIT, async {
         while ntfy
@@ -117,24 +127,8 @@ async fn a_message_accepted_before_a_sigkill_is_delivered_promptly_after_restart
 #[tokio::test]
 async fn an_execution_running_at_a_sigkill_shows_aborted_after_restart() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let ntfy = MockServer::start().await;
-    // The first process never gets an answer: it is killed mid-execution.
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(60)))
-        .mount(&ntfy)
-        .await;
-    let (mut first, address) = start_binary(dir.path(), &ntfy).await;
+    let (ntfy, mut first, address, id) = posted_to_a_hung_ntfy(dir.path(), "interrupted").await?;
     let client = reqwest::Client::new();
-    let response = client
-        .post(format!("{address}/api/messages"))
-        .json(&json!({"message": "interrupted"}))
-        .send()
-        .await?;
-    assert_eq!(response.status(), 202);
-    let id = response.json::<serde_json::Value>().await?["id"]
-        .as_str()
-        .ok_or("no id")?
-        .to_owned();
     let executions_of = |address: String| {
         let client = client.clone();
         let url = format!("{address}/api/executions?message_id={id}");

@@ -12,19 +12,8 @@ async fn a_one_time_schedule_creates_and_delivers_exactly_one_scheduled_message(
         .to_string();
     let app = spawn_app_with(ntfy_accepting().await, |c| c.schedule = at.parse().unwrap()).await;
 
-    let deadline = tokio::time::Instant::now() + WAIT_LIMIT;
-    let scheduled = loop {
-        let page = app.get_json("/api/messages?message_type=scheduled").await;
-        let items: Vec<Value> = page["items"].as_array().cloned().unwrap_or_default();
-        if items.iter().any(|m| m["status"] == "completed") {
-            break items;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "no scheduled message was delivered: {items:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let scheduled =
+        scheduled_messages_once_delivered(&app, "no scheduled message was delivered").await;
     assert_eq!(scheduled.len(), 1);
     assert_eq!(scheduled[0]["created_by"], "scheduler");
     let publishes = app.publishes().await;
@@ -84,19 +73,11 @@ async fn a_client_key_with_the_fire_time_s_text_leaves_the_scheduled_message_alo
         posted.push(first);
     }
 
-    let deadline = tokio::time::Instant::now() + WAIT_LIMIT;
-    let scheduled = loop {
-        let page = app.get_json("/api/messages?message_type=scheduled").await;
-        let items: Vec<Value> = page["items"].as_array().cloned().unwrap_or_default();
-        if items.iter().any(|m| m["status"] == "completed") {
-            break items;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the client's keys suppressed the scheduled message: {items:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let scheduled = scheduled_messages_once_delivered(
+        &app,
+        "the client's keys suppressed the scheduled message",
+    )
+    .await;
     assert_eq!(scheduled.len(), 1);
     assert_eq!(scheduled[0]["created_by"], "scheduler");
     assert_eq!(scheduled[0]["arguments"]["scheduled_time"], fire_text);
@@ -108,4 +89,22 @@ async fn a_client_key_with_the_fire_time_s_text_leaves_the_scheduled_message_alo
     }
     app.shutdown().await;
     Ok(())
+}
+
+/// The scheduled messages, once one of them is delivered (bounded by
+/// `WAIT_LIMIT`; `failure` says what it means when none is).
+async fn scheduled_messages_once_delivered(app: &TestApp, failure: &str) -> Vec<Value> {
+    let deadline = tokio::time::Instant::now() + WAIT_LIMIT;
+    loop {
+        let page = app.get_json("/api/messages?message_type=scheduled").await;
+        let items: Vec<Value> = page["items"].as_array().cloned().unwrap_or_default();
+        if items.iter().any(|m| m["status"] == "completed") {
+            return items;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{failure}: {items:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
