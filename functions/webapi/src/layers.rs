@@ -138,7 +138,7 @@ impl FromStr for CorsOrigin {
 /// `*` anywhere in the list allows every origin. A value that does not parse
 /// is skipped with a warning (configurations are checked before they get
 /// here; `rez-agent up` refuses to start with one).
-fn cors(origins: &[String]) -> Option<CorsLayer> {
+pub(crate) fn cors(origins: &[String]) -> Option<CorsLayer> {
     let mut exact = Vec::new();
     let mut any = false;
     for origin in origins {

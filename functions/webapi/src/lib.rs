@@ -51,6 +51,16 @@ pub fn surface(state: ApiState, timeout: std::time::Duration) -> Router {
     routes(state, false, timeout)
 }
 
+/// The CORS layer [`router`] uses for `origins` (`None` when no origin is
+/// allowed), for a host that puts it around more than the API, so that
+/// refusals made in front of the API carry CORS headers too.
+pub fn with_cors(router: Router, origins: &[String]) -> Router {
+    match layers::cors(origins) {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
+}
+
 /// `router` wrapped in the request id and trace layers that [`router`] uses.
 pub fn with_tracing(router: Router) -> Router {
     layers::tracing(router)

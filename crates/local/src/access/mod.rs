@@ -161,11 +161,20 @@ pub async fn guard(
 /// made with `key`.
 async fn signed_with(key: &ApiKey, request: Request) -> Result<Request, SfnError> {
     let (parts, body) = request.into_parts();
-    let bytes = to_bytes(body, sfn_api::BODY_LIMIT_BYTES)
+    // Refused before the body is read: a request without a plausible
+    // signature costs no body.
+    sigv4::check_headers(&parts.headers, SystemTime::now()).map_err(signature_error)?;
+    let bytes = tokio::time::timeout(BODY_READ_LIMIT, to_bytes(body, sfn_api::BODY_LIMIT_BYTES))
         .await
         .map_err(|_| {
-            SfnError::Validation(format!(
-                "the request body is larger than {} bytes",
+            SfnError::Serialization(format!(
+                "the request body did not arrive within {} s",
+                BODY_READ_LIMIT.as_secs()
+            ))
+        })?
+        .map_err(|e| {
+            SfnError::Serialization(format!(
+                "the request body cannot be read (at most {} bytes): {e}",
                 sfn_api::BODY_LIMIT_BYTES
             ))
         })?;
@@ -177,11 +186,18 @@ async fn signed_with(key: &ApiKey, request: Request) -> Result<Request, SfnError
         key.secret(),
         SystemTime::now(),
     )
-    .map_err(|e| match e {
+    .map_err(signature_error)?;
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// How long a signed request's body may take to arrive.
+const BODY_READ_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+fn signature_error(error: sigv4::SignatureError) -> SfnError {
+    match error {
         sigv4::SignatureError::Unrecognized(m) => SfnError::UnrecognizedClient(m),
         sigv4::SignatureError::Invalid(m) => SfnError::InvalidSignature(m),
-    })?;
-    Ok(Request::from_parts(parts, Body::from(bytes)))
+    }
 }
 
 fn refuse_host(surface: Surface, why: String) -> Response {

@@ -34,9 +34,13 @@ pub(crate) enum SignatureError {
     Invalid(String),
 }
 
+/// Headers a signature must cover: the host (AWS requires it) and the
+/// operation, so a captured request cannot be replayed as another one.
+const REQUIRED_SIGNED_HEADERS: [&str; 3] = ["host", "x-amz-date", "x-amz-target"];
+
 /// The parts of an `Authorization: AWS4-HMAC-SHA256 …` header.
 #[derive(Debug, PartialEq, Eq)]
-struct Authorization<'a> {
+pub(crate) struct Authorization<'a> {
     access_key_id: &'a str,
     date: &'a str,
     region: &'a str,
@@ -118,6 +122,34 @@ pub(crate) fn verify(
     secret: &str,
     now: SystemTime,
 ) -> Result<(), SignatureError> {
+    let (authorization, time) = check_headers(headers, now)?;
+    let expected = expected_signature(method, uri, headers, body, secret, &authorization, time)?;
+    if bool::from(
+        expected
+            .as_bytes()
+            .ct_eq(authorization.signature.as_bytes()),
+    ) {
+        Ok(())
+    } else {
+        Err(SignatureError::Invalid(
+            "The request signature we calculated does not match the signature you provided. \
+             Check your AWS Secret Access Key (the API key) and signing method."
+                .to_owned(),
+        ))
+    }
+}
+
+/// Everything about a signature that can be checked without the body: the
+/// `Authorization` header's form, its date, scope and signed headers. Run
+/// before the body is read, so a request without a plausible signature
+/// costs no body.
+///
+/// # Errors
+/// As [`verify`].
+pub(crate) fn check_headers(
+    headers: &HeaderMap,
+    now: SystemTime,
+) -> Result<(Authorization<'_>, SystemTime), SignatureError> {
     let value = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -150,20 +182,15 @@ pub(crate) fn verify(
             "Credential should be scoped to correct service: '{SERVICE}'"
         )));
     }
-    let expected = expected_signature(method, uri, headers, body, secret, &authorization, time)?;
-    if bool::from(
-        expected
-            .as_bytes()
-            .ct_eq(authorization.signature.as_bytes()),
-    ) {
-        Ok(())
-    } else {
-        Err(SignatureError::Invalid(
-            "The request signature we calculated does not match the signature you provided. \
-             Check your AWS Secret Access Key (the API key) and signing method."
-                .to_owned(),
-        ))
+    if let Some(missing) = REQUIRED_SIGNED_HEADERS
+        .iter()
+        .find(|name| !authorization.signed_headers.contains(name))
+    {
+        return Err(SignatureError::Invalid(format!(
+            "the signature must cover the {missing} header (SignedHeaders)"
+        )));
     }
+    Ok((authorization, time))
 }
 
 /// The signature AWS's signer gives the request, over the headers the
@@ -214,10 +241,16 @@ fn expected_signature(
         .build()
         .map_err(|e| internal(&e))?
         .into();
+    // An absolute URI, so the signer never has to guess the authority.
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| SignatureError::Invalid("the request has no Host header".to_owned()))?;
     let path_and_query = uri.path_and_query().map_or("/", |p| p.as_str());
+    let absolute = format!("http://{host}{path_and_query}");
     let request = SignableRequest::new(
         method.as_str(),
-        path_and_query,
+        absolute.as_str(),
         signed.into_iter(),
         SignableBody::Bytes(body),
     )
@@ -327,6 +360,34 @@ mod tests {
             check(&changed, body, SECRET, now),
             Err(SignatureError::Invalid(_))
         ));
+    }
+
+    #[test]
+    fn a_signature_that_leaves_out_the_host_or_the_operation_is_refused_without_signing() {
+        let now = SystemTime::now();
+        let date = chrono::DateTime::<chrono::Utc>::from(now);
+        for signed_headers in ["x-amz-date", "x-amz-date;x-amz-target", "host;x-amz-date"] {
+            let mut headers = HeaderMap::new();
+            let authorization = format!(
+                "AWS4-HMAC-SHA256 Credential=x/{}/us-east-1/states/aws4_request, \
+                 SignedHeaders={signed_headers}, Signature=00",
+                date.format("%Y%m%d")
+            );
+            headers.insert(
+                header::AUTHORIZATION,
+                HeaderValue::from_str(&authorization).unwrap_or_else(|e| panic!("{e}")),
+            );
+            headers.insert(
+                "x-amz-date",
+                HeaderValue::from_str(&date.format("%Y%m%dT%H%M%SZ").to_string())
+                    .unwrap_or_else(|e| panic!("{e}")),
+            );
+            let refused = check(&headers, b"{}", SECRET, now);
+            assert!(
+                matches!(&refused, Err(SignatureError::Invalid(m)) if m.contains("must cover")),
+                "{signed_headers}: {refused:?}"
+            );
+        }
     }
 
     #[test]

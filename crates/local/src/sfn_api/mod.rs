@@ -50,6 +50,7 @@ use axum::routing::post;
 use chrono::{DateTime, Utc};
 use rez_core::ports::ExecutionReader;
 use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::Instrument;
 
@@ -80,6 +81,7 @@ pub struct SfnState {
     definition: String,
     created: DateTime<Utc>,
     background: TaskTracker,
+    abandon: CancellationToken,
     permits: Arc<Semaphore>,
     sync_permits: Arc<Semaphore>,
 }
@@ -88,12 +90,15 @@ impl SfnState {
     /// The API over `workflow` (which records into `executions`), serving
     /// `definition` as the state machine's text. Every call, and every
     /// `StartExecution` run, is spawned on `background`, so whoever owns it
-    /// can wait for them.
+    /// can wait for them; cancelling `abandon` ends them at once (an
+    /// execution cut short stays `RUNNING` until the next start closes it
+    /// as `ABORTED`).
     pub fn new(
         workflow: Arc<LocalWorkflow>,
         executions: Arc<dyn ExecutionReader>,
         definition: impl Into<String>,
         background: TaskTracker,
+        abandon: CancellationToken,
     ) -> Self {
         SfnState {
             workflow,
@@ -101,6 +106,7 @@ impl SfnState {
             definition: definition.into(),
             created: Utc::now(),
             background,
+            abandon,
             permits: Arc::new(Semaphore::new(MAX_ASYNC_EXECUTIONS)),
             sync_permits: Arc::new(Semaphore::new(MAX_SYNC_EXECUTIONS)),
         }
@@ -130,12 +136,18 @@ async fn dispatch(
     // does not cut a synchronous execution short (it still ends and is
     // recorded), shutdown waits for it, and a panic is a 500, not a reset.
     let background = state.background.clone();
+    let abandon = state.abandon.clone();
     let task = background.spawn(
         async move {
             let body = body.map_err(|e| {
                 SfnError::Serialization(format!("the request body cannot be read: {e}"))
             })?;
-            run(&state, operation?, &body).await
+            tokio::select! {
+                answer = run(&state, operation?, &body) => answer,
+                () = abandon.cancelled() => Err(SfnError::Internal(
+                    "rez-agent stopped before the operation ended".to_owned(),
+                )),
+            }
         }
         .instrument(span.clone()),
     );

@@ -119,12 +119,18 @@ pub(crate) async fn start(
         start_date: epoch_seconds(pending.start_date()),
     };
     let workflow = state.workflow.clone();
+    let abandon = state.abandon.clone();
     let span = tracing::info_span!("sfn_execution", execution_arn = %answer.execution_arn);
     state.background.spawn(
         async move {
             let _permit = permit;
-            if let Err(error) = workflow.run(pending).await {
-                tracing::error!(%error, "an execution started by StartExecution was not recorded");
+            tokio::select! {
+                ran = workflow.run(pending) => if let Err(error) = ran {
+                    tracing::error!(%error, "an execution started by StartExecution was not recorded");
+                },
+                () = abandon.cancelled() => {
+                    tracing::warn!("rez-agent stopped before the execution ended: it stays RUNNING until the next start closes it");
+                }
             }
         }
         .instrument(span),

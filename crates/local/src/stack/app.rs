@@ -19,16 +19,21 @@ use axum::Router;
 use axum::middleware::from_fn_with_state;
 use axum::response::Redirect;
 use axum::routing::get;
+use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::access::{self, AccessPolicy};
 
-/// The surfaces, each already carrying its own limits.
+/// The surfaces, each already carrying its own limits, and the CORS origins
+/// allowed in front of all of them.
 pub struct Surfaces {
     /// The rez-agent HTTP API without its own authentication
     /// ([`rez_webapi::surface`]).
     pub web_api: Router,
     /// The Step Functions JSON API ([`crate::sfn_api::router`]).
     pub step_functions: Router,
+    /// Origins a browser may call from (`--cors-origin`); the layer stands
+    /// outside the guard, so its refusals (401, 403, 429) are readable there.
+    pub cors_origins: Vec<String>,
 }
 
 /// Every route `up` serves, behind `policy`.
@@ -42,5 +47,9 @@ pub fn app(surfaces: Surfaces, policy: AccessPolicy) -> Router {
         .merge(console)
         .merge(surfaces.web_api)
         .layer(from_fn_with_state(Arc::new(policy), access::guard));
+    let routes = rez_webapi::with_cors(routes, &surfaces.cors_origins)
+        // Nothing a request sends may take a connection down with a panic,
+        // in the guard or anywhere else: it becomes a bare 500.
+        .layer(CatchPanicLayer::new());
     rez_webapi::with_tracing(routes)
 }

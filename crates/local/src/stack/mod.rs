@@ -62,6 +62,7 @@ pub struct RunningStack {
     scheduler: tokio::task::JoinHandle<()>,
     retention: tokio::task::JoinHandle<()>,
     sfn_api_tasks: TaskTracker,
+    sfn_api_abandon: CancellationToken,
     shutdown_grace: Duration,
     data_dir: DataDir,
 }
@@ -102,8 +103,10 @@ impl RunningStack {
             None => match tokio::time::timeout_at(deadline, &mut server).await {
                 Ok(served) => served,
                 Err(_) => {
+                    // Requests still open are abandoned: they end with the
+                    // process (the Step Functions API's below, at once).
                     tracing::warn!(
-                        "requests still open at the end of the shutdown grace: closing them"
+                        "requests still open at the end of the shutdown grace: no longer waiting for them"
                     );
                     server.abort();
                     Ok(Ok(()))
@@ -118,8 +121,12 @@ impl RunningStack {
             {
                 tracing::warn!(
                     running = self.sfn_api_tasks.len(),
-                    "Step Functions API executions still running at the end of the shutdown grace: left for the next start to close"
+                    "Step Functions API executions still running at the end of the shutdown grace: abandoned, the next start closes them as ABORTED"
                 );
+                // They end at their next await; the data dir's lock is
+                // released only after they did, so none writes after it.
+                self.sfn_api_abandon.cancel();
+                self.sfn_api_tasks.wait().await;
             }
         };
         let _ = tokio::join!(
@@ -240,16 +247,19 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
             // The composition checks the key for every surface (app.rs).
             api_key: None,
             stage: config.stage,
-            cors_origins: config.cors_origins.clone(),
+            // CORS stands in front of every surface (app.rs).
+            cors_origins: Vec::new(),
         },
         config.web_api_timeout,
     );
     let sfn_api_tasks = TaskTracker::new();
+    let sfn_api_abandon = CancellationToken::new();
     let step_functions = crate::sfn_api::router(crate::sfn_api::SfnState::new(
         workflow.clone(),
         Arc::new(store.clone()),
         NOTIFICATION_DEFINITION,
         sfn_api_tasks.clone(),
+        sfn_api_abandon.clone(),
     ));
     let policy = crate::access::AccessPolicy::new(
         address,
@@ -261,6 +271,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         app::Surfaces {
             web_api,
             step_functions,
+            cors_origins: config.cors_origins.clone(),
         },
         policy,
     );
@@ -314,6 +325,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         scheduler,
         retention,
         sfn_api_tasks,
+        sfn_api_abandon,
         shutdown_grace: scaled(processor_loop::SHUTDOWN_GRACE, config.time_scale),
         data_dir,
     })

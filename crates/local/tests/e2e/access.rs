@@ -358,3 +358,29 @@ async fn the_rate_limit_counts_the_key_in_any_form_it_comes() -> TestResult {
     app.shutdown().await;
     Ok(())
 }
+
+#[tokio::test]
+async fn refusals_at_the_door_carry_cors_headers_for_an_allowed_origin() -> TestResult {
+    let app = spawn_app_with(ntfy_accepting().await, |config| {
+        config.api_key = Some(KEY.to_owned());
+        config.cors_origins = vec!["http://app.example".to_owned()];
+    })
+    .await;
+    let refused = app
+        .client
+        .get(app.url("/api/messages"))
+        .header("origin", "http://app.example")
+        .send()
+        .await?;
+    assert_eq!(refused.status(), 401);
+    assert_eq!(
+        refused
+            .headers()
+            .get("access-control-allow-origin")
+            .map(|v| v.as_bytes()),
+        Some(&b"http://app.example"[..]),
+        "a browser page on the allowed origin can read why it was refused"
+    );
+    app.shutdown().await;
+    Ok(())
+}
