@@ -45,17 +45,33 @@ pub(crate) fn check_host(headers: &HeaderMap, hosts: &[String]) -> Result<(), St
     }
 }
 
-/// Accepts a state-changing request only when it declares a JSON body,
-/// which no HTML form can send and a script on another site can send only
-/// after a CORS preflight. Other methods pass.
+/// Whether `path` is one that the route `template` (axum's syntax, with
+/// `{name}` segments) serves.
+pub(crate) fn path_matches(template: &str, path: &str) -> bool {
+    let mut wanted = template.split('/');
+    let mut given = path.split('/');
+    loop {
+        match (wanted.next(), given.next()) {
+            (None, None) => return true,
+            (Some(w), Some(g)) if w == g || (w.starts_with('{') && !g.is_empty()) => {}
+            _ => return false,
+        }
+    }
+}
+
+/// Whether `method` can change state (everything but `GET`, `HEAD`,
+/// `OPTIONS` and `TRACE`).
+pub(crate) fn changes_state(method: &Method) -> bool {
+    ![Method::GET, Method::HEAD, Method::OPTIONS, Method::TRACE].contains(method)
+}
+
+/// Accepts a request only when it declares a JSON body, which no HTML form
+/// can send and a script on another site can send only after a CORS
+/// preflight.
 ///
 /// # Errors
 /// Why the request is refused, for the client.
-pub(crate) fn check_json_content(method: &Method, headers: &HeaderMap) -> Result<(), String> {
-    let changes_state = [Method::POST, Method::PUT, Method::PATCH, Method::DELETE].contains(method);
-    if !changes_state {
-        return Ok(());
-    }
+pub(crate) fn check_json_content(headers: &HeaderMap) -> Result<(), String> {
     let media_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -64,8 +80,8 @@ pub(crate) fn check_json_content(method: &Method, headers: &HeaderMap) -> Result
     match media_type.as_deref() {
         Some(t) if is_json(t) => Ok(()),
         other => Err(format!(
-            "{method} requests must be sent with Content-Type: application/json (got {}), \
-             even when the body is empty",
+            "state-changing requests must be sent with Content-Type: application/json \
+             (got {}), even when the body is empty",
             other.unwrap_or("none")
         )),
     }
@@ -112,6 +128,17 @@ mod tests {
     }
 
     #[test]
+    fn paths_match_route_templates_segment_by_segment() {
+        assert!(path_matches("/", "/"));
+        assert!(path_matches("/api/dlq/redrive", "/api/dlq/redrive"));
+        assert!(path_matches("/api/messages/{id}", "/api/messages/abc"));
+        assert!(!path_matches("/api/messages/{id}", "/api/messages/"));
+        assert!(!path_matches("/api/messages/{id}", "/api/messages/a/b"));
+        assert!(!path_matches("/api/messages", "/api/messages/a"));
+        assert!(!path_matches("/", "/api"));
+    }
+
+    #[test]
     fn state_changing_requests_must_declare_json() {
         for ok in [
             "application/json",
@@ -120,7 +147,7 @@ mod tests {
             "application/merge-patch+json",
         ] {
             assert_eq!(
-                check_json_content(&Method::POST, &with(header::CONTENT_TYPE, ok)),
+                check_json_content(&with(header::CONTENT_TYPE, ok)),
                 Ok(()),
                 "{ok}"
             );
@@ -132,11 +159,16 @@ mod tests {
             "text/json",
         ] {
             assert!(
-                check_json_content(&Method::POST, &with(header::CONTENT_TYPE, bad)).is_err(),
+                check_json_content(&with(header::CONTENT_TYPE, bad)).is_err(),
                 "{bad}"
             );
         }
-        assert!(check_json_content(&Method::DELETE, &HeaderMap::new()).is_err());
-        assert_eq!(check_json_content(&Method::GET, &HeaderMap::new()), Ok(()));
+        assert!(check_json_content(&HeaderMap::new()).is_err());
+        for method in [Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
+            assert!(changes_state(&method), "{method}");
+        }
+        for method in [Method::GET, Method::HEAD, Method::OPTIONS] {
+            assert!(!changes_state(&method), "{method}");
+        }
     }
 }

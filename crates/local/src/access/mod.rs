@@ -10,17 +10,20 @@
 //!    `localhost:<port>`, `[::1]:<port>`), so a web page whose DNS name was
 //!    rebound to 127.0.0.1 cannot read or change anything. With a key the
 //!    key is the protection, and `up` may listen on any address.
-//! 2. **Cross-site forms**: `POST`, `PUT`, `PATCH` and `DELETE` must say
-//!    they carry JSON (`application/json`, `application/x-amz-json-1.0`, or
-//!    `…+json`), which a browser sends cross-site only after a CORS
-//!    preflight; a form, a `text/plain` body or no content type is refused.
-//! 3. **The key**, when one is set: on the web API as `Authorization:
+//! 2. **The key**, when one is set: on the web API as `Authorization:
 //!    Bearer <key>`, on the Step Functions API as an AWS SigV4 signature
 //!    made with the key as the secret access key (`sigv4.rs`). Open without
 //!    it: the web API's public routes (`/api/health`), the console's static
 //!    files, `GET /` (a redirect to the console), and CORS preflights.
-//! 4. **The rate limit**, when set: every request that passed the key check
+//! 3. **The rate limit**, when set: every request that passed the key check
 //!    draws from the key's bucket, whatever form the key came in.
+//! 4. **Cross-site forms**: a request with a state-changing method that some
+//!    route serves (from the web API's route table, and `POST /` of the Step
+//!    Functions API) must say it carries JSON (`application/json`,
+//!    `application/x-amz-json-1.0`, or `…+json`), which a browser sends
+//!    cross-site only after a CORS preflight; a form, a `text/plain` body or
+//!    no content type is refused. A method no route serves passes on to
+//!    the router's 405.
 //!
 //! Refusals are in the surface's own error shape: `{"error": {"code",
 //! "message"}}` on the web API, AWS's `{"__type", "message"}` on the Step
@@ -51,6 +54,9 @@ pub struct AccessPolicy {
     /// The `Host` values accepted; `None` accepts any (a key is set).
     hosts: Option<Vec<String>>,
     open_paths: Vec<&'static str>,
+    /// The routes (method, path template) that can change state: requests
+    /// to them must declare JSON.
+    json_routes: Vec<(Method, &'static str)>,
     rate_limit: Option<RateLimit>,
 }
 
@@ -62,8 +68,13 @@ impl AccessPolicy {
         listen: std::net::SocketAddr,
         key: Option<ApiKey>,
         open_paths: Vec<&'static str>,
+        routes: impl IntoIterator<Item = (Method, &'static str)>,
         rate_limit: Option<crate::rate_limit::RateLimitConfig>,
     ) -> Self {
+        let json_routes = routes
+            .into_iter()
+            .filter(|(method, _)| host::changes_state(method))
+            .collect();
         let hosts = key.is_none().then(|| listen_hosts(listen));
         let rate_limit = key
             .as_ref()
@@ -73,8 +84,17 @@ impl AccessPolicy {
             key,
             hosts,
             open_paths,
+            json_routes,
             rate_limit,
         }
+    }
+
+    /// Whether the request reaches a route that can change state.
+    fn changes_state(&self, request: &Request) -> bool {
+        let path = request.uri().path();
+        self.json_routes.iter().any(|(method, template)| {
+            method == request.method() && host::path_matches(template, path)
+        })
     }
 
     /// Whether the request reaches a route that answers without the key.
@@ -125,7 +145,9 @@ pub async fn guard(
     {
         return refuse_host(surface, why);
     }
-    if let Err(why) = host::check_json_content(request.method(), request.headers()) {
+    if policy.changes_state(&request)
+        && let Err(why) = host::check_json_content(request.headers())
+    {
         return refuse_content(surface, why);
     }
     let Some(key) = &policy.key else {

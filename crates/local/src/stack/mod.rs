@@ -265,6 +265,10 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         address,
         api_key,
         rez_webapi::public_paths(),
+        // The Step Functions API's one route is POST /.
+        rez_webapi::route_table()
+            .into_iter()
+            .chain([(axum::http::Method::POST, "/")]),
         config.rate_limit,
     );
     let app = app::app(
