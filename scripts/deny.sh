@@ -58,6 +58,14 @@ for name in licenses bans sources; do
   check "$name"
 done
 
+# Commits everything in the git repository $1, dated $2, with message $3:
+# cargo-deny reads the database from a repository and its HEAD's date.
+commit_all() {
+  git -C "$1" add -A
+  GIT_COMMITTER_DATE=$2 git -C "$1" -c user.name=rez-agent -c user.email=rez-agent@localhost \
+    -c commit.gpgsign=false commit -q --date="$2" -m "$3"
+}
+
 # Copies the snapshot at $1 into a git repository at ADVISORY_DB_DIR, dated
 # $2 (the snapshot's commit date), unless it is already there.
 prepare_advisory_db() {
@@ -71,9 +79,7 @@ prepare_advisory_db() {
   mkdir -p "$ADVISORY_DB_DIR"
   cp -r "$snapshot"/. "$ADVISORY_DB_DIR"/
   git -C "$ADVISORY_DB_DIR" init -q
-  git -C "$ADVISORY_DB_DIR" add -A
-  GIT_COMMITTER_DATE=$date git -C "$ADVISORY_DB_DIR" -c user.name=snapshot -c user.email=snapshot@localhost \
-    -c commit.gpgsign=false commit -q --date="$date" -m "RustSec advisory-db snapshot"
+  commit_all "$ADVISORY_DB_DIR" "$date" "RustSec advisory-db snapshot"
   printf '%s' "$want" >"$stamp"
 }
 
@@ -104,9 +110,7 @@ patched = []
 
 Proves that the advisories check reads the snapshot.
 ADVISORY
-  git -C "$canary_db" add -A
-  git -C "$canary_db" -c user.name=canary -c user.email=canary@localhost -c commit.gpgsign=false \
-    commit -q -m canary
+  commit_all "$canary_db" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" canary
   config="$canary_root/deny.toml"
   sed "s|^db-path = .*|db-path = \"$canary_root\"|" deny.toml >"$config"
   if "$DENY" --offline --config "$config" check --hide-inclusion-graph advisories >"$log" 2>&1; then

@@ -124,7 +124,7 @@ enum Surface {
 
 impl Surface {
     fn of(request: &Request) -> Surface {
-        if request.method() == Method::POST && request.uri().path() == "/" {
+        if request.method() == Method::POST && request.uri().path() == sfn_api::PATH {
             Surface::StepFunctions
         } else {
             Surface::Web

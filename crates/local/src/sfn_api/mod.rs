@@ -65,6 +65,9 @@ pub const MAX_ASYNC_EXECUTIONS: usize = 64;
 /// Most `StartSyncExecution` calls running at once; more are `ThrottlingException`.
 pub const MAX_SYNC_EXECUTIONS: usize = 32;
 
+/// Where the Step Functions API answers: `POST /`, as AWS's endpoint does.
+pub const PATH: &str = "/";
+
 /// The name of every operation this endpoint serves, as `X-Amz-Target`
 /// names it after `AWSStepFunctions.`.
 pub fn operation_names() -> Vec<&'static str> {
@@ -119,7 +122,7 @@ impl SfnState {
 /// the same listener.
 pub fn router(state: SfnState) -> Router {
     Router::new()
-        .route("/", post(dispatch))
+        .route(PATH, post(dispatch))
         .route_layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .with_state(Arc::new(state))
 }

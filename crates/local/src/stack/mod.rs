@@ -265,10 +265,9 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         address,
         api_key,
         rez_webapi::public_paths(),
-        // The Step Functions API's one route is POST /.
         rez_webapi::route_table()
             .into_iter()
-            .chain([(axum::http::Method::POST, "/")]),
+            .chain([(axum::http::Method::POST, crate::sfn_api::PATH)]),
         config.rate_limit,
     );
     let app = app::app(

@@ -44,8 +44,17 @@ pub fn test_config(dir: &std::path::Path, ntfy: &MockServer) -> UpConfig {
 
 /// Starts a stack delivering to `ntfy`, with `adjust` applied to the config.
 pub async fn spawn_app_with(ntfy: MockServer, adjust: impl FnOnce(&mut UpConfig)) -> TestApp {
+    spawn_app_in(tempfile::tempdir().unwrap(), ntfy, adjust).await
+}
+
+/// Starts a stack on `dir` (which a test may have prepared) delivering to
+/// `ntfy`, with `adjust` applied to the config.
+pub async fn spawn_app_in(
+    dir: TempDir,
+    ntfy: MockServer,
+    adjust: impl FnOnce(&mut UpConfig),
+) -> TestApp {
     init_tracing();
-    let dir = tempfile::tempdir().unwrap();
     let mut config = test_config(dir.path(), &ntfy);
     adjust(&mut config);
     let stack = start(&config).await.expect("the stack starts");

@@ -46,8 +46,8 @@ async fn start_binary(dir: &std::path::Path, ntfy: &MockServer) -> (Child, Strin
 }
 
 /// A stub ntfy that never answers in time, `rez-agent up` on `dir` delivering
-/// to it (so the first process is killed while it publishes), and the id of
-/// one message posted to it.
+/// to it, and the id of one message posted to it; returns once that message's
+/// publish is in flight, so the process can be killed mid-publish.
 async fn posted_to_a_hung_ntfy(
     dir: &std::path::Path,
     text: &str,
@@ -68,15 +68,6 @@ async fn posted_to_a_hung_ntfy(
         .as_str()
         .ok_or("no id")?
         .to_owned();
-    Ok((ntfy, child, address, id))
-}
-
-#[tokio::test]
-async fn a_message_accepted_before_a_sigkill_is_delivered_promptly_after_restart() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let (ntfy, mut first, _, id) = posted_to_a_hung_ntfy(dir.path(), "survive").await?;
-    let client = reqwest::Client::new();
-    // Wait until the publish is in flight, then kill -9.
     tokio::time::timeout(WAIT_LIMIT, async {
         while ntfy
             .received_requests()
@@ -88,6 +79,15 @@ async fn a_message_accepted_before_a_sigkill_is_delivered_promptly_after_restart
         }
     })
     .await?;
+    Ok((ntfy, child, address, id))
+}
+
+#[tokio::test]
+async fn a_message_accepted_before_a_sigkill_is_delivered_promptly_after_restart() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (ntfy, mut first, _, id) = posted_to_a_hung_ntfy(dir.path(), "survive").await?;
+    let client = reqwest::Client::new();
+    // The publish is in flight: kill -9.
     first.start_kill()?;
     first.wait().await?;
 
@@ -137,18 +137,7 @@ async fn an_execution_running_at_a_sigkill_shows_aborted_after_restart() -> Test
             Ok::<_, reqwest::Error>(page["items"].as_array().cloned().unwrap_or_default())
         }
     };
-    // Wait until the execution is publishing, then kill -9.
-    tokio::time::timeout(WAIT_LIMIT, async {
-        while ntfy
-            .received_requests()
-            .await
-            .unwrap_or_default()
-            .is_empty()
-        {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    })
-    .await?;
+    // The execution is publishing: kill -9.
     let before = executions_of(address).await?;
     assert_eq!(before.len(), 1);
     assert_eq!(before[0]["status"], "RUNNING");

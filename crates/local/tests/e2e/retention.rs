@@ -6,7 +6,6 @@ use rez_core::ports::{ExecutionRecord, ExecutionSummary, MessageStore};
 use rez_core::{Message, MessageType, Notification, Stage, Status};
 use rez_local::data_dir::DATABASE_FILE;
 use rez_local::sqlite::{Database, SqliteStore};
-use rez_local::stack::start;
 use serde_json::json;
 use std::time::Duration;
 
@@ -17,15 +16,7 @@ fn store_in(dir: &std::path::Path) -> SqliteStore {
 
 /// Starts a stack on a data dir the test prepared.
 async fn start_on(dir: tempfile::TempDir) -> TestApp {
-    let ntfy = ntfy_accepting().await;
-    let stack = start(&test_config(dir.path(), &ntfy)).await.unwrap();
-    TestApp {
-        address: stack.address,
-        client: reqwest::Client::new(),
-        ntfy,
-        stack: Some(stack),
-        _dir: dir,
-    }
+    spawn_app_in(dir, ntfy_accepting().await, |_| {}).await
 }
 
 fn summary(name: &str, status: &str, started: chrono::DateTime<chrono::Utc>) -> ExecutionSummary {
