@@ -2,20 +2,13 @@
 // same path `pulumi up` takes (pulumi.Config, secrets via getSecret), with
 // both secrets set.
 
-import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
-import { readStackFile, runStack } from "./harness";
+import { PROJECT as P, runStack, stackConfig } from "./harness";
 import { commonSuite } from "./common";
-import { readStackConfig } from "../src/config";
 
-const P = "rez-agent-infrastructure";
-const file = readStackFile(path.join(__dirname, "..", "Pulumi.dev.yaml"));
-pulumi.runtime.setAllConfig(
-  { ...file, [`${P}:ntfyToken`]: "tk_devtoken", [`${P}:apiKey`]: "dev-api-key-0123456789" },
-  [`${P}:ntfyToken`, `${P}:apiKey`],
-);
+const SECRETS = [`${P}:ntfyToken`, `${P}:apiKey`];
+const extra = { [`${P}:ntfyToken`]: "tk_devtoken", [`${P}:apiKey`]: "dev-api-key-0123456789" };
 
-commonSuite("dev stack (Pulumi.dev.yaml)", () => runStack(readStackConfig()), {
+commonSuite("dev stack (Pulumi.dev.yaml)", () => runStack(stackConfig("dev", extra, SECRETS)), {
   stage: "dev",
   region: "us-east-1",
   architecture: "x86_64",

@@ -6,16 +6,20 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import type { RawConfig } from "../src/config";
+import { RawConfig, readStackConfig } from "../src/config";
 import type { StackOptions, StackOutputs } from "../src/stack";
 
 export const REGION = "us-east-1";
 export const ACCOUNT = "123456789012";
 export const API_ID = "a1b2c3d4e5";
+/** The Pulumi project: the namespace of the program's config keys. */
+export const PROJECT = "rez-agent-infrastructure";
 
 export interface Recorded {
   type: string;
   name: string;
+  /** The id the mocks gave it (what another resource's `…Id` input holds). */
+  id: string;
   inputs: any;
   state: any;
 }
@@ -91,11 +95,18 @@ function stateFor(type: string, name: string, inputs: any): { id: string; state:
   return { id, state };
 }
 
+/** Changes a resource's inputs before the mocks record it (see MockOptions). */
+export type InputRewrite = (type: string, inputs: any) => any;
+
+/** The rewrite of the run in progress, if any. */
+let rewrite: InputRewrite | undefined;
+
 pulumi.runtime.setMocks(
   {
     newResource(args) {
-      const { id, state } = stateFor(args.type, args.name, args.inputs);
-      recorded.push({ type: args.type, name: args.name, inputs: args.inputs, state });
+      const inputs = rewrite ? rewrite(args.type, args.inputs) : args.inputs;
+      const { id, state } = stateFor(args.type, args.name, inputs);
+      recorded.push({ type: args.type, name: args.name, id, inputs, state });
       return { id, state };
     },
     call(args) {
@@ -142,14 +153,38 @@ export interface Run {
   resources: Recorded[];
 }
 
-/** Declares the stack with `raw` config and returns its resolved outputs and resources. */
-export async function runStack(raw: RawConfig, opts: StackOptions = {}): Promise<Run> {
-  const { defineStack } = await import("../src/stack");
-  const out: StackOutputs = defineStack(raw, { buildDir: fixtureBuildDir(), ...opts });
-  const outputs: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(out)) outputs[k] = v === undefined ? undefined : await valueOf(v as pulumi.Output<unknown>);
-  await settle();
-  return { outputs, resources: [...recorded] };
+export interface MockOptions {
+  /**
+   * Applied to every resource's inputs before the mocks see them, as if the
+   * program had declared the result: a way to make the declared stack differ
+   * from the program on purpose.
+   */
+  rewriteInputs?: InputRewrite;
+}
+
+let running = false;
+
+/**
+ * Declares the stack with `raw` config and returns its resolved outputs and
+ * the resources this run declared (a process may run the stack several times,
+ * one run at a time).
+ */
+export async function runStack(raw: RawConfig, opts: StackOptions = {}, mock: MockOptions = {}): Promise<Run> {
+  if (running) throw new Error("runStack: another run is in progress; the mocks are process-wide, so runs go one at a time");
+  running = true;
+  rewrite = mock.rewriteInputs;
+  const start = recorded.length;
+  try {
+    const { defineStack } = await import("../src/stack");
+    const out: StackOutputs = defineStack(raw, { buildDir: fixtureBuildDir(), ...opts });
+    const outputs: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(out)) outputs[k] = v === undefined ? undefined : await valueOf(v as pulumi.Output<unknown>);
+    await settle();
+    return { outputs, resources: recorded.slice(start) };
+  } finally {
+    rewrite = undefined;
+    running = false;
+  }
 }
 
 /** Parses a Pulumi.<stack>.yaml (flat `key: value` config, as ours is). */
@@ -165,6 +200,19 @@ export function readStackFile(file: string): Record<string, string> {
     if (inConfig && m) out[m[1]] = m[2].replace(/^"(.*)"$/, "$1");
   }
   return out;
+}
+
+/**
+ * The raw configuration `pulumi up --stack <stack>` would read: the values of
+ * `Pulumi.<stack>.yaml` with `extra` over them (full keys, `project:key`), the
+ * `secrets` among them marked secret, read back through pulumi.Config as
+ * index.ts reads them. Replaces the process's whole Pulumi configuration.
+ */
+export function stackConfig(stack: string, extra: Record<string, string> = {}, secrets: string[] = []): RawConfig {
+  const file = path.join(__dirname, "..", `Pulumi.${stack}.yaml`);
+  if (!fs.existsSync(file)) throw new Error(`no stack file ${file}`);
+  pulumi.runtime.setAllConfig({ ...readStackFile(file), ...extra }, secrets);
+  return readStackConfig();
 }
 
 // ---- queries over the recorded resources
