@@ -30,6 +30,11 @@ function repoRoot(): string {
   return dir;
 }
 
+/** Where `make build` leaves the function zips: `<repo>/build`. */
+export function defaultBuildDir(): string {
+  return path.join(repoRoot(), "build");
+}
+
 export interface StackOptions {
   /** Where `<name>.zip` of each function is (default: `<repo>/build`). */
   buildDir?: string;
@@ -57,7 +62,7 @@ export interface StackOutputs {
 export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutputs {
   const root = repoRoot();
   const cfg: RezConfig = loadConfig(raw, {
-    buildDir: opts.buildDir ?? path.join(root, "build"),
+    buildDir: opts.buildDir ?? defaultBuildDir(),
     fileExists: opts.fileExists,
   });
   const definition = readDefinition(

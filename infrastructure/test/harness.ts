@@ -176,7 +176,7 @@ export async function runStack(raw: RawConfig, opts: StackOptions = {}, mock: Mo
   const start = recorded.length;
   try {
     const { defineStack } = await import("../src/stack");
-    const out: StackOutputs = defineStack(raw, { buildDir: fixtureBuildDir(), ...opts });
+    const out: StackOutputs = defineStack(raw, { ...opts, buildDir: opts.buildDir ?? fixtureBuildDir() });
     const outputs: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(out)) outputs[k] = v === undefined ? undefined : await valueOf(v as pulumi.Output<unknown>);
     await settle();
