@@ -19,7 +19,8 @@ import { DeclareOptions, DescribeError, declared } from "./declared";
 const USAGE =
   "usage: declare.ts --out FILE [--stack dev|prod] [--build-dir DIR] [--ntfy-url URL] [--api-key KEY] [--rename-env OLD=NEW]...";
 
-class UsageError extends Error {}
+/** A command line this script cannot run: exit 2, one line. */
+export class UsageError extends Error {}
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
