@@ -7,105 +7,22 @@
 // Resource types the document describes are below; those it leaves out on
 // purpose are in LEFT_OUT with the reason; any other type is an error, as is
 // a shape the document cannot hold (two tables, a route to a non-Lambda
-// integration). Absent scalars and objects are null, absent lists and maps
-// are empty.
+// integration). The document's shape is declared-document.ts.
 
+// The harness first: it installs the mocks before the program's modules load.
 import { ACCOUNT, PROJECT, REGION, Recorded, reveal, runStack, stackConfig } from "./harness";
 import * as path from "path";
 import { FUNCTION_NAMES, FunctionName, RawConfig, Stage } from "../src/config";
+import type {
+  Declared,
+  DeclaredFunction,
+  DeclaredHttpApi,
+  DeclaredQueue,
+  DeclaredSchedule,
+  DeclaredTable,
+} from "./declared-document";
 import { functionName } from "../src/functions";
 import { defaultBuildDir } from "../src/stack";
-
-export interface DeclaredFunction {
-  key: FunctionName;
-  name: string;
-  arn: string;
-  version: string;
-  zip: string;
-  handler: string | null;
-  runtime: string | null;
-  architectures: string[];
-  memorySize: number | null;
-  timeout: number | null;
-  environment: Record<string, string>;
-  alias: { name: string; arn: string; functionVersion: string; additionalVersionWeights: Record<string, number> };
-}
-
-export interface DeclaredTable {
-  name: string;
-  arn: string;
-  hashKey: string;
-  rangeKey: string | null;
-  attributes: { name: string; type: string }[];
-  globalSecondaryIndexes: { name: string; hashKey: string; rangeKey: string | null; projectionType: string | null }[];
-  ttlAttribute: string | null;
-}
-
-export interface DeclaredQueue {
-  name: string;
-  arn: string;
-  url: string;
-  visibilityTimeoutSeconds: number | null;
-  messageRetentionSeconds: number | null;
-  receiveWaitTimeSeconds: number | null;
-  redrivePolicy: { deadLetterTargetArn: string; maxReceiveCount: number } | null;
-}
-
-export interface DeclaredSubscription {
-  topicArn: string;
-  protocol: string;
-  endpoint: string;
-  rawMessageDelivery: boolean | null;
-}
-
-export interface DeclaredEventSourceMapping {
-  eventSourceArn: string;
-  functionArn: string;
-  batchSize: number | null;
-  functionResponseTypes: string[];
-  maximumBatchingWindowInSeconds: number | null;
-  enabled: boolean | null;
-}
-
-export interface DeclaredSchedule {
-  name: string;
-  scheduleExpression: string;
-  scheduleExpressionTimezone: string | null;
-  state: string | null;
-  targetArn: string;
-  input: string | null;
-  retryPolicy: { maximumRetryAttempts: number | null; maximumEventAgeInSeconds: number | null } | null;
-}
-
-export interface DeclaredHttpApi {
-  name: string;
-  routes: { routeKey: string; integrationType: string; payloadFormatVersion: string | null; functionArn: string }[];
-  throttlingBurstLimit: number | null;
-  throttlingRateLimit: number | null;
-}
-
-export interface DeclaredStateMachine {
-  name: string;
-  arn: string;
-  type: string | null;
-  definition: string;
-}
-
-export interface Declared {
-  stage: string;
-  region: string;
-  account: string;
-  functions: DeclaredFunction[];
-  table: DeclaredTable;
-  topic: { name: string; arn: string };
-  queues: DeclaredQueue[];
-  subscriptions: DeclaredSubscription[];
-  parameters: { name: string; type: string; value: string }[];
-  eventSourceMappings: DeclaredEventSourceMapping[];
-  schedules: DeclaredSchedule[];
-  httpApis: DeclaredHttpApi[];
-  stateMachines: DeclaredStateMachine[];
-}
 
 const T = {
   fn: "aws:lambda/function:Function",
