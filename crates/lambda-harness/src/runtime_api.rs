@@ -26,7 +26,8 @@ use crate::HarnessError;
 
 /// The function ARN every invocation carries.
 pub const FUNCTION_ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:rez-agent-test";
-/// How long each invocation may run, as its deadline header says.
+/// How long each invocation may run, as its deadline header says, unless
+/// [`RuntimeApi::start_for`] names a function's own timeout.
 const INVOCATION_BUDGET: Duration = Duration::from_secs(60);
 
 /// What the function answered for one invocation.
@@ -86,6 +87,10 @@ struct Inner {
 
 struct Shared {
     inner: Mutex<Inner>,
+    /// The ARN each invocation's `Lambda-Runtime-Invoked-Function-Arn` names.
+    function_arn: String,
+    /// The time each invocation may run, from when it is handed out.
+    budget: Duration,
     /// Bumped on every change, so waiters re-check.
     changed: watch::Sender<u64>,
 }
@@ -133,11 +138,25 @@ pub struct RuntimeApi {
 }
 
 impl RuntimeApi {
-    /// Serves the Runtime API on a free loopback port.
+    /// Serves the Runtime API on a free loopback port, for a test function
+    /// ([`FUNCTION_ARN`], 60 s per invocation).
     ///
     /// # Errors
     /// [`HarnessError::Io`] when no port can be bound.
     pub async fn start() -> Result<Self, HarnessError> {
+        Self::start_for(FUNCTION_ARN, INVOCATION_BUDGET).await
+    }
+
+    /// Serves the Runtime API of the function `function_arn` (the ARN it was
+    /// invoked by, alias included) whose invocations may run for `budget`,
+    /// as the deadline header tells the function.
+    ///
+    /// # Errors
+    /// [`HarnessError::Io`] when no port can be bound.
+    pub async fn start_for(
+        function_arn: impl Into<String>,
+        budget: Duration,
+    ) -> Result<Self, HarnessError> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .map_err(HarnessError::io("binding the Runtime API"))?;
@@ -146,6 +165,8 @@ impl RuntimeApi {
             .map_err(HarnessError::io("reading the Runtime API's address"))?;
         let shared = Arc::new(Shared {
             inner: Mutex::default(),
+            function_arn: function_arn.into(),
+            budget,
             changed: watch::channel(0).0,
         });
         let app = Router::new()
@@ -181,7 +202,13 @@ impl RuntimeApi {
 
     /// Queues a raw body (which need not be valid JSON) and returns its request id.
     pub fn invoke_raw(&self, body: impl Into<Bytes>) -> String {
-        let request_id = uuid::Uuid::new_v4().to_string();
+        self.invoke_raw_with_id(&uuid::Uuid::new_v4().to_string(), body)
+    }
+
+    /// Queues a raw body under the request id the caller chose (the one its
+    /// own Invoke API answers with) and returns it.
+    pub fn invoke_raw_with_id(&self, request_id: &str, body: impl Into<Bytes>) -> String {
+        let request_id = request_id.to_owned();
         let invocation = Invocation {
             request_id: request_id.clone(),
             body: body.into(),
@@ -270,7 +297,7 @@ async fn next(State(shared): State<Arc<Shared>>) -> Response {
     let deadline = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
-        .saturating_add(INVOCATION_BUDGET)
+        .saturating_add(shared.budget)
         .as_millis();
     let trace_id = format!(
         "Root=1-{:08x}-{};Parent={};Sampled=0",
@@ -285,7 +312,7 @@ async fn next(State(shared): State<Arc<Shared>>) -> Response {
             ("lambda-runtime-deadline-ms", deadline.to_string()),
             (
                 "lambda-runtime-invoked-function-arn",
-                FUNCTION_ARN.to_owned(),
+                shared.function_arn.clone(),
             ),
             ("lambda-runtime-trace-id", trace_id),
         ],

@@ -1,0 +1,110 @@
+//! The one AWS endpoint the functions are given (`AWS_ENDPOINT_URL`), as
+//! LocalStack's edge port: the Lambda API, Step Functions calls
+//! (`X-Amz-Target: AWSStepFunctions.*`) to `rez-agent stepfunctions`,
+//! everything else to moto, and the injected faults in front of both.
+
+use std::sync::{Arc, OnceLock};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::faults::Faults;
+
+/// Largest request the edge forwards (DynamoDB's and Step Functions' limits are below it).
+const BODY_LIMIT_BYTES: usize = 16 * 1024 * 1024;
+
+/// Where the edge forwards.
+pub struct Upstreams {
+    /// moto's endpoint.
+    pub moto: String,
+    /// The Step Functions endpoint, known once it has started.
+    pub step_functions: OnceLock<String>,
+    /// The injected faults.
+    pub faults: Arc<Faults>,
+    /// The forwarding client.
+    pub client: reqwest::Client,
+}
+
+/// The proxy part of the edge: every request no other route took.
+pub fn proxy(upstreams: Arc<Upstreams>) -> Router {
+    Router::new()
+        .fallback(forward)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .with_state(upstreams)
+}
+
+async fn forward(State(upstreams): State<Arc<Upstreams>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let target = parts
+        .headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    if let Some(error) = upstreams.faults.take_error(&target) {
+        tracing::info!(operation = %target, error = %error.error_type, "injected fault");
+        return (
+            StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST),
+            [
+                ("content-type", "application/x-amz-json-1.0"),
+                ("x-amzn-errortype", error.error_type.as_str()),
+            ],
+            json!({"__type": error.error_type, "message": error.message}).to_string(),
+        )
+            .into_response();
+    }
+    let base = if target.starts_with("AWSStepFunctions.") {
+        match upstreams.step_functions.get() {
+            Some(url) => url.clone(),
+            None => return unavailable("the Step Functions endpoint has not started"),
+        }
+    } else {
+        upstreams.moto.clone()
+    };
+    let Ok(body) = axum::body::to_bytes(body, BODY_LIMIT_BYTES).await else {
+        return unavailable("the request body could not be read");
+    };
+    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let mut headers = HeaderMap::new();
+    for (name, value) in &parts.headers {
+        if name != "host" && name != "content-length" {
+            headers.append(name.clone(), value.clone());
+        }
+    }
+    let sent = upstreams
+        .client
+        .request(parts.method, format!("{base}{path}"))
+        .headers(headers)
+        .body(body)
+        .send()
+        .await;
+    match sent {
+        Ok(answer) => relay(answer).await,
+        Err(e) => unavailable(&format!("forwarding to {base}: {e}")),
+    }
+}
+
+async fn relay(answer: reqwest::Response) -> Response {
+    let status = answer.status();
+    let mut headers = answer.headers().clone();
+    headers.remove("content-length");
+    headers.remove("transfer-encoding");
+    let body: Bytes = answer.bytes().await.unwrap_or_default();
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    response
+}
+
+fn unavailable(message: &str) -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [("content-type", "application/x-amz-json-1.0")],
+        json!({"__type": "ServiceUnavailableException", "message": message}).to_string(),
+    )
+        .into_response()
+}

@@ -1,0 +1,108 @@
+//! Faults the tests drive: the next N calls of an AWS operation answer with
+//! an error instead of reaching moto or Step Functions, and the next N SQS
+//! deliveries reach the processor twice.
+
+use std::sync::Mutex;
+
+use serde::Deserialize;
+
+/// An error the edge answers instead of the service, in the JSON protocol's
+/// shape (`{"__type", "message"}`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InjectedError {
+    /// The operation, as `X-Amz-Target` names it
+    /// (`AWSStepFunctions.StartSyncExecution`, `DynamoDB_20120810.TransactWriteItems`).
+    pub operation: String,
+    /// How many calls in a row get the error.
+    pub count: u32,
+    /// The HTTP status (400 for throttling and conflicts).
+    pub status: u16,
+    /// The error's `__type` (`ThrottlingException`, `TransactionCanceledException`).
+    pub error_type: String,
+    /// Its message.
+    pub message: String,
+}
+
+/// The faults waiting to happen.
+#[derive(Debug, Default)]
+pub struct Faults {
+    errors: Mutex<Vec<InjectedError>>,
+    duplicate_deliveries: Mutex<u32>,
+}
+
+impl Faults {
+    /// Queues an error for the next `error.count` calls of its operation.
+    pub fn inject(&self, error: InjectedError) {
+        if error.count > 0 {
+            lock(&self.errors).push(error);
+        }
+    }
+
+    /// The error the next call of `operation` gets, if one is waiting.
+    pub fn take_error(&self, operation: &str) -> Option<InjectedError> {
+        let mut errors = lock(&self.errors);
+        let index = errors.iter().position(|e| e.operation == operation)?;
+        let error = errors[index].clone();
+        errors[index].count -= 1;
+        if errors[index].count == 0 {
+            errors.remove(index);
+        }
+        Some(error)
+    }
+
+    /// Makes the next `count` SQS batches reach the processor twice, at once.
+    pub fn duplicate_deliveries(&self, count: u32) {
+        *lock(&self.duplicate_deliveries) += count;
+    }
+
+    /// Whether this batch is to be delivered twice.
+    pub fn take_duplicate_delivery(&self) -> bool {
+        let mut left = lock(&self.duplicate_deliveries);
+        if *left == 0 {
+            return false;
+        }
+        *left -= 1;
+        true
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_injected_error_hits_exactly_its_count_of_calls_of_its_operation() {
+        let faults = Faults::default();
+        faults.inject(InjectedError {
+            operation: "AWSStepFunctions.StartSyncExecution".into(),
+            count: 2,
+            status: 400,
+            error_type: "ThrottlingException".into(),
+            message: "Rate exceeded".into(),
+        });
+        assert!(faults.take_error("DynamoDB_20120810.PutItem").is_none());
+        assert!(
+            faults
+                .take_error("AWSStepFunctions.StartSyncExecution")
+                .is_some()
+        );
+        assert!(
+            faults
+                .take_error("AWSStepFunctions.StartSyncExecution")
+                .is_some()
+        );
+        assert!(
+            faults
+                .take_error("AWSStepFunctions.StartSyncExecution")
+                .is_none()
+        );
+        faults.duplicate_deliveries(1);
+        assert!(faults.take_duplicate_delivery());
+        assert!(!faults.take_duplicate_delivery());
+    }
+}

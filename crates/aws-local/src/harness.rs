@@ -1,0 +1,355 @@
+//! The whole deployment started on one machine, in the order AWS needs it:
+//! moto and the declared resources, the packages unpacked, the AWS endpoint,
+//! every function's init, Step Functions, then the event source mapping, the
+//! API Gateway front and the schedules.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use chrono::{DateTime, Utc};
+use rez_lambda_harness::Moto;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::AwsLocalError;
+use crate::control::Control;
+use crate::declared::Declared;
+use crate::edge::Upstreams;
+use crate::faults::Faults;
+use crate::lambda::{LambdaService, ServiceSettings};
+use crate::ntfy_stub::NtfyStub;
+use crate::provision::{MotoClients, Overrides};
+use crate::step_functions::StepFunctions;
+
+/// The variable through which the send-notification function finds the
+/// ntfy URL's parameter (`rez_aws::settings`): the parameter the harness
+/// points at this machine's ntfy.
+const NTFY_URL_PARAMETER_VAR: &str = "REZ_NTFY_URL_PARAMETER";
+
+/// How the harness starts.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// What the program declares.
+    pub declared: Declared,
+    /// Where packages, logs and the Step Functions store go.
+    pub work_dir: PathBuf,
+    /// The ntfy server to publish to; `None` starts the stub.
+    pub ntfy_url: Option<String>,
+    /// Where the API Gateway front listens (port 0: any).
+    pub api_listen: SocketAddr,
+    /// Where the AWS endpoint listens (port 0: any).
+    pub edge_listen: SocketAddr,
+    /// Where the ntfy stub listens (port 0: any).
+    pub ntfy_listen: SocketAddr,
+    /// Most execution environments per function.
+    pub concurrency_limit: usize,
+    /// A visibility timeout for every queue instead of the declared one.
+    pub visibility_timeout_seconds: Option<u64>,
+    /// Whether the schedules fire on their own (tests fire them by hand).
+    pub run_schedules: bool,
+}
+
+/// The running deployment; [`AwsLocal::shutdown`] stops it.
+pub struct AwsLocal {
+    declared: Declared,
+    _moto: Moto,
+    clients: MotoClients,
+    lambda: LambdaService,
+    faults: Arc<Faults>,
+    ntfy: Option<NtfyStub>,
+    ntfy_url: String,
+    edge_url: String,
+    api_url: String,
+    work_dir: PathBuf,
+    _step_functions: StepFunctions,
+    tasks: TaskTracker,
+    stop: CancellationToken,
+}
+
+impl AwsLocal {
+    /// Starts everything, and fails if any function fails its init.
+    ///
+    /// # Errors
+    /// [`AwsLocalError`] naming the part that did not start.
+    pub async fn start(settings: Settings) -> Result<Self, AwsLocalError> {
+        let declared = settings.declared;
+        let stop = CancellationToken::new();
+        let tasks = TaskTracker::new();
+        std::fs::create_dir_all(&settings.work_dir).map_err(AwsLocalError::io(format!(
+            "creating {}",
+            settings.work_dir.display()
+        )))?;
+        let log_dir = settings.work_dir.join("logs");
+
+        let (ntfy, ntfy_url) = match settings.ntfy_url {
+            Some(url) => (None, url),
+            None => {
+                let stub = NtfyStub::start(settings.ntfy_listen, stop.clone()).await?;
+                let url = stub.url();
+                (Some(stub), url)
+            }
+        };
+
+        let moto = Moto::start().await?;
+        let clients = MotoClients::new(moto.endpoint(), &declared.region)?;
+        let overrides = Overrides {
+            parameter_values: ntfy_parameters(&declared, &ntfy_url),
+            visibility_timeout_seconds: settings.visibility_timeout_seconds,
+        };
+        crate::provision::provision(&clients, &declared, &overrides).await?;
+
+        let packages = settings.work_dir.join("functions");
+        let mut handlers = BTreeMap::new();
+        for function in &declared.functions {
+            handlers.insert(
+                function.name.clone(),
+                crate::package::unpack(function, &packages)?,
+            );
+        }
+
+        let edge_listener = tokio::net::TcpListener::bind(settings.edge_listen)
+            .await
+            .map_err(AwsLocalError::io(format!(
+                "binding the AWS endpoint on {}",
+                settings.edge_listen
+            )))?;
+        let edge_address = edge_listener
+            .local_addr()
+            .map_err(AwsLocalError::io("reading the AWS endpoint's address"))?;
+        let edge_url = format!("http://{edge_address}");
+        let faults = Arc::new(Faults::default());
+        let lambda = LambdaService::new(
+            &declared,
+            &handlers,
+            ServiceSettings {
+                concurrency_limit: settings.concurrency_limit,
+                extra_environment: vec![("AWS_ENDPOINT_URL".to_owned(), edge_url.clone())],
+                log_dir: log_dir.clone(),
+            },
+        )?;
+        let upstreams = Arc::new(Upstreams {
+            moto: moto.endpoint().to_owned(),
+            step_functions: OnceLock::new(),
+            faults: faults.clone(),
+            client: reqwest::Client::new(),
+        });
+        let control = Arc::new(Control {
+            declared: declared.clone(),
+            lambda: lambda.clone(),
+            faults: faults.clone(),
+            tasks: tasks.clone(),
+        });
+        let edge = crate::lambda::router(lambda.clone())
+            .merge(crate::control::router(control))
+            .merge(crate::edge::proxy(upstreams.clone()));
+        serve(edge_listener, edge, &tasks, &stop);
+
+        let inits = declared
+            .functions
+            .iter()
+            .map(|f| lambda.initialise(&f.name));
+        // Each init is its own process: they run side by side.
+        let failed: Vec<AwsLocalError> = futures::future::join_all(inits)
+            .await
+            .into_iter()
+            .filter_map(Result::err)
+            .collect();
+        if let Some(first) = failed.into_iter().next() {
+            stop.cancel();
+            lambda.shutdown().await;
+            return Err(first);
+        }
+
+        let machine = declared.state_machine()?;
+        let step_functions = StepFunctions::start(
+            machine,
+            &edge_url,
+            &settings.work_dir,
+            &log_dir.join("stepfunctions.log"),
+        )
+        .await?;
+        let _ = upstreams
+            .step_functions
+            .set(step_functions.url().to_owned());
+
+        let poller = crate::event_source::Poller {
+            sqs: clients.sqs.clone(),
+            lambda: lambda.clone(),
+            faults: faults.clone(),
+            region: declared.region.clone(),
+        };
+        crate::event_source::start(&poller, &declared, &tasks, &stop).await?;
+
+        let api = match declared.http_apis.as_slice() {
+            [api] => api,
+            other => {
+                return Err(AwsLocalError::Unsupported(format!(
+                    "the program declares {} HTTP APIs; the harness fronts exactly one",
+                    other.len()
+                )));
+            }
+        };
+        let api_listener = tokio::net::TcpListener::bind(settings.api_listen)
+            .await
+            .map_err(AwsLocalError::io(format!(
+                "binding the API on {}",
+                settings.api_listen
+            )))?;
+        let api_url = format!(
+            "http://{}",
+            api_listener
+                .local_addr()
+                .map_err(AwsLocalError::io("reading the API's address"))?
+        );
+        serve(
+            api_listener,
+            crate::http_api::router(api, lambda.clone(), &declared.account)?,
+            &tasks,
+            &stop,
+        );
+        if settings.run_schedules {
+            crate::scheduler::start(&lambda, &declared, &tasks, &stop)?;
+        }
+        Ok(Self {
+            declared,
+            _moto: moto,
+            clients,
+            lambda,
+            faults,
+            ntfy,
+            ntfy_url,
+            edge_url,
+            api_url,
+            work_dir: settings.work_dir,
+            _step_functions: step_functions,
+            tasks,
+            stop,
+        })
+    }
+
+    /// The API Gateway front: `http://127.0.0.1:PORT`.
+    pub fn api_url(&self) -> &str {
+        &self.api_url
+    }
+
+    /// The AWS endpoint (Lambda, Step Functions, moto's services, control).
+    pub fn edge_url(&self) -> &str {
+        &self.edge_url
+    }
+
+    /// The ntfy URL the functions publish to.
+    pub fn ntfy_url(&self) -> &str {
+        &self.ntfy_url
+    }
+
+    /// The ntfy stub, when the harness started one.
+    pub fn ntfy(&self) -> Option<&NtfyStub> {
+        self.ntfy.as_ref()
+    }
+
+    /// The declarations it runs.
+    pub fn declared(&self) -> &Declared {
+        &self.declared
+    }
+
+    /// The clients of moto's services.
+    pub fn clients(&self) -> &MotoClients {
+        &self.clients
+    }
+
+    /// The Lambda service.
+    pub fn lambda(&self) -> &LambdaService {
+        &self.lambda
+    }
+
+    /// The faults to inject.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    /// Where each function's log is (`<name>.log`).
+    pub fn log_dir(&self) -> PathBuf {
+        self.work_dir.join("logs")
+    }
+
+    /// Fires the schedule `name` for `scheduled` now and waits for its
+    /// target's last attempt.
+    ///
+    /// # Errors
+    /// [`AwsLocalError::Unsupported`] for an unknown schedule or an invoke
+    /// that never got through.
+    pub async fn fire_schedule(
+        &self,
+        name: &str,
+        scheduled: DateTime<Utc>,
+    ) -> Result<crate::lambda::Invoked, AwsLocalError> {
+        let schedule = self
+            .declared
+            .schedules
+            .iter()
+            .find(|s| s.name == name)
+            .ok_or_else(|| AwsLocalError::Unsupported(format!("no schedule {name}")))?;
+        let arn = crate::scheduler::schedule_arn(&self.declared, schedule);
+        crate::scheduler::fire(&self.lambda, schedule, &arn, scheduled)
+            .await
+            .map_err(|e| AwsLocalError::Unsupported(e.to_string()))
+    }
+
+    /// Stops the fronts, the pollers and every function.
+    pub async fn shutdown(self) {
+        self.stop.cancel();
+        self.tasks.close();
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), self.tasks.wait()).await;
+        self.lambda.shutdown().await;
+    }
+}
+
+/// The ntfy URL parameter of every function that reads one → `url` with the
+/// declared URL's topic path, so the functions publish to this machine.
+fn ntfy_parameters(declared: &Declared, url: &str) -> BTreeMap<String, String> {
+    let mut values = BTreeMap::new();
+    for function in &declared.functions {
+        let Some(name) = function.environment.get(NTFY_URL_PARAMETER_VAR) else {
+            continue;
+        };
+        let Some(parameter) = declared.parameters.iter().find(|p| &p.name == name) else {
+            continue;
+        };
+        let topic = url::Url::parse(&parameter.value)
+            .map(|u| u.path().to_owned())
+            .unwrap_or_default();
+        let base = url.trim_end_matches('/');
+        let own_path = url::Url::parse(url)
+            .map(|u| u.path().len() > 1)
+            .unwrap_or(false);
+        let value = if own_path {
+            base.to_owned()
+        } else {
+            format!("{base}{topic}")
+        };
+        values.insert(parameter.name.clone(), value);
+    }
+    values
+}
+
+fn serve(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    tasks: &TaskTracker,
+    stop: &CancellationToken,
+) {
+    let stop = stop.clone();
+    tasks.spawn(async move {
+        let served = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(stop.cancelled_owned())
+        .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "a server of the harness stopped");
+        }
+    });
+}

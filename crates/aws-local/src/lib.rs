@@ -1,0 +1,42 @@
+//! The AWS deployment of rez-agent run whole on one machine, without
+//! Docker: what SAM local, Step Functions Local and LocalStack give
+//! together, built from what the Pulumi program declares.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`declared`] | the program's resources as `infrastructure/test/declare.ts` writes them |
+//! | [`package`] | `build/<function>.zip` unpacked into a task root |
+//! | [`provision`] | the table, queues, topic, subscription and parameters created in moto |
+//! | [`lambda`] | the Lambda service: execution environments, aliases, the Invoke API |
+//! | [`edge`] | the one AWS endpoint the functions use, with injected faults |
+//! | [`faults`] | what the tests make fail |
+//! | [`control`] | the harness's own routes (`/_aws-local/…`) |
+//! | [`event_source`] | the SQS event source mapping |
+//! | [`step_functions`] | `rez-agent stepfunctions` running the declared state machine |
+//! | [`http_api`] | API Gateway (HTTP API, payload 2.0) in front of the webapi function |
+//! | [`scheduler`] | EventBridge Scheduler firing the scheduler function |
+//! | [`ntfy_stub`] | a stand-in ntfy that keeps what it receives |
+//! | [`cli`] | what `rez-aws-local` does: start, print the URLs, wait for Ctrl-C |
+//! | [`harness`] | [`AwsLocal`]: all of it started in order |
+//!
+//! The `rez-agent` binary does not link this crate: the AWS SDKs it needs to
+//! talk to moto stay out of it.
+
+pub mod cli;
+pub mod control;
+pub mod declared;
+pub mod edge;
+pub mod error;
+pub mod event_source;
+pub mod faults;
+pub mod harness;
+pub mod http_api;
+pub mod lambda;
+pub mod ntfy_stub;
+pub mod package;
+pub mod provision;
+pub mod scheduler;
+pub mod step_functions;
+
+pub use error::AwsLocalError;
+pub use harness::{AwsLocal, Settings};

@@ -1,0 +1,149 @@
+//! A message sent through API Gateway travels SNS, SQS, the processor,
+//! Step Functions and the three task functions to ntfy, and its outcome is
+//! what DynamoDB holds.
+
+use rez_core::ports::MessageStore;
+use serde_json::{Value, json};
+
+use crate::support::{history, send, settled, start, step_functions, store};
+
+fn task_scheduled_on(events: &[Value], function: &str) -> usize {
+    events
+        .iter()
+        .filter(|e| e["type"] == "TaskScheduled")
+        .filter(|e| {
+            e["taskScheduledEventDetails"]["resource"]
+                .as_str()
+                .is_some_and(|r| r.contains(function))
+        })
+        .count()
+}
+
+#[tokio::test]
+#[ignore = "needs build/*.zip, the declarations and rez-agent: scripts/test-aws-local.sh"]
+async fn a_message_posted_through_the_api_is_published_once_and_completed() {
+    let local = start().await;
+    let (status, sent) = send(
+        &local,
+        &json!({"message": "disk almost full", "title": "db-1", "priority": 4, "tags": ["warning"]}),
+    )
+    .await;
+    assert_eq!(status, 202, "{sent}");
+    let id = sent["id"]
+        .as_str()
+        .expect("the answer carries the id")
+        .to_owned();
+
+    let message = settled(&local, &id).await;
+    assert_eq!(message.status.as_str(), "completed", "{message:?}");
+    assert_eq!(message.delivery_attempts, 1);
+    let execution = message
+        .execution_id
+        .clone()
+        .expect("the execution is recorded");
+    let machine = &local.declared().state_machines[0];
+    assert!(
+        execution.starts_with(&machine.arn.replace(":stateMachine:", ":express:")),
+        "{execution} is an execution of {}",
+        machine.arn
+    );
+
+    let received = local.ntfy().expect("the stub").received();
+    assert_eq!(received.len(), 1, "{received:?}");
+    let body = &received[0].body;
+    assert_eq!(body["message"], "disk almost full");
+    assert_eq!(body["title"], "db-1");
+    assert_eq!(body["priority"], 4);
+    assert_eq!(body["tags"], json!(["warning"]));
+    assert_eq!(body["topic"], "rez-agent-dev");
+
+    let described = step_functions(
+        &local,
+        "DescribeExecution",
+        &json!({"executionArn": execution}),
+    )
+    .await;
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    local.shutdown().await;
+}
+
+#[tokio::test]
+#[ignore = "needs build/*.zip, the declarations and rez-agent: scripts/test-aws-local.sh"]
+async fn two_server_errors_are_retried_by_the_state_machine_and_the_third_attempt_delivers() {
+    let local = start().await;
+    local
+        .ntfy()
+        .expect("the stub")
+        .answer_with(&[503, 503], std::time::Duration::ZERO);
+    let (status, sent) = send(&local, &json!({"message": "retry me"})).await;
+    assert_eq!(status, 202, "{sent}");
+    let id = sent["id"].as_str().expect("an id").to_owned();
+
+    let message = settled(&local, &id).await;
+    assert_eq!(message.status.as_str(), "completed", "{message:?}");
+    assert_eq!(message.delivery_attempts, 3);
+    let statuses: Vec<u16> = local
+        .ntfy()
+        .expect("the stub")
+        .received()
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(statuses, [503, 503, 200]);
+
+    let events = history(
+        &local,
+        message.execution_id.as_deref().expect("an execution"),
+    )
+    .await;
+    assert_eq!(
+        task_scheduled_on(&events, "send-notification"),
+        3,
+        "{events:#?}"
+    );
+    let failed: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["type"] == "TaskFailed")
+        .collect();
+    assert_eq!(failed.len(), 2, "{failed:#?}");
+    assert!(
+        failed
+            .iter()
+            .all(|e| e["taskFailedEventDetails"]["error"] == "Ntfy.ServerError")
+    );
+    local.shutdown().await;
+}
+
+#[tokio::test]
+#[ignore = "needs build/*.zip, the declarations and rez-agent: scripts/test-aws-local.sh"]
+async fn a_rejected_message_fails_after_one_attempt_and_its_execution_names_the_error() {
+    let local = start().await;
+    local
+        .ntfy()
+        .expect("the stub")
+        .answer_with(&[400], std::time::Duration::ZERO);
+    let (_, sent) = send(&local, &json!({"message": "rejected"})).await;
+    let id = sent["id"].as_str().expect("an id").to_owned();
+
+    let message = settled(&local, &id).await;
+    assert_eq!(message.status.as_str(), "failed", "{message:?}");
+    assert_eq!(message.delivery_attempts, 1);
+    assert_eq!(local.ntfy().expect("the stub").received().len(), 1);
+
+    let execution = message.execution_id.clone().expect("an execution");
+    let described = step_functions(
+        &local,
+        "DescribeExecution",
+        &json!({"executionArn": execution}),
+    )
+    .await;
+    assert_eq!(described["status"], "FAILED", "{described}");
+    assert_eq!(described["error"], "Ntfy.Rejected", "{described}");
+    let events = history(&local, &execution).await;
+    assert_eq!(task_scheduled_on(&events, "send-notification"), 1);
+    // The store says the same through the adapter the functions use.
+    let id = id.parse().expect("an id");
+    let stored = store(&local).get(&id).await.ok().flatten().expect("stored");
+    assert!(stored.error_message.is_some());
+    local.shutdown().await;
+}

@@ -1,0 +1,153 @@
+//! Starting the harness for a test, and the bounded waits the tests share.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use rez_aws_local::declared::Declared;
+use rez_aws_local::{AwsLocal, AwsLocalError, Settings};
+use rez_core::message::{Message, MessageId};
+use rez_core::ports::MessageStore;
+use serde_json::{Value, json};
+
+/// The longest any one wait of a test lasts.
+pub(crate) const WAIT: Duration = Duration::from_secs(60);
+
+/// The declarations file the script wrote (`REZ_AWS_LOCAL_DECLARED`).
+pub(crate) fn declared_path(var: &str) -> PathBuf {
+    std::env::var_os(var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| panic!("{var} is not set: run scripts/test-aws-local.sh"))
+}
+
+fn any_port() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 0))
+}
+
+/// Starts the deployment the declarations in `$var` describe, with the ntfy stub.
+pub(crate) async fn start_from(var: &str) -> Result<AwsLocal, AwsLocalError> {
+    let declared = Declared::read(&declared_path(var))?;
+    let work_dir = std::env::temp_dir().join(format!(
+        "rez-aws-local-test-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    AwsLocal::start(Settings {
+        declared,
+        work_dir,
+        ntfy_url: None,
+        api_listen: any_port(),
+        edge_listen: any_port(),
+        ntfy_listen: any_port(),
+        concurrency_limit: 4,
+        visibility_timeout_seconds: None,
+        run_schedules: false,
+    })
+    .await
+}
+
+/// Starts the deployment of `REZ_AWS_LOCAL_DECLARED`.
+pub(crate) async fn start() -> AwsLocal {
+    match start_from("REZ_AWS_LOCAL_DECLARED").await {
+        Ok(local) => local,
+        Err(e) => panic!("the harness did not start: {e}"),
+    }
+}
+
+/// The API key the program declares (the webapi's parameter).
+pub(crate) fn api_key(local: &AwsLocal) -> String {
+    let declared = local.declared();
+    let parameter = declared
+        .functions
+        .iter()
+        .find_map(|f| f.environment.get("REZ_API_KEY_PARAMETER"))
+        .expect("the webapi reads an API key parameter");
+    declared
+        .parameters
+        .iter()
+        .find(|p| &p.name == parameter)
+        .map(|p| p.value.clone())
+        .expect("the API key parameter is declared")
+}
+
+/// POSTs a message through the API Gateway front; the status and the JSON.
+pub(crate) async fn send(local: &AwsLocal, body: &Value) -> (u16, Value) {
+    let answer = reqwest::Client::new()
+        .post(format!("{}/api/messages", local.api_url()))
+        .bearer_auth(api_key(local))
+        .json(body)
+        .send()
+        .await
+        .expect("the API answers");
+    let status = answer.status().as_u16();
+    (status, answer.json().await.unwrap_or(Value::Null))
+}
+
+/// The message store the functions write, read through their adapter.
+pub(crate) fn store(local: &AwsLocal) -> rez_aws::DynamoMessageStore {
+    rez_aws::DynamoMessageStore::new(
+        local.clients().dynamodb.clone(),
+        &local.declared().table.name,
+        local.declared().stage.parse().expect("a known stage"),
+    )
+}
+
+/// Waits until `check` returns something, for at most [`WAIT`].
+pub(crate) async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        if let Some(found) = check().await {
+            return found;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no {what} within {WAIT:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Waits until the message is `completed` or `failed`, and returns it.
+pub(crate) async fn settled(local: &AwsLocal, id: &str) -> Message {
+    let id: MessageId = id.parse().expect("a message id");
+    let store = store(local);
+    eventually("settled message", || async {
+        store
+            .get(&id)
+            .await
+            .ok()
+            .flatten()
+            .filter(|m| matches!(m.status.as_str(), "completed" | "failed"))
+    })
+    .await
+}
+
+/// A Step Functions call through the AWS endpoint; the JSON answer.
+pub(crate) async fn step_functions(local: &AwsLocal, operation: &str, body: &Value) -> Value {
+    reqwest::Client::new()
+        .post(local.edge_url())
+        .header("x-amz-target", format!("AWSStepFunctions.{operation}"))
+        .header("content-type", "application/x-amz-json-1.0")
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("Step Functions answers")
+        .json()
+        .await
+        .expect("a JSON answer")
+}
+
+/// The history events of an execution.
+pub(crate) async fn history(local: &AwsLocal, execution_arn: &str) -> Vec<Value> {
+    let answer = step_functions(
+        local,
+        "GetExecutionHistory",
+        &json!({"executionArn": execution_arn, "maxResults": 1000}),
+    )
+    .await;
+    answer["events"].as_array().cloned().unwrap_or_default()
+}
