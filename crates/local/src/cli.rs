@@ -294,8 +294,8 @@ pub struct RunArgs {
 pub struct StepFunctionsArgs {
     /// The state machine definition (ASL JSON), validated as `statemachine
     /// validate` does. Every Task Resource must be a Lambda function ARN
-    /// (arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]) or
-    /// arn:aws:states:::lambda:invoke.
+    /// (arn:aws:lambda:REGION:ACCOUNT:function:NAME, with or without a
+    /// :QUALIFIER such as :live) or arn:aws:states:::lambda:invoke.
     #[arg(long, value_name = "FILE")]
     pub definition: PathBuf,
     /// Base URL of the Lambda Invoke API the Task states call
@@ -304,7 +304,8 @@ pub struct StepFunctionsArgs {
     pub lambda_endpoint: url::Url,
     /// The state machine's ARN: the one StartSyncExecution and the other
     /// calls accept, whose region and account the execution ARNs carry
-    /// [default: arn:aws:states:us-east-1:123456789012:stateMachine:<file stem>].
+    /// [default: arn:aws:states:us-east-1:123456789012:stateMachine:STEM,
+    /// STEM being the definition's file name up to its first dot].
     #[arg(long, value_name = "ARN")]
     pub state_machine_arn: Option<String>,
     /// Address of the Step Functions API (port 0: any free port).
