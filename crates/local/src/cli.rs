@@ -28,6 +28,11 @@ pub enum Command {
     /// Work with a state machine definition on its own: validate, test, run, graph.
     #[command(subcommand)]
     Statemachine(StatemachineCommand),
+    /// Serve the AWS Step Functions API for one definition whose Task states
+    /// call Lambda functions, through a Lambda Invoke API at --lambda-endpoint
+    /// (as Step Functions Local's LAMBDA_ENDPOINT). Prints
+    /// `stepfunctions: listening on http://ADDRESS (ARN)` when ready.
+    Stepfunctions(StepFunctionsArgs),
     /// Send a notification through the API and print its id and status;
     /// with --wait, follow it until it is delivered or failed.
     Send(SendArgs),
@@ -284,6 +289,68 @@ pub struct RunArgs {
     pub time_scale: f64,
 }
 
+/// Flags of `rez-agent stepfunctions`.
+#[derive(Debug, clap::Args)]
+pub struct StepFunctionsArgs {
+    /// The state machine definition (ASL JSON), validated as `statemachine
+    /// validate` does. Every Task Resource must be a Lambda function ARN
+    /// (arn:aws:lambda:REGION:ACCOUNT:function:NAME, with or without a
+    /// :QUALIFIER such as :live) or arn:aws:states:::lambda:invoke.
+    #[arg(long, value_name = "FILE")]
+    pub definition: PathBuf,
+    /// Base URL of the Lambda Invoke API the Task states call
+    /// (POST URL/2015-03-31/functions/FUNCTION/invocations).
+    #[arg(long, value_name = "URL")]
+    pub lambda_endpoint: url::Url,
+    /// The state machine's ARN: the one StartSyncExecution and the other
+    /// calls accept, whose region and account the execution ARNs carry
+    /// [default: arn:aws:states:us-east-1:123456789012:stateMachine:STEM,
+    /// STEM being the definition's file name up to its first dot].
+    #[arg(long, value_name = "ARN")]
+    pub state_machine_arn: Option<String>,
+    /// Address of the Step Functions API (port 0: any free port).
+    #[arg(long, default_value = crate::stepfunctions::DEFAULT_LISTEN)]
+    pub listen: SocketAddr,
+    /// Directory for the SQLite database of executions (kept, and locked
+    /// against a second process) [default: a temporary directory removed at exit].
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Answer as AWS does for EXPRESS state machines: ListExecutions is
+    /// StateMachineTypeNotSupported, and DescribeExecution and
+    /// GetExecutionHistory of an express execution are InvalidArn.
+    /// Without it they answer from the recorded executions.
+    #[arg(long)]
+    pub strict: bool,
+    /// The secret access key every call must be signed with (AWS SigV4);
+    /// without one any credentials do, on loopback only. Visible in `ps`:
+    /// prefer --api-key-file.
+    #[arg(long)]
+    pub api_key: Option<Secret>,
+    /// A file whose first line is the secret access key.
+    #[arg(
+        long,
+        value_name = "PATH",
+        conflicts_with = "api_key",
+        value_parser = secret_file
+    )]
+    pub api_key_file: Option<Secret>,
+}
+
+impl StepFunctionsArgs {
+    /// The configuration these flags describe.
+    pub fn into_config(self) -> crate::stepfunctions::StepFunctionsConfig {
+        crate::stepfunctions::StepFunctionsConfig {
+            definition: self.definition,
+            lambda_endpoint: self.lambda_endpoint,
+            state_machine_arn: self.state_machine_arn,
+            listen: self.listen,
+            data_dir: self.data_dir,
+            strict: self.strict,
+            api_key: either(self.api_key, self.api_key_file),
+        }
+    }
+}
+
 /// Flags of `rez-agent up`.
 #[derive(Debug, clap::Args)]
 pub struct UpArgs {
@@ -354,6 +421,12 @@ pub struct UpArgs {
     #[arg(default_value_t = crate::stack::retention_loop::DEFAULT_EXECUTION_RETENTION_DAYS)]
     #[arg(value_parser = clap::value_parser!(u32).range(1..=36_500))]
     pub execution_retention_days: u32,
+    /// Answer the Step Functions API as AWS does for EXPRESS state machines:
+    /// ListExecutions is StateMachineTypeNotSupported, and DescribeExecution
+    /// and GetExecutionHistory of an express execution are InvalidArn.
+    /// Without it they answer from the recorded executions.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 impl UpArgs {
@@ -385,6 +458,7 @@ impl UpArgs {
             execution_retention: Duration::from_secs(
                 u64::from(self.execution_retention_days) * 86_400,
             ),
+            strict: self.strict,
         };
         config.validate()?;
         Ok(config)
@@ -408,6 +482,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::stack::up(config).await
         }
         Command::Statemachine(command) => statemachine(command).await,
+        Command::Stepfunctions(args) => crate::stepfunctions::serve(args.into_config()).await,
         Command::Send(args) => send(args).await,
         Command::Messages(args) => messages(args).await,
         Command::Executions(args) => executions(args).await,

@@ -49,6 +49,9 @@ pub struct UpConfig {
     /// How long a finished execution and its history are kept after it
     /// stopped (messages are kept until their own `ttl`).
     pub execution_retention: std::time::Duration,
+    /// Whether the Step Functions API refuses what AWS refuses for EXPRESS
+    /// state machines ([`crate::sfn_api`], "Strict mode").
+    pub strict: bool,
 }
 
 /// A configuration that must not start.
@@ -85,13 +88,7 @@ impl UpConfig {
         if !(self.time_scale > 0.0 && self.time_scale <= 1000.0) {
             return Err(ConfigError::TimeScale(self.time_scale));
         }
-        match &self.api_key {
-            Some(key) if key.len() < 16 => return Err(ConfigError::WeakKey),
-            None if !self.listen.ip().is_loopback() => {
-                return Err(ConfigError::OpenWithoutKey(self.listen));
-            }
-            _ => {}
-        }
+        check_listen_and_key(self.listen, self.api_key.as_deref())?;
         for origin in &self.cors_origins {
             let origin = origin
                 .parse::<CorsOrigin>()
@@ -101,6 +98,19 @@ impl UpConfig {
             }
         }
         Ok(())
+    }
+}
+
+/// The rule every server of this binary follows: a key, when set, is at
+/// least 16 characters, and without one it listens on loopback only.
+///
+/// # Errors
+/// [`ConfigError::WeakKey`] or [`ConfigError::OpenWithoutKey`].
+pub fn check_listen_and_key(listen: SocketAddr, api_key: Option<&str>) -> Result<(), ConfigError> {
+    match api_key {
+        Some(key) if key.len() < 16 => Err(ConfigError::WeakKey),
+        None if !listen.ip().is_loopback() => Err(ConfigError::OpenWithoutKey(listen)),
+        _ => Ok(()),
     }
 }
 
@@ -120,6 +130,7 @@ impl fmt::Debug for UpConfig {
             rate_limit,
             web_api_timeout,
             execution_retention,
+            strict,
         } = self;
         let ntfy_url = ntfy_url.as_ref().map(|url| {
             let mut url = url.clone();
@@ -141,6 +152,7 @@ impl fmt::Debug for UpConfig {
             .field("rate_limit", rate_limit)
             .field("web_api_timeout", web_api_timeout)
             .field("execution_retention", execution_retention)
+            .field("strict", strict)
             .finish()
     }
 }
@@ -252,6 +264,7 @@ mod tests {
             rate_limit: None,
             web_api_timeout: rez_webapi::REQUEST_TIMEOUT,
             execution_retention: std::time::Duration::from_secs(86_400),
+            strict: false,
         }
     }
 

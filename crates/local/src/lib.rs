@@ -10,9 +10,11 @@
 //! | [`data_dir`] | the locked data directory and the files in it |
 //! | [`sqlite`] | the SQLite database: message store, durable queue with DLQ, executions |
 //! | [`publisher`] | the local topic: publish = send to the queue |
-//! | [`workflow`] | the local Step Functions: the ASL engine running the task functions |
+//! | [`workflow`] | the local Step Functions: the ASL engine running one state machine, recording executions |
+//! | [`lambda`] | Task states calling a Lambda Invoke API (Step Functions Local's `LAMBDA_ENDPOINT`) |
 //! | [`sfn_api`] | the AWS Step Functions API (JSON 1.0) over the local engine |
 //! | [`stack`] | `rez-agent up`: wiring, recovery, the processor and scheduler loops, the retention sweep |
+//! | [`stepfunctions`] | `rez-agent stepfunctions`: the Step Functions API alone, over any Lambda-calling definition |
 //! | [`runtime`] | the Tokio runtime, with a blocking pool sized for one database connection |
 //! | [`telemetry`] | logging setup |
 
@@ -23,11 +25,13 @@ pub mod commands;
 pub mod config;
 pub mod console;
 pub mod data_dir;
+pub mod lambda;
 pub mod publisher;
 pub mod rate_limit;
 pub mod runtime;
 pub mod sfn_api;
 pub mod sqlite;
 pub mod stack;
+pub mod stepfunctions;
 pub mod telemetry;
 pub mod workflow;

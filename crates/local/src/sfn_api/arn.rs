@@ -3,7 +3,7 @@
 //! well-formed one naming nothing here is `…DoesNotExist`.
 
 use super::error::SfnError;
-use crate::workflow::STATE_MACHINE_ARN;
+use crate::workflow::MachineIdentity;
 
 /// Longest execution name (AWS: 1–80 characters).
 pub(crate) const MAX_NAME_CHARS: usize = 80;
@@ -33,18 +33,24 @@ fn invalid(arn: &str, why: &str) -> SfnError {
     SfnError::InvalidArn(format!("Invalid Arn: '{why}: {arn}'"))
 }
 
-/// Checks a state machine ARN names the local state machine.
+/// AWS's answer to an `express` execution ARN where only STANDARD
+/// executions are served: the message names the resource type, not the ARN.
+fn express_not_served() -> SfnError {
+    SfnError::InvalidArn("Invalid Arn: 'Resource type not valid in this context: express'".into())
+}
+
+/// Checks a state machine ARN names the served state machine.
 ///
 /// # Errors
 /// [`SfnError::InvalidArn`] when it is not a state machine ARN;
 /// [`SfnError::StateMachineDoesNotExist`] when it is another one.
-pub(crate) fn check_state_machine(arn: &str) -> Result<(), SfnError> {
+pub(crate) fn check_state_machine(arn: &str, served: &MachineIdentity) -> Result<(), SfnError> {
     match resource_type(arn) {
         None => Err(invalid(arn, "Resource type not valid in this context")),
-        Some("stateMachine") if arn == STATE_MACHINE_ARN => Ok(()),
+        Some("stateMachine") if arn == served.arn() => Ok(()),
         Some("stateMachine") => Err(SfnError::StateMachineDoesNotExist(format!(
-            "State Machine Does Not Exist: '{arn}' (the local endpoint runs only \
-             {STATE_MACHINE_ARN})"
+            "State Machine Does Not Exist: '{arn}' (this endpoint runs only {})",
+            served.arn()
         ))),
         Some(other) => Err(invalid(
             arn,
@@ -53,13 +59,17 @@ pub(crate) fn check_state_machine(arn: &str) -> Result<(), SfnError> {
     }
 }
 
-/// Checks an execution ARN is well formed (`execution` or `express`).
+/// Checks an execution ARN is well formed (`execution` or `express`);
+/// `strict`, an `express` one is refused as AWS refuses it in
+/// `DescribeExecution` and `GetExecutionHistory`.
 ///
 /// # Errors
 /// [`SfnError::InvalidArn`].
-pub(crate) fn check_execution(arn: &str) -> Result<(), SfnError> {
+pub(crate) fn check_execution(arn: &str, strict: bool) -> Result<(), SfnError> {
     match resource_type(arn) {
-        Some("execution" | "express") => Ok(()),
+        Some("execution") => Ok(()),
+        Some("express") if !strict => Ok(()),
+        Some("express") => Err(express_not_served()),
         Some(other) => Err(invalid(
             arn,
             &format!("Resource type not valid in this context: {other}"),
@@ -106,17 +116,33 @@ pub(crate) fn check_name(name: &str) -> Result<(), SfnError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workflow::{EXECUTION_ARN_PREFIX, STATE_MACHINE_NAME};
+    use crate::workflow::{EXECUTION_ARN_PREFIX, STATE_MACHINE_ARN, STATE_MACHINE_NAME};
+
+    fn local() -> MachineIdentity {
+        MachineIdentity::local()
+    }
 
     #[test]
     fn the_local_arns_name_the_local_state_machine() {
         assert!(STATE_MACHINE_ARN.ends_with(&format!(":stateMachine:{STATE_MACHINE_NAME}")));
         assert!(EXECUTION_ARN_PREFIX.ends_with(&format!(":express:{STATE_MACHINE_NAME}:")));
-        assert_eq!(check_state_machine(STATE_MACHINE_ARN), Ok(()));
+        assert_eq!(check_state_machine(STATE_MACHINE_ARN, &local()), Ok(()));
         assert_eq!(
-            check_execution(&format!("{EXECUTION_ARN_PREFIX}run-1:0000")),
+            check_execution(&format!("{EXECUTION_ARN_PREFIX}run-1:0000"), false),
             Ok(())
         );
+    }
+
+    #[test]
+    fn strict_refuses_express_executions_as_aws_does() {
+        let express = format!("{EXECUTION_ARN_PREFIX}run-1:0000");
+        assert_eq!(
+            check_execution(&express, true),
+            Err(SfnError::InvalidArn(
+                "Invalid Arn: 'Resource type not valid in this context: express'".into()
+            ))
+        );
+        assert!(check_execution("arn:aws:states:us-east-1:1:execution:m:e", true).is_ok());
     }
 
     #[test]
@@ -138,7 +164,9 @@ mod tests {
             ),
         ];
         for (arn, expected) in cases {
-            let error = check_state_machine(arn).err().map(|e| e.type_name());
+            let error = check_state_machine(arn, &local())
+                .err()
+                .map(|e| e.type_name());
             assert!(
                 error.as_deref().is_some_and(|t| t.ends_with(expected)),
                 "{arn}: {error:?}"
@@ -148,10 +176,10 @@ mod tests {
 
     #[test]
     fn execution_arns_must_be_executions() {
-        assert!(check_execution("arn:aws:states:us-east-1:1:execution:m:e").is_ok());
-        assert!(check_execution(STATE_MACHINE_ARN).is_err());
+        assert!(check_execution("arn:aws:states:us-east-1:1:execution:m:e", false).is_ok());
+        assert!(check_execution(STATE_MACHINE_ARN, false).is_err());
         for short in ["arn:aws:states:local", "arn", "", ":::::::"] {
-            assert!(check_execution(short).is_err(), "{short}");
+            assert!(check_execution(short, false).is_err(), "{short}");
         }
     }
 

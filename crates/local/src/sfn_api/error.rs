@@ -50,6 +50,10 @@ pub(crate) enum SfnError {
     /// A well-formed execution ARN naming no recorded execution.
     #[error("{0}")]
     ExecutionDoesNotExist(String),
+    /// An action AWS does not support for the state machine's type (strict
+    /// mode: `ListExecutions` of an EXPRESS state machine).
+    #[error("{0}")]
+    StateMachineTypeNotSupported(String),
     /// A Map Run ARN: the local engine runs no Map Runs.
     #[error("{0}")]
     ResourceNotFound(String),
@@ -84,6 +88,7 @@ impl SfnError {
             SfnError::InvalidToken(_) => (SFN, "InvalidToken"),
             SfnError::StateMachineDoesNotExist(_) => (SFN, "StateMachineDoesNotExist"),
             SfnError::ExecutionDoesNotExist(_) => (SFN, "ExecutionDoesNotExist"),
+            SfnError::StateMachineTypeNotSupported(_) => (SFN, "StateMachineTypeNotSupported"),
             SfnError::ResourceNotFound(_) => (SFN, "ResourceNotFound"),
             SfnError::ExecutionLimitExceeded(_) => (SFN, "ExecutionLimitExceeded"),
             SfnError::UnrecognizedClient(_) => (CORAL, "UnrecognizedClientException"),

@@ -10,9 +10,8 @@ use super::shapes::{
     DescribeStateMachineInput, DescribeStateMachineOutput, Diagnostic, ListStateMachinesInput,
     ListStateMachinesOutput, StateMachineListItem, ValidateInput, ValidateOutput,
 };
-use crate::workflow::{ROLE_ARN, STATE_MACHINE_ARN, STATE_MACHINE_NAME};
 
-/// The type of the local state machine.
+/// The type of the state machine served: the engine runs executions as Express ones.
 const MACHINE_TYPE: &str = "EXPRESS";
 /// Most diagnostics `ValidateStateMachineDefinition` may be asked for.
 const MAX_DIAGNOSTICS: u32 = 100;
@@ -21,7 +20,7 @@ const MACHINE_TYPES: [&str; 2] = ["STANDARD", "EXPRESS"];
 /// The severities AWS knows.
 const SEVERITIES: [&str; 2] = ["ERROR", "WARNING"];
 
-/// `ListStateMachines`: the one local state machine (a page holds at least one).
+/// `ListStateMachines`: the one state machine served (a page holds at least one).
 pub(crate) fn list(
     state: &SfnState,
     input: ListStateMachinesInput,
@@ -32,8 +31,8 @@ pub(crate) fn list(
     }
     Ok(ListStateMachinesOutput {
         state_machines: vec![StateMachineListItem {
-            state_machine_arn: STATE_MACHINE_ARN.to_owned(),
-            name: STATE_MACHINE_NAME.to_owned(),
+            state_machine_arn: state.machine().arn().to_owned(),
+            name: state.machine().name().to_owned(),
             machine_type: MACHINE_TYPE.to_owned(),
             creation_date: epoch_seconds(state.created),
         }],
@@ -48,13 +47,13 @@ pub(crate) fn describe(
     let arn = input
         .state_machine_arn
         .ok_or_else(|| SfnError::missing("stateMachineArn"))?;
-    check_state_machine(&arn)?;
+    check_state_machine(&arn, state.machine())?;
     Ok(DescribeStateMachineOutput {
         state_machine_arn: arn,
-        name: STATE_MACHINE_NAME.to_owned(),
+        name: state.machine().name().to_owned(),
         status: "ACTIVE".to_owned(),
         definition: state.definition.clone(),
-        role_arn: ROLE_ARN.to_owned(),
+        role_arn: state.machine().role_arn().to_owned(),
         machine_type: MACHINE_TYPE.to_owned(),
         creation_date: epoch_seconds(state.created),
         logging_configuration: json!({"level": "OFF", "includeExecutionData": false}),

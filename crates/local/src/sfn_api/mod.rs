@@ -1,10 +1,13 @@
-//! The AWS Step Functions API of `rez-agent up`, over the local engine.
+//! The AWS Step Functions API over the local engine, served by `rez-agent
+//! up` (the notification state machine,
+//! [`STATE_MACHINE_ARN`](crate::workflow::STATE_MACHINE_ARN)) and by
+//! `rez-agent stepfunctions` (any definition whose Tasks call Lambda).
 //!
 //! `aws stepfunctions --endpoint-url http://127.0.0.1:8080 …` and aws-sdk-sfn
-//! work against the one local state machine (EXPRESS,
-//! [`STATE_MACHINE_ARN`](crate::workflow::STATE_MACHINE_ARN)). Executions
-//! started here run through the same [`LocalWorkflow`] as the processor's, so
-//! they are recorded in SQLite and shown by `/api/executions` too.
+//! work against the one EXPRESS state machine its [`LocalWorkflow`] runs,
+//! named by the workflow's [`MachineIdentity`](crate::workflow::MachineIdentity).
+//! Executions started here run through that workflow, so they are recorded
+//! in SQLite (and, under `up`, shown by `/api/executions` too).
 //!
 //! | file | what it holds |
 //! |---|---|
@@ -17,9 +20,25 @@
 //! | `read.rs` | `DescribeExecution`, `ListExecutions`, `GetExecutionHistory` |
 //! | `machines.rs` | `ListStateMachines`, `DescribeStateMachine`, `ValidateStateMachineDefinition` |
 //!
+//! ## Strict mode
+//!
 //! AWS supports `DescribeExecution`, `ListExecutions` and
-//! `GetExecutionHistory` only for STANDARD state machines; locally every
-//! execution is recorded, so they answer for the EXPRESS one too.
+//! `GetExecutionHistory` only for STANDARD state machines. By default every
+//! local execution is recorded, so they answer for the EXPRESS one too:
+//! the endpoint goes beyond AWS there. With [`SfnState::strict`] (the
+//! `--strict` flag of `up` and `stepfunctions`) they answer as AWS does,
+//! so a tool tested locally cannot come to rely on them:
+//!
+//! | call | strict answer (HTTP 400) |
+//! |---|---|
+//! | `ListExecutions` of the state machine | `StateMachineTypeNotSupported`: "This operation is not supported by this type of state machine" |
+//! | `DescribeExecution`, `GetExecutionHistory` of an `express` execution ARN | `InvalidArn`: "Invalid Arn: 'Resource type not valid in this context: express'" |
+//!
+//! The Step Functions API Reference says ListExecutions and
+//! DescribeExecution are "not supported by EXPRESS state machines"; the
+//! exact error names and messages are AWS's answers as recorded by
+//! LocalStack's AWS-validated snapshot tests
+//! (`tests/aws/services/stepfunctions/v2/test_sfn_api_express.snapshot.json`).
 //!
 //! Both aws-sdk-rust and the AWS CLI send `StartSyncExecution` to the host
 //! `sync-<endpoint>`, which does not resolve locally (AWS itself needs no
@@ -87,6 +106,7 @@ pub struct SfnState {
     abandon: CancellationToken,
     permits: Arc<Semaphore>,
     sync_permits: Arc<Semaphore>,
+    strict: bool,
 }
 
 impl SfnState {
@@ -112,7 +132,22 @@ impl SfnState {
             abandon,
             permits: Arc::new(Semaphore::new(MAX_ASYNC_EXECUTIONS)),
             sync_permits: Arc::new(Semaphore::new(MAX_SYNC_EXECUTIONS)),
+            strict: false,
         }
+    }
+
+    /// With `strict`, refuse what AWS refuses for EXPRESS state machines
+    /// (`ListExecutions`, and `DescribeExecution` / `GetExecutionHistory`
+    /// of express executions) with AWS's errors; without it (the default)
+    /// answer them from the recorded executions.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// The identity of the state machine served.
+    fn machine(&self) -> &crate::workflow::MachineIdentity {
+        self.workflow.identity()
     }
 }
 

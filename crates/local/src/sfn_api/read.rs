@@ -12,7 +12,6 @@ use super::shapes::{
     DataDetails, DescribeExecutionInput, DescribeExecutionOutput, ExecutionListItem,
     GetExecutionHistoryInput, GetExecutionHistoryOutput, ListExecutionsInput, ListExecutionsOutput,
 };
-use crate::workflow::{EXECUTION_ARN_PREFIX, STATE_MACHINE_ARN};
 
 /// The statuses `ListExecutions` may filter by.
 const STATUSES: [&str; 6] = [
@@ -30,7 +29,7 @@ const MAX_PAGE: u32 = 1000;
 /// The recorded execution an ARN names.
 async fn recorded(state: &SfnState, arn: Option<String>) -> Result<ExecutionRecord, SfnError> {
     let arn = arn.ok_or_else(|| SfnError::missing("executionArn"))?;
-    check_execution(&arn)?;
+    check_execution(&arn, state.strict)?;
     state.executions.get_execution(&arn).await?.ok_or_else(|| {
         SfnError::ExecutionDoesNotExist(format!("Execution Does Not Exist: '{arn}'"))
     })
@@ -45,7 +44,7 @@ pub(crate) async fn describe(
     let summary = record.summary;
     let output = record.output.as_ref().map(|o| o.to_string());
     Ok(DescribeExecutionOutput {
-        state_machine_arn: STATE_MACHINE_ARN.to_owned(),
+        state_machine_arn: state.machine().arn().to_owned(),
         name: summary.name,
         status: summary.status,
         start_date: stored_epoch_seconds(&summary.start_date)?,
@@ -88,7 +87,14 @@ pub(crate) async fn list(
         input.state_machine_arn.as_deref(),
         input.map_run_arn.as_deref(),
     ) {
-        (Some(arn), None) => check_state_machine(arn)?,
+        (Some(arn), None) => {
+            check_state_machine(arn, state.machine())?;
+            if state.strict {
+                return Err(SfnError::StateMachineTypeNotSupported(
+                    "This operation is not supported by this type of state machine".into(),
+                ));
+            }
+        }
         (None, Some(arn)) => {
             check_map_run(arn)?;
             return Err(SfnError::ResourceNotFound(format!(
@@ -104,7 +110,7 @@ pub(crate) async fn list(
     if let Some(token) = input
         .next_token
         .as_deref()
-        .filter(|t| !t.starts_with(EXECUTION_ARN_PREFIX))
+        .filter(|t| !t.starts_with(state.machine().execution_arn_prefix()))
     {
         return Err(SfnError::InvalidToken(format!("Invalid Token: '{token}'")));
     }
@@ -122,7 +128,7 @@ pub(crate) async fn list(
         .into_iter()
         .map(|s| {
             Ok(ExecutionListItem {
-                state_machine_arn: STATE_MACHINE_ARN.to_owned(),
+                state_machine_arn: state.machine().arn().to_owned(),
                 start_date: stored_epoch_seconds(&s.start_date)?,
                 stop_date: s
                     .stop_date

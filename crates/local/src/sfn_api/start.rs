@@ -14,7 +14,7 @@ use super::protocol::epoch_seconds;
 use super::shapes::{
     DataDetails, StartExecutionInput, StartExecutionOutput, StartSyncExecutionOutput,
 };
-use crate::workflow::STATE_MACHINE_ARN;
+use crate::workflow::MachineIdentity;
 
 /// A start request that passed every check, with the input as the client wrote it.
 struct Checked {
@@ -23,7 +23,7 @@ struct Checked {
 }
 
 /// Checks the members in AWS's order: constraints, the ARN, the name, the input.
-fn check(input: StartExecutionInput) -> Result<Checked, SfnError> {
+fn check(input: StartExecutionInput, served: &MachineIdentity) -> Result<Checked, SfnError> {
     let arn = input
         .state_machine_arn
         .ok_or_else(|| SfnError::missing("stateMachineArn"))?;
@@ -35,7 +35,7 @@ fn check(input: StartExecutionInput) -> Result<Checked, SfnError> {
             &format!("Member must have length less than or equal to {MAX_PAYLOAD_BYTES}"),
         ));
     }
-    check_state_machine(&arn)?;
+    check_state_machine(&arn, served)?;
     let name = match input.name {
         Some(name) => {
             check_name(&name)?;
@@ -60,7 +60,7 @@ pub(crate) async fn start_sync(
     let Checked {
         request,
         input_text,
-    } = check(input)?;
+    } = check(input, state.machine())?;
     // Held until the execution ends: bounds the executions a burst of
     // synchronous calls can run at once.
     let _permit = state
@@ -85,7 +85,7 @@ pub(crate) async fn start_sync(
     let output = execution.output.as_ref().map(|o| o.to_string());
     Ok(StartSyncExecutionOutput {
         execution_arn,
-        state_machine_arn: STATE_MACHINE_ARN.to_owned(),
+        state_machine_arn: state.machine().arn().to_owned(),
         name: request.name,
         start_date: epoch_seconds(execution.start_date),
         stop_date: epoch_seconds(execution.stop_date),
@@ -106,7 +106,7 @@ pub(crate) async fn start(
     state: &SfnState,
     input: StartExecutionInput,
 ) -> Result<StartExecutionOutput, SfnError> {
-    let Checked { request, .. } = check(input)?;
+    let Checked { request, .. } = check(input, state.machine())?;
     let permit = state.permits.clone().try_acquire_owned().map_err(|_| {
         SfnError::ExecutionLimitExceeded(format!(
             "{} executions started by StartExecution are still running; wait for one to end",
@@ -141,6 +141,7 @@ pub(crate) async fn start(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::workflow::STATE_MACHINE_ARN;
 
     fn input(arn: Option<&str>, name: Option<&str>, text: Option<&str>) -> StartExecutionInput {
         StartExecutionInput {
@@ -152,7 +153,11 @@ mod tests {
 
     #[test]
     fn a_start_defaults_to_a_uuid_name_and_empty_input() {
-        let checked = check(input(Some(STATE_MACHINE_ARN), None, None)).ok();
+        let checked = check(
+            input(Some(STATE_MACHINE_ARN), None, None),
+            &MachineIdentity::local(),
+        )
+        .ok();
         let request = checked.as_ref().map(|c| &c.request);
         assert_eq!(
             request.map(|r| r.input.clone()),
@@ -184,7 +189,9 @@ mod tests {
             ),
         ];
         for (start, expected) in cases {
-            let error = check(start).err().map(|e| e.type_name());
+            let error = check(start, &MachineIdentity::local())
+                .err()
+                .map(|e| e.type_name());
             assert!(
                 error.as_deref().is_some_and(|t| t.ends_with(expected)),
                 "{expected}: {error:?}"

@@ -1,5 +1,6 @@
-//! The one composition of everything `rez-agent up` serves: the web API,
-//! the console and the Step Functions API are merged here and nowhere
+//! The one composition of everything `rez-agent up` serves (and of the
+//! Step Functions API that `rez-agent stepfunctions` serves alone): the web
+//! API, the console and the Step Functions API are merged here and nowhere
 //! else, and the whole app then passes one trace layer and one access
 //! guard ([`crate::access`]: host, cross-site, key, rate limit). A route
 //! added to any surface is therefore traced, authenticated and limited
@@ -45,9 +46,21 @@ pub fn app(surfaces: Surfaces, policy: AccessPolicy) -> Router {
     let routes = surfaces
         .step_functions
         .merge(console)
-        .merge(surfaces.web_api)
-        .layer(from_fn_with_state(Arc::new(policy), access::guard));
-    let routes = rez_webapi::with_cors(routes, &surfaces.cors_origins)
+        .merge(surfaces.web_api);
+    guarded(routes, policy, &surfaces.cors_origins)
+}
+
+/// The Step Functions API alone (`rez-agent stepfunctions`), behind
+/// `policy` and the same layers as [`app`].
+pub fn step_functions_app(step_functions: Router, policy: AccessPolicy) -> Router {
+    guarded(step_functions, policy, &[])
+}
+
+/// The one set of layers every served route passes: the access guard,
+/// CORS, the panic catcher and tracing.
+fn guarded(routes: Router, policy: AccessPolicy, cors_origins: &[String]) -> Router {
+    let routes = routes.layer(from_fn_with_state(Arc::new(policy), access::guard));
+    let routes = rez_webapi::with_cors(routes, cors_origins)
         // Nothing a request sends may take a connection down with a panic,
         // in the guard or anywhere else: it becomes a bare 500.
         .layer(CatchPanicLayer::new());

@@ -25,7 +25,7 @@ use crate::config::UpConfig;
 use crate::data_dir::DataDir;
 use crate::publisher::QueuePublisher;
 use crate::sqlite::{Database, SqliteQueue, SqliteStore, SqliteSubmitter};
-use crate::workflow::{LocalTasks, LocalWorkflow};
+use crate::workflow::{LocalTasks, LocalWorkflow, MachineIdentity};
 
 /// The definition every execution runs, built into the binary.
 pub const NOTIFICATION_DEFINITION: &str =
@@ -199,10 +199,14 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
             metrics: Arc::new(NoMetrics),
         },
     };
-    let workflow = Arc::new(
-        LocalWorkflow::new(machine, tasks, store.clone(), config.time_scale)
-            .map_err(anyhow::Error::msg)?,
-    );
+    LocalTasks::check(&machine)?;
+    let workflow = Arc::new(LocalWorkflow::new(
+        machine,
+        MachineIdentity::local(),
+        Arc::new(tasks),
+        store.clone(),
+        config.time_scale,
+    ));
 
     let recovered = recovery::recover(&queue, store_port.as_ref(), publisher.as_ref())
         .await
@@ -254,13 +258,16 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
     );
     let sfn_api_tasks = TaskTracker::new();
     let sfn_api_abandon = CancellationToken::new();
-    let step_functions = crate::sfn_api::router(crate::sfn_api::SfnState::new(
-        workflow.clone(),
-        Arc::new(store.clone()),
-        NOTIFICATION_DEFINITION,
-        sfn_api_tasks.clone(),
-        sfn_api_abandon.clone(),
-    ));
+    let step_functions = crate::sfn_api::router(
+        crate::sfn_api::SfnState::new(
+            workflow.clone(),
+            Arc::new(store.clone()),
+            NOTIFICATION_DEFINITION,
+            sfn_api_tasks.clone(),
+            sfn_api_abandon.clone(),
+        )
+        .strict(config.strict),
+    );
     let policy = crate::access::AccessPolicy::new(
         address,
         api_key,
@@ -394,7 +401,8 @@ fn announce(
     Ok(())
 }
 
-async fn wait_for_signal() {
+/// Resolves on Ctrl-C or SIGTERM.
+pub(crate) async fn wait_for_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {

@@ -39,6 +39,7 @@ pub fn test_config(dir: &std::path::Path, ntfy: &MockServer) -> UpConfig {
         web_api_timeout: rez_webapi::REQUEST_TIMEOUT,
         rate_limit: None,
         execution_retention: std::time::Duration::from_secs(90 * 86_400),
+        strict: false,
     }
 }
 

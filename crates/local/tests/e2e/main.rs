@@ -1,4 +1,5 @@
-//! End-to-end tests of `rez-agent up` against a stub ntfy server on loopback.
+//! End-to-end tests of `rez-agent up` against a stub ntfy server on loopback,
+//! and of `rez-agent stepfunctions` against a fake Lambda Invoke API.
 //!
 //! Most tests start the stack in-process on port 0 with a small time scale;
 //! the restart tests run the real binary so they can SIGKILL it.
@@ -33,3 +34,4 @@ mod retries;
 mod schedule;
 mod sfn_api;
 mod shutdown;
+mod stepfunctions;

@@ -25,7 +25,7 @@ use wiremock::{Mock, MockServer};
 /// aws-sdk-rust sends StartSyncExecution to `sync-<host>`; a local endpoint
 /// has no such host, so put the plain one back before the request is signed.
 #[derive(Debug)]
-struct StripSyncHostPrefix;
+pub(crate) struct StripSyncHostPrefix;
 
 impl Intercept for StripSyncHostPrefix {
     fn name(&self) -> &'static str {
@@ -56,11 +56,17 @@ fn sfn(app: &TestApp) -> aws_sdk_sfn::Client {
 /// access key: a fixed region, no environment or profile read, and no
 /// retries (so errors surface at once).
 pub(crate) fn sfn_signed_with(app: &TestApp, secret: &str) -> aws_sdk_sfn::Client {
+    sfn_client(&app.url(""), secret)
+}
+
+/// An SDK client for the Step Functions endpoint at `endpoint`, as
+/// [`sfn_signed_with`] builds it.
+pub(crate) fn sfn_client(endpoint: &str, secret: &str) -> aws_sdk_sfn::Client {
     let config = aws_sdk_sfn::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("rez-agent", secret, None, None, "test"))
-        .endpoint_url(app.url(""))
+        .endpoint_url(endpoint)
         .retry_config(aws_sdk_sfn::config::retry::RetryConfig::disabled())
         .interceptor(StripSyncHostPrefix)
         .build();
@@ -650,6 +656,60 @@ async fn the_aws_adapter_maps_a_local_sync_execution_to_the_processors_outcome()
     assert!(
         matches!(&outcome.status, WorkflowStatus::Failed { error, .. } if error.as_deref() == Some("Message.NotFound")),
         "{outcome:?}"
+    );
+    app.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn up_strict_refuses_what_aws_refuses_for_express_machines() -> TestResult {
+    let app = spawn_app_with(ntfy_accepting().await, |c| c.strict = true).await;
+    let id = stored_message(&app, "strict").await;
+    let ran = bounded(
+        "StartSyncExecution",
+        sfn(&app)
+            .start_sync_execution()
+            .state_machine_arn(STATE_MACHINE_ARN)
+            .input(json!({"message_id": id}).to_string())
+            .send(),
+    )
+    .await?;
+    assert_eq!(ran.status(), &SyncExecutionStatus::Succeeded);
+
+    let listed = sfn(&app)
+        .list_executions()
+        .state_machine_arn(STATE_MACHINE_ARN)
+        .send()
+        .await
+        .map_err(|e| e.into_service_error());
+    assert!(
+        matches!(
+            listed,
+            Err(aws_sdk_sfn::operation::list_executions::ListExecutionsError::StateMachineTypeNotSupported(_))
+        ),
+        "{listed:?}"
+    );
+    let history = sfn(&app)
+        .get_execution_history()
+        .execution_arn(ran.execution_arn())
+        .send()
+        .await
+        .map_err(|e| e.into_service_error());
+    assert!(
+        matches!(
+            history,
+            Err(
+                aws_sdk_sfn::operation::get_execution_history::GetExecutionHistoryError::InvalidArn(
+                    _
+                )
+            )
+        ),
+        "{history:?}"
+    );
+    // The web API still shows the execution: strict is about the AWS API.
+    assert_eq!(
+        app.execution(ran.execution_arn()).await["status"],
+        "SUCCEEDED"
     );
     app.shutdown().await;
     Ok(())

@@ -1,37 +1,37 @@
-//! The local Step Functions: run `notification.asl.json` in-process with the
-//! task functions as handlers, and record every execution.
+//! The local Step Functions: run one state machine in-process, its Task
+//! states served by a [`TaskHandler`], and record every execution.
+//!
+//! `rez-agent up` runs `notification.asl.json` with [`LocalTasks`] (the task
+//! functions called in-process); `rez-agent stepfunctions` runs any
+//! definition with [`crate::lambda::LambdaTasks`] (a Lambda Invoke API).
+
+mod identity;
+mod local_tasks;
 
 use async_trait::async_trait;
 use rez_core::ports::{
     ExecutionRecord, ExecutionSummary, WorkflowError, WorkflowOutcome, WorkflowRequest,
     WorkflowStarter, WorkflowStatus,
 };
-use rez_states::{
-    Execution, ExecutionOptions, ExecutionStatus, StateMachine, TaskContext, TaskHandler,
-};
+use rez_states::{Execution, ExecutionOptions, ExecutionStatus, StateMachine, TaskHandler};
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::sqlite::SqliteStore;
 
-/// The placeholder of the LoadMessage function in the definition.
-pub const LOAD_MESSAGE_RESOURCE: &str = "${LoadMessageFunctionArn}";
-/// The placeholder of the SendNotification function in the definition.
-pub const SEND_NOTIFICATION_RESOURCE: &str = "${SendNotificationFunctionArn}";
-/// The placeholder of the record-status function in the definition.
-pub const RECORD_STATUS_RESOURCE: &str = "${RecordStatusFunctionArn}";
-/// Every placeholder the local runtime knows how to run.
-pub const KNOWN_RESOURCES: &[&str] = &[
-    LOAD_MESSAGE_RESOURCE,
+pub use identity::{InvalidMachineArn, MachineIdentity};
+pub use local_tasks::{
+    KNOWN_RESOURCES, LOAD_MESSAGE_RESOURCE, LocalTasks, RECORD_STATUS_RESOURCE,
     SEND_NOTIFICATION_RESOURCE,
-    RECORD_STATUS_RESOURCE,
-];
+};
 
 /// Name of the local state machine (as in its ARN).
 pub const STATE_MACHINE_NAME: &str = "rez-agent-notification";
 /// ARN of the local state machine (`$$.StateMachine.Id`).
 pub const STATE_MACHINE_ARN: &str =
     "arn:aws:states:local:000000000000:stateMachine:rez-agent-notification";
+/// The name of the role executions run as.
+pub const ROLE_NAME: &str = "rez-agent-local";
 /// The role executions run as (`$$.Execution.RoleArn`).
 pub const ROLE_ARN: &str = "arn:aws:iam::000000000000:role/rez-agent-local";
 /// What every execution ARN starts with: `<prefix><name>:<uuid>`, as Express executions are named.
@@ -40,87 +40,73 @@ pub const EXECUTION_ARN_PREFIX: &str =
 /// Express executions stop after five minutes on AWS.
 pub const EXPRESS_MAX_DURATION: Duration = Duration::from_secs(300);
 
-/// The three task functions, called in-process.
-#[derive(Clone)]
-pub struct LocalTasks {
-    /// LoadMessage's dependencies.
-    pub load: rez_load_message::Deps,
-    /// SendNotification's dependencies.
-    pub send: rez_send_notification::Deps,
-    /// record-status's dependencies.
-    pub record: rez_record_status::Deps,
+/// A Task resource the chosen [`TaskHandler`] cannot run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the definition uses resource {resource}; this runtime runs only {supported}")]
+pub struct UnsupportedResource {
+    /// The resource, as the definition writes it.
+    pub resource: String,
+    /// What the runtime runs instead, in words.
+    pub supported: String,
 }
 
-#[async_trait]
-impl TaskHandler for LocalTasks {
-    async fn invoke(
-        &self,
-        resource: &str,
-        input: serde_json::Value,
-        _context: &TaskContext<'_>,
-    ) -> Result<serde_json::Value, rez_states::TaskFailure> {
-        let result = match resource {
-            LOAD_MESSAGE_RESOURCE => rez_load_message::invoke(&self.load, input).await,
-            SEND_NOTIFICATION_RESOURCE => rez_send_notification::invoke(&self.send, input).await,
-            RECORD_STATUS_RESOURCE => rez_record_status::invoke(&self.record, input).await,
-            other => Err(rez_core::TaskFailure::new(
-                "Lambda.ResourceNotFoundException",
-                format!("no local function for resource {other}"),
-            )),
-        };
-        // Lambda reports a function error's Cause as the JSON of
-        // {errorType, errorMessage}; do the same so Catchers see what AWS shows.
-        result.map_err(|f| rez_states::TaskFailure {
-            error: f.error_type.clone(),
-            cause: Some(f.to_cause()),
-        })
+impl MachineIdentity {
+    /// The one state machine of `rez-agent up`: [`STATE_MACHINE_ARN`],
+    /// running as [`ROLE_ARN`].
+    pub fn local() -> Self {
+        match MachineIdentity::from_arn(STATE_MACHINE_ARN, ROLE_NAME) {
+            Ok(identity) => identity,
+            // STATE_MACHINE_ARN is a constant the tests check parses.
+            Err(_) => unreachable!("STATE_MACHINE_ARN is a state machine ARN"),
+        }
     }
 }
 
-/// Runs the notification state machine locally, like StartSyncExecution.
+/// Runs one state machine locally, like StartSyncExecution.
 pub struct LocalWorkflow {
     machine: Arc<StateMachine>,
-    tasks: LocalTasks,
+    identity: MachineIdentity,
+    tasks: Arc<dyn TaskHandler>,
     store: SqliteStore,
     time_scale: f64,
 }
 
 impl LocalWorkflow {
-    /// A workflow over a parsed definition whose resources are all known.
-    ///
-    /// # Errors
-    /// The definition names a resource the local runtime cannot run.
+    /// A workflow running `machine` as `identity`, its Task states served
+    /// by `tasks` (which the caller checked runs every resource), recording
+    /// into `store`.
     pub fn new(
         machine: StateMachine,
-        tasks: LocalTasks,
+        identity: MachineIdentity,
+        tasks: Arc<dyn TaskHandler>,
         store: SqliteStore,
         time_scale: f64,
-    ) -> Result<Self, String> {
-        if let Some(unknown) = machine
-            .task_resources()
-            .into_iter()
-            .find(|r| !KNOWN_RESOURCES.contains(r))
-        {
-            return Err(format!(
-                "the definition uses resource {unknown}; the local runtime runs only {}",
-                KNOWN_RESOURCES.join(", ")
-            ));
-        }
-        Ok(Self {
+    ) -> Self {
+        Self {
             machine: Arc::new(machine),
+            identity,
             tasks,
             store,
             time_scale,
-        })
+        }
+    }
+
+    /// The identity of the state machine it runs.
+    pub fn identity(&self) -> &MachineIdentity {
+        &self.identity
     }
 
     fn options(&self, name: &str) -> ExecutionOptions {
         ExecutionOptions {
             execution_name: name.to_owned(),
-            execution_id: format!("{EXECUTION_ARN_PREFIX}{name}:{}", uuid::Uuid::new_v4()),
-            state_machine_id: STATE_MACHINE_ARN.to_owned(),
-            state_machine_name: STATE_MACHINE_NAME.to_owned(),
-            role_arn: ROLE_ARN.to_owned(),
+            execution_id: format!(
+                "{}{name}:{}",
+                self.identity.execution_arn_prefix(),
+                uuid::Uuid::new_v4()
+            ),
+            state_machine_id: self.identity.arn().to_owned(),
+            state_machine_name: self.identity.name().to_owned(),
+            role_arn: self.identity.role_arn().to_owned(),
             time_scale: self.time_scale,
             max_duration: Some(EXPRESS_MAX_DURATION),
             value_limit_bytes: rez_states::value::DEFAULT_LIMIT_BYTES,
@@ -157,7 +143,7 @@ impl LocalWorkflow {
         let execution = rez_states::execute(
             &self.machine,
             pending.input.clone(),
-            &self.tasks,
+            self.tasks.as_ref(),
             &pending.options,
         )
         .await;
@@ -287,5 +273,19 @@ pub fn to_record(
         input: input.clone(),
         output: execution.output.as_deref().cloned(),
         history,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_local_identity_is_the_constants() {
+        let local = MachineIdentity::local();
+        assert_eq!(local.arn(), STATE_MACHINE_ARN);
+        assert_eq!(local.name(), STATE_MACHINE_NAME);
+        assert_eq!(local.execution_arn_prefix(), EXECUTION_ARN_PREFIX);
+        assert_eq!(local.role_arn(), ROLE_ARN);
     }
 }
