@@ -14,6 +14,12 @@ build:
 	cargo build --release -p rez-local --bin rez-agent
 	./scripts/build-lambdas.sh
 
+# The AWS deployment on this machine: the six packed Lambdas, moto, Step Functions,
+# the SQS event source mapping, API Gateway and Scheduler fronts (NTFY_URL=… to publish for real).
+.PHONY: aws-local
+aws-local:
+	./scripts/aws-local.sh $(if $(NTFY_URL),--ntfy-url $(NTFY_URL))
+
 fmt:
 	cargo fmt --all
 

@@ -4,7 +4,8 @@
 # advisories when an offline snapshot is beside the checkout), the
 # API documentation's links, all unit, integration, conformance and
 # end-to-end tests, the Lambda bootstraps against a local Runtime API, the
-# AWS adapters against moto, the Pulumi program against its mocks, the web
+# AWS adapters against moto, the Pulumi program against its mocks, the AWS
+# deployment run whole on this machine (scripts/test-aws-local.sh), the web
 # console in headless Chromium, and the API against its own OpenAPI document
 # with schemathesis. It installs what the tests need (a Python venv with
 # moto, one with schemathesis, Debian's chromium and shellcheck, the npm
@@ -107,6 +108,12 @@ infra_line=$(grep -E '^infrastructure: [0-9]+ passed, [0-9]+ failed' "$log_dir/i
 infra_passed=$(sed -E 's/^infrastructure: ([0-9]+) passed.*/\1/' <<<"$infra_line")
 infra_failed=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$infra_line")
 
+step "the AWS deployment on this machine (packed Lambdas, moto, Step Functions, fronts)"
+./scripts/test-aws-local.sh 2>&1 | tee "$log_dir/aws-local.log"
+aws_local_line=$(grep -E '^aws-local: [0-9]+ passed, [0-9]+ failed' "$log_dir/aws-local.log" | tail -n 1)
+aws_local_passed=$(sed -E 's/^aws-local: ([0-9]+) passed.*/\1/' <<<"$aws_local_line")
+aws_local_failed=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$aws_local_line")
+
 step "web console in headless Chromium (Playwright)"
 ./scripts/test-browser.sh 2>&1 | tee "$log_dir/browser.log"
 browser_line=$(grep -E '^browser: [0-9]+ passed, [0-9]+ failed' "$log_dir/browser.log" | tail -n 1)
@@ -121,10 +128,11 @@ schema_failed=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$schema_line")
 
 printf '\nrust: %s passed, %s failed\n' "$rust_passed" "$rust_failed"
 printf 'infrastructure: %s passed, %s failed\n' "$infra_passed" "$infra_failed"
+printf 'aws-local: %s passed, %s failed\n' "$aws_local_passed" "$aws_local_failed"
 printf 'browser: %s passed, %s failed\n' "$browser_passed" "$browser_failed"
 printf 'deny: %s passed, %s failed\n' "$deny_passed" "$deny_failed"
 printf '%s\n' "$advisories_line" "$shell_line" "$conformance_line"
 printf 'api-schema: %s generated cases passed, %s failed\n' "$schema_passed" "$schema_failed"
 # schemathesis' generated cases are reported on their own line, not as tests.
-printf 'all: %s passed, %s failed\n' "$((rust_passed + infra_passed + browser_passed + deny_passed))" \
-  "$((rust_failed + infra_failed + browser_failed + deny_failed + schema_failed))"
+printf 'all: %s passed, %s failed\n' "$((rust_passed + infra_passed + aws_local_passed + browser_passed + deny_passed))" \
+  "$((rust_failed + infra_failed + aws_local_failed + browser_failed + deny_failed + schema_failed))"

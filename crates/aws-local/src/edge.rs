@@ -47,13 +47,16 @@ async fn forward(State(upstreams): State<Arc<Upstreams>>, request: Request) -> R
         .to_owned();
     if let Some(error) = upstreams.faults.take_error(&target) {
         tracing::info!(operation = %target, error = %error.error_type, "injected fault");
+        let mut body = error.details.clone();
+        body.insert("__type".to_owned(), error.error_type.clone().into());
+        body.insert("message".to_owned(), error.message.clone().into());
         return (
             StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST),
             [
                 ("content-type", "application/x-amz-json-1.0"),
                 ("x-amzn-errortype", error.error_type.as_str()),
             ],
-            json!({"__type": error.error_type, "message": error.message}).to_string(),
+            serde_json::Value::Object(body).to_string(),
         )
             .into_response();
     }

@@ -22,6 +22,9 @@ pub struct InjectedError {
     pub error_type: String,
     /// Its message.
     pub message: String,
+    /// More members of the error's body (DynamoDB's `CancellationReasons`).
+    #[serde(default)]
+    pub details: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The faults waiting to happen.
@@ -84,6 +87,7 @@ mod tests {
             status: 400,
             error_type: "ThrottlingException".into(),
             message: "Rate exceeded".into(),
+            details: serde_json::Map::new(),
         });
         assert!(faults.take_error("DynamoDB_20120810.PutItem").is_none());
         assert!(

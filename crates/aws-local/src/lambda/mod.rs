@@ -116,6 +116,8 @@ struct Pool {
     alive: usize,
     /// The kill switch of each running invocation, by request id.
     running: Vec<(String, CancellationToken)>,
+    /// Invocations that reached an execution environment.
+    invocations: u64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -233,9 +235,11 @@ impl LambdaService {
         };
         let kill = CancellationToken::new();
         let request_id = uuid::Uuid::new_v4().to_string();
-        lock(&runtime.pool)
-            .running
-            .push((request_id.clone(), kill.clone()));
+        {
+            let mut pool = lock(&runtime.pool);
+            pool.running.push((request_id.clone(), kill.clone()));
+            pool.invocations += 1;
+        }
         let ended = sandbox
             .invoke(
                 &request_id,
@@ -249,7 +253,7 @@ impl LambdaService {
         pool.running.retain(|(id, _)| *id != request_id);
         Ok(match ended {
             Ended::Answered(sandbox, outcome) => {
-                pool.idle.push(sandbox);
+                pool.idle.push(*sandbox);
                 match outcome {
                     rez_lambda_harness::Outcome::Response(payload) => {
                         Invoked::Response { payload, version }
@@ -287,6 +291,15 @@ impl LambdaService {
     /// [`InvokeError::NotFound`] for an unknown function.
     pub fn running(&self, function_name: &str) -> Result<usize, InvokeError> {
         Ok(lock(&self.runtime(function_name)?.pool).running.len())
+    }
+
+    /// How many invocations of `function_name` reached an execution
+    /// environment so far.
+    ///
+    /// # Errors
+    /// [`InvokeError::NotFound`] for an unknown function.
+    pub fn invocations(&self, function_name: &str) -> Result<u64, InvokeError> {
+        Ok(lock(&self.runtime(function_name)?.pool).invocations)
     }
 
     /// The alias `alias` of `function_name`.

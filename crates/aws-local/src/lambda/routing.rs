@@ -94,13 +94,11 @@ impl Routing {
         weights: Option<BTreeMap<String, f64>>,
     ) -> Result<(), InvokeError> {
         let known = |v: &str| v == function.version || v == "$LATEST";
-        if let Some(version) = &version {
-            if !known(version) || version == "$LATEST" {
-                return Err(InvokeError::NotFound(format!(
-                    "Function not found: {}:{version}",
-                    function.arn
-                )));
-            }
+        if let Some(version) = version.as_deref().filter(|v| !known(v) || *v == "$LATEST") {
+            return Err(InvokeError::NotFound(format!(
+                "Function not found: {}:{version}",
+                function.arn
+            )));
         }
         if let Some(weights) = &weights {
             if let Some((v, _)) = weights.iter().find(|(v, _)| !known(v)) {

@@ -38,7 +38,7 @@ pub(crate) struct Sandbox {
 /// How an invocation ended.
 pub(crate) enum Ended {
     /// The function answered; the sandbox is reusable.
-    Answered(Sandbox, Outcome),
+    Answered(Box<Sandbox>, Outcome),
     /// The sandbox is gone and the invocation failed with this error payload.
     Lost(Value),
 }
@@ -155,7 +155,7 @@ impl Sandbox {
         };
         tokio::select! {
             answered = self.api.outcome(&id, timeout) => match answered {
-                Ok(outcome) => Ended::Answered(self, outcome),
+                Ok(outcome) => Ended::Answered(Box::new(self), outcome),
                 Err(_) => {
                     let _ = self.child.kill().await;
                     Ended::Lost(error_payload(

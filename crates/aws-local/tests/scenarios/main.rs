@@ -5,7 +5,15 @@
 //! binary, so they are ignored by a plain `cargo test`;
 //! `scripts/test-aws-local.sh` prepares all three and runs them.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    unreachable_pub,
+    missing_docs
+)]
+
 mod delivery;
 mod drift;
+mod faults;
 mod schedule;
 mod support;

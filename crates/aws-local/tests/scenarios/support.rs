@@ -27,6 +27,14 @@ fn any_port() -> SocketAddr {
 
 /// Starts the deployment the declarations in `$var` describe, with the ntfy stub.
 pub(crate) async fn start_from(var: &str) -> Result<AwsLocal, AwsLocalError> {
+    start_with(var, None).await
+}
+
+/// [`start_from`] with every queue's visibility timeout set to `visibility` seconds.
+pub(crate) async fn start_with(
+    var: &str,
+    visibility: Option<u64>,
+) -> Result<AwsLocal, AwsLocalError> {
     let declared = Declared::read(&declared_path(var))?;
     let work_dir = std::env::temp_dir().join(format!(
         "rez-aws-local-test-{}",
@@ -40,7 +48,7 @@ pub(crate) async fn start_from(var: &str) -> Result<AwsLocal, AwsLocalError> {
         edge_listen: any_port(),
         ntfy_listen: any_port(),
         concurrency_limit: 4,
-        visibility_timeout_seconds: None,
+        visibility_timeout_seconds: visibility,
         run_schedules: false,
     })
     .await
@@ -48,10 +56,26 @@ pub(crate) async fn start_from(var: &str) -> Result<AwsLocal, AwsLocalError> {
 
 /// Starts the deployment of `REZ_AWS_LOCAL_DECLARED`.
 pub(crate) async fn start() -> AwsLocal {
-    match start_from("REZ_AWS_LOCAL_DECLARED").await {
+    start_visible_after(None).await
+}
+
+/// [`start`] with every queue's visibility timeout set to `seconds`.
+pub(crate) async fn start_visible_after(seconds: Option<u64>) -> AwsLocal {
+    match start_with("REZ_AWS_LOCAL_DECLARED", seconds).await {
         Ok(local) => local,
         Err(e) => panic!("the harness did not start: {e}"),
     }
+}
+
+/// The name of the function the program calls `key` (`send-notification`).
+pub(crate) fn function_name(local: &AwsLocal, key: &str) -> String {
+    local
+        .declared()
+        .functions
+        .iter()
+        .find(|f| f.key == key)
+        .map(|f| f.name.clone())
+        .unwrap_or_else(|| panic!("no function {key}"))
 }
 
 /// The API key the program declares (the webapi's parameter).

@@ -1,0 +1,143 @@
+//! The faults the harness injects, each seen to happen and to end where the
+//! deployment's own retries and catchers take it. (What the promises under
+//! faults should be is issue [3]'s; these tests show the faults are real.)
+
+use std::time::Duration;
+
+use rez_aws_local::faults::InjectedError;
+use serde_json::json;
+
+use crate::support::{
+    eventually, function_name, send, settled, start, start_visible_after, step_functions,
+};
+
+fn injected(operation: &str, count: u32, error_type: &str, message: &str) -> InjectedError {
+    InjectedError {
+        operation: operation.to_owned(),
+        count,
+        status: 400,
+        error_type: error_type.to_owned(),
+        message: message.to_owned(),
+        details: serde_json::Map::new(),
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs build/*.zip, the declarations and rez-agent: scripts/test-aws-local.sh"]
+async fn a_function_killed_mid_invocation_fails_its_task_with_runtime_exit_error() {
+    let local = start().await;
+    let sender = function_name(&local, "send-notification");
+    local
+        .ntfy()
+        .expect("the stub")
+        .answer_with(&[200], Duration::from_secs(5));
+    let (_, sent) = send(&local, &json!({"message": "crash while sending"})).await;
+    let id = sent["id"].as_str().expect("an id").to_owned();
+    eventually("send-notification running", || async {
+        (local.lambda().running(&sender).unwrap_or(0) > 0).then_some(())
+    })
+    .await;
+    assert_eq!(local.lambda().kill_running(&sender), Ok(1));
+
+    let message = settled(&local, &id).await;
+    assert_eq!(message.status.as_str(), "failed", "{message:?}");
+    let execution = message.execution_id.clone().expect("an execution");
+    let events = crate::support::history(&local, &execution).await;
+    let failure = events
+        .iter()
+        .find(|e| e["type"] == "TaskFailed")
+        .expect("the killed task failed");
+    assert_eq!(
+        failure["taskFailedEventDetails"]["error"], "Runtime.ExitError",
+        "{failure}"
+    );
+    local.shutdown().await;
+}
+
+#[tokio::test]
+#[ignore = "needs build/*.zip, the declarations and rez-agent: scripts/test-aws-local.sh"]
+async fn a_throttled_start_sync_execution_leaves_the_record_to_come_back_and_deliver() {
+    // Every queue's visibility timeout is 2 s instead of the declared 30 min.
+    let local = start_visible_after(Some(2)).await;
+    let processor = function_name(&local, "processor");
+    // The SDK's standard retry makes three attempts: all three are throttled.
+    local.faults().inject(injected(
+        "AWSStepFunctions.StartSyncExecution",
+        3,
+        "ThrottlingException",
+        "Rate exceeded",
+    ));
+    let (_, sent) = send(&local, &json!({"message": "after a throttle"})).await;
+    let id = sent["id"].as_str().expect("an id").to_owned();
+
+    let message = settled(&local, &id).await;
+    assert_eq!(message.status.as_str(), "completed", "{message:?}");
+    assert!(
+        local
+            .faults()
+            .take_error("AWSStepFunctions.StartSyncExecution")
+            .is_none()
+    );
+    let invocations = local.lambda().invocations(&processor).unwrap_or(0);
+    assert!(
+        invocations >= 2,
+        "the record came back for a second invocation, got {invocations}"
+    );
+    assert_eq!(local.ntfy().expect("the stub").received().len(), 1);
+    local.shutdown().await;
+}
+
+#[tokio::test]
+#[ignore = "needs build/*.zip, the declarations and rez-agent: scripts/test-aws-local.sh"]
+async fn a_dynamodb_transaction_conflict_is_tried_again_and_the_message_is_delivered() {
+    let local = start().await;
+    let mut conflict = injected(
+        "DynamoDB_20120810.TransactWriteItems",
+        1,
+        "TransactionCanceledException",
+        "Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict, None]",
+    );
+    conflict.details.insert(
+        "CancellationReasons".to_owned(),
+        json!([{"Code": "TransactionConflict"}, {"Code": "None"}]),
+    );
+    local.faults().inject(conflict);
+    let (status, sent) = send(&local, &json!({"message": "after a conflict"})).await;
+    assert_eq!(status, 202, "{sent}");
+    assert!(
+        local
+            .faults()
+            .take_error("DynamoDB_20120810.TransactWriteItems")
+            .is_none()
+    );
+    let message = settled(&local, sent["id"].as_str().expect("an id")).await;
+    assert_eq!(message.status.as_str(), "completed", "{message:?}");
+    local.shutdown().await;
+}
+
+#[tokio::test]
+#[ignore = "needs build/*.zip, the declarations and rez-agent: scripts/test-aws-local.sh"]
+async fn a_duplicated_sqs_delivery_invokes_the_processor_twice_with_the_same_record() {
+    let local = start().await;
+    let processor = function_name(&local, "processor");
+    local.faults().duplicate_deliveries(1);
+    let (_, sent) = send(&local, &json!({"message": "delivered twice"})).await;
+    let id = sent["id"].as_str().expect("an id").to_owned();
+    let message = settled(&local, &id).await;
+    eventually("both invocations", || async {
+        (local.lambda().invocations(&processor).unwrap_or(0) == 2
+            && local.lambda().running(&processor).unwrap_or(1) == 0)
+            .then_some(())
+    })
+    .await;
+    assert_eq!(message.status.as_str(), "completed", "{message:?}");
+    let listed = step_functions(
+        &local,
+        "ListExecutions",
+        &json!({"stateMachineArn": local.declared().state_machines[0].arn}),
+    )
+    .await;
+    let executions = listed["executions"].as_array().map_or(0, Vec::len);
+    assert!(executions >= 1, "{listed}");
+    local.shutdown().await;
+}
