@@ -141,3 +141,55 @@ async fn a_duplicated_sqs_delivery_invokes_the_processor_twice_with_the_same_rec
     assert!(executions >= 1, "{listed}");
     local.shutdown().await;
 }
+
+#[tokio::test]
+#[ignore = "needs build/*.zip, the declarations and rez-agent: scripts/test-aws-local.sh"]
+async fn a_record_that_keeps_failing_moves_to_the_dlq_after_max_receive_count() {
+    // Every queue's visibility timeout is 1 s instead of the declared 30 min.
+    let local = start_visible_after(Some(1)).await;
+    local.faults().inject(injected(
+        "AWSStepFunctions.StartSyncExecution",
+        1000,
+        "ThrottlingException",
+        "Rate exceeded",
+    ));
+    let (_, sent) = send(&local, &json!({"message": "never started"})).await;
+    assert!(sent["id"].is_string(), "{sent}");
+    let dlq = local
+        .declared()
+        .queues
+        .iter()
+        .find(|q| q.redrive_policy.is_none())
+        .expect("the DLQ is declared")
+        .name
+        .clone();
+    let sqs = local.clients().sqs.clone();
+    let url = sqs
+        .get_queue_url()
+        .queue_name(&dlq)
+        .send()
+        .await
+        .expect("the DLQ exists")
+        .queue_url
+        .expect("a URL");
+    let dead = eventually("the record in the DLQ", || async {
+        sqs.receive_message()
+            .queue_url(&url)
+            .send()
+            .await
+            .ok()
+            .and_then(|out| out.messages)
+            .filter(|m| !m.is_empty())
+    })
+    .await;
+    assert_eq!(dead.len(), 1);
+    assert!(
+        dead[0]
+            .body
+            .as_deref()
+            .unwrap_or_default()
+            .contains(sent["id"].as_str().unwrap_or("?")),
+        "{dead:?}"
+    );
+    local.shutdown().await;
+}

@@ -15,5 +15,6 @@
 mod delivery;
 mod drift;
 mod faults;
+mod lambda_api;
 mod schedule;
 mod support;
