@@ -70,6 +70,8 @@ impl Sandbox {
         command
             .current_dir(task_root)
             .env("LAMBDA_TASK_ROOT", task_root)
+            // Lambda's PATH for custom runtimes.
+            .env("PATH", "/usr/local/bin:/usr/bin/:/bin:/opt/bin")
             .env("_HANDLER", &spec.function.handler)
             .env("AWS_EXECUTION_ENV", "AWS_Lambda_rez_aws_local")
             .env(

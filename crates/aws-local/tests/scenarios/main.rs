@@ -1,9 +1,10 @@
 //! The AWS deployment run whole: the packed bootstraps, wired as the Pulumi
 //! program declares them, delivering notifications together.
 //!
-//! These tests need `build/*.zip`, the declarations and the `rez-agent`
+//! The scenarios need `build/*.zip`, the declarations and the `rez-agent`
 //! binary, so they are ignored by a plain `cargo test`;
-//! `scripts/test-aws-local.sh` prepares all three and runs them.
+//! `scripts/test-aws-local.sh` prepares all three and runs them. The Lambda
+//! service's own tests (`lambda_service`) need only python3 and always run.
 
 #![allow(
     clippy::unwrap_used,
@@ -16,5 +17,6 @@ mod delivery;
 mod drift;
 mod faults;
 mod lambda_api;
+mod lambda_service;
 mod schedule;
 mod support;
