@@ -147,3 +147,27 @@ async fn a_rejected_message_fails_after_one_attempt_and_its_execution_names_the_
     assert!(stored.error_message.is_some());
     local.shutdown().await;
 }
+
+#[tokio::test]
+#[ignore = "needs build/*.zip, the declarations and rez-agent: scripts/test-aws-local.sh"]
+async fn rez_agent_send_against_the_api_gateway_front_waits_for_the_delivery() {
+    let local = start().await;
+    let output = tokio::process::Command::new(rez_aws_local::step_functions::rez_agent_path())
+        .args(["send", "from the CLI", "--title", "cli", "--wait", "--json"])
+        .args(["--api-url", local.api_url()])
+        .env("REZ_API_KEY", crate::support::api_key(&local))
+        .output()
+        .await
+        .expect("rez-agent runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("completed"), "{stdout}");
+    let received = local.ntfy().expect("the stub").received();
+    assert_eq!(received.len(), 1, "{received:?}");
+    assert_eq!(received[0].body["message"], "from the CLI");
+    local.shutdown().await;
+}
