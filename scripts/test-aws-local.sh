@@ -24,6 +24,7 @@ declare_stack --out "$AWS_LOCAL_WORK/declared.json"
 declare_stack --out "$AWS_LOCAL_WORK/declared-drift.json" --rename-env REZ_TABLE_NAME=REZ_TABLE
 
 step "the scenarios"
+scenarios_started=$SECONDS
 export REZ_AWS_LOCAL_DECLARED="$AWS_LOCAL_WORK/declared.json"
 export REZ_AWS_LOCAL_DRIFT_DECLARED="$AWS_LOCAL_WORK/declared-drift.json"
 log="$AWS_LOCAL_WORK/test.log"
@@ -38,5 +39,6 @@ else
   passed=$(grep -E '^test result:' "$log" | sed -E 's/.* ([0-9]+) passed.*/\1/' | paste -sd+ | bc)
   failed=$(grep -E '^test result:' "$log" | sed -E 's/.* ([0-9]+) failed.*/\1/' | paste -sd+ | bc)
 fi
+echo "aws-local: scenarios ran in $((SECONDS - scenarios_started)) s"
 printf 'aws-local: %s passed, %s failed\n' "${passed:-0}" "${failed:-0}"
 exit "$status"

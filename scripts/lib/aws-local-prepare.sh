@@ -9,7 +9,8 @@
 #      infrastructure/test/declare.ts into $AWS_LOCAL_WORK/declared.json,
 #      with a fresh API key unless REZ_API_KEY is set.
 # Sourced from the repository root; sets AWS_LOCAL_WORK, AWS_LOCAL_TARGET
-# and the function declare_stack (extra declare.ts flags as arguments).
+# and the function declare_stack (extra declare.ts flags as arguments), and
+# prints how long the packages and the whole preparation took.
 
 AWS_LOCAL_TARGET="${CARGO_TARGET_DIR:-target}"
 case "$AWS_LOCAL_TARGET" in /*) ;; *) AWS_LOCAL_TARGET="$PWD/$AWS_LOCAL_TARGET" ;; esac
@@ -17,7 +18,9 @@ AWS_LOCAL_WORK="$AWS_LOCAL_TARGET/aws-local"
 mkdir -p "$AWS_LOCAL_WORK"
 
 printf '\n==> %s\n' "the Lambda packages (build/*.zip, as make build packs them)"
+aws_local_started=$SECONDS
 ./scripts/build-lambdas.sh
+echo "aws-local: Lambda packages ready in $((SECONDS - aws_local_started)) s"
 
 printf '\n==> %s\n' "moto (the test venv)"
 ./scripts/setup-python.sh
@@ -35,3 +38,4 @@ declare_stack() {
     --stack dev --build-dir "$PWD/../build" --api-key "$aws_local_api_key" "$@")
 }
 export REZ_AGENT_BIN="$AWS_LOCAL_TARGET/debug/rez-agent"
+echo "aws-local: prepared in $((SECONDS - aws_local_started)) s"

@@ -16,6 +16,9 @@ pub enum AwsLocalError {
     /// The program declares something the harness cannot run.
     #[error("{0}")]
     Unsupported(String),
+    /// The declared resources contradict each other (see [`crate::consistency`]).
+    #[error("the declared deployment is inconsistent:\n{0}")]
+    Inconsistent(String),
     /// A function's package cannot be unpacked.
     #[error("the package {} of {function}: {problem}", zip.display())]
     Package {

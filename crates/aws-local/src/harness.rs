@@ -75,6 +75,7 @@ impl AwsLocal {
     /// [`AwsLocalError`] naming the part that did not start.
     pub async fn start(settings: Settings) -> Result<Self, AwsLocalError> {
         let declared = settings.declared;
+        crate::consistency::check(&declared)?;
         let stop = CancellationToken::new();
         let tasks = TaskTracker::new();
         std::fs::create_dir_all(&settings.work_dir).map_err(AwsLocalError::io(format!(

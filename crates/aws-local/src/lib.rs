@@ -5,6 +5,7 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`declared`] | the program's resources as `infrastructure/test/declare.ts` writes them |
+//! | [`consistency`] | what must hold between the declared resources, checked before anything starts |
 //! | [`package`] | `build/<function>.zip` unpacked into a task root |
 //! | [`provision`] | the table, queues, topic, subscription and parameters created in moto |
 //! | [`lambda`] | the Lambda service: execution environments, aliases, the Invoke API |
@@ -23,6 +24,7 @@
 //! talk to moto stay out of it.
 
 pub mod cli;
+pub mod consistency;
 pub mod control;
 pub mod declared;
 pub mod edge;

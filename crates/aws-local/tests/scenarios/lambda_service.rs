@@ -10,7 +10,7 @@ use std::time::Duration;
 use axum::body::Bytes;
 use rez_aws_local::AwsLocalError;
 use rez_aws_local::declared::{
-    Declared, DeclaredAlias, DeclaredFunction, DeclaredTable, DeclaredTopic,
+    Declared, DeclaredAlias, DeclaredFunction, DeclaredSchedule, DeclaredTable, DeclaredTopic,
 };
 use rez_aws_local::lambda::{InvokeError, Invoked, LambdaService, ServiceSettings};
 use serde_json::json;
@@ -82,6 +82,7 @@ fn declared(zip: &Path, timeout: u64, memory: u32, environment: &[(&str, &str)])
 
 struct Fixture {
     service: LambdaService,
+    declared: Declared,
     _dir: tempfile::TempDir,
 }
 
@@ -102,7 +103,11 @@ fn service(timeout: u64, memory: u32, concurrency: usize, environment: &[(&str, 
         },
     )
     .expect("the service");
-    Fixture { service, _dir: dir }
+    Fixture {
+        service,
+        declared,
+        _dir: dir,
+    }
 }
 
 async fn invoke(service: &LambdaService, event: serde_json::Value) -> Result<Invoked, InvokeError> {
@@ -205,4 +210,34 @@ async fn init_failures_are_reported_as_lambda_reports_them() {
         .unwrap_or_default()
         .to_owned();
     assert!(message.contains("exit status 3"), "{message}");
+}
+
+#[tokio::test]
+async fn a_schedule_fires_its_target_at_the_time_its_expression_names() {
+    let mut f = service(5, 128, 2, &[]);
+    let at = chrono::Utc::now() + chrono::TimeDelta::seconds(2);
+    f.declared.schedules.push(DeclaredSchedule {
+        name: "soon".into(),
+        schedule_expression: format!("at({})", at.format("%Y-%m-%dT%H:%M:%S")),
+        schedule_expression_timezone: Some("UTC".into()),
+        state: "ENABLED".into(),
+        target_arn: f.declared.functions[0].alias.arn.clone(),
+        input: r#"{"scheduled_time":"<aws.scheduler.scheduled-time>"}"#.into(),
+        retry_policy: None,
+    });
+    let tasks = tokio_util::task::TaskTracker::new();
+    let stop = tokio_util::sync::CancellationToken::new();
+    rez_aws_local::scheduler::start(&f.service, &f.declared, &tasks, &stop)
+        .expect("the schedule starts");
+    assert_eq!(
+        f.service.invocations(NAME),
+        Ok(0),
+        "nothing fires before its time"
+    );
+    crate::support::eventually("the schedule's invocation", || async {
+        (f.service.invocations(NAME) == Ok(1)).then_some(())
+    })
+    .await;
+    stop.cancel();
+    f.service.shutdown().await;
 }
