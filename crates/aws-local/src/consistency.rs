@@ -98,13 +98,14 @@ fn check_task(
         ));
         return;
     };
-    if let Some(q) = qualifier.as_deref() {
-        if q != function.alias.name && q != function.version && q != "$LATEST" {
-            problems.push(format!(
-                "{machine}: state {state} invokes {resource}, but {} has no alias or version {q}",
-                function.name
-            ));
-        }
+    if let Some(q) = qualifier
+        .as_deref()
+        .filter(|q| *q != function.alias.name && *q != function.version && *q != "$LATEST")
+    {
+        problems.push(format!(
+            "{machine}: state {state} invokes {resource}, but {} has no alias or version {q}",
+            function.name
+        ));
     }
     let timeout = task
         .get("TimeoutSeconds")

@@ -5,7 +5,7 @@
 use rez_core::ports::MessageStore;
 use serde_json::{Value, json};
 
-use crate::support::{history, send, settled, start, step_functions, store};
+use crate::support::{ended_execution, history, send, settled, start, store};
 
 fn task_scheduled_on(events: &[Value], function: &str) -> usize {
     events
@@ -57,12 +57,7 @@ async fn a_message_posted_through_the_api_is_published_once_and_completed() {
     assert_eq!(body["tags"], json!(["warning"]));
     assert_eq!(body["topic"], "rez-agent-dev");
 
-    let described = step_functions(
-        &local,
-        "DescribeExecution",
-        &json!({"executionArn": execution}),
-    )
-    .await;
+    let described = ended_execution(&local, &execution).await;
     assert_eq!(described["status"], "SUCCEEDED", "{described}");
     local.shutdown().await;
 }
@@ -131,12 +126,7 @@ async fn a_rejected_message_fails_after_one_attempt_and_its_execution_names_the_
     assert_eq!(local.ntfy().expect("the stub").received().len(), 1);
 
     let execution = message.execution_id.clone().expect("an execution");
-    let described = step_functions(
-        &local,
-        "DescribeExecution",
-        &json!({"executionArn": execution}),
-    )
-    .await;
+    let described = ended_execution(&local, &execution).await;
     assert_eq!(described["status"], "FAILED", "{described}");
     assert_eq!(described["error"], "Ntfy.Rejected", "{described}");
     let events = history(&local, &execution).await;

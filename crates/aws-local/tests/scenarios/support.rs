@@ -165,8 +165,9 @@ pub(crate) async fn step_functions(local: &AwsLocal, operation: &str, body: &Val
         .expect("a JSON answer")
 }
 
-/// The history events of an execution.
+/// The history events of an execution, once it has ended.
 pub(crate) async fn history(local: &AwsLocal, execution_arn: &str) -> Vec<Value> {
+    ended_execution(local, execution_arn).await;
     let answer = step_functions(
         local,
         "GetExecutionHistory",
@@ -174,4 +175,20 @@ pub(crate) async fn history(local: &AwsLocal, execution_arn: &str) -> Vec<Value>
     )
     .await;
     answer["events"].as_array().cloned().unwrap_or_default()
+}
+
+/// `DescribeExecution` once the execution has ended: the task that records
+/// the message's status runs inside it, so the message settles a moment
+/// before its execution does.
+pub(crate) async fn ended_execution(local: &AwsLocal, execution_arn: &str) -> Value {
+    eventually("the execution's end", || async {
+        let described = step_functions(
+            local,
+            "DescribeExecution",
+            &json!({"executionArn": execution_arn}),
+        )
+        .await;
+        (described["status"] != "RUNNING").then_some(described)
+    })
+    .await
 }
