@@ -37,6 +37,7 @@ fn loopback(port: u16) -> SocketAddr {
 /// [`AwsLocalError`] when something does not start.
 pub async fn run(options: Options) -> Result<(), AwsLocalError> {
     let declared = Declared::read(&options.declared)?;
+    let keep_work_dir = options.work_dir.is_some();
     let work_dir = match options.work_dir {
         Some(dir) => dir,
         None => {
@@ -53,6 +54,7 @@ pub async fn run(options: Options) -> Result<(), AwsLocalError> {
         concurrency_limit: options.concurrency.max(1),
         visibility_timeout_seconds: None,
         run_schedules: true,
+        keep_work_dir,
     })
     .await?;
     let api_key = local
@@ -64,12 +66,27 @@ pub async fn run(options: Options) -> Result<(), AwsLocalError> {
     let mut out = std::io::stdout().lock();
     let lines = [
         format!("aws-local: API Gateway   {}", local.api_url()),
-        format!("aws-local: ntfy          {}", local.ntfy_url()),
+        match (local.ntfy_topic_url(), local.ntfy()) {
+            (Some(topic), Some(stub)) => format!(
+                "aws-local: ntfy          {topic} (a stub: what it received is at {}/_stub/received)",
+                stub.url()
+            ),
+            (Some(topic), None) => format!("aws-local: ntfy          {topic}"),
+            (None, _) => format!("aws-local: ntfy          {}", local.ntfy_url()),
+        },
         format!(
             "aws-local: AWS endpoint  {} (AWS_ENDPOINT_URL: Lambda, Step Functions, DynamoDB, SNS, SQS, SSM)",
             local.edge_url()
         ),
-        format!("aws-local: logs          {}", local.log_dir().display()),
+        format!(
+            "aws-local: logs          {}{}",
+            local.log_dir().display(),
+            if keep_work_dir {
+                ""
+            } else {
+                " (removed at exit; --work-dir keeps them)"
+            }
+        ),
         match api_key {
             Some(key) => format!(
                 "aws-local: try           rez-agent send --api-url {} --api-key {key} \"hello\" --wait",

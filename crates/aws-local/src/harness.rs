@@ -49,31 +49,47 @@ pub struct Settings {
     pub visibility_timeout_seconds: Option<u64>,
     /// Whether the schedules fire on their own (tests fire them by hand).
     pub run_schedules: bool,
+    /// Whether [`AwsLocal::shutdown`] leaves the work directory (packages,
+    /// logs, executions) in place; otherwise it removes it.
+    pub keep_work_dir: bool,
 }
 
 /// The running deployment; [`AwsLocal::shutdown`] stops it.
 pub struct AwsLocal {
     declared: Declared,
-    _moto: Moto,
+    moto: Moto,
     clients: MotoClients,
     lambda: LambdaService,
     faults: Arc<Faults>,
     ntfy: Option<NtfyStub>,
     ntfy_url: String,
+    ntfy_topic_url: Option<String>,
+    keep_work_dir: bool,
     edge_url: String,
     api_url: String,
     work_dir: PathBuf,
-    _step_functions: StepFunctions,
+    step_functions: StepFunctions,
     tasks: TaskTracker,
     stop: CancellationToken,
 }
 
 impl AwsLocal {
-    /// Starts everything, and fails if any function fails its init.
+    /// Starts everything, and fails if any function fails its init (then
+    /// the work directory is removed unless it is to be kept).
     ///
     /// # Errors
     /// [`AwsLocalError`] naming the part that did not start.
     pub async fn start(settings: Settings) -> Result<Self, AwsLocalError> {
+        let work_dir = settings.work_dir.clone();
+        let keep = settings.keep_work_dir;
+        let started = Self::start_in_order(settings).await;
+        if started.is_err() && !keep {
+            let _ = std::fs::remove_dir_all(&work_dir);
+        }
+        started
+    }
+
+    async fn start_in_order(settings: Settings) -> Result<Self, AwsLocalError> {
         let declared = settings.declared;
         crate::consistency::check(&declared)?;
         let stop = CancellationToken::new();
@@ -95,8 +111,10 @@ impl AwsLocal {
 
         let moto = Moto::start().await?;
         let clients = MotoClients::new(moto.endpoint(), &declared.region)?;
+        let parameter_values = ntfy_parameters(&declared, &ntfy_url);
+        let ntfy_topic_url = parameter_values.values().next().cloned();
         let overrides = Overrides {
-            parameter_values: ntfy_parameters(&declared, &ntfy_url),
+            parameter_values,
             visibility_timeout_seconds: settings.visibility_timeout_seconds,
         };
         crate::provision::provision(&clients, &declared, &overrides).await?;
@@ -215,16 +233,18 @@ impl AwsLocal {
         }
         Ok(Self {
             declared,
-            _moto: moto,
+            moto,
             clients,
             lambda,
             faults,
             ntfy,
             ntfy_url,
+            ntfy_topic_url,
+            keep_work_dir: settings.keep_work_dir,
             edge_url,
             api_url,
             work_dir: settings.work_dir,
-            _step_functions: step_functions,
+            step_functions,
             tasks,
             stop,
         })
@@ -243,6 +263,12 @@ impl AwsLocal {
     /// The ntfy URL the functions publish to.
     pub fn ntfy_url(&self) -> &str {
         &self.ntfy_url
+    }
+
+    /// The topic URL the functions publish to (the ntfy URL parameter's
+    /// value), when a function reads one.
+    pub fn ntfy_topic_url(&self) -> Option<&str> {
+        self.ntfy_topic_url.as_deref()
     }
 
     /// The ntfy stub, when the harness started one.
@@ -298,12 +324,20 @@ impl AwsLocal {
             .map_err(|e| AwsLocalError::Unsupported(e.to_string()))
     }
 
-    /// Stops the fronts, the pollers and every function.
+    /// Stops the fronts, the pollers and every function, and removes the
+    /// work directory unless it is to be kept.
     pub async fn shutdown(self) {
         self.stop.cancel();
         self.tasks.close();
         let _ = tokio::time::timeout(std::time::Duration::from_secs(10), self.tasks.wait()).await;
         self.lambda.shutdown().await;
+        drop(self.step_functions);
+        drop(self.moto);
+        if !self.keep_work_dir
+            && let Err(e) = std::fs::remove_dir_all(&self.work_dir)
+        {
+            tracing::warn!(dir = %self.work_dir.display(), error = %e, "the work directory was not removed");
+        }
     }
 }
 

@@ -50,6 +50,7 @@ pub(crate) async fn start_with(
         concurrency_limit: 4,
         visibility_timeout_seconds: visibility,
         run_schedules: false,
+        keep_work_dir: false,
     })
     .await
 }
