@@ -343,6 +343,22 @@ mod tests {
     }
 
     #[test]
+    fn the_stage_throttle_lets_a_burst_through_then_refills_at_its_rate() {
+        let start = Instant::now();
+        let mut bucket = TokenBucket {
+            tokens: 3.0,
+            burst: 3.0,
+            rate: 2.0,
+            at: start,
+        };
+        assert!((0..3).all(|_| bucket.take()));
+        assert!(!bucket.take(), "the burst is spent");
+        bucket.at = start - Duration::from_secs(1);
+        assert!(bucket.take() && bucket.take(), "a second refills two");
+        assert!(!bucket.take());
+    }
+
+    #[test]
     fn a_function_answer_becomes_the_response() {
         let r = response_of(&json!({"statusCode": 201, "headers": {"x-a": "1"}, "body": "{}"}));
         assert_eq!(r.status(), StatusCode::CREATED);

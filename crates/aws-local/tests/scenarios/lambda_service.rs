@@ -241,3 +241,44 @@ async fn a_schedule_fires_its_target_at_the_time_its_expression_names() {
     stop.cancel();
     f.service.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_scheduled_target_that_fails_gets_lambdas_two_asynchronous_retries() {
+    let f = service(5, 128, 2, &[]);
+    let schedule = DeclaredSchedule {
+        name: "retried".into(),
+        schedule_expression: "rate(1 day)".into(),
+        schedule_expression_timezone: Some("UTC".into()),
+        state: "ENABLED".into(),
+        target_arn: f.declared.functions[0].alias.arn.clone(),
+        input: r#"{"fail_times": 2}"#.into(),
+        retry_policy: None,
+    };
+    let started = std::time::Instant::now();
+    let invoked =
+        rez_aws_local::scheduler::fire(&f.service, &schedule, "arn:s", chrono::Utc::now())
+            .await
+            .expect("the target was invoked");
+    assert!(
+        invoked.error_type().is_none(),
+        "the third attempt succeeds: {invoked:?}"
+    );
+    assert_eq!(f.service.invocations(NAME), Ok(3));
+    let waited: Duration = rez_aws_local::scheduler::ASYNC_RETRY_DELAYS.iter().sum();
+    assert!(started.elapsed() >= waited, "{:?}", started.elapsed());
+
+    let failing = DeclaredSchedule {
+        input: r#"{"fail_times": 100}"#.into(),
+        ..schedule
+    };
+    let invoked = rez_aws_local::scheduler::fire(&f.service, &failing, "arn:s", chrono::Utc::now())
+        .await
+        .expect("the target was invoked");
+    assert_eq!(invoked.error_type(), Some("Fixture.Failed"));
+    assert_eq!(
+        f.service.invocations(NAME),
+        Ok(6),
+        "three attempts, then it gives up"
+    );
+    f.service.shutdown().await;
+}
