@@ -420,3 +420,6 @@ pub(crate) async fn wait_for_signal() {
         let _ = ctrl_c.await;
     }
 }
+
+#[cfg(test)]
+mod definition_tests;
