@@ -19,8 +19,14 @@ use std::time::Duration;
 /// The shortest wait the definition's `Ntfy.RateLimited` retrier makes
 /// (its `IntervalSeconds`); a longer `Retry-After` is waited out here.
 pub const RATE_LIMIT_RETRY_INTERVAL: Duration = Duration::from_secs(5);
-/// The longest extra wait for a `Retry-After` (stays inside the task timeout).
-pub const MAX_RETRY_AFTER_WAIT: Duration = Duration::from_secs(10);
+/// How long one publish may take, in both homes: ntfy's answer plus
+/// [`MAX_RETRY_AFTER_WAIT`] stays below SendNotification's `TimeoutSeconds`
+/// (15 s), so a slow ntfy ends as `Ntfy.Unreachable` and a rate limit as
+/// `Ntfy.RateLimited` (both retried by name) rather than as `States.Timeout`.
+pub const NTFY_TIMEOUT: Duration = Duration::from_secs(10);
+/// The longest extra wait for a `Retry-After`, after an answer that took at
+/// most [`NTFY_TIMEOUT`]: the two stay inside the task's timeout.
+pub const MAX_RETRY_AFTER_WAIT: Duration = Duration::from_secs(4);
 
 /// What the task needs from the world.
 #[derive(Clone)]

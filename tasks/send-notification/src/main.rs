@@ -6,18 +6,12 @@
 //! failure is named by its States error (`Ntfy.RateLimited`, …).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 use rez_aws::{AwsSettings, SsmSecrets, load_sdk_config};
 use rez_core::ports::SystemClock;
 use rez_ntfy::{NtfyClient, NtfyConfig};
-use rez_send_notification::{Deps, invoke};
-
-/// How long one publish may take: below the definition's `TimeoutSeconds`
-/// (15 s) for SendNotification, so a slow ntfy ends as `Ntfy.Unreachable`
-/// (retried) rather than as `States.Timeout`.
-const NTFY_TIMEOUT: Duration = Duration::from_secs(10);
+use rez_send_notification::{Deps, NTFY_TIMEOUT, invoke};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {

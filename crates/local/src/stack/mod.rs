@@ -30,8 +30,8 @@ use crate::workflow::{LocalTasks, LocalWorkflow, MachineIdentity};
 /// The definition every execution runs, built into the binary.
 pub const NOTIFICATION_DEFINITION: &str =
     include_str!("../../../../statemachine/notification.asl.json");
-/// How long ntfy may take to answer one publish, before scaling (below the task's 15 s timeout).
-pub const NTFY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long ntfy may take to answer one publish, before scaling: the task's own.
+pub use rez_send_notification::NTFY_TIMEOUT;
 /// How long a queue record stays hidden while its execution runs (the Express limit).
 pub const VISIBILITY_TIMEOUT: Duration = Duration::from_secs(300);
 /// How long a record reported for redelivery waits before it is tried again.
