@@ -57,12 +57,7 @@ pub async fn run(options: Options) -> Result<(), AwsLocalError> {
         keep_work_dir,
     })
     .await?;
-    let api_key = local
-        .declared()
-        .parameters
-        .iter()
-        .find(|p| p.name.ends_with("/api-key"))
-        .map(|p| p.value.clone());
+    let api_key = local.api_key().map(str::to_owned);
     let mut out = std::io::stdout().lock();
     let lines = [
         format!("aws-local: API Gateway   {}", local.api_url()),

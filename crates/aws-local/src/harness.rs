@@ -15,7 +15,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::AwsLocalError;
 use crate::control::Control;
-use crate::declared::Declared;
+use crate::declared::{Declared, DeclaredParameter};
 use crate::edge::Upstreams;
 use crate::faults::Faults;
 use crate::lambda::{LambdaService, ServiceSettings};
@@ -27,6 +27,9 @@ use crate::step_functions::StepFunctions;
 /// ntfy URL's parameter (`rez_aws::settings`): the parameter the harness
 /// points at this machine's ntfy.
 const NTFY_URL_PARAMETER_VAR: &str = "REZ_NTFY_URL_PARAMETER";
+/// The variable through which the webapi function finds its API key's
+/// parameter (`rez_aws::settings`).
+const API_KEY_PARAMETER_VAR: &str = "REZ_API_KEY_PARAMETER";
 
 /// How the harness starts.
 #[derive(Debug, Clone)]
@@ -276,6 +279,12 @@ impl AwsLocal {
         self.ntfy.as_ref()
     }
 
+    /// The API key the webapi function reads: the value of the parameter
+    /// its `REZ_API_KEY_PARAMETER` names, when the program declares one.
+    pub fn api_key(&self) -> Option<&str> {
+        parameter_named_by(&self.declared, API_KEY_PARAMETER_VAR).map(|p| p.value.as_str())
+    }
+
     /// The declarations it runs.
     pub fn declared(&self) -> &Declared {
         &self.declared
@@ -345,13 +354,7 @@ impl AwsLocal {
 /// declared URL's topic path, so the functions publish to this machine.
 fn ntfy_parameters(declared: &Declared, url: &str) -> BTreeMap<String, String> {
     let mut values = BTreeMap::new();
-    for function in &declared.functions {
-        let Some(name) = function.environment.get(NTFY_URL_PARAMETER_VAR) else {
-            continue;
-        };
-        let Some(parameter) = declared.parameters.iter().find(|p| &p.name == name) else {
-            continue;
-        };
+    if let Some(parameter) = parameter_named_by(declared, NTFY_URL_PARAMETER_VAR) {
         let topic = url::Url::parse(&parameter.value)
             .map(|u| u.path().to_owned())
             .unwrap_or_default();
@@ -367,6 +370,15 @@ fn ntfy_parameters(declared: &Declared, url: &str) -> BTreeMap<String, String> {
         values.insert(parameter.name.clone(), value);
     }
     values
+}
+
+/// The parameter a function's environment variable `var` names.
+fn parameter_named_by<'a>(declared: &'a Declared, var: &str) -> Option<&'a DeclaredParameter> {
+    let name = declared
+        .functions
+        .iter()
+        .find_map(|f| f.environment.get(var))?;
+    declared.parameters.iter().find(|p| &p.name == name)
 }
 
 fn serve(

@@ -81,18 +81,10 @@ pub(crate) fn function_name(local: &AwsLocal, key: &str) -> String {
 
 /// The API key the program declares (the webapi's parameter).
 pub(crate) fn api_key(local: &AwsLocal) -> String {
-    let declared = local.declared();
-    let parameter = declared
-        .functions
-        .iter()
-        .find_map(|f| f.environment.get("REZ_API_KEY_PARAMETER"))
-        .expect("the webapi reads an API key parameter");
-    declared
-        .parameters
-        .iter()
-        .find(|p| &p.name == parameter)
-        .map(|p| p.value.clone())
-        .expect("the API key parameter is declared")
+    local
+        .api_key()
+        .expect("the program declares the API key parameter")
+        .to_owned()
 }
 
 /// POSTs a message through the API Gateway front; the status and the JSON.

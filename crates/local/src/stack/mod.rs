@@ -222,16 +222,8 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         );
     }
 
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("listening on {}", config.listen))?;
-    let address = listener.local_addr().context("reading the bound address")?;
-    let api_key = config
-        .api_key
-        .clone()
-        .map(rez_webapi::ApiKey::new)
-        .transpose()
-        .context("--api-key")?;
+    let (listener, address, api_key) =
+        crate::stack::bind_with_key(config.listen, config.api_key.as_deref()).await?;
     let web_api = rez_webapi::surface(
         rez_webapi::ApiState {
             store: store_port.clone(),
@@ -339,6 +331,30 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         shutdown_grace: scaled(processor_loop::SHUTDOWN_GRACE, config.time_scale),
         data_dir,
     })
+}
+
+/// Binds `listen` and reads the API key, as `up` and `stepfunctions` both
+/// start: the listener, its address and the key.
+///
+/// # Errors
+/// The address cannot be bound or the key is not a valid one.
+pub(crate) async fn bind_with_key(
+    listen: std::net::SocketAddr,
+    api_key: Option<&str>,
+) -> anyhow::Result<(
+    tokio::net::TcpListener,
+    std::net::SocketAddr,
+    Option<rez_webapi::ApiKey>,
+)> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let address = listener.local_addr().context("reading the bound address")?;
+    let api_key = api_key
+        .map(|k| rez_webapi::ApiKey::new(k.to_owned()))
+        .transpose()
+        .context("--api-key")?;
+    Ok((listener, address, api_key))
 }
 
 /// Runs the whole stack until Ctrl-C or SIGTERM.

@@ -138,16 +138,8 @@ pub async fn start(config: &StepFunctionsConfig) -> anyhow::Result<RunningStepFu
         1.0,
     ));
 
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("listening on {}", config.listen))?;
-    let address = listener.local_addr().context("reading the bound address")?;
-    let api_key = config
-        .api_key
-        .clone()
-        .map(rez_webapi::ApiKey::new)
-        .transpose()
-        .context("--api-key")?;
+    let (listener, address, api_key) =
+        crate::stack::bind_with_key(config.listen, config.api_key.as_deref()).await?;
     let tracker = TaskTracker::new();
     let abandon = CancellationToken::new();
     let router = crate::sfn_api::router(
