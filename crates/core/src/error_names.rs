@@ -22,6 +22,9 @@ pub const MESSAGE_INVALID: &str = "Message.Invalid";
 pub const STORE_UNAVAILABLE: &str = "Store.Unavailable";
 /// The message is in a status that forbids this step (permanent).
 pub const MESSAGE_CONFLICT: &str = "Message.Conflict";
+/// Another execution holds the message's claim and delivers it: this one
+/// ends without publishing (the definition catches it into a Succeed state).
+pub const MESSAGE_CLAIMED: &str = "Message.Claimed";
 
 /// Every name above, for tests that check the definition only uses known names.
 pub const ALL: &[&str] = &[
@@ -34,6 +37,7 @@ pub const ALL: &[&str] = &[
     MESSAGE_INVALID,
     STORE_UNAVAILABLE,
     MESSAGE_CONFLICT,
+    MESSAGE_CLAIMED,
 ];
 
 /// Errors after which delivering the same message again cannot succeed.

@@ -50,8 +50,10 @@ fn the_notification_definition_has_every_state_and_transition() {
         ("LoadMessage", "Task"),
         ("AlreadyDelivered?", "Choice"),
         ("AlreadyDone", "Succeed"),
+        ("ClaimedElsewhere", "Succeed"),
         ("SendNotification", "Task"),
         ("RecordSuccess", "Task"),
+        ("SuccessNotRecorded", "Fail"),
         ("RecordFailure", "Task"),
         ("DeliveryFailed", "Fail"),
     ] {
@@ -64,12 +66,16 @@ fn the_notification_definition_has_every_state_and_transition() {
         edge("", "LoadMessage", "start"),
         edge("LoadMessage", "AlreadyDelivered?", "next"),
         edge("LoadMessage", "RecordFailure", "catch"),
+        edge("LoadMessage", "ClaimedElsewhere", "catch"),
+        edge("ClaimedElsewhere", "", "end"),
         edge("AlreadyDelivered?", "AlreadyDone", "choice"),
         edge("AlreadyDelivered?", "SendNotification", "default"),
         edge("AlreadyDone", "", "end"),
         edge("SendNotification", "RecordSuccess", "next"),
         edge("SendNotification", "RecordFailure", "catch"),
         edge("RecordSuccess", "", "end"),
+        edge("RecordSuccess", "SuccessNotRecorded", "catch"),
+        edge("SuccessNotRecorded", "", "end"),
         edge("RecordFailure", "DeliveryFailed", "next"),
         edge("DeliveryFailed", "", "end"),
     ];
@@ -83,7 +89,8 @@ fn the_notification_definition_has_every_state_and_transition() {
     );
     assert_eq!(svg.matches("data-retry=\"1\"").count(), 3);
     // Catch edges are dashed and labelled with their errors.
-    assert_eq!(svg.matches("stroke-dasharray=\"5 4\"").count(), 2);
+    assert_eq!(svg.matches("stroke-dasharray=\"5 4\"").count(), 4);
+    assert!(svg.contains(">Message.Claimed</text>"));
     assert!(svg.contains(">States.ALL</text>"));
     // The choice rule is readable.
     assert!(svg.contains("$.message.status == &quot;completed&quot;"));
@@ -140,9 +147,9 @@ fn the_notification_dot_names_every_state_and_dashes_catches() {
     ] {
         assert!(dot.contains(&format!("label=\"{name}\\n")), "{name}");
     }
-    assert_eq!(dot.matches("style=dashed").count(), 2);
+    assert_eq!(dot.matches("style=dashed").count(), 4);
     assert!(dot.contains("\"start\" -> \"s0\""));
-    assert_eq!(dot.matches("-> \"end\"").count(), 3);
+    assert_eq!(dot.matches("-> \"end\"").count(), 5);
 }
 
 #[test]

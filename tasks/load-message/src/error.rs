@@ -9,6 +9,16 @@ pub enum LoadMessageError {
     /// No stored message has this id (permanent).
     #[error("message {0} does not exist")]
     NotFound(MessageId),
+    /// Another execution holds a live claim on the message and delivers it.
+    #[error("message {id} is being delivered by execution {owner} (claimed until {until})")]
+    Claimed {
+        /// The message.
+        id: MessageId,
+        /// The execution that holds the claim.
+        owner: String,
+        /// When the claim runs out.
+        until: chrono::DateTime<chrono::Utc>,
+    },
     /// Another execution changed the message between our read and write.
     #[error("message {0} was changed by another execution")]
     Conflict(MessageId),
@@ -32,6 +42,7 @@ impl LoadMessageError {
     pub fn error_name(&self) -> &'static str {
         match self {
             LoadMessageError::NotFound(_) => error_names::MESSAGE_NOT_FOUND,
+            LoadMessageError::Claimed { .. } => error_names::MESSAGE_CLAIMED,
             LoadMessageError::Conflict(_) => error_names::MESSAGE_CONFLICT,
             LoadMessageError::Store(StoreError::Corrupt(_)) => error_names::MESSAGE_INVALID,
             LoadMessageError::Store(_) => error_names::STORE_UNAVAILABLE,

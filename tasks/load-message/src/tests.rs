@@ -1,20 +1,27 @@
 //! Tests of the LoadMessage task against the in-memory store.
 
 use super::*;
+use chrono::TimeDelta;
 use rez_core::memory::MemoryStore;
-use rez_core::ports::SystemClock;
+use rez_core::ports::{CLAIM_LEASE, SystemClock};
 use rez_core::{MessageType, Notification, Stage, StoreError};
 
 async fn stored(status: Status) -> (Deps, Message) {
+    stored_as(status, None, TimeDelta::zero()).await
+}
+
+/// A message in `status` last taken by `execution_id`, `age` ago.
+async fn stored_as(status: Status, execution_id: Option<&str>, age: TimeDelta) -> (Deps, Message) {
     let store = Arc::new(MemoryStore::new());
     let mut msg = Message::new(
-        chrono::Utc::now(),
+        chrono::Utc::now() - age,
         "test",
         Stage::Dev,
         MessageType::Notification,
         Notification::text("hi"),
     );
     msg.status = status;
+    msg.execution_id = execution_id.map(str::to_owned);
     store.create(&msg, None).await.unwrap();
     (
         Deps {
@@ -53,13 +60,86 @@ async fn a_completed_message_is_returned_unchanged() -> Result<(), TaskFailure> 
 }
 
 #[tokio::test]
-async fn a_message_taken_up_again_counts_a_retry() -> Result<(), TaskFailure> {
+async fn a_message_taken_up_again_by_another_execution_counts_a_retry() -> Result<(), TaskFailure> {
     for status in [Status::Processing, Status::Failed] {
-        let (deps, msg) = stored(status).await;
-        let out = invoke(&deps, serde_json::json!({"message_id": msg.id})).await?;
-        assert_eq!(out["retry_count"], 1, "{status}");
+        let (deps, msg) = stored_as(status, Some("exec-old"), CLAIM_LEASE).await;
+        let out = invoke(
+            &deps,
+            serde_json::json!({"message_id": msg.id, "execution_id": "exec-new"}),
+        )
+        .await?;
+        assert_eq!(
+            (&out["retry_count"], &out["execution_id"]),
+            (&serde_json::json!(1), &serde_json::json!("exec-new")),
+            "{status}"
+        );
     }
     Ok(())
+}
+
+#[tokio::test]
+async fn a_live_claim_of_another_execution_is_refused_with_message_claimed() {
+    let (deps, msg) = stored_as(Status::Processing, Some("exec-1"), TimeDelta::seconds(5)).await;
+    let err = invoke(
+        &deps,
+        serde_json::json!({"message_id": msg.id, "execution_id": "exec-2"}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.error_type, "Message.Claimed");
+    let stored = deps.store.get(&msg.id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            stored.status,
+            stored.execution_id.as_deref(),
+            stored.retry_count
+        ),
+        (Status::Processing, Some("exec-1"), 0)
+    );
+}
+
+#[tokio::test]
+async fn the_claim_holder_loading_again_keeps_its_claim_without_a_retry() -> Result<(), TaskFailure>
+{
+    let (deps, msg) = stored_as(Status::Processing, Some("exec-1"), TimeDelta::seconds(5)).await;
+    let out = invoke(
+        &deps,
+        serde_json::json!({"message_id": msg.id, "execution_id": "exec-1"}),
+    )
+    .await?;
+    assert_eq!(
+        (&out["status"], &out["retry_count"]),
+        (&serde_json::json!("processing"), &serde_json::json!(0))
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn of_three_executions_started_at_once_exactly_one_claims_the_message() {
+    let (deps, msg) = stored(Status::Queued).await;
+    let attempts = (1..=3).map(|n| {
+        let deps = deps.clone();
+        let id = msg.id.clone();
+        tokio::spawn(async move {
+            invoke(
+                &deps,
+                serde_json::json!({"message_id": id, "execution_id": format!("exec-{n}")}),
+            )
+            .await
+        })
+    });
+    let results: Vec<_> = futures::future::join_all(attempts)
+        .await
+        .into_iter()
+        .map(|joined| joined.unwrap_or_else(|e| panic!("{e}")))
+        .collect();
+    let claimed = results.iter().filter(|r| r.is_ok()).count();
+    let refused: Vec<_> = results
+        .iter()
+        .filter_map(|r| r.as_ref().err())
+        .map(|e| e.error_type.as_str())
+        .collect();
+    assert_eq!((claimed, refused), (1, vec!["Message.Claimed"; 2]));
 }
 
 #[tokio::test]

@@ -1,16 +1,19 @@
 //! The RecordSuccess / RecordFailure task: write how a delivery ended.
 //!
 //! One function serves both states; the definition's `outcome` field says
-//! which. Success wins over everything but an earlier success; a failure
-//! never overwrites a completed message (a duplicate execution may have
-//! delivered it meanwhile).
+//! which. Only the execution that holds the message's claim (the one
+//! LoadMessage marked it `processing` for) records an outcome; any other
+//! finds its write refused and records nothing. A failure never overwrites a
+//! completed message.
 
 mod error;
 
 pub use error::RecordError;
 
 use chrono::{DateTime, Utc};
-use rez_core::ports::{Clock, MessageStore, MetricEvent, MetricsSink, StatusChange, StoreError};
+use rez_core::ports::{
+    ClaimRule, Clock, MessageStore, MetricEvent, MetricsSink, StatusChange, StoreError,
+};
 use rez_core::task::attempts_from_message;
 use rez_core::{MessageId, Status, TaskFailure};
 use serde::{Deserialize, Serialize};
@@ -127,6 +130,7 @@ pub async fn handle(deps: &Deps, input: RecordInput) -> Result<RecordOutput, Rec
                 now,
             );
             c.execution_id = Some(execution_id);
+            c.claim = ClaimRule::Holder;
             c.delivered_at = Some(delivery.delivered_at);
             c.ntfy_message_id = Some(delivery.ntfy_id);
             c.delivery_attempts = Some(delivery.attempts);
@@ -152,6 +156,7 @@ pub async fn handle(deps: &Deps, input: RecordInput) -> Result<RecordOutput, Rec
                 now,
             );
             c.execution_id = Some(execution_id);
+            c.claim = ClaimRule::Holder;
             c.delivery_attempts = attempts_from_message(&failure.error_message);
             c.error_message = Some(Some(describe(&error.error, &failure.error_message)));
             c

@@ -6,6 +6,10 @@ use rez_core::ports::SystemClock;
 use rez_core::{Message, MessageType, Notification, Stage};
 use serde_json::json;
 
+/// The execution the stored message was claimed by.
+const HOLDER: &str = "e1";
+
+/// A message in `status`, last taken by [`HOLDER`].
 async fn stored(status: Status) -> (Deps, Message) {
     let store = Arc::new(MemoryStore::new());
     let mut msg = Message::new(
@@ -16,6 +20,7 @@ async fn stored(status: Status) -> (Deps, Message) {
         Notification::text("hi"),
     );
     msg.status = status;
+    msg.execution_id = Some(HOLDER.to_owned());
     store.create(&msg, None).await.unwrap();
     (
         Deps {
@@ -134,7 +139,7 @@ async fn each_recorded_final_status_is_one_metric_event_and_a_repeat_is_none() {
 
     let (mut deps, msg) = stored(Status::Processing).await;
     deps.metrics = metrics.clone();
-    invoke(&deps, json!({"outcome": "failure", "message_id": msg.id, "execution_id": "e2",
+    invoke(&deps, json!({"outcome": "failure", "message_id": msg.id, "execution_id": HOLDER,
         "error": {"Error": "Ntfy.Rejected", "Cause": "{\"errorType\":\"Ntfy.Rejected\",\"errorMessage\":\"attempt 1: 400\"}"}}))
         .await
         .unwrap();
@@ -147,4 +152,31 @@ async fn each_recorded_final_status_is_one_metric_event_and_a_repeat_is_none() {
             ..
         })
     ));
+}
+
+#[tokio::test]
+async fn only_the_execution_holding_the_claim_records_an_outcome() -> Result<(), TaskFailure> {
+    let delivered = rez_core::time::format(Utc::now());
+    for outcome in [
+        json!({"outcome": "success", "delivery": {"ntfy_id": "n2", "delivered_at": delivered, "attempts": 1}}),
+        json!({"outcome": "failure", "error": {"Error": "Ntfy.ServerError", "Cause": "500"}}),
+    ] {
+        let (deps, msg) = stored(Status::Processing).await;
+        let mut input = outcome.clone();
+        input["message_id"] = json!(msg.id);
+        input["execution_id"] = json!("e2");
+        let out = invoke(&deps, input).await?;
+        assert_eq!(
+            out,
+            json!({"recorded": false, "status": "processing"}),
+            "{outcome}"
+        );
+        let m = deps.store.get(&msg.id).await.unwrap().unwrap();
+        assert_eq!(
+            (m.status, m.execution_id.as_deref(), m.ntfy_message_id),
+            (Status::Processing, Some(HOLDER), None),
+            "{outcome}"
+        );
+    }
+    Ok(())
 }

@@ -232,7 +232,7 @@ impl DynamoMessageStore {
                 .get(UPDATED_DATE)
                 .cloned()
                 .unwrap_or_else(|| s(rez_core::time::format(old.updated_date)));
-            change.check(old.status)?;
+            change.check(&old)?;
             let mut new = old.clone();
             change.apply(&mut new);
             let mut steps = vec![self.put_step(

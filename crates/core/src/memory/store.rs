@@ -109,7 +109,7 @@ impl MessageStore for MemoryStore {
             .messages
             .get_mut(&change.id)
             .ok_or_else(|| StoreError::NotFound(change.id.clone()))?;
-        change.check(message.status)?;
+        change.check(message)?;
         change.apply(message);
         Ok(message.clone())
     }

@@ -89,6 +89,21 @@ impl Message {
         }
     }
 
+    /// Whether an execution holds a live claim on the message at `at`: it is
+    /// `processing` under an execution id, claimed less than
+    /// [`CLAIM_LEASE`](crate::ports::CLAIM_LEASE) before `at`.
+    pub fn is_claimed_at(&self, at: DateTime<Utc>) -> bool {
+        self.status == Status::Processing
+            && self.execution_id.is_some()
+            && at < self.claim_expires_at()
+    }
+
+    /// When the claim of the execution delivering the message runs out
+    /// (meaningful while it is `processing`).
+    pub fn claim_expires_at(&self) -> DateTime<Utc> {
+        self.updated_date + crate::ports::CLAIM_LEASE
+    }
+
     /// Milliseconds from acceptance to delivery, once delivered.
     pub fn delivery_latency_ms(&self) -> Option<i64> {
         self.delivered_at

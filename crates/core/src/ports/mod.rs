@@ -24,8 +24,8 @@ pub use notifier::{Delivery, Notifier, NotifyError, NotifyErrorKind};
 pub use publisher::{MessageEvent, PublishError, Publisher};
 pub use series::{HourlyCounts, HourlySeries, MAX_SERIES_HOURS};
 pub use store::{
-    Created, DEFAULT_LIST_LIMIT, LatencySummary, ListQuery, MAX_LIST_LIMIT, MessageStore, Metrics,
-    Page, StatusChange, StoreError,
+    CLAIM_LEASE, ClaimRule, Created, DEFAULT_LIST_LIMIT, LatencySummary, ListQuery, MAX_LIST_LIMIT,
+    MessageStore, Metrics, Page, StatusChange, StoreError,
 };
 pub use telemetry::{MetricEvent, MetricsSink, NoMetrics, RecordedMetrics};
 pub use workflow::{

@@ -7,6 +7,34 @@ use std::collections::BTreeMap;
 use super::series::{HourlyCounts, HourlySeries};
 use crate::{Cursor, IdempotencyKey, Message, MessageId, MessageType, Stage, Status};
 
+/// How long an execution's claim on a `processing` message holds, counted
+/// from the claim (the message's `updated_date`).
+///
+/// An Express execution cannot run longer than five minutes, and the
+/// definition's own `TimeoutSeconds` is shorter still; the extra minute covers
+/// a task Lambda that outlives its state's timeout (the function timeouts are
+/// a few seconds longer than the states'). Once it has passed, the execution
+/// that claimed the message is certainly over, and another may take it.
+pub const CLAIM_LEASE: chrono::TimeDelta = chrono::TimeDelta::seconds(360);
+
+/// Who may make a change to a message that an execution has claimed.
+///
+/// A delivery claims its message when LoadMessage marks it `processing` with
+/// its execution id; the claim is that status, that id and
+/// [`CLAIM_LEASE`] from `updated_date`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClaimRule {
+    /// The change does not look at claims (the API, the queue, retention).
+    #[default]
+    Ignore,
+    /// The change claims the message for [`StatusChange::execution_id`]:
+    /// allowed unless another execution holds a claim that has not expired.
+    Take,
+    /// Only the execution named by [`StatusChange::execution_id`] may make
+    /// the change: the message's `execution_id` must be it.
+    Holder,
+}
+
 /// Most items one list call returns.
 pub const MAX_LIST_LIMIT: u32 = 1000;
 /// Items a list call returns when the caller does not say.
@@ -80,6 +108,8 @@ pub struct StatusChange {
     pub ntfy_message_id: Option<String>,
     /// Add one to `retry_count`.
     pub increment_retry_count: bool,
+    /// Whose claim the change respects.
+    pub claim: ClaimRule,
 }
 
 impl StatusChange {
@@ -96,21 +126,23 @@ impl StatusChange {
             delivered_at: None,
             ntfy_message_id: None,
             increment_retry_count: false,
+            claim: ClaimRule::Ignore,
         }
     }
 
-    /// Checks the change's condition against `current`: the error every store
-    /// returns when the message is in a status the change does not allow.
+    /// Checks the change's condition against the message as it is now: the
+    /// error every store returns when its status is not one the change
+    /// allows, or when the change's [`ClaimRule`] refuses it.
     ///
     /// # Errors
     /// [`StoreError::Conflict`] naming the current and the expected statuses.
-    pub fn check(&self, current: Status) -> Result<(), StoreError> {
-        if self.from.contains(&current) {
+    pub fn check(&self, current: &Message) -> Result<(), StoreError> {
+        if self.from.contains(&current.status) && self.claim_allows(current) {
             return Ok(());
         }
         Err(StoreError::Conflict {
             id: self.id.clone(),
-            current,
+            current: current.status,
             expected: self
                 .from
                 .iter()
@@ -118,6 +150,16 @@ impl StatusChange {
                 .collect::<Vec<_>>()
                 .join("|"),
         })
+    }
+
+    /// Whether the change's [`ClaimRule`] lets it touch `current`.
+    fn claim_allows(&self, current: &Message) -> bool {
+        let mine = self.execution_id.is_some() && current.execution_id == self.execution_id;
+        match self.claim {
+            ClaimRule::Ignore => true,
+            ClaimRule::Holder => mine,
+            ClaimRule::Take => mine || !current.is_claimed_at(self.at),
+        }
     }
 
     /// Applies the change to an in-memory message (stores use it to stay in step).

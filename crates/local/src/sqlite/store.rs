@@ -165,7 +165,7 @@ impl MessageStore for SqliteStore {
             .write(move |tx| {
                 let mut message = load_message(tx, change.id.as_str())?
                     .ok_or_else(|| StoreError::NotFound(change.id.clone()))?;
-                change.check(message.status)?;
+                change.check(&message)?;
                 change.apply(&mut message);
                 update_delivery_fields(tx, &message)?;
                 Ok(message)

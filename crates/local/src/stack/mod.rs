@@ -216,6 +216,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         tracing::info!(
             aborted = recovered.aborted,
             released = recovered.released,
+            unclaimed = recovered.unclaimed,
             republished = recovered.republished,
             already_queued = recovered.already_queued,
             "took up the previous run's work"

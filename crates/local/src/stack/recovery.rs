@@ -22,6 +22,9 @@ pub struct Recovered {
     pub aborted: usize,
     /// Queue records that were in flight and are visible again.
     pub released: usize,
+    /// Messages the previous run's executions had claimed (`processing`),
+    /// given back as `queued` for their released records to take up.
+    pub unclaimed: usize,
     /// Messages stored but never published, now published.
     pub republished: usize,
     /// Messages left `created` whose event was already in the queue: marked
@@ -37,6 +40,8 @@ pub struct Recovered {
 /// `created` message whose event already is in the queue (the process died
 /// between the send and the `created → queued` write) is only marked
 /// `queued`: a second record would run a second execution beside the first.
+/// Messages left `processing` are given back as `queued`: the executions
+/// that claimed them were the previous process's, and are over.
 ///
 /// # Errors
 /// The store or the queue failed.
@@ -55,6 +60,7 @@ pub async fn recover(
         .await
         .map_err(|e| e.to_string())?;
     let released = queue.release_in_flight().await.map_err(|e| e.to_string())?;
+    let unclaimed = release_claims(store).await?;
     let mut republished = 0;
     let mut already_queued = 0;
     let enqueued = queue
@@ -105,7 +111,46 @@ pub async fn recover(
     Ok(Recovered {
         aborted,
         released,
+        unclaimed,
         republished,
         already_queued,
     })
+}
+
+/// Gives every `processing` message back as `queued`, counting the
+/// interrupted delivery as a retry: this process holds the data dir's lock
+/// and has started no execution yet, so every claim belongs to an execution
+/// of a previous process, which is over.
+async fn release_claims(store: &dyn MessageStore) -> Result<usize, String> {
+    let mut released = 0;
+    // Each released message leaves the `processing` index, so the first page
+    // is read again until it is empty; a message that changed meanwhile
+    // (a conflict) cannot, so the pass stops at a page with nothing released.
+    loop {
+        let query = ListQuery {
+            status: Some(Status::Processing),
+            limit: 500,
+            ..Default::default()
+        };
+        let page = store.list(&query).await.map_err(|e| e.to_string())?;
+        let mut released_now = 0;
+        for message in &page.items {
+            let mut change = StatusChange::new(
+                message.id.clone(),
+                &[Status::Processing],
+                Status::Queued,
+                chrono::Utc::now(),
+            );
+            change.increment_retry_count = true;
+            match store.transition(&change).await {
+                Ok(_) => released_now += 1,
+                Err(StoreError::Conflict { .. } | StoreError::NotFound(_)) => {}
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        released += released_now;
+        if released_now == 0 || page.next_cursor.is_none() {
+            return Ok(released);
+        }
+    }
 }

@@ -714,3 +714,82 @@ async fn up_strict_refuses_what_aws_refuses_for_express_machines() -> TestResult
     app.shutdown().await;
     Ok(())
 }
+
+#[tokio::test]
+async fn the_processor_and_two_more_executions_of_one_message_publish_it_once() -> TestResult {
+    // ntfy takes a second to answer, so all three executions are under way
+    // while the first publish is in flight; at real time (no time scale)
+    // that second is well inside ntfy's timeout.
+    let ntfy = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ntfy_ok().set_delay(Duration::from_secs(1)))
+        .mount(&ntfy)
+        .await;
+    let app = spawn_app_with(ntfy, |config| config.time_scale = 1.0).await;
+    let id = app
+        .send(json!({"message": "one owner", "title": "claims"}))
+        .await;
+    let client = sfn(&app);
+    let start = |n: u32| {
+        client
+            .start_sync_execution()
+            .state_machine_arn(STATE_MACHINE_ARN)
+            .name(format!("duplicate-{n}"))
+            .input(json!({"message_id": id}).to_string())
+            .send()
+    };
+    let (first, second) = bounded("two StartSyncExecution calls", async {
+        tokio::join!(start(1), start(2))
+    })
+    .await;
+    for out in [first?, second?] {
+        assert_eq!(out.status(), &SyncExecutionStatus::Succeeded, "{out:?}");
+    }
+    let message = app.wait_for_status(&id, &["completed"]).await;
+    // Let the processor's execution finish too, whichever of the three won.
+    let executions = bounded("three closed executions", async {
+        loop {
+            let executions = app.executions_of(&id).await;
+            if executions.len() >= 3 && executions.iter().all(|e| e["status"] != "RUNNING") {
+                return executions;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    assert_eq!(
+        app.publishes().await.len(),
+        1,
+        "one publish for three executions"
+    );
+    let owners: Vec<_> = executions
+        .iter()
+        .filter(|e| e["execution_id"] == message["execution_id"])
+        .collect();
+    assert_eq!(
+        owners.len(),
+        1,
+        "the message names the one execution that owned it"
+    );
+    for execution in &executions {
+        let detail = app
+            .execution(execution["execution_id"].as_str().unwrap_or_default())
+            .await;
+        assert_eq!(detail["status"], "SUCCEEDED", "{detail}");
+        let states = states_entered(&detail);
+        let owner = execution["execution_id"] == message["execution_id"];
+        assert_eq!(
+            states.contains(&"SendNotification".to_owned()),
+            owner,
+            "only the owner sends: {states:?}"
+        );
+        if !owner {
+            assert!(
+                states.contains(&"ClaimedElsewhere".to_owned()),
+                "{states:?}"
+            );
+        }
+    }
+    app.shutdown().await;
+    Ok(())
+}
