@@ -266,7 +266,7 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
           assert.ok(res.fn(fn, e.stage).inputs.timeout > s.TimeoutSeconds, `${fn} timeout vs ${state}`);
           checked++;
         }
-        assert.equal(checked, 4);
+        assert.equal(checked, 5);
       });
 
       it("connects the processor to the queue through its live alias: batch 10, partial batch failures", () => {
@@ -451,6 +451,17 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
         const role = res.one("aws:iam/role:Role", (r) => r.state.arn === s.inputs.target.roleArn);
         assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal, { Service: "scheduler.amazonaws.com" });
         assert.deepEqual(grants(res.policyOfRole(s.inputs.target.roleArn)), [`lambda:InvokeFunction ${aliasArn("scheduler")}`]);
+      });
+
+      it("runs the reconciler every five minutes through the same function and role", () => {
+        const daily = res.named("aws:scheduler/schedule:Schedule", name("daily-scheduler"));
+        const r = res.named("aws:scheduler/schedule:Schedule", name("reconcile"));
+        assert.equal(r.inputs.scheduleExpression, "rate(5 minutes)");
+        assert.deepEqual(r.inputs.flexibleTimeWindow, { mode: "OFF" });
+        assert.equal(r.inputs.target.arn, aliasArn("scheduler"));
+        assert.equal(r.inputs.target.roleArn, daily.inputs.target.roleArn);
+        assert.deepEqual(JSON.parse(r.inputs.target.input), { job: "reconcile" });
+        assert.ok(r.inputs.target.retryPolicy.maximumEventAgeInSeconds < 300, "a retry never outlives the next run");
       });
     });
 

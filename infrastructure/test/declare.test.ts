@@ -13,7 +13,7 @@ import { before, describe, it } from "node:test";
 import { Recorded, fixtureBuildDir } from "./harness";
 import { DescribeError, declared, describe as describeResources } from "./declared";
 import type { Declared, DeclaredFunction } from "./declared-document";
-import { SCHEDULE_INPUT } from "../src/schedule";
+import { RECONCILE_INPUT, SCHEDULE_INPUT } from "../src/schedule";
 import { ConfigError } from "../src/config";
 import { UsageError, parseArgs } from "./declare";
 
@@ -115,8 +115,14 @@ describe("declare: the dev stack as declared", () => {
     ]);
   });
 
-  it("runs the schedule against the scheduler's alias with the declared input and retries", () => {
-    assert.equal(doc.schedules.length, 1);
+  it("runs the schedules against the scheduler's alias with the declared inputs and retries", () => {
+    assert.deepEqual(
+      doc.schedules.map((s) => JSON.parse(s.input ?? "null")),
+      [JSON.parse(SCHEDULE_INPUT), JSON.parse(RECONCILE_INPUT)],
+    );
+    const reconcile = doc.schedules[1];
+    assert.equal(reconcile.targetArn, fn("scheduler").alias.arn);
+    assert.equal(reconcile.scheduleExpression, "rate(5 minutes)");
     const s = doc.schedules[0];
     assert.equal(s.targetArn, fn("scheduler").alias.arn);
     assert.equal(s.input, SCHEDULE_INPUT);

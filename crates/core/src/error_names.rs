@@ -22,6 +22,9 @@ pub const MESSAGE_INVALID: &str = "Message.Invalid";
 pub const STORE_UNAVAILABLE: &str = "Store.Unavailable";
 /// The message is in a status that forbids this step (permanent).
 pub const MESSAGE_CONFLICT: &str = "Message.Conflict";
+/// The reconciler gave up on a message taken up too many times without an
+/// outcome (recorded as its `error_message`, never raised by a task).
+pub const DELIVERY_ABANDONED: &str = "Delivery.Abandoned";
 /// Another execution holds the message's claim and delivers it: this one
 /// ends without publishing (the definition catches it into a Succeed state).
 pub const MESSAGE_CLAIMED: &str = "Message.Claimed";

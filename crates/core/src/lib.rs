@@ -12,6 +12,7 @@
 //! | [`ports`] | `MessageStore`, `Publisher`, `Notifier`, `WorkflowStarter`, `Clock`, `ExecutionReader`, `AtomicSubmitter` |
 //! | [`error_names`] | the stable States error names raised by the task functions |
 //! | [`memory`] | an in-memory `MessageStore`, the port's reference behaviour |
+//! | [`reconcile`] | the reconciler: finds the messages nothing else will move on and sends them round again |
 //! | [`submit`](mod@submit) | store → publish → queued (or one atomic write where the stack has one), shared by the API and the scheduler |
 //! | [`task`] | [`TaskFailure`], the error shape of the task functions |
 //! | [`error`] | the validation error |
@@ -24,6 +25,7 @@ pub mod memory;
 pub mod message;
 pub mod notification;
 pub mod ports;
+pub mod reconcile;
 pub mod request;
 pub mod submit;
 pub mod task;

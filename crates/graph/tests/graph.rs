@@ -54,6 +54,8 @@ fn the_notification_definition_has_every_state_and_transition() {
         ("SendNotification", "Task"),
         ("RecordSuccess", "Task"),
         ("SuccessNotRecorded", "Fail"),
+        ("RecordDeferred", "Task"),
+        ("DeliveryDeferred", "Succeed"),
         ("RecordFailure", "Task"),
         ("DeliveryFailed", "Fail"),
     ] {
@@ -73,6 +75,9 @@ fn the_notification_definition_has_every_state_and_transition() {
         edge("AlreadyDone", "", "end"),
         edge("SendNotification", "RecordSuccess", "next"),
         edge("SendNotification", "RecordFailure", "catch"),
+        edge("SendNotification", "RecordDeferred", "catch"),
+        edge("RecordDeferred", "DeliveryDeferred", "next"),
+        edge("DeliveryDeferred", "", "end"),
         edge("RecordSuccess", "", "end"),
         edge("RecordSuccess", "SuccessNotRecorded", "catch"),
         edge("SuccessNotRecorded", "", "end"),
@@ -87,9 +92,9 @@ fn the_notification_definition_has_every_state_and_transition() {
         1,
         "SendNotification has two retriers"
     );
-    assert_eq!(svg.matches("data-retry=\"1\"").count(), 3);
+    assert_eq!(svg.matches("data-retry=\"1\"").count(), 4);
     // Catch edges are dashed and labelled with their errors.
-    assert_eq!(svg.matches("stroke-dasharray=\"5 4\"").count(), 4);
+    assert_eq!(svg.matches("stroke-dasharray=\"5 4\"").count(), 5);
     assert!(svg.contains(">Message.Claimed</text>"));
     assert!(svg.contains(">States.ALL</text>"));
     // The choice rule is readable.
@@ -147,9 +152,9 @@ fn the_notification_dot_names_every_state_and_dashes_catches() {
     ] {
         assert!(dot.contains(&format!("label=\"{name}\\n")), "{name}");
     }
-    assert_eq!(dot.matches("style=dashed").count(), 4);
+    assert_eq!(dot.matches("style=dashed").count(), 5);
     assert!(dot.contains("\"start\" -> \"s0\""));
-    assert_eq!(dot.matches("-> \"end\"").count(), 5);
+    assert_eq!(dot.matches("-> \"end\"").count(), 6);
 }
 
 #[test]

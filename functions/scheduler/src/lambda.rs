@@ -16,10 +16,16 @@
 //! no second message. An EventBridge *rule*'s `Scheduled Event`
 //! (`detail-type: "Scheduled Event"`, fire time in `time`) is accepted too,
 //! for a deployment that schedules with a rule instead.
+//!
+//! The deployment's reconcile schedule invokes the same function with
+//! `{"job": "reconcile"}`: one bounded run of the reconciler
+//! ([`rez_core::reconcile`]) over the table, publishing to the same topic.
 
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Utc};
 use lambda_runtime::Diagnostic;
+use rez_core::ports::SystemClock;
+use rez_core::reconcile::{ReconcilePolicy, Reconciled, Reconciler};
 use rez_core::{MessageId, Status, SubmitError, Submitted, error_names};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -32,10 +38,23 @@ pub const INVALID_EVENT: &str = "Schedule.InvalidEvent";
 /// `created`; the same fire time submitted again publishes it).
 pub const PUBLISH_FAILED: &str = "Publish.Failed";
 
+/// The jobs the function runs besides creating the scheduled message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Job {
+    /// Run the reconciler once ([`rez_core::reconcile`]).
+    Reconcile,
+}
+
 /// What the scheduler function is invoked with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum SchedulerEvent {
+    /// The reconcile schedule's input `{"job": "reconcile"}`.
+    Job {
+        /// The job to run.
+        job: Job,
+    },
     /// EventBridge Scheduler's input template `{"scheduled_time": …}`.
     Template {
         /// `<aws.scheduler.scheduled-time>`.
@@ -51,6 +70,7 @@ impl SchedulerEvent {
         match self {
             SchedulerEvent::Template { scheduled_time } => Some(*scheduled_time),
             SchedulerEvent::Rule(event) => event.time,
+            SchedulerEvent::Job { .. } => None,
         }
     }
 }
@@ -66,19 +86,48 @@ pub struct ScheduledOutput {
     pub replayed: bool,
 }
 
-/// Creates the message for the fire time in `payload`.
+/// What the function answers, by the event it was given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SchedulerOutput {
+    /// A fire time: the message for it.
+    Scheduled(ScheduledOutput),
+    /// The reconcile job: what the run did.
+    Reconciled(Reconciled),
+}
+
+/// Runs the job, or creates the message for the fire time, in `payload`.
 ///
 /// # Errors
 /// A [`Diagnostic`] named [`INVALID_EVENT`], `Store.Unavailable` or [`PUBLISH_FAILED`].
-pub async fn invoke(deps: &Deps, payload: Value) -> Result<ScheduledOutput, Diagnostic> {
+pub async fn invoke(deps: &Deps, payload: Value) -> Result<SchedulerOutput, Diagnostic> {
+    if let Ok(SchedulerEvent::Job {
+        job: Job::Reconcile,
+    }) = serde_json::from_value(payload.clone())
+    {
+        let policy = ReconcilePolicy::default();
+        let done = Reconciler {
+            store: deps.store.as_ref(),
+            publisher: deps.publisher.as_ref(),
+            clock: &SystemClock,
+            policy: &policy,
+        }
+        .run()
+        .await
+        .map_err(|e| Diagnostic {
+            error_type: error_names::STORE_UNAVAILABLE.to_owned(),
+            error_message: e.to_string(),
+        })?;
+        return Ok(SchedulerOutput::Reconciled(done));
+    }
     let event = schedule_event(payload)?;
     let submitted = handle(deps, &event).await.map_err(submit_diagnostic)?;
     let message = submitted.message();
-    Ok(ScheduledOutput {
+    Ok(SchedulerOutput::Scheduled(ScheduledOutput {
         message_id: message.id.clone(),
         status: message.status,
         replayed: matches!(submitted, Submitted::Replayed(_)),
-    })
+    }))
 }
 
 /// Reads the fire time out of an invocation payload.

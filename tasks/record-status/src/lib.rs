@@ -1,7 +1,9 @@
-//! The RecordSuccess / RecordFailure task: write how a delivery ended.
+//! The RecordSuccess / RecordDeferred / RecordFailure task: write how a
+//! delivery ended.
 //!
-//! One function serves both states; the definition's `outcome` field says
-//! which. Only the execution that holds the message's claim (the one
+//! One function serves the three states; the definition's `outcome` field
+//! says which. A deferred message waits for ntfy's daily quota to reset; the
+//! reconciler sends it round again then. Only the execution that holds the message's claim (the one
 //! LoadMessage marked it `processing` for) records an outcome; any other
 //! finds its write refused and records nothing. A failure never overwrites a
 //! completed message.
@@ -66,6 +68,16 @@ pub enum RecordInput {
         /// What ntfy accepted.
         delivery: DeliveryRecord,
     },
+    /// RecordDeferred: ntfy's daily quota is used up; the message waits for
+    /// its reset (see [`rez_core::reconcile::quota_retry_at`]).
+    Deferred {
+        /// The message.
+        message_id: MessageId,
+        /// The execution (`$$.Execution.Id`).
+        execution_id: String,
+        /// The error that deferred it.
+        error: ErrorOutput,
+    },
     /// RecordFailure.
     Failure {
         /// The message.
@@ -81,14 +93,18 @@ impl RecordInput {
     /// The message whose delivery ended.
     pub fn message_id(&self) -> &MessageId {
         match self {
-            Self::Success { message_id, .. } | Self::Failure { message_id, .. } => message_id,
+            Self::Success { message_id, .. }
+            | Self::Deferred { message_id, .. }
+            | Self::Failure { message_id, .. } => message_id,
         }
     }
 
     /// The execution that delivered it.
     pub fn execution_id(&self) -> &str {
         match self {
-            Self::Success { execution_id, .. } | Self::Failure { execution_id, .. } => execution_id,
+            Self::Success { execution_id, .. }
+            | Self::Deferred { execution_id, .. }
+            | Self::Failure { execution_id, .. } => execution_id,
         }
     }
 }
@@ -135,6 +151,24 @@ pub async fn handle(deps: &Deps, input: RecordInput) -> Result<RecordOutput, Rec
             c.ntfy_message_id = Some(delivery.ntfy_id);
             c.delivery_attempts = Some(delivery.attempts);
             c.error_message = Some(None);
+            c
+        }
+        RecordInput::Deferred {
+            message_id,
+            execution_id,
+            error,
+        } => {
+            let failure =
+                TaskFailure::from_cause(&error.error, error.cause.as_deref().unwrap_or(""));
+            let mut c = StatusChange::new(message_id, &[Status::Processing], Status::Deferred, now);
+            c.execution_id = Some(execution_id);
+            c.claim = ClaimRule::Holder;
+            c.delivery_attempts = attempts_from_message(&failure.error_message);
+            c.error_message = Some(Some(format!(
+                "{}; tried again after {}",
+                describe(&error.error, &failure.error_message),
+                rez_core::time::format(rez_core::reconcile::quota_retry_at(now)),
+            )));
             c
         }
         RecordInput::Failure {

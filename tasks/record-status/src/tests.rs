@@ -180,3 +180,34 @@ async fn only_the_execution_holding_the_claim_records_an_outcome() -> Result<(),
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn a_used_up_quota_defers_the_message_until_after_the_reset() -> Result<(), TaskFailure> {
+    let (deps, msg) = stored(Status::Processing).await;
+    let cause = TaskFailure::new(
+        "Ntfy.QuotaExceeded",
+        "attempt 1: ntfy answered 429: daily message quota reached",
+    )
+    .to_cause();
+    let out = invoke(
+        &deps,
+        json!({"outcome": "deferred", "message_id": msg.id, "execution_id": HOLDER,
+        "error": {"Error": "Ntfy.QuotaExceeded", "Cause": cause}}),
+    )
+    .await?;
+    assert_eq!(out, json!({"recorded": true, "status": "deferred"}));
+    let m = deps.store.get(&msg.id).await.unwrap().unwrap();
+    assert_eq!(m.status, Status::Deferred);
+    let retry_at = rez_core::time::format(rez_core::reconcile::quota_retry_at(m.updated_date));
+    assert_eq!(
+        m.error_message.as_deref(),
+        Some(
+            format!(
+                "Ntfy.QuotaExceeded: attempt 1: ntfy answered 429: daily message quota reached; \
+                 tried again after {retry_at}"
+            )
+            .as_str()
+        )
+    );
+    Ok(())
+}

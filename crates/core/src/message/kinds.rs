@@ -68,6 +68,9 @@ text_enum!(
         Queued => "queued",
         /// An execution is delivering it.
         Processing => "processing",
+        /// ntfy's daily quota is used up: it waits for the quota's reset and
+        /// is then sent round again (`error_message` says when).
+        Deferred => "deferred",
         /// ntfy accepted it.
         Completed => "completed",
         /// Delivery failed; `error_message` says why.

@@ -4,7 +4,7 @@ import {api, withQuery} from '../api.js';
 import {badge, filters, h, pager, replace, table} from '../dom.js';
 import {shortId, time} from '../format.js';
 
-const STATUSES = ['created', 'queued', 'processing', 'completed', 'failed'];
+const STATUSES = ['created', 'queued', 'processing', 'deferred', 'completed', 'failed'];
 const STAGES = ['dev', 'stage', 'prod'];
 const PAGE_SIZE = 50;
 

@@ -6,7 +6,7 @@ import {errorBox, h, replace} from '../dom.js';
 import {bars, ring, stackedBars} from '../charts.js';
 import {duration, percent} from '../format.js';
 
-const SERIES_KEYS = ['completed', 'failed', 'processing', 'queued', 'created'];
+const SERIES_KEYS = ['completed', 'failed', 'deferred', 'processing', 'queued', 'created'];
 const REFRESH_MS = 15_000;
 
 function card(label, value, id) {
@@ -59,6 +59,7 @@ async function draw(main, context) {
       card('messages', summary.total ?? 0, 'metric-total'),
       card('completed', byStatus.completed ?? 0),
       card('failed', byStatus.failed ?? 0),
+      card('deferred', byStatus.deferred ?? 0),
       card('success rate', percent(summary.success_rate), 'metric-success'),
       card('median latency', duration(latency.p50)),
       card('mean attempts', summary.mean_delivery_attempts?.toFixed?.(2) ?? '—')),

@@ -72,6 +72,13 @@ pub async fn send(
                 .as_deref()
                 .unwrap_or("no reason recorded")
         ),
+        Status::Deferred => anyhow::bail!(
+            "message {id} is deferred: {}",
+            message
+                .error_message
+                .as_deref()
+                .unwrap_or("no reason recorded")
+        ),
         status => anyhow::bail!(
             "message {id} is still {status} after {} s (--timeout)",
             request.timeout.as_secs_f64()
@@ -79,8 +86,8 @@ pub async fn send(
     }
 }
 
-/// Polls the message until it is final or `timeout` has passed; returns the
-/// last answer.
+/// Polls the message until it is final or deferred (a wait of hours), or
+/// `timeout` has passed; returns the last answer.
 async fn follow(
     client: &ApiClient,
     mut message: Message,
@@ -89,7 +96,8 @@ async fn follow(
 ) -> anyhow::Result<(Message, serde_json::Value)> {
     let started = Instant::now();
     let mut progress = Progress::on_stderr();
-    while !message.status.is_final() && started.elapsed() < timeout {
+    let waiting = |status: Status| !status.is_final() && status != Status::Deferred;
+    while waiting(message.status) && started.elapsed() < timeout {
         progress.update(&format!("message {}: {}", message.id, message.status));
         tokio::time::sleep(POLL_INTERVAL.min(timeout.saturating_sub(started.elapsed()))).await;
         let reply = client.message(message.id.as_str()).await?;

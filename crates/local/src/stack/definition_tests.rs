@@ -40,8 +40,8 @@ fn every_task_retries_all_the_lambda_service_exceptions() {
         }
     }
     assert_eq!(
-        tasks, 4,
-        "LoadMessage, SendNotification, RecordSuccess, RecordFailure"
+        tasks, 5,
+        "LoadMessage, SendNotification, RecordSuccess, RecordDeferred, RecordFailure"
     );
 }
 

@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod processor_loop;
+pub mod reconcile_loop;
 pub mod recovery;
 pub mod retention_loop;
 pub mod scheduler_loop;
@@ -61,6 +62,7 @@ pub struct RunningStack {
     processor: tokio::task::JoinHandle<()>,
     scheduler: tokio::task::JoinHandle<()>,
     retention: tokio::task::JoinHandle<()>,
+    reconciler: tokio::task::JoinHandle<()>,
     sfn_api_tasks: TaskTracker,
     sfn_api_abandon: CancellationToken,
     shutdown_grace: Duration,
@@ -133,6 +135,7 @@ impl RunningStack {
             self.processor,
             self.scheduler,
             self.retention,
+            self.reconciler,
             step_functions
         );
         drop(self.data_dir);
@@ -311,6 +314,15 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         clock.clone(),
         cancel.clone(),
     ));
+    let reconciler = tokio::spawn(reconcile_loop::run(
+        reconcile_loop::ReconcileLoop {
+            store: store_port.clone(),
+            publisher: publisher.clone(),
+            clock: clock.clone(),
+            interval: scaled(reconcile_loop::RECONCILE_INTERVAL, config.time_scale),
+        },
+        cancel.clone(),
+    ));
     let shutdown = cancel.clone();
     let server = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -327,6 +339,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         processor,
         scheduler,
         retention,
+        reconciler,
         sfn_api_tasks,
         sfn_api_abandon,
         shutdown_grace: scaled(processor_loop::SHUTDOWN_GRACE, config.time_scale),

@@ -37,7 +37,7 @@ fn validate_accepts_the_notification_definition() -> TestResult {
     let file = repo_file("statemachine/notification.asl.json");
     let output = rez_agent(&["statemachine", "validate", &file])?;
     assert!(output.status.success(), "{output:?}");
-    assert_eq!(stdout(&output), format!("{file}: valid (9 states)\n"));
+    assert_eq!(stdout(&output), format!("{file}: valid (11 states)\n"));
     Ok(())
 }
 

@@ -28,6 +28,7 @@ mod failures;
 mod fault_helpers;
 mod helpers;
 mod rate_limit;
+mod reconcile;
 mod restart;
 mod retention;
 mod retries;
