@@ -18,5 +18,6 @@ mod drift;
 mod faults;
 mod lambda_api;
 mod lambda_service;
+mod queue_retries;
 mod schedule;
 mod support;
