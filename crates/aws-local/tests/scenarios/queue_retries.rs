@@ -78,7 +78,7 @@ async fn a_record_that_failed_transiently_comes_back_after_thirty_seconds_not_th
     );
 
     let store = store(&local);
-    let message = eventually("the message completed", || async {
+    eventually("the message completed", || async {
         store
             .get(&id)
             .await
@@ -87,7 +87,6 @@ async fn a_record_that_failed_transiently_comes_back_after_thirty_seconds_not_th
             .filter(|m| m.status.as_str() == "completed")
     })
     .await;
-    assert_eq!(message.delivery_attempts, 5, "{message:?}");
     let statuses: Vec<u16> = stub.received().iter().map(|r| r.status).collect();
     assert_eq!(statuses, [500, 500, 500, 500, 200]);
     assert_eq!(local.lambda().invocations(&processor).unwrap_or(0), 2);
