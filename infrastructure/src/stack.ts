@@ -141,14 +141,22 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
   const workflow = createWorkflow(cfg, definition, tasks);
 
   // ---- the entry functions
+  // The processor hides a record it reports as failed for 30 s, 2 min or
+  // 10 min by its receive count (ChangeMessageVisibility, REZ_QUEUE_URL),
+  // never longer than the queue's visibility timeout, which it reads once
+  // per container (GetQueueAttributes).
   fns.processor = createFunction(cfg, {
     name: "processor",
-    environment: { ...baseEnvironment(cfg, table.name), REZ_STATE_MACHINE_ARN: workflow.stateMachine.arn },
+    environment: {
+      ...baseEnvironment(cfg, table.name),
+      REZ_STATE_MACHINE_ARN: workflow.stateMachine.arn,
+      REZ_QUEUE_URL: messaging.queue.url,
+    },
     statements: [
       {
         Sid: "ConsumeQueue",
         Effect: "Allow",
-        Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+        Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
         Resource: [messaging.queue.arn],
       },
       {
@@ -178,6 +186,8 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
     environment: {
       ...baseEnvironment(cfg, table.name),
       REZ_TOPIC_ARN: messaging.topic.arn,
+      REZ_QUEUE_URL: messaging.queue.url,
+      REZ_DLQ_URL: messaging.dlq.url,
       ...(params.apiKey ? { REZ_API_KEY_PARAMETER: params.apiKey.name } : {}),
     },
     statements: [
@@ -191,6 +201,17 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
       ]),
       { Sid: "ListMessagesByIndex", Effect: "Allow", Action: ["dynamodb:Query"], Resource: indexArns },
       publish,
+      // GET /api/dlq counts both queues and peeks the DLQ; POST
+      // /api/dlq/redrive receives from the DLQ, sends to the queue, deletes
+      // what it sent and makes visible again what it was not asked to move.
+      { Sid: "CountQueues", Effect: "Allow", Action: ["sqs:GetQueueAttributes"], Resource: [messaging.queue.arn, messaging.dlq.arn] },
+      {
+        Sid: "ReadAndRedriveDeadLetters",
+        Effect: "Allow",
+        Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"],
+        Resource: [messaging.dlq.arn],
+      },
+      { Sid: "RedriveToQueue", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [messaging.queue.arn] },
       ...(params.apiKey ? readParameters("ReadApiKey", [params.apiKey.arn]) : []),
     ],
   });

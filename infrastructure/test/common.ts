@@ -57,6 +57,8 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
     const topicArn = () => `arn:aws:sns:${e.region}:${ACCOUNT}:${name("notifications")}`;
     const queueArn = () => `arn:aws:sqs:${e.region}:${ACCOUNT}:${name("notifications-queue")}`;
     const dlqArn = () => `arn:aws:sqs:${e.region}:${ACCOUNT}:${name("notifications-dlq")}`;
+    const queueUrl = () => `https://sqs.${e.region}.amazonaws.com/${ACCOUNT}/${name("notifications-queue")}`;
+    const dlqUrl = () => `https://sqs.${e.region}.amazonaws.com/${ACCOUNT}/${name("notifications-dlq")}`;
     const smArn = () => `arn:aws:states:${e.region}:${ACCOUNT}:stateMachine:${name("notification")}`;
     const paramArn = (key: string) => `arn:aws:ssm:${e.region}:${ACCOUNT}:parameter/rez-agent/${e.stage}/${key}`;
     const logArn = (group: string) => `arn:aws:logs:${e.region}:${ACCOUNT}:log-group:${group}`;
@@ -241,10 +243,12 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
         const env = (fn: string) => res.fn(fn, e.stage).inputs.environment.variables;
         const base = { REZ_TABLE_NAME: name("messages"), REZ_STAGE: e.stage };
         assert.deepEqual(env("scheduler"), { ...base, REZ_TOPIC_ARN: topicArn() });
-        assert.deepEqual(env("processor"), { ...base, REZ_STATE_MACHINE_ARN: smArn() });
+        assert.deepEqual(env("processor"), { ...base, REZ_STATE_MACHINE_ARN: smArn(), REZ_QUEUE_URL: queueUrl() });
         assert.deepEqual(env("webapi"), {
           ...base,
           REZ_TOPIC_ARN: topicArn(),
+          REZ_QUEUE_URL: queueUrl(),
+          REZ_DLQ_URL: dlqUrl(),
           ...(e.apiKey ? { REZ_API_KEY_PARAMETER: `/rez-agent/${e.stage}/api-key` } : {}),
         });
         assert.deepEqual(env("load-message"), base);
@@ -297,19 +301,19 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
         );
       });
 
-      it("processor: its logs, consuming its queue, StartSyncExecution on the state machine", () => {
+      it("processor: its logs, consuming its queue and setting its records' redelivery, StartSyncExecution on the state machine", () => {
         assert.deepEqual(
           grants(fnPolicy("processor")),
           sorted([
             ...logs("processor"),
             ...xray(),
-            ...pairs(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], [queueArn()]),
+            ...pairs(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], [queueArn()]),
             ...pairs(["states:StartSyncExecution"], [smArn()]),
           ]),
         );
       });
 
-      it("webapi: its logs, the table and its two GSIs, publishing, its API key parameter", () => {
+      it("webapi: its logs, the table and its two GSIs, publishing, the dead letters and their redrive, its API key parameter", () => {
         const indexes = ["stage-created_date-index", "status-created_date-index"].map((i) => `${tableArn()}/index/${i}`);
         assert.deepEqual(
           grants(fnPolicy("webapi")),
@@ -322,6 +326,9 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
             ),
             ...pairs(["dynamodb:Query"], indexes),
             ...pairs(["sns:Publish"], [topicArn()]),
+            ...pairs(["sqs:GetQueueAttributes"], [queueArn(), dlqArn()]),
+            ...pairs(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"], [dlqArn()]),
+            ...pairs(["sqs:SendMessage"], [queueArn()]),
             ...(e.apiKey ? pairs(["ssm:GetParameter", "ssm:GetParameters"], [paramArn("api-key")]) : []),
             ...kms(e.apiKey !== undefined),
           ]),

@@ -95,6 +95,14 @@ describe("declare: the dev stack as declared", () => {
     assert.equal(queue.url, `https://sqs.us-east-1.amazonaws.com/123456789012/${queue.name}`);
   });
 
+  it("gives the processor the queue's URL and the webapi both queues' URLs", () => {
+    const queue = doc.queues.find((q) => q.redrivePolicy !== null)!;
+    const dlq = doc.queues.find((q) => q.arn === queue.redrivePolicy!.deadLetterTargetArn)!;
+    assert.equal(fn("processor").environment.REZ_QUEUE_URL, queue.url);
+    assert.equal(fn("webapi").environment.REZ_QUEUE_URL, queue.url);
+    assert.equal(fn("webapi").environment.REZ_DLQ_URL, dlq.url);
+  });
+
   it("subscribes the queue to the topic with raw message delivery", () => {
     const queue = doc.queues.find((q) => q.redrivePolicy !== null)!;
     assert.deepEqual(doc.subscriptions, [{ topicArn: doc.topic.arn, protocol: "sqs", endpoint: queue.arn, rawMessageDelivery: true }]);

@@ -180,7 +180,7 @@ mod tests {
             "table": {"name": "t", "arn": "arn:t", "hashKey": "id", "rangeKey": null, "attributes": [],
                       "globalSecondaryIndexes": [], "ttlAttribute": null},
             "topic": {"name": "n", "arn": "arn:n"},
-            "queues": [{"name": "q", "arn": "arn:q", "visibilityTimeoutSeconds": visibility,
+            "queues": [{"name": "q", "arn": "arn:q", "url": "https://sqs/q", "visibilityTimeoutSeconds": visibility,
                         "messageRetentionSeconds": null, "receiveWaitTimeSeconds": null, "redrivePolicy": null}],
             "subscriptions": [], "parameters": [],
             "eventSourceMappings": [{"eventSourceArn": "arn:q", "functionArn": format!("{ARN}:processor:live"),

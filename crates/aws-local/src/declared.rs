@@ -145,6 +145,9 @@ pub struct DeclaredQueue {
     pub name: String,
     /// Its ARN.
     pub arn: String,
+    /// The URL AWS gives it (`https://sqs.<region>.amazonaws.com/<account>/<name>`),
+    /// which functions name it by in their environment.
+    pub url: String,
     /// How long a received message stays hidden, in seconds.
     pub visibility_timeout_seconds: Option<u64>,
     /// How long a message is kept, in seconds.

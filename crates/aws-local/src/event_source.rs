@@ -3,6 +3,11 @@
 //! delete what succeeded (with `ReportBatchItemFailures`, every record but
 //! the reported ones), and leave the rest to the visibility timeout and, after
 //! `maxReceiveCount` receives, to the dead-letter queue.
+//!
+//! Records carry moto's own `receiptHandle` and attributes
+//! (`ApproximateReceiveCount`, `SentTimestamp`, …), and the poller never
+//! changes a failed record's visibility itself: the processor's
+//! `ChangeMessageVisibility` decides when it comes back, as on AWS.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -263,6 +268,23 @@ mod tests {
             payload,
             version: "1".into(),
         }
+    }
+
+    #[test]
+    fn records_carry_the_receipt_handle_and_the_receive_count_the_queue_gave() {
+        let message = Message::builder()
+            .message_id("a")
+            .receipt_handle("handle-a")
+            .body("{}")
+            .attributes(MessageSystemAttributeName::ApproximateReceiveCount, "2")
+            .attributes(MessageSystemAttributeName::SentTimestamp, "1764504000000")
+            .build();
+        let event = sqs_event(&[message], "arn:q", "us-east-1");
+        let record = &event["Records"][0];
+        assert_eq!(record["receiptHandle"], "handle-a");
+        assert_eq!(record["attributes"]["ApproximateReceiveCount"], "2");
+        assert_eq!(record["attributes"]["SentTimestamp"], "1764504000000");
+        assert_eq!(record["eventSourceARN"], "arn:q");
     }
 
     #[test]

@@ -54,6 +54,12 @@ impl Faults {
         Some(error)
     }
 
+    /// Drops the errors still waiting for `operation`: its next calls reach
+    /// the service again.
+    pub fn clear(&self, operation: &str) {
+        lock(&self.errors).retain(|e| e.operation != operation);
+    }
+
     /// Makes the next `count` SQS batches reach the processor twice, at once.
     pub fn duplicate_deliveries(&self, count: u32) {
         *lock(&self.duplicate_deliveries) += count;
@@ -100,6 +106,20 @@ mod tests {
                 .take_error("AWSStepFunctions.StartSyncExecution")
                 .is_some()
         );
+        assert!(
+            faults
+                .take_error("AWSStepFunctions.StartSyncExecution")
+                .is_none()
+        );
+        faults.inject(InjectedError {
+            operation: "AWSStepFunctions.StartSyncExecution".into(),
+            count: 1000,
+            status: 400,
+            error_type: "ThrottlingException".into(),
+            message: "Rate exceeded".into(),
+            details: serde_json::Map::new(),
+        });
+        faults.clear("AWSStepFunctions.StartSyncExecution");
         assert!(
             faults
                 .take_error("AWSStepFunctions.StartSyncExecution")

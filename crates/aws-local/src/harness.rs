@@ -93,7 +93,7 @@ impl AwsLocal {
     }
 
     async fn start_in_order(settings: Settings) -> Result<Self, AwsLocalError> {
-        let declared = settings.declared;
+        let mut declared = settings.declared;
         crate::consistency::check(&declared)?;
         let stop = CancellationToken::new();
         let tasks = TaskTracker::new();
@@ -121,6 +121,8 @@ impl AwsLocal {
             visibility_timeout_seconds: settings.visibility_timeout_seconds,
         };
         crate::provision::provision(&clients, &declared, &overrides).await?;
+        let queue_urls = crate::provision::queue_urls(&clients, &declared).await?;
+        crate::provision::point_at_local_queues(&mut declared, &queue_urls);
 
         let packages = settings.work_dir.join("functions");
         let mut handlers = BTreeMap::new();

@@ -1,6 +1,6 @@
 //! Creates in moto what the program declares: the table, the queues (the
 //! DLQ first, for the redrive policy), the topic and its subscriptions, and
-//! the parameters.
+//! the parameters; then the functions' environment names moto's queues.
 
 use std::collections::BTreeMap;
 
@@ -126,6 +126,44 @@ pub async fn provision(
     Ok(())
 }
 
+/// Every declared queue's URL → the URL moto gives the queue of that name.
+///
+/// # Errors
+/// [`AwsLocalError::Provision`] when moto does not know a declared queue.
+pub async fn queue_urls(
+    clients: &MotoClients,
+    declared: &Declared,
+) -> Result<BTreeMap<String, String>, AwsLocalError> {
+    let mut urls = BTreeMap::new();
+    for queue in &declared.queues {
+        let local = clients
+            .sqs
+            .get_queue_url()
+            .queue_name(&queue.name)
+            .send()
+            .await
+            .map_err(|e| {
+                AwsLocalError::provision(format!("queue {}", queue.name))(&DisplayErrorContext(&e))
+            })?
+            .queue_url
+            .unwrap_or_default();
+        urls.insert(queue.url.clone(), local);
+    }
+    Ok(urls)
+}
+
+/// Points every function's environment variable whose value is a declared
+/// queue's URL (`REZ_QUEUE_URL`, `REZ_DLQ_URL`) at the queue's URL in `urls`.
+pub fn point_at_local_queues(declared: &mut Declared, urls: &BTreeMap<String, String>) {
+    for function in &mut declared.functions {
+        for value in function.environment.values_mut() {
+            if let Some(local) = urls.get(value.as_str()) {
+                value.clone_from(local);
+            }
+        }
+    }
+}
+
 fn key(name: &str, kind: KeyType) -> Result<KeySchemaElement, AwsLocalError> {
     KeySchemaElement::builder()
         .attribute_name(name)
@@ -232,4 +270,37 @@ async fn create_queue(
         AwsLocalError::provision(format!("queue {}", queue.name))(&DisplayErrorContext(&e))
     })?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_variables_naming_a_declared_queue_url_are_pointed_at_the_local_queue() {
+        let declared = |env: serde_json::Value| -> Declared {
+            serde_json::from_value(serde_json::json!({
+                "stage": "dev", "region": "us-east-1", "account": "123456789012",
+                "functions": [{"key": "processor", "name": "p", "arn": "arn:p", "version": "1", "zip": "/z",
+                    "handler": "bootstrap", "runtime": "provided.al2023", "memorySize": 128, "timeout": 300,
+                    "environment": env,
+                    "alias": {"name": "live", "arn": "arn:p:live", "functionVersion": "1", "additionalVersionWeights": {}}}],
+                "table": {"name": "t", "arn": "arn:t", "hashKey": "id", "rangeKey": null, "attributes": [],
+                          "globalSecondaryIndexes": [], "ttlAttribute": null},
+                "topic": {"name": "n", "arn": "arn:n"}, "queues": [], "subscriptions": [], "parameters": [],
+                "eventSourceMappings": [], "schedules": [], "httpApis": [], "stateMachines": []
+            }))
+            .unwrap()
+        };
+        let aws = "https://sqs.us-east-1.amazonaws.com/123456789012/q";
+        let mut d = declared(serde_json::json!({"REZ_QUEUE_URL": aws, "REZ_TABLE_NAME": "q"}));
+        let urls = BTreeMap::from([(
+            aws.to_owned(),
+            "http://127.0.0.1:5000/123456789012/q".to_owned(),
+        )]);
+        point_at_local_queues(&mut d, &urls);
+        let env = &d.functions[0].environment;
+        assert_eq!(env["REZ_QUEUE_URL"], "http://127.0.0.1:5000/123456789012/q");
+        assert_eq!(env["REZ_TABLE_NAME"], "q");
+    }
 }

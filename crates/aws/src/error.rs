@@ -46,6 +46,18 @@ pub enum SecretsError {
     },
 }
 
+/// An SQS call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("sqs {operation} on {queue_url} failed: {reason}")]
+pub struct SqsError {
+    /// The operation (`GetQueueAttributes`, …).
+    pub operation: &'static str,
+    /// The queue it was called on.
+    pub queue_url: String,
+    /// What went wrong, or what the answer lacked.
+    pub reason: String,
+}
+
 /// One line describing an SDK error with its whole source chain, e.g.
 /// `service error: ResourceNotFoundException: Requested resource not found`.
 pub(crate) fn describe<E: StdError>(error: &E) -> String {

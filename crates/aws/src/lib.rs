@@ -1,4 +1,4 @@
-//! The AWS adapters of the rez-agent ports: DynamoDB, SNS, Step Functions, SSM.
+//! The AWS adapters of the rez-agent ports: DynamoDB, SNS, SQS, Step Functions, SSM.
 //!
 //! | module | what it holds |
 //! |---|---|
@@ -6,9 +6,10 @@
 //! | [`sdk`] | [`load_sdk_config`], [`sfn_client`] and the [`strip_sync_host_prefix`] interceptor for local endpoints |
 //! | [`dynamo`] | [`DynamoMessageStore`]: the `MessageStore` on one DynamoDB table per stage |
 //! | [`sns`] | [`SnsPublisher`]: the `Publisher` on an SNS topic |
+//! | [`sqs`] | [`SqsRedelivery`]: the `RedeliveryScheduler` on the queue; [`SqsDeadLetterQueue`]: the `DeadLetterQueue` on its DLQ |
 //! | [`sfn`] | [`SfnWorkflowStarter`]: the `WorkflowStarter` on StartSyncExecution |
 //! | [`ssm`] | [`SsmSecrets`]: the ntfy URL and token and the API key, read once per container |
-//! | [`error`] | [`SettingsError`], [`SecretsError`] |
+//! | [`error`] | [`SettingsError`], [`SecretsError`], [`SqsError`] |
 //!
 //! A Lambda `main` wires them like this:
 //!
@@ -41,15 +42,17 @@ pub mod sdk;
 pub mod settings;
 pub mod sfn;
 pub mod sns;
+pub mod sqs;
 pub mod ssm;
 
 #[cfg(test)]
 mod test_support;
 
 pub use dynamo::DynamoMessageStore;
-pub use error::{SecretsError, SettingsError};
+pub use error::{SecretsError, SettingsError, SqsError};
 pub use sdk::{https_client, load_sdk_config, sdk_config_from, sfn_client, strip_sync_host_prefix};
 pub use settings::AwsSettings;
 pub use sfn::SfnWorkflowStarter;
 pub use sns::SnsPublisher;
+pub use sqs::{SqsDeadLetterQueue, SqsRedelivery, queue_visibility_timeout};
 pub use ssm::{Secrets, SsmSecrets};

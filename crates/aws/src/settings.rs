@@ -16,6 +16,10 @@ pub const NTFY_URL_PARAMETER_VAR: &str = "REZ_NTFY_URL_PARAMETER";
 pub const NTFY_TOKEN_PARAMETER_VAR: &str = "REZ_NTFY_TOKEN_PARAMETER";
 /// `REZ_API_KEY_PARAMETER`: the SSM SecureString holding the API key.
 pub const API_KEY_PARAMETER_VAR: &str = "REZ_API_KEY_PARAMETER";
+/// `REZ_QUEUE_URL`: the SQS queue the processor consumes (processor, API).
+pub const QUEUE_URL_VAR: &str = "REZ_QUEUE_URL";
+/// `REZ_DLQ_URL`: the queue's dead-letter queue (API).
+pub const DLQ_URL_VAR: &str = "REZ_DLQ_URL";
 /// `REZ_STAGE`: `dev`, `stage` or `prod` (default `dev`).
 pub const STAGE_VAR: &str = "REZ_STAGE";
 
@@ -35,6 +39,11 @@ pub struct AwsSettings {
     pub ntfy_token_parameter: Option<String>,
     /// Name of the SSM SecureString holding the API key.
     pub api_key_parameter: Option<String>,
+    /// The queue the processor consumes: where it hides failed records
+    /// and where the API sends dead letters back to.
+    pub queue_url: Option<String>,
+    /// The queue's dead-letter queue, which the API lists and redrives.
+    pub dlq_url: Option<String>,
     /// The deployment stage; the table holds this stage's messages.
     pub stage: Stage,
 }
@@ -80,6 +89,8 @@ impl AwsSettings {
             ntfy_url_parameter: get(NTFY_URL_PARAMETER_VAR),
             ntfy_token_parameter: get(NTFY_TOKEN_PARAMETER_VAR),
             api_key_parameter: get(API_KEY_PARAMETER_VAR),
+            queue_url: get(QUEUE_URL_VAR),
+            dlq_url: get(DLQ_URL_VAR),
             stage,
         })
     }
@@ -104,6 +115,26 @@ impl AwsSettings {
             .ok_or(SettingsError::Missing {
                 var: STATE_MACHINE_ARN_VAR,
             })
+    }
+
+    /// The queue's URL, for the processor and the API.
+    ///
+    /// # Errors
+    /// [`SettingsError::Missing`] naming `REZ_QUEUE_URL`.
+    pub fn require_queue_url(&self) -> Result<&str, SettingsError> {
+        self.queue_url
+            .as_deref()
+            .ok_or(SettingsError::Missing { var: QUEUE_URL_VAR })
+    }
+
+    /// The dead-letter queue's URL, for the API.
+    ///
+    /// # Errors
+    /// [`SettingsError::Missing`] naming `REZ_DLQ_URL`.
+    pub fn require_dlq_url(&self) -> Result<&str, SettingsError> {
+        self.dlq_url
+            .as_deref()
+            .ok_or(SettingsError::Missing { var: DLQ_URL_VAR })
     }
 }
 
@@ -141,9 +172,13 @@ mod tests {
             (NTFY_URL_PARAMETER_VAR, "/rez/prod/ntfy-url"),
             (NTFY_TOKEN_PARAMETER_VAR, "/rez/prod/ntfy-token"),
             (API_KEY_PARAMETER_VAR, "/rez/prod/api-key"),
+            (QUEUE_URL_VAR, "https://sqs/q"),
+            (DLQ_URL_VAR, "https://sqs/dlq"),
             (STAGE_VAR, "prod"),
         ])
         .unwrap();
+        assert_eq!(s.require_queue_url().unwrap(), "https://sqs/q");
+        assert_eq!(s.require_dlq_url().unwrap(), "https://sqs/dlq");
         assert_eq!(s.stage, Stage::Prod);
         assert_eq!(s.require_state_machine_arn().unwrap(), "arn:sm");
         assert_eq!(s.ntfy_url_parameter.as_deref(), Some("/rez/prod/ntfy-url"));

@@ -169,6 +169,8 @@ mod tests {
             ntfy_url_parameter: None,
             ntfy_token_parameter: token.map(str::to_owned),
             api_key_parameter: api_key.map(str::to_owned),
+            queue_url: None,
+            dlq_url: None,
             stage: rez_core::Stage::Dev,
         }
     }

@@ -4,24 +4,37 @@
 //! record's body is the [`MessageEvent`](rez_core::ports::MessageEvent) JSON
 //! itself. A body still wrapped in SNS's notification envelope (raw delivery
 //! switched off) is unwrapped rather than dropped as unreadable.
+//!
+//! A record reported in `batchItemFailures` is first hidden for the wait
+//! [`RedeliveryPolicy`](crate::redelivery::RedeliveryPolicy) gives its
+//! `ApproximateReceiveCount`, so it comes back in 30 s, 2 min or 10 min
+//! instead of after the queue's whole visibility timeout.
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use lambda_runtime::Diagnostic;
 use serde::Deserialize;
 
+use crate::redelivery::{Receipt, Redelivery};
 use crate::{BatchOutcome, Deps, QueueRecord, handle_batch};
 
-/// Handles one SQS batch: each record becomes a workflow execution, and the
-/// answer names the records to redeliver.
+/// The record attribute that says how often SQS has handed the record out.
+pub const RECEIVE_COUNT_ATTRIBUTE: &str = "ApproximateReceiveCount";
+
+/// Handles one SQS batch: each record becomes a workflow execution, each
+/// record to redeliver is hidden for its wait, and the answer names them.
 ///
 /// # Errors
 /// [`RecordWithoutId`] when a record has no message id; nothing is started.
 pub async fn handle_event(
     deps: &Deps,
+    redelivery: &Redelivery,
     event: &SqsEvent,
 ) -> Result<SqsBatchResponse, RecordWithoutId> {
     let records = queue_records(event)?;
     let outcome = handle_batch(deps, &records).await;
+    redelivery
+        .schedule(&receipts(event, &outcome.failed_ids))
+        .await;
     tracing::info!(
         records = records.len(),
         redeliver = outcome.failed_ids.len(),
@@ -78,6 +91,36 @@ fn queue_record(index: usize, record: &SqsMessage) -> Result<QueueRecord, Record
         id,
         body: unwrap_sns_envelope(body).unwrap_or_else(|| body.to_owned()),
     })
+}
+
+/// The receipts of the records named in `failed_ids`, in the event's order.
+///
+/// A record without a receipt handle is left out (its visibility cannot be
+/// changed; it comes back after the queue's visibility timeout); a missing
+/// or unreadable receive count counts as 1, the shortest wait.
+pub fn receipts(event: &SqsEvent, failed_ids: &[String]) -> Vec<Receipt> {
+    event
+        .records
+        .iter()
+        .filter_map(|record| {
+            let id = record.message_id.as_ref().filter(|id| failed_ids.contains(id))?;
+            let Some(receipt_handle) = record.receipt_handle.clone().filter(|h| !h.is_empty())
+            else {
+                tracing::warn!(record_id = %id, "record without a receiptHandle: it comes back after the visibility timeout");
+                return None;
+            };
+            let receive_count = record
+                .attributes
+                .get(RECEIVE_COUNT_ATTRIBUTE)
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(1);
+            Some(Receipt {
+                id: id.clone(),
+                receipt_handle,
+                receive_count,
+            })
+        })
+        .collect()
 }
 
 /// SNS's notification envelope, as far as unwrapping it needs.
@@ -162,6 +205,34 @@ mod tests {
         );
         assert_eq!(unwrap_sns_envelope(inner), None);
         assert_eq!(unwrap_sns_envelope("{\"Type\":\"Notification\"}"), None);
+    }
+
+    #[test]
+    fn only_failed_records_with_a_receipt_handle_get_a_receipt_with_their_receive_count() {
+        let event = event(serde_json::json!([
+            {"messageId": "a", "receiptHandle": "ha", "body": "x",
+             "attributes": {"ApproximateReceiveCount": "2", "SentTimestamp": "1"}},
+            {"messageId": "b", "receiptHandle": "hb", "body": "x",
+             "attributes": {"ApproximateReceiveCount": "1"}},
+            {"messageId": "c", "receiptHandle": "hc", "body": "x"},
+            {"messageId": "d", "body": "x", "attributes": {"ApproximateReceiveCount": "3"}},
+            {"messageId": "e", "receiptHandle": "he", "body": "x",
+             "attributes": {"ApproximateReceiveCount": "many"}},
+        ]));
+        let failed: Vec<String> = ["a", "c", "d", "e"].map(String::from).to_vec();
+        let receipt = |id: &str, handle: &str, receive_count| Receipt {
+            id: id.into(),
+            receipt_handle: handle.into(),
+            receive_count,
+        };
+        assert_eq!(
+            receipts(&event, &failed),
+            [
+                receipt("a", "ha", 2),
+                receipt("c", "hc", 1),
+                receipt("e", "he", 1)
+            ]
+        );
     }
 
     #[test]

@@ -5,8 +5,15 @@
 //! acknowledged; a transient failure, a timeout or a workflow that could not
 //! be started is reported back so the queue redelivers it, and after the
 //! queue's `maxReceiveCount` it lands in the dead-letter queue.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | this one | [`handle_batch`] and [`classify`]: records in, dispositions out |
+//! | [`redelivery`] | [`RedeliveryPolicy`](redelivery::RedeliveryPolicy): how long a record waits before it is tried again |
+//! | [`lambda`] | the SQS event in, the partial batch response out |
 
 pub mod lambda;
+pub mod redelivery;
 
 use futures::future::join_all;
 use rez_core::error_names;

@@ -88,3 +88,67 @@ async fn an_unreadable_body_is_acknowledged_without_starting_anything() {
     }
     assert!(starter.1.lock().unwrap().is_empty());
 }
+
+/// Records each visibility change and refuses every one of them.
+#[derive(Default)]
+struct Refusing(Mutex<Vec<(String, std::time::Duration)>>);
+
+#[async_trait::async_trait]
+impl rez_core::ports::RedeliveryScheduler for Refusing {
+    async fn redeliver_after(
+        &self,
+        receipt_handle: &str,
+        delay: std::time::Duration,
+    ) -> Result<(), rez_core::ports::RedeliveryError> {
+        self.0
+            .lock()
+            .unwrap()
+            .push((receipt_handle.to_owned(), delay));
+        Err(rez_core::ports::RedeliveryError {
+            reason: "AccessDenied".into(),
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_failed_record_is_hidden_for_its_wait_and_reported_even_when_hiding_fails() {
+    use crate::redelivery::{Redelivery, RedeliveryPolicy};
+    use std::time::Duration;
+
+    let starter = Arc::new(Scripted(
+        Mutex::new(vec![
+            Ok(WorkflowStatus::Succeeded),
+            failed("Ntfy.ServerError"),
+        ]),
+        Mutex::new(vec![]),
+    ));
+    let deps = Deps { workflow: starter };
+    let scheduler = Arc::new(Refusing::default());
+    let redelivery = Redelivery {
+        scheduler: scheduler.clone(),
+        policy: RedeliveryPolicy::standard(Duration::from_secs(1800)),
+    };
+    let record = |id: &str, count: &str| {
+        serde_json::json!({
+            "messageId": id, "receiptHandle": format!("handle-{id}"), "body": body(),
+            "attributes": {"ApproximateReceiveCount": count},
+        })
+    };
+    let event: aws_lambda_events::event::sqs::SqsEvent = serde_json::from_value(
+        serde_json::json!({"Records": [record("ok", "1"), record("again", "2")]}),
+    )
+    .unwrap();
+
+    let response = lambda::handle_event(&deps, &redelivery, &event)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        serde_json::to_value(response).unwrap(),
+        serde_json::json!({"batchItemFailures": [{"itemIdentifier": "again"}]})
+    );
+    assert_eq!(
+        *scheduler.0.lock().unwrap(),
+        [("handle-again".to_owned(), Duration::from_secs(120))]
+    );
+}

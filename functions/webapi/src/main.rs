@@ -1,5 +1,7 @@
 //! The HTTP API on AWS Lambda: API Gateway HTTP API (payload 2.0) requests
-//! served by the same axum Router as `rez-agent up`, over DynamoDB and SNS.
+//! served by the same axum Router as `rez-agent up`, over DynamoDB and SNS,
+//! with `/api/dlq` over the queue (`REZ_QUEUE_URL`) and its dead-letter
+//! queue (`REZ_DLQ_URL`).
 //!
 //! Every route but `/api/health` needs `Authorization: Bearer <key>`; the
 //! key is read from SSM (`REZ_API_KEY_PARAMETER`) once per container, and
@@ -8,7 +10,9 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use rez_aws::{AwsSettings, DynamoMessageStore, SnsPublisher, SsmSecrets, load_sdk_config};
+use rez_aws::{
+    AwsSettings, DynamoMessageStore, SnsPublisher, SqsDeadLetterQueue, SsmSecrets, load_sdk_config,
+};
 use rez_core::ports::SystemClock;
 use rez_webapi::{ApiKey, ApiState, router};
 
@@ -23,6 +27,8 @@ async fn main() -> Result<(), lambda_http::Error> {
 async fn state() -> anyhow::Result<ApiState> {
     let settings = AwsSettings::from_env().context("reading the function's settings")?;
     let topic_arn = settings.require_topic_arn()?.to_owned();
+    let queue_url = settings.require_queue_url()?.to_owned();
+    let dlq_url = settings.require_dlq_url()?.to_owned();
     let sdk = load_sdk_config().context("reading the function's AWS environment")?;
     let secrets = SsmSecrets::new(aws_sdk_ssm::Client::new(&sdk), &settings)
         .get()
@@ -42,7 +48,11 @@ async fn state() -> anyhow::Result<ApiState> {
         atomic_submitter: None,
         clock: Arc::new(SystemClock),
         executions: None,
-        dead_letters: None,
+        dead_letters: Some(Arc::new(SqsDeadLetterQueue::new(
+            aws_sdk_sqs::Client::new(&sdk),
+            queue_url,
+            dlq_url,
+        ))),
         metrics: Arc::new(rez_lambda::emf::EmfSink::stdout()),
         state_machine: None,
         api_key: Some(ApiKey::new(api_key).context("the API key parameter")?),

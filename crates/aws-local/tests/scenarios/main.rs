@@ -19,5 +19,6 @@ mod faults;
 mod lambda_api;
 mod lambda_service;
 mod promises;
+mod queue_retries;
 mod schedule;
 mod support;

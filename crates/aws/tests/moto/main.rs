@@ -14,5 +14,6 @@ mod idempotency;
 mod lists;
 mod metrics;
 mod sns;
+mod sqs;
 mod ssm;
 mod transitions;

@@ -14,6 +14,8 @@ fn settings(url: Option<&str>, token: Option<&str>, key: Option<&str>) -> AwsSet
         ntfy_url_parameter: url.map(str::to_owned),
         ntfy_token_parameter: token.map(str::to_owned),
         api_key_parameter: key.map(str::to_owned),
+        queue_url: None,
+        dlq_url: None,
         stage: Stage::Dev,
     }
 }

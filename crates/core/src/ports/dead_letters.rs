@@ -8,7 +8,8 @@ use crate::StoreError;
 /// One record in the dead-letter queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeadLetterEntry {
-    /// The queue record's id (kept when it is redriven).
+    /// The queue record's id, which a redrive names (the local queue keeps
+    /// it through a redrive; SQS gives the resent record a new one).
     pub id: String,
     /// The message the record announces, when its body names one.
     pub message_id: Option<String>,

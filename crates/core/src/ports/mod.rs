@@ -9,6 +9,7 @@ mod dead_letters;
 mod executions;
 mod notifier;
 mod publisher;
+mod redelivery;
 mod series;
 mod store;
 mod telemetry;
@@ -22,6 +23,7 @@ pub use executions::{
 };
 pub use notifier::{Delivery, Notifier, NotifyError, NotifyErrorKind};
 pub use publisher::{MessageEvent, PublishError, Publisher};
+pub use redelivery::{RedeliveryError, RedeliveryScheduler};
 pub use series::{HourlyCounts, HourlySeries, MAX_SERIES_HOURS};
 pub use store::{
     CLAIM_LEASE, ClaimRule, Created, DEFAULT_LIST_LIMIT, LatencySummary, ListQuery, MAX_LIST_LIMIT,

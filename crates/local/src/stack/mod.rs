@@ -35,8 +35,6 @@ pub const NOTIFICATION_DEFINITION: &str =
 pub use rez_send_notification::NTFY_TIMEOUT;
 /// How long a queue record stays hidden while its execution runs (the Express limit).
 pub const VISIBILITY_TIMEOUT: Duration = Duration::from_secs(300);
-/// How long a record reported for redelivery waits before it is tried again.
-pub const REDELIVERY_DELAY: Duration = Duration::from_secs(30);
 /// Queue receives after which a record moves to the dead-letter queue.
 pub const MAX_RECEIVE_COUNT: u32 = 3;
 /// The shortest real wait scaled durations are rounded up to.
@@ -288,7 +286,11 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         rez_processor::Deps { workflow },
         processor_loop::ProcessorLoopConfig {
             visibility_timeout: scaled(VISIBILITY_TIMEOUT, config.time_scale),
-            redelivery_delay: scaled(REDELIVERY_DELAY, config.time_scale),
+            redelivery: rez_processor::redelivery::RedeliveryPolicy::new(
+                rez_processor::redelivery::DEFAULT_REDELIVERY_DELAYS
+                    .map(|d| scaled(d, config.time_scale)),
+                scaled(VISIBILITY_TIMEOUT, config.time_scale),
+            ),
             max_batches_in_flight: 4,
             shutdown_grace: scaled(processor_loop::SHUTDOWN_GRACE, config.time_scale),
         },

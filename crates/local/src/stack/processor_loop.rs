@@ -1,5 +1,6 @@
 //! The local event source mapping: queue → processor, in batches of up to 10.
 
+use rez_processor::redelivery::RedeliveryPolicy;
 use rez_processor::{Disposition, QueueRecord};
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,8 +24,9 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(25);
 pub struct ProcessorLoopConfig {
     /// How long a received record stays hidden while its execution runs.
     pub visibility_timeout: Duration,
-    /// How long a record reported for redelivery stays hidden before it is tried again.
-    pub redelivery_delay: Duration,
+    /// How long a record reported for redelivery stays hidden before it is
+    /// tried again, by its receive count: the Lambda's policy, scaled.
+    pub redelivery: RedeliveryPolicy,
     /// Batches handled at the same time.
     pub max_batches_in_flight: usize,
     /// How long batches in flight may run on after `cancel` fires; then their
@@ -82,10 +84,13 @@ pub async fn run(
                     return;
                 }
             };
-            for (handle, disposition) in outcome.dispositions {
+            for ((handle, disposition), received) in outcome.dispositions.into_iter().zip(&batch) {
                 let result = match disposition {
                     Disposition::Acknowledge(_) => queue.delete(&handle).await,
-                    Disposition::Retry(_) => queue.change_visibility(&handle, config.redelivery_delay).await,
+                    Disposition::Retry(_) => {
+                        let delay = config.redelivery.delay(received.receive_count);
+                        queue.change_visibility(&handle, delay).await
+                    }
                 };
                 if let Err(e) = result {
                     tracing::error!(error = %e, "updating a queue record failed; it will be redelivered");
