@@ -169,7 +169,12 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
   });
   fns.scheduler = createFunction(cfg, {
     name: "scheduler",
-    environment: { ...baseEnvironment(cfg, table.name), REZ_TOPIC_ARN: messaging.topic.arn },
+    environment: {
+      ...baseEnvironment(cfg, table.name),
+      REZ_TOPIC_ARN: messaging.topic.arn,
+      REZ_QUEUE_URL: messaging.queue.url,
+      REZ_DLQ_URL: messaging.dlq.url,
+    },
     statements: [
       tableStatement("StoreScheduledMessages", [
         "dynamodb:PutItem",
@@ -178,6 +183,11 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
         "dynamodb:GetItem",
         "dynamodb:Query",
       ]),
+      // The reconcile job lists the open statuses from the status index,
+      // and marks failed the messages of the dead letters it peeks at.
+      { Sid: "ListOpenMessagesByIndex", Effect: "Allow", Action: ["dynamodb:Query"], Resource: indexArns },
+      { Sid: "CountQueues", Effect: "Allow", Action: ["sqs:GetQueueAttributes"], Resource: [messaging.queue.arn, messaging.dlq.arn] },
+      { Sid: "PeekDeadLetters", Effect: "Allow", Action: ["sqs:ReceiveMessage"], Resource: [messaging.dlq.arn] },
       publish,
     ],
   });

@@ -242,7 +242,7 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
       it("gives each function exactly the environment variables it needs", () => {
         const env = (fn: string) => res.fn(fn, e.stage).inputs.environment.variables;
         const base = { REZ_TABLE_NAME: name("messages"), REZ_STAGE: e.stage };
-        assert.deepEqual(env("scheduler"), { ...base, REZ_TOPIC_ARN: topicArn() });
+        assert.deepEqual(env("scheduler"), { ...base, REZ_TOPIC_ARN: topicArn(), REZ_QUEUE_URL: queueUrl(), REZ_DLQ_URL: dlqUrl() });
         assert.deepEqual(env("processor"), { ...base, REZ_STATE_MACHINE_ARN: smArn(), REZ_QUEUE_URL: queueUrl() });
         assert.deepEqual(env("webapi"), {
           ...base,
@@ -289,13 +289,17 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
       const sorted = (xs: string[]) => [...new Set(xs)].sort();
       const rw = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"];
 
-      it("scheduler: its logs, the table (transaction items and read-back), publishing to the topic", () => {
+      it("scheduler: its logs, the table (transaction items, read-back, the status index), publishing, counting the queues and peeking the DLQ", () => {
+        const indexes = ["stage-created_date-index", "status-created_date-index"].map((i) => `${tableArn()}/index/${i}`);
         assert.deepEqual(
           grants(fnPolicy("scheduler")),
           sorted([
             ...logs("scheduler"),
             ...xray(),
             ...pairs(["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:Query"], [tableArn()]),
+            ...pairs(["dynamodb:Query"], indexes),
+            ...pairs(["sqs:GetQueueAttributes"], [queueArn(), dlqArn()]),
+            ...pairs(["sqs:ReceiveMessage"], [dlqArn()]),
             ...pairs(["sns:Publish"], [topicArn()]),
           ]),
         );

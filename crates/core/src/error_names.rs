@@ -25,6 +25,9 @@ pub const MESSAGE_CONFLICT: &str = "Message.Conflict";
 /// The reconciler gave up on a message taken up too many times without an
 /// outcome (recorded as its `error_message`, never raised by a task).
 pub const DELIVERY_ABANDONED: &str = "Delivery.Abandoned";
+/// The message's queue record went to the dead-letter queue (recorded as
+/// its `error_message` by the queue or the reconciler, never raised by a task).
+pub const QUEUE_DEAD_LETTERED: &str = "Queue.DeadLettered";
 /// Another execution holds the message's claim and delivers it: this one
 /// ends without publishing (the definition catches it into a Succeed state).
 pub const MESSAGE_CLAIMED: &str = "Message.Claimed";

@@ -11,6 +11,12 @@
 //! | `processing` | its claim ran out ([`CLAIM_LEASE`](crate::ports::CLAIM_LEASE)): the execution died before recording an outcome | publishes it again, marks it `queued` |
 //! | `deferred` | [`quota_retry_at`] passed: ntfy's daily quota was reset | publishes it again, marks it `queued` |
 //!
+//! With a dead-letter queue to read (on AWS; the local queue marks the
+//! message in the same transaction that moves its record), a run first marks
+//! the message of every dead letter `failed` with
+//! [`dead_lettered_reason`], unless it is final or an execution holds a live
+//! claim on it.
+//!
 //! A message taken up more than [`ReconcilePolicy::max_retries`] times is
 //! marked `failed` with [`DELIVERY_ABANDONED`](crate::error_names::DELIVERY_ABANDONED)
 //! instead. The event is published before the status changes, so a crash
@@ -24,9 +30,20 @@ use chrono::{DateTime, Days, NaiveTime, TimeDelta, Utc};
 
 use crate::error_names;
 use crate::ports::{
-    ClaimRule, Clock, ListQuery, MessageEvent, MessageStore, Publisher, StatusChange, StoreError,
+    ClaimRule, Clock, DeadLetterQueue, ListQuery, MessageEvent, MessageStore, Publisher,
+    StatusChange, StoreError,
 };
-use crate::{Cursor, Message, Status};
+use crate::{Cursor, Message, MessageId, Status};
+
+/// The `error_message` of a message whose queue record went to the
+/// dead-letter queue after `receive_count` receives.
+pub fn dead_lettered_reason(receive_count: u32) -> String {
+    format!(
+        "{}: the delivery was taken up {receive_count} times without an outcome; \
+         the queue record is in the dead-letter queue (redrive it to try again)",
+        error_names::QUEUE_DEAD_LETTERED
+    )
+}
 
 /// When a message that ntfy's daily quota turned away at `deferred_at` is
 /// tried again: one minute past the next 00:00 UTC.
@@ -78,6 +95,8 @@ pub struct Reconciled {
     pub republished: usize,
     /// Messages marked failed as abandoned.
     pub abandoned: usize,
+    /// Messages marked failed because their record is a dead letter.
+    pub dead_lettered: usize,
     /// Messages that changed between the read and the write (left alone).
     pub conflicts: usize,
     /// Publishes that failed (the message is left for the next run).
@@ -124,6 +143,9 @@ pub struct Reconciler<'a> {
     pub clock: &'a dyn Clock,
     /// The limits.
     pub policy: &'a ReconcilePolicy,
+    /// The queue's dead letters, where the queue does not mark their
+    /// messages itself (SQS); `None` locally.
+    pub dead_letters: Option<&'a dyn DeadLetterQueue>,
 }
 
 /// The statuses a run looks at, in the order it looks.
@@ -141,6 +163,9 @@ impl Reconciler<'_> {
     /// The store failed to list or to write (what was done before stays done).
     pub async fn run(&self) -> Result<Reconciled, StoreError> {
         let mut done = Reconciled::default();
+        if let Some(dead_letters) = self.dead_letters {
+            self.fail_dead_letters(dead_letters, &mut done).await?;
+        }
         for status in OPEN {
             let mut cursor: Option<Cursor> = None;
             let mut scanned = 0;
@@ -174,11 +199,49 @@ impl Reconciler<'_> {
             scanned = done.scanned,
             republished = done.republished,
             abandoned = done.abandoned,
+            dead_lettered = done.dead_lettered,
             conflicts = done.conflicts,
             publish_failures = done.publish_failures,
             "reconciled"
         );
         Ok(done)
+    }
+
+    /// Marks the message of each dead letter `failed`, unless it is final or
+    /// claimed.
+    async fn fail_dead_letters(
+        &self,
+        dead_letters: &dyn DeadLetterQueue,
+        done: &mut Reconciled,
+    ) -> Result<(), StoreError> {
+        for entry in dead_letters.list().await?.items {
+            let Some(id) = entry
+                .message_id
+                .as_deref()
+                .and_then(|id| id.parse::<MessageId>().ok())
+            else {
+                continue;
+            };
+            let Some(message) = self.store.get(&id).await? else {
+                continue;
+            };
+            if message.status.is_final() {
+                continue;
+            }
+            let mut change =
+                StatusChange::new(id, &[message.status], Status::Failed, self.clock.now());
+            change.claim = ClaimRule::Take;
+            change.error_message = Some(Some(dead_lettered_reason(entry.receive_count)));
+            match self.store.transition(&change).await {
+                Ok(_) => {
+                    tracing::info!(message_id = %message.id, "marked a dead-lettered message failed");
+                    done.dead_lettered += 1;
+                }
+                Err(StoreError::Conflict { .. } | StoreError::NotFound(_)) => done.conflicts += 1,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 
     async fn visit(&self, message: &Message, done: &mut Reconciled) -> Result<(), StoreError> {

@@ -2,7 +2,8 @@
 //! responses) into synchronous Express executions of the notification
 //! state machine (`REZ_STATE_MACHINE_ARN`). A failed record is hidden on
 //! the queue (`REZ_QUEUE_URL`) for its redelivery wait, at most the
-//! queue's visibility timeout, which is read once per container.
+//! queue's visibility timeout, which is read once per container (when it
+//! cannot be read, the waits are capped at the longest standard one).
 
 use std::sync::Arc;
 
@@ -15,7 +16,12 @@ use rez_aws::{
 };
 use rez_processor::Deps;
 use rez_processor::lambda::handle_event;
-use rez_processor::redelivery::{Redelivery, RedeliveryPolicy};
+use rez_processor::redelivery::{DEFAULT_REDELIVERY_DELAYS, Redelivery, RedeliveryPolicy};
+
+/// The ceiling of the redelivery waits when the queue's visibility timeout
+/// cannot be read: the longest standard wait.
+const UNKNOWN_CEILING: std::time::Duration =
+    DEFAULT_REDELIVERY_DELAYS[DEFAULT_REDELIVERY_DELAYS.len() - 1];
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
@@ -34,9 +40,16 @@ async fn deps() -> anyhow::Result<(Deps, Redelivery)> {
     let queue_url = settings.require_queue_url()?;
     let sdk = load_sdk_config().context("reading the function's AWS environment")?;
     let sqs = aws_sdk_sqs::Client::new(&sdk);
-    let ceiling = queue_visibility_timeout(&sqs, queue_url)
-        .await
-        .context("reading the queue's visibility timeout, the longest redelivery wait")?;
+    // A failed read does not fail the start: the waits keep their standard
+    // lengths under the longest of them, and the record is reported for
+    // redelivery whatever happens to its wait.
+    let ceiling = match queue_visibility_timeout(&sqs, queue_url).await {
+        Ok(ceiling) => ceiling,
+        Err(e) => {
+            tracing::warn!(error = %e, "the queue's visibility timeout is unknown; waits are capped at the longest standard one");
+            UNKNOWN_CEILING
+        }
+    };
     let deps = Deps {
         workflow: Arc::new(SfnWorkflowStarter::new(sfn_client(&sdk), state_machine_arn)),
     };

@@ -111,6 +111,7 @@ pub async fn invoke(deps: &Deps, payload: Value) -> Result<SchedulerOutput, Diag
             publisher: deps.publisher.as_ref(),
             clock: &SystemClock,
             policy: &policy,
+            dead_letters: deps.dead_letters.as_deref(),
         }
         .run()
         .await

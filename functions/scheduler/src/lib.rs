@@ -10,7 +10,9 @@ pub mod lambda;
 
 use chrono::{DateTime, Utc};
 use rez_core::idempotency::{SCHEDULED_TIME_ARGUMENT, SCHEDULER_CREATED_BY};
-use rez_core::ports::{AtomicSubmitter, MessageStore, MetricEvent, MetricsSink, Publisher};
+use rez_core::ports::{
+    AtomicSubmitter, DeadLetterQueue, MessageStore, MetricEvent, MetricsSink, Publisher,
+};
 use rez_core::{
     IdempotencyKey, Message, MessageType, Notification, Stage, SubmitError, Submitted, submit,
 };
@@ -34,6 +36,9 @@ pub struct Deps {
     pub title: String,
     /// Where MessagesCreated goes for every scheduled message accepted.
     pub metrics: Arc<dyn MetricsSink>,
+    /// The queue's dead letters, whose messages the reconcile job marks
+    /// failed (SQS); `None` where the queue marks them itself (locally).
+    pub dead_letters: Option<Arc<dyn DeadLetterQueue>>,
 }
 
 /// The scheduler's event: EventBridge Scheduler's `<aws.scheduler.scheduled-time>`.
@@ -101,6 +106,7 @@ mod tests {
             stage: Stage::Dev,
             title: "Daily".into(),
             metrics: metrics.clone(),
+            dead_letters: None,
         };
         let event: ScheduleEvent =
             serde_json::from_str(r#"{"scheduled_time":"2026-11-30T12:00:00Z"}"#).unwrap();
@@ -131,6 +137,7 @@ mod tests {
             stage: Stage::Dev,
             title: "Daily".into(),
             metrics: Arc::new(rez_core::ports::NoMetrics),
+            dead_letters: None,
         };
         let fire: DateTime<Utc> = "2026-11-30T12:00:00Z".parse().unwrap();
         let posted = Message::new(

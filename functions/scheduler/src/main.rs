@@ -1,12 +1,14 @@
 //! The scheduler on AWS Lambda: one invocation per EventBridge Scheduler
 //! fire time creates (at most) one message in DynamoDB and publishes it to
-//! SNS. The event is described in `rez_scheduler::lambda`.
+//! SNS; the reconcile schedule's invocation runs the reconciler over the
+//! table and the dead-letter queue (`REZ_QUEUE_URL`, `REZ_DLQ_URL`). The
+//! events are described in `rez_scheduler::lambda`.
 
 use std::sync::Arc;
 
 use anyhow::Context;
 use lambda_runtime::{LambdaEvent, service_fn};
-use rez_aws::{AwsSettings, DynamoMessageStore, SnsPublisher, load_sdk_config};
+use rez_aws::{AwsSettings, DynamoMessageStore, SnsPublisher, SqsDeadLetterQueue, load_sdk_config};
 use rez_scheduler::Deps;
 use rez_scheduler::lambda::invoke;
 use serde_json::Value;
@@ -28,6 +30,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
 async fn deps() -> anyhow::Result<Deps> {
     let settings = AwsSettings::from_env().context("reading the function's settings")?;
     let topic_arn = settings.require_topic_arn()?.to_owned();
+    let queue_url = settings.require_queue_url()?.to_owned();
+    let dlq_url = settings.require_dlq_url()?.to_owned();
     let sdk = load_sdk_config().context("reading the function's AWS environment")?;
     Ok(Deps {
         store: Arc::new(DynamoMessageStore::new(
@@ -41,5 +45,10 @@ async fn deps() -> anyhow::Result<Deps> {
         stage: settings.stage,
         title: TITLE.to_owned(),
         metrics: Arc::new(rez_lambda::emf::EmfSink::stdout()),
+        dead_letters: Some(Arc::new(SqsDeadLetterQueue::new(
+            aws_sdk_sqs::Client::new(&sdk),
+            queue_url,
+            dlq_url,
+        ))),
     })
 }

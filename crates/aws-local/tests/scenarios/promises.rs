@@ -9,7 +9,8 @@ use rez_core::{Message, MessageType, Notification, Stage, Status};
 use serde_json::json;
 
 use crate::support::{
-    ended_execution, eventually, function_name, send, settled, start, step_functions, store,
+    ended_execution, eventually, function_name, reconcile_schedule, send, settled, start,
+    step_functions, store,
 };
 
 /// How many publishes of `text` the stub received.
@@ -115,16 +116,8 @@ async fn the_reconcile_schedule_sends_round_what_no_record_or_execution_will() {
     for message in [&never_published, &dead_claim, &due, &live_claim] {
         table.create(message, None).await.expect("stored");
     }
-    let reconcile = local
-        .declared()
-        .schedules
-        .iter()
-        .find(|s| s.input.contains("reconcile"))
-        .expect("the program declares the reconcile schedule")
-        .name
-        .clone();
     let invoked = local
-        .fire_schedule(&reconcile, Utc::now())
+        .fire_schedule(&reconcile_schedule(&local), Utc::now())
         .await
         .expect("the reconcile schedule fires");
     let report = invoked.payload();

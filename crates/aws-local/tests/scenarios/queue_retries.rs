@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use crate::support::{
-    api_key, eventually, function_name, send, settled, start, start_visible_after, store,
+    api_key, eventually, function_name, reconcile_schedule, send, start, start_visible_after, store,
 };
 
 const START_SYNC_EXECUTION: &str = "AWSStepFunctions.StartSyncExecution";
@@ -129,6 +129,33 @@ async fn a_dead_letter_is_listed_by_the_api_and_its_redrive_delivers_it() {
     assert_eq!(listed["depth"]["dead"], 1, "{listed}");
     assert!(local.ntfy().expect("the stub").received().is_empty());
 
+    // The reconcile schedule marks the dead letter's message failed, with
+    // the reason, as the local queue does when it moves a record.
+    let invoked = local
+        .fire_schedule(&reconcile_schedule(&local), chrono::Utc::now())
+        .await
+        .expect("the reconcile schedule fires");
+    assert_eq!(
+        invoked.payload()["dead_lettered"],
+        1,
+        "{:?}",
+        invoked.payload()
+    );
+    let dead: MessageId = id.parse().expect("a message id");
+    let failed = store(&local)
+        .get(&dead)
+        .await
+        .expect("read")
+        .expect("stored");
+    assert_eq!(failed.status.as_str(), "failed", "{failed:?}");
+    assert!(
+        failed
+            .error_message
+            .as_deref()
+            .is_some_and(|e| e.starts_with("Queue.DeadLettered")),
+        "{failed:?}"
+    );
+
     local.faults().clear(START_SYNC_EXECUTION);
     let record_id = items[0]["id"].as_str().expect("a record id");
     let (status, redriven) = api(
@@ -140,8 +167,19 @@ async fn a_dead_letter_is_listed_by_the_api_and_its_redrive_delivers_it() {
     .await;
     assert_eq!((status, &redriven), (200, &json!({"redriven": 1})));
 
-    let message = settled(&local, &id).await;
-    assert_eq!(message.status.as_str(), "completed", "{message:?}");
+    // The message reads failed until the redriven record's execution takes
+    // it up again (LoadMessage takes a failed message).
+    let table = store(&local);
+    let message = eventually("the redriven message delivered", || async {
+        table
+            .get(&dead)
+            .await
+            .ok()
+            .flatten()
+            .filter(|m| m.status.as_str() == "completed")
+    })
+    .await;
+    assert!(message.execution_id.is_some(), "{message:?}");
     assert!(!local.ntfy().expect("the stub").received().is_empty());
     let (_, after) = api(&local, reqwest::Method::GET, "/api/dlq", None).await;
     assert_eq!(after["items"], json!([]), "{after}");

@@ -185,3 +185,15 @@ pub(crate) async fn ended_execution(local: &AwsLocal, execution_arn: &str) -> Va
     })
     .await
 }
+
+/// The name of the schedule that runs the reconciler (input `{"job": "reconcile"}`).
+pub(crate) fn reconcile_schedule(local: &AwsLocal) -> String {
+    local
+        .declared()
+        .schedules
+        .iter()
+        .find(|s| s.input.contains("reconcile"))
+        .expect("the program declares the reconcile schedule")
+        .name
+        .clone()
+}

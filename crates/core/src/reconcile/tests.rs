@@ -50,6 +50,7 @@ async fn run(messages: &[Message]) -> (Reconciled, MemoryStore, MemoryPublisher)
         publisher: &publisher,
         clock: &At(now()),
         policy: &policy,
+        dead_letters: None,
     }
     .run()
     .await
@@ -143,6 +144,7 @@ async fn a_publish_that_fails_leaves_the_message_as_it_was_for_the_next_run() {
         publisher: &publisher,
         clock: &At(now()),
         policy: &policy,
+        dead_letters: None,
     };
     let done = reconciler.run().await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((done.republished, done.publish_failures), (0, 1));
@@ -178,6 +180,7 @@ async fn one_run_moves_at_most_max_moved_messages() {
         publisher: &publisher,
         clock: &At(now()),
         policy: &policy,
+        dead_letters: None,
     };
     let mut moved = Vec::new();
     for _ in 0..3 {
@@ -203,4 +206,72 @@ fn a_quota_wait_ends_a_minute_past_the_next_midnight_utc() {
         quota_retry_at(at("2026-12-31T00:00:00Z")),
         at("2027-01-01T00:01:00Z")
     );
+}
+
+/// A dead-letter queue holding fixed entries.
+struct DeadLetters(Vec<crate::ports::DeadLetterEntry>);
+
+#[async_trait::async_trait]
+impl DeadLetterQueue for DeadLetters {
+    async fn list(&self) -> Result<crate::ports::DeadLetterList, StoreError> {
+        Ok(crate::ports::DeadLetterList {
+            items: self.0.clone(),
+            depth: crate::ports::QueueCounts::default(),
+        })
+    }
+
+    async fn redrive(&self, _ids: Option<Vec<String>>) -> Result<u64, StoreError> {
+        Ok(0)
+    }
+}
+
+fn dead_letter(message: &Message) -> crate::ports::DeadLetterEntry {
+    crate::ports::DeadLetterEntry {
+        id: format!("record-of-{}", message.id),
+        message_id: Some(message.id.to_string()),
+        body: String::new(),
+        receive_count: 3,
+        sent_at: String::new(),
+        dead_at: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn a_dead_letters_message_is_failed_with_the_reason_unless_final_or_claimed() {
+    let stranded = message(Status::Queued, TimeDelta::minutes(20), 0);
+    let delivered = message(Status::Completed, TimeDelta::minutes(20), 0);
+    let claimed = message(Status::Processing, TimeDelta::seconds(30), 0);
+    let store = MemoryStore::new();
+    for m in [&stranded, &delivered, &claimed] {
+        store
+            .create(m, None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let publisher = MemoryPublisher::new();
+    let policy = ReconcilePolicy::default();
+    let dead = DeadLetters(vec![
+        dead_letter(&stranded),
+        dead_letter(&delivered),
+        dead_letter(&claimed),
+    ]);
+    let done = Reconciler {
+        store: &store,
+        publisher: &publisher,
+        clock: &At(now()),
+        policy: &policy,
+        dead_letters: Some(&dead),
+    }
+    .run()
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((done.dead_lettered, done.republished), (1, 0));
+    let failed = stored(&store, &stranded).await;
+    assert_eq!(
+        (failed.status, failed.error_message),
+        (Status::Failed, Some(dead_lettered_reason(3)))
+    );
+    assert_eq!(stored(&store, &delivered).await.status, Status::Completed);
+    assert_eq!(stored(&store, &claimed).await.status, Status::Processing);
+    assert!(publisher.events().is_empty());
 }

@@ -130,7 +130,19 @@ pub(crate) struct AwsWorld {
     pub(crate) moto: Moto,
     pub(crate) config: SdkConfig,
     pub(crate) topic_arn: String,
+    /// The queue the topic feeds, in moto.
+    pub(crate) queue_url: String,
+    /// Its dead-letter queue, in moto.
+    pub(crate) dlq_url: String,
 }
+
+/// The queue URLs the functions are given where no test reaches the queues
+/// (the functions read them at start-up and call SQS only on demand).
+pub(crate) const QUEUE_URL: &str =
+    "https://sqs.us-east-1.amazonaws.com/123456789012/rez-agent-notifications-dev";
+/// The dead-letter queue's URL, as [`QUEUE_URL`].
+pub(crate) const DLQ_URL: &str =
+    "https://sqs.us-east-1.amazonaws.com/123456789012/rez-agent-notifications-dlq-dev";
 
 /// SSM parameter names.
 pub(crate) const API_KEY_PARAMETER: &str = "/rez-agent/dev/api-key";
@@ -157,6 +169,23 @@ impl AwsWorld {
             .await?
             .topic_arn
             .context("moto created a topic without an ARN")?;
+        let sqs = aws_sdk_sqs::Client::new(&config);
+        let mut urls = Vec::new();
+        for name in [
+            "rez-agent-notifications-dev",
+            "rez-agent-notifications-dlq-dev",
+        ] {
+            urls.push(
+                sqs.create_queue()
+                    .queue_name(name)
+                    .send()
+                    .await?
+                    .queue_url
+                    .context("moto created a queue without a URL")?,
+            );
+        }
+        let [queue_url, dlq_url] = <[String; 2]>::try_from(urls)
+            .map_err(|_| anyhow::anyhow!("two queues were created"))?;
         let ssm = aws_sdk_ssm::Client::new(&config);
         for (name, value, kind) in [
             (API_KEY_PARAMETER, API_KEY, ParameterType::SecureString),
@@ -173,6 +202,8 @@ impl AwsWorld {
             moto,
             config,
             topic_arn,
+            queue_url,
+            dlq_url,
         })
     }
 
@@ -186,6 +217,8 @@ impl AwsWorld {
                 ("REZ_TOPIC_ARN", &self.topic_arn),
                 ("REZ_API_KEY_PARAMETER", API_KEY_PARAMETER),
                 ("REZ_NTFY_URL_PARAMETER", NTFY_URL_PARAMETER),
+                ("REZ_QUEUE_URL", &self.queue_url),
+                ("REZ_DLQ_URL", &self.dlq_url),
             ]
             .map(|(k, v)| (k.to_owned(), v.to_owned())),
         );

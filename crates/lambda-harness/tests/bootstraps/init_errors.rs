@@ -2,7 +2,7 @@
 
 use rez_lambda_harness::WAIT;
 
-use crate::helpers::{closed_endpoint, start};
+use crate::helpers::{DLQ_URL, QUEUE_URL, closed_endpoint, start};
 
 const FUNCTIONS: [&str; 6] = [
     "scheduler",
@@ -58,11 +58,25 @@ async fn each_function_names_the_setting_only_it_needs() -> anyhow::Result<()> {
         "REZ_TOPIC_ARN",
         "arn:aws:sns:us-east-1:123456789012:rez-agent-messages-dev",
     );
+    let queue = ("REZ_QUEUE_URL", QUEUE_URL);
+    let dlq = ("REZ_DLQ_URL", DLQ_URL);
+    let state_machine = (
+        "REZ_STATE_MACHINE_ARN",
+        "arn:aws:states:us-east-1:123456789012:stateMachine:rez-agent-notification-dev",
+    );
     for (name, env, missing) in [
         ("processor", vec![table], "REZ_STATE_MACHINE_ARN"),
         ("scheduler", vec![table], "REZ_TOPIC_ARN"),
         ("webapi", vec![table], "REZ_TOPIC_ARN"),
-        ("webapi", vec![table, topic], "REZ_API_KEY_PARAMETER"),
+        ("webapi", vec![table, topic], "REZ_QUEUE_URL"),
+        ("webapi", vec![table, topic, queue], "REZ_DLQ_URL"),
+        (
+            "webapi",
+            vec![table, topic, queue, dlq],
+            "REZ_API_KEY_PARAMETER",
+        ),
+        ("scheduler", vec![table, topic], "REZ_QUEUE_URL"),
+        ("processor", vec![table, state_machine], "REZ_QUEUE_URL"),
         ("send-notification", vec![table], "REZ_NTFY_URL_PARAMETER"),
     ] {
         let message = init_error(name, &env).await?;
@@ -86,6 +100,8 @@ async fn an_unreadable_parameter_fails_the_init_and_names_the_parameter() -> any
                     "REZ_TOPIC_ARN",
                     "arn:aws:sns:us-east-1:123456789012:rez-agent-messages-dev",
                 ),
+                ("REZ_QUEUE_URL", QUEUE_URL),
+                ("REZ_DLQ_URL", DLQ_URL),
                 (variable, "/rez-agent/dev/secret"),
                 ("AWS_ENDPOINT_URL", &endpoint),
             ],

@@ -5,7 +5,7 @@ use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use serde_json::Value;
 
 use crate::fixture;
-use crate::helpers::{call, closed_endpoint, json, response, start};
+use crate::helpers::{QUEUE_URL, call, closed_endpoint, json, response, start};
 
 const STATE_MACHINE: &str =
     "arn:aws:states:us-east-1:123456789012:stateMachine:rez-agent-notification-dev";
@@ -19,6 +19,7 @@ async fn redelivered(batch: &Value) -> anyhow::Result<Vec<String>> {
         [
             ("REZ_TABLE_NAME", "rez-agent-messages-dev"),
             ("REZ_STATE_MACHINE_ARN", STATE_MACHINE),
+            ("REZ_QUEUE_URL", QUEUE_URL),
             ("AWS_ENDPOINT_URL", endpoint.as_str()),
         ],
     )
@@ -68,6 +69,7 @@ async fn a_record_without_a_message_id_fails_the_whole_batch_by_name() -> anyhow
         [
             ("REZ_TABLE_NAME", "t"),
             ("REZ_STATE_MACHINE_ARN", STATE_MACHINE),
+            ("REZ_QUEUE_URL", QUEUE_URL),
         ],
     )
     .await?;

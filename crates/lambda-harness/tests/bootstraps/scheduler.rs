@@ -6,7 +6,7 @@ use rez_core::{MessageId, MessageType, Status};
 use serde_json::json;
 
 use crate::fixture;
-use crate::helpers::{AwsWorld, call, closed_endpoint, json, response, start};
+use crate::helpers::{AwsWorld, DLQ_URL, QUEUE_URL, call, closed_endpoint, json, response, start};
 
 #[tokio::test]
 async fn one_fire_time_creates_one_queued_message_however_often_it_fires() -> anyhow::Result<()> {
@@ -73,6 +73,8 @@ async fn an_event_without_a_fire_time_fails_by_name_and_says_what_to_send() -> a
         [
             ("REZ_TABLE_NAME", "rez-agent-messages-dev"),
             ("REZ_TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:t"),
+            ("REZ_QUEUE_URL", QUEUE_URL),
+            ("REZ_DLQ_URL", DLQ_URL),
             ("AWS_ENDPOINT_URL", endpoint.as_str()),
         ],
     )

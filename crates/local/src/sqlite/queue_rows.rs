@@ -119,10 +119,7 @@ impl Take {
         // on. Mark it `failed` with the reason, in the same transaction; a
         // redrive takes it up again (LoadMessage loads failed messages).
         if let Some(message_id) = message_id_of(&body) {
-            let reason = format!(
-                "Queue.DeadLettered: the delivery was taken up {receive_count} times without an outcome; \
-                 the queue record is in the dead-letter queue (redrive it to try again)"
-            );
+            let reason = rez_core::reconcile::dead_lettered_reason(receive_count);
             tx.execute(
                 "UPDATE messages SET status = 'failed', error_message = ?1, updated_date = ?2 \
                  WHERE id = ?3 AND status IN ('created', 'queued', 'processing')",

@@ -305,6 +305,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
             stage: config.stage,
             title: "rez-agent".into(),
             metrics: Arc::new(NoMetrics),
+            dead_letters: None,
         },
         clock.now(),
         config.time_scale,

@@ -45,6 +45,8 @@ pub async fn run(parts: ReconcileLoop, cancel: CancellationToken) {
             publisher: parts.publisher.as_ref(),
             clock: parts.clock.as_ref(),
             policy: &policy,
+            // The local queue marks a dead letter's message itself.
+            dead_letters: None,
         };
         if let Err(e) = reconciler.run().await {
             tracing::error!(error = %e, "reconciler: the store failed; trying again next interval");

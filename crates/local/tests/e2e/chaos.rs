@@ -189,6 +189,25 @@ async fn under_random_ntfy_failures_and_two_sigkills_every_message_ends_final_an
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     let settled_in = started.elapsed();
+    // Every execution record is closed: the ones the kills interrupted read
+    // ABORTED, and the last ones end a moment after their message settled.
+    loop {
+        let running: Value = client
+            .get(format!("{base_url}/api/executions?status=RUNNING&limit=10"))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let open = running["items"].as_array().map_or(0, Vec::len);
+        if open == 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{open} execution records still RUNNING after every message settled: {running}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let (_, _, dead) = queue_depth(&client, &base_url).await?;
     agent.terminate().await;
     let exit = agent.wait_exit(Duration::from_secs(30)).await;
