@@ -37,6 +37,8 @@ pub struct Received {
     pub body: Value,
     /// The status it was answered with.
     pub status: u16,
+    /// When it arrived (before any scripted delay).
+    pub received_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Default)]
@@ -152,6 +154,7 @@ async fn publish(
     if method != Method::POST && method != Method::PUT {
         return StatusCode::METHOD_NOT_ALLOWED.into_response();
     }
+    let received_at = chrono::Utc::now();
     let body_value = serde_json::from_slice(&body)
         .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
     let (status, delay) = {
@@ -172,6 +175,7 @@ async fn publish(
             .map(str::to_owned),
         body: body_value.clone(),
         status,
+        received_at,
     });
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     if status.is_success() {

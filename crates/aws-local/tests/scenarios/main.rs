@@ -13,6 +13,7 @@
     missing_docs
 )]
 
+mod chaos;
 mod delivery;
 mod drift;
 mod faults;
