@@ -36,43 +36,39 @@ export function createSchedule(cfg: RezConfig, scheduler: RezFunction): Schedule
   const policy = inlinePolicy(`${name}-policy`, role, [
     { Sid: "InvokeSchedulerFunction", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [scheduler.alias.arn] },
   ]);
-  const schedule = new aws.scheduler.Schedule(
-    name,
-    {
-      name,
-      description: `rez-agent daily notification (${cfg.stage})`,
-      scheduleExpression: cfg.schedulerCron,
-      scheduleExpressionTimezone: "UTC",
-      flexibleTimeWindow: { mode: "OFF" },
-      state: "ENABLED",
-      target: {
-        arn: scheduler.alias.arn,
-        roleArn: role.arn,
-        input: SCHEDULE_INPUT,
-        retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
+  // Both schedules invoke the scheduler's alias through the one role, at
+  // the time given (flexible window OFF), in UTC.
+  const invoke = (
+    scheduleName: string,
+    description: string,
+    scheduleExpression: string,
+    input: string,
+    retryPolicy: { maximumRetryAttempts: number; maximumEventAgeInSeconds: number },
+  ) =>
+    new aws.scheduler.Schedule(
+      scheduleName,
+      {
+        name: scheduleName,
+        description,
+        scheduleExpression,
+        scheduleExpressionTimezone: "UTC",
+        flexibleTimeWindow: { mode: "OFF" },
+        state: "ENABLED",
+        target: { arn: scheduler.alias.arn, roleArn: role.arn, input, retryPolicy },
       },
-    },
-    { dependsOn: [policy] },
-  );
-  const reconcileName = resourceName(cfg, "reconcile");
-  const reconcile = new aws.scheduler.Schedule(
-    reconcileName,
-    {
-      name: reconcileName,
-      description: `rez-agent reconciler: sends round overdue messages (${cfg.stage})`,
-      scheduleExpression: RECONCILE_EXPRESSION,
-      scheduleExpressionTimezone: "UTC",
-      flexibleTimeWindow: { mode: "OFF" },
-      state: "ENABLED",
-      target: {
-        arn: scheduler.alias.arn,
-        roleArn: role.arn,
-        input: RECONCILE_INPUT,
-        // The next run comes in five minutes; an old retry only repeats it.
-        retryPolicy: { maximumRetryAttempts: 1, maximumEventAgeInSeconds: 240 },
-      },
-    },
-    { dependsOn: [policy] },
+      { dependsOn: [policy] },
+    );
+  const schedule = invoke(name, `rez-agent daily notification (${cfg.stage})`, cfg.schedulerCron, SCHEDULE_INPUT, {
+    maximumRetryAttempts: 3,
+    maximumEventAgeInSeconds: 3600,
+  });
+  // The next run comes in five minutes; an old retry would only repeat it.
+  const reconcile = invoke(
+    resourceName(cfg, "reconcile"),
+    `rez-agent reconciler: sends round overdue messages (${cfg.stage})`,
+    RECONCILE_EXPRESSION,
+    RECONCILE_INPUT,
+    { maximumRetryAttempts: 1, maximumEventAgeInSeconds: 240 },
   );
   return { schedule, reconcile, role, policy };
 }

@@ -158,16 +158,18 @@ pub async fn handle(deps: &Deps, input: RecordInput) -> Result<RecordOutput, Rec
             execution_id,
             error,
         } => {
-            let failure =
-                TaskFailure::from_cause(&error.error, error.cause.as_deref().unwrap_or(""));
-            let mut c = StatusChange::new(message_id, &[Status::Processing], Status::Deferred, now);
-            c.execution_id = Some(execution_id);
-            c.claim = ClaimRule::Holder;
-            c.delivery_attempts = attempts_from_message(&failure.error_message);
+            let (mut c, reason) = ended_by_error(
+                message_id,
+                &[Status::Processing],
+                Status::Deferred,
+                execution_id,
+                &error,
+                now,
+            );
+            let retry_at = rez_core::reconcile::quota_retry_at(now);
             c.error_message = Some(Some(format!(
-                "{}; tried again after {}",
-                describe(&error.error, &failure.error_message),
-                rez_core::time::format(rez_core::reconcile::quota_retry_at(now)),
+                "{reason}; tried again after {}",
+                rez_core::time::format(retry_at)
             )));
             c
         }
@@ -176,23 +178,15 @@ pub async fn handle(deps: &Deps, input: RecordInput) -> Result<RecordOutput, Rec
             execution_id,
             error,
         } => {
-            let failure =
-                TaskFailure::from_cause(&error.error, error.cause.as_deref().unwrap_or(""));
-            let mut c = StatusChange::new(
-                message_id,
-                &[
-                    Status::Processing,
-                    Status::Queued,
-                    Status::Created,
-                    Status::Failed,
-                ],
+            let from = [
+                Status::Processing,
+                Status::Queued,
+                Status::Created,
                 Status::Failed,
-                now,
-            );
-            c.execution_id = Some(execution_id);
-            c.claim = ClaimRule::Holder;
-            c.delivery_attempts = attempts_from_message(&failure.error_message);
-            c.error_message = Some(Some(describe(&error.error, &failure.error_message)));
+            ];
+            let (mut c, reason) =
+                ended_by_error(message_id, &from, Status::Failed, execution_id, &error, now);
+            c.error_message = Some(Some(reason));
             c
         }
     };
@@ -224,6 +218,24 @@ pub async fn handle(deps: &Deps, input: RecordInput) -> Result<RecordOutput, Rec
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The change to `to` of a delivery the claim holder ended with `error`,
+/// and the reason to store: the error name, then what happened.
+fn ended_by_error(
+    message_id: MessageId,
+    from: &[Status],
+    to: Status,
+    execution_id: String,
+    error: &ErrorOutput,
+    now: DateTime<Utc>,
+) -> (StatusChange, String) {
+    let failure = TaskFailure::from_cause(&error.error, error.cause.as_deref().unwrap_or(""));
+    let mut change = StatusChange::new(message_id, from, to, now);
+    change.execution_id = Some(execution_id);
+    change.claim = ClaimRule::Holder;
+    change.delivery_attempts = attempts_from_message(&failure.error_message);
+    (change, describe(&error.error, &failure.error_message))
 }
 
 /// The stored `error_message`: the error name, then what happened.
