@@ -165,6 +165,9 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
         Action: ["states:StartSyncExecution"],
         Resource: [workflow.stateMachine.arn],
       },
+      // An execution that ended without recording an outcome (timed out,
+      // failed transiently) gets its claim on the message given back.
+      tableStatement("GiveBackClaims", readAndTransition),
     ],
   });
   fns.scheduler = createFunction(cfg, {

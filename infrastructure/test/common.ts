@@ -305,12 +305,13 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
         );
       });
 
-      it("processor: its logs, consuming its queue and setting its records' redelivery, StartSyncExecution on the state machine", () => {
+      it("processor: its logs, consuming its queue and setting its records' redelivery, StartSyncExecution on the state machine, giving back claims", () => {
         assert.deepEqual(
           grants(fnPolicy("processor")),
           sorted([
             ...logs("processor"),
             ...xray(),
+            ...pairs(rw, [tableArn()]),
             ...pairs(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], [queueArn()]),
             ...pairs(["states:StartSyncExecution"], [smArn()]),
           ]),

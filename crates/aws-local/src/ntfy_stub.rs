@@ -161,7 +161,6 @@ async fn publish(
         let mut script = stub.lock();
         (script.answers.pop_front().unwrap_or(200), script.delay)
     };
-    tokio::time::sleep(delay).await;
     let topic = body_value.get("topic").and_then(Value::as_str).map_or_else(
         || uri.path().trim_start_matches('/').to_owned(),
         str::to_owned,
@@ -177,6 +176,8 @@ async fn publish(
         status,
         received_at,
     });
+    // Recorded on arrival, so a test sees a publish while its answer waits.
+    tokio::time::sleep(delay).await;
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     if status.is_success() {
         let answer = json!({

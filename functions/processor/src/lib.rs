@@ -16,8 +16,11 @@ pub mod lambda;
 pub mod redelivery;
 
 use futures::future::join_all;
-use rez_core::error_names;
-use rez_core::ports::{MessageEvent, WorkflowRequest, WorkflowStarter, WorkflowStatus};
+use rez_core::ports::{
+    ClaimRule, Clock, MessageEvent, MessageStore, StatusChange, StoreError, SystemClock,
+    WorkflowRequest, WorkflowStarter, WorkflowStatus,
+};
+use rez_core::{Status, error_names};
 use std::sync::Arc;
 
 /// What the processor needs from the world.
@@ -25,6 +28,9 @@ use std::sync::Arc;
 pub struct Deps {
     /// Starts the notification state machine synchronously.
     pub workflow: Arc<dyn WorkflowStarter>,
+    /// Where messages live: the claim of an execution that ended without
+    /// recording an outcome is given back here.
+    pub store: Arc<dyn MessageStore>,
 }
 
 /// One queue record: the queue's id for it and its raw body.
@@ -90,7 +96,38 @@ pub async fn handle_record(deps: &Deps, record: &QueueRecord) -> Disposition {
         }
     };
     tracing::Span::current().record("execution_id", outcome.execution_id.as_str());
-    classify(&outcome.status)
+    let disposition = classify(&outcome.status);
+    if matches!(disposition, Disposition::Retry(_)) {
+        release_claim(deps, &event, &outcome.execution_id).await;
+    }
+    disposition
+}
+
+/// Gives back the claim of an execution that ended (timed out, or failed
+/// transiently) while the message was still `processing` under it, so the
+/// record's next delivery takes the message up at once instead of waiting
+/// for the claim's lease. The execution is over: StartSyncExecution
+/// answered. The change is the claim holder's own (`ClaimRule::Holder`), so
+/// it touches nothing another execution has claimed since. A failure to
+/// give it back loses nothing: the lease runs out and the reconciler sends
+/// the message round.
+async fn release_claim(deps: &Deps, event: &MessageEvent, execution_id: &str) {
+    let mut change = StatusChange::new(
+        event.message_id.clone(),
+        &[Status::Processing],
+        Status::Queued,
+        SystemClock.now(),
+    );
+    change.execution_id = Some(execution_id.to_owned());
+    change.claim = ClaimRule::Holder;
+    change.increment_retry_count = true;
+    match deps.store.transition(&change).await {
+        Ok(_) => tracing::info!("gave back the claim of the ended execution"),
+        // Not processing under this execution: it recorded an outcome, or
+        // never claimed the message, or another took it since.
+        Err(StoreError::Conflict { .. } | StoreError::NotFound(_)) => {}
+        Err(e) => tracing::warn!(error = %e, "the claim stays until its lease runs out"),
+    }
 }
 
 /// Maps how an execution ended to what the queue should do.

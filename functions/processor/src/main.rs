@@ -11,8 +11,8 @@ use anyhow::Context;
 use aws_lambda_events::event::sqs::SqsEvent;
 use lambda_runtime::{LambdaEvent, service_fn};
 use rez_aws::{
-    AwsSettings, SfnWorkflowStarter, SqsRedelivery, load_sdk_config, queue_visibility_timeout,
-    sfn_client,
+    AwsSettings, DynamoMessageStore, SfnWorkflowStarter, SqsRedelivery, load_sdk_config,
+    queue_visibility_timeout, sfn_client,
 };
 use rez_processor::Deps;
 use rez_processor::lambda::handle_event;
@@ -52,6 +52,11 @@ async fn deps() -> anyhow::Result<(Deps, Redelivery)> {
     };
     let deps = Deps {
         workflow: Arc::new(SfnWorkflowStarter::new(sfn_client(&sdk), state_machine_arn)),
+        store: Arc::new(DynamoMessageStore::new(
+            aws_sdk_dynamodb::Client::new(&sdk),
+            settings.table_name.clone(),
+            settings.stage,
+        )),
     };
     let redelivery = Redelivery {
         scheduler: Arc::new(SqsRedelivery::new(sqs, queue_url)),

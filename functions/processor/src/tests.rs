@@ -1,6 +1,7 @@
 //! Tests of the processor's per-record classification.
 
 use super::*;
+use rez_core::memory::MemoryStore;
 use rez_core::ports::{WorkflowError, WorkflowOutcome};
 use rez_core::{MessageId, MessageType, Stage};
 use std::sync::Mutex;
@@ -56,6 +57,7 @@ async fn only_transient_outcomes_are_reported_for_redelivery() {
     let starter = Arc::new(Scripted(Mutex::new(script), Mutex::new(vec![])));
     let deps = Deps {
         workflow: starter.clone(),
+        store: Arc::new(MemoryStore::new()),
     };
     let records: Vec<QueueRecord> = (0..n)
         .map(|i| QueueRecord {
@@ -74,6 +76,7 @@ async fn an_unreadable_body_is_acknowledged_without_starting_anything() {
     let starter = Arc::new(Scripted(Mutex::new(vec![]), Mutex::new(vec![])));
     let deps = Deps {
         workflow: starter.clone(),
+        store: Arc::new(MemoryStore::new()),
     };
     for body in ["", "{}", r#"{"message_id":""}"#, "not json"] {
         let d = handle_record(
@@ -122,7 +125,10 @@ async fn a_failed_record_is_hidden_for_its_wait_and_reported_even_when_hiding_fa
         ]),
         Mutex::new(vec![]),
     ));
-    let deps = Deps { workflow: starter };
+    let deps = Deps {
+        workflow: starter,
+        store: Arc::new(MemoryStore::new()),
+    };
     let scheduler = Arc::new(Refusing::default());
     let redelivery = Redelivery {
         scheduler: scheduler.clone(),
@@ -151,4 +157,86 @@ async fn a_failed_record_is_hidden_for_its_wait_and_reported_even_when_hiding_fa
         *scheduler.0.lock().unwrap(),
         [("handle-again".to_owned(), Duration::from_secs(120))]
     );
+}
+
+/// Claims the message for the execution, as LoadMessage would, and then ends
+/// the execution with `status` without recording an outcome.
+struct ClaimsThenEnds {
+    store: Arc<MemoryStore>,
+    status: WorkflowStatus,
+}
+
+#[async_trait::async_trait]
+impl WorkflowStarter for ClaimsThenEnds {
+    async fn start_sync(
+        &self,
+        request: &WorkflowRequest,
+    ) -> Result<WorkflowOutcome, WorkflowError> {
+        let execution_id = format!("arn:{}", request.name);
+        let id: MessageId = serde_json::from_value(request.input["message_id"].clone())
+            .map_err(|e| WorkflowError(e.to_string()))?;
+        let mut claim = StatusChange::new(
+            id,
+            &[Status::Queued],
+            Status::Processing,
+            chrono::Utc::now(),
+        );
+        claim.execution_id = Some(execution_id.clone());
+        claim.claim = ClaimRule::Take;
+        self.store
+            .transition(&claim)
+            .await
+            .map_err(|e| WorkflowError(e.to_string()))?;
+        Ok(WorkflowOutcome {
+            execution_id,
+            status: self.status.clone(),
+            output: None,
+        })
+    }
+}
+
+#[tokio::test]
+async fn an_execution_that_ended_without_an_outcome_gives_its_claim_back() {
+    for (status, released) in [
+        (WorkflowStatus::TimedOut, true),
+        (
+            WorkflowStatus::Failed {
+                error: Some("Store.Unavailable".into()),
+                cause: None,
+            },
+            true,
+        ),
+        (WorkflowStatus::Succeeded, false),
+    ] {
+        let store = Arc::new(MemoryStore::new());
+        let mut message = rez_core::Message::new(
+            chrono::Utc::now(),
+            "test",
+            Stage::Dev,
+            MessageType::Notification,
+            rez_core::Notification::text("claimed"),
+        );
+        message.status = Status::Queued;
+        store.create(&message, None).await.unwrap();
+        let deps = Deps {
+            workflow: Arc::new(ClaimsThenEnds {
+                store: store.clone(),
+                status: status.clone(),
+            }),
+            store: store.clone(),
+        };
+        let record = QueueRecord {
+            id: "r".into(),
+            body: serde_json::to_string(&MessageEvent::of(&message)).unwrap(),
+        };
+        handle_record(&deps, &record).await;
+        let after = store.get(&message.id).await.unwrap().unwrap();
+        let expected = if released {
+            Status::Queued
+        } else {
+            Status::Processing
+        };
+        assert_eq!(after.status, expected, "{status:?}");
+        assert_eq!(after.retry_count, u32::from(released), "{status:?}");
+    }
 }

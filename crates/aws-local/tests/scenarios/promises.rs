@@ -146,3 +146,62 @@ async fn the_reconcile_schedule_sends_round_what_no_record_or_execution_will() {
     assert_eq!(publishes_of(&local, "still claimed"), 0);
     local.shutdown().await;
 }
+
+#[tokio::test]
+#[ignore = "needs build/*.zip, the declarations and rez-agent: scripts/test-aws-local.sh"]
+async fn a_status_write_failing_after_ntfy_accepted_loses_nothing_and_publishes_nothing_after_completion()
+ {
+    // Every queue's visibility timeout is 5 s, the ceiling of the
+    // processor's redelivery wait, so the record comes back in seconds.
+    let local = crate::support::start_visible_after(Some(5)).await;
+    let stub = local.ntfy().expect("the stub").clone();
+    stub.answer_with(&[], Duration::from_secs(1));
+    let text = "accepted, then the write failed";
+    let (_, sent) = send(&local, &json!({"message": text})).await;
+    let id: rez_core::MessageId = sent["id"]
+        .as_str()
+        .expect("an id")
+        .parse()
+        .expect("a message id");
+    // ntfy has the publish and answers in a second: every try of
+    // RecordSuccess (one and three retries) now fails its write.
+    eventually("the first publish", || async {
+        (publishes_of(&local, text) == 1).then_some(())
+    })
+    .await;
+    local.faults().inject(rez_aws_local::faults::InjectedError {
+        operation: "DynamoDB_20120810.TransactWriteItems".to_owned(),
+        count: 4,
+        status: 400,
+        error_type: "ResourceNotFoundException".to_owned(),
+        message: "Requested resource not found".to_owned(),
+        details: serde_json::Map::new(),
+    });
+
+    let table = store(&local);
+    let message = eventually("the message completed", || async {
+        table
+            .get(&id)
+            .await
+            .ok()
+            .flatten()
+            .filter(|m| m.status == Status::Completed)
+    })
+    .await;
+    // The first execution ended in SuccessNotRecorded; the processor gave
+    // its claim back, and the record's next delivery published again.
+    assert_eq!(message.retry_count, 1, "{message:?}");
+    let publishes: Vec<_> = stub
+        .received()
+        .into_iter()
+        .filter(|r| r.body["message"] == text)
+        .collect();
+    assert_eq!(publishes.len(), 2, "{publishes:?}");
+    assert!(
+        publishes
+            .iter()
+            .all(|p| p.received_at <= message.updated_date),
+        "nothing published after completion: {publishes:?} {message:?}"
+    );
+    local.shutdown().await;
+}

@@ -283,7 +283,10 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
     let cancel = CancellationToken::new();
     let processor = tokio::spawn(processor_loop::run(
         queue.clone(),
-        rez_processor::Deps { workflow },
+        rez_processor::Deps {
+            workflow,
+            store: store_port.clone(),
+        },
         processor_loop::ProcessorLoopConfig {
             visibility_timeout: scaled(VISIBILITY_TIMEOUT, config.time_scale),
             redelivery: rez_processor::redelivery::RedeliveryPolicy::new(
