@@ -5,12 +5,27 @@ use crate::memory::{MemoryPublisher, MemoryStore};
 use crate::ports::CLAIM_LEASE;
 use crate::{MessageType, Notification, Stage};
 
-/// A clock that always answers the same time.
-struct At(DateTime<Utc>);
+/// A clock that always answers [`now`].
+struct FixedNow;
 
-impl Clock for At {
+impl Clock for FixedNow {
     fn now(&self) -> DateTime<Utc> {
-        self.0
+        now()
+    }
+}
+
+/// A reconciler over `store` and `publisher` at [`now`], with no dead letters.
+fn reconciler<'a>(
+    store: &'a MemoryStore,
+    publisher: &'a MemoryPublisher,
+    policy: &'a ReconcilePolicy,
+) -> Reconciler<'a> {
+    Reconciler {
+        store,
+        publisher,
+        clock: &FixedNow,
+        policy,
+        dead_letters: None,
     }
 }
 
@@ -45,16 +60,10 @@ async fn run(messages: &[Message]) -> (Reconciled, MemoryStore, MemoryPublisher)
     }
     let publisher = MemoryPublisher::new();
     let policy = ReconcilePolicy::default();
-    let done = Reconciler {
-        store: &store,
-        publisher: &publisher,
-        clock: &At(now()),
-        policy: &policy,
-        dead_letters: None,
-    }
-    .run()
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    let done = reconciler(&store, &publisher, &policy)
+        .run()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     (done, store, publisher)
 }
 
@@ -139,13 +148,7 @@ async fn a_publish_that_fails_leaves_the_message_as_it_was_for_the_next_run() {
     let publisher = MemoryPublisher::new();
     publisher.fail_publishes(Some("topic unreachable"));
     let policy = ReconcilePolicy::default();
-    let reconciler = Reconciler {
-        store: &store,
-        publisher: &publisher,
-        clock: &At(now()),
-        policy: &policy,
-        dead_letters: None,
-    };
+    let reconciler = reconciler(&store, &publisher, &policy);
     let done = reconciler.run().await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((done.republished, done.publish_failures), (0, 1));
     assert_eq!(stored(&store, &m).await.status, Status::Created);
@@ -175,13 +178,7 @@ async fn one_run_moves_at_most_max_moved_messages() {
         max_moved: 3,
         ..ReconcilePolicy::default()
     };
-    let reconciler = Reconciler {
-        store: &store,
-        publisher: &publisher,
-        clock: &At(now()),
-        policy: &policy,
-        dead_letters: None,
-    };
+    let reconciler = reconciler(&store, &publisher, &policy);
     let mut moved = Vec::new();
     for _ in 0..3 {
         moved.push(
@@ -256,11 +253,8 @@ async fn a_dead_letters_message_is_failed_with_the_reason_unless_final_or_claime
         dead_letter(&claimed),
     ]);
     let done = Reconciler {
-        store: &store,
-        publisher: &publisher,
-        clock: &At(now()),
-        policy: &policy,
         dead_letters: Some(&dead),
+        ..reconciler(&store, &publisher, &policy)
     }
     .run()
     .await
