@@ -206,7 +206,6 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
     statements: [
       tableStatement("ReadAndWriteMessages", [
         "dynamodb:GetItem",
-        "dynamodb:BatchGetItem",
         "dynamodb:Query",
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",

@@ -326,7 +326,7 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
             ...logs("webapi"),
             ...xray(),
             ...pairs(
-              ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"],
+              ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"],
               [tableArn()],
             ),
             ...pairs(["dynamodb:Query"], indexes),

@@ -185,8 +185,11 @@ impl MessageStore for LaggingStore {
     async fn transition(&self, change: &StatusChange) -> Result<Message, StoreError> {
         self.0.transition(change).await
     }
-    async fn metrics(&self) -> Result<rez_core::ports::Metrics, StoreError> {
-        self.0.metrics().await
+    async fn metrics(
+        &self,
+        window: rez_core::ports::MetricsWindow,
+    ) -> Result<rez_core::ports::Metrics, StoreError> {
+        self.0.metrics(window).await
     }
     async fn hourly_counts(
         &self,

@@ -15,7 +15,8 @@
 //! |---|---|---|
 //! | `idempotency-key#<stored key>` | `#` | `message_id`, `message_created_date`, `ttl` |
 //! | `idempotency#<unnamespaced key>` | `#` | the same, written before keys had namespaces; read, never written |
-//! | `counters#<shard>` | `#` | the metrics counters (see `metrics.rs`) |
+//! | `counters#<shard>` | `YYYY-MM-DD` | the metrics counters of the messages created that day, `ttl` (see `metrics.rs`) |
+//! | `counters#<shard>` | `#` | the counters over all days, written before they were per day; never read |
 //!
 //! An idempotency item's id holds its key's stored form
 //! ([`IdempotencyKey::stored`]: `client:<text>` or `scheduler:<fire time>`).

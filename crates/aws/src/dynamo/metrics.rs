@@ -1,9 +1,14 @@
-//! Metrics without scanning: counters kept beside the messages.
+//! Metrics without scanning: counters kept beside the messages, per day.
 //!
 //! Every create and every transition adds the change it makes to a counters
 //! item (`ADD`, in the same transaction as the message write, so the counts
-//! never drift from the messages). Reading the metrics is one `BatchGetItem`
-//! of [`COUNTER_SHARDS`] small items, whatever the table's size.
+//! never drift from the messages). A message is counted in the item of its
+//! creation day (`counters#<shard>`, sort key `YYYY-MM-DD`), so a metrics
+//! read sums the days of a [`MetricsWindow`](rez_core::ports::MetricsWindow):
+//! one `Query` per shard (see `counters.rs`), whatever the table's size. The
+//! window ends before DynamoDB's TTL deletes any of its messages, so the TTL
+//! never leaves a counter that no message stands behind; each day's items
+//! expire [`RETENTION_DAYS`] after the day, like its messages.
 //!
 //! The counters mirror the reference store's definitions: messages per
 //! status, stage and type; `finished`, `attempts` and the attempts histogram
@@ -24,7 +29,10 @@ use aws_sdk_dynamodb::types::{AttributeValue, Update};
 use rez_core::ports::{LatencySummary, Metrics};
 use rez_core::{Message, MessageId, Status, StoreError};
 
-use super::items::{AUX_SORT_KEY, CREATED_DATE, ID, Item, get_i64, n, s};
+use chrono::{NaiveDate, TimeDelta};
+use rez_core::message::RETENTION_DAYS;
+
+use super::items::{CREATED_DATE, ID, Item, get_i64, n, s};
 
 /// How many counters items share the writes (fewer transaction conflicts).
 pub(crate) const COUNTER_SHARDS: u32 = 4;
@@ -33,6 +41,8 @@ const BUCKETS_PER_DOUBLING: f64 = 4.0;
 /// The last bucket (≈ 2^31.75 ms ≈ 40 days and beyond).
 const MAX_BUCKET: u32 = 127;
 
+/// The TTL attribute (the same as the messages').
+const TTL: &str = "ttl";
 const TOTAL: &str = "total";
 const FINISHED: &str = "finished";
 const ATTEMPTS: &str = "attempts";
@@ -42,9 +52,23 @@ const TYPE_PREFIX: &str = "type_";
 const LATENCY_PREFIX: &str = "latency_b";
 const ATTEMPTS_HISTOGRAM_PREFIX: &str = "attempts_n";
 
-/// The id of counters shard `shard`.
+/// The id of counters shard `shard` (its days are the sort keys).
 pub(crate) fn counters_id(shard: u32) -> String {
     format!("counters#{shard}")
+}
+
+/// The sort key of the counters of the messages created on `day`.
+pub(crate) fn counters_day(day: NaiveDate) -> String {
+    day.format("%Y-%m-%d").to_string()
+}
+
+/// When the counters item of `day` expires: [`RETENTION_DAYS`] after the
+/// day ends, when the last of its messages has.
+fn counters_ttl(day: NaiveDate) -> i64 {
+    let end = (day + TimeDelta::days(1))
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc();
+    end.timestamp() + RETENTION_DAYS * 24 * 3600
 }
 
 /// The shard a message's changes are counted in (from its id's random tail).
@@ -119,11 +143,17 @@ impl Delta {
         self.0.is_empty()
     }
 
-    /// The transaction step applying this delta to the counters of `shard`.
-    pub(crate) fn update(&self, table: &str, shard: u32) -> Result<Update, StoreError> {
+    /// The transaction step applying this delta to the counters of `shard`
+    /// for the messages created on `day`.
+    pub(crate) fn update(
+        &self,
+        table: &str,
+        shard: u32,
+        day: NaiveDate,
+    ) -> Result<Update, StoreError> {
         let mut expression = Vec::new();
-        let mut names = HashMap::new();
-        let mut values = HashMap::new();
+        let mut names = HashMap::from([("#ttl".to_owned(), TTL.to_owned())]);
+        let mut values = HashMap::from([(":ttl".to_owned(), n(counters_ttl(day)))]);
         for (i, (name, amount)) in self.0.iter().enumerate() {
             expression.push(format!("#c{i} :c{i}"));
             names.insert(format!("#c{i}"), name.clone());
@@ -132,8 +162,8 @@ impl Delta {
         Update::builder()
             .table_name(table)
             .key(ID, s(counters_id(shard)))
-            .key(CREATED_DATE, s(AUX_SORT_KEY))
-            .update_expression(format!("ADD {}", expression.join(", ")))
+            .key(CREATED_DATE, s(counters_day(day)))
+            .update_expression(format!("ADD {} SET #ttl = :ttl", expression.join(", ")))
             .set_expression_attribute_names(Some(names))
             .set_expression_attribute_values(Some(values))
             .build()
@@ -142,11 +172,11 @@ impl Delta {
 }
 
 /// The metrics the counters items add up to.
-pub(crate) fn metrics_from_counters(shards: &[Item]) -> Result<Metrics, StoreError> {
+pub(crate) fn metrics_from_counters(items: &[Item]) -> Result<Metrics, StoreError> {
     let mut sums: BTreeMap<&str, i64> = BTreeMap::new();
-    for item in shards {
+    for item in items {
         for (name, value) in item {
-            if let AttributeValue::N(_) = value {
+            if let (AttributeValue::N(_), false) = (value, name == TTL) {
                 let amount = get_i64(item, name)
                     .map_err(|e| StoreError::Corrupt(format!("counters item: {e}")))?;
                 *sums.entry(name.as_str()).or_default() += amount;

@@ -109,7 +109,11 @@ impl DynamoMessageStore {
         let delta = Delta::created(message);
         steps.push(
             TransactWriteItem::builder()
-                .update(delta.update(&self.table, shard_for(&message.id))?)
+                .update(delta.update(
+                    &self.table,
+                    shard_for(&message.id),
+                    message.created_date.date_naive(),
+                )?)
                 .build(),
         );
         // Every attempt is the same transaction, so backon's `Retryable`
@@ -248,7 +252,11 @@ impl DynamoMessageStore {
             if !delta.is_empty() {
                 steps.push(
                     TransactWriteItem::builder()
-                        .update(delta.update(&self.table, shard_for(&new.id))?)
+                        .update(delta.update(
+                            &self.table,
+                            shard_for(&new.id),
+                            new.created_date.date_naive(),
+                        )?)
                         .build(),
                 );
             }

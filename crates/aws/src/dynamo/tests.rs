@@ -2,7 +2,7 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::TimeZone;
-use rez_core::ports::{Created, ListQuery, MessageStore, StatusChange};
+use rez_core::ports::{Created, ListQuery, MessageStore, MetricsWindow, StatusChange};
 use rez_core::{
     Cursor, IdempotencyKey, Message, MessageType, Notification, Stage, Status, StoreError,
 };
@@ -220,15 +220,34 @@ async fn throttling_is_unavailable() {
 }
 
 #[tokio::test]
-async fn metrics_read_every_counters_shard_in_one_batch() {
-    let (store, http) = store(&[(200, r#"{"Responses": {"rez-agent-messages-dev": []}}"#)]);
-    assert_eq!(store.metrics().await.unwrap().total, 0);
+async fn metrics_query_each_counters_shard_from_the_windows_first_day() {
+    let empty = r#"{"Items": [], "Count": 0}"#;
+    let shards = super::metrics::COUNTER_SHARDS as usize;
+    let (store, http) = store(&vec![(200, empty); shards]);
+    let window = MetricsWindow::ending(chrono::Utc.with_ymd_and_hms(2026, 12, 7, 9, 0, 0).unwrap());
+    assert_eq!(store.metrics(window).await.unwrap().total, 0);
     let sent = requests(&http);
-    assert_eq!(sent[0].target, "DynamoDB_20120810.BatchGetItem");
-    let keys = sent[0].json()["RequestItems"][TABLE]["Keys"].clone();
+    assert_eq!(sent.len(), shards);
+    let mut ids: Vec<String> = sent
+        .iter()
+        .map(|r| {
+            let body = r.json();
+            assert_eq!(r.target, "DynamoDB_20120810.Query");
+            assert_eq!(body["ConsistentRead"], true);
+            assert_eq!(
+                body["ExpressionAttributeValues"][":first_day"]["S"],
+                "2026-11-08"
+            );
+            body["ExpressionAttributeValues"][":id"]["S"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    ids.sort();
     assert_eq!(
-        keys.as_array().unwrap().len(),
-        super::metrics::COUNTER_SHARDS as usize
+        ids,
+        ["counters#0", "counters#1", "counters#2", "counters#3"]
     );
 }
 
@@ -391,21 +410,6 @@ fn a_write_waits_longer_before_each_attempt_with_one_wait_fewer_than_attempts() 
     }
 }
 
-#[test]
-fn a_counters_read_waits_25_50_100_100_ms_between_its_five_calls() {
-    // To the millisecond: backon multiplies in f32 (50 ms is 50.000001 ms).
-    let waits: Vec<u128> = super::UNPROCESSED_KEYS_BACKOFF
-        .build()
-        .map(|wait| (wait.as_micros() + 500) / 1000)
-        .collect();
-    assert_eq!(
-        waits,
-        [25, 50, 100, 100],
-        "one wait fewer than {} calls",
-        super::MAX_BATCH_GET_ATTEMPTS
-    );
-}
-
 fn found(m: &Message) -> String {
     json!({"Items": [wire_item(&message_to_item(m).unwrap())]}).to_string()
 }
@@ -528,48 +532,4 @@ async fn failed_conditions_spend_attempts_but_wait_for_nothing() {
     assert_busy(store.transition(&change).await);
     assert_eq!(started.elapsed(), Duration::ZERO);
     assert_eq!(targets(&http).len(), 1 + MAX_WRITE_ATTEMPTS);
-}
-
-/// A BatchGetItem answer that read nothing and left one counters key.
-fn unprocessed() -> String {
-    json!({
-        "Responses": {TABLE: []},
-        "UnprocessedKeys": {TABLE: {
-            "Keys": [{"id": {"S": "counters#3"}, "created_date": {"S": "#"}}],
-            "ConsistentRead": true
-        }}
-    })
-    .to_string()
-}
-
-#[tokio::test(start_paused = true)]
-async fn metrics_ask_again_for_the_unprocessed_keys_only() {
-    let done = json!({"Responses": {TABLE: []}}).to_string();
-    let (store, http) = store(&[(200, &unprocessed()), (200, &done)]);
-    assert_eq!(store.metrics().await.unwrap().total, 0);
-    let sent = requests(&http);
-    assert_eq!(targets(&http), ["BatchGetItem", "BatchGetItem"]);
-    assert_eq!(
-        sent[1].json()["RequestItems"][TABLE]["Keys"],
-        json!([{"id": {"S": "counters#3"}, "created_date": {"S": "#"}}])
-    );
-}
-
-#[tokio::test(start_paused = true)]
-async fn metrics_whose_keys_stay_unprocessed_give_up_after_five_calls() {
-    let answer = unprocessed();
-    let (store, http) = store(&[(200, answer.as_str()); super::MAX_BATCH_GET_ATTEMPTS]);
-    match store.metrics().await {
-        Err(StoreError::Unavailable(why)) => {
-            assert!(
-                why.contains("counters still unprocessed after retries"),
-                "{why}"
-            );
-        }
-        other => panic!("expected unavailable, got {other:?}"),
-    }
-    assert_eq!(
-        targets(&http),
-        vec!["BatchGetItem"; super::MAX_BATCH_GET_ATTEMPTS]
-    );
 }

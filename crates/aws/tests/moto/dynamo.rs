@@ -8,7 +8,7 @@
 //! with scripted TransactionConflict answers instead.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use rez_core::ports::{Created, ListQuery, MessageStore};
+use rez_core::ports::{Created, ListQuery, MessageStore, MetricsWindow};
 use rez_core::{IdempotencyKey, MessageType, Stage, StoreError};
 
 use crate::helpers::{TestResult, message_at, new_store};
@@ -104,7 +104,10 @@ async fn a_missing_table_is_unavailable() -> TestResult {
             })
             .await
             .map(|_| ()),
-        store.metrics().await.map(|_| ()),
+        store
+            .metrics(MetricsWindow::ending(chrono::Utc::now()))
+            .await
+            .map(|_| ()),
     ] {
         match result {
             Err(StoreError::Unavailable(why)) => assert!(why.contains("no-such-table"), "{why}"),

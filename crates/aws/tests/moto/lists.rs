@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use rez_core::ports::{ListQuery, MessageStore};
+use rez_core::ports::{ListQuery, MessageStore, MetricsWindow};
 use rez_core::{Cursor, IdempotencyKey, Message, MessageType, Stage, Status, StoreError};
 
 use crate::helpers::{TestResult, change, message_at, new_store};
@@ -132,7 +132,11 @@ async fn lists_never_show_the_auxiliary_items() -> TestResult {
             .await?;
         ids.insert(m.id);
     }
-    store.metrics().await?;
+    let last_day = message_at(2, Stage::Dev, MessageType::Notification).created_date;
+    assert_eq!(
+        store.metrics(MetricsWindow::ending(last_day)).await?.total,
+        3
+    );
     let listed = store
         .list(&ListQuery {
             limit: 100,

@@ -1,7 +1,7 @@
 //! Metrics from the counters items agree with the reference store's.
 
 use rez_core::memory::MemoryStore;
-use rez_core::ports::{HourlySeries, MessageStore, StatusChange};
+use rez_core::ports::{HourlySeries, MessageStore, MetricsWindow, StatusChange};
 use rez_core::{Message, MessageType, Stage, Status};
 
 use crate::helpers::{TestResult, message_at, new_store};
@@ -84,8 +84,9 @@ async fn metrics_after_a_series_of_transitions_match_the_reference_store() -> Te
         last_created = Some(m.created_date);
         live(&stores, &m, steps).await?;
     }
-    let got = dynamo.metrics().await?;
-    let want = memory.metrics().await?;
+    let window = MetricsWindow::ending(last_created.unwrap());
+    let got = dynamo.metrics(window).await?;
+    let want = memory.metrics(window).await?;
     assert_eq!(got.total, want.total);
     assert_eq!(got.by_status, want.by_status);
     assert_eq!(got.by_stage, want.by_stage);
@@ -118,6 +119,51 @@ async fn metrics_after_a_series_of_transitions_match_the_reference_store() -> Te
 #[tokio::test]
 async fn an_empty_table_has_empty_metrics() -> TestResult {
     let (dynamo, _) = new_store(Stage::Prod).await;
-    assert_eq!(dynamo.metrics().await?, MemoryStore::new().metrics().await?);
+    let window = MetricsWindow::ending(chrono::Utc::now());
+    assert_eq!(
+        dynamo.metrics(window).await?,
+        MemoryStore::new().metrics(window).await?
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn metrics_count_the_days_of_the_window_as_the_reference_store_does() -> TestResult {
+    let (dynamo, _) = new_store(Stage::Dev).await;
+    let memory = MemoryStore::new();
+    let stores: [&dyn MessageStore; 2] = [&dynamo, &memory];
+    use Status::*;
+    let day = 24 * 3_600_000;
+    let delivered = vec![(Queued, 1, 0), (Processing, 5, 0), (Completed, 300, 1)];
+    // Messages created 40, 30, 29 and 0 days before the last, on one
+    // side of the window's first day or the other.
+    let mut last = None;
+    for days_before in [40, 30, 29, 0] {
+        let m = message_at(-days_before * day, Stage::Dev, MessageType::Notification);
+        live(&stores, &m, &delivered).await?;
+        last = last.max(Some(m.created_date));
+    }
+    let window = MetricsWindow::ending(last.unwrap());
+    let got = dynamo.metrics(window).await?;
+    let want = memory.metrics(window).await?;
+    // The latencies are bucketed (within 9.1 %, tested above): compare the rest.
+    assert_eq!(
+        got.delivery_latency_ms.count,
+        want.delivery_latency_ms.count
+    );
+    let unbucketed = |m: &rez_core::ports::Metrics| rez_core::ports::Metrics {
+        delivery_latency_ms: Default::default(),
+        ..m.clone()
+    };
+    assert_eq!(unbucketed(&got), unbucketed(&want));
+    assert_eq!(
+        got.total, 2,
+        "the days 40 and 30 before are outside the window"
+    );
+    assert_eq!(got.by_status.get("completed"), Some(&2));
+    // A day later, the message of 29 days before is outside too.
+    let next = MetricsWindow::ending(last.unwrap() + chrono::Duration::days(1));
+    assert_eq!(dynamo.metrics(next).await?.total, 1);
+    assert_eq!(memory.metrics(next).await?.total, 1);
     Ok(())
 }

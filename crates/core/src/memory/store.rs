@@ -4,8 +4,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use crate::ports::{
-    Created, HourlyCounts, HourlySeries, LatencySummary, ListQuery, MessageStore, Metrics, Page,
-    StatusChange, StoreError,
+    Created, HourlyCounts, HourlySeries, LatencySummary, ListQuery, MessageStore, Metrics,
+    MetricsWindow, Page, StatusChange, StoreError,
 };
 use crate::{Cursor, IdempotencyKey, Message, MessageId, Status};
 
@@ -114,12 +114,16 @@ impl MessageStore for MemoryStore {
         Ok(message.clone())
     }
 
-    async fn metrics(&self) -> Result<Metrics, StoreError> {
+    async fn metrics(&self, window: MetricsWindow) -> Result<Metrics, StoreError> {
         let inner = self.lock()?;
         let mut metrics = Metrics::default();
         let mut latencies = Vec::new();
         let (mut finished, mut attempts) = (0u64, 0u64);
-        for m in inner.messages.values() {
+        let counted = inner
+            .messages
+            .values()
+            .filter(|m| window.contains(m.created_date));
+        for m in counted {
             metrics.total += 1;
             *metrics.by_status.entry(m.status.to_string()).or_default() += 1;
             *metrics.by_stage.entry(m.stage.to_string()).or_default() += 1;

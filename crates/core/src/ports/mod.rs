@@ -7,6 +7,7 @@ mod atomic_submit;
 mod clock;
 mod dead_letters;
 mod executions;
+mod metrics_window;
 mod notifier;
 mod publisher;
 mod redelivery;
@@ -21,6 +22,7 @@ pub use dead_letters::{DeadLetterEntry, DeadLetterList, DeadLetterQueue, QueueCo
 pub use executions::{
     ExecutionPage, ExecutionQuery, ExecutionReader, ExecutionRecord, ExecutionSummary,
 };
+pub use metrics_window::{METRICS_WINDOW_DAYS, MetricsWindow};
 pub use notifier::{Delivery, Notifier, NotifyError, NotifyErrorKind};
 pub use publisher::{MessageEvent, PublishError, Publisher};
 pub use redelivery::{RedeliveryError, RedeliveryScheduler};

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+use super::metrics_window::MetricsWindow;
 use super::series::{HourlyCounts, HourlySeries};
 use crate::{Cursor, IdempotencyKey, Message, MessageId, MessageType, Stage, Status};
 
@@ -223,7 +224,7 @@ impl LatencySummary {
     }
 }
 
-/// Counts and rates over every stored message.
+/// Counts and rates over the messages created in a [`MetricsWindow`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Metrics {
     /// All messages.
@@ -305,11 +306,11 @@ pub trait MessageStore: Send + Sync {
     /// [`StoreError::NotFound`], [`StoreError::Conflict`], [`StoreError::Unavailable`].
     async fn transition(&self, change: &StatusChange) -> Result<Message, StoreError>;
 
-    /// Counts and rates over all messages.
+    /// Counts and rates over the messages created in `window`.
     ///
     /// # Errors
     /// [`StoreError::Unavailable`].
-    async fn metrics(&self) -> Result<Metrics, StoreError>;
+    async fn metrics(&self, window: MetricsWindow) -> Result<Metrics, StoreError>;
 
     /// Messages created in each hour of `series` (from [`HourlySeries::since`]
     /// on), counted by their current status, read from the status index.

@@ -56,7 +56,7 @@ async function draw(main, context) {
     h('div', {class: 'page-head'}, h('h1', {}, 'Metrics'),
       h('button', {type: 'button', onclick: () => draw(main, context)}, 'Refresh')),
     h('div', {class: 'cards'},
-      card('messages', summary.total ?? 0, 'metric-total'),
+      card(`messages, last ${summary.window_days ?? 30} days`, summary.total ?? 0, 'metric-total'),
       card('completed', byStatus.completed ?? 0),
       card('failed', byStatus.failed ?? 0),
       card('deferred', byStatus.deferred ?? 0),

@@ -1,4 +1,5 @@
-//! Counts, rates and delivery latency over the stored messages.
+//! Counts, rates and delivery latency over the messages created in a
+//! [`MetricsWindow`].
 //!
 //! The figures follow the port's definitions, as the in-memory reference
 //! store computes them: success rate is completed / (completed + failed),
@@ -7,25 +8,29 @@
 
 use std::collections::BTreeMap;
 
-use rez_core::ports::{HourlyCounts, HourlySeries, LatencySummary, Metrics, StoreError};
+use rez_core::ports::{
+    HourlyCounts, HourlySeries, LatencySummary, Metrics, MetricsWindow, StoreError,
+};
 use rez_core::{Status, time};
 use rusqlite::Connection;
 
 use super::database::get_u64;
 use super::error::store_error;
 
-/// Computes [`Metrics`] over every message, in one read transaction.
-pub(crate) fn compute(conn: &mut Connection) -> Result<Metrics, StoreError> {
+/// Computes [`Metrics`] over the messages created in `window`, in one read
+/// transaction.
+pub(crate) fn compute(conn: &mut Connection, window: MetricsWindow) -> Result<Metrics, StoreError> {
+    let since = time::format(window.since());
     let tx = conn.transaction().map_err(store_error)?;
-    let by_status = counts(&tx, "status")?;
-    let by_stage = counts(&tx, "stage")?;
-    let by_message_type = counts(&tx, "message_type")?;
+    let by_status = counts(&tx, "status", &since)?;
+    let by_stage = counts(&tx, "stage", &since)?;
+    let by_message_type = counts(&tx, "message_type", &since)?;
     let total = by_status.values().sum();
     let (finished, attempts): (u64, u64) = tx
         .query_row(
             "SELECT COUNT(*), COALESCE(SUM(delivery_attempts), 0) FROM messages \
-             WHERE status IN (?1, ?2)",
-            [Status::Completed.as_str(), Status::Failed.as_str()],
+             WHERE status IN (?1, ?2) AND created_date >= ?3",
+            [Status::Completed.as_str(), Status::Failed.as_str(), &since],
             |row| Ok((get_u64(row, 0)?, get_u64(row, 1)?)),
         )
         .map_err(store_error)?;
@@ -33,8 +38,8 @@ pub(crate) fn compute(conn: &mut Connection) -> Result<Metrics, StoreError> {
         .get(Status::Completed.as_str())
         .copied()
         .unwrap_or(0);
-    let latencies = latencies(&tx)?;
-    let attempts_histogram = attempts_histogram(&tx)?;
+    let latencies = latencies(&tx, &since)?;
+    let attempts_histogram = attempts_histogram(&tx, &since)?;
     tx.finish().map_err(store_error)?;
     Ok(Metrics {
         total,
@@ -48,17 +53,17 @@ pub(crate) fn compute(conn: &mut Connection) -> Result<Metrics, StoreError> {
     })
 }
 
-/// Finished messages by their delivery attempts.
-fn attempts_histogram(conn: &Connection) -> Result<BTreeMap<String, u64>, StoreError> {
+/// Finished messages created since `since` by their delivery attempts.
+fn attempts_histogram(conn: &Connection, since: &str) -> Result<BTreeMap<String, u64>, StoreError> {
     let mut stmt = conn
         .prepare_cached(
             "SELECT delivery_attempts, COUNT(*) FROM messages WHERE status IN (?1, ?2) \
-             GROUP BY delivery_attempts",
+             AND created_date >= ?3 GROUP BY delivery_attempts",
         )
         .map_err(store_error)?;
     let rows = stmt
         .query_map(
-            [Status::Completed.as_str(), Status::Failed.as_str()],
+            [Status::Completed.as_str(), Status::Failed.as_str(), since],
             |row| Ok((get_u64(row, 0)?.to_string(), get_u64(row, 1)?)),
         )
         .map_err(store_error)?;
@@ -94,27 +99,34 @@ pub(crate) fn hourly(
     Ok(series.into_buckets())
 }
 
-/// Messages per value of `column` (a fixed column name, never user input).
-fn counts(conn: &Connection, column: &str) -> Result<BTreeMap<String, u64>, StoreError> {
+/// Messages created since `since` per value of `column` (a fixed column
+/// name, never user input).
+fn counts(
+    conn: &Connection,
+    column: &str,
+    since: &str,
+) -> Result<BTreeMap<String, u64>, StoreError> {
     let mut stmt = conn
         .prepare_cached(&format!(
-            "SELECT {column}, COUNT(*) FROM messages GROUP BY {column}"
+            "SELECT {column}, COUNT(*) FROM messages WHERE created_date >= ?1 GROUP BY {column}"
         ))
         .map_err(store_error)?;
     let rows = stmt
-        .query_map([], |row| Ok((row.get(0)?, get_u64(row, 1)?)))
+        .query_map([since], |row| Ok((row.get(0)?, get_u64(row, 1)?)))
         .map_err(store_error)?;
     rows.collect::<Result<_, _>>().map_err(store_error)
 }
 
-/// Milliseconds from acceptance to delivery of every delivered message.
-fn latencies(conn: &Connection) -> Result<Vec<i64>, StoreError> {
+/// Milliseconds from acceptance to delivery of every delivered message
+/// created since `since`.
+fn latencies(conn: &Connection, since: &str) -> Result<Vec<i64>, StoreError> {
     let mut stmt = conn
         .prepare_cached(
-            "SELECT id, created_date, delivered_at FROM messages WHERE delivered_at IS NOT NULL",
+            "SELECT id, created_date, delivered_at FROM messages \
+             WHERE delivered_at IS NOT NULL AND created_date >= ?1",
         )
         .map_err(store_error)?;
-    let mut rows = stmt.query([]).map_err(store_error)?;
+    let mut rows = stmt.query([since]).map_err(store_error)?;
     let mut out = Vec::new();
     while let Some(row) = rows.next().map_err(store_error)? {
         let id: String = row.get(0).map_err(store_error)?;

@@ -2,7 +2,7 @@
 
 use rez_core::ports::{
     Created, DEFAULT_LIST_LIMIT, HourlyCounts, HourlySeries, ListQuery, MAX_LIST_LIMIT,
-    MessageStore, Metrics, Page, StatusChange, StoreError,
+    MessageStore, Metrics, MetricsWindow, Page, StatusChange, StoreError,
 };
 use rez_core::{Cursor, IdempotencyKey, Message, MessageId, time};
 use rusqlite::types::Value;
@@ -173,8 +173,10 @@ impl MessageStore for SqliteStore {
             .await
     }
 
-    async fn metrics(&self) -> Result<Metrics, StoreError> {
-        self.db.call(metrics::compute).await
+    async fn metrics(&self, window: MetricsWindow) -> Result<Metrics, StoreError> {
+        self.db
+            .call(move |conn| metrics::compute(conn, window))
+            .await
     }
 
     async fn hourly_counts(&self, series: HourlySeries) -> Result<Vec<HourlyCounts>, StoreError> {

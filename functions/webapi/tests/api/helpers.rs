@@ -13,7 +13,7 @@ use rez_core::memory::MemoryPublisher;
 use rez_core::ports::{
     Clock, Created, DeadLetterEntry, DeadLetterList, DeadLetterQueue, ExecutionPage,
     ExecutionQuery, ExecutionReader, ExecutionRecord, HourlyCounts, HourlySeries, ListQuery,
-    MessageStore, Metrics, Page, QueueCounts, RecordedMetrics, StatusChange,
+    MessageStore, Metrics, MetricsWindow, Page, QueueCounts, RecordedMetrics, StatusChange,
 };
 use rez_core::{Cursor, IdempotencyKey, Message, MessageId, Stage, Status, StoreError};
 use rez_webapi::{ApiKey, ApiState, router};
@@ -151,12 +151,16 @@ impl MessageStore for MemoryStore {
         Ok(message.clone())
     }
 
-    async fn metrics(&self) -> Result<Metrics, StoreError> {
+    async fn metrics(&self, window: MetricsWindow) -> Result<Metrics, StoreError> {
         self.check()?;
         if self.slow.load(Ordering::SeqCst) {
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
         }
-        let all = self.all();
+        let all: Vec<Message> = self
+            .all()
+            .into_iter()
+            .filter(|m| window.contains(m.created_date))
+            .collect();
         let mut metrics = Metrics {
             total: all.len() as u64,
             ..Metrics::default()

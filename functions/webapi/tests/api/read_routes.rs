@@ -55,6 +55,9 @@ async fn metrics_come_from_the_store() -> TestResult {
     assert_eq!(res.json["total"], 2);
     assert_eq!(res.json["by_status"], json!({"queued": 2}));
     assert!(res.json["delivery_latency_ms"].is_object());
+    // The window: 30 UTC days ending with the clock's day.
+    assert_eq!(res.json["window_days"], 30);
+    assert_eq!(res.json["since"], "2026-11-01T00:00:00.000000Z");
     Ok(())
 }
 

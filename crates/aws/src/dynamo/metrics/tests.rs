@@ -103,15 +103,46 @@ fn a_delta_moves_a_message_from_its_old_counts_to_its_new_ones() {
 }
 
 #[test]
-fn the_update_adds_every_counter_through_aliases() {
-    let update = Delta::created(&message()).update("t", 3).unwrap();
+fn the_update_adds_every_counter_of_the_creation_day_through_aliases() {
+    let m = message();
+    let update = Delta::created(&m)
+        .update("t", 3, m.created_date.date_naive())
+        .unwrap();
     assert_eq!(update.key()["id"], s("counters#3"));
+    assert_eq!(update.key()["created_date"], s("2026-11-30"));
     assert_eq!(
         update.update_expression(),
-        "ADD #c0 :c0, #c1 :c1, #c2 :c2, #c3 :c3"
+        "ADD #c0 :c0, #c1 :c1, #c2 :c2, #c3 :c3 SET #ttl = :ttl"
     );
     let names = update.expression_attribute_names().unwrap();
     assert_eq!(names["#c2"], "total");
+    assert_eq!(names["#ttl"], "ttl");
+}
+
+#[test]
+fn a_days_counters_expire_when_the_last_message_of_the_day_does() {
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    let last_of_day = chrono::Utc
+        .with_ymd_and_hms(2026, 11, 30, 23, 59, 59)
+        .unwrap();
+    let last = Message::new(
+        last_of_day,
+        "api",
+        Stage::Dev,
+        MessageType::Notification,
+        Notification::text("hi"),
+    );
+    assert_eq!(counters_ttl(day), last.ttl + 1);
+}
+
+#[test]
+fn the_ttl_of_a_counters_item_is_not_a_count() {
+    let mut item = Item::new();
+    item.insert("total".into(), AttributeValue::N("2".into()));
+    item.insert("ttl".into(), AttributeValue::N("1800000000".into()));
+    let metrics = metrics_from_counters(&[item]).unwrap();
+    assert_eq!(metrics.total, 2);
+    assert!(metrics.by_status.is_empty());
 }
 
 #[test]

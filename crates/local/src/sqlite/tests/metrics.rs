@@ -1,7 +1,7 @@
 //! Metrics over a known data set.
 
 use chrono::Duration;
-use rez_core::ports::{LatencySummary, MessageStore};
+use rez_core::ports::{LatencySummary, MessageStore, MetricsWindow};
 use rez_core::{MessageType, Stage, Status};
 
 use super::fixtures::{TestResult, at, message, temp_db};
@@ -50,7 +50,7 @@ async fn metrics_count_rate_latency_and_attempts_of_a_known_data_set() -> TestRe
         store.create(&m, None).await?;
     }
 
-    let metrics = store.metrics().await?;
+    let metrics = store.metrics(MetricsWindow::ending(at(0))).await?;
     assert_eq!(metrics.total, 5);
     let counts = |pairs: &[(&str, u64)]| pairs.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
     assert_eq!(
@@ -118,7 +118,9 @@ async fn hourly_counts_group_messages_by_creation_hour_and_current_status() -> T
 #[tokio::test]
 async fn metrics_of_an_empty_store_have_no_rates() -> TestResult {
     let (_dir, db) = temp_db()?;
-    let metrics = SqliteStore::new(db).metrics().await?;
+    let metrics = SqliteStore::new(db)
+        .metrics(MetricsWindow::ending(at(0)))
+        .await?;
     assert_eq!(metrics.total, 0);
     assert!(metrics.by_status.is_empty());
     assert_eq!(
@@ -138,4 +140,32 @@ fn percentiles_use_the_nearest_rank() {
     );
     let one = LatencySummary::from_samples(vec![7]);
     assert_eq!((one.p50, one.p99, one.max), (Some(7), Some(7), Some(7)));
+}
+
+#[tokio::test]
+async fn metrics_count_only_the_messages_created_in_the_window() -> TestResult {
+    let (_dir, db) = temp_db()?;
+    let store = SqliteStore::new(db);
+    let window = MetricsWindow::ending(at(0));
+    let before = window.since() - Duration::milliseconds(1);
+    let first = window.since();
+    for (created, status, attempts) in [
+        (before, Status::Completed, 2),
+        (first, Status::Completed, 1),
+        (at(0), Status::Failed, 3),
+    ] {
+        let mut m = message(created, Stage::Dev, status, MessageType::Notification);
+        m.delivery_attempts = attempts;
+        m.delivered_at =
+            (status == Status::Completed).then(|| created + Duration::milliseconds(50));
+        store.create(&m, None).await?;
+    }
+    let metrics = store.metrics(window).await?;
+    assert_eq!(metrics.total, 2);
+    assert_eq!(metrics.by_status.get("completed"), Some(&1));
+    assert_eq!(metrics.by_status.get("failed"), Some(&1));
+    assert_eq!(metrics.mean_delivery_attempts, Some(2.0));
+    assert_eq!(metrics.delivery_latency_ms.count, 1);
+    assert_eq!(metrics.attempts_histogram.get("2"), None);
+    Ok(())
 }
