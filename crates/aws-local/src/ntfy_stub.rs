@@ -5,7 +5,9 @@
 //! Besides ntfy's publish (`POST /` with JSON, `POST`/`PUT /<topic>`), it
 //! serves `GET /_stub/received` (what it received) and
 //! `POST /_stub/answers` (`{"statuses": [503, 503, 200], "delayMs": 0}`:
-//! the next answers, then 200 again).
+//! the next answers, then 200 again; an optional `"codes": [50300, …]` gives
+//! the ntfy error codes of the failing ones, such as 42908 for a used-up
+//! daily quota, where the default is the status × 100).
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -41,9 +43,44 @@ pub struct Received {
     pub received_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// One answer the stub is told to give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StubAnswer {
+    /// The HTTP status.
+    pub status: u16,
+    /// For an error, ntfy's error code (default: the status × 100).
+    pub code: Option<u32>,
+    /// How long to wait before answering (default: the script's delay). A
+    /// wait past the client's timeout is a hang: the publish is received,
+    /// and nobody reads its answer.
+    pub delay: Option<Duration>,
+    /// A `Retry-After` header, in seconds.
+    pub retry_after: Option<u32>,
+}
+
+impl StubAnswer {
+    /// An answer with `status` and nothing else.
+    pub fn status(status: u16) -> Self {
+        Self {
+            status,
+            code: None,
+            delay: None,
+            retry_after: None,
+        }
+    }
+
+    /// A 200 given only after `delay`.
+    pub fn hang(delay: Duration) -> Self {
+        Self {
+            delay: Some(delay),
+            ..Self::status(200)
+        }
+    }
+}
+
 #[derive(Default)]
 struct Script {
-    answers: VecDeque<u16>,
+    answers: VecDeque<StubAnswer>,
     delay: Duration,
     received: Vec<Received>,
 }
@@ -59,6 +96,8 @@ pub struct NtfyStub {
 #[serde(rename_all = "camelCase")]
 struct Answers {
     statuses: Vec<u16>,
+    #[serde(default)]
+    codes: Vec<u32>,
     #[serde(default)]
     delay_ms: u64,
 }
@@ -109,8 +148,26 @@ impl NtfyStub {
 
     /// The next answers (then 200 again), each after `delay`.
     pub fn answer_with(&self, statuses: &[u16], delay: Duration) {
+        self.answer_with_codes(statuses, &[], delay);
+    }
+
+    /// The next answers (then 200 again), each after `delay`; the failing
+    /// ones carry ntfy's error codes `codes` in order (status × 100 past
+    /// their end), as ntfy answers 429 with 42908 once the day's quota is
+    /// used up.
+    pub fn answer_with_codes(&self, statuses: &[u16], codes: &[u32], delay: Duration) {
+        let answers = statuses.iter().enumerate().map(|(i, status)| StubAnswer {
+            code: codes.get(i).copied(),
+            ..StubAnswer::status(*status)
+        });
+        self.script(answers, delay);
+    }
+
+    /// The next answers (then 200 again); those without a delay of their
+    /// own are given after `delay`.
+    pub fn script(&self, answers: impl IntoIterator<Item = StubAnswer>, delay: Duration) {
         let mut script = self.lock();
-        script.answers = statuses.iter().copied().collect();
+        script.answers = answers.into_iter().collect();
         script.delay = delay;
     }
 
@@ -133,7 +190,7 @@ async fn forget(State(stub): State<NtfyStub>) -> StatusCode {
 async fn set_answers(State(stub): State<NtfyStub>, body: Bytes) -> Response {
     match serde_json::from_slice::<Answers>(&body) {
         Ok(a) => {
-            stub.answer_with(&a.statuses, Duration::from_millis(a.delay_ms));
+            stub.answer_with_codes(&a.statuses, &a.codes, Duration::from_millis(a.delay_ms));
             StatusCode::NO_CONTENT.into_response()
         }
         Err(e) => (
@@ -157,10 +214,15 @@ async fn publish(
     let received_at = chrono::Utc::now();
     let body_value = serde_json::from_slice(&body)
         .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
-    let (status, delay) = {
+    let (answer, delay) = {
         let mut script = stub.lock();
-        (script.answers.pop_front().unwrap_or(200), script.delay)
+        let answer = script
+            .answers
+            .pop_front()
+            .unwrap_or(StubAnswer::status(200));
+        (answer, answer.delay.unwrap_or(script.delay))
     };
+    let status = answer.status;
     let topic = body_value.get("topic").and_then(Value::as_str).map_or_else(
         || uri.path().trim_start_matches('/').to_owned(),
         str::to_owned,
@@ -189,10 +251,20 @@ async fn publish(
         });
         (status, axum::Json(answer)).into_response()
     } else {
-        (
+        let mut response = (
             status,
-            axum::Json(json!({"code": u32::from(status.as_u16()) * 100, "http": status.as_u16(), "error": "stub answer"})),
+            axum::Json(json!({
+                "code": answer.code.unwrap_or(u32::from(status.as_u16()) * 100),
+                "http": status.as_u16(),
+                "error": "stub answer",
+            })),
         )
-            .into_response()
+            .into_response();
+        if let Some(seconds) = answer.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }

@@ -21,5 +21,6 @@ mod lambda_api;
 mod lambda_service;
 mod promises;
 mod queue_retries;
+mod quota;
 mod schedule;
 mod support;

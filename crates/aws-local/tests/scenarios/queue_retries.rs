@@ -5,37 +5,17 @@
 
 use std::time::Duration;
 
-use rez_aws_local::AwsLocal;
 use rez_aws_local::faults::InjectedError;
 use rez_core::message::MessageId;
 use rez_core::ports::MessageStore;
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::time::Instant;
 
 use crate::support::{
-    api_key, eventually, function_name, reconcile_schedule, send, start, start_visible_after, store,
+    api, eventually, function_name, reconcile_schedule, send, start, start_visible_after, store,
 };
 
 const START_SYNC_EXECUTION: &str = "AWSStepFunctions.StartSyncExecution";
-
-/// An API call through the API Gateway front; the status and the JSON.
-async fn api(
-    local: &AwsLocal,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<&Value>,
-) -> (u16, Value) {
-    let mut request = reqwest::Client::new()
-        .request(method, format!("{}{path}", local.api_url()))
-        .bearer_auth(api_key(local))
-        .timeout(Duration::from_secs(30));
-    if let Some(body) = body {
-        request = request.json(body);
-    }
-    let answer = request.send().await.expect("the API answers");
-    let status = answer.status().as_u16();
-    (status, answer.json().await.unwrap_or(Value::Null))
-}
 
 #[tokio::test]
 #[ignore = "needs build/*.zip, the declarations and rez-agent: scripts/test-aws-local.sh"]
@@ -106,6 +86,7 @@ async fn a_dead_letter_is_listed_by_the_api_and_its_redrive_delivers_it() {
         error_type: "ThrottlingException".to_owned(),
         message: "Rate exceeded".to_owned(),
         details: serde_json::Map::new(),
+        delay_ms: 0,
     });
     let (_, sent) = send(&local, &json!({"message": "dead, then alive"})).await;
     let id = sent["id"].as_str().expect("an id").to_owned();

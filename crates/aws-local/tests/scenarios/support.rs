@@ -197,3 +197,67 @@ pub(crate) fn reconcile_schedule(local: &AwsLocal) -> String {
         .name
         .clone()
 }
+
+/// An API call through the API Gateway front; the status and the JSON.
+pub(crate) async fn api(
+    local: &AwsLocal,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let mut request = reqwest::Client::new()
+        .request(method, format!("{}{path}", local.api_url()))
+        .bearer_auth(api_key(local))
+        .timeout(Duration::from_secs(30));
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    let answer = request.send().await.expect("the API answers");
+    let status = answer.status().as_u16();
+    (status, answer.json().await.unwrap_or(Value::Null))
+}
+
+/// Asserts the stub received `text` at least once and never after the
+/// message was recorded completed (its `updated_date`).
+pub(crate) fn assert_none_published_after_completion(
+    local: &AwsLocal,
+    message: &Message,
+    text: &str,
+) {
+    assert_eq!(message.status.as_str(), "completed", "{message:?}");
+    let times: Vec<_> = local
+        .ntfy()
+        .expect("the stub")
+        .received()
+        .into_iter()
+        .filter(|r| r.body["message"] == text)
+        .map(|r| r.received_at)
+        .collect();
+    assert!(
+        !times.is_empty(),
+        "completed without a publish: {message:?}"
+    );
+    let late: Vec<_> = times
+        .iter()
+        .filter(|t| **t > message.updated_date)
+        .collect();
+    assert!(
+        late.is_empty(),
+        "published after completion: {message:?} {late:?}"
+    );
+}
+
+/// Waits until no execution of the deployment's state machine is RUNNING.
+pub(crate) async fn no_execution_running(local: &AwsLocal) {
+    let arn = local.declared().state_machines[0].arn.clone();
+    eventually("no execution RUNNING", || async {
+        let running = step_functions(
+            local,
+            "ListExecutions",
+            &json!({"stateMachineArn": arn, "statusFilter": "RUNNING"}),
+        )
+        .await;
+        (running["executions"] == json!([])).then_some(())
+    })
+    .await;
+}
