@@ -2,7 +2,7 @@
 //!
 //! | route | what it does |
 //! |---|---|
-//! | `POST /_aws-local/faults` | `{"operation", "count", "status", "errorType", "message", "details"}`: the next calls of an operation fail |
+//! | `POST /_aws-local/faults` | `{"operation", "count", "status", "errorType", "message", "details", "delayMs"}`: the next calls of an operation fail, each after `delayMs` |
 //! | `POST /_aws-local/sqs/duplicate` | `{"count"}`: the next batches reach the function twice |
 //! | `POST /_aws-local/functions/{name}/kill` | kills the function's running invocations: `{"killed": n}` |
 //! | `POST /_aws-local/schedules/{name}/fire` | `{"scheduledTime"}`: the schedule fires for that time now (202) |

@@ -47,6 +47,7 @@ async fn forward(State(upstreams): State<Arc<Upstreams>>, request: Request) -> R
         .to_owned();
     if let Some(error) = upstreams.faults.take_error(&target) {
         tracing::info!(operation = %target, error = %error.error_type, "injected fault");
+        tokio::time::sleep(std::time::Duration::from_millis(error.delay_ms)).await;
         let mut body = error.details.clone();
         body.insert("__type".to_owned(), error.error_type.clone().into());
         body.insert("message".to_owned(), error.message.clone().into());

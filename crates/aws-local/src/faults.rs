@@ -25,6 +25,11 @@ pub struct InjectedError {
     /// More members of the error's body (DynamoDB's `CancellationReasons`).
     #[serde(default)]
     pub details: serde_json::Map<String, serde_json::Value>,
+    /// How long the call is held before the error answers it (0: at once).
+    /// A held call never reaches the service, so a test can kill its caller
+    /// while it waits: a crash between two steps, with nothing written.
+    #[serde(default)]
+    pub delay_ms: u64,
 }
 
 /// The faults waiting to happen.
@@ -94,6 +99,7 @@ mod tests {
             error_type: "ThrottlingException".into(),
             message: "Rate exceeded".into(),
             details: serde_json::Map::new(),
+            delay_ms: 0,
         });
         assert!(faults.take_error("DynamoDB_20120810.PutItem").is_none());
         assert!(
@@ -118,6 +124,7 @@ mod tests {
             error_type: "ThrottlingException".into(),
             message: "Rate exceeded".into(),
             details: serde_json::Map::new(),
+            delay_ms: 0,
         });
         faults.clear("AWSStepFunctions.StartSyncExecution");
         assert!(

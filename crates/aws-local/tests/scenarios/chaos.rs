@@ -3,9 +3,9 @@
 //! with ntfy failing at random and the processor and send-notification
 //! killed mid-invocation.
 //!
-//! The stub's fault mix is the local chaos test's without its hangs (the
-//! stub has one delay for every answer): 25 % 500 or 503, 10 % 429, else
-//! 200. `REZ_CHAOS_SEED` repeats a run's sequence of answers.
+//! The stub's fault mix is the local chaos test's: 25 % 500 or 503, 10 %
+//! 429 with `Retry-After: 1`, 5 % a hang past ntfy's timeout, else 200.
+//! `REZ_CHAOS_SEED` repeats a run's sequence of answers.
 
 // The run prints its seed (to repeat it) and its summary (for RELIABILITY.md).
 #![allow(clippy::print_stdout)]
@@ -20,7 +20,9 @@ use rez_core::ports::MessageStore;
 use serde_json::json;
 use tokio::time::Instant;
 
-use crate::support::{function_name, send, start_visible_after, step_functions, store};
+use rez_aws_local::ntfy_stub::StubAnswer;
+
+use crate::support::{api, function_name, send, start_visible_after, step_functions, store};
 
 const MESSAGES: usize = 300;
 /// How long the run may take to settle.
@@ -33,15 +35,23 @@ fn seed() -> u64 {
         .unwrap_or_else(rand::random)
 }
 
+/// A hang lasts past send-notification's 10 s ntfy timeout.
+const HANG: Duration = Duration::from_secs(15);
+
 /// The stub's answers: enough for every first publish and the retries.
-fn answers(seed: u64) -> Vec<u16> {
+fn answers(seed: u64) -> Vec<StubAnswer> {
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     (0..MESSAGES * 3)
         .map(|_| match rng.random_range(0..100) {
-            0..12 => 500,
-            12..25 => 503,
-            25..35 => 429,
-            _ => 200,
+            0..12 => StubAnswer::status(500),
+            12..25 => StubAnswer::status(503),
+            25..35 => StubAnswer {
+                code: Some(42901),
+                retry_after: Some(1),
+                ..StubAnswer::status(429)
+            },
+            35..40 => StubAnswer::hang(HANG),
+            _ => StubAnswer::status(200),
         })
         .collect()
 }
@@ -56,7 +66,7 @@ async fn three_hundred_messages_under_ntfy_faults_and_kills_all_end_final_and_no
     // processor's redelivery waits, so a retried record returns in seconds.
     let local = start_visible_after(Some(5)).await;
     let stub = local.ntfy().expect("the stub").clone();
-    stub.answer_with(&answers(seed), Duration::ZERO);
+    stub.script(answers(seed), Duration::ZERO);
 
     let killer = {
         let lambda = local.lambda().clone();
@@ -119,13 +129,18 @@ async fn three_hundred_messages_under_ntfy_faults_and_kills_all_end_final_and_no
                     .expect("nothing accepted is lost"),
             );
         }
+        // A transiently failed message is final only once its record is
+        // gone: until then its next delivery may take it up again.
         let open = now.iter().filter(|m| !m.status.is_final()).count();
-        if open == 0 {
+        let (_, dlq) = api(&local, reqwest::Method::GET, "/api/dlq", None).await;
+        let queued = (&dlq["depth"]["visible"], &dlq["depth"]["in_flight"]);
+        if open == 0 && queued == (&json!(0), &json!(0)) {
             break now;
         }
         assert!(
             Instant::now() < deadline,
-            "{open} of {MESSAGES} messages not final after {SETTLE_LIMIT:?} (seed {seed})"
+            "not settled after {SETTLE_LIMIT:?} (seed {seed}): {open} of {MESSAGES} messages \
+             not final, queue {queued:?}"
         );
         tokio::time::sleep(Duration::from_secs(1)).await;
     };
@@ -164,15 +179,25 @@ async fn three_hundred_messages_under_ntfy_faults_and_kills_all_end_final_and_no
         }
     }
 
-    // Every execution record is closed.
+    // Every execution record is closed: the last ones end a moment after
+    // their message settled.
     let arn = local.declared().state_machines[0].arn.clone();
-    let running = step_functions(
-        &local,
-        "ListExecutions",
-        &json!({"stateMachineArn": arn, "statusFilter": "RUNNING"}),
-    )
-    .await;
-    assert_eq!(running["executions"], json!([]), "{running}");
+    loop {
+        let running = step_functions(
+            &local,
+            "ListExecutions",
+            &json!({"stateMachineArn": arn, "statusFilter": "RUNNING"}),
+        )
+        .await;
+        if running["executions"] == json!([]) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "executions still RUNNING after every message settled: {running}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
     println!(
         "aws chaos summary: seed={seed} messages={MESSAGES} completed={completed} failed={} \
          publishes={} kills={kills} settled_in={settled_in:?} failures={failures:?}",

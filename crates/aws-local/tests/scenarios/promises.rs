@@ -9,8 +9,8 @@ use rez_core::{Message, MessageType, Notification, Stage, Status};
 use serde_json::json;
 
 use crate::support::{
-    ended_execution, eventually, function_name, reconcile_schedule, send, settled, start,
-    step_functions, store,
+    assert_none_published_after_completion, ended_execution, eventually, function_name,
+    reconcile_schedule, send, settled, start, step_functions, store,
 };
 
 /// How many publishes of `text` the stub received.
@@ -144,5 +144,67 @@ async fn the_reconcile_schedule_sends_round_what_no_record_or_execution_will() {
         "a live claim is its execution's"
     );
     assert_eq!(publishes_of(&local, "still claimed"), 0);
+    local.shutdown().await;
+}
+
+/// The operation of every status write: the message and its counters.
+const TRANSACT_WRITE_ITEMS: &str = "DynamoDB_20120810.TransactWriteItems";
+
+#[tokio::test]
+#[ignore = "needs build/*.zip, the declarations and rez-agent: scripts/test-aws-local.sh"]
+async fn a_task_crashing_after_ntfy_accepted_and_before_the_status_is_recorded_loses_nothing() {
+    let local = start().await;
+    let table = store(&local);
+    let recorder = function_name(&local, "record-status");
+    // ntfy accepts after a second: the time to hold the status write that
+    // follows.
+    let stub = local.ntfy().expect("the stub");
+    stub.answer_with(&[200], Duration::from_secs(1));
+    let text = "crash before the status";
+    let (status, sent) = send(&local, &json!({"message": text})).await;
+    assert_eq!(status, 202, "{sent}");
+    let id: rez_core::MessageId = sent["id"].as_str().expect("an id").parse().expect("an id");
+    eventually("ntfy's first publish", || async {
+        (publishes_of(&local, text) == 1).then_some(())
+    })
+    .await;
+    let first = table
+        .get(&id)
+        .await
+        .expect("readable")
+        .and_then(|m| m.execution_id)
+        .expect("the message is claimed by the publishing execution");
+    // RecordSuccess's transaction is held, never sent on to DynamoDB, and
+    // the task is killed while it waits: the crash falls between ntfy's
+    // acceptance and any status write.
+    local.faults().inject(rez_aws_local::faults::InjectedError {
+        operation: TRANSACT_WRITE_ITEMS.to_owned(),
+        count: 1,
+        status: 500,
+        error_type: "InternalServerError".to_owned(),
+        message: "held while the task was killed".to_owned(),
+        details: serde_json::Map::new(),
+        delay_ms: 20_000,
+    });
+    eventually("RecordSuccess waiting on its write", || async {
+        (local.lambda().running(&recorder).unwrap_or(0) > 0).then_some(())
+    })
+    .await;
+    assert_eq!(local.lambda().kill_running(&recorder), Ok(1));
+
+    // The execution fails without recording; the processor gives the claim
+    // back, and the record's next delivery publishes again and records it.
+    let crashed = ended_execution(&local, &first).await;
+    assert_eq!(crashed["status"], "FAILED", "{crashed}");
+    assert_eq!(crashed["error"], "Runtime.ExitError", "{crashed}");
+    let done = settled(&local, id.as_str()).await;
+    assert_eq!(done.status, Status::Completed, "{done:?}");
+    assert_ne!(done.execution_id.as_deref(), Some(first.as_str()));
+    assert_none_published_after_completion(&local, &done, text);
+    assert_eq!(
+        publishes_of(&local, text),
+        2,
+        "once before the crash, once after"
+    );
     local.shutdown().await;
 }
