@@ -29,13 +29,17 @@ export REZ_AWS_LOCAL_DECLARED="$AWS_LOCAL_WORK/declared.json"
 export REZ_AWS_LOCAL_DRIFT_DECLARED="$AWS_LOCAL_WORK/declared-drift.json"
 log="$AWS_LOCAL_WORK/test.log"
 status=0
+# Three at once on two cores: the longest scenarios (ntfy never answering,
+# about five minutes) spend their time waiting on declared timeouts, not
+# on the CPU.
+threads=3
 if cargo nextest --version >/dev/null 2>&1; then
-  cargo nextest run --locked -p rez-aws-local --run-ignored only --no-fail-fast 2>&1 | tee "$log" || status=$?
+  cargo nextest run --locked -p rez-aws-local --run-ignored only --no-fail-fast --test-threads "$threads" 2>&1 | tee "$log" || status=$?
   summary=$(grep -E '^ *Summary .* tests? run: ' "$log" | tail -n 1)
   passed=$(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$summary")
   failed=$(grep -oE '[0-9]+ failed' <<<"$summary" | grep -oE '[0-9]+' || echo 0)
 else
-  cargo test --locked -p rez-aws-local -- --ignored 2>&1 | tee "$log" || status=$?
+  cargo test --locked -p rez-aws-local -- --ignored --test-threads "$threads" 2>&1 | tee "$log" || status=$?
   passed=$(grep -E '^test result:' "$log" | sed -E 's/.* ([0-9]+) passed.*/\1/' | paste -sd+ | bc)
   failed=$(grep -E '^test result:' "$log" | sed -E 's/.* ([0-9]+) failed.*/\1/' | paste -sd+ | bc)
 fi

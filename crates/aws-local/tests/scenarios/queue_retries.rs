@@ -12,7 +12,8 @@ use serde_json::json;
 use tokio::time::Instant;
 
 use crate::support::{
-    api, eventually, function_name, reconcile_schedule, send, start, start_visible_after, store,
+    api, eventually, eventually_within, function_name, no_execution_running, reconcile_schedule,
+    send, start, start_visible_after, store,
 };
 
 const START_SYNC_EXECUTION: &str = "AWSStepFunctions.StartSyncExecution";
@@ -165,5 +166,52 @@ async fn a_dead_letter_is_listed_by_the_api_and_its_redrive_delivers_it() {
     let (_, after) = api(&local, reqwest::Method::GET, "/api/dlq", None).await;
     assert_eq!(after["items"], json!([]), "{after}");
     assert_eq!(after["depth"]["dead"], 0, "{after}");
+    local.shutdown().await;
+}
+
+#[tokio::test]
+#[ignore = "needs build/*.zip, the declarations and rez-agent: scripts/test-aws-local.sh"]
+async fn a_message_whose_ntfy_never_answers_ends_failed_with_its_record_in_the_dlq() {
+    // Each execution takes about a minute (four publishes cut off by ntfy's
+    // 10 s timeout, and the waits between them). The queues' visibility
+    // timeout is 75 s instead of the declared 30 min: longer than an
+    // execution, as AWS requires of the declared one, so no record comes
+    // back while its execution runs; and the ceiling of the processor's
+    // waits, so the record waits 30 s, then 75 s between deliveries.
+    let local = start_visible_after(Some(75)).await;
+    let receives = local
+        .declared()
+        .queues
+        .iter()
+        .find_map(|q| q.redrive_policy.as_ref())
+        .map(|p| p.max_receive_count)
+        .expect("the queue declares its redrive policy");
+    let stub = local.ntfy().expect("the stub");
+    stub.answer_with(&[], Duration::from_secs(60));
+    let (status, sent) = send(&local, &json!({"message": "into the void"})).await;
+    assert_eq!(status, 202, "{sent}");
+    let id: MessageId = sent["id"].as_str().expect("an id").parse().expect("an id");
+
+    let limit = Duration::from_secs(160) * receives;
+    let listed = eventually_within(limit, "the record in the DLQ", || async {
+        let (_, list) = api(&local, reqwest::Method::GET, "/api/dlq", None).await;
+        (list["depth"]["dead"] == 1).then_some(list)
+    })
+    .await;
+    assert_eq!(listed["items"][0]["message_id"], id.as_str(), "{listed}");
+    assert_eq!(listed["depth"]["visible"], 0, "{listed}");
+    assert_eq!(listed["depth"]["in_flight"], 0, "{listed}");
+
+    let message = store(&local)
+        .get(&id)
+        .await
+        .expect("read")
+        .expect("nothing accepted is lost");
+    assert_eq!(message.status.as_str(), "failed", "{message:?}");
+    let reason = message.error_message.clone().unwrap_or_default();
+    assert!(reason.starts_with("Ntfy.Unreachable"), "{reason}");
+    // Each delivery tried ntfy four times (the first try and three retries).
+    assert_eq!(stub.received().len(), 4 * receives as usize);
+    no_execution_running(&local).await;
     local.shutdown().await;
 }

@@ -110,19 +110,28 @@ pub(crate) fn store(local: &AwsLocal) -> rez_aws::DynamoMessageStore {
 }
 
 /// Waits until `check` returns something, for at most [`WAIT`].
-pub(crate) async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+pub(crate) async fn eventually<T, F, Fut>(what: &str, check: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Option<T>>,
 {
-    let deadline = tokio::time::Instant::now() + WAIT;
+    eventually_within(WAIT, what, check).await
+}
+
+/// Waits until `check` returns something, for at most `limit`.
+pub(crate) async fn eventually_within<T, F, Fut>(limit: Duration, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + limit;
     loop {
         if let Some(found) = check().await {
             return found;
         }
         assert!(
             tokio::time::Instant::now() < deadline,
-            "no {what} within {WAIT:?}"
+            "no {what} within {limit:?}"
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
