@@ -22,7 +22,10 @@ use tokio::time::Instant;
 
 use rez_aws_local::ntfy_stub::StubAnswer;
 
-use crate::support::{api, function_name, send, start_visible_after, step_functions, store};
+use crate::support::{
+    api, assert_published_before_completion, function_name, send, start_visible_after,
+    step_functions, store,
+};
 
 const MESSAGES: usize = 300;
 /// How long the run may take to settle.
@@ -160,15 +163,7 @@ async fn three_hundred_messages_under_ntfy_faults_and_kills_all_end_final_and_no
         let times = publishes.get(text.as_str()).cloned().unwrap_or_default();
         if message.status.as_str() == "completed" {
             completed += 1;
-            assert!(!times.is_empty(), "{message:?} completed without a publish");
-            let late: Vec<_> = times
-                .iter()
-                .filter(|t| **t > message.updated_date)
-                .collect();
-            assert!(
-                late.is_empty(),
-                "published after completion: {message:?} {late:?}"
-            );
+            assert_published_before_completion(message, &times);
         } else {
             let reason = message
                 .error_message

@@ -12,8 +12,8 @@ use serde_json::json;
 use tokio::time::Instant;
 
 use crate::support::{
-    api, eventually, eventually_within, function_name, no_execution_running, reconcile_schedule,
-    send, start, start_visible_after, store,
+    api, eventually, eventually_within, function_name, no_execution_running, reconcile, send,
+    start, start_visible_after, store,
 };
 
 const START_SYNC_EXECUTION: &str = "AWSStepFunctions.StartSyncExecution";
@@ -113,16 +113,8 @@ async fn a_dead_letter_is_listed_by_the_api_and_its_redrive_delivers_it() {
 
     // The reconcile schedule marks the dead letter's message failed, with
     // the reason, as the local queue does when it moves a record.
-    let invoked = local
-        .fire_schedule(&reconcile_schedule(&local), chrono::Utc::now())
-        .await
-        .expect("the reconcile schedule fires");
-    assert_eq!(
-        invoked.payload()["dead_lettered"],
-        1,
-        "{:?}",
-        invoked.payload()
-    );
+    let report = reconcile(&local).await;
+    assert_eq!(report["dead_lettered"], 1, "{report}");
     let dead: MessageId = id.parse().expect("a message id");
     let failed = store(&local)
         .get(&dead)

@@ -11,7 +11,7 @@ use serde_json::json;
 use std::time::Duration;
 
 use crate::support::{
-    api, ended_execution, eventually, history, reconcile_schedule, send, settled, start, store,
+    api, ended_execution, eventually, history, reconcile, send, settled, start, store,
 };
 
 /// The states an execution entered, in order.
@@ -89,12 +89,7 @@ async fn a_used_up_quota_defers_the_message_acknowledges_its_record_and_delivers
         Utc::now() - TimeDelta::days(2),
     );
     table.transition(&back_dated).await.expect("back-dated");
-    let invoked = local
-        .fire_schedule(&reconcile_schedule(&local), Utc::now())
-        .await
-        .expect("the reconcile schedule fires");
-    let report = invoked.payload();
-    assert_eq!(invoked.error_type(), None, "{report}");
+    let report = reconcile(&local).await;
     assert_eq!(report["republished"], 1, "{report}");
 
     let done = settled(&local, id.as_str()).await;

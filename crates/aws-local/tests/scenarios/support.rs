@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use rez_aws_local::declared::Declared;
 use rez_aws_local::{AwsLocal, AwsLocalError, Settings};
 use rez_core::message::{Message, MessageId};
@@ -195,8 +196,20 @@ pub(crate) async fn ended_execution(local: &AwsLocal, execution_arn: &str) -> Va
     .await
 }
 
+/// Fires the reconcile schedule now and returns its report, once the
+/// scheduler function answered without an error.
+pub(crate) async fn reconcile(local: &AwsLocal) -> Value {
+    let invoked = local
+        .fire_schedule(&reconcile_schedule(local), chrono::Utc::now())
+        .await
+        .expect("the reconcile schedule fires");
+    let report = invoked.payload();
+    assert_eq!(invoked.error_type(), None, "{report}");
+    report.clone()
+}
+
 /// The name of the schedule that runs the reconciler (input `{"job": "reconcile"}`).
-pub(crate) fn reconcile_schedule(local: &AwsLocal) -> String {
+fn reconcile_schedule(local: &AwsLocal) -> String {
     local
         .declared()
         .schedules
@@ -233,7 +246,6 @@ pub(crate) fn assert_none_published_after_completion(
     message: &Message,
     text: &str,
 ) {
-    assert_eq!(message.status.as_str(), "completed", "{message:?}");
     let times: Vec<_> = local
         .ntfy()
         .expect("the stub")
@@ -242,6 +254,13 @@ pub(crate) fn assert_none_published_after_completion(
         .filter(|r| r.body["message"] == text)
         .map(|r| r.received_at)
         .collect();
+    assert_published_before_completion(message, &times);
+}
+
+/// Asserts `message` is completed, was published (at `times`), and never
+/// after it was recorded completed (its `updated_date`).
+pub(crate) fn assert_published_before_completion(message: &Message, times: &[DateTime<Utc>]) {
+    assert_eq!(message.status.as_str(), "completed", "{message:?}");
     assert!(
         !times.is_empty(),
         "completed without a publish: {message:?}"

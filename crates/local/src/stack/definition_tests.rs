@@ -46,6 +46,30 @@ fn every_task_retries_all_the_lambda_service_exceptions() {
 }
 
 #[test]
+fn every_store_state_retries_a_crashed_task() {
+    // A store task's write is the claim holder's and conditional, so doing
+    // it again after a crash (Runtime.ExitError) is harmless; SendNotification
+    // is not retried on a crash, which may have published.
+    let definition: Value =
+        serde_json::from_str(NOTIFICATION_DEFINITION).unwrap_or_else(|e| panic!("{e}"));
+    for name in [
+        "LoadMessage",
+        "RecordSuccess",
+        "RecordDeferred",
+        "RecordFailure",
+        "SendNotification",
+    ] {
+        let retried = definition["States"][name]["Retry"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|r| r["ErrorEquals"].as_array().into_iter().flatten())
+            .any(|e| e == "Runtime.ExitError");
+        assert_eq!(retried, name != "SendNotification", "{name}");
+    }
+}
+
+#[test]
 fn a_slow_ntfy_and_a_retry_after_wait_end_before_send_notifications_timeout() {
     let definition: Value =
         serde_json::from_str(NOTIFICATION_DEFINITION).unwrap_or_else(|e| panic!("{e}"));
