@@ -26,11 +26,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_dynamodb::types::{AttributeValue, Update};
-use rez_core::ports::{LatencySummary, Metrics};
-use rez_core::{Message, MessageId, Status, StoreError};
-
 use chrono::{NaiveDate, TimeDelta};
 use rez_core::message::RETENTION_DAYS;
+use rez_core::ports::{LatencySummary, Metrics};
+use rez_core::{Message, MessageId, Status, StoreError};
 
 use super::items::{CREATED_DATE, ID, Item, get_i64, n, s};
 
@@ -175,12 +174,14 @@ impl Delta {
 pub(crate) fn metrics_from_counters(items: &[Item]) -> Result<Metrics, StoreError> {
     let mut sums: BTreeMap<&str, i64> = BTreeMap::new();
     for item in items {
-        for (name, value) in item {
-            if let (AttributeValue::N(_), false) = (value, name == TTL) {
-                let amount = get_i64(item, name)
-                    .map_err(|e| StoreError::Corrupt(format!("counters item: {e}")))?;
-                *sums.entry(name.as_str()).or_default() += amount;
-            }
+        // Every number is a count, except the item's expiry.
+        let counts = item
+            .iter()
+            .filter(|(name, value)| matches!(value, AttributeValue::N(_)) && *name != TTL);
+        for (name, _) in counts {
+            let amount = get_i64(item, name)
+                .map_err(|e| StoreError::Corrupt(format!("counters item: {e}")))?;
+            *sums.entry(name.as_str()).or_default() += amount;
         }
     }
     let count = |v: i64| u64::try_from(v).unwrap_or(0);
