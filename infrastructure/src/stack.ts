@@ -166,8 +166,9 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
         Resource: [workflow.stateMachine.arn],
       },
       // An execution that ended without recording an outcome (timed out,
-      // failed transiently) gets its claim on the message given back.
-      tableStatement("GiveBackClaims", readAndTransition),
+      // failed transiently) gets its claim on the message given back; each
+      // execution's summary is recorded (PutItem) for GET /api/executions.
+      tableStatement("GiveBackClaimsAndRecordExecutions", readAndTransition),
     ],
   });
   fns.scheduler = createFunction(cfg, {
@@ -201,6 +202,7 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
       REZ_TOPIC_ARN: messaging.topic.arn,
       REZ_QUEUE_URL: messaging.queue.url,
       REZ_DLQ_URL: messaging.dlq.url,
+      REZ_EXECUTION_LOG_GROUP: workflow.logGroup.name,
       ...(params.apiKey ? { REZ_API_KEY_PARAMETER: params.apiKey.name } : {}),
     },
     statements: [
@@ -224,6 +226,14 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
         Resource: [messaging.dlq.arn],
       },
       { Sid: "RedriveToQueue", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [messaging.queue.arn] },
+      // GET /api/executions/{id} reads the execution's history from the
+      // state machine's log group (Step Functions keeps none for Express).
+      {
+        Sid: "ReadExecutionHistory",
+        Effect: "Allow",
+        Action: ["logs:FilterLogEvents"],
+        Resource: [workflow.logGroup.arn, pulumi.interpolate`${workflow.logGroup.arn}:*`],
+      },
       ...(params.apiKey ? readParameters("ReadApiKey", [params.apiKey.arn]) : []),
     ],
   });

@@ -249,6 +249,7 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
           REZ_TOPIC_ARN: topicArn(),
           REZ_QUEUE_URL: queueUrl(),
           REZ_DLQ_URL: dlqUrl(),
+          REZ_EXECUTION_LOG_GROUP: `/aws/vendedlogs/states/${name("notification")}`,
           ...(e.apiKey ? { REZ_API_KEY_PARAMETER: `/rez-agent/${e.stage}/api-key` } : {}),
         });
         assert.deepEqual(env("load-message"), base);
@@ -305,7 +306,7 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
         );
       });
 
-      it("processor: its logs, consuming its queue and setting its records' redelivery, StartSyncExecution on the state machine, giving back claims", () => {
+      it("processor: its logs, consuming its queue and setting its records' redelivery, StartSyncExecution on the state machine, giving back claims and recording executions", () => {
         assert.deepEqual(
           grants(fnPolicy("processor")),
           sorted([
@@ -318,7 +319,8 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
         );
       });
 
-      it("webapi: its logs, the table and its two GSIs, publishing, the dead letters and their redrive, its API key parameter", () => {
+      it("webapi: its logs, the table and its two GSIs, publishing, the dead letters and their redrive, the executions' log group, its API key parameter", () => {
+        const executionLogs = logArn(`/aws/vendedlogs/states/${name("notification")}`);
         const indexes = ["stage-created_date-index", "status-created_date-index"].map((i) => `${tableArn()}/index/${i}`);
         assert.deepEqual(
           grants(fnPolicy("webapi")),
@@ -334,6 +336,7 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
             ...pairs(["sqs:GetQueueAttributes"], [queueArn(), dlqArn()]),
             ...pairs(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"], [dlqArn()]),
             ...pairs(["sqs:SendMessage"], [queueArn()]),
+            ...pairs(["logs:FilterLogEvents"], [executionLogs, `${executionLogs}:*`]),
             ...(e.apiKey ? pairs(["ssm:GetParameter", "ssm:GetParameters"], [paramArn("api-key")]) : []),
             ...kms(e.apiKey !== undefined),
           ]),

@@ -73,7 +73,7 @@ describe("declare: the dev stack as declared", () => {
     assert.equal(doc.eventSourceMappings[0].maximumBatchingWindowInSeconds, null, "an absent value is null");
     assert.deepEqual(keys(doc.schedules[0]), ["input", "name", "retryPolicy", "scheduleExpression", "scheduleExpressionTimezone", "state", "targetArn"]);
     assert.deepEqual(keys(doc.httpApis[0]), ["name", "routes", "throttlingBurstLimit", "throttlingRateLimit"]);
-    assert.deepEqual(keys(doc.stateMachines[0]), ["arn", "definition", "name", "type"]);
+    assert.deepEqual(keys(doc.stateMachines[0]), ["arn", "definition", "logGroup", "name", "type"]);
   });
 
   it("gives the processor the state machine's ARN, whose definition invokes exactly the three task aliases", () => {
@@ -83,6 +83,12 @@ describe("declare: the dev stack as declared", () => {
     assert.ok(!sm.definition.includes("${"), "no placeholder left");
     const used = new Set(taskResources(JSON.parse(sm.definition).States));
     assert.deepEqual([...used].sort(), TASKS.map((t) => fn(t).alias.arn).sort());
+  });
+
+  it("names the log group the state machine logs to, which the webapi reads executions' histories from", () => {
+    const sm = doc.stateMachines[0];
+    assert.equal(sm.logGroup, "/aws/vendedlogs/states/rez-agent-notification-dev");
+    assert.equal(fn("webapi").environment.REZ_EXECUTION_LOG_GROUP, sm.logGroup);
   });
 
   it("gives the queue 6 × the processor's timeout as visibility timeout and redrives to the DLQ after 3 receives", () => {

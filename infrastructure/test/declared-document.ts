@@ -77,6 +77,8 @@ export interface DeclaredStateMachine {
   arn: string;
   type: string | null;
   definition: string;
+  /** The log group its executions' histories go to (level ALL), by name. */
+  logGroup: string | null;
 }
 
 export interface Declared {

@@ -79,6 +79,21 @@ function optStr(r: Recorded, v: unknown, field: string): string | null {
   return reveal(v) === undefined || reveal(v) === null ? null : str(r, v, field);
 }
 
+/**
+ * The log group a state machine logs to, by name, from its logging
+ * destination (`arn:aws:logs:<region>:<account>:log-group:<name>:*`); null
+ * when it logs nowhere.
+ */
+function logGroupOf(sm: Recorded): string | null {
+  const logging = reveal(sm.inputs.loggingConfiguration) as { level?: unknown; logDestination?: unknown } | undefined;
+  if (logging === undefined || logging === null || reveal(logging.level) === "OFF") return null;
+  const destination = optStr(sm, logging.logDestination, "loggingConfiguration.logDestination");
+  if (destination === null) return null;
+  const match = /:log-group:(.+?)(:\*)?$/.exec(destination);
+  if (match === null) fail(sm, `loggingConfiguration.logDestination '${destination}' is not a log group ARN`);
+  return match[1];
+}
+
 function optNum(r: Recorded, v: unknown, field: string): number | null {
   const x = reveal(v);
   if (x === undefined || x === null) return null;
@@ -177,7 +192,13 @@ export async function describe(resources: Recorded[], stage: string): Promise<De
     stateMachines: of(T.stateMachine).map((sm) => {
       const definition = str(sm, sm.inputs.definition, "definition");
       if (definition.includes("${")) fail(sm, "the definition still has a `${…}` placeholder");
-      return { name: str(sm, sm.inputs.name, "name"), arn: str(sm, sm.state.arn, "arn"), type: optStr(sm, sm.inputs.type, "type"), definition };
+      return {
+        name: str(sm, sm.inputs.name, "name"),
+        arn: str(sm, sm.state.arn, "arn"),
+        type: optStr(sm, sm.inputs.type, "type"),
+        definition,
+        logGroup: logGroupOf(sm),
+      };
     }),
   };
 }
