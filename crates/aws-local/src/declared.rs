@@ -282,6 +282,9 @@ pub struct DeclaredStateMachine {
     pub kind: String,
     /// The definition as the program substitutes it.
     pub definition: String,
+    /// The log group its executions' histories go to (level `ALL`).
+    #[serde(rename = "logGroup", default)]
+    pub log_group: Option<String>,
 }
 
 impl Declared {

@@ -1,7 +1,9 @@
 //! The one AWS endpoint the functions are given (`AWS_ENDPOINT_URL`), as
 //! LocalStack's edge port: the Lambda API, Step Functions calls
 //! (`X-Amz-Target: AWSStepFunctions.*`) to `rez-agent stepfunctions`,
-//! everything else to moto, and the injected faults in front of both.
+//! everything else to moto, and the injected faults in front of both. An
+//! execution that `StartSyncExecution` answered for has its history
+//! delivered to the state machine's log group once the answer is relayed.
 
 use std::sync::{Arc, OnceLock};
 
@@ -12,6 +14,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use crate::execution_logs::ExecutionLogs;
 use crate::faults::Faults;
 
 /// Largest request the edge forwards (DynamoDB's and Step Functions' limits are below it).
@@ -27,7 +30,13 @@ pub struct Upstreams {
     pub faults: Arc<Faults>,
     /// The forwarding client.
     pub client: reqwest::Client,
+    /// Where ended executions' histories go; `None` when the state machine
+    /// logs nowhere.
+    pub execution_logs: Option<ExecutionLogs>,
 }
+
+/// The operation whose answer ends an execution the caller waited for.
+const START_SYNC_EXECUTION: &str = "AWSStepFunctions.StartSyncExecution";
 
 /// The proxy part of the edge: every request no other route took.
 pub fn proxy(upstreams: Arc<Upstreams>) -> Router {
@@ -86,22 +95,42 @@ async fn forward(State(upstreams): State<Arc<Upstreams>>, request: Request) -> R
         .body(body)
         .send()
         .await;
-    match sent {
-        Ok(answer) => relay(answer).await,
-        Err(e) => unavailable(&format!("forwarding to {base}: {e}")),
-    }
-}
-
-async fn relay(answer: reqwest::Response) -> Response {
+    let answer = match sent {
+        Ok(answer) => answer,
+        Err(e) => return unavailable(&format!("forwarding to {base}: {e}")),
+    };
     let status = answer.status();
     let mut headers = answer.headers().clone();
+    let body: Bytes = answer.bytes().await.unwrap_or_default();
+    if target == START_SYNC_EXECUTION
+        && status.is_success()
+        && let Some(logs) = &upstreams.execution_logs
+    {
+        // As on AWS, the logs arrive after the answer, not with it.
+        let (logs, base, body) = (logs.clone(), base.clone(), body.clone());
+        tokio::spawn(async move { deliver_logs(&logs, &base, &body).await });
+    }
     headers.remove("content-length");
     headers.remove("transfer-encoding");
-    let body: Bytes = answer.bytes().await.unwrap_or_default();
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
     *response.headers_mut() = headers;
     response
+}
+
+/// Delivers the history of the execution `answer` names; a failure is
+/// logged, as AWS's own delivery is best-effort.
+async fn deliver_logs(logs: &ExecutionLogs, step_functions: &str, answer: &[u8]) {
+    let arn = serde_json::from_slice::<serde_json::Value>(answer)
+        .ok()
+        .and_then(|body| body["executionArn"].as_str().map(str::to_owned));
+    let Some(arn) = arn else {
+        tracing::warn!("StartSyncExecution answered without an executionArn: no logs delivered");
+        return;
+    };
+    if let Err(e) = logs.deliver(step_functions, &arn).await {
+        tracing::warn!(error = %e, "the execution's logs were not delivered");
+    }
 }
 
 fn unavailable(message: &str) -> Response {

@@ -17,6 +17,7 @@ use crate::AwsLocalError;
 use crate::control::Control;
 use crate::declared::{Declared, DeclaredParameter};
 use crate::edge::Upstreams;
+use crate::execution_logs::ExecutionLogs;
 use crate::faults::Faults;
 use crate::lambda::{LambdaService, ServiceSettings};
 use crate::ntfy_stub::NtfyStub;
@@ -153,11 +154,17 @@ impl AwsLocal {
                 log_dir: log_dir.clone(),
             },
         )?;
+        let execution_logs = declared
+            .state_machine()?
+            .log_group
+            .as_ref()
+            .map(|group| ExecutionLogs::new(clients.logs.clone(), group));
         let upstreams = Arc::new(Upstreams {
             moto: moto.endpoint().to_owned(),
             step_functions: OnceLock::new(),
             faults: faults.clone(),
             client: reqwest::Client::new(),
+            execution_logs,
         });
         let control = Arc::new(Control {
             declared: declared.clone(),

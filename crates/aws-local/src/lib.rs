@@ -7,13 +7,14 @@
 //! | [`declared`] | the program's resources as `infrastructure/test/declare.ts` writes them |
 //! | [`consistency`] | what must hold between the declared resources, checked before anything starts |
 //! | [`package`] | `build/<function>.zip` unpacked into a task root |
-//! | [`provision`] | the table, queues, topic, subscription and parameters created in moto |
+//! | [`provision`] | the table, queues, topic, subscription, parameters and log group created in moto |
 //! | [`lambda`] | the Lambda service: execution environments, aliases, the Invoke API |
 //! | [`edge`] | the one AWS endpoint the functions use, with injected faults |
 //! | [`faults`] | what the tests make fail |
 //! | [`control`] | the harness's own routes (`/_aws-local/…`) |
 //! | [`event_source`] | the SQS event source mapping |
 //! | [`step_functions`] | `rez-agent stepfunctions` running the declared state machine |
+//! | [`execution_logs`] | each ended execution's history delivered to the state machine's log group |
 //! | [`http_api`] | API Gateway (HTTP API, payload 2.0) in front of the webapi function |
 //! | [`scheduler`] | EventBridge Scheduler firing the scheduler function |
 //! | [`ntfy_stub`] | a stand-in ntfy that keeps what it receives |
@@ -30,6 +31,7 @@ pub mod declared;
 pub mod edge;
 pub mod error;
 pub mod event_source;
+pub mod execution_logs;
 pub mod faults;
 pub mod harness;
 pub mod http_api;

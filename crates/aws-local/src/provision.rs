@@ -1,6 +1,7 @@
 //! Creates in moto what the program declares: the table, the queues (the
 //! DLQ first, for the redrive policy), the topic and its subscriptions, and
-//! the parameters; then the functions' environment names moto's queues.
+//! the parameters, the state machine's log group; then the functions'
+//! environment names moto's queues.
 
 use std::collections::BTreeMap;
 
@@ -26,6 +27,8 @@ pub struct MotoClients {
     pub sqs: aws_sdk_sqs::Client,
     /// SSM.
     pub ssm: aws_sdk_ssm::Client,
+    /// CloudWatch Logs.
+    pub logs: aws_sdk_cloudwatchlogs::Client,
 }
 
 impl MotoClients {
@@ -47,6 +50,7 @@ impl MotoClients {
             sns: aws_sdk_sns::Client::new(&config),
             sqs: aws_sdk_sqs::Client::new(&config),
             ssm: aws_sdk_ssm::Client::new(&config),
+            logs: aws_sdk_cloudwatchlogs::Client::new(&config),
         })
     }
 }
@@ -121,6 +125,21 @@ pub async fn provision(
                 AwsLocalError::provision(format!("parameter {}", parameter.name))(
                     &DisplayErrorContext(&e),
                 )
+            })?;
+    }
+    for log_group in declared
+        .state_machines
+        .iter()
+        .filter_map(|machine| machine.log_group.as_deref())
+    {
+        clients
+            .logs
+            .create_log_group()
+            .log_group_name(log_group)
+            .send()
+            .await
+            .map_err(|e| {
+                AwsLocalError::provision(format!("log group {log_group}"))(&DisplayErrorContext(&e))
             })?;
     }
     Ok(())

@@ -1,10 +1,13 @@
-//! The AWS adapters of the rez-agent ports: DynamoDB, SNS, SQS, Step Functions, SSM.
+//! The AWS adapters of the rez-agent ports: DynamoDB, SNS, SQS, Step Functions, SSM,
+//! CloudWatch Logs.
 //!
 //! | module | what it holds |
 //! |---|---|
 //! | [`settings`] | [`AwsSettings`]: the table, topic, state machine and parameter names from the environment |
 //! | [`sdk`] | [`load_sdk_config`], [`sfn_client`] and the [`strip_sync_host_prefix`] interceptor for local endpoints |
-//! | [`dynamo`] | [`DynamoMessageStore`]: the `MessageStore` on one DynamoDB table per stage |
+//! | [`dynamo`] | [`DynamoMessageStore`]: the `MessageStore` on one DynamoDB table per stage; [`DynamoExecutionStore`]: the `ExecutionRecorder` in the same table |
+//! | [`logs`] | [`ExecutionLogGroup`]: an Express execution's history from the state machine's log group |
+//! | [`executions`] | [`AwsExecutionReader`]: the `ExecutionReader` over those two |
 //! | [`sns`] | [`SnsPublisher`]: the `Publisher` on an SNS topic |
 //! | [`sqs`] | [`SqsRedelivery`]: the `RedeliveryScheduler` on the queue; [`SqsDeadLetterQueue`]: the `DeadLetterQueue` on its DLQ |
 //! | [`sfn`] | [`SfnWorkflowStarter`]: the `WorkflowStarter` on StartSyncExecution |
@@ -38,6 +41,8 @@
 
 pub mod dynamo;
 pub mod error;
+pub mod executions;
+pub mod logs;
 pub mod sdk;
 pub mod settings;
 pub mod sfn;
@@ -48,8 +53,10 @@ pub mod ssm;
 #[cfg(test)]
 mod test_support;
 
-pub use dynamo::DynamoMessageStore;
+pub use dynamo::{DynamoExecutionStore, DynamoMessageStore};
 pub use error::{SecretsError, SettingsError, SqsError};
+pub use executions::AwsExecutionReader;
+pub use logs::ExecutionLogGroup;
 pub use sdk::{https_client, load_sdk_config, sdk_config_from, sfn_client, strip_sync_host_prefix};
 pub use settings::AwsSettings;
 pub use sfn::SfnWorkflowStarter;

@@ -20,6 +20,9 @@ pub const API_KEY_PARAMETER_VAR: &str = "REZ_API_KEY_PARAMETER";
 pub const QUEUE_URL_VAR: &str = "REZ_QUEUE_URL";
 /// `REZ_DLQ_URL`: the queue's dead-letter queue (API).
 pub const DLQ_URL_VAR: &str = "REZ_DLQ_URL";
+/// `REZ_EXECUTION_LOG_GROUP`: the state machine's log group, where the API
+/// reads an execution's history.
+pub const EXECUTION_LOG_GROUP_VAR: &str = "REZ_EXECUTION_LOG_GROUP";
 /// `REZ_STAGE`: `dev`, `stage` or `prod` (default `dev`).
 pub const STAGE_VAR: &str = "REZ_STAGE";
 
@@ -44,6 +47,9 @@ pub struct AwsSettings {
     pub queue_url: Option<String>,
     /// The queue's dead-letter queue, which the API lists and redrives.
     pub dlq_url: Option<String>,
+    /// The state machine's log group, which the API reads executions'
+    /// histories from.
+    pub execution_log_group: Option<String>,
     /// The deployment stage; the table holds this stage's messages.
     pub stage: Stage,
 }
@@ -91,6 +97,7 @@ impl AwsSettings {
             api_key_parameter: get(API_KEY_PARAMETER_VAR),
             queue_url: get(QUEUE_URL_VAR),
             dlq_url: get(DLQ_URL_VAR),
+            execution_log_group: get(EXECUTION_LOG_GROUP_VAR),
             stage,
         })
     }
@@ -136,6 +143,18 @@ impl AwsSettings {
             .as_deref()
             .ok_or(SettingsError::Missing { var: DLQ_URL_VAR })
     }
+
+    /// The state machine's log group, for the API.
+    ///
+    /// # Errors
+    /// [`SettingsError::Missing`] naming `REZ_EXECUTION_LOG_GROUP`.
+    pub fn require_execution_log_group(&self) -> Result<&str, SettingsError> {
+        self.execution_log_group
+            .as_deref()
+            .ok_or(SettingsError::Missing {
+                var: EXECUTION_LOG_GROUP_VAR,
+            })
+    }
 }
 
 #[cfg(test)]
@@ -174,11 +193,16 @@ mod tests {
             (API_KEY_PARAMETER_VAR, "/rez/prod/api-key"),
             (QUEUE_URL_VAR, "https://sqs/q"),
             (DLQ_URL_VAR, "https://sqs/dlq"),
+            (EXECUTION_LOG_GROUP_VAR, "/aws/vendedlogs/states/n"),
             (STAGE_VAR, "prod"),
         ])
         .unwrap();
         assert_eq!(s.require_queue_url().unwrap(), "https://sqs/q");
         assert_eq!(s.require_dlq_url().unwrap(), "https://sqs/dlq");
+        assert_eq!(
+            s.require_execution_log_group().unwrap(),
+            "/aws/vendedlogs/states/n"
+        );
         assert_eq!(s.stage, Stage::Prod);
         assert_eq!(s.require_state_machine_arn().unwrap(), "arn:sm");
         assert_eq!(s.ntfy_url_parameter.as_deref(), Some("/rez/prod/ntfy-url"));

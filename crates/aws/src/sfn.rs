@@ -87,7 +87,27 @@ fn outcome(output: &StartSyncExecutionOutput) -> Result<WorkflowOutcome, Workflo
         execution_id: output.execution_arn().to_owned(),
         status,
         output: output_value,
+        start_date: date(output.start_date(), "startDate", output)?,
+        stop_date: date(output.stop_date(), "stopDate", output)?,
     })
+}
+
+/// A date of the answer as a UTC time.
+fn date(
+    value: &aws_sdk_sfn::primitives::DateTime,
+    field: &str,
+    output: &StartSyncExecutionOutput,
+) -> Result<chrono::DateTime<chrono::Utc>, WorkflowError> {
+    value
+        .to_millis()
+        .ok()
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .ok_or_else(|| {
+            WorkflowError(format!(
+                "execution {} answered a {field} out of range: {value}",
+                output.execution_arn()
+            ))
+        })
 }
 
 #[cfg(test)]

@@ -171,6 +171,7 @@ mod tests {
             api_key_parameter: api_key.map(str::to_owned),
             queue_url: None,
             dlq_url: None,
+            execution_log_group: None,
             stage: rez_core::Stage::Dev,
         }
     }

@@ -17,8 +17,9 @@ pub mod redelivery;
 
 use futures::future::join_all;
 use rez_core::ports::{
-    ClaimRule, Clock, MessageEvent, MessageStore, StatusChange, StoreError, SystemClock,
-    WorkflowRequest, WorkflowStarter, WorkflowStatus,
+    ClaimRule, Clock, ExecutionRecorder, ExecutionSummary, MessageEvent, MessageStore,
+    StatusChange, StoreError, SystemClock, WorkflowOutcome, WorkflowRequest, WorkflowStarter,
+    WorkflowStatus,
 };
 use rez_core::{Status, error_names};
 use std::sync::Arc;
@@ -31,6 +32,10 @@ pub struct Deps {
     /// Where messages live: the claim of an execution that ended without
     /// recording an outcome is given back here.
     pub store: Arc<dyn MessageStore>,
+    /// Where each execution's summary is recorded once it ended, where the
+    /// workflow service keeps no list of its own (Step Functions Express);
+    /// `None` where the engine records its executions itself (`up`).
+    pub executions: Option<Arc<dyn ExecutionRecorder>>,
 }
 
 /// One queue record: the queue's id for it and its raw body.
@@ -96,11 +101,48 @@ pub async fn handle_record(deps: &Deps, record: &QueueRecord) -> Disposition {
         }
     };
     tracing::Span::current().record("execution_id", outcome.execution_id.as_str());
+    if let Some(recorder) = &deps.executions {
+        record_execution(recorder.as_ref(), &event, &request, &outcome).await;
+    }
     let disposition = classify(&outcome.status);
     if matches!(disposition, Disposition::Retry(_)) {
         release_claim(deps, &event, &outcome.execution_id).await;
     }
     disposition
+}
+
+/// Records how the execution ended, for `GET /api/executions`. A failure is
+/// logged and changes nothing else: the delivery's outcome is the message's
+/// status, which the execution itself recorded.
+async fn record_execution(
+    recorder: &dyn ExecutionRecorder,
+    event: &MessageEvent,
+    request: &WorkflowRequest,
+    outcome: &WorkflowOutcome,
+) {
+    let (status, error, cause) = match &outcome.status {
+        WorkflowStatus::Succeeded => ("SUCCEEDED", None, None),
+        WorkflowStatus::Failed { error, cause } => ("FAILED", error.clone(), cause.clone()),
+        WorkflowStatus::TimedOut => ("TIMED_OUT", None, None),
+    };
+    let summary = ExecutionSummary {
+        execution_id: outcome.execution_id.clone(),
+        name: request.name.clone(),
+        message_id: Some(event.message_id.to_string()),
+        status: status.to_owned(),
+        start_date: rez_core::time::format(outcome.start_date),
+        stop_date: Some(rez_core::time::format(outcome.stop_date)),
+        duration_ms: Some((outcome.stop_date - outcome.start_date).num_milliseconds()),
+        task_attempts: None,
+        error,
+        cause,
+    };
+    if let Err(e) = recorder
+        .record_execution(&summary, &request.input, outcome.output.as_ref())
+        .await
+    {
+        tracing::warn!(error = %e, "the execution's summary was not recorded");
+    }
 }
 
 /// Gives back the claim of an execution that ended (timed out, or failed

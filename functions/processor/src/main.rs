@@ -4,6 +4,8 @@
 //! the queue (`REZ_QUEUE_URL`) for its redelivery wait, at most the
 //! queue's visibility timeout, which is read once per container (when it
 //! cannot be read, the waits are capped at the longest standard one).
+//! Each execution's summary is recorded in the message table, where the
+//! API lists it.
 
 use std::sync::Arc;
 
@@ -11,8 +13,8 @@ use anyhow::Context;
 use aws_lambda_events::event::sqs::SqsEvent;
 use lambda_runtime::{LambdaEvent, service_fn};
 use rez_aws::{
-    AwsSettings, DynamoMessageStore, SfnWorkflowStarter, SqsRedelivery, load_sdk_config,
-    queue_visibility_timeout, sfn_client,
+    AwsSettings, DynamoExecutionStore, DynamoMessageStore, SfnWorkflowStarter, SqsRedelivery,
+    load_sdk_config, queue_visibility_timeout, sfn_client,
 };
 use rez_processor::Deps;
 use rez_processor::lambda::handle_event;
@@ -50,13 +52,15 @@ async fn deps() -> anyhow::Result<(Deps, Redelivery)> {
             UNKNOWN_CEILING
         }
     };
+    let store = DynamoMessageStore::new(
+        aws_sdk_dynamodb::Client::new(&sdk),
+        settings.table_name.clone(),
+        settings.stage,
+    );
     let deps = Deps {
         workflow: Arc::new(SfnWorkflowStarter::new(sfn_client(&sdk), state_machine_arn)),
-        store: Arc::new(DynamoMessageStore::new(
-            aws_sdk_dynamodb::Client::new(&sdk),
-            settings.table_name.clone(),
-            settings.stage,
-        )),
+        executions: Some(Arc::new(DynamoExecutionStore::beside(&store))),
+        store: Arc::new(store),
     };
     let redelivery = Redelivery {
         scheduler: Arc::new(SqsRedelivery::new(sqs, queue_url)),

@@ -23,8 +23,97 @@ impl WorkflowStarter for Scripted {
             execution_id: format!("arn:{}", request.name),
             status,
             output: None,
+            start_date: started(),
+            stop_date: started() + chrono::Duration::milliseconds(1500),
         })
     }
+}
+
+fn started() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(1_765_101_600, 0).unwrap()
+}
+
+/// Keeps what it is asked to record; refuses when told to.
+#[derive(Default)]
+struct Recorder {
+    recorded: Mutex<Vec<(ExecutionSummary, serde_json::Value)>>,
+    refuse: bool,
+}
+
+#[async_trait::async_trait]
+impl ExecutionRecorder for Recorder {
+    async fn record_execution(
+        &self,
+        summary: &ExecutionSummary,
+        input: &serde_json::Value,
+        _output: Option<&serde_json::Value>,
+    ) -> Result<(), StoreError> {
+        if self.refuse {
+            return Err(StoreError::Unavailable("throttled".into()));
+        }
+        self.recorded
+            .lock()
+            .unwrap()
+            .push((summary.clone(), input.clone()));
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn each_ended_execution_is_recorded_and_a_failed_record_changes_no_disposition() {
+    let script = || {
+        vec![
+            Ok(WorkflowStatus::Succeeded),
+            failed("Ntfy.ServerError"),
+            Ok(WorkflowStatus::TimedOut),
+            Err("throttled".to_string()),
+        ]
+    };
+    let records: Vec<QueueRecord> = (0..4)
+        .map(|i| QueueRecord {
+            id: format!("r{i}"),
+            body: body(),
+        })
+        .collect();
+    let mut failed_ids = Vec::new();
+    for refuse in [false, true] {
+        let recorder = Arc::new(Recorder {
+            refuse,
+            ..Recorder::default()
+        });
+        let deps = Deps {
+            workflow: Arc::new(Scripted(Mutex::new(script()), Mutex::new(vec![]))),
+            store: Arc::new(MemoryStore::new()),
+            executions: Some(recorder.clone()),
+        };
+        let mut outcome = BatchOutcome::default();
+        for record in &records {
+            // One at a time, so the script's order is the records' order.
+            let batch = handle_batch(&deps, std::slice::from_ref(record)).await;
+            outcome.failed_ids.extend(batch.failed_ids);
+        }
+        failed_ids.push(outcome.failed_ids);
+        if refuse {
+            continue;
+        }
+        let recorded = recorder.recorded.lock().unwrap();
+        // The execution that never started is not recorded.
+        let statuses: Vec<&str> = recorded.iter().map(|(s, _)| s.status.as_str()).collect();
+        assert_eq!(statuses, ["SUCCEEDED", "FAILED", "TIMED_OUT"]);
+        let (failed, input) = &recorded[1];
+        assert_eq!(failed.error.as_deref(), Some("Ntfy.ServerError"));
+        assert_eq!(failed.start_date, "2025-12-07T10:00:00.000000Z");
+        assert_eq!(
+            failed.stop_date.as_deref(),
+            Some("2025-12-07T10:00:01.500000Z")
+        );
+        assert_eq!(failed.duration_ms, Some(1500));
+        assert_eq!(failed.task_attempts, None);
+        assert_eq!(failed.execution_id, format!("arn:{}", failed.name));
+        assert_eq!(input["message_id"].as_str(), failed.message_id.as_deref());
+    }
+    assert_eq!(failed_ids[0], ["r1", "r2", "r3"]);
+    assert_eq!(failed_ids[0], failed_ids[1]);
 }
 
 fn body() -> String {
@@ -58,6 +147,7 @@ async fn only_transient_outcomes_are_reported_for_redelivery() {
     let deps = Deps {
         workflow: starter.clone(),
         store: Arc::new(MemoryStore::new()),
+        executions: None,
     };
     let records: Vec<QueueRecord> = (0..n)
         .map(|i| QueueRecord {
@@ -77,6 +167,7 @@ async fn an_unreadable_body_is_acknowledged_without_starting_anything() {
     let deps = Deps {
         workflow: starter.clone(),
         store: Arc::new(MemoryStore::new()),
+        executions: None,
     };
     for body in ["", "{}", r#"{"message_id":""}"#, "not json"] {
         let d = handle_record(
@@ -128,6 +219,7 @@ async fn a_failed_record_is_hidden_for_its_wait_and_reported_even_when_hiding_fa
     let deps = Deps {
         workflow: starter,
         store: Arc::new(MemoryStore::new()),
+        executions: None,
     };
     let scheduler = Arc::new(Refusing::default());
     let redelivery = Redelivery {
@@ -191,6 +283,8 @@ impl WorkflowStarter for ClaimsThenEnds {
             execution_id,
             status: self.status.clone(),
             output: None,
+            start_date: started(),
+            stop_date: started(),
         })
     }
 }
@@ -224,6 +318,7 @@ async fn an_execution_that_ended_without_an_outcome_gives_its_claim_back() {
                 status: status.clone(),
             }),
             store: store.clone(),
+            executions: None,
         };
         let record = QueueRecord {
             id: "r".into(),

@@ -1,11 +1,12 @@
 //! A message sent through API Gateway travels SNS, SQS, the processor,
 //! Step Functions and the three task functions to ntfy, and its outcome is
-//! what DynamoDB holds.
+//! what DynamoDB holds; the API and the CLI show its execution.
 
+use reqwest::Method;
 use rez_core::ports::MessageStore;
 use serde_json::{Value, json};
 
-use crate::support::{ended_execution, history, send, settled, start, store};
+use crate::support::{api, ended_execution, eventually, history, send, settled, start, store};
 
 fn task_scheduled_on(events: &[Value], function: &str) -> usize {
     events
@@ -160,4 +161,109 @@ async fn rez_agent_send_against_the_api_gateway_front_waits_for_the_delivery() {
     assert_eq!(received.len(), 1, "{received:?}");
     assert_eq!(received[0].body["message"], "from the CLI");
     local.shutdown().await;
+}
+
+#[tokio::test]
+#[ignore = "needs build/*.zip, the declarations and rez-agent: scripts/test-aws-local.sh"]
+async fn the_api_and_the_cli_show_an_execution_and_its_history_from_the_log_group() {
+    let local = start().await;
+    local
+        .ntfy()
+        .expect("the stub")
+        .answer_with(&[503], std::time::Duration::ZERO);
+    let (_, sent) = send(&local, &json!({"message": "show my execution"})).await;
+    let id = sent["id"].as_str().expect("an id").to_owned();
+    let message = settled(&local, &id).await;
+    assert_eq!(message.status.as_str(), "completed", "{message:?}");
+    let arn = message.execution_id.clone().expect("an execution");
+
+    // The list: the processor's record of the execution, written once
+    // StartSyncExecution answered (a moment after the message completed),
+    // without counts.
+    let listed = eventually("the execution recorded", || async {
+        let (status, listed) = api(
+            &local,
+            Method::GET,
+            &format!("/api/executions?message_id={id}"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{listed}");
+        (listed["items"] != json!([])).then_some(listed)
+    })
+    .await;
+    let items = listed["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "{listed}");
+    assert_eq!(items[0]["execution_id"], arn.as_str());
+    assert_eq!(items[0]["status"], "SUCCEEDED");
+    assert_eq!(items[0]["message_id"], id.as_str());
+    assert_eq!(items[0]["task_attempts"], Value::Null);
+    assert!(items[0]["duration_ms"].as_i64().is_some(), "{listed}");
+    let (_, running) = api(&local, Method::GET, "/api/executions?status=RUNNING", None).await;
+    assert_eq!(running["items"], json!([]), "{running}");
+
+    // One execution: its history, read back from the log group once it was
+    // delivered, is the engine's own, event for event.
+    let shown = eventually("the execution's logs delivered", || async {
+        let (status, shown) = api(
+            &local,
+            Method::GET,
+            &format!("/api/executions/{}", encode(&arn)),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{shown}");
+        (shown["history"] != json!([])).then_some(shown)
+    })
+    .await;
+    let engine = history(&local, &arn).await;
+    let types = |events: &[Value]| -> Vec<String> {
+        events
+            .iter()
+            .map(|e| e["type"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let served = shown["history"].as_array().expect("a history");
+    assert_eq!(types(served), types(&engine));
+    // LoadMessage, SendNotification twice (a 503, then 200), RecordSuccess.
+    assert_eq!(shown["task_attempts"], 4, "{shown}");
+    assert_eq!(shown["input"], json!({"message_id": id}));
+    let failed = served
+        .iter()
+        .find(|e| e["type"] == "TaskFailed")
+        .expect("the 503's failure");
+    assert_eq!(
+        failed["details"]["taskFailedEventDetails"]["error"],
+        "Ntfy.ServerError"
+    );
+    let (status, unknown) = api(
+        &local,
+        Method::GET,
+        &format!("/api/executions/{}", encode(&format!("{arn}-none"))),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404, "{unknown}");
+
+    // The CLI against the deployed API prints what the API serves.
+    let name = items[0]["name"].as_str().expect("a name");
+    let output = tokio::process::Command::new(rez_aws_local::step_functions::rez_agent_path())
+        .args(["executions", name, "--json", "--api-url", local.api_url()])
+        .env("REZ_API_KEY", crate::support::api_key(&local))
+        .output()
+        .await
+        .expect("rez-agent runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(printed, shown);
+    local.shutdown().await;
+}
+
+/// `text` as one URL path segment.
+fn encode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }

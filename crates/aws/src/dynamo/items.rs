@@ -8,8 +8,9 @@
 //! and `stage` / `status` / `created_date` feed the two GSIs. `ttl` is the
 //! message's own expiry (created + 90 days).
 //!
-//! The other items never carry `stage` or `status`, so they stay out of both
-//! indexes and out of every list:
+//! The other items never carry `status`, so they stay out of the status
+//! index; only the execution items carry a `stage`, one no message has, so
+//! they stay out of every message list:
 //!
 //! | id | created_date | what |
 //! |---|---|---|
@@ -17,6 +18,7 @@
 //! | `idempotency#<unnamespaced key>` | `#` | the same, written before keys had namespaces; read, never written |
 //! | `counters#<shard>` | `YYYY-MM-DD` | the metrics counters of the messages created that day, `ttl` (see `metrics.rs`) |
 //! | `counters#<shard>` | `#` | the counters over all days, written before they were per day; never read |
+//! | `execution#<execution ARN>` | the start date | one execution's summary, input and output; its `stage` is `execution#<stage>` (see `executions.rs`) |
 //!
 //! An idempotency item's id holds its key's stored form
 //! ([`IdempotencyKey::stored`]: `client:<text>` or `scheduler:<fire time>`).

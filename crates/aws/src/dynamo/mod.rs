@@ -8,6 +8,7 @@
 //! | `metrics.rs` | the counters items and the latency histogram |
 //! | `counters.rs` | reading the counters items of a metrics window |
 //! | `series.rs` | messages per hour by status, from the status index |
+//! | `executions.rs` | the executions' summaries the processor records, and their list |
 //!
 //! Table `rez-agent-messages-{stage}`: partition key `id` (S), sort key
 //! `created_date` (S), GSIs [`STAGE_INDEX`] (`stage`, `created_date`) and
@@ -15,6 +16,7 @@
 
 mod counters;
 mod cursor;
+mod executions;
 mod items;
 mod metrics;
 mod series;
@@ -30,6 +32,8 @@ use rez_core::ports::{
 use rez_core::{IdempotencyKey, Message, MessageId, Stage, StoreError};
 
 use crate::error::describe;
+
+pub use executions::{DynamoExecutionStore, RecordedExecution};
 
 /// The GSI listing one stage's messages by `created_date`.
 pub const STAGE_INDEX: &str = "stage-created_date-index";

@@ -77,7 +77,9 @@ fn every_status_maps_to_the_ports_outcome() {
             WorkflowOutcome {
                 execution_id: EXECUTION.into(),
                 status,
-                output: out
+                output: out,
+                start_date: chrono::DateTime::from_timestamp(1, 0).unwrap(),
+                stop_date: chrono::DateTime::from_timestamp(2, 0).unwrap(),
             }
         );
     }

@@ -9,6 +9,7 @@
 )]
 
 mod dynamo;
+mod executions;
 mod helpers;
 mod idempotency;
 mod lists;

@@ -16,6 +16,7 @@ fn settings(url: Option<&str>, token: Option<&str>, key: Option<&str>) -> AwsSet
         api_key_parameter: key.map(str::to_owned),
         queue_url: None,
         dlq_url: None,
+        execution_log_group: None,
         stage: Stage::Dev,
     }
 }

@@ -21,8 +21,11 @@ pub struct ExecutionSummary {
     pub stop_date: Option<String>,
     /// Run time in milliseconds, when it ended.
     pub duration_ms: Option<i64>,
-    /// How many times a Task was started (first tries and retries).
-    pub task_attempts: u32,
+    /// How many times a Task was started (first tries and retries); `None`
+    /// where the list is read without the histories (on AWS, where each
+    /// history is a read of the state machine's log group, only
+    /// `GET /api/executions/{id}` counts them).
+    pub task_attempts: Option<u32>,
     /// The error it failed with.
     pub error: Option<String>,
     /// The cause it failed with.
@@ -63,6 +66,27 @@ pub struct ExecutionPage {
     pub items: Vec<ExecutionSummary>,
     /// The cursor for the next page.
     pub next_cursor: Option<String>,
+}
+
+/// Keeps the summaries of the executions that the workflow service does not
+/// list itself.
+///
+/// Step Functions keeps no list of Express executions, so on AWS the
+/// processor records each execution it started once `StartSyncExecution`
+/// has answered how it ended. The embedded engine records its own
+/// executions and needs no recorder.
+#[async_trait::async_trait]
+pub trait ExecutionRecorder: Send + Sync {
+    /// Records an execution that ended, with its input and output.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn record_execution(
+        &self,
+        summary: &ExecutionSummary,
+        input: &serde_json::Value,
+        output: Option<&serde_json::Value>,
+    ) -> Result<(), StoreError>;
 }
 
 /// Reads recorded executions.

@@ -20,7 +20,8 @@ pub use atomic_submit::AtomicSubmitter;
 pub use clock::{Clock, SystemClock};
 pub use dead_letters::{DeadLetterEntry, DeadLetterList, DeadLetterQueue, QueueCounts};
 pub use executions::{
-    ExecutionPage, ExecutionQuery, ExecutionReader, ExecutionRecord, ExecutionSummary,
+    ExecutionPage, ExecutionQuery, ExecutionReader, ExecutionRecord, ExecutionRecorder,
+    ExecutionSummary,
 };
 pub use metrics_window::{METRICS_WINDOW_DAYS, MetricsWindow};
 pub use notifier::{Delivery, Notifier, NotifyError, NotifyErrorKind};

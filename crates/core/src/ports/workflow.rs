@@ -1,5 +1,6 @@
 //! The workflow port: run the notification state machine for one message.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// One synchronous execution to start.
@@ -37,6 +38,10 @@ pub struct WorkflowOutcome {
     pub status: WorkflowStatus,
     /// Its output, when it succeeded.
     pub output: Option<serde_json::Value>,
+    /// When it started, as the service reports it.
+    pub start_date: DateTime<Utc>,
+    /// When it ended, as the service reports it.
+    pub stop_date: DateTime<Utc>,
 }
 
 /// The execution could not be started or its result not read.

@@ -58,7 +58,7 @@ function summary(record, analysis) {
     field('Started', h('span', {title: record.start_date}, time(record.start_date))),
     field('Stopped', h('span', {title: record.stop_date ?? ''}, time(record.stop_date))),
     field('Duration', duration(record.duration_ms)),
-    field('Task attempts', `${record.task_attempts}${retries ? ` (${retries} retried)` : ''}`),
+    field('Task attempts', `${record.task_attempts ?? '—'}${retries ? ` (${retries} retried)` : ''}`),
     record.error ? field('Error', h('span', {class: 'error-text', id: 'execution-error'}, record.error)) : null,
     record.cause ? field('Cause', h('span', {class: 'cause'}, record.cause)) : null,
     field('Execution id', h('span', {class: 'mono small'}, record.execution_id)));

@@ -22,7 +22,7 @@ export function executionRow(execution) {
       : '—'),
     h('td', {title: execution.start_date}, time(execution.start_date)),
     h('td', {class: 'num'}, duration(execution.duration_ms)),
-    h('td', {class: 'num'}, execution.task_attempts),
+    h('td', {class: 'num'}, execution.task_attempts ?? '—'),
     h('td', {class: 'error-text'}, execution.error ?? ''));
 }
 

@@ -43,7 +43,7 @@ pub async fn list(
             e.message_id.clone().unwrap_or_default(),
             short_time(&e.start_date),
             e.duration_ms.map(|d| d.to_string()).unwrap_or_default(),
-            e.task_attempts.to_string(),
+            e.task_attempts.map(|n| n.to_string()).unwrap_or_default(),
             e.error.clone().unwrap_or_default(),
         ]);
     }
@@ -123,7 +123,7 @@ fn write_summary(out: &mut dyn Write, s: &ExecutionSummary) -> std::io::Result<(
             ("started", Some(short_time(&s.start_date))),
             ("stopped", s.stop_date.as_deref().map(short_time)),
             ("duration", s.duration_ms.map(|d| format!("{d} ms"))),
-            ("attempts", Some(s.task_attempts.to_string())),
+            ("attempts", s.task_attempts.map(|n| n.to_string())),
         ],
     )
 }

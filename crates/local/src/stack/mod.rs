@@ -286,6 +286,8 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         rez_processor::Deps {
             workflow,
             store: store_port.clone(),
+            // The engine records every execution itself.
+            executions: None,
         },
         processor_loop::ProcessorLoopConfig {
             visibility_timeout: scaled(VISIBILITY_TIMEOUT, config.time_scale),

@@ -207,6 +207,8 @@ impl WorkflowStarter for LocalWorkflow {
             execution_id,
             status,
             output: execution.output.map(serde_json::Value::from),
+            start_date: execution.start_date,
+            stop_date: execution.stop_date,
         })
     }
 }
@@ -231,7 +233,7 @@ fn running_summary(
         start_date: rez_core::time::format(start_date),
         stop_date: None,
         duration_ms: None,
-        task_attempts: 0,
+        task_attempts: Some(0),
         error: None,
         cause: None,
     }
@@ -266,7 +268,7 @@ pub fn to_record(
             start_date: rez_core::time::format(execution.start_date),
             stop_date: Some(rez_core::time::format(execution.stop_date)),
             duration_ms: Some((execution.stop_date - execution.start_date).num_milliseconds()),
-            task_attempts: u32::try_from(task_attempts).unwrap_or(u32::MAX),
+            task_attempts: Some(u32::try_from(task_attempts).unwrap_or(u32::MAX)),
             error: execution.error.clone(),
             cause: execution.cause.clone(),
         },

@@ -28,7 +28,7 @@ fn summary(name: &str, status: &str, started: chrono::DateTime<chrono::Utc>) -> 
         start_date: rez_core::time::format(started),
         stop_date: None,
         duration_ms: None,
-        task_attempts: 0,
+        task_attempts: Some(0),
         error: None,
         cause: None,
     }

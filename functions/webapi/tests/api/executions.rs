@@ -19,7 +19,7 @@ fn record(id: &str, status: &str) -> ExecutionRecord {
             start_date: "2026-11-30T12:00:00.000000Z".into(),
             stop_date: None,
             duration_ms: None,
-            task_attempts: 1,
+            task_attempts: Some(1),
             error: None,
             cause: None,
         },

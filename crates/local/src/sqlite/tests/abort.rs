@@ -16,7 +16,7 @@ fn summary(name: &str, status: &str) -> ExecutionSummary {
         start_date: rez_core::time::format(at(0)),
         stop_date: None,
         duration_ms: None,
-        task_attempts: 0,
+        task_attempts: Some(0),
         error: None,
         cause: None,
     }

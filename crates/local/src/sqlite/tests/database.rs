@@ -58,7 +58,7 @@ async fn reopening_after_drop_keeps_messages_executions_and_queue() -> TestResul
             start_date: "2026-11-30T12:00:00.000000Z".into(),
             stop_date: Some("2026-11-30T12:00:01.000000Z".into()),
             duration_ms: Some(1000),
-            task_attempts: 1,
+            task_attempts: Some(1),
             error: None,
             cause: None,
         },

@@ -15,7 +15,7 @@ fn summary(n: u32, status: &str, message_id: &str) -> ExecutionSummary {
         start_date: format!("2026-11-30T12:00:{:02}.000000Z", n % 60),
         stop_date: None,
         duration_ms: None,
-        task_attempts: 0,
+        task_attempts: Some(0),
         error: None,
         cause: None,
     }
@@ -25,7 +25,7 @@ fn finished(n: u32, status: &str, message_id: &str) -> ExecutionRecord {
     let mut summary = summary(n, status, message_id);
     summary.stop_date = Some(format!("2026-11-30T12:01:{:02}.000000Z", n % 60));
     summary.duration_ms = Some(60_000);
-    summary.task_attempts = 2;
+    summary.task_attempts = Some(2);
     if status == "FAILED" {
         summary.error = Some("Ntfy.Rejected".into());
         summary.cause = Some("ntfy said 400".into());

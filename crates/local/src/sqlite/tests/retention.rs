@@ -30,7 +30,7 @@ fn execution(n: usize, started: i64, status: &str) -> ExecutionRecord {
             start_date: rez_core::time::format(at(started)),
             stop_date: (!running).then(|| rez_core::time::format(at(started + 1))),
             duration_ms: (!running).then_some(1_000),
-            task_attempts: 1,
+            task_attempts: Some(1),
             error: None,
             cause: None,
         },

@@ -1,0 +1,367 @@
+//! The executions' summaries in the message table: what the processor
+//! records of each execution it started, and the list the API reads.
+//!
+//! Step Functions keeps no list of Express executions, so the processor
+//! writes one item per execution once `StartSyncExecution` has answered:
+//!
+//! | attribute | value |
+//! |---|---|
+//! | `id` | `execution#<execution ARN>` |
+//! | `created_date` | the start date (sortable text), the table's sort key |
+//! | `stage` | `execution#<stage>`: a partition of the stage index that no message list reads |
+//! | `execution_status` | `SUCCEEDED`, `FAILED`, `TIMED_OUT` (never `status`, so the item stays out of the status index) |
+//! | the other summary fields | `execution_id`, `name`, `message_id`, `stop_date`, `duration_ms`, `error`, `cause` |
+//! | `input`, `output` | the execution's JSON input and output |
+//! | `ttl` | the start date plus [`RETENTION_DAYS`], as a message's |
+//!
+//! The list is a Query on the stage index's `execution#<stage>` partition,
+//! newest first; the status and message filters are FilterExpressions. The
+//! cursor is the last execution id of the page, as the local store's.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use rez_core::message::RETENTION_DAYS;
+use rez_core::ports::{
+    ExecutionPage, ExecutionQuery, ExecutionRecorder, ExecutionSummary, MAX_LIST_LIMIT,
+};
+use rez_core::{Stage, StoreError};
+use serde_json::Value;
+
+use super::items::{CREATED_DATE, ID, Item, STAGE, from_attribute, get_s, n, s, to_attribute};
+use super::{DynamoMessageStore, STAGE_INDEX};
+use crate::error::describe;
+
+/// What the id of an execution item starts with, before the execution ARN.
+const EXECUTION_PREFIX: &str = "execution#";
+/// The attribute holding an execution's status.
+const EXECUTION_STATUS: &str = "execution_status";
+/// Most Query calls one list makes before it answers with what it has.
+const MAX_QUERIES: usize = 20;
+/// Items read per Query when a FilterExpression may drop some.
+const FILTERED_PAGE: usize = 100;
+
+/// The summaries of executions in the message table: the processor records
+/// them ([`ExecutionRecorder`]), the API lists them.
+#[derive(Debug, Clone)]
+pub struct DynamoExecutionStore {
+    client: aws_sdk_dynamodb::Client,
+    table: String,
+    stage: Stage,
+}
+
+/// One recorded execution: its summary, input and output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedExecution {
+    /// The summary fields.
+    pub summary: ExecutionSummary,
+    /// Its input.
+    pub input: Value,
+    /// Its output, when it succeeded.
+    pub output: Option<Value>,
+}
+
+impl DynamoExecutionStore {
+    /// The executions of `stage` in `table` (the message table of that stage).
+    pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>, stage: Stage) -> Self {
+        Self {
+            client,
+            table: table.into(),
+            stage,
+        }
+    }
+
+    /// The executions store beside a message store, on its table and client.
+    pub fn beside(store: &DynamoMessageStore) -> Self {
+        Self::new(store.client.clone(), store.table.clone(), store.stage)
+    }
+
+    /// The stage index partition of this stage's executions.
+    fn partition(&self) -> String {
+        format!("{EXECUTION_PREFIX}{}", self.stage)
+    }
+
+    fn unavailable<E, R>(
+        &self,
+        operation: &str,
+        error: &aws_sdk_dynamodb::error::SdkError<E, R>,
+    ) -> StoreError
+    where
+        E: std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        StoreError::Unavailable(format!(
+            "dynamodb {operation} on {}: {}",
+            self.table,
+            describe(error)
+        ))
+    }
+
+    /// The item of the execution `execution_id`, whatever its start date.
+    async fn item(&self, execution_id: &str) -> Result<Option<Item>, StoreError> {
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#id = :id")
+            .expression_attribute_names("#id", ID)
+            .expression_attribute_values(":id", s(format!("{EXECUTION_PREFIX}{execution_id}")))
+            .limit(1)
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| self.unavailable("Query", &e))?;
+        Ok(output.items().first().cloned())
+    }
+
+    /// One execution's summary, input and output; `None` when none was
+    /// recorded under `execution_id`.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    pub async fn get(&self, execution_id: &str) -> Result<Option<RecordedExecution>, StoreError> {
+        self.item(execution_id)
+            .await?
+            .as_ref()
+            .map(item_to_execution)
+            .transpose()
+    }
+
+    /// One page of summaries, newest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    pub async fn list(&self, query: &ExecutionQuery) -> Result<ExecutionPage, StoreError> {
+        let limit = usize::try_from(query.limit.clamp(1, MAX_LIST_LIMIT)).unwrap_or(1);
+        let partition = self.partition();
+        let mut start = match &query.cursor {
+            Some(after) => match self.item(after).await? {
+                Some(item) => Some(index_key(&item, &partition)?),
+                // Not an execution of this table: an empty page, never a repeat.
+                None => {
+                    return Ok(ExecutionPage {
+                        items: Vec::new(),
+                        next_cursor: None,
+                    });
+                }
+            },
+            None => None,
+        };
+        let mut names = HashMap::from([("#pk".to_owned(), STAGE.to_owned())]);
+        let mut values = HashMap::from([(":pk".to_owned(), s(&partition))]);
+        let mut filters = Vec::new();
+        if let Some(status) = &query.status {
+            filters.push("#execution_status = :execution_status");
+            names.insert("#execution_status".into(), EXECUTION_STATUS.into());
+            values.insert(":execution_status".into(), s(status));
+        }
+        if let Some(message_id) = &query.message_id {
+            filters.push("#message_id = :message_id");
+            names.insert("#message_id".into(), "message_id".into());
+            values.insert(":message_id".into(), s(message_id));
+        }
+        let filter = (!filters.is_empty()).then(|| filters.join(" AND "));
+        // One more than asked, to know whether a next page exists.
+        let mut found: Vec<ExecutionSummary> = Vec::new();
+        for _ in 0..MAX_QUERIES {
+            let wanted = limit + 1 - found.len();
+            let page = if filter.is_some() {
+                wanted.max(FILTERED_PAGE)
+            } else {
+                wanted
+            };
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(STAGE_INDEX)
+                .key_condition_expression("#pk = :pk")
+                .set_filter_expression(filter.clone())
+                .set_expression_attribute_names(Some(names.clone()))
+                .set_expression_attribute_values(Some(values.clone()))
+                .scan_index_forward(false)
+                .limit(i32::try_from(page).unwrap_or(i32::MAX))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| self.unavailable("Query", &e))?;
+            for item in output.items() {
+                found.push(item_to_execution(item)?.summary);
+            }
+            start = output.last_evaluated_key().cloned();
+            if found.len() > limit || start.is_none() {
+                break;
+            }
+        }
+        let next_cursor = if found.len() > limit {
+            found.truncate(limit);
+            found.last().map(|last| last.execution_id.clone())
+        } else {
+            // Out of calls before the index ran out: continue where DynamoDB stopped.
+            start
+                .as_ref()
+                .map(|key| execution_id_of(key).map(str::to_owned))
+                .transpose()?
+        };
+        Ok(ExecutionPage {
+            items: found,
+            next_cursor,
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl ExecutionRecorder for DynamoExecutionStore {
+    async fn record_execution(
+        &self,
+        summary: &ExecutionSummary,
+        input: &Value,
+        output: Option<&Value>,
+    ) -> Result<(), StoreError> {
+        let item = execution_to_item(summary, input, output, &self.partition())?;
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| self.unavailable("PutItem", &e))?;
+        Ok(())
+    }
+}
+
+/// The item recording an execution in the stage index partition `partition`.
+fn execution_to_item(
+    summary: &ExecutionSummary,
+    input: &Value,
+    output: Option<&Value>,
+    partition: &str,
+) -> Result<Item, StoreError> {
+    let corrupt =
+        |why: String| StoreError::Corrupt(format!("execution {}: {why}", summary.execution_id));
+    let started = rez_core::time::parse(&summary.start_date).map_err(|e| corrupt(e.to_string()))?;
+    let Ok(Value::Object(fields)) = serde_json::to_value(summary) else {
+        return Err(corrupt("its summary is not a JSON object".to_owned()));
+    };
+    let mut item: Item = fields
+        .into_iter()
+        .filter(|(name, value)| !value.is_null() && name != "start_date")
+        .map(|(name, value)| {
+            let name = if name == "status" {
+                EXECUTION_STATUS.to_owned()
+            } else {
+                name
+            };
+            (name, to_attribute(&value))
+        })
+        .collect();
+    let expires = started + chrono::Duration::days(RETENTION_DAYS);
+    item.extend([
+        (
+            ID.to_owned(),
+            s(format!("{EXECUTION_PREFIX}{}", summary.execution_id)),
+        ),
+        (CREATED_DATE.to_owned(), s(&summary.start_date)),
+        (STAGE.to_owned(), s(partition)),
+        ("input".to_owned(), to_attribute(input)),
+        ("ttl".to_owned(), n(expires.timestamp())),
+    ]);
+    if let Some(output) = output {
+        item.insert("output".to_owned(), to_attribute(output));
+    }
+    Ok(item)
+}
+
+/// The execution an item records.
+fn item_to_execution(item: &Item) -> Result<RecordedExecution, StoreError> {
+    let id = item
+        .get(ID)
+        .and_then(|v| v.as_s().ok())
+        .map_or("<no id>", String::as_str);
+    let corrupt = |why: String| StoreError::Corrupt(format!("item {id}: {why}"));
+    let mut fields = serde_json::Map::new();
+    let mut input = Value::Null;
+    let mut output = None;
+    for (name, value) in item {
+        let value = from_attribute(value).map_err(|e| corrupt(format!("{name}: {e}")))?;
+        match name.as_str() {
+            "input" => input = value,
+            "output" => output = Some(value),
+            EXECUTION_STATUS => {
+                fields.insert("status".to_owned(), value);
+            }
+            CREATED_DATE => {
+                fields.insert("start_date".to_owned(), value);
+            }
+            ID | STAGE | "ttl" => {}
+            _ => {
+                fields.insert(name.clone(), value);
+            }
+        }
+    }
+    let summary =
+        serde_json::from_value(Value::Object(fields)).map_err(|e| corrupt(e.to_string()))?;
+    Ok(RecordedExecution {
+        summary,
+        input,
+        output,
+    })
+}
+
+/// The stage index key of an execution item, to continue a list after it.
+fn index_key(item: &Item, partition: &str) -> Result<Item, StoreError> {
+    let corrupt = |e: String| StoreError::Corrupt(format!("list position: {e}"));
+    Ok(HashMap::from([
+        (ID.to_owned(), s(get_s(item, ID).map_err(corrupt)?)),
+        (
+            CREATED_DATE.to_owned(),
+            s(get_s(item, CREATED_DATE).map_err(corrupt)?),
+        ),
+        (STAGE.to_owned(), AttributeValue::S(partition.to_owned())),
+    ]))
+}
+
+/// The execution id of an execution item's key.
+fn execution_id_of(key: &Item) -> Result<&str, StoreError> {
+    let id = get_s(key, ID).map_err(|e| StoreError::Corrupt(format!("list position: {e}")))?;
+    id.strip_prefix(EXECUTION_PREFIX)
+        .ok_or_else(|| StoreError::Corrupt(format!("list position: {id} is not an execution")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn summary() -> ExecutionSummary {
+        ExecutionSummary {
+            execution_id: "arn:aws:states:us-east-1:1:express:n:e-1:u".to_owned(),
+            name: "e-1".to_owned(),
+            message_id: Some("m-1".to_owned()),
+            status: "FAILED".to_owned(),
+            start_date: "2026-12-07T10:00:00.000000Z".to_owned(),
+            stop_date: Some("2026-12-07T10:00:01.500000Z".to_owned()),
+            duration_ms: Some(1500),
+            task_attempts: None,
+            error: Some("Ntfy.ServerError".to_owned()),
+            cause: Some("503".to_owned()),
+        }
+    }
+
+    #[test]
+    fn an_execution_item_reads_back_as_the_execution_and_stays_out_of_the_message_indexes() {
+        let input = json!({"message_id": "m-1"});
+        let item = execution_to_item(&summary(), &input, None, "execution#dev").unwrap();
+        assert!(!item.contains_key("status"), "{item:?}");
+        assert_eq!(item[STAGE], s("execution#dev"));
+        assert_eq!(item[ID], s(format!("execution#{}", summary().execution_id)));
+        assert_eq!(item[CREATED_DATE], s(&summary().start_date));
+        // 90 days after 2026-12-07T10:00:00Z.
+        assert_eq!(item["ttl"], n(1_804_413_600));
+        let back = item_to_execution(&item).unwrap();
+        assert_eq!(back.summary, summary());
+        assert_eq!(back.input, input);
+        assert_eq!(back.output, None);
+        assert_eq!(execution_id_of(&item).unwrap(), summary().execution_id);
+    }
+}
