@@ -2,9 +2,10 @@
 //!
 //! Each record is classified on its own (STYLE 20): a body that does not
 //! parse, a delivered message, or a permanently failed execution is
-//! acknowledged; a transient failure, a timeout or a workflow that could not
-//! be started is reported back so the queue redelivers it, and after the
-//! queue's `maxReceiveCount` it lands in the dead-letter queue.
+//! acknowledged; a transient failure, a timeout, a workflow that could not
+//! be started, or an execution that found another one holding the
+//! message's claim is reported back so the queue redelivers it, and after
+//! the queue's `maxReceiveCount` it lands in the dead-letter queue.
 //!
 //! | module | what it holds |
 //! |---|---|
@@ -104,7 +105,15 @@ pub async fn handle_record(deps: &Deps, record: &QueueRecord) -> Disposition {
     if let Some(recorder) = &deps.executions {
         record_execution(recorder.as_ref(), &event, &request, &outcome).await;
     }
-    let disposition = classify(&outcome.status);
+    let disposition = if claimed_elsewhere(&outcome) {
+        tracing::info!("another execution holds the message's claim; the record comes back");
+        Disposition::Retry(
+            "another execution holds the message's claim: the record's next delivery finds its outcome"
+                .into(),
+        )
+    } else {
+        classify(&outcome.status)
+    };
     if matches!(disposition, Disposition::Retry(_)) {
         release_claim(deps, &event, &outcome.execution_id).await;
     }
@@ -170,6 +179,26 @@ async fn release_claim(deps: &Deps, event: &MessageEvent, execution_id: &str) {
         Err(StoreError::Conflict { .. } | StoreError::NotFound(_)) => {}
         Err(e) => tracing::warn!(error = %e, "the claim stays until its lease runs out"),
     }
+}
+
+/// The member of the execution's output that the `ClaimedElsewhere` state
+/// leaves (`Message.Claimed`, caught): another execution held the message.
+const CLAIMED_MEMBER: &str = "claimed";
+
+/// Whether the execution ended in `ClaimedElsewhere`: it published nothing
+/// because another execution held the message's claim. Its record is not
+/// acknowledged: that other execution may still fail transiently, and its
+/// own queue record may be this very one, received again (a duplicate
+/// delivery, or a visibility timeout shorter than the execution); deleting
+/// it would leave the message with no record to retry it. The next
+/// delivery finds the message completed (and is acknowledged), or free
+/// again (and delivers it).
+fn claimed_elsewhere(outcome: &WorkflowOutcome) -> bool {
+    matches!(outcome.status, WorkflowStatus::Succeeded)
+        && outcome
+            .output
+            .as_ref()
+            .is_some_and(|output| output.get(CLAIMED_MEMBER).is_some())
 }
 
 /// Maps how an execution ended to what the queue should do.

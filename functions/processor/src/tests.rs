@@ -335,3 +335,48 @@ async fn an_execution_that_ended_without_an_outcome_gives_its_claim_back() {
         assert_eq!(after.retry_count, u32::from(released), "{status:?}");
     }
 }
+
+/// Ends every execution SUCCEEDED with the given output.
+struct SucceedsWith(serde_json::Value);
+
+#[async_trait::async_trait]
+impl WorkflowStarter for SucceedsWith {
+    async fn start_sync(
+        &self,
+        request: &WorkflowRequest,
+    ) -> Result<WorkflowOutcome, WorkflowError> {
+        Ok(WorkflowOutcome {
+            execution_id: format!("arn:{}", request.name),
+            status: WorkflowStatus::Succeeded,
+            output: Some(self.0.clone()),
+            start_date: started(),
+            stop_date: started(),
+        })
+    }
+}
+
+#[tokio::test]
+async fn an_execution_that_found_the_message_claimed_leaves_its_record_for_the_next_delivery() {
+    let record = QueueRecord {
+        id: "r".into(),
+        body: body(),
+    };
+    let ended_with = |output: serde_json::Value| Deps {
+        workflow: Arc::new(SucceedsWith(output)),
+        store: Arc::new(MemoryStore::new()),
+        executions: None,
+    };
+    let claimed = ended_with(serde_json::json!({
+        "message_id": "m",
+        "claimed": {"Error": "Message.Claimed", "Cause": "held by arn:other"},
+    }));
+    assert!(matches!(
+        handle_record(&claimed, &record).await,
+        Disposition::Retry(_)
+    ));
+    let delivered = ended_with(serde_json::json!({"message_id": "m", "delivery": {"status": 200}}));
+    assert!(matches!(
+        handle_record(&delivered, &record).await,
+        Disposition::Acknowledge(_)
+    ));
+}
