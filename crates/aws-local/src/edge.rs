@@ -4,6 +4,13 @@
 //! everything else to moto, and the injected faults in front of both. An
 //! execution that `StartSyncExecution` answered for has its history
 //! delivered to the state machine's log group once the answer is relayed.
+//!
+//! DynamoDB writes reach moto one at a time. moto's `TransactWriteItems`
+//! deep-copies the whole table, without a lock, to roll back a failed
+//! transaction; a write landing during that copy makes moto answer 500
+//! ("dictionary changed size during iteration"), a failure DynamoDB itself
+//! never has. The harness serialises the writes rather than let moto's race
+//! show up as faults nobody injected.
 
 use std::sync::{Arc, OnceLock};
 
@@ -33,7 +40,19 @@ pub struct Upstreams {
     /// Where ended executions' histories go; `None` when the state machine
     /// logs nowhere.
     pub execution_logs: Option<ExecutionLogs>,
+    /// Held while a DynamoDB write is with moto.
+    pub dynamodb_writes: tokio::sync::Mutex<()>,
 }
+
+/// The DynamoDB operations that change a table: sent to moto one at a time.
+const DYNAMODB_WRITES: [&str; 6] = [
+    "DynamoDB_20120810.TransactWriteItems",
+    "DynamoDB_20120810.PutItem",
+    "DynamoDB_20120810.UpdateItem",
+    "DynamoDB_20120810.DeleteItem",
+    "DynamoDB_20120810.BatchWriteItem",
+    "DynamoDB_20120810.ExecuteStatement",
+];
 
 /// The operation whose answer ends an execution the caller waited for.
 const START_SYNC_EXECUTION: &str = "AWSStepFunctions.StartSyncExecution";
@@ -88,6 +107,11 @@ async fn forward(State(upstreams): State<Arc<Upstreams>>, request: Request) -> R
             headers.append(name.clone(), value.clone());
         }
     }
+    let write_turn = if DYNAMODB_WRITES.contains(&target.as_str()) {
+        Some(upstreams.dynamodb_writes.lock().await)
+    } else {
+        None
+    };
     let sent = upstreams
         .client
         .request(parts.method, format!("{base}{path}"))
@@ -102,6 +126,7 @@ async fn forward(State(upstreams): State<Arc<Upstreams>>, request: Request) -> R
     let status = answer.status();
     let mut headers = answer.headers().clone();
     let body: Bytes = answer.bytes().await.unwrap_or_default();
+    drop(write_turn);
     if target == START_SYNC_EXECUTION
         && status.is_success()
         && let Some(logs) = &upstreams.execution_logs

@@ -165,6 +165,7 @@ impl AwsLocal {
             faults: faults.clone(),
             client: reqwest::Client::new(),
             execution_logs,
+            dynamodb_writes: tokio::sync::Mutex::new(()),
         });
         let control = Arc::new(Control {
             declared: declared.clone(),

@@ -51,7 +51,8 @@ pub(crate) async fn start_with(
         concurrency_limit: 4,
         visibility_timeout_seconds: visibility,
         run_schedules: false,
-        keep_work_dir: false,
+        // `REZ_AWS_LOCAL_KEEP=1` keeps the work dir (the functions' logs) to look into.
+        keep_work_dir: std::env::var_os("REZ_AWS_LOCAL_KEEP").is_some(),
     })
     .await
 }
