@@ -46,6 +46,20 @@ pub enum SecretsError {
     },
 }
 
+impl SecretsError {
+    /// What went wrong, for a place anyone can read (the API's health
+    /// answer): the parameter and the kind of failure, without the
+    /// service's own message, which can name the account and the role.
+    pub fn summary(&self) -> String {
+        match self {
+            SecretsError::NotFound { .. } => self.to_string(),
+            SecretsError::Unreadable { name, .. } => {
+                format!("ssm parameter {name} could not be read (the function's log says why)")
+            }
+        }
+    }
+}
+
 /// An SQS call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("sqs {operation} on {queue_url} failed: {reason}")]

@@ -23,6 +23,9 @@ pub const DLQ_URL_VAR: &str = "REZ_DLQ_URL";
 /// `REZ_EXECUTION_LOG_GROUP`: the state machine's log group, where the API
 /// reads an execution's history.
 pub const EXECUTION_LOG_GROUP_VAR: &str = "REZ_EXECUTION_LOG_GROUP";
+/// `REZ_CORS_ORIGINS`: the origins a browser may call the API from,
+/// comma-separated (`*` allows any); unset turns CORS off.
+pub const CORS_ORIGINS_VAR: &str = "REZ_CORS_ORIGINS";
 /// `REZ_STAGE`: `dev`, `stage` or `prod` (default `dev`).
 pub const STAGE_VAR: &str = "REZ_STAGE";
 
@@ -50,6 +53,8 @@ pub struct AwsSettings {
     /// The state machine's log group, which the API reads executions'
     /// histories from.
     pub execution_log_group: Option<String>,
+    /// The origins a browser may call the API from (API).
+    pub cors_origins: Vec<String>,
     /// The deployment stage; the table holds this stage's messages.
     pub stage: Stage,
 }
@@ -98,6 +103,15 @@ impl AwsSettings {
             queue_url: get(QUEUE_URL_VAR),
             dlq_url: get(DLQ_URL_VAR),
             execution_log_group: get(EXECUTION_LOG_GROUP_VAR),
+            cors_origins: get(CORS_ORIGINS_VAR)
+                .map(|list| {
+                    list.split(',')
+                        .map(str::trim)
+                        .filter(|origin| !origin.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
             stage,
         })
     }
@@ -194,6 +208,10 @@ mod tests {
             (QUEUE_URL_VAR, "https://sqs/q"),
             (DLQ_URL_VAR, "https://sqs/dlq"),
             (EXECUTION_LOG_GROUP_VAR, "/aws/vendedlogs/states/n"),
+            (
+                CORS_ORIGINS_VAR,
+                "https://a.example, http://localhost:5173,",
+            ),
             (STAGE_VAR, "prod"),
         ])
         .unwrap();
@@ -211,6 +229,10 @@ mod tests {
             Some("/rez/prod/ntfy-token")
         );
         assert_eq!(s.api_key_parameter.as_deref(), Some("/rez/prod/api-key"));
+        assert_eq!(
+            s.cors_origins,
+            ["https://a.example", "http://localhost:5173"]
+        );
     }
 
     #[test]
@@ -238,5 +260,6 @@ mod tests {
     fn empty_optional_variables_count_as_unset() {
         let s = settings(&[(TABLE_NAME_VAR, "t"), (TOPIC_ARN_VAR, "")]).unwrap();
         assert_eq!(s.topic_arn, None);
+        assert!(s.cors_origins.is_empty());
     }
 }

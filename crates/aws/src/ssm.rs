@@ -172,6 +172,7 @@ mod tests {
             queue_url: None,
             dlq_url: None,
             execution_log_group: None,
+            cors_origins: Vec::new(),
             stage: rez_core::Stage::Dev,
         }
     }

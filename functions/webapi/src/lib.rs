@@ -10,6 +10,7 @@
 //! | `layers` | the middleware stack: request id, trace, CORS, error rendering, panics, timeout, body limit |
 //! | `routes` | the route table and one module per resource: `health`, `messages`, `metrics`, `series`, `executions`, `dead_letters`, `statemachine` |
 //! | `openapi` | the OpenAPI 3.0 document (`openapi.json`) |
+//! | `unavailable` | [`unavailable_router`]: health and 503s while the API key cannot be read |
 //!
 //! ```no_run
 //! # async fn serve(state: rez_webapi::ApiState) -> std::io::Result<()> {
@@ -25,6 +26,7 @@ mod layers;
 mod openapi;
 mod routes;
 mod state;
+mod unavailable;
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
@@ -33,6 +35,7 @@ pub use auth::bearer_token;
 pub use error::ApiError;
 pub use layers::{BODY_LIMIT_BYTES, CorsOrigin, InvalidCorsOrigin, REQUEST_TIMEOUT};
 pub use state::{ApiKey, ApiState, InvalidApiKey, StateMachineInfo};
+pub use unavailable::unavailable_router;
 
 /// The whole API: every route, the auth check, and every layer.
 ///

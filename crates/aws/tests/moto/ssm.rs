@@ -17,6 +17,7 @@ fn settings(url: Option<&str>, token: Option<&str>, key: Option<&str>) -> AwsSet
         queue_url: None,
         dlq_url: None,
         execution_log_group: None,
+        cors_origins: Vec::new(),
         stage: Stage::Dev,
     }
 }

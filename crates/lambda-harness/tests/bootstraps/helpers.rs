@@ -147,6 +147,8 @@ pub(crate) const DLQ_URL: &str =
 /// SSM parameter names.
 pub(crate) const API_KEY_PARAMETER: &str = "/rez-agent/dev/api-key";
 pub(crate) const NTFY_URL_PARAMETER: &str = "/rez-agent/dev/ntfy-url";
+/// The state machine's log group, where the webapi reads executions' histories.
+pub(crate) const EXECUTION_LOG_GROUP: &str = "/aws/vendedlogs/states/rez-agent-notification-dev";
 
 impl AwsWorld {
     /// Starts moto and creates the resources (`ntfy_url` goes into SSM).
@@ -219,6 +221,7 @@ impl AwsWorld {
                 ("REZ_NTFY_URL_PARAMETER", NTFY_URL_PARAMETER),
                 ("REZ_QUEUE_URL", &self.queue_url),
                 ("REZ_DLQ_URL", &self.dlq_url),
+                ("REZ_EXECUTION_LOG_GROUP", EXECUTION_LOG_GROUP),
             ]
             .map(|(k, v)| (k.to_owned(), v.to_owned())),
         );

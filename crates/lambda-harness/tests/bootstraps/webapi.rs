@@ -72,13 +72,13 @@ async fn every_route_answers_with_its_status_and_json() -> anyhow::Result<()> {
         ),
         ("metrics", fixture!("apigw-v2-get-metrics.json"), 200, ""),
         (
-            "executions (not kept on AWS)",
+            "executions (none recorded yet)",
             fixture!("apigw-v2-get-executions.json"),
-            404,
-            "/error/code",
+            200,
+            "/items",
         ),
         (
-            "execution (not kept on AWS)",
+            "execution (not recorded)",
             fixture!("apigw-v2-get-execution.json"),
             404,
             "/error/code",
@@ -156,5 +156,37 @@ async fn a_created_message_is_stored_queued_and_replayed_by_its_idempotency_key(
     let read = request(&api, &function, &get).await?;
     assert_eq!(read.status, 200, "{read:?}");
     assert_eq!(read.body["id"], first.body["id"]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn without_a_readable_key_health_names_the_problem_and_the_rest_answers_503()
+-> anyhow::Result<()> {
+    let aws = AwsWorld::start("http://127.0.0.1:9/unused").await?;
+    let missing_parameter = "/rez-agent/dev/no-such-key";
+    for (variable, problem) in [
+        (None, "REZ_API_KEY_PARAMETER"),
+        (Some(missing_parameter), missing_parameter),
+    ] {
+        let env = aws
+            .env()
+            .into_iter()
+            .filter(|(name, _)| name != "REZ_API_KEY_PARAMETER")
+            .chain(variable.map(|v| ("REZ_API_KEY_PARAMETER".to_owned(), v.to_owned())));
+        let (api, function) = start("webapi", env).await?;
+        let health = request(&api, &function, &json(fixture!("apigw-v2-get-health.json"))).await?;
+        assert_eq!(health.status, 503, "{health:?}");
+        assert_eq!(health.body["status"], "unavailable", "{health:?}");
+        let named = health.body["problem"].as_str().unwrap_or_default();
+        assert!(named.contains(problem), "{problem}: {health:?}");
+        let listed = request(
+            &api,
+            &function,
+            &json(fixture!("apigw-v2-get-messages.json")),
+        )
+        .await?;
+        assert_eq!(listed.status, 503, "{listed:?}");
+        assert_eq!(listed.body["error"]["code"], "unavailable", "{listed:?}");
+    }
     Ok(())
 }

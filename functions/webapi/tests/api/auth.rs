@@ -81,3 +81,51 @@ async fn without_a_key_auth_is_off() -> TestResult {
     assert_eq!(app.get("/api/metrics").await.status, StatusCode::OK);
     Ok(())
 }
+
+#[tokio::test]
+async fn without_its_key_the_api_answers_health_with_the_problem_and_serves_nothing_else()
+-> TestResult {
+    use tower::ServiceExt;
+    let problem = "ssm parameter /rez-agent/dev/api-key does not exist";
+    let app = rez_webapi::unavailable_router(problem);
+    let read = |response: axum::response::Response| async move {
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
+        Ok::<_, Box<dyn std::error::Error>>((
+            status,
+            serde_json::from_slice::<serde_json::Value>(&bytes)?,
+        ))
+    };
+    let (status, health) = read(app.clone().oneshot(get_with("/api/health", None)).await?).await?;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(health["status"], "unavailable");
+    assert_eq!(health["problem"], problem);
+    for path in [
+        "/api/messages",
+        "/api/metrics",
+        "/api/executions",
+        "/nowhere",
+    ] {
+        for authorization in [None, Some(format!("Bearer {KEY}"))] {
+            let (status, body) = read(
+                app.clone()
+                    .oneshot(get_with(path, authorization.as_deref()))
+                    .await?,
+            )
+            .await?;
+            assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{path}: {body}");
+            assert_eq!(body["error"]["code"], "unavailable", "{path}: {body}");
+            let message = body["error"]["message"].as_str().unwrap_or_default();
+            assert!(message.contains(problem), "{path}: {body}");
+        }
+    }
+    let posted = app
+        .oneshot(
+            request(Method::POST, "/api/messages")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(json!({"message": "x"}).to_string()))?,
+        )
+        .await?;
+    assert_eq!(posted.status(), StatusCode::SERVICE_UNAVAILABLE);
+    Ok(())
+}
