@@ -92,7 +92,8 @@ pub enum PublishError {
         /// ntfy's error text, if it sent one.
         error: Option<String>,
     },
-    /// 429 with code 42908: the daily message quota is used up (permanent).
+    /// 429 with code 42908 (or 42905): a daily quota is used up; the
+    /// delivery waits for ntfy's daily reset.
     #[error(
         "ntfy's daily message quota is used up{}; publishing fails until the quota resets",
         detail(error, &Some(*code))
