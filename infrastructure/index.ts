@@ -19,3 +19,5 @@ export const stateMachineArn = outputs.stateMachineArn;
 export const stateMachineConsoleUrl = outputs.stateMachineConsoleUrl;
 export const customDomainTarget = outputs.customDomainTarget;
 export const functionNames = outputs.functionNames;
+export const apiKey = outputs.apiKey;
+export const ntfyTopicUrl = outputs.ntfyTopicUrl;

@@ -1,6 +1,7 @@
 // The HTTP API: one `$default` route proxying everything to the webapi
 // function's `live` alias (the axum router does the routing), an auto-deployed
-// `$default` stage with access logs, and an optional custom domain.
+// `$default` stage with access logs, CORS when `corsOrigins` is set, and an
+// optional custom domain.
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -21,6 +22,31 @@ export const ACCESS_LOG_FORMAT = JSON.stringify({
   latencyMs: "$context.responseLatency",
 });
 
+/** What a browser page may send cross-origin: the API's methods and preflights. */
+export const CORS_ALLOW_METHODS = ["GET", "POST", "PUT", "DELETE", "OPTIONS"];
+/** Request headers a page may set: the API key, a JSON body, an idempotent create. */
+export const CORS_ALLOW_HEADERS = ["authorization", "content-type", "idempotency-key"];
+/**
+ * Response headers a page may read. API Gateway answers CORS itself and drops
+ * the webapi's own CORS headers, so these are the ones the webapi exposes:
+ * where a created message is, whether a create was replayed, the request id.
+ */
+export const CORS_EXPOSE_HEADERS = ["location", "idempotent-replayed", "x-request-id"];
+/** How long a browser may cache a preflight's answer, in seconds. */
+export const CORS_MAX_AGE_SECONDS = 600;
+
+/** The API's CORS settings for `origins` (`*` or exact origins); undefined when none is allowed. */
+export function corsConfiguration(origins: string[]): aws.types.input.apigatewayv2.ApiCorsConfiguration | undefined {
+  if (origins.length === 0) return undefined;
+  return {
+    allowOrigins: origins,
+    allowMethods: CORS_ALLOW_METHODS,
+    allowHeaders: CORS_ALLOW_HEADERS,
+    exposeHeaders: CORS_EXPOSE_HEADERS,
+    maxAge: CORS_MAX_AGE_SECONDS,
+  };
+}
+
 export interface Api {
   api: aws.apigatewayv2.Api;
   stage: aws.apigatewayv2.Stage;
@@ -40,6 +66,7 @@ export function createApi(cfg: RezConfig, webapi: RezFunction): Api {
     name,
     protocolType: "HTTP",
     description: `rez-agent HTTP API (${cfg.stage})`,
+    corsConfiguration: corsConfiguration(cfg.corsOrigins),
     tags: cfg.tags,
   });
 

@@ -20,6 +20,9 @@ export const LOG_RETENTION_DAYS = [
 
 export const DEFAULT_SCHEDULER_CRON = "cron(0 12 * * ? *)";
 
+/** The fewest characters a configured `apiKey` may have (32 hex digits are 128 random bits). */
+export const MIN_API_KEY_LENGTH = 32;
+
 /** The six Lambdas, by the name of their zip in the build directory (`build/<name>.zip`). */
 export const FUNCTION_NAMES = [
   "scheduler",
@@ -44,16 +47,22 @@ export interface RawConfig {
   apiDomain?: string;
   certificateArn?: string;
   parameterKmsKeyArn?: string;
-  /** Pulumi secrets: kept as Outputs so their values never leave the secret path. */
-  ntfyToken?: pulumi.Input<string>;
-  apiKey?: pulumi.Input<string>;
+  /** Comma-separated origins CORS allows; unset = CORS off. */
+  corsOrigins?: string;
+  /**
+   * Pulumi secrets, as text only so that loadConfig can check them (never
+   * putting the value in a message); it hands them on as secret Outputs.
+   */
+  ntfyToken?: string;
+  apiKey?: string;
 }
 
 export interface RezConfig {
   project: "rez-agent";
   region: string;
   stage: Stage;
-  ntfyUrl: string;
+  /** The configured ntfy topic URL; unset = the stack generates a topic (src/generated.ts). */
+  ntfyUrl?: string;
   logRetentionDays: number;
   enableXRay: boolean;
   schedulerCron: string;
@@ -62,8 +71,11 @@ export interface RezConfig {
   customDomain?: { domainName: string; certificateArn: string };
   /** A customer-managed KMS key for the SecureStrings; unset = the AWS-managed `alias/aws/ssm`. */
   parameterKmsKeyArn?: string;
-  ntfyToken?: pulumi.Input<string>;
-  apiKey?: pulumi.Input<string>;
+  /** The origins CORS allows, as browsers send them in `Origin` (or `*`); empty = CORS off. */
+  corsOrigins: string[];
+  /** Secret Outputs. An unset apiKey = the stack generates one (src/generated.ts). */
+  ntfyToken?: pulumi.Output<string>;
+  apiKey?: pulumi.Output<string>;
   /** Absolute path of each function's zip, checked to exist. */
   zips: Record<FunctionName, string>;
   /** Tags on every taggable resource. */
@@ -114,6 +126,78 @@ export function cronProblem(expr: string): string | undefined {
   return range(minutes, 59, "minutes") ?? range(hours, 23, "hours");
 }
 
+/** What `corsOrigins` accepts, for the messages that refuse an entry. */
+const CORS_ORIGIN_FORMS = "'*', https://host[:port] or http://localhost[:port]";
+/** scheme://authority with at most a trailing slash: no path, query, fragment or user name. */
+const ORIGIN_SHAPE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#@\s]+)\/?$/;
+const HOST_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+
+/**
+ * One entry of `corsOrigins` as browsers send it in `Origin` (scheme and host
+ * in lower case, no default port, no trailing slash), or the reason it is
+ * none of `*`, `https://host[:port]` and `http://localhost[:port]`.
+ */
+export function corsOrigin(entry: string): { origin: string } | { problem: string } {
+  if (entry === "*") return { origin: "*" };
+  const shape = ORIGIN_SHAPE.exec(entry);
+  if (!shape) return { problem: "an origin is scheme://host[:port], with no path, query or user name" };
+  const scheme = shape[1].toLowerCase();
+  if (scheme !== "https" && scheme !== "http") return { problem: `the scheme must be https, not ${scheme}` };
+  let url: URL;
+  try {
+    url = new URL(entry);
+  } catch {
+    return { problem: "it is not a URL (is the port a number up to 65535?)" };
+  }
+  if (!HOST_NAME.test(url.hostname)) return { problem: `'${url.hostname}' is not a host name` };
+  if (scheme === "http" && url.hostname !== "localhost") return { problem: "plain http is allowed only for localhost; use https" };
+  return { origin: url.origin };
+}
+
+/**
+ * The origins of `corsOrigins` (comma-separated), each as browsers send it,
+ * without repeats; the problems of the entries that are not origins.
+ */
+export function corsOrigins(text: string | undefined): { origins: string[]; problems: string[] } {
+  const origins: string[] = [];
+  const problems: string[] = [];
+  if (text === undefined || text.trim() === "") return { origins, problems };
+  for (const entry of text.split(",").map((e) => e.trim())) {
+    const parsed = corsOrigin(entry);
+    if ("problem" in parsed) {
+      problems.push(`config 'corsOrigins' has '${entry}', which is not an origin (${CORS_ORIGIN_FORMS}): ${parsed.problem}`);
+    } else if (!origins.includes(parsed.origin)) {
+      origins.push(parsed.origin);
+    }
+  }
+  if (origins.includes("*") && origins.length > 1) {
+    problems.push("config 'corsOrigins' lists '*' beside other origins: '*' allows every origin, so list it alone");
+  }
+  return { origins, problems };
+}
+
+/** Why a configured API key cannot be used, or undefined. Never quotes the key. */
+export function apiKeyProblem(key: string): string | undefined {
+  if (key.length < MIN_API_KEY_LENGTH) {
+    return `config 'apiKey' must be at least ${MIN_API_KEY_LENGTH} characters, this one has ${key.length}: ` +
+      "set a longer one (pulumi config set --secret apiKey \"$(openssl rand -hex 32)\"), or remove it and the stack generates one";
+  }
+  if (!/^[\x21-\x7e]+$/.test(key)) {
+    return "config 'apiKey' must be visible ASCII characters without spaces, so that it fits an Authorization header";
+  }
+  return undefined;
+}
+
+/** Whether `url` is an http(s) URL with a path: an ntfy topic. */
+function isTopicUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return (u.protocol === "https:" || u.protocol === "http:") && u.pathname.length > 1;
+  } catch {
+    return false;
+  }
+}
+
 function bool(key: string, v: string | boolean | undefined, dflt: boolean): boolean {
   if (v === undefined || v === "") return dflt;
   if (typeof v === "boolean") return v;
@@ -140,15 +224,8 @@ export function loadConfig(raw: RawConfig, build: BuildOptions): RezConfig {
     problems.push(`config 'stage' must be one of ${STAGES.join(", ")}, got '${stage}'`);
   }
 
-  const ntfyUrl = raw.ntfyUrl ?? "";
-  let urlOk = false;
-  try {
-    const u = new URL(ntfyUrl);
-    urlOk = (u.protocol === "https:" || u.protocol === "http:") && u.pathname.length > 1;
-  } catch {
-    urlOk = false;
-  }
-  if (!urlOk) {
+  const ntfyUrl = raw.ntfyUrl || undefined;
+  if (ntfyUrl !== undefined && !isTopicUrl(ntfyUrl)) {
     problems.push(`config 'ntfyUrl' must be the URL of an ntfy topic such as https://ntfy.sh/my-topic, got '${ntfyUrl}'`);
   }
 
@@ -196,6 +273,13 @@ export function loadConfig(raw: RawConfig, build: BuildOptions): RezConfig {
     problems.push(`config 'parameterKmsKeyArn' must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), got '${parameterKmsKeyArn}'`);
   }
 
+  const cors = corsOrigins(raw.corsOrigins);
+  problems.push(...cors.problems);
+
+  const apiKey = raw.apiKey || undefined;
+  const apiKeyWhy = apiKey === undefined ? undefined : apiKeyProblem(apiKey);
+  if (apiKeyWhy) problems.push(apiKeyWhy);
+
   const zips = {} as Record<FunctionName, string>;
   const missing: string[] = [];
   for (const name of FUNCTION_NAMES) {
@@ -226,8 +310,9 @@ export function loadConfig(raw: RawConfig, build: BuildOptions): RezConfig {
     alarmEmail,
     customDomain: apiDomain && certificateArn ? { domainName: apiDomain, certificateArn } : undefined,
     parameterKmsKeyArn,
-    ntfyToken: raw.ntfyToken,
-    apiKey: raw.apiKey,
+    corsOrigins: cors.origins,
+    ntfyToken: raw.ntfyToken ? pulumi.secret(raw.ntfyToken) : undefined,
+    apiKey: apiKey === undefined ? undefined : pulumi.secret(apiKey),
     zips,
     tags: {
       Project: "rez-agent",
@@ -254,8 +339,10 @@ export function readStackConfig(): RawConfig {
     apiDomain: cfg.get("apiDomain"),
     certificateArn: cfg.get("certificateArn"),
     parameterKmsKeyArn: cfg.get("parameterKmsKeyArn"),
-    ntfyToken: cfg.getSecret("ntfyToken"),
-    apiKey: cfg.getSecret("apiKey"),
+    corsOrigins: cfg.get("corsOrigins"),
+    // Read as text to be checked; loadConfig makes them secrets again.
+    ntfyToken: cfg.get("ntfyToken"),
+    apiKey: cfg.get("apiKey"),
   };
 }
 

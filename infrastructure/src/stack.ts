@@ -9,6 +9,7 @@ import { createAlarms } from "./alarms";
 import { createApi } from "./api";
 import { FunctionName, RawConfig, RezConfig, loadConfig, resourceName } from "./config";
 import { FUNCTION_SIZES, RezFunction, baseEnvironment, createFunction } from "./functions";
+import { configuredOrGeneratedApiKey, configuredOrGeneratedNtfyUrl } from "./generated";
 import { Statement } from "./iam";
 import { createMessaging } from "./messaging";
 import { createParameters } from "./parameters";
@@ -57,6 +58,10 @@ export interface StackOutputs {
   /** The regional domain to point a CNAME/alias record at, when a custom domain is set. */
   customDomainTarget?: pulumi.Output<string>;
   functionNames: pulumi.Output<Record<FunctionName, string>>;
+  /** The API key the webapi checks, configured or generated: a secret output. */
+  apiKey: pulumi.Output<string>;
+  /** The ntfy topic the notifications go to, configured or generated: a secret output. */
+  ntfyTopicUrl: pulumi.Output<string>;
 }
 
 export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutputs {
@@ -69,14 +74,13 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
     opts.definitionPath ?? path.join(root, "statemachine", "notification.asl.json"),
     Object.keys(TASK_PLACEHOLDERS),
   );
-  if (cfg.apiKey === undefined) {
-    pulumi.log.warn("config 'apiKey' is not set: the webapi function refuses to start without an API key (pulumi config set --secret apiKey …)");
-  }
 
   // ---- storage, messaging, parameters
   const { table, indexArns } = createStorage(cfg);
   const messaging = createMessaging(cfg, FUNCTION_SIZES.processor.timeout);
-  const params = createParameters(cfg);
+  const apiKey = configuredOrGeneratedApiKey(cfg);
+  const ntfyTopicUrl = configuredOrGeneratedNtfyUrl(cfg);
+  const params = createParameters(cfg, { ntfyUrl: ntfyTopicUrl, ntfyToken: cfg.ntfyToken, apiKey });
 
   const tableStatement = (sid: string, actions: string[]): Statement => ({
     Sid: sid,
@@ -191,7 +195,14 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
       // and marks failed the messages of the dead letters it peeks at.
       { Sid: "ListOpenMessagesByIndex", Effect: "Allow", Action: ["dynamodb:Query"], Resource: indexArns },
       { Sid: "CountQueues", Effect: "Allow", Action: ["sqs:GetQueueAttributes"], Resource: [messaging.queue.arn, messaging.dlq.arn] },
-      { Sid: "PeekDeadLetters", Effect: "Allow", Action: ["sqs:ReceiveMessage"], Resource: [messaging.dlq.arn] },
+      // Each ReceiveMessage of the sweep hides what it returned, so the next
+      // one returns others; the sweep then makes them visible again.
+      {
+        Sid: "PeekDeadLetters",
+        Effect: "Allow",
+        Action: ["sqs:ReceiveMessage", "sqs:ChangeMessageVisibility"],
+        Resource: [messaging.dlq.arn],
+      },
       publish,
     ],
   });
@@ -203,7 +214,9 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
       REZ_QUEUE_URL: messaging.queue.url,
       REZ_DLQ_URL: messaging.dlq.url,
       REZ_EXECUTION_LOG_GROUP: workflow.logGroup.name,
-      ...(params.apiKey ? { REZ_API_KEY_PARAMETER: params.apiKey.name } : {}),
+      REZ_API_KEY_PARAMETER: params.apiKey.name,
+      // The origins the webapi's own CORS layer allows, as API Gateway's do.
+      ...(cfg.corsOrigins.length > 0 ? { REZ_CORS_ORIGINS: cfg.corsOrigins.join(",") } : {}),
     },
     statements: [
       tableStatement("ReadAndWriteMessages", [
@@ -234,7 +247,7 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
         Action: ["logs:FilterLogEvents"],
         Resource: [workflow.logGroup.arn, pulumi.interpolate`${workflow.logGroup.arn}:*`],
       },
-      ...(params.apiKey ? readParameters("ReadApiKey", [params.apiKey.arn]) : []),
+      ...readParameters("ReadApiKey", [params.apiKey.arn]),
     ],
   });
 
@@ -270,5 +283,7 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
     functionNames: pulumi.output(
       Object.fromEntries(Object.entries(fns).map(([k, f]) => [k, f.fn.name])) as Record<FunctionName, pulumi.Output<string>>,
     ) as pulumi.Output<Record<FunctionName, string>>,
+    apiKey: pulumi.secret(apiKey),
+    ntfyTopicUrl: pulumi.secret(ntfyTopicUrl),
   };
 }

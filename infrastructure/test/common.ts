@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { before, describe, it } from "node:test";
 import { ACCOUNT, API_ID, REGION, Recorded, Resources, Run, grants, isSecret, pairs, reveal } from "./harness";
+import { apiKeyInUse, firstDeployTests, ntfyUrlInUse } from "./first-deploy";
 
 export const REPO = path.resolve(__dirname, "..", "..");
 export const DEFINITION_FILE = path.join(REPO, "statemachine", "notification.asl.json");
@@ -19,9 +20,13 @@ export interface Expect {
   logRetentionDays: number;
   enableXRay: boolean;
   schedulerCron: string;
-  ntfyUrl: string;
+  /** The configured ntfy URL; unset: the stack generates a topic. */
+  ntfyUrl?: string;
   ntfyToken?: string;
+  /** The configured API key; unset: the stack generates one. */
   apiKey?: string;
+  /** The origins the program should declare for the configured corsOrigins; unset: CORS off. */
+  corsOrigins?: string[];
   parameterKmsKeyArn?: string;
   alarmEmail?: string;
   apiDomain?: string;
@@ -69,6 +74,8 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
       run = await getRun();
       res = new Resources(run.resources);
     });
+
+    firstDeployTests(() => ({ run, res }), e);
 
     describe("tags and names", () => {
       it("tags every taggable resource with Project, Stage, ManagedBy and Environment", () => {
@@ -164,26 +171,32 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
     });
 
     describe("parameters", () => {
-      it("stores the ntfy URL as a String parameter", () => {
+      it("stores the ntfy URL, configured or generated, as a String parameter", () => {
         const p = res.named("aws:ssm/parameter:Parameter", `/rez-agent/${e.stage}/ntfy-url`);
         assert.equal(p.inputs.type, "String");
-        assert.equal(reveal(p.inputs.value), e.ntfyUrl);
+        assert.equal(reveal(p.inputs.value), ntfyUrlInUse(res, e));
       });
 
-      for (const [key, value] of [["ntfy-token", () => e.ntfyToken], ["api-key", () => e.apiKey]] as const) {
-        it(`stores ${key} as a SecureString from the secret config, or omits it when unset`, () => {
-          const found = res.ofType("aws:ssm/parameter:Parameter").filter((p) => p.inputs.name === `/rez-agent/${e.stage}/${key}`);
-          if (value() === undefined) {
-            assert.equal(found.length, 0);
-          } else {
-            assert.equal(found.length, 1);
-            assert.equal(found[0].inputs.type, "SecureString");
-            assert.ok(isSecret(found[0].inputs.value), "the value stays a Pulumi secret");
-            assert.equal(reveal(found[0].inputs.value), value());
-            assert.equal(found[0].inputs.keyId, e.parameterKmsKeyArn);
-          }
-        });
-      }
+      it("stores api-key, configured or generated, as a SecureString", () => {
+        const p = res.named("aws:ssm/parameter:Parameter", `/rez-agent/${e.stage}/api-key`);
+        assert.equal(p.inputs.type, "SecureString");
+        assert.ok(isSecret(p.inputs.value), "the value stays a Pulumi secret");
+        assert.equal(reveal(p.inputs.value), apiKeyInUse(res, e));
+        assert.equal(p.inputs.keyId, e.parameterKmsKeyArn);
+      });
+
+      it("stores ntfy-token as a SecureString from the secret config, or omits it when unset", () => {
+        const found = res.ofType("aws:ssm/parameter:Parameter").filter((p) => p.inputs.name === `/rez-agent/${e.stage}/ntfy-token`);
+        if (e.ntfyToken === undefined) {
+          assert.equal(found.length, 0);
+        } else {
+          assert.equal(found.length, 1);
+          assert.equal(found[0].inputs.type, "SecureString");
+          assert.ok(isSecret(found[0].inputs.value), "the value stays a Pulumi secret");
+          assert.equal(reveal(found[0].inputs.value), e.ntfyToken);
+          assert.equal(found[0].inputs.keyId, e.parameterKmsKeyArn);
+        }
+      });
     });
 
     describe("functions", () => {
@@ -250,7 +263,8 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
           REZ_QUEUE_URL: queueUrl(),
           REZ_DLQ_URL: dlqUrl(),
           REZ_EXECUTION_LOG_GROUP: `/aws/vendedlogs/states/${name("notification")}`,
-          ...(e.apiKey ? { REZ_API_KEY_PARAMETER: `/rez-agent/${e.stage}/api-key` } : {}),
+          REZ_API_KEY_PARAMETER: `/rez-agent/${e.stage}/api-key`,
+          ...(e.corsOrigins ? { REZ_CORS_ORIGINS: e.corsOrigins.join(",") } : {}),
         });
         assert.deepEqual(env("load-message"), base);
         assert.deepEqual(env("record-status"), base);
@@ -300,7 +314,7 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
             ...pairs(["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:Query"], [tableArn()]),
             ...pairs(["dynamodb:Query"], indexes),
             ...pairs(["sqs:GetQueueAttributes"], [queueArn(), dlqArn()]),
-            ...pairs(["sqs:ReceiveMessage"], [dlqArn()]),
+            ...pairs(["sqs:ReceiveMessage", "sqs:ChangeMessageVisibility"], [dlqArn()]),
             ...pairs(["sns:Publish"], [topicArn()]),
           ]),
         );
@@ -337,8 +351,8 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
             ...pairs(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"], [dlqArn()]),
             ...pairs(["sqs:SendMessage"], [queueArn()]),
             ...pairs(["logs:FilterLogEvents"], [executionLogs, `${executionLogs}:*`]),
-            ...(e.apiKey ? pairs(["ssm:GetParameter", "ssm:GetParameters"], [paramArn("api-key")]) : []),
-            ...kms(e.apiKey !== undefined),
+            ...pairs(["ssm:GetParameter", "ssm:GetParameters"], [paramArn("api-key")]),
+            ...kms(true),
           ]),
         );
       });

@@ -7,8 +7,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { describe, it } from "node:test";
-import { fixtureBuildDir, readStackFile, recorded, runStack } from "./harness";
-import { ConfigError, DEFAULT_SCHEDULER_CRON, RawConfig, cronProblem, loadConfig } from "../src/config";
+import { fixtureBuildDir, readStackFile, recorded, runStack, stackConfig, valueOf } from "./harness";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, DEFAULT_SCHEDULER_CRON, MIN_API_KEY_LENGTH, RawConfig, corsOrigins, cronProblem, loadConfig } from "../src/config";
 import { placeholdersOf, readDefinition, substituteDefinition } from "../src/workflow";
 import { defineStack } from "../src/stack";
 import { DEFINITION_FILE } from "./common";
@@ -16,7 +17,7 @@ import { DEFINITION_FILE } from "./common";
 const GOOD: RawConfig = {
   region: "us-east-1",
   stage: "dev",
-  ntfyUrl: "https://ntfy.sh/rez-agent-dev",
+  ntfyUrl: "https://ntfy.example.org/rez-agent-dev",
   logRetentionDays: "7",
   enableXRay: "true",
   schedulerCron: "cron(0 12 * * ? *)",
@@ -81,6 +82,84 @@ describe("config validation", () => {
     assert.equal(loadConfig({ ...GOOD, architecture: "arm64" }, allZips).architecture, "arm64");
   });
 
+  it("leaves ntfyUrl, apiKey and CORS unset when they are not configured (or empty), so the stack generates the first two", () => {
+    for (const unset of [undefined, ""]) {
+      const cfg = loadConfig({ ...GOOD, ntfyUrl: unset, apiKey: unset, ntfyToken: unset, corsOrigins: unset }, allZips);
+      assert.equal(cfg.ntfyUrl, undefined);
+      assert.equal(cfg.apiKey, undefined);
+      assert.equal(cfg.ntfyToken, undefined);
+      assert.deepEqual(cfg.corsOrigins, []);
+    }
+  });
+
+  it(`refuses a configured apiKey shorter than ${MIN_API_KEY_LENGTH} characters, naming the key and the rule but never the key`, () => {
+    const short = "s3cret-".padEnd(MIN_API_KEY_LENGTH - 1, "x");
+    assert.throws(
+      () => loadConfig({ ...GOOD, apiKey: short }, allZips),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        /config 'apiKey' must be at least 32 characters, this one has 31/.test(e.message) &&
+        !e.message.includes("s3cret"),
+    );
+    rejects({ ...GOOD, apiKey: `${"k".repeat(32)} with spaces` }, /config 'apiKey' must be visible ASCII characters without spaces/);
+  });
+
+  it(`takes a configured apiKey of ${MIN_API_KEY_LENGTH} characters or more, and keeps it and the ntfy token secret`, async () => {
+    const key = "k".repeat(MIN_API_KEY_LENGTH);
+    const cfg = loadConfig({ ...GOOD, apiKey: key, ntfyToken: "tk_token" }, allZips);
+    assert.ok(cfg.apiKey && (await pulumi.isSecret(cfg.apiKey)));
+    assert.equal(await valueOf(cfg.apiKey), key);
+    assert.ok(cfg.ntfyToken && (await pulumi.isSecret(cfg.ntfyToken)));
+  });
+
+  it("reads ntfyUrl and apiKey set with --secret, as pulumi up does (pulumi.Config), and keeps both secret", async () => {
+    const P = "rez-agent-infrastructure";
+    const url = "https://ntfy.example.org/private-topic";
+    const key = "k".repeat(MIN_API_KEY_LENGTH);
+    const raw = stackConfig("dev", { [`${P}:ntfyUrl`]: url, [`${P}:apiKey`]: key }, [`${P}:ntfyUrl`, `${P}:apiKey`]);
+    assert.deepEqual([raw.ntfyUrl, raw.apiKey], [url, key]);
+    const cfg = loadConfig(raw, allZips);
+    assert.equal(cfg.ntfyUrl, url);
+    assert.ok(cfg.apiKey && (await pulumi.isSecret(cfg.apiKey)));
+  });
+
+  for (const [text, origins] of [
+    ["https://console.example.com", ["https://console.example.com"]],
+    ["https://console.example.com:8443,http://localhost:5173", ["https://console.example.com:8443", "http://localhost:5173"]],
+    [" https://Console.Example.COM/ , http://localhost ", ["https://console.example.com", "http://localhost"]],
+    ["https://a.example.com:443,https://a.example.com", ["https://a.example.com"]],
+    ["*", ["*"]],
+  ] as const) {
+    it(`reads corsOrigins '${text}' as the origins browsers send: ${origins.join(", ")}`, () => {
+      assert.deepEqual(loadConfig({ ...GOOD, corsOrigins: text }, allZips).corsOrigins, origins);
+    });
+  }
+
+  for (const [entry, why] of [
+    ["console.example.com", /an origin is scheme:\/\/host\[:port\]/],
+    ["https://console.example.com/app", /no path/],
+    ["https://console.example.com?x=1", /no path, query/],
+    ["https://user@console.example.com", /user name/],
+    ["ftp://console.example.com", /the scheme must be https, not ftp/],
+    ["http://console.example.com", /plain http is allowed only for localhost/],
+    ["https://*.example.com", /'\*\.example\.com' is not a host name/],
+    ["https://console.example.com:99999", /it is not a URL/],
+    ["", /an origin is scheme/],
+  ] as const) {
+    it(`refuses the corsOrigins entry '${entry}', naming it`, () => {
+      const text = `https://ok.example.com,${entry}`;
+      const { problems } = corsOrigins(text);
+      assert.equal(problems.length, 1, problems.join("; "));
+      assert.ok(problems[0].startsWith(`config 'corsOrigins' has '${entry}', which is not an origin ('*', https://host[:port] or http://localhost[:port]): `), problems[0]);
+      assert.match(problems[0], why);
+      rejects({ ...GOOD, corsOrigins: text }, new RegExp(`config 'corsOrigins' has '${entry.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}'`));
+    });
+  }
+
+  it("refuses '*' beside other origins", () => {
+    rejects({ ...GOOD, corsOrigins: "*,https://console.example.com" }, /config 'corsOrigins' lists '\*' beside other origins/);
+  });
+
   it("wants apiDomain and certificateArn together, and well-formed", () => {
     rejects({ ...GOOD, apiDomain: "api.example.com" }, /'apiDomain' and 'certificateArn' go together/);
     rejects({ ...GOOD, certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc" }, /go together/);
@@ -131,14 +210,13 @@ describe("the stack files", () => {
     it(`Pulumi.${stack}.yaml sets every key and passes validation`, () => {
       const f = readStackFile(path.join(__dirname, "..", `Pulumi.${stack}.yaml`));
       const P = "rez-agent-infrastructure";
-      for (const key of ["aws:region", `${P}:stage`, `${P}:ntfyUrl`, `${P}:logRetentionDays`, `${P}:enableXRay`, `${P}:schedulerCron`, `${P}:architecture`]) {
+      for (const key of ["aws:region", `${P}:stage`, `${P}:logRetentionDays`, `${P}:enableXRay`, `${P}:schedulerCron`, `${P}:architecture`]) {
         assert.ok(f[key] !== undefined, `${key} in Pulumi.${stack}.yaml`);
       }
       const cfg = loadConfig(
         {
           region: f["aws:region"],
           stage: f[`${P}:stage`],
-          ntfyUrl: f[`${P}:ntfyUrl`],
           logRetentionDays: f[`${P}:logRetentionDays`],
           enableXRay: f[`${P}:enableXRay`],
           schedulerCron: f[`${P}:schedulerCron`],
@@ -149,6 +227,17 @@ describe("the stack files", () => {
       assert.equal(cfg.stage, stack);
       assert.equal(cfg.logRetentionDays, retention);
       assert.equal(cfg.schedulerCron, "cron(0 12 * * ? *)");
+    });
+
+    it(`Pulumi.${stack}.yaml names no ntfy topic and no API key, so the stack generates private ones, and says how to read them`, () => {
+      const file = path.join(__dirname, "..", `Pulumi.${stack}.yaml`);
+      const f = readStackFile(file);
+      const P = "rez-agent-infrastructure";
+      for (const key of [`${P}:ntfyUrl`, `${P}:apiKey`, `${P}:ntfyToken`]) assert.equal(f[key], undefined, `${key} in Pulumi.${stack}.yaml`);
+      const text = fs.readFileSync(file, "utf8");
+      assert.doesNotMatch(text, /ntfy\.sh/, "no topic on the public server, not even in a comment");
+      assert.match(text, /pulumi stack output apiKey --show-secrets/);
+      assert.match(text, /pulumi stack output ntfyTopicUrl --show-secrets/);
     });
   }
 
@@ -213,6 +302,8 @@ describe("the entry point", () => {
       "webapiUrl",
       "stateMachineArn",
       "stateMachineConsoleUrl",
+      "apiKey",
+      "ntfyTopicUrl",
     ]) {
       assert.match(text, new RegExp(`^export const ${o} = outputs\\.${o};$`, "m"), o);
     }

@@ -19,7 +19,13 @@ import { UsageError, parseArgs } from "./declare";
 
 const INFRA = path.resolve(__dirname, "..");
 const NTFY = "https://ntfy.example.org/rez-local";
-const API_KEY = "local-api-key-0123456789";
+const API_KEY = "local-api-key-0123456789abcdefghij";
+/**
+ * The topic of the dev stack's generated ntfy URL under the mocks (drawn from
+ * a hash of its resource's name). The Rust harness's delivery test expects
+ * its ntfy stub to receive this topic: change both together.
+ */
+const GENERATED_DEV_TOPIC = "rez-agent-dev-70jgx3phr0d68s4bimbs";
 const TASKS = ["load-message", "send-notification", "record-status"];
 
 /** Every `Resource` of a Task state, in branches and iterators too. */
@@ -177,8 +183,25 @@ describe("declare: the dev stack as declared", () => {
       assert.ok(!("REZ_TABLE_NAME" in f.environment), f.key);
       assert.equal(f.environment.REZ_TABLE, drifted.table.name, f.key);
     }
-    assert.ok(!drifted.parameters.some((p) => p.name.endsWith("/api-key")), "no --api-key: no API key parameter");
-    assert.ok(!("REZ_API_KEY_PARAMETER" in drifted.functions.find((f) => f.key === "webapi")!.environment));
+  });
+
+  it("without --ntfy-url and --api-key, stores the generated topic and key, the same in every run, in the parameters the functions read", async () => {
+    const generated = async () => {
+      const d = await declared({ stack: "dev", buildDir });
+      const named = (variable: string) => {
+        const name = d.functions.map((f) => f.environment[variable]).find((v) => v !== undefined);
+        const found = d.parameters.find((p) => p.name === name);
+        assert.ok(found, `the parameter ${variable} names is declared`);
+        return found;
+      };
+      return { ntfy: named("REZ_NTFY_URL_PARAMETER"), key: named("REZ_API_KEY_PARAMETER") };
+    };
+    const first = await generated();
+    assert.deepEqual(first.ntfy, { name: "/rez-agent/dev/ntfy-url", type: "String", value: `https://ntfy.sh/${GENERATED_DEV_TOPIC}` });
+    assert.equal(first.key.name, "/rez-agent/dev/api-key");
+    assert.equal(first.key.type, "SecureString");
+    assert.match(first.key.value, /^[A-Za-z0-9]{48}$/);
+    assert.deepEqual(await generated(), first);
   });
 
   it("refuses a rename that matches no variable, and missing zips with the program's message", async () => {
@@ -188,7 +211,14 @@ describe("declare: the dev stack as declared", () => {
 });
 
 describe("declare: what the document cannot describe is an error", () => {
-  const r = (type: string, name: string, inputs: any = {}, state: any = {}): Recorded => ({ type, name, id: `${name}-id`, inputs, state });
+  const r = (type: string, name: string, inputs: any = {}, state: any = {}): Recorded => ({
+    type,
+    name,
+    id: `${name}-id`,
+    inputs,
+    state,
+    options: { protect: false, retainOnDelete: false, additionalSecretOutputs: [] },
+  });
 
   it("refuses a type it neither describes nor leaves out on purpose", async () => {
     await assert.rejects(describeResources([r("aws:s3/bucket:Bucket", "rez-agent-bucket-dev")], "dev"), /aws:s3\/bucket:Bucket 'rez-agent-bucket-dev'.*LEFT_OUT/);

@@ -53,6 +53,8 @@ export const LEFT_OUT: Record<string, string> = {
   [T.alarm]: "no alarms run locally (their topic and its subscriptions are left out with them)",
   "aws:apigatewayv2/domainName:DomainName": "a local API is served on a local port, not a custom domain",
   "aws:apigatewayv2/apiMapping:ApiMapping": "a local API is served on a local port, not a custom domain",
+  "random:index/randomPassword:RandomPassword": "a generated value: the document holds it where it is used, in its SSM parameter",
+  "random:index/randomString:RandomString": "a generated value: the document holds it where it is used, in its SSM parameter",
 };
 
 /** Thrown when the program declares something this document cannot describe. */
@@ -358,9 +360,9 @@ export interface DeclareOptions {
   stack?: string;
   /** Where the real `<function>.zip` are (default: `<repo>/build`); the program checks they exist. */
   buildDir?: string;
-  /** Overrides the stack file's ntfyUrl. */
+  /** Sets ntfyUrl; without it the stack file's, or the topic the stack generates (a fixed one under the mocks). */
   ntfyUrl?: string;
-  /** Sets the apiKey secret, so the API key parameter is declared. */
+  /** Sets the apiKey secret; without it the key the stack generates (a fixed one under the mocks). */
   apiKey?: string;
   /** OLD → NEW: under the mocks, every function's environment variable OLD is declared as NEW. */
   renameEnv?: Record<string, string>;

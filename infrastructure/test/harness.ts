@@ -1,11 +1,14 @@
 // Runs the Pulumi program under pulumi.runtime.setMocks (no CLI, no AWS) and
 // records every resource it declares, with ARNs shaped like AWS's so policies
-// and wiring can be checked against exact values.
+// and wiring can be checked against exact values, the generated random values
+// as fixed strings, and the resource options the engine would be told.
 
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import type { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
 import { RawConfig, readStackConfig } from "../src/config";
 import type { StackOptions, StackOutputs } from "../src/stack";
 
@@ -15,6 +18,16 @@ export const API_ID = "a1b2c3d4e5";
 /** The Pulumi project: the namespace of the program's config keys. */
 export const PROJECT = "rez-agent-infrastructure";
 
+/** The resource options of a registration that change what a deploy may do to the resource or its state. */
+export interface RecordedOptions {
+  protect: boolean;
+  retainOnDelete: boolean;
+  /** Unset: the provider decides. */
+  deleteBeforeReplace?: boolean;
+  /** Outputs the state encrypts besides those the inputs make secret. */
+  additionalSecretOutputs: string[];
+}
+
 export interface Recorded {
   type: string;
   name: string;
@@ -22,9 +35,30 @@ export interface Recorded {
   id: string;
   inputs: any;
   state: any;
+  options: RecordedOptions;
 }
 
 export const recorded: Recorded[] = [];
+
+/**
+ * What a `random` resource's `result` is under the mocks: `length` characters
+ * from the sets its inputs allow, drawn from a hash of its name, so the same
+ * resource gets the same value in every run.
+ */
+export function mockRandomResult(name: string, inputs: any): string {
+  const sets: [unknown, string][] = [
+    [inputs.lower, "abcdefghijklmnopqrstuvwxyz"],
+    [inputs.upper, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"],
+    [inputs.numeric, "0123456789"],
+    [inputs.special, "!@#$%&*()-_=+[]{}<>:?"],
+  ];
+  const alphabet = sets.filter(([allowed]) => allowed !== false).map(([, chars]) => chars).join("");
+  let bytes = Buffer.alloc(0);
+  for (let round = 0; bytes.length < inputs.length; round++) {
+    bytes = Buffer.concat([bytes, createHash("sha256").update(`${name}#${round}`).digest()]);
+  }
+  return [...bytes.subarray(0, inputs.length)].map((b) => alphabet[b % alphabet.length]).join("");
+}
 
 function stateFor(type: string, name: string, inputs: any): { id: string; state: any } {
   const n = inputs.name ?? name;
@@ -91,6 +125,10 @@ function stateFor(type: string, name: string, inputs: any): { id: string; state:
     case "aws:cloudwatch/metricAlarm:MetricAlarm":
       state.arn = `arn:aws:cloudwatch:${at}:alarm:${n}`;
       break;
+    case "random:index/randomPassword:RandomPassword":
+    case "random:index/randomString:RandomString":
+      state.result = mockRandomResult(name, inputs);
+      break;
   }
   return { id, state };
 }
@@ -101,12 +139,18 @@ export type InputRewrite = (type: string, inputs: any) => any;
 /** The rewrite of the run in progress, if any. */
 let rewrite: InputRewrite | undefined;
 
+/** The options of each registration, by `type::name`, until its newResource records them. */
+const pendingOptions = new Map<string, RecordedOptions>();
+
 pulumi.runtime.setMocks(
   {
     newResource(args) {
       const inputs = rewrite ? rewrite(args.type, args.inputs) : args.inputs;
       const { id, state } = stateFor(args.type, args.name, inputs);
-      recorded.push({ type: args.type, name: args.name, id, inputs, state });
+      const key = `${args.type}::${args.name}`;
+      const options = pendingOptions.get(key) ?? { protect: false, retainOnDelete: false, additionalSecretOutputs: [] };
+      pendingOptions.delete(key);
+      recorded.push({ type: args.type, name: args.name, id, inputs, state, options });
       return { id, state };
     },
     call(args) {
@@ -117,6 +161,27 @@ pulumi.runtime.setMocks(
   "test",
   false,
 );
+
+/**
+ * The mocks' newResource is told a registration's type, name and inputs, not
+ * its options: they are read here, from the request the SDK sends the mock
+ * resource monitor (the engine's side of the boundary).
+ */
+function recordOptionsOfRegistrations(): void {
+  type Monitor = { registerResource(req: RegisterResourceRequest, callback: unknown): unknown };
+  const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    pendingOptions.set(`${req.getType()}::${req.getName()}`, {
+      protect: req.getProtect() ?? false,
+      retainOnDelete: req.getRetainondelete() ?? false,
+      deleteBeforeReplace: req.getDeletebeforereplacedefined() ? req.getDeletebeforereplace() : undefined,
+      additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+    });
+    return register(req, callback);
+  };
+}
+recordOptionsOfRegistrations();
 
 /** The value of an Output (mocks resolve everything). */
 export function valueOf<T>(o: pulumi.Input<T> | undefined): Promise<T> {
@@ -150,6 +215,8 @@ async function settle(): Promise<void> {
 
 export interface Run {
   outputs: Record<string, unknown>;
+  /** The outputs that are Pulumi secrets (shown only with --show-secrets), sorted. */
+  secretOutputs: string[];
   resources: Recorded[];
 }
 
@@ -178,9 +245,17 @@ export async function runStack(raw: RawConfig, opts: StackOptions = {}, mock: Mo
     const { defineStack } = await import("../src/stack");
     const out: StackOutputs = defineStack(raw, { ...opts, buildDir: opts.buildDir ?? fixtureBuildDir() });
     const outputs: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(out)) outputs[k] = v === undefined ? undefined : await valueOf(v as pulumi.Output<unknown>);
+    const secretOutputs: string[] = [];
+    for (const [k, v] of Object.entries(out)) {
+      if (v === undefined) {
+        outputs[k] = undefined;
+        continue;
+      }
+      outputs[k] = await valueOf(v as pulumi.Output<unknown>);
+      if (await pulumi.isSecret(v as pulumi.Output<unknown>)) secretOutputs.push(k);
+    }
     await settle();
-    return { outputs, resources: recorded.slice(start) };
+    return { outputs, secretOutputs: secretOutputs.sort(), resources: recorded.slice(start) };
   } finally {
     rewrite = undefined;
     running = false;

@@ -1,11 +1,12 @@
-// The smallest configuration: stage "stage", no secrets, no X-Ray, a custom
+// The smallest configuration: stage "stage", a configured ntfy URL on another
+// server, no secrets (so a generated API key), no X-Ray, no CORS, a custom
 // cron, the 1-day retention. Optional parameters and grants must be absent.
 
 import { runStack } from "./harness";
 import { commonSuite } from "./common";
 
 commonSuite(
-  "minimal stack (no secrets, no X-Ray)",
+  "minimal stack (configured ntfy URL, generated API key, no X-Ray)",
   () =>
     runStack({
       region: "us-east-1",

@@ -1,5 +1,7 @@
 // The prod stack from Pulumi.prod.yaml plus every optional feature: arm64,
-// an alarm email, a custom domain, a customer-managed key for the secrets.
+// an alarm email, a custom domain, a customer-managed key for the secrets, a
+// configured API key and ntfy token (the topic stays generated), and CORS for
+// two origins, written the way people type them.
 
 import { PROJECT as P, runStack, stackConfig } from "./harness";
 import { commonSuite } from "./common";
@@ -13,20 +15,21 @@ const extra = {
   [`${P}:certificateArn`]: CERT,
   [`${P}:parameterKmsKeyArn`]: KEY,
   [`${P}:ntfyToken`]: "tk_prodtoken",
-  [`${P}:apiKey`]: "prod-api-key-0123456789",
+  [`${P}:apiKey`]: "prod-api-key-0123456789abcdefghijklmnop",
+  [`${P}:corsOrigins`]: "https://Console.Example.com/, http://localhost:5173",
 };
 const SECRETS = [`${P}:ntfyToken`, `${P}:apiKey`];
 
-commonSuite("prod stack (Pulumi.prod.yaml + arm64, alarm email, custom domain, KMS key)", () => runStack(stackConfig("prod", extra, SECRETS)), {
+commonSuite("prod stack (Pulumi.prod.yaml + arm64, alarm email, custom domain, KMS key, API key, CORS)", () => runStack(stackConfig("prod", extra, SECRETS)), {
   stage: "prod",
   region: "us-east-1",
   architecture: "arm64",
   logRetentionDays: 30,
   enableXRay: true,
   schedulerCron: "cron(0 12 * * ? *)",
-  ntfyUrl: "https://ntfy.sh/rez-agent",
   ntfyToken: "tk_prodtoken",
-  apiKey: "prod-api-key-0123456789",
+  apiKey: "prod-api-key-0123456789abcdefghijklmnop",
+  corsOrigins: ["https://console.example.com", "http://localhost:5173"],
   parameterKmsKeyArn: KEY,
   alarmEmail: "oncall@example.com",
   apiDomain: "api.example.com",

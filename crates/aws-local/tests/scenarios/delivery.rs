@@ -56,7 +56,13 @@ async fn a_message_posted_through_the_api_is_published_once_and_completed() {
     assert_eq!(body["title"], "db-1");
     assert_eq!(body["priority"], 4);
     assert_eq!(body["tags"], json!(["warning"]));
-    assert_eq!(body["topic"], "rez-agent-dev");
+    // The topic of the ntfy URL the deployment declares (generated when
+    // the stack configures none).
+    let declared_topic = local
+        .ntfy_topic_url()
+        .and_then(|url| url.rsplit('/').next())
+        .expect("a declared topic");
+    assert_eq!(body["topic"], declared_topic);
 
     let described = ended_execution(&local, &execution).await;
     assert_eq!(described["status"], "SUCCEEDED", "{described}");
