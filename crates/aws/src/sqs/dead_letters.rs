@@ -2,8 +2,13 @@
 //! its dead-letter queue.
 //!
 //! SQS has no way to read a queue without receiving from it, so listing
-//! *peeks*: ReceiveMessage with `VisibilityTimeout` 0, which leaves every
-//! record visible but raises its `ApproximateReceiveCount` by one (as the
+//! *sweeps*: each ReceiveMessage hides what it returns for
+//! [`SWEEP_VISIBILITY_SECONDS`], so that the next call returns other
+//! records (a call that left them visible could return the same ten again
+//! and again, and the rest would never be seen), and once the listing is
+//! done it makes every record it saw visible again at once. A listing that
+//! cannot do that leaves them hidden for those seconds at most. Each
+//! receive raises a record's `ApproximateReceiveCount` by one (as the
 //! console's "poll for messages" does). SQS keeps a record's original
 //! `SentTimestamp` when it moves it to the dead-letter queue and records no
 //! time of the move, so an entry's `dead_at` is its `sent_at`.
@@ -16,6 +21,7 @@ use rez_core::StoreError;
 use rez_core::ports::{DeadLetterEntry, DeadLetterList, DeadLetterQueue, QueueCounts};
 
 use super::body::message_id_of;
+use super::redrive::{SWEEP_VISIBILITY_SECONDS, release};
 use crate::error::describe;
 
 /// Most records one ReceiveMessage returns (SQS's limit).
@@ -92,9 +98,25 @@ impl SqsDeadLetterQueue {
         ))
     }
 
-    /// Peeks the dead letters (at most [`MAX_LISTED`], in at most
-    /// [`MAX_LIST_CALLS`] calls) until a call brings no record not seen yet.
+    /// Sweeps the dead letters (at most [`MAX_LISTED`], in at most
+    /// [`MAX_LIST_CALLS`] calls) until a call brings no record not seen
+    /// yet, then makes them visible again.
     async fn peek(&self) -> Result<Vec<DeadLetterEntry>, StoreError> {
+        let mut receipt_handles = Vec::new();
+        let swept = self.sweep(&mut receipt_handles).await;
+        release(self, &receipt_handles).await;
+        let mut items = swept?;
+        items.truncate(MAX_LISTED);
+        items.sort_by(|a, b| (&a.sent_at, &a.id).cmp(&(&b.sent_at, &b.id)));
+        Ok(items)
+    }
+
+    /// The receiving part of [`Self::peek`]: every record it hid goes into
+    /// `receipt_handles`, also when a call fails.
+    async fn sweep(
+        &self,
+        receipt_handles: &mut Vec<String>,
+    ) -> Result<Vec<DeadLetterEntry>, StoreError> {
         let mut seen = HashSet::new();
         let mut items = Vec::new();
         for _ in 0..MAX_LIST_CALLS {
@@ -103,7 +125,7 @@ impl SqsDeadLetterQueue {
                 .receive_message()
                 .queue_url(&self.dlq_url)
                 .max_number_of_messages(RECEIVE_BATCH)
-                .visibility_timeout(0)
+                .visibility_timeout(SWEEP_VISIBILITY_SECONDS)
                 .message_system_attribute_names(MessageSystemAttributeName::All)
                 .send()
                 .await
@@ -115,6 +137,12 @@ impl SqsDeadLetterQueue {
                     ))
                 })?;
             let mut fresh = 0;
+            receipt_handles.extend(
+                answer
+                    .messages()
+                    .iter()
+                    .filter_map(|m| m.receipt_handle().map(str::to_owned)),
+            );
             for message in answer.messages() {
                 let Some(id) = message.message_id() else {
                     continue;
@@ -128,8 +156,6 @@ impl SqsDeadLetterQueue {
                 break;
             }
         }
-        items.truncate(MAX_LISTED);
-        items.sort_by(|a, b| (&a.sent_at, &a.id).cmp(&(&b.sent_at, &b.id)));
         Ok(items)
     }
 }

@@ -166,9 +166,10 @@ async fn move_batch(dlq: &SqsDeadLetterQueue, messages: &[Message]) -> Result<u6
     Ok(moved)
 }
 
-/// Makes the records a redrive received but was not asked to move visible
-/// again at once (otherwise they come back after the sweep's visibility).
-async fn release(dlq: &SqsDeadLetterQueue, receipt_handles: &[String]) {
+/// Makes the dead letters a sweep received (a listing's, or the ones a
+/// redrive was not asked to move) visible again at once (otherwise they come
+/// back after the sweep's visibility).
+pub(super) async fn release(dlq: &SqsDeadLetterQueue, receipt_handles: &[String]) {
     for chunk in receipt_handles.chunks(10) {
         let entries: Vec<ChangeMessageVisibilityBatchRequestEntry> = chunk
             .iter()

@@ -180,6 +180,28 @@ async fn dead_letters_are_listed_oldest_first_with_their_message_ids_and_the_dep
 }
 
 #[tokio::test]
+async fn a_listing_sees_every_dead_letter_past_one_receive_and_leaves_them_all_visible()
+-> TestResult {
+    let queues = Queues::new().await?;
+    let sent: Vec<String> = (0..25).map(|i| format!("m-{i:02}")).collect();
+    for id in &sent {
+        queues.kill(&event(id)).await?;
+    }
+    for _ in 0..2 {
+        let list = queues.port().list().await?;
+        let mut ids: Vec<String> = list
+            .items
+            .iter()
+            .filter_map(|e| e.message_id.clone())
+            .collect();
+        ids.sort();
+        assert_eq!(ids, sent);
+        assert_eq!(list.depth.dead, 25);
+    }
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_named_dead_letter_is_redriven_with_its_body_and_the_rest_stay() -> TestResult {
     let queues = Queues::new().await?;
     for id in ["m-1", "m-2", "m-3"] {
