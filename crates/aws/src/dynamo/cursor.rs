@@ -99,13 +99,27 @@ pub(crate) fn cursor_after(key: &Item, filters: String) -> Result<Cursor, StoreE
     })
 }
 
+/// One page read newest first from an index: at most the asked number of
+/// items, and where the next page starts (the last item's key when more
+/// exist, or DynamoDB's LastEvaluatedKey when the calls ran out first).
+pub(crate) struct IndexPage {
+    pub(crate) items: Vec<Item>,
+    pub(crate) next: Option<Item>,
+}
+
 impl DynamoMessageStore {
-    pub(super) async fn list_messages(&self, query: &ListQuery) -> Result<Page, StoreError> {
-        let limit = usize::try_from(query.limit.clamp(1, MAX_LIST_LIMIT)).unwrap_or(1);
-        let plan = plan(query, self.stage);
-        let mut start = query.cursor.as_ref().map(|c| start_key(c, &plan.key));
+    /// Reads `plan`'s partition newest first, from `start`, until it has
+    /// `limit` items and knows whether more exist, or the index ran out, or
+    /// [`MAX_QUERIES`] calls were made. The FilterExpression may drop items,
+    /// so a filtered query reads [`FILTERED_PAGE`] items a call.
+    pub(crate) async fn newest_first(
+        &self,
+        plan: &Plan,
+        mut start: Option<Item>,
+        limit: usize,
+    ) -> Result<IndexPage, StoreError> {
         // One more than asked, to know whether a next page exists.
-        let mut found: Vec<(Item, Message)> = Vec::new();
+        let mut found: Vec<Item> = Vec::new();
         for _ in 0..MAX_QUERIES {
             let wanted = limit + 1 - found.len();
             let page = if plan.filter.is_some() {
@@ -128,9 +142,7 @@ impl DynamoMessageStore {
                 .send()
                 .await
                 .map_err(|e| self.unavailable("Query", &e))?;
-            for item in output.items() {
-                found.push((item.clone(), item_to_message(item)?));
-            }
+            found.extend(output.items().iter().cloned());
             start = output.last_evaluated_key().cloned();
             if found.len() > limit || start.is_none() {
                 break;
@@ -138,19 +150,31 @@ impl DynamoMessageStore {
         }
         let next = if found.len() > limit {
             found.truncate(limit);
-            found.last().map(|(item, _)| item)
+            found.last().cloned()
         } else {
             // Out of calls before the index ran out: continue where DynamoDB stopped.
-            start.as_ref()
+            start
         };
-        let next_cursor = next
+        Ok(IndexPage { items: found, next })
+    }
+
+    pub(super) async fn list_messages(&self, query: &ListQuery) -> Result<Page, StoreError> {
+        let limit = usize::try_from(query.limit.clamp(1, MAX_LIST_LIMIT)).unwrap_or(1);
+        let plan = plan(query, self.stage);
+        let start = query.cursor.as_ref().map(|c| start_key(c, &plan.key));
+        let page = self.newest_first(&plan, start, limit).await?;
+        let items = page
+            .items
+            .iter()
+            .map(item_to_message)
+            .collect::<Result<Vec<Message>, _>>()?;
+        let next_cursor = page
+            .next
+            .as_ref()
             .map(|key| cursor_after(key, query.filter_fingerprint()))
             .transpose()?
             .map(|c| c.encode());
-        Ok(Page {
-            items: found.into_iter().map(|(_, m)| m).collect(),
-            next_cursor,
-        })
+        Ok(Page { items, next_cursor })
     }
 }
 

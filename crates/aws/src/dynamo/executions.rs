@@ -28,26 +28,22 @@ use rez_core::ports::{
 use rez_core::{Stage, StoreError};
 use serde_json::Value;
 
+use super::cursor::{IndexKey, Plan};
 use super::items::{CREATED_DATE, ID, Item, STAGE, from_attribute, get_s, n, s, to_attribute};
 use super::{DynamoMessageStore, STAGE_INDEX};
-use crate::error::describe;
 
 /// What the id of an execution item starts with, before the execution ARN.
 const EXECUTION_PREFIX: &str = "execution#";
 /// The attribute holding an execution's status.
 const EXECUTION_STATUS: &str = "execution_status";
-/// Most Query calls one list makes before it answers with what it has.
-const MAX_QUERIES: usize = 20;
-/// Items read per Query when a FilterExpression may drop some.
-const FILTERED_PAGE: usize = 100;
 
 /// The summaries of executions in the message table: the processor records
 /// them ([`ExecutionRecorder`]), the API lists them.
 #[derive(Debug, Clone)]
 pub struct DynamoExecutionStore {
-    client: aws_sdk_dynamodb::Client,
-    table: String,
-    stage: Stage,
+    /// The message store of the same table: its client, table and stage,
+    /// and its newest-first index reads.
+    store: DynamoMessageStore,
 }
 
 /// One recorded execution: its summary, input and output.
@@ -64,45 +60,28 @@ pub struct RecordedExecution {
 impl DynamoExecutionStore {
     /// The executions of `stage` in `table` (the message table of that stage).
     pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>, stage: Stage) -> Self {
-        Self {
-            client,
-            table: table.into(),
-            stage,
-        }
+        Self::beside(&DynamoMessageStore::new(client, table, stage))
     }
 
     /// The executions store beside a message store, on its table and client.
     pub fn beside(store: &DynamoMessageStore) -> Self {
-        Self::new(store.client.clone(), store.table.clone(), store.stage)
+        Self {
+            store: store.clone(),
+        }
     }
 
     /// The stage index partition of this stage's executions.
     fn partition(&self) -> String {
-        format!("{EXECUTION_PREFIX}{}", self.stage)
-    }
-
-    fn unavailable<E, R>(
-        &self,
-        operation: &str,
-        error: &aws_sdk_dynamodb::error::SdkError<E, R>,
-    ) -> StoreError
-    where
-        E: std::error::Error + 'static,
-        R: std::fmt::Debug,
-    {
-        StoreError::Unavailable(format!(
-            "dynamodb {operation} on {}: {}",
-            self.table,
-            describe(error)
-        ))
+        format!("{EXECUTION_PREFIX}{}", self.store.stage)
     }
 
     /// The item of the execution `execution_id`, whatever its start date.
     async fn item(&self, execution_id: &str) -> Result<Option<Item>, StoreError> {
         let output = self
+            .store
             .client
             .query()
-            .table_name(&self.table)
+            .table_name(&self.store.table)
             .key_condition_expression("#id = :id")
             .expression_attribute_names("#id", ID)
             .expression_attribute_values(":id", s(format!("{EXECUTION_PREFIX}{execution_id}")))
@@ -110,7 +89,7 @@ impl DynamoExecutionStore {
             .consistent_read(true)
             .send()
             .await
-            .map_err(|e| self.unavailable("Query", &e))?;
+            .map_err(|e| self.store.unavailable("Query", &e))?;
         Ok(output.items().first().cloned())
     }
 
@@ -134,7 +113,7 @@ impl DynamoExecutionStore {
     pub async fn list(&self, query: &ExecutionQuery) -> Result<ExecutionPage, StoreError> {
         let limit = usize::try_from(query.limit.clamp(1, MAX_LIST_LIMIT)).unwrap_or(1);
         let partition = self.partition();
-        let mut start = match &query.cursor {
+        let start = match &query.cursor {
             Some(after) => match self.item(after).await? {
                 Some(item) => Some(index_key(&item, &partition)?),
                 // Not an execution of this table: an empty page, never a repeat.
@@ -147,62 +126,40 @@ impl DynamoExecutionStore {
             },
             None => None,
         };
-        let mut names = HashMap::from([("#pk".to_owned(), STAGE.to_owned())]);
-        let mut values = HashMap::from([(":pk".to_owned(), s(&partition))]);
+        let mut plan = Plan {
+            key: IndexKey {
+                index: STAGE_INDEX,
+                attribute: STAGE,
+                value: partition.clone(),
+            },
+            filter: None,
+            names: HashMap::from([("#pk".to_owned(), STAGE.to_owned())]),
+            values: HashMap::from([(":pk".to_owned(), s(&partition))]),
+        };
         let mut filters = Vec::new();
         if let Some(status) = &query.status {
             filters.push("#execution_status = :execution_status");
-            names.insert("#execution_status".into(), EXECUTION_STATUS.into());
-            values.insert(":execution_status".into(), s(status));
+            plan.names
+                .insert("#execution_status".into(), EXECUTION_STATUS.into());
+            plan.values.insert(":execution_status".into(), s(status));
         }
         if let Some(message_id) = &query.message_id {
             filters.push("#message_id = :message_id");
-            names.insert("#message_id".into(), "message_id".into());
-            values.insert(":message_id".into(), s(message_id));
+            plan.names.insert("#message_id".into(), "message_id".into());
+            plan.values.insert(":message_id".into(), s(message_id));
         }
-        let filter = (!filters.is_empty()).then(|| filters.join(" AND "));
-        // One more than asked, to know whether a next page exists.
-        let mut found: Vec<ExecutionSummary> = Vec::new();
-        for _ in 0..MAX_QUERIES {
-            let wanted = limit + 1 - found.len();
-            let page = if filter.is_some() {
-                wanted.max(FILTERED_PAGE)
-            } else {
-                wanted
-            };
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(STAGE_INDEX)
-                .key_condition_expression("#pk = :pk")
-                .set_filter_expression(filter.clone())
-                .set_expression_attribute_names(Some(names.clone()))
-                .set_expression_attribute_values(Some(values.clone()))
-                .scan_index_forward(false)
-                .limit(i32::try_from(page).unwrap_or(i32::MAX))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| self.unavailable("Query", &e))?;
-            for item in output.items() {
-                found.push(item_to_execution(item)?.summary);
-            }
-            start = output.last_evaluated_key().cloned();
-            if found.len() > limit || start.is_none() {
-                break;
-            }
-        }
-        let next_cursor = if found.len() > limit {
-            found.truncate(limit);
-            found.last().map(|last| last.execution_id.clone())
-        } else {
-            // Out of calls before the index ran out: continue where DynamoDB stopped.
-            start
-                .as_ref()
-                .map(|key| execution_id_of(key).map(str::to_owned))
-                .transpose()?
-        };
+        plan.filter = (!filters.is_empty()).then(|| filters.join(" AND "));
+        let page = self.store.newest_first(&plan, start, limit).await?;
+        let found = page
+            .items
+            .iter()
+            .map(|item| item_to_execution(item).map(|recorded| recorded.summary))
+            .collect::<Result<Vec<_>, _>>()?;
+        let next_cursor = page
+            .next
+            .as_ref()
+            .map(|key| execution_id_of(key).map(str::to_owned))
+            .transpose()?;
         Ok(ExecutionPage {
             items: found,
             next_cursor,
@@ -219,13 +176,14 @@ impl ExecutionRecorder for DynamoExecutionStore {
         output: Option<&Value>,
     ) -> Result<(), StoreError> {
         let item = execution_to_item(summary, input, output, &self.partition())?;
-        self.client
+        self.store
+            .client
             .put_item()
-            .table_name(&self.table)
+            .table_name(&self.store.table)
             .set_item(Some(item))
             .send()
             .await
-            .map_err(|e| self.unavailable("PutItem", &e))?;
+            .map_err(|e| self.store.unavailable("PutItem", &e))?;
         Ok(())
     }
 }

@@ -4,7 +4,7 @@
 //! |---|---|
 //! | `items.rs` | the item layout: a message as attributes, the auxiliary items |
 //! | `store.rs` | create (with idempotency), get, conditional transitions |
-//! | `cursor.rs` | lists: Queries on the GSIs, newest first, with cursors |
+//! | `cursor.rs` | lists: Queries on the GSIs, newest first, with cursors (the executions list reads through it too) |
 //! | `metrics.rs` | the counters items and the latency histogram |
 //! | `counters.rs` | reading the counters items of a metrics window |
 //! | `series.rs` | messages per hour by status, from the status index |
