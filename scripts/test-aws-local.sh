@@ -29,8 +29,8 @@ export REZ_AWS_LOCAL_DECLARED="$AWS_LOCAL_WORK/declared.json"
 export REZ_AWS_LOCAL_DRIFT_DECLARED="$AWS_LOCAL_WORK/declared-drift.json"
 log="$AWS_LOCAL_WORK/test.log"
 status=0
-# Three at once on two cores: the longest scenarios (ntfy never answering,
-# about five minutes) spend their time waiting on declared timeouts, not
+# Three at once on two cores: the longest scenarios (chaos, and ntfy never
+# answering, a few minutes each) spend their time waiting on timeouts, not
 # on the CPU.
 threads=3
 if cargo nextest --version >/dev/null 2>&1; then

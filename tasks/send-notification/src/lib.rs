@@ -6,8 +6,10 @@
 //! `attempt N:` so RecordFailure can record how many publishes were tried.
 
 mod error;
+mod timeout;
 
 pub use error::SendError;
+pub use timeout::{NTFY_TIMEOUT_VAR, NtfyTimeoutError, ntfy_timeout};
 
 use chrono::{DateTime, Utc};
 use rez_core::ports::{Clock, Notifier, NotifyErrorKind};

@@ -4,6 +4,7 @@
 //! The topic URL and access token are read from SSM Parameter Store once per
 //! container (`REZ_NTFY_URL_PARAMETER`, `REZ_NTFY_TOKEN_PARAMETER`); a
 //! failure is named by its States error (`Ntfy.RateLimited`, …).
+//! `REZ_NTFY_TIMEOUT_MS` may lower the publish timeout ([`ntfy_timeout`]).
 
 use std::sync::Arc;
 
@@ -11,7 +12,7 @@ use anyhow::Context;
 use rez_aws::{AwsSettings, SsmSecrets, load_sdk_config};
 use rez_core::ports::SystemClock;
 use rez_ntfy::{NtfyClient, NtfyConfig};
-use rez_send_notification::{Deps, NTFY_TIMEOUT, invoke};
+use rez_send_notification::{Deps, NTFY_TIMEOUT_VAR, invoke, ntfy_timeout};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
@@ -31,8 +32,9 @@ async fn deps() -> anyhow::Result<Deps> {
     let url = secrets
         .ntfy_url
         .context("REZ_NTFY_URL_PARAMETER is not set: the task publishes to that ntfy topic URL")?;
+    let timeout = ntfy_timeout(std::env::var(NTFY_TIMEOUT_VAR).ok().as_deref())?;
     let mut ntfy = NtfyConfig::new(url.parse().context("the ntfy URL parameter is not a URL")?)
-        .with_timeout(NTFY_TIMEOUT);
+        .with_timeout(timeout);
     if let Some(token) = secrets.ntfy_token {
         ntfy = ntfy.with_token(token.parse().context("the ntfy token parameter")?);
     }

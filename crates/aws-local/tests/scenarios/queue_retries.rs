@@ -13,8 +13,9 @@ use tokio::time::Instant;
 
 use crate::support::{
     api, eventually, eventually_within, function_name, no_execution_running, reconcile, send,
-    start, start_visible_after, store,
+    start, start_adjusted, start_visible_after, store,
 };
+use rez_send_notification::NTFY_TIMEOUT_VAR;
 
 const START_SYNC_EXECUTION: &str = "AWSStepFunctions.StartSyncExecution";
 
@@ -164,13 +165,24 @@ async fn a_dead_letter_is_listed_by_the_api_and_its_redrive_delivers_it() {
 #[tokio::test]
 #[ignore = "needs build/*.zip, the declarations and rez-agent: scripts/test-aws-local.sh"]
 async fn a_message_whose_ntfy_never_answers_ends_failed_with_its_record_in_the_dlq() {
-    // Each execution takes about a minute (four publishes cut off by ntfy's
-    // 10 s timeout, and the waits between them). The queues' visibility
-    // timeout is 75 s instead of the declared 30 min: longer than an
-    // execution, as AWS requires of the declared one, so no record comes
-    // back while its execution runs; and the ceiling of the processor's
-    // waits, so the record waits 30 s, then 75 s between deliveries.
-    let local = start_visible_after(Some(75)).await;
+    // send-notification gives up on a publish after 1 s
+    // (`REZ_NTFY_TIMEOUT_MS`, which a deployment may lower from 10 s), so an
+    // execution takes its four publishes plus the jittered waits between
+    // them, at most about 20 s. The queues' visibility timeout is 30 s
+    // instead of the declared 30 min: longer than an execution, as AWS
+    // requires of the declared one, so no record comes back while its
+    // execution runs; and the ceiling of the processor's waits, so the
+    // record waits 30 s between deliveries.
+    let local = start_adjusted(Some(30), |declared| {
+        for function in &mut declared.functions {
+            if function.key == "send-notification" {
+                function
+                    .environment
+                    .insert(NTFY_TIMEOUT_VAR.to_owned(), "1000".to_owned());
+            }
+        }
+    })
+    .await;
     let receives = local
         .declared()
         .queues
@@ -179,7 +191,7 @@ async fn a_message_whose_ntfy_never_answers_ends_failed_with_its_record_in_the_d
         .map(|p| p.max_receive_count)
         .expect("the queue declares its redrive policy");
     let stub = local.ntfy().expect("the stub");
-    stub.answer_with(&[], Duration::from_secs(60));
+    stub.answer_with(&[], Duration::from_secs(5));
     let (status, sent) = send(&local, &json!({"message": "into the void"})).await;
     assert_eq!(status, 202, "{sent}");
     let id: MessageId = sent["id"].as_str().expect("an id").parse().expect("an id");
@@ -187,7 +199,7 @@ async fn a_message_whose_ntfy_never_answers_ends_failed_with_its_record_in_the_d
     // moto may count a record it moved to the DLQ a while before a peek can
     // see it (it keeps the visibility of the receive that moved it): the
     // wait is for the record listed, up to one more visibility timeout.
-    let limit = Duration::from_secs(160) * receives + Duration::from_secs(90);
+    let limit = Duration::from_secs(60) * receives + Duration::from_secs(60);
     let listed = eventually_within(limit, "the record listed in the DLQ", || async {
         let (_, list) = api(&local, reqwest::Method::GET, "/api/dlq", None).await;
         (list["items"]

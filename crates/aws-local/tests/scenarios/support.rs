@@ -28,15 +28,18 @@ fn any_port() -> SocketAddr {
 
 /// Starts the deployment the declarations in `$var` describe, with the ntfy stub.
 pub(crate) async fn start_from(var: &str) -> Result<AwsLocal, AwsLocalError> {
-    start_with(var, None).await
+    start_with(var, None, |_| {}).await
 }
 
 /// [`start_from`] with every queue's visibility timeout set to `visibility` seconds.
+/// `adjust` changes the declarations first, as a deployment's own settings would.
 pub(crate) async fn start_with(
     var: &str,
     visibility: Option<u64>,
+    adjust: impl FnOnce(&mut Declared),
 ) -> Result<AwsLocal, AwsLocalError> {
-    let declared = Declared::read(&declared_path(var))?;
+    let mut declared = Declared::read(&declared_path(var))?;
+    adjust(&mut declared);
     let work_dir = std::env::temp_dir().join(format!(
         "rez-aws-local-test-{}",
         uuid::Uuid::new_v4().simple()
@@ -64,7 +67,15 @@ pub(crate) async fn start() -> AwsLocal {
 
 /// [`start`] with every queue's visibility timeout set to `seconds`.
 pub(crate) async fn start_visible_after(seconds: Option<u64>) -> AwsLocal {
-    match start_with("REZ_AWS_LOCAL_DECLARED", seconds).await {
+    start_adjusted(seconds, |_| {}).await
+}
+
+/// [`start_visible_after`] with the declarations changed by `adjust` first.
+pub(crate) async fn start_adjusted(
+    seconds: Option<u64>,
+    adjust: impl FnOnce(&mut Declared),
+) -> AwsLocal {
+    match start_with("REZ_AWS_LOCAL_DECLARED", seconds, adjust).await {
         Ok(local) => local,
         Err(e) => panic!("the harness did not start: {e}"),
     }
