@@ -64,11 +64,28 @@ deploy-dev:
 deploy-prod:
 	$(MAKE) deploy STACK=prod
 
-deploy: infrastructure/node_modules
+# A plain pulumi up: it honours the pins and canaryWeight in the stack's config, and watches nothing.
+deploy: deploy-zips
+	cd infrastructure && pulumi up --stack $(STACK)
+
+.PHONY: deploy-zips rollout rollback unpin
+deploy-zips: infrastructure/node_modules
 	@case "$(STACK)" in dev|prod) ;; *) echo "unknown stack '$(STACK)': dev or prod"; exit 1;; esac
 	ARCH=$$(sed -n 's/^  rez-agent-infrastructure:architecture: *//p' infrastructure/Pulumi.$(STACK).yaml); \
 	  ARCH=$${ARCH:-x86_64} ./scripts/build-lambdas.sh
-	cd infrastructure && pulumi up --stack $(STACK)
+
+# Deploy as a canary (ROLLOUT_WEIGHT, default 0.1, of each changed function's invocations on its new
+# version), watch the stack's alarms for ROLLOUT_MINUTES (default 10), then promote or roll back.
+rollout: deploy-zips
+	./scripts/rollout.sh $(STACK)
+
+# Put FUNCTION (default: every function) back on the version before its live one, pinned until make unpin.
+rollback: infrastructure/node_modules
+	./scripts/rollback.sh $(STACK) $(FUNCTION)
+
+# Remove FUNCTION's pin (default: every pin, and canaryWeight), then pulumi up.
+unpin: infrastructure/node_modules
+	./scripts/unpin.sh $(STACK) $(FUNCTION)
 
 infra-outputs:
 	cd infrastructure && pulumi stack output --stack $(STACK)

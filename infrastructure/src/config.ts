@@ -5,11 +5,25 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import {
+  DEFAULT_NAME_PREFIX,
+  FUNCTION_NAMES,
+  FunctionName,
+  IAM_ROLE_NAME_MAX,
+  NAME_PREFIX_PATTERN,
+  namePrefixProblem,
+  tooLongRoleNames,
+} from "./names";
+import { Rollout, readRollout } from "./rollout";
 
+/** The stages a stack can be. */
 export const STAGES = ["dev", "stage", "prod"] as const;
+/** One of STAGES. */
 export type Stage = (typeof STAGES)[number];
 
+/** The instruction sets a function can run on. */
 export const ARCHITECTURES = ["x86_64", "arm64"] as const;
+/** One of ARCHITECTURES. */
 export type Architecture = (typeof ARCHITECTURES)[number];
 
 /** The values CloudWatch Logs accepts for a log group's retention (PutRetentionPolicy). */
@@ -18,21 +32,30 @@ export const LOG_RETENTION_DAYS = [
   3653,
 ] as const;
 
+/** When the daily run happens when `schedulerCron` is not configured: 12:00 UTC. */
 export const DEFAULT_SCHEDULER_CRON = "cron(0 12 * * ? *)";
+
+/**
+ * The application log levels the functions can use, most detailed first:
+ * Lambda's (`loggingConfig.applicationLogLevel`) without `FATAL`, which Rust's
+ * `tracing` has no level for, so that setting would keep no line at all.
+ * Lambda hands the chosen one to the function as `AWS_LAMBDA_LOG_LEVEL` and
+ * drops JSON log lines below it.
+ */
+export const LOG_LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"] as const;
+/** One of LOG_LEVELS. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The application log level when `logLevel` is not configured (Lambda's own default). */
+export const DEFAULT_LOG_LEVEL: LogLevel = "INFO";
 
 /** The fewest characters a configured `apiKey` may have (32 hex digits are 128 random bits). */
 export const MIN_API_KEY_LENGTH = 32;
 
-/** The six Lambdas, by the name of their zip in the build directory (`build/<name>.zip`). */
-export const FUNCTION_NAMES = [
-  "scheduler",
-  "processor",
-  "webapi",
-  "load-message",
-  "send-notification",
-  "record-status",
-] as const;
-export type FunctionName = (typeof FUNCTION_NAMES)[number];
+// The names live in src/names.ts; these are re-exported for the modules that
+// read them beside the configuration.
+export { FUNCTION_NAMES, IAM_ROLE_NAME_MAX, ROLE_OWNERS, resourceName, roleName } from "./names";
+export type { FunctionName, RoleOwner } from "./names";
 
 /** The stack configuration as read, before validation (strings as `pulumi config` holds them). */
 export interface RawConfig {
@@ -43,6 +66,7 @@ export interface RawConfig {
   enableXRay?: string | boolean;
   schedulerCron?: string;
   architecture?: string;
+  logLevel?: string;
   alarmEmail?: string;
   apiDomain?: string;
   certificateArn?: string;
@@ -55,18 +79,30 @@ export interface RawConfig {
    */
   ntfyToken?: string;
   apiKey?: string;
+  /** The first part of every physical name; unset = DEFAULT_NAME_PREFIX. */
+  namePrefix?: string;
+  /** Function → published version, as a map or the JSON text `pulumi config` holds for one. */
+  pinnedVersions?: string | Record<string, unknown>;
+  canaryWeight?: string | number;
 }
 
+/** The validated configuration every part of the stack is declared from. */
 export interface RezConfig {
   project: "rez-agent";
   region: string;
   stage: Stage;
+  /** The first part of every physical name (src/names.ts): `rez-agent` unless configured. */
+  namePrefix: string;
+  /** The pinned versions and the canary's weight: where each `live` alias points (src/rollout.ts). */
+  rollout: Rollout;
   /** The configured ntfy topic URL; unset = the stack generates a topic (src/generated.ts). */
   ntfyUrl?: string;
   logRetentionDays: number;
   enableXRay: boolean;
   schedulerCron: string;
   architecture: Architecture;
+  /** Every function's `loggingConfig.applicationLogLevel`. */
+  logLevel: LogLevel;
   alarmEmail?: string;
   customDomain?: { domainName: string; certificateArn: string };
   /** A customer-managed KMS key for the SecureStrings; unset = the AWS-managed `alias/aws/ssm`. */
@@ -88,6 +124,7 @@ export interface BuildOptions {
   fileExists?: (file: string) => boolean;
 }
 
+/** A configuration the program refuses; its message lists every problem. */
 export class ConfigError extends Error {
   constructor(message: string) {
     super(message);
@@ -224,6 +261,24 @@ export function loadConfig(raw: RawConfig, build: BuildOptions): RezConfig {
     problems.push(`config 'stage' must be one of ${STAGES.join(", ")}, got '${stage}'`);
   }
 
+  const namePrefix = raw.namePrefix === undefined || raw.namePrefix === "" ? DEFAULT_NAME_PREFIX : raw.namePrefix;
+  if (problems.length === 0) {
+    const tooLong = tooLongRoleNames({ namePrefix: DEFAULT_NAME_PREFIX, stage, region });
+    if (tooLong.length > 0) {
+      problems.push(
+        `config 'aws:region' '${region}' makes the IAM role name '${tooLong[0]}' ${tooLong[0].length} characters long; IAM allows ${IAM_ROLE_NAME_MAX}`,
+      );
+    } else {
+      const prefixWhy = namePrefixProblem({ namePrefix, stage, region });
+      if (prefixWhy) problems.push(prefixWhy);
+    }
+  } else if (!NAME_PREFIX_PATTERN.test(namePrefix)) {
+    problems.push(namePrefixProblem({ namePrefix, stage, region }) as string);
+  }
+
+  const rollout = readRollout(raw.pinnedVersions, raw.canaryWeight);
+  problems.push(...rollout.problems);
+
   const ntfyUrl = raw.ntfyUrl || undefined;
   if (ntfyUrl !== undefined && !isTopicUrl(ntfyUrl)) {
     problems.push(`config 'ntfyUrl' must be the URL of an ntfy topic such as https://ntfy.sh/my-topic, got '${ntfyUrl}'`);
@@ -251,6 +306,11 @@ export function loadConfig(raw: RawConfig, build: BuildOptions): RezConfig {
   const architecture = raw.architecture === undefined || raw.architecture === "" ? "x86_64" : raw.architecture;
   if (!(ARCHITECTURES as readonly string[]).includes(architecture)) {
     problems.push(`config 'architecture' must be one of ${ARCHITECTURES.join(", ")}, got '${architecture}'`);
+  }
+
+  const logLevel = raw.logLevel === undefined || raw.logLevel === "" ? DEFAULT_LOG_LEVEL : raw.logLevel;
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    problems.push(`config 'logLevel' must be one of Lambda's application log levels ${LOG_LEVELS.join(", ")} (in capitals), got '${logLevel}'`);
   }
 
   const alarmEmail = raw.alarmEmail || undefined;
@@ -302,11 +362,14 @@ export function loadConfig(raw: RawConfig, build: BuildOptions): RezConfig {
     project: "rez-agent",
     region,
     stage: st,
+    namePrefix,
+    rollout: rollout.rollout,
     ntfyUrl,
     logRetentionDays,
     enableXRay,
     schedulerCron,
     architecture: architecture as Architecture,
+    logLevel: logLevel as LogLevel,
     alarmEmail,
     customDomain: apiDomain && certificateArn ? { domainName: apiDomain, certificateArn } : undefined,
     parameterKmsKeyArn,
@@ -335,6 +398,7 @@ export function readStackConfig(): RawConfig {
     enableXRay: cfg.get("enableXRay"),
     schedulerCron: cfg.get("schedulerCron"),
     architecture: cfg.get("architecture"),
+    logLevel: cfg.get("logLevel"),
     alarmEmail: cfg.get("alarmEmail"),
     apiDomain: cfg.get("apiDomain"),
     certificateArn: cfg.get("certificateArn"),
@@ -343,10 +407,9 @@ export function readStackConfig(): RawConfig {
     // Read as text to be checked; loadConfig makes them secrets again.
     ntfyToken: cfg.get("ntfyToken"),
     apiKey: cfg.get("apiKey"),
+    namePrefix: cfg.get("namePrefix"),
+    // A map, held as JSON text; loadConfig parses and checks it.
+    pinnedVersions: cfg.get("pinnedVersions"),
+    canaryWeight: cfg.get("canaryWeight"),
   };
-}
-
-/** `rez-agent-<what>-<stage>`: the name of every resource. */
-export function resourceName(cfg: Pick<RezConfig, "stage">, what: string): string {
-  return `rez-agent-${what}-${cfg.stage}`;
 }

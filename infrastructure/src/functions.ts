@@ -1,14 +1,16 @@
 // The six Rust Lambdas. Each gets its own log group, its own role (least
 // privilege: its log group, X-Ray when enabled, and the statements its code
 // needs on exact ARNs), a published version per deployment and a `live` alias
-// that everything invokes, so traffic can be shifted between versions with
-// `aws lambda update-alias --name live --routing-config …`.
+// that everything invokes. Where the alias points (the new version, a pinned
+// one, a canary between the two) is the configuration's (src/rollout.ts).
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { FunctionName, RezConfig, resourceName } from "./config";
+import { FunctionName, RezConfig, resourceName, roleName } from "./config";
+import { aliasTarget } from "./rollout";
 import { Statement, inlinePolicy, logWrites, serviceRole, xrayWrites } from "./iam";
 
+/** The alias every invoker calls. */
 export const LIVE_ALIAS = "live";
 
 /** Memory (MB) and timeout (s) of each function. The three task timeouts stay
@@ -23,6 +25,7 @@ export const FUNCTION_SIZES: Record<FunctionName, { memorySize: number; timeout:
   "record-status": { memorySize: 128, timeout: 15, description: "rez-agent workflow task: record the delivery outcome" },
 };
 
+/** A declared function and what belongs to it. */
 export interface RezFunction {
   name: FunctionName;
   fn: aws.lambda.Function;
@@ -32,6 +35,7 @@ export interface RezFunction {
   logGroup: aws.cloudwatch.LogGroup;
 }
 
+/** What differs between the functions: their environment and their grants. */
 export interface FunctionSpec {
   name: FunctionName;
   environment: Record<string, pulumi.Input<string>>;
@@ -39,10 +43,12 @@ export interface FunctionSpec {
   statements: Statement[];
 }
 
-export function functionName(cfg: Pick<RezConfig, "stage">, name: FunctionName): string {
+/** The physical name of a function (`<namePrefix>-<name>-<stage>`). */
+export function functionName(cfg: Pick<RezConfig, "stage" | "namePrefix">, name: FunctionName): string {
   return resourceName(cfg, name);
 }
 
+/** Declares one function: its log group, role and policy, the function (publishing a version) and its `live` alias. */
 export function createFunction(cfg: RezConfig, spec: FunctionSpec): RezFunction {
   const fnName = functionName(cfg, spec.name);
   const size = FUNCTION_SIZES[spec.name];
@@ -53,7 +59,13 @@ export function createFunction(cfg: RezConfig, spec: FunctionSpec): RezFunction 
     tags: cfg.tags,
   });
 
-  const role = serviceRole(`${fnName}-role`, "lambda.amazonaws.com", `rez-agent ${spec.name} Lambda (${cfg.stage})`, cfg.tags);
+  const role = serviceRole(
+    `${fnName}-role`,
+    roleName(cfg, spec.name),
+    "lambda.amazonaws.com",
+    `rez-agent ${spec.name} Lambda (${cfg.stage}, ${cfg.region})`,
+    cfg.tags,
+  );
   const statements: Statement[] = [logWrites(logGroup.arn), ...spec.statements];
   if (cfg.enableXRay) statements.push(xrayWrites());
   const policy = inlinePolicy(`${fnName}-policy`, role, statements);
@@ -73,14 +85,16 @@ export function createFunction(cfg: RezConfig, spec: FunctionSpec): RezFunction 
       publish: true,
       environment: { variables: spec.environment },
       tracingConfig: { mode: cfg.enableXRay ? "Active" : "PassThrough" },
-      // JSON logs: Lambda sets AWS_LAMBDA_LOG_FORMAT=JSON and the level,
-      // which lambda_runtime's subscriber honours, so every line is a JSON
-      // object carrying the request id (and the message and execution ids
-      // of the spans around it), and EMF metric lines sit beside them.
+      // JSON logs: Lambda sets AWS_LAMBDA_LOG_FORMAT=JSON and
+      // AWS_LAMBDA_LOG_LEVEL=<logLevel>, which lambda_runtime's subscriber
+      // honours, and drops JSON lines below the level. At INFO and below a
+      // line carries the fields of the INFO spans around it (the request id,
+      // and the message and execution ids where the handler has them); EMF
+      // metric lines sit beside them.
       loggingConfig: {
         logFormat: "JSON",
         logGroup: logGroup.name,
-        applicationLogLevel: "INFO",
+        applicationLogLevel: cfg.logLevel,
         systemLogLevel: "WARN",
       },
       tags: cfg.tags,
@@ -90,17 +104,16 @@ export function createFunction(cfg: RezConfig, spec: FunctionSpec): RezFunction 
     { dependsOn: [logGroup, policy] },
   );
 
-  const alias = new aws.lambda.Alias(
-    `${fnName}-${LIVE_ALIAS}`,
-    {
-      name: LIVE_ALIAS,
-      description: `The version rez-agent invokes; shift traffic with update-alias --routing-config`,
-      functionName: fn.name,
-      functionVersion: fn.version,
-    },
-    // A weighted routing set by hand (a canary) is left as it is by `pulumi up`.
-    { ignoreChanges: ["routingConfig"] },
-  );
+  // The routing is the program's: `pulumi up` sets it from pinnedVersions
+  // and canaryWeight, and replaces a routing set by hand.
+  const target = aliasTarget(cfg.rollout, spec.name, fn.version);
+  const alias = new aws.lambda.Alias(`${fnName}-${LIVE_ALIAS}`, {
+    name: LIVE_ALIAS,
+    description: "The version rez-agent invokes; pin or canary it with the pinnedVersions and canaryWeight config",
+    functionName: fn.name,
+    functionVersion: target.functionVersion,
+    routingConfig: target.routingConfig,
+  });
 
   return { name: spec.name, fn, alias, role, policy, logGroup };
 }

@@ -7,19 +7,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { RezConfig, resourceName } from "./config";
+import { GENERATED_TOPIC_SUFFIX_LENGTH, generatedTopicName } from "./names";
 
 /** Characters of a generated API key: letters and digits only, so it fits any HTTP header as it is. */
 export const GENERATED_API_KEY_LENGTH = 48;
 
 /** The ntfy server a generated topic lives on. */
 export const GENERATED_TOPIC_SERVER = "https://ntfy.sh";
-
-/**
- * Characters of the random part of a generated topic name (lowercase letters
- * and digits: about 103 bits). On a public server the name is the only thing
- * that keeps others from reading the topic.
- */
-export const GENERATED_TOPIC_SUFFIX_LENGTH = 20;
 
 /** The API key the webapi checks: the configured `apiKey`, or one generated once for the stack. Secret. */
 export function configuredOrGeneratedApiKey(cfg: RezConfig): pulumi.Output<string> {
@@ -39,7 +33,7 @@ export function configuredOrGeneratedApiKey(cfg: RezConfig): pulumi.Output<strin
 
 /**
  * The ntfy topic URL the notifications go to: the configured `ntfyUrl`, or
- * `https://ntfy.sh/rez-agent-<stage>-<20 random letters and digits>`, generated
+ * `https://ntfy.sh/<namePrefix>-<stage>-<20 random letters and digits>`, generated
  * once for the stack. Secret, like the key: anyone who reads the URL can
  * read the notifications, and `pulumi up` prints plain outputs in CI logs.
  */
@@ -51,5 +45,5 @@ export function configuredOrGeneratedNtfyUrl(cfg: RezConfig): pulumi.Output<stri
     // Encrypted in the state too, as a RandomPassword's result is.
     { additionalSecretOutputs: ["result"] },
   );
-  return pulumi.secret(pulumi.interpolate`${GENERATED_TOPIC_SERVER}/rez-agent-${cfg.stage}-${suffix.result}`);
+  return pulumi.secret(suffix.result.apply((s) => `${GENERATED_TOPIC_SERVER}/${generatedTopicName(cfg, s)}`));
 }

@@ -17,18 +17,23 @@ export function policyDocument(statements: Statement[]): pulumi.Output<string> {
   return pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements });
 }
 
-/** A role that only `service` (e.g. lambda.amazonaws.com) can assume. */
+/**
+ * A role that only `service` (e.g. lambda.amazonaws.com) can assume.
+ * @param logicalName the Pulumi resource name (what the state knows it by)
+ * @param roleName the role's name in IAM, unique in the account (config.roleName)
+ */
 export function serviceRole(
-  name: string,
+  logicalName: string,
+  roleName: string,
   service: string,
   description: string,
   tags: Record<string, string>,
   opts?: pulumi.CustomResourceOptions,
 ): aws.iam.Role {
   return new aws.iam.Role(
-    name,
+    logicalName,
     {
-      name,
+      name: roleName,
       description,
       assumeRolePolicy: JSON.stringify({
         Version: "2012-10-17",

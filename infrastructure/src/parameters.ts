@@ -5,7 +5,8 @@
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { RezConfig } from "./config";
+import { RezConfig, resourceName } from "./config";
+import { parameterName } from "./names";
 
 export interface Parameters {
   ntfyUrl: aws.ssm.Parameter;
@@ -21,15 +22,11 @@ export interface ParameterValues {
   apiKey: pulumi.Input<string>;
 }
 
-/** `/rez-agent/<stage>/<key>` */
-export function parameterName(cfg: Pick<RezConfig, "stage">, key: string): string {
-  return `/rez-agent/${cfg.stage}/${key}`;
-}
-
+/** Declares the parameters, named `/<namePrefix>/<stage>/<key>` (src/names.ts). */
 export function createParameters(cfg: RezConfig, values: ParameterValues): Parameters {
   const param = (key: string, type: "String" | "SecureString", value: pulumi.Input<string>, description: string) => {
     const name = parameterName(cfg, key);
-    return new aws.ssm.Parameter(`rez-agent-${key}-${cfg.stage}`, {
+    return new aws.ssm.Parameter(resourceName(cfg, key), {
       name,
       type,
       value: type === "SecureString" ? pulumi.secret(value) : value,

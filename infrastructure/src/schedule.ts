@@ -1,11 +1,13 @@
 // The daily run and the reconciler: two EventBridge Scheduler schedules
 // invoking the scheduler function's `live` alias through a role that may
-// invoke only that.
+// invoke only that, and send to the daily run's dead-letter queue: where
+// Scheduler puts a daily invocation it could not deliver after its retries.
 
 import * as aws from "@pulumi/aws";
-import { RezConfig, resourceName } from "./config";
+import { RezConfig, resourceName, roleName } from "./config";
 import { inlinePolicy, serviceRole } from "./iam";
 import { RezFunction } from "./functions";
+import { DLQ_RETENTION_SECONDS } from "./messaging";
 
 /** The target input; the scheduler fills in the time of the run. */
 export const SCHEDULE_INPUT = JSON.stringify({ scheduled_time: "<aws.scheduler.scheduled-time>" });
@@ -22,19 +24,62 @@ export const RECONCILE_INPUT = JSON.stringify({ job: "reconcile" });
  */
 export const RECONCILE_EXPRESSION = "rate(5 minutes)";
 
+/** How a schedule retries an invocation Lambda refuses (throttling, a missing permission): Scheduler's retryPolicy. */
+export interface RetryPolicy {
+  maximumRetryAttempts: number;
+  maximumEventAgeInSeconds: number;
+}
+
+/**
+ * The daily run's retries: 3 more attempts within an hour, then the
+ * invocation goes to the schedule's dead-letter queue. Scheduler invokes
+ * Lambda asynchronously, so these cover only a refused invocation; an
+ * invocation the function fails is retried by Lambda (twice) and shows in
+ * the scheduler's `Errors`.
+ */
+export const DAILY_RETRY_POLICY: RetryPolicy = { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 };
+
+/**
+ * The reconciler's retries: one, within 4 minutes, and no dead-letter queue:
+ * the next run comes in five minutes, and an old one would only repeat it.
+ */
+export const RECONCILE_RETRY_POLICY: RetryPolicy = { maximumRetryAttempts: 1, maximumEventAgeInSeconds: 240 };
+
+/** The schedules, their role and the daily run's dead-letter queue. */
 export interface Schedule {
   schedule: aws.scheduler.Schedule;
   /** The reconciler's schedule. */
   reconcile: aws.scheduler.Schedule;
+  /** Where Scheduler puts a daily invocation it could not deliver (SSE-SQS, 14 days). */
+  dlq: aws.sqs.Queue;
   role: aws.iam.Role;
   policy: aws.iam.RolePolicy;
 }
 
+/** Declares the daily and reconcile schedules on the scheduler function's `live` alias. */
 export function createSchedule(cfg: RezConfig, scheduler: RezFunction): Schedule {
   const name = resourceName(cfg, "daily-scheduler");
-  const role = serviceRole(`${name}-role`, "scheduler.amazonaws.com", `EventBridge Scheduler: rez-agent daily run (${cfg.stage})`, cfg.tags);
+
+  // Kept as long as the notifications DLQ, and encrypted the same way.
+  const dlqName = resourceName(cfg, "schedule-dlq");
+  const dlq = new aws.sqs.Queue(dlqName, {
+    name: dlqName,
+    messageRetentionSeconds: DLQ_RETENTION_SECONDS,
+    sqsManagedSseEnabled: true,
+    tags: cfg.tags,
+  });
+
+  const role = serviceRole(
+    `${name}-role`,
+    roleName(cfg, "daily-scheduler"),
+    "scheduler.amazonaws.com",
+    `EventBridge Scheduler: rez-agent daily run and reconciler (${cfg.stage}, ${cfg.region})`,
+    cfg.tags,
+  );
+  // Scheduler sends to a target's dead-letter queue with the schedule's role.
   const policy = inlinePolicy(`${name}-policy`, role, [
     { Sid: "InvokeSchedulerFunction", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [scheduler.alias.arn] },
+    { Sid: "DeadLetterUndeliveredRuns", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [dlq.arn] },
   ]);
   // Both schedules invoke the scheduler's alias through the one role, at
   // the time given (flexible window OFF), in UTC.
@@ -43,7 +88,8 @@ export function createSchedule(cfg: RezConfig, scheduler: RezFunction): Schedule
     description: string,
     scheduleExpression: string,
     input: string,
-    retryPolicy: { maximumRetryAttempts: number; maximumEventAgeInSeconds: number },
+    retryPolicy: RetryPolicy,
+    deadLetterArn?: aws.sqs.Queue["arn"],
   ) =>
     new aws.scheduler.Schedule(
       scheduleName,
@@ -54,21 +100,23 @@ export function createSchedule(cfg: RezConfig, scheduler: RezFunction): Schedule
         scheduleExpressionTimezone: "UTC",
         flexibleTimeWindow: { mode: "OFF" },
         state: "ENABLED",
-        target: { arn: scheduler.alias.arn, roleArn: role.arn, input, retryPolicy },
+        target: {
+          arn: scheduler.alias.arn,
+          roleArn: role.arn,
+          input,
+          retryPolicy,
+          ...(deadLetterArn ? { deadLetterConfig: { arn: deadLetterArn } } : {}),
+        },
       },
       { dependsOn: [policy] },
     );
-  const schedule = invoke(name, `rez-agent daily notification (${cfg.stage})`, cfg.schedulerCron, SCHEDULE_INPUT, {
-    maximumRetryAttempts: 3,
-    maximumEventAgeInSeconds: 3600,
-  });
-  // The next run comes in five minutes; an old retry would only repeat it.
+  const schedule = invoke(name, `rez-agent daily notification (${cfg.stage})`, cfg.schedulerCron, SCHEDULE_INPUT, DAILY_RETRY_POLICY, dlq.arn);
   const reconcile = invoke(
     resourceName(cfg, "reconcile"),
     `rez-agent reconciler: sends round overdue messages (${cfg.stage})`,
     RECONCILE_EXPRESSION,
     RECONCILE_INPUT,
-    { maximumRetryAttempts: 1, maximumEventAgeInSeconds: 240 },
+    RECONCILE_RETRY_POLICY,
   );
-  return { schedule, reconcile, role, policy };
+  return { schedule, reconcile, dlq, role, policy };
 }

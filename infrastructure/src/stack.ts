@@ -36,6 +36,7 @@ export function defaultBuildDir(): string {
   return path.join(repoRoot(), "build");
 }
 
+/** Where the program finds what it deploys; tests point it at fixtures. */
 export interface StackOptions {
   /** Where `<name>.zip` of each function is (default: `<repo>/build`). */
   buildDir?: string;
@@ -45,6 +46,7 @@ export interface StackOptions {
   definitionPath?: string;
 }
 
+/** The stack's outputs, as index.ts exports them. */
 export interface StackOutputs {
   dynamodbTableName: pulumi.Output<string>;
   snsTopicArn: pulumi.Output<string>;
@@ -55,6 +57,10 @@ export interface StackOutputs {
   webapiUrl: pulumi.Output<string>;
   stateMachineArn: pulumi.Output<string>;
   stateMachineConsoleUrl: pulumi.Output<string>;
+  /** The log group the state machine logs its executions to (what `make smoke` reads them from). */
+  executionLogGroupName: pulumi.Output<string>;
+  /** The names of the stack's CloudWatch alarms, which scripts/rollout.sh watches during a canary. */
+  alarmNames: pulumi.Output<string[]>;
   /** The regional domain to point a CNAME/alias record at, when a custom domain is set. */
   customDomainTarget?: pulumi.Output<string>;
   functionNames: pulumi.Output<Record<FunctionName, string>>;
@@ -64,6 +70,7 @@ export interface StackOutputs {
   ntfyTopicUrl: pulumi.Output<string>;
 }
 
+/** Checks the configuration, then declares every resource of the stack; returns its outputs. */
 export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutputs {
   const root = repoRoot();
   const cfg: RezConfig = loadConfig(raw, {
@@ -260,13 +267,17 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
     enabled: true,
     tags: cfg.tags,
   }, { dependsOn: [fns.processor.policy] });
-  createSchedule(cfg, fns.scheduler);
+  const schedule = createSchedule(cfg, fns.scheduler);
   const api = createApi(cfg, fns.webapi);
 
-  createAlarms(cfg, {
+  const alarms = createAlarms(cfg, {
     dlqName: messaging.dlq.name,
     processorFunctionName: fns.processor.fn.name,
     stateMachineArn: workflow.stateMachine.arn,
+    schedulerFunctionName: fns.scheduler.fn.name,
+    scheduleDlqName: schedule.dlq.name,
+    apiId: api.api.id,
+    apiStage: api.stage.name,
   });
 
   return {
@@ -279,6 +290,8 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
     webapiUrl: api.url,
     stateMachineArn: workflow.stateMachine.arn,
     stateMachineConsoleUrl: executionsConsoleUrl(cfg.region, workflow.stateMachine.arn),
+    executionLogGroupName: workflow.logGroup.name,
+    alarmNames: pulumi.all(Object.values(alarms.alarms).map((a) => a.name)),
     customDomainTarget: api.domain?.domainNameConfiguration.targetDomainName,
     functionNames: pulumi.output(
       Object.fromEntries(Object.entries(fns).map(([k, f]) => [k, f.fn.name])) as Record<FunctionName, pulumi.Output<string>>,

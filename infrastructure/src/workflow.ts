@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { RezConfig, resourceName } from "./config";
+import { RezConfig, resourceName, roleName } from "./config";
 import { Statement, inlinePolicy, serviceRole } from "./iam";
 
 const PLACEHOLDER = /\$\{([A-Za-z0-9_]+)\}/g;
@@ -74,7 +74,13 @@ export function createWorkflow(
     tags: cfg.tags,
   });
 
-  const role = serviceRole(`${name}-sfn-role`, "states.amazonaws.com", `rez-agent notification state machine (${cfg.stage})`, cfg.tags);
+  const role = serviceRole(
+    `${name}-sfn-role`,
+    roleName(cfg, "notification"),
+    "states.amazonaws.com",
+    `rez-agent notification state machine (${cfg.stage}, ${cfg.region})`,
+    cfg.tags,
+  );
   const taskArns = [...new Set(Object.values(tasks))];
   const statements: Statement[] = [
     { Sid: "InvokeTaskFunctions", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: taskArns },

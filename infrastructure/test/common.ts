@@ -7,7 +7,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { before, describe, it } from "node:test";
 import { ACCOUNT, API_ID, REGION, Recorded, Resources, Run, grants, isSecret, pairs, reveal } from "./harness";
+import { alarmTests } from "./alarms";
 import { apiKeyInUse, firstDeployTests, ntfyUrlInUse } from "./first-deploy";
+import { operationsTests } from "./operations";
 
 export const REPO = path.resolve(__dirname, "..", "..");
 export const DEFINITION_FILE = path.join(REPO, "statemachine", "notification.asl.json");
@@ -20,6 +22,8 @@ export interface Expect {
   logRetentionDays: number;
   enableXRay: boolean;
   schedulerCron: string;
+  /** Every function's application log level (configured, or INFO). */
+  logLevel: string;
   /** The configured ntfy URL; unset: the stack generates a topic. */
   ntfyUrl?: string;
   ntfyToken?: string;
@@ -76,6 +80,8 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
     });
 
     firstDeployTests(() => ({ run, res }), e);
+    alarmTests(() => res, e);
+    operationsTests(() => res, e, () => run);
 
     describe("tags and names", () => {
       it("tags every taggable resource with Project, Stage, ManagedBy and Environment", () => {
@@ -97,8 +103,11 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
           if (typeof n !== "string" || n === "live" || n === "$default") continue;
           if (r.type === "aws:cloudwatch/logGroup:LogGroup" || r.type === "aws:ssm/parameter:Parameter") {
             assert.ok(n.includes(`rez-agent`) && n.includes(e.stage), `${r.type} ${n}`);
+          } else if (r.type === "aws:iam/role:Role") {
+            // IAM names are global to the account: a role's carries the region too.
+            assert.match(n, new RegExp(`^rez-agent-[a-z0-9-]+-${e.stage}-${e.region}$`), `${r.type} ${n}`);
           } else {
-            assert.match(n, new RegExp(`^rez-agent-[a-z0-9-]+-${e.stage}(-(role|policy|sfn-role|sfn-policy))?$`), `${r.type} ${n}`);
+            assert.match(n, new RegExp(`^rez-agent-[a-z0-9-]+-${e.stage}(-(policy|sfn-policy))?$`), `${r.type} ${n}`);
           }
         }
       });
@@ -229,7 +238,7 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
           assert.equal(f.inputs.publish, true);
           assert.deepEqual(f.inputs.tracingConfig, { mode: e.enableXRay ? "Active" : "PassThrough" });
           assert.equal(f.inputs.loggingConfig.logFormat, "JSON");
-          assert.equal(f.inputs.loggingConfig.applicationLogLevel, "INFO");
+          assert.equal(f.inputs.loggingConfig.applicationLogLevel, e.logLevel);
           assert.equal(f.inputs.loggingConfig.logGroup, `/aws/lambda/${name(fn)}`);
         });
 
@@ -475,11 +484,14 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
         assert.ok(s.inputs.target.retryPolicy.maximumEventAgeInSeconds >= 60);
       });
 
-      it("uses its own role, which may invoke only the scheduler function", () => {
+      it("uses its own role, which may invoke only the scheduler function and send only to the schedule's DLQ", () => {
         const s = res.named("aws:scheduler/schedule:Schedule", name("daily-scheduler"));
         const role = res.one("aws:iam/role:Role", (r) => r.state.arn === s.inputs.target.roleArn);
         assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal, { Service: "scheduler.amazonaws.com" });
-        assert.deepEqual(grants(res.policyOfRole(s.inputs.target.roleArn)), [`lambda:InvokeFunction ${aliasArn("scheduler")}`]);
+        assert.deepEqual(grants(res.policyOfRole(s.inputs.target.roleArn)), [
+          `lambda:InvokeFunction ${aliasArn("scheduler")}`,
+          `sqs:SendMessage arn:aws:sqs:${e.region}:${ACCOUNT}:${name("schedule-dlq")}`,
+        ]);
       });
 
       it("runs the reconciler every five minutes through the same function and role", () => {
@@ -562,62 +574,6 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
       });
     });
 
-    describe("alarms", () => {
-      const actions = () => (e.alarmEmail ? [`arn:aws:sns:${e.region}:${ACCOUNT}:${name("alarms")}`] : undefined);
-
-      it("alarms on any message visible in the DLQ", () => {
-        const a = res.named("aws:cloudwatch/metricAlarm:MetricAlarm", name("dlq-messages"));
-        assert.equal(a.inputs.namespace, "AWS/SQS");
-        assert.equal(a.inputs.metricName, "ApproximateNumberOfMessagesVisible");
-        assert.deepEqual(a.inputs.dimensions, { QueueName: name("notifications-dlq") });
-        assert.equal(a.inputs.comparisonOperator, "GreaterThanThreshold");
-        assert.equal(a.inputs.threshold, 0);
-        assert.deepEqual(a.inputs.alarmActions, actions());
-      });
-
-      it("alarms on more than 5 processor errors in 10 minutes", () => {
-        const a = res.named("aws:cloudwatch/metricAlarm:MetricAlarm", name("processor-errors"));
-        assert.equal(a.inputs.namespace, "AWS/Lambda");
-        assert.equal(a.inputs.metricName, "Errors");
-        assert.deepEqual(a.inputs.dimensions, { FunctionName: name("processor") });
-        assert.equal(a.inputs.statistic, "Sum");
-        assert.equal(a.inputs.period * a.inputs.evaluationPeriods, 600);
-        assert.equal(a.inputs.comparisonOperator, "GreaterThanThreshold");
-        assert.equal(a.inputs.threshold, 5);
-        assert.deepEqual(a.inputs.alarmActions, actions());
-      });
-
-      it("alarms on any execution that failed or timed out", () => {
-        const a = res.named("aws:cloudwatch/metricAlarm:MetricAlarm", name("executions-failed"));
-        const metrics = a.inputs.metricQueries.filter((q: any) => q.metric);
-        assert.deepEqual(metrics.map((q: any) => q.metric.metricName).sort(), ["ExecutionsFailed", "ExecutionsTimedOut"]);
-        for (const q of metrics) {
-          assert.equal(q.metric.namespace, "AWS/States");
-          assert.deepEqual(q.metric.dimensions, { StateMachineArn: smArn() });
-        }
-        const expr = a.inputs.metricQueries.find((q: any) => q.expression);
-        assert.equal(expr.returnData, true);
-        assert.match(expr.expression, /failed/);
-        assert.match(expr.expression, /timedout/);
-        assert.equal(a.inputs.comparisonOperator, "GreaterThanThreshold");
-        assert.equal(a.inputs.threshold, 0);
-        assert.deepEqual(a.inputs.alarmActions, actions());
-      });
-
-      it("has an alarm topic with an email subscription exactly when alarmEmail is set", () => {
-        const topics = res.ofType("aws:sns/topic:Topic").filter((t) => t.inputs.name === name("alarms"));
-        const emails = res.ofType("aws:sns/topicSubscription:TopicSubscription").filter((s) => s.inputs.protocol === "email");
-        if (!e.alarmEmail) {
-          assert.equal(topics.length + emails.length, 0);
-          return;
-        }
-        assert.equal(topics.length, 1);
-        assert.equal(emails.length, 1);
-        assert.equal(emails[0].inputs.endpoint, e.alarmEmail);
-        assert.equal(emails[0].inputs.topic, arnOf(topics[0]));
-      });
-    });
-
     describe("blue-green", () => {
       it("points every invoker at a live alias, never at an unqualified function", () => {
         const live = SIX.map(aliasArn);
@@ -632,9 +588,8 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
         assert.match(res.one("aws:apigatewayv2/integration:Integration").inputs.integrationUri, /:live\/invocations$/);
       });
 
-      it("leaves a hand-set routing config of the alias alone", () => {
-        // ignoreChanges is a resource option: the mocks see the alias without routingConfig.
-        for (const fn of SIX) assert.equal(res.alias(fn, e.stage).inputs.routingConfig, undefined);
+      it("owns each alias's routing: none while nothing is pinned (test/rollout.test.ts covers pins and canaries)", () => {
+        for (const fn of SIX) assert.deepEqual(res.alias(fn, e.stage).inputs.routingConfig, { additionalVersionWeights: {} });
       });
     });
 

@@ -210,7 +210,7 @@ describe("the stack files", () => {
     it(`Pulumi.${stack}.yaml sets every key and passes validation`, () => {
       const f = readStackFile(path.join(__dirname, "..", `Pulumi.${stack}.yaml`));
       const P = "rez-agent-infrastructure";
-      for (const key of ["aws:region", `${P}:stage`, `${P}:logRetentionDays`, `${P}:enableXRay`, `${P}:schedulerCron`, `${P}:architecture`]) {
+      for (const key of ["aws:region", `${P}:stage`, `${P}:logRetentionDays`, `${P}:enableXRay`, `${P}:schedulerCron`, `${P}:architecture`, `${P}:logLevel`]) {
         assert.ok(f[key] !== undefined, `${key} in Pulumi.${stack}.yaml`);
       }
       const cfg = loadConfig(
@@ -221,12 +221,14 @@ describe("the stack files", () => {
           enableXRay: f[`${P}:enableXRay`],
           schedulerCron: f[`${P}:schedulerCron`],
           architecture: f[`${P}:architecture`],
+          logLevel: f[`${P}:logLevel`],
         },
         allZips,
       );
       assert.equal(cfg.stage, stack);
       assert.equal(cfg.logRetentionDays, retention);
       assert.equal(cfg.schedulerCron, "cron(0 12 * * ? *)");
+      assert.equal(cfg.logLevel, "INFO");
     });
 
     it(`Pulumi.${stack}.yaml names no ntfy topic and no API key, so the stack generates private ones, and says how to read them`, () => {

@@ -22,6 +22,7 @@ import type {
   DeclaredTable,
 } from "./declared-document";
 import { functionName } from "../src/functions";
+import { DEFAULT_NAME_PREFIX } from "../src/names";
 import { defaultBuildDir } from "../src/stack";
 
 const T = {
@@ -133,8 +134,8 @@ function exactlyOne(rs: Recorded[], what: string): Recorded {
   return rs[0];
 }
 
-/** Describes the resources of one run of the stack for `stage`. */
-export async function describe(resources: Recorded[], stage: string): Promise<Declared> {
+/** Describes the resources of one run of the stack for `stage`, whose names begin with `namePrefix`. */
+export async function describe(resources: Recorded[], stage: string, namePrefix: string = DEFAULT_NAME_PREFIX): Promise<Declared> {
   // In a stable order (by name), whatever order the mocks saw them in.
   const of = (type: string) => resources.filter((r) => r.type === type).sort((a, b) => a.name.localeCompare(b.name));
   const described = new Set<string>(Object.values(T));
@@ -158,7 +159,7 @@ export async function describe(resources: Recorded[], stage: string): Promise<De
     stage,
     region: REGION,
     account: ACCOUNT,
-    functions: await describeFunctions(of(T.fn), of(T.alias), stage),
+    functions: await describeFunctions(of(T.fn), of(T.alias), { stage: stage as Stage, namePrefix }),
     table: describeTable(table),
     topic: { name: str(topic, topic.inputs.name, "name"), arn: str(topic, topic.state.arn, "arn") },
     queues: of(T.queue).map(describeQueue),
@@ -205,8 +206,8 @@ export async function describe(resources: Recorded[], stage: string): Promise<De
   };
 }
 
-async function describeFunctions(fns: Recorded[], aliases: Recorded[], stage: string): Promise<DeclaredFunction[]> {
-  const keyOf = new Map<string, FunctionName>(FUNCTION_NAMES.map((k) => [functionName({ stage: stage as Stage }, k), k]));
+async function describeFunctions(fns: Recorded[], aliases: Recorded[], naming: { stage: Stage; namePrefix: string }): Promise<DeclaredFunction[]> {
+  const keyOf = new Map<string, FunctionName>(FUNCTION_NAMES.map((k) => [functionName(naming, k), k]));
   const seen = new Set<string>();
   const out: DeclaredFunction[] = [];
   for (const f of fns) {
@@ -402,5 +403,5 @@ export async function declared(options: DeclareOptions = {}): Promise<Declared> 
   const unused = Object.keys(renames).filter((k) => !renamed.has(k));
   if (unused.length > 0) throw new DescribeError(`--rename-env: no declared function has the variable ${unused.join(", ")}`);
   if (clashes.length > 0) throw new DescribeError(`--rename-env: the new name is already a variable of the function (${clashes.join("; ")})`);
-  return describe(run.resources, raw.stage ?? "");
+  return describe(run.resources, raw.stage ?? "", raw.namePrefix || DEFAULT_NAME_PREFIX);
 }

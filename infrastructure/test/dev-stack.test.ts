@@ -13,4 +13,5 @@ commonSuite("dev stack (Pulumi.dev.yaml as committed: generated API key and topi
   logRetentionDays: 7,
   enableXRay: true,
   schedulerCron: "cron(0 12 * * ? *)",
+  logLevel: "INFO",
 });

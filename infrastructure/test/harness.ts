@@ -61,6 +61,7 @@ export function mockRandomResult(name: string, inputs: any): string {
 }
 
 function stateFor(type: string, name: string, inputs: any): { id: string; state: any } {
+  const version = publishedVersion?.(inputs.name) ?? "1";
   const n = inputs.name ?? name;
   const state: any = { ...inputs };
   let id = `${name}-id`;
@@ -96,8 +97,8 @@ function stateFor(type: string, name: string, inputs: any): { id: string; state:
       break;
     case "aws:lambda/function:Function":
       state.arn = `arn:aws:lambda:${at}:function:${n}`;
-      state.version = "1";
-      state.qualifiedArn = `${state.arn}:1`;
+      state.version = version;
+      state.qualifiedArn = `${state.arn}:${version}`;
       state.invokeArn = `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/${state.arn}/invocations`;
       id = n;
       break;
@@ -138,6 +139,9 @@ export type InputRewrite = (type: string, inputs: any) => any;
 
 /** The rewrite of the run in progress, if any. */
 let rewrite: InputRewrite | undefined;
+
+/** The version Lambda publishes for each function (by its name) in the run in progress; unset: "1". */
+let publishedVersion: ((functionName: string) => string) | undefined;
 
 /** The options of each registration, by `type::name`, until its newResource records them. */
 const pendingOptions = new Map<string, RecordedOptions>();
@@ -227,6 +231,12 @@ export interface MockOptions {
    * from the program on purpose.
    */
   rewriteInputs?: InputRewrite;
+  /**
+   * The version the mocks say Lambda published for a function (by its
+   * physical name), as a deploy of new code publishes the next one;
+   * default "1" for every function.
+   */
+  publishedVersion?: (functionName: string) => string;
 }
 
 let running = false;
@@ -240,6 +250,7 @@ export async function runStack(raw: RawConfig, opts: StackOptions = {}, mock: Mo
   if (running) throw new Error("runStack: another run is in progress; the mocks are process-wide, so runs go one at a time");
   running = true;
   rewrite = mock.rewriteInputs;
+  publishedVersion = mock.publishedVersion;
   const start = recorded.length;
   try {
     const { defineStack } = await import("../src/stack");
@@ -258,6 +269,7 @@ export async function runStack(raw: RawConfig, opts: StackOptions = {}, mock: Mo
     return { outputs, secretOutputs: secretOutputs.sort(), resources: recorded.slice(start) };
   } finally {
     rewrite = undefined;
+    publishedVersion = undefined;
     running = false;
   }
 }

@@ -1,6 +1,6 @@
 // The smallest configuration: stage "stage", a configured ntfy URL on another
 // server, no secrets (so a generated API key), no X-Ray, no CORS, a custom
-// cron, the 1-day retention. Optional parameters and grants must be absent.
+// cron, the 1-day retention, DEBUG logs. Optional parameters and grants must be absent.
 
 import { runStack } from "./harness";
 import { commonSuite } from "./common";
@@ -15,6 +15,7 @@ commonSuite(
       logRetentionDays: "1",
       enableXRay: "false",
       schedulerCron: "cron(30 6 ? * MON-FRI *)",
+      logLevel: "DEBUG",
     }),
   {
     stage: "stage",
@@ -23,6 +24,7 @@ commonSuite(
     logRetentionDays: 1,
     enableXRay: false,
     schedulerCron: "cron(30 6 ? * MON-FRI *)",
+    logLevel: "DEBUG",
     ntfyUrl: "https://ntfy.example.org/alerts",
   },
 );

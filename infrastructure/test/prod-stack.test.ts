@@ -27,6 +27,7 @@ commonSuite("prod stack (Pulumi.prod.yaml + arm64, alarm email, custom domain, K
   logRetentionDays: 30,
   enableXRay: true,
   schedulerCron: "cron(0 12 * * ? *)",
+  logLevel: "INFO",
   ntfyToken: "tk_prodtoken",
   apiKey: "prod-api-key-0123456789abcdefghijklmnop",
   corsOrigins: ["https://console.example.com", "http://localhost:5173"],
