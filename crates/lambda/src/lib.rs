@@ -3,13 +3,14 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`emf`] | [`emf::EmfSink`]: CloudWatch metrics as Embedded Metric Format lines on stdout |
+//! | [`logging`] | [`logging::init`]: JSON log lines with the level and timestamp Lambda filters by |
 //! | [`init`] | [`init::or_report`]: a failed start-up (missing setting, unreadable parameter) reported through the Runtime API's `/init/error` |
 //! | [`task`] | [`task::run`]: a state machine task over JSON whose failures carry their States error name as `errorType` |
 //!
 //! ```no_run
 //! # async fn build() -> anyhow::Result<()> { Ok(()) }
 //! # async fn main_() -> Result<(), lambda_runtime::Error> {
-//! lambda_runtime::tracing::init_default_subscriber();
+//! rez_lambda::logging::init();
 //! let deps = rez_lambda::init::or_report(build()).await?;
 //! rez_lambda::task::run(move |input| async move {
 //!     let _ = &deps;
@@ -21,4 +22,5 @@
 
 pub mod emf;
 pub mod init;
+pub mod logging;
 pub mod task;

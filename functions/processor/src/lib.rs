@@ -80,7 +80,8 @@ pub async fn handle_batch(deps: &Deps, records: &[QueueRecord]) -> BatchOutcome 
 }
 
 /// Handles one record: parse, run the workflow, classify the outcome.
-#[tracing::instrument(skip_all, fields(record_id = %record.id, message_id, execution_id))]
+// An ERROR-level span, so its ids stay on the lines written at every log level.
+#[tracing::instrument(level = "error", skip_all, fields(record_id = %record.id, message_id, execution_id))]
 pub async fn handle_record(deps: &Deps, record: &QueueRecord) -> Disposition {
     let event: MessageEvent = match serde_json::from_str(&record.body) {
         Ok(event) => event,

@@ -27,7 +27,7 @@ const UNKNOWN_CEILING: std::time::Duration =
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    lambda_runtime::tracing::init_default_subscriber();
+    rez_lambda::logging::init();
     let (deps, redelivery) = &rez_lambda::init::or_report(deps()).await?;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
         handle_event(deps, redelivery, &event.payload).await

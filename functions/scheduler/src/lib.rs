@@ -52,7 +52,8 @@ pub struct ScheduleEvent {
 ///
 /// # Errors
 /// [`SubmitError`] when storing or publishing fails.
-#[tracing::instrument(skip_all, fields(fire_time = %event.scheduled_time))]
+// An ERROR-level span, so its ids stay on the lines written at every log level.
+#[tracing::instrument(level = "error", skip_all, fields(fire_time = %event.scheduled_time))]
 pub async fn handle(deps: &Deps, event: &ScheduleEvent) -> Result<Submitted, SubmitError> {
     let fire = event.scheduled_time;
     let payload = Notification {
@@ -84,7 +85,10 @@ pub async fn handle(deps: &Deps, event: &ScheduleEvent) -> Result<Submitted, Sub
     .await?;
     match &submitted {
         Submitted::Replayed(m) => tracing::info!(message_id = %m.id, "fire time already handled"),
-        Submitted::Accepted(m) => deps.metrics.record(&MetricEvent::created(m)),
+        Submitted::Accepted(m) => {
+            tracing::info!(message_id = %m.id, "scheduled message accepted");
+            deps.metrics.record(&MetricEvent::created(m));
+        }
     }
     Ok(submitted)
 }

@@ -18,7 +18,7 @@ const TITLE: &str = "rez-agent";
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    lambda_runtime::tracing::init_default_subscriber();
+    rez_lambda::logging::init();
     let deps = &rez_lambda::init::or_report(deps()).await?;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         invoke(deps, event.payload)

@@ -24,7 +24,7 @@ use rez_webapi::{ApiKey, ApiState, router, unavailable_router};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    lambda_http::tracing::init_default_subscriber();
+    rez_lambda::logging::init();
     let app = rez_lambda::init::or_report(app()).await?;
     lambda_http::run(app).await
 }

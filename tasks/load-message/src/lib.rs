@@ -49,7 +49,9 @@ pub struct LoadMessageInput {
 /// [`LoadMessageError::Claimed`] when another execution holds a live claim on
 /// it, [`LoadMessageError::Store`] when the store fails, and
 /// [`LoadMessageError::Conflict`] when it kept changing under us.
+// An ERROR-level span, so its ids stay on the lines written at every log level.
 #[tracing::instrument(
+    level = "error",
     skip_all,
     fields(message_id = %input.message_id, execution_id = input.execution_id.as_deref())
 )]

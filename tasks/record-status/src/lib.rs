@@ -122,7 +122,9 @@ pub struct RecordOutput {
 ///
 /// # Errors
 /// [`RecordError`] when the store fails or the message vanished before a success.
+// An ERROR-level span, so its ids stay on the lines written at every log level.
 #[tracing::instrument(
+    level = "error",
     skip_all,
     fields(message_id = %input.message_id(), execution_id = input.execution_id())
 )]

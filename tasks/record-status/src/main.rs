@@ -13,7 +13,7 @@ use rez_record_status::{Deps, invoke};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    lambda_runtime::tracing::init_default_subscriber();
+    rez_lambda::logging::init();
     let deps = rez_lambda::init::or_report(deps()).await?;
     rez_lambda::task::run(|input| invoke(&deps, input)).await
 }

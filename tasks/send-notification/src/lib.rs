@@ -72,7 +72,9 @@ pub struct SendOutput {
 ///
 /// # Errors
 /// A [`SendError`] carrying the classified failure and the attempt number.
+// An ERROR-level span, so its ids stay on the lines written at every log level.
 #[tracing::instrument(
+    level = "error",
     skip_all,
     fields(
         message_id = %input.message.id,

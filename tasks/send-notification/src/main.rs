@@ -16,7 +16,7 @@ use rez_send_notification::{Deps, NTFY_TIMEOUT_VAR, invoke, ntfy_timeout};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    lambda_runtime::tracing::init_default_subscriber();
+    rez_lambda::logging::init();
     let deps = rez_lambda::init::or_report(deps()).await?;
     rez_lambda::task::run(|input| invoke(&deps, input)).await
 }
