@@ -1,5 +1,5 @@
 //! The Lambda REST API the SDKs and the CLI call: `Invoke` (synchronous,
-//! `Event` and `DryRun`), `GetAlias` and `UpdateAlias`, with Lambda's error
+//! `Event` and `DryRun`), `PublishVersion`, `GetAlias` and `UpdateAlias`, with Lambda's error
 //! shape (`x-amzn-ErrorType` and `{"Type", "message"}`).
 
 use std::collections::BTreeMap;
@@ -24,6 +24,10 @@ pub fn router(service: LambdaService) -> Router {
         .route(
             "/2015-03-31/functions/{function}/invocations",
             post(invoke).layer(DefaultBodyLimit::max(MAX_PAYLOAD_BYTES)),
+        )
+        .route(
+            "/2015-03-31/functions/{function}/versions",
+            post(publish_version),
         )
         .route(
             "/2015-03-31/functions/{function}/aliases/{alias}",
@@ -147,6 +151,21 @@ fn lambda_error(status: StatusCode, error_type: &'static str, message: &str) -> 
         json!({"Type": "User", "message": message}).to_string(),
     )
         .into_response()
+}
+
+async fn publish_version(
+    State(service): State<LambdaService>,
+    Path(function): Path<String>,
+) -> Response {
+    let (name, _) = crate::declared::split_function_name(&function);
+    match service.publish_version(name) {
+        Ok(version) => (
+            StatusCode::CREATED,
+            axum::Json(json!({"FunctionName": name, "Version": version})),
+        )
+            .into_response(),
+        Err(error) => invoke_error(&error),
+    }
 }
 
 fn alias_answer(routing: &Routing) -> Response {

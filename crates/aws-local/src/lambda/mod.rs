@@ -6,7 +6,7 @@
 //! |---|---|
 //! | `sandbox.rs` | one execution environment: a bootstrap process and its Runtime API |
 //! | `routing.rs` | qualifiers: `$LATEST`, versions, aliases and their routing weights |
-//! | `invoke_api.rs` | `POST /2015-03-31/functions/{name}/invocations`, `GetAlias`, `UpdateAlias` |
+//! | `invoke_api.rs` | `POST /2015-03-31/functions/{name}/invocations`, `PublishVersion`, `GetAlias`, `UpdateAlias` |
 
 mod invoke_api;
 mod routing;
@@ -336,6 +336,17 @@ impl LambdaService {
         let mut routing = lock(&runtime.routing);
         routing.update(&runtime.declared, version, weights)?;
         Ok(routing.clone())
+    }
+
+    /// Publishes a new numbered version of `function_name`, as
+    /// `PublishVersion` does, and returns its number. It runs the same
+    /// package: the harness has one build of each function.
+    ///
+    /// # Errors
+    /// [`InvokeError::NotFound`] for an unknown function.
+    pub fn publish_version(&self, function_name: &str) -> Result<String, InvokeError> {
+        let runtime = self.runtime(function_name)?;
+        Ok(lock(&runtime.routing).publish())
     }
 
     /// Stops every execution environment.

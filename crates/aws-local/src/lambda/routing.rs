@@ -2,7 +2,7 @@
 //! sends a share of its invocations to other versions, as Lambda's weighted
 //! aliases do.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rand::Rng;
 
@@ -16,6 +16,9 @@ pub struct Routing {
     alias_arn: String,
     function_version: String,
     additional_version_weights: BTreeMap<String, f64>,
+    /// The numbered versions that exist: the declared one, and those
+    /// `PublishVersion` added (all run the one package the harness has).
+    published: BTreeSet<u64>,
 }
 
 impl Routing {
@@ -26,7 +29,23 @@ impl Routing {
             alias_arn: function.alias.arn.clone(),
             function_version: function.alias.function_version.clone(),
             additional_version_weights: function.alias.additional_version_weights.clone(),
+            published: function.version.parse().into_iter().collect(),
         }
+    }
+
+    /// `PublishVersion`: the next numbered version, after the highest that
+    /// exists (Lambda numbers them 1, 2, …).
+    pub(crate) fn publish(&mut self) -> String {
+        let next = self.published.last().map_or(1, |v| v + 1);
+        self.published.insert(next);
+        next.to_string()
+    }
+
+    /// Whether `version` names a published (numbered) version.
+    fn is_published(&self, version: &str) -> bool {
+        version
+            .parse::<u64>()
+            .is_ok_and(|v| self.published.contains(&v))
     }
 
     /// The alias's name.
@@ -62,7 +81,7 @@ impl Routing {
         match qualifier {
             None | Some("$LATEST") => Ok("$LATEST".to_owned()),
             Some(alias) if alias == self.alias => Ok(self.draw(rand::rng().random::<f64>())),
-            Some(version) if version == function.version => Ok(version.to_owned()),
+            Some(version) if self.is_published(version) => Ok(version.to_owned()),
             Some(other) => Err(InvokeError::NotFound(format!(
                 "Function not found: {}:{other}",
                 function.arn
@@ -83,7 +102,9 @@ impl Routing {
         self.function_version.clone()
     }
 
-    /// `UpdateAlias`: a new version and routing, checked as Lambda checks them.
+    /// `UpdateAlias`: a new version and routing, checked as Lambda checks
+    /// them: the alias and its weighted versions must be published versions
+    /// (never `$LATEST`), the weights each within 0–1 and summing to at most 1.
     ///
     /// # Errors
     /// [`InvokeError`] for an unknown version or weights outside 0–1.
@@ -93,19 +114,24 @@ impl Routing {
         version: Option<String>,
         weights: Option<BTreeMap<String, f64>>,
     ) -> Result<(), InvokeError> {
-        let known = |v: &str| v == function.version || v == "$LATEST";
-        if let Some(version) = version.as_deref().filter(|v| !known(v) || *v == "$LATEST") {
-            return Err(InvokeError::NotFound(format!(
-                "Function not found: {}:{version}",
-                function.arn
-            )));
+        let not_found =
+            |v: &str| InvokeError::NotFound(format!("Function not found: {}:{v}", function.arn));
+        let check = |v: &str| {
+            match v {
+            "$LATEST" => Err(InvokeError::InvalidParameter(
+                "$LATEST is not a published version: an alias and its routing name published versions"
+                    .to_owned(),
+            )),
+            v if self.is_published(v) => Ok(()),
+            v => Err(not_found(v)),
+        }
+        };
+        if let Some(version) = version.as_deref() {
+            check(version)?;
         }
         if let Some(weights) = &weights {
-            if let Some((v, _)) = weights.iter().find(|(v, _)| !known(v)) {
-                return Err(InvokeError::NotFound(format!(
-                    "Function not found: {}:{v}",
-                    function.arn
-                )));
+            for version in weights.keys() {
+                check(version)?;
             }
             let total: f64 = weights.values().sum();
             if weights.values().any(|w| !(0.0..=1.0).contains(w)) || total > 1.0 {
@@ -138,16 +164,26 @@ mod tests {
                 .iter()
                 .map(|(v, w)| ((*v).to_owned(), *w))
                 .collect(),
+            published: [1, 2].into(),
         }
     }
 
     #[test]
     fn an_alias_sends_each_version_its_weights_share() {
-        let r = routing(&[("$LATEST", 0.25)]);
-        assert_eq!(r.draw(0.0), "$LATEST");
-        assert_eq!(r.draw(0.2499), "$LATEST");
+        let r = routing(&[("2", 0.25)]);
+        assert_eq!(r.draw(0.0), "2");
+        assert_eq!(r.draw(0.2499), "2");
         assert_eq!(r.draw(0.25), "1");
         assert_eq!(r.draw(0.99), "1");
         assert_eq!(routing(&[]).draw(0.0), "1");
+    }
+
+    #[test]
+    fn publishing_numbers_the_next_version() {
+        let mut r = routing(&[]);
+        assert_eq!(r.publish(), "3");
+        assert!(r.is_published("3"));
+        assert!(!r.is_published("4"));
+        assert!(!r.is_published("$LATEST"));
     }
 }
