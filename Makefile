@@ -93,6 +93,17 @@ infra-outputs:
 infra-destroy:
 	cd infrastructure && pulumi destroy --stack $(STACK)
 
+# One notification through the deployed stack: posts it, waits for completed, prints its
+# execution's log lines (scripts/smoke.sh; needs the aws CLI and the stack's credentials).
+.PHONY: smoke
+smoke: infrastructure/node_modules
+	cargo build --release --locked -p rez-local --bin rez-agent
+	cd infrastructure && \
+	  REZ_API_URL=$$(pulumi stack output --stack $(STACK) webapiUrl) \
+	  REZ_API_KEY=$$(pulumi stack output --stack $(STACK) --show-secrets apiKey) \
+	  REZ_LOG_GROUP=$$(pulumi stack output --stack $(STACK) executionLogGroupName) \
+	  REZ_AGENT_BIN=$(CURDIR)/target/release/rez-agent ../scripts/smoke.sh
+
 # Follow one function's logs, e.g. make lambda-logs-processor STACK=prod
 lambda-logs-%:
 	@case " $(FUNCTIONS) " in *" $* "*) ;; *) echo "unknown function '$*': one of $(FUNCTIONS)"; exit 1;; esac

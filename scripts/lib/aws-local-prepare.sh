@@ -5,6 +5,8 @@
 #      them (cargo rebuilds only what changed);
 #   2. moto in the test venv (scripts/setup-python.sh);
 #   3. rez-agent (its Step Functions API) and rez-aws-local, debug builds;
+#      the aws CLI from PyPI in its own venv, for scripts/smoke.sh's scenario
+#      ($AWS_LOCAL_TARGET/aws-cli; REZ_AWS_CLI_DIR names its bin/);
 #   4. the declarations of the Pulumi program, computed under its mocks by
 #      infrastructure/test/declare.ts into $AWS_LOCAL_WORK/declared.json,
 #      with a fresh API key unless REZ_API_KEY is set.
@@ -27,6 +29,19 @@ printf '\n==> %s\n' "moto (the test venv)"
 
 printf '\n==> %s\n' "rez-agent and rez-aws-local"
 cargo build --locked -p rez-local --bin rez-agent -p rez-aws-local
+
+# The aws CLI v1 (a pip package, unlike v2) pins its own botocore, so it
+# gets a venv of its own rather than sharing moto's.
+AWS_CLI_PIN="awscli==1.46.3"
+aws_cli_venv="$AWS_LOCAL_TARGET/aws-cli"
+if [ "$(cat "$aws_cli_venv/.pin" 2>/dev/null)" != "$AWS_CLI_PIN" ] || ! "$aws_cli_venv/bin/aws" --version >/dev/null 2>&1; then
+  printf '\n==> %s\n' "the aws CLI ($AWS_CLI_PIN) into $aws_cli_venv"
+  rm -rf "$aws_cli_venv"
+  python3 -m venv "$aws_cli_venv"
+  "$aws_cli_venv/bin/python" -m pip install --quiet --disable-pip-version-check "$AWS_CLI_PIN"
+  printf '%s' "$AWS_CLI_PIN" > "$aws_cli_venv/.pin"
+fi
+export REZ_AWS_CLI_DIR="$aws_cli_venv/bin"
 
 printf '\n==> %s\n' "what the Pulumi program declares (under its mocks)"
 if [ ! -d infrastructure/node_modules ]; then

@@ -23,4 +23,5 @@ mod promises;
 mod queue_retries;
 mod quota;
 mod schedule;
+mod smoke;
 mod support;
