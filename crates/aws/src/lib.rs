@@ -12,6 +12,7 @@
 //! | [`sqs`] | [`SqsRedelivery`]: the `RedeliveryScheduler` on the queue; [`SqsDeadLetterQueue`]: the `DeadLetterQueue` on its DLQ |
 //! | [`sfn`] | [`SfnWorkflowStarter`]: the `WorkflowStarter` on StartSyncExecution |
 //! | [`ssm`] | [`SsmSecrets`]: the ntfy URL and token and the API key, read once per container |
+//! | [`cutover`] | [`cutover::LegacyTable`]: the original Go system's messages copied into the table (`rez-agent-cutover`, docs/cutover.md) |
 //! | [`error`] | [`SettingsError`], [`SecretsError`], [`SqsError`] |
 //!
 //! A Lambda `main` wires them like this:
@@ -39,6 +40,7 @@
 //! # }
 //! ```
 
+pub mod cutover;
 pub mod dynamo;
 pub mod error;
 pub mod executions;

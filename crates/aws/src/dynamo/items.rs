@@ -152,7 +152,8 @@ pub(crate) fn from_attribute(value: &AttributeValue) -> Result<Value, String> {
     })
 }
 
-fn parse_number(text: &str) -> Result<Number, String> {
+/// A DynamoDB number as a JSON number (integers stay exact).
+pub(crate) fn parse_number(text: &str) -> Result<Number, String> {
     if let Ok(i) = text.parse::<i64>() {
         return Ok(Number::from(i));
     }

@@ -17,7 +17,7 @@
 mod counters;
 mod cursor;
 mod executions;
-mod items;
+pub(crate) mod items;
 mod metrics;
 mod series;
 mod store;

@@ -8,6 +8,7 @@
     missing_docs
 )]
 
+mod cutover;
 mod dynamo;
 mod executions;
 mod helpers;
