@@ -95,7 +95,9 @@ export function createApi(cfg: RezConfig, webapi: RezFunction): Api {
     name: "$default",
     autoDeploy: true,
     accessLogSettings: { destinationArn: logGroup.arn, format: ACCESS_LOG_FORMAT },
-    defaultRouteSettings: { throttlingBurstLimit: 100, throttlingRateLimit: 50, detailedMetricsEnabled: true },
+    // No per-route metrics: CloudWatch bills them as custom metrics; the
+    // API-wide Count, 4xx, 5xx and latencies are AWS's own, free.
+    defaultRouteSettings: { throttlingBurstLimit: 100, throttlingRateLimit: 50, detailedMetricsEnabled: false },
     tags: cfg.tags,
   }, { dependsOn: [route] });
 

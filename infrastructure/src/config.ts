@@ -64,6 +64,7 @@ export interface RawConfig {
   ntfyUrl?: string;
   logRetentionDays?: string | number;
   enableXRay?: string | boolean;
+  customMetrics?: string | boolean;
   schedulerCron?: string;
   architecture?: string;
   logLevel?: string;
@@ -99,6 +100,8 @@ export interface RezConfig {
   ntfyUrl?: string;
   logRetentionDays: number;
   enableXRay: boolean;
+  /** Whether the webapi, scheduler and record-status write the EMF custom metrics (`REZ_CUSTOM_METRICS`). */
+  customMetrics: boolean;
   schedulerCron: string;
   architecture: Architecture;
   /** Every function's `loggingConfig.applicationLogLevel`. */
@@ -299,6 +302,13 @@ export function loadConfig(raw: RawConfig, build: BuildOptions): RezConfig {
     problems.push((e as Error).message);
   }
 
+  let customMetrics = false;
+  try {
+    customMetrics = bool("customMetrics", raw.customMetrics, false);
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+
   const schedulerCron = raw.schedulerCron === undefined || raw.schedulerCron === "" ? DEFAULT_SCHEDULER_CRON : raw.schedulerCron;
   const cronWhy = cronProblem(schedulerCron);
   if (cronWhy) problems.push(`config 'schedulerCron' is malformed ('${schedulerCron}'): ${cronWhy}`);
@@ -367,6 +377,7 @@ export function loadConfig(raw: RawConfig, build: BuildOptions): RezConfig {
     ntfyUrl,
     logRetentionDays,
     enableXRay,
+    customMetrics,
     schedulerCron,
     architecture: architecture as Architecture,
     logLevel: logLevel as LogLevel,
@@ -396,6 +407,7 @@ export function readStackConfig(): RawConfig {
     ntfyUrl: cfg.get("ntfyUrl"),
     logRetentionDays: cfg.get("logRetentionDays"),
     enableXRay: cfg.get("enableXRay"),
+    customMetrics: cfg.get("customMetrics"),
     schedulerCron: cfg.get("schedulerCron"),
     architecture: cfg.get("architecture"),
     logLevel: cfg.get("logLevel"),

@@ -122,3 +122,12 @@ export function createFunction(cfg: RezConfig, spec: FunctionSpec): RezFunction 
 export function baseEnvironment(cfg: RezConfig, tableName: pulumi.Input<string>): Record<string, pulumi.Input<string>> {
   return { REZ_TABLE_NAME: tableName, REZ_STAGE: cfg.stage };
 }
+
+/**
+ * `REZ_CUSTOM_METRICS=true` when `customMetrics` is set, for the functions that
+ * record metric events (webapi, scheduler, record-status): they then write
+ * CloudWatch EMF lines, which CloudWatch bills as custom metrics.
+ */
+export function metricsEnvironment(cfg: RezConfig): Record<string, string> {
+  return cfg.customMetrics ? { REZ_CUSTOM_METRICS: "true" } : {};
+}

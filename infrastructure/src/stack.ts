@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createAlarms } from "./alarms";
 import { createApi } from "./api";
 import { FunctionName, RawConfig, RezConfig, loadConfig, resourceName } from "./config";
-import { FUNCTION_SIZES, RezFunction, baseEnvironment, createFunction } from "./functions";
+import { FUNCTION_SIZES, RezFunction, baseEnvironment, createFunction, metricsEnvironment } from "./functions";
 import { configuredOrGeneratedApiKey, configuredOrGeneratedNtfyUrl } from "./generated";
 import { Statement } from "./iam";
 import { createMessaging } from "./messaging";
@@ -142,7 +142,7 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
   });
   fns["record-status"] = createFunction(cfg, {
     name: "record-status",
-    environment: baseEnvironment(cfg, table.name),
+    environment: { ...baseEnvironment(cfg, table.name), ...metricsEnvironment(cfg) },
     statements: [tableStatement("ReadAndRecordStatus", readAndTransition)],
   });
 
@@ -186,6 +186,7 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
     name: "scheduler",
     environment: {
       ...baseEnvironment(cfg, table.name),
+      ...metricsEnvironment(cfg),
       REZ_TOPIC_ARN: messaging.topic.arn,
       REZ_QUEUE_URL: messaging.queue.url,
       REZ_DLQ_URL: messaging.dlq.url,
@@ -217,6 +218,7 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
     name: "webapi",
     environment: {
       ...baseEnvironment(cfg, table.name),
+      ...metricsEnvironment(cfg),
       REZ_TOPIC_ARN: messaging.topic.arn,
       REZ_QUEUE_URL: messaging.queue.url,
       REZ_DLQ_URL: messaging.dlq.url,

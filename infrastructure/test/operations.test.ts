@@ -148,3 +148,34 @@ describe("the README's commands and prices", () => {
     assert.ok(README.includes(`${total} metrics × $0.10`), `the cost table counts ${total} alarm metrics`);
   });
 });
+
+describe("customMetrics", () => {
+  const METRIC_RECORDERS = ["webapi", "scheduler", "record-status"];
+  const variables = async (raw: RawConfig) => {
+    const run = await runStack(raw);
+    return new Resources(run.resources)
+      .ofType("aws:lambda/function:Function")
+      .map((f) => ({ name: f.inputs.name as string, env: (f.inputs.environment?.variables ?? {}) as Record<string, string> }));
+  };
+
+  it("is off by default: no function writes the EMF custom metrics", async () => {
+    for (const f of await variables(RAW)) {
+      assert.equal(f.env.REZ_CUSTOM_METRICS, undefined, f.name);
+    }
+  });
+
+  it("when set, turns them on in the functions that record metric events, and only there", async () => {
+    const fns = await variables({ ...RAW, customMetrics: "true" });
+    assert.equal(fns.length, 6);
+    for (const f of fns) {
+      const records = METRIC_RECORDERS.some((n) => f.name === `rez-agent-${n}-prod`);
+      assert.equal(f.env.REZ_CUSTOM_METRICS, records ? "true" : undefined, f.name);
+    }
+  });
+
+  it("keeps the API's per-route metrics off: CloudWatch bills them as custom metrics", async () => {
+    const run = await runStack(RAW);
+    const [stage] = new Resources(run.resources).ofType("aws:apigatewayv2/stage:Stage");
+    assert.equal(stage.inputs.defaultRouteSettings.detailedMetricsEnabled, false);
+  });
+});

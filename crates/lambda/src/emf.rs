@@ -2,8 +2,10 @@
 //!
 //! A Lambda function's stdout goes to CloudWatch Logs, which turns every
 //! line holding an EMF document into metric data points: no PutMetricData
-//! call, no extra latency, no IAM permission. [`EmfSink`] is the
-//! [`MetricsSink`] the mains use; [`document`] is the one place that knows
+//! call, no extra latency, no IAM permission. [`sink_from_env`] is the
+//! [`MetricsSink`] the mains use: [`EmfSink`] when the deployment opts in
+//! to these custom metrics ([`CUSTOM_METRICS_VAR`]), else nothing is
+//! written. [`document`] is the one place that knows
 //! the format (<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html>).
 //!
 //! | event | metrics (namespace `rez-agent`, dimensions `stage`, `message_type`) |
@@ -13,9 +15,9 @@
 //! | a delivery failed | `NotificationsFailed` (Count), `DeliveryAttempts` (Count) |
 
 use std::io::Write;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use rez_core::ports::{MetricEvent, MetricsSink};
+use rez_core::ports::{MetricEvent, MetricsSink, NoMetrics};
 use serde_json::{Map, Value, json};
 
 /// The CloudWatch namespace of every rez-agent metric.
@@ -139,6 +141,28 @@ impl MetricsSink for EmfSink {
         {
             tracing::warn!(error = %e, "could not write an EMF metrics line");
         }
+    }
+}
+
+/// `REZ_CUSTOM_METRICS`: `true` turns the EMF lines on. CloudWatch bills
+/// every metric they create as a custom metric ($0.30 a month each; five
+/// names times each `message_type` in use), so a deployment opts in
+/// (Pulumi config `customMetrics`); without them the same counts are in
+/// `GET /api/metrics` and in AWS's own Step Functions and Lambda metrics.
+pub const CUSTOM_METRICS_VAR: &str = "REZ_CUSTOM_METRICS";
+
+/// Whether the variable's value (if set) turns the custom metrics on: `true` only.
+pub fn custom_metrics_enabled(value: Option<&str>) -> bool {
+    value.is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+}
+
+/// The sink a main uses: [`EmfSink`] on stdout when `REZ_CUSTOM_METRICS` is
+/// `true`, otherwise [`NoMetrics`], which writes nothing.
+pub fn sink_from_env() -> Arc<dyn MetricsSink> {
+    if custom_metrics_enabled(std::env::var(CUSTOM_METRICS_VAR).ok().as_deref()) {
+        Arc::new(EmfSink::stdout())
+    } else {
+        Arc::new(NoMetrics)
     }
 }
 
@@ -280,6 +304,15 @@ mod tests {
         extra["_aws"]["CloudWatchMetrics"][0]["Extra"] = json!(1);
         for bad in [bad_unit, no_timestamp, extra] {
             assert!(!validator.is_valid(&bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn custom_metrics_are_on_only_when_the_variable_says_true() {
+        assert!(custom_metrics_enabled(Some("true")));
+        assert!(custom_metrics_enabled(Some("TRUE")));
+        for off in [None, Some(""), Some("false"), Some("1"), Some("yes")] {
+            assert!(!custom_metrics_enabled(off), "{off:?}");
         }
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | [`emf`] | [`emf::EmfSink`]: CloudWatch metrics as Embedded Metric Format lines on stdout |
+//! | [`emf`] | [`emf::sink_from_env`]: CloudWatch metrics as Embedded Metric Format lines on stdout, when the deployment opts in |
 //! | [`logging`] | [`logging::init`]: JSON log lines with the level and timestamp Lambda filters by |
 //! | [`init`] | [`init::or_report`]: a failed start-up (missing setting, unreadable parameter) reported through the Runtime API's `/init/error` |
 //! | [`task`] | [`task::run`]: a state machine task over JSON whose failures carry their States error name as `errorType` |

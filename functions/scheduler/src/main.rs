@@ -44,7 +44,7 @@ async fn deps() -> anyhow::Result<Deps> {
         atomic_submitter: None,
         stage: settings.stage,
         title: TITLE.to_owned(),
-        metrics: Arc::new(rez_lambda::emf::EmfSink::stdout()),
+        metrics: rez_lambda::emf::sink_from_env(),
         dead_letters: Some(Arc::new(SqsDeadLetterQueue::new(
             aws_sdk_sqs::Client::new(&sdk),
             queue_url,

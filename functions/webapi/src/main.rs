@@ -66,7 +66,7 @@ async fn app() -> anyhow::Result<Router> {
             queue_url,
             dlq_url,
         ))),
-        metrics: Arc::new(rez_lambda::emf::EmfSink::stdout()),
+        metrics: rez_lambda::emf::sink_from_env(),
         state_machine: None,
         api_key: Some(api_key),
         stage: settings.stage,

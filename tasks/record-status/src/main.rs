@@ -30,6 +30,6 @@ async fn deps() -> anyhow::Result<Deps> {
     Ok(Deps {
         store: Arc::new(store),
         clock: Arc::new(SystemClock),
-        metrics: Arc::new(rez_lambda::emf::EmfSink::stdout()),
+        metrics: rez_lambda::emf::sink_from_env(),
     })
 }

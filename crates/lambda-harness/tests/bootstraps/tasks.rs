@@ -166,6 +166,7 @@ async fn the_three_tasks_deliver_a_stored_message_step_by_step() -> anyhow::Resu
 
     let mut env = aws.env();
     env.push(("AWS_LAMBDA_LOG_FORMAT".into(), "JSON".into()));
+    env.push(("REZ_CUSTOM_METRICS".into(), "true".into()));
     let (api, function) = start("record-status", env).await?;
     let recorded = response(
         call(
