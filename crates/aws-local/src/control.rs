@@ -6,6 +6,7 @@
 //! | `POST /_aws-local/sqs/duplicate` | `{"count"}`: the next batches reach the function twice |
 //! | `POST /_aws-local/functions/{name}/kill` | kills the function's running invocations: `{"killed": n}` |
 //! | `POST /_aws-local/schedules/{name}/fire` | `{"scheduledTime"}`: the schedule fires for that time now (202) |
+//! | `GET /_aws-local/dynamodb/write-units` | the write units counted by table: `{"<table>": {"writes", "table_units", "index_units"}}` (404 when the meter is off) |
 
 use std::sync::Arc;
 
@@ -14,7 +15,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
@@ -23,6 +24,7 @@ use tokio_util::task::TaskTracker;
 use crate::declared::Declared;
 use crate::faults::{Faults, InjectedError};
 use crate::lambda::LambdaService;
+use crate::write_meter::WriteMeter;
 
 /// What the control routes reach.
 pub struct Control {
@@ -34,6 +36,8 @@ pub struct Control {
     pub faults: Arc<Faults>,
     /// Where schedule firings run.
     pub tasks: TaskTracker,
+    /// The DynamoDB write meter, when on.
+    pub write_meter: Option<Arc<WriteMeter>>,
 }
 
 /// The `/_aws-local` routes.
@@ -43,6 +47,7 @@ pub fn router(control: Arc<Control>) -> Router {
         .route("/_aws-local/sqs/duplicate", post(duplicate))
         .route("/_aws-local/functions/{name}/kill", post(kill))
         .route("/_aws-local/schedules/{name}/fire", post(fire))
+        .route("/_aws-local/dynamodb/write-units", get(write_units))
         .with_state(control)
 }
 
@@ -127,4 +132,11 @@ async fn fire(
         }
     });
     StatusCode::ACCEPTED.into_response()
+}
+
+async fn write_units(State(control): State<Arc<Control>>) -> Response {
+    match &control.write_meter {
+        Some(meter) => axum::Json(meter.counted()).into_response(),
+        None => not_found("the write meter is off (Settings::meter_dynamodb_writes)"),
+    }
 }

@@ -23,6 +23,7 @@ use serde_json::json;
 
 use crate::execution_logs::ExecutionLogs;
 use crate::faults::Faults;
+use crate::write_meter::WriteMeter;
 
 /// Largest request the edge forwards (DynamoDB's and Step Functions' limits are below it).
 const BODY_LIMIT_BYTES: usize = 16 * 1024 * 1024;
@@ -42,6 +43,8 @@ pub struct Upstreams {
     pub execution_logs: Option<ExecutionLogs>,
     /// Held while a DynamoDB write is with moto.
     pub dynamodb_writes: tokio::sync::Mutex<()>,
+    /// Counts the write units of each DynamoDB write, when on.
+    pub write_meter: Option<Arc<WriteMeter>>,
 }
 
 /// The DynamoDB operations that change a table: sent to moto one at a time.
@@ -112,6 +115,14 @@ async fn forward(State(upstreams): State<Arc<Upstreams>>, request: Request) -> R
     } else {
         None
     };
+    let metered = match (&upstreams.write_meter, &write_turn) {
+        (Some(meter), Some(_)) => {
+            let targets = meter.targets(&target, &body);
+            let before = meter.read(&upstreams.client, &base, &targets).await;
+            Some((meter, targets, before))
+        }
+        _ => None,
+    };
     let sent = upstreams
         .client
         .request(parts.method, format!("{base}{path}"))
@@ -126,6 +137,10 @@ async fn forward(State(upstreams): State<Arc<Upstreams>>, request: Request) -> R
     let status = answer.status();
     let mut headers = answer.headers().clone();
     let body: Bytes = answer.bytes().await.unwrap_or_default();
+    if let Some((meter, targets, before)) = metered {
+        let after = meter.read(&upstreams.client, &base, &targets).await;
+        meter.record(&targets, &before, &after);
+    }
     drop(write_turn);
     if target == START_SYNC_EXECUTION
         && status.is_success()

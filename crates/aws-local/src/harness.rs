@@ -23,6 +23,7 @@ use crate::lambda::{LambdaService, ServiceSettings};
 use crate::ntfy_stub::NtfyStub;
 use crate::provision::{MotoClients, Overrides};
 use crate::step_functions::StepFunctions;
+use crate::write_meter::WriteMeter;
 
 /// The variable through which the send-notification function finds the
 /// ntfy URL's parameter (`rez_aws::settings`): the parameter the harness
@@ -53,6 +54,10 @@ pub struct Settings {
     pub visibility_timeout_seconds: Option<u64>,
     /// Whether the schedules fire on their own (tests fire them by hand).
     pub run_schedules: bool,
+    /// Whether the edge counts the write units of every DynamoDB write
+    /// (`GET /_aws-local/dynamodb/write-units`); each write then costs two
+    /// more reads of moto.
+    pub meter_dynamodb_writes: bool,
     /// Whether [`AwsLocal::shutdown`] leaves the work directory (packages,
     /// logs, executions) in place; otherwise it removes it.
     pub keep_work_dir: bool,
@@ -159,6 +164,12 @@ impl AwsLocal {
             .log_group
             .as_ref()
             .map(|group| ExecutionLogs::new(clients.logs.clone(), group));
+        let write_meter = settings.meter_dynamodb_writes.then(|| {
+            Arc::new(WriteMeter::new(
+                &declared.region,
+                vec![declared.table.clone()],
+            ))
+        });
         let upstreams = Arc::new(Upstreams {
             moto: moto.endpoint().to_owned(),
             step_functions: OnceLock::new(),
@@ -166,12 +177,14 @@ impl AwsLocal {
             client: reqwest::Client::new(),
             execution_logs,
             dynamodb_writes: tokio::sync::Mutex::new(()),
+            write_meter: write_meter.clone(),
         });
         let control = Arc::new(Control {
             declared: declared.clone(),
             lambda: lambda.clone(),
             faults: faults.clone(),
             tasks: tasks.clone(),
+            write_meter,
         });
         let edge = crate::lambda::router(lambda.clone())
             .merge(crate::control::router(control))

@@ -11,6 +11,7 @@
 //! | [`lambda`] | the Lambda service: execution environments, aliases, the Invoke API |
 //! | [`edge`] | the one AWS endpoint the functions use, with injected faults |
 //! | [`faults`] | what the tests make fail |
+//! | [`write_meter`], [`write_units`] | the write request units each DynamoDB write would cost, counted when the meter is on |
 //! | [`control`] | the harness's own routes (`/_aws-local/…`) |
 //! | [`event_source`] | the SQS event source mapping |
 //! | [`step_functions`] | `rez-agent stepfunctions` running the declared state machine |
@@ -41,6 +42,8 @@ pub mod package;
 pub mod provision;
 pub mod scheduler;
 pub mod step_functions;
+pub mod write_meter;
+pub mod write_units;
 
 pub use error::AwsLocalError;
 pub use harness::{AwsLocal, Settings};

@@ -14,6 +14,7 @@
 )]
 
 mod chaos;
+mod cost;
 mod delivery;
 mod drift;
 mod faults;

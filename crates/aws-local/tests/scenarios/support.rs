@@ -38,13 +38,23 @@ pub(crate) async fn start_with(
     visibility: Option<u64>,
     adjust: impl FnOnce(&mut Declared),
 ) -> Result<AwsLocal, AwsLocalError> {
+    AwsLocal::start(settings(var, visibility, adjust)?).await
+}
+
+/// The harness settings of a test: the declarations in `$var` (changed by
+/// `adjust`), the ntfy stub, any ports, schedules fired by hand.
+fn settings(
+    var: &str,
+    visibility: Option<u64>,
+    adjust: impl FnOnce(&mut Declared),
+) -> Result<Settings, AwsLocalError> {
     let mut declared = Declared::read(&declared_path(var))?;
     adjust(&mut declared);
     let work_dir = std::env::temp_dir().join(format!(
         "rez-aws-local-test-{}",
         uuid::Uuid::new_v4().simple()
     ));
-    AwsLocal::start(Settings {
+    Ok(Settings {
         declared,
         work_dir,
         ntfy_url: None,
@@ -54,10 +64,25 @@ pub(crate) async fn start_with(
         concurrency_limit: 4,
         visibility_timeout_seconds: visibility,
         run_schedules: false,
+        meter_dynamodb_writes: false,
         // `REZ_AWS_LOCAL_KEEP=1` keeps the work dir (the functions' logs) to look into.
         keep_work_dir: std::env::var_os("REZ_AWS_LOCAL_KEEP").is_some(),
     })
-    .await
+}
+
+/// [`start`] with the DynamoDB write meter on.
+pub(crate) async fn start_metered() -> AwsLocal {
+    let started = match settings("REZ_AWS_LOCAL_DECLARED", None, |_| {}) {
+        Ok(settings) => {
+            AwsLocal::start(Settings {
+                meter_dynamodb_writes: true,
+                ..settings
+            })
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    started.unwrap_or_else(|e| panic!("the harness did not start: {e}"))
 }
 
 /// Starts the deployment of `REZ_AWS_LOCAL_DECLARED`.
