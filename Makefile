@@ -93,6 +93,12 @@ infra-outputs:
 infra-destroy:
 	cd infrastructure && pulumi destroy --stack $(STACK)
 
+# The monthly cost of STACK (default prod) at 1,000 messages a day, from infrastructure/cost/
+# (the price list, the harness's measured counts, the program's alarms and sizes); last line the total.
+.PHONY: cost
+cost: infrastructure/node_modules
+	cd infrastructure && TS_NODE_TRANSPILE_ONLY=true node --require ts-node/register cost/report.ts --stack $(if $(filter command line,$(origin STACK)),$(STACK),prod)
+
 # One notification through the deployed stack: posts it, waits for completed, prints its
 # execution's log lines (scripts/smoke.sh; needs the aws CLI and the stack's credentials).
 .PHONY: smoke

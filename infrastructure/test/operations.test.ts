@@ -145,7 +145,7 @@ describe("the README's commands and prices", () => {
       assert.ok(row.includes(`$${(metrics * ALARM_PRICE_PER_METRIC_USD).toFixed(2)}`), row);
     }
     const total = Object.values(ALARM_METRICS).reduce((x: number, y) => x + y, 0);
-    assert.ok(README.includes(`${total} metrics × $0.10`), `the cost table counts ${total} alarm metrics`);
+    assert.ok(README.includes(`evaluating ${total} metrics`), `the cost table counts ${total} alarm metrics`);
   });
 });
 
