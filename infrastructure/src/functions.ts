@@ -18,7 +18,8 @@ export const LIVE_ALIAS = "live";
  * state machine's own timeout is what a hung task hits first. */
 export const FUNCTION_SIZES: Record<FunctionName, { memorySize: number; timeout: number; description: string }> = {
   scheduler: { memorySize: 256, timeout: 60, description: "rez-agent: creates the daily scheduled notification" },
-  processor: { memorySize: 512, timeout: 300, description: "rez-agent: runs the notification workflow for each queued message" },
+  // It waits on StartSyncExecution (I/O, not CPU) and peaked at 7 MB resident: 128 MB, not more.
+  processor: { memorySize: 128, timeout: 300, description: "rez-agent: runs the notification workflow for each queued message" },
   webapi: { memorySize: 256, timeout: 30, description: "rez-agent: the HTTP API" },
   "load-message": { memorySize: 128, timeout: 15, description: "rez-agent workflow task: load the message and mark it processing" },
   "send-notification": { memorySize: 128, timeout: 20, description: "rez-agent workflow task: publish the message to ntfy" },

@@ -211,7 +211,7 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
     describe("functions", () => {
       const sizes: Record<string, [number, number]> = {
         scheduler: [256, 60],
-        processor: [512, 300],
+        processor: [128, 300],
         webapi: [256, 30],
         "load-message": [128, 15],
         "send-notification": [128, 20],

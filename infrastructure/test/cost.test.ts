@@ -57,6 +57,6 @@ describe("make cost", () => {
   });
 
   it("reads the prod stack's settings from Pulumi.prod.yaml", () => {
-    assert.deepEqual(stackSettings("prod"), { architecture: "x86_64", enableXRay: true, customMetrics: false, pointInTimeRecovery: true });
+    assert.deepEqual(stackSettings("prod"), { architecture: "x86_64", enableXRay: false, customMetrics: false, pointInTimeRecovery: true });
   });
 });

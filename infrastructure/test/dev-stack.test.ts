@@ -11,7 +11,7 @@ commonSuite("dev stack (Pulumi.dev.yaml as committed: generated API key and topi
   region: "us-east-1",
   architecture: "x86_64",
   logRetentionDays: 7,
-  enableXRay: true,
+  enableXRay: false,
   schedulerCron: "cron(0 12 * * ? *)",
   logLevel: "INFO",
 });

@@ -1,4 +1,4 @@
-// The prod stack from Pulumi.prod.yaml plus every optional feature: arm64,
+// The prod stack from Pulumi.prod.yaml plus every optional feature: arm64, X-Ray,
 // an alarm email, a custom domain, a customer-managed key for the secrets, a
 // configured API key and ntfy token (the topic stays generated), and CORS for
 // two origins, written the way people type them.
@@ -10,6 +10,7 @@ const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b";
 const extra = {
   [`${P}:architecture`]: "arm64",
+  [`${P}:enableXRay`]: "true",
   [`${P}:alarmEmail`]: "oncall@example.com",
   [`${P}:apiDomain`]: "api.example.com",
   [`${P}:certificateArn`]: CERT,
