@@ -30,13 +30,7 @@ export function createMessaging(cfg: RezConfig, processorTimeoutSeconds: number)
     tags: cfg.tags,
   });
 
-  const dlqName = resourceName(cfg, "notifications-dlq");
-  const dlq = new aws.sqs.Queue(dlqName, {
-    name: dlqName,
-    messageRetentionSeconds: DLQ_RETENTION_SECONDS,
-    sqsManagedSseEnabled: true,
-    tags: cfg.tags,
-  });
+  const dlq = deadLetterQueue(cfg, "notifications-dlq");
 
   const queueName = resourceName(cfg, "notifications-queue");
   const queue = new aws.sqs.Queue(queueName, {
@@ -50,7 +44,7 @@ export function createMessaging(cfg: RezConfig, processorTimeoutSeconds: number)
     tags: cfg.tags,
   });
 
-  new aws.sqs.RedriveAllowPolicy(`${dlqName}-redrive-allow`, {
+  new aws.sqs.RedriveAllowPolicy(`${resourceName(cfg, "notifications-dlq")}-redrive-allow`, {
     queueUrl: dlq.url,
     redriveAllowPolicy: pulumi.jsonStringify({ redrivePermission: "byQueue", sourceQueueArns: [queue.arn] }),
   });
@@ -79,4 +73,15 @@ export function createMessaging(cfg: RezConfig, processorTimeoutSeconds: number)
   );
 
   return { topic, queue, dlq, queuePolicy, subscription };
+}
+
+/** A dead-letter queue `rez-agent-<what>-<stage>`: kept DLQ_RETENTION_SECONDS, encrypted with SSE-SQS. */
+export function deadLetterQueue(cfg: RezConfig, what: string): aws.sqs.Queue {
+  const name = resourceName(cfg, what);
+  return new aws.sqs.Queue(name, {
+    name,
+    messageRetentionSeconds: DLQ_RETENTION_SECONDS,
+    sqsManagedSseEnabled: true,
+    tags: cfg.tags,
+  });
 }

@@ -7,7 +7,7 @@ import * as aws from "@pulumi/aws";
 import { RezConfig, resourceName, roleName } from "./config";
 import { inlinePolicy, serviceRole } from "./iam";
 import { RezFunction } from "./functions";
-import { DLQ_RETENTION_SECONDS } from "./messaging";
+import { deadLetterQueue } from "./messaging";
 
 /** The target input; the scheduler fills in the time of the run. */
 export const SCHEDULE_INPUT = JSON.stringify({ scheduled_time: "<aws.scheduler.scheduled-time>" });
@@ -61,13 +61,7 @@ export function createSchedule(cfg: RezConfig, scheduler: RezFunction): Schedule
   const name = resourceName(cfg, "daily-scheduler");
 
   // Kept as long as the notifications DLQ, and encrypted the same way.
-  const dlqName = resourceName(cfg, "schedule-dlq");
-  const dlq = new aws.sqs.Queue(dlqName, {
-    name: dlqName,
-    messageRetentionSeconds: DLQ_RETENTION_SECONDS,
-    sqsManagedSseEnabled: true,
-    tags: cfg.tags,
-  });
+  const dlq = deadLetterQueue(cfg, "schedule-dlq");
 
   const role = serviceRole(
     `${name}-role`,
