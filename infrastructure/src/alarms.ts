@@ -19,7 +19,7 @@ export const ALARM_PRICE_PER_METRIC_USD = 0.1;
 /** Each alarm, by what its name says (`rez-agent-<what>-<stage>`) → how many metrics it evaluates. */
 export const ALARM_METRICS = {
   "dlq-messages": 1,
-  "executions-failed": 2,
+  "executions-failed": 1,
   "processor-errors": 1,
   "scheduler-errors": 1,
   "schedule-dlq-messages": 1,
@@ -163,31 +163,20 @@ export function createAlarms(cfg: RezConfig, targets: AlarmTargets): Alarms {
     threshold: 0,
   });
 
-  // Metric math over both: billed as two metrics.
-  const failedName = resourceName(cfg, "executions-failed");
-  const metric = (id: string, metricName: string) => ({
-    id,
-    metric: {
-      namespace: "AWS/States",
-      metricName,
-      dimensions: { StateMachineArn: targets.stateMachineArn },
-      period: ALARM_PERIOD_SECONDS,
-      stat: "Sum",
-    },
-    returnData: false,
-  });
-  const executionsFailed = new aws.cloudwatch.MetricAlarm(failedName, {
-    name: failedName,
-    alarmDescription:
-      "A notification execution failed or timed out: a delivery failed (a permanent error such as Ntfy.Rejected is not retried) " +
+  // ExecutionsFailed alone: the definition's longest path (every attempt
+  // timing out, every retry waiting its longest) takes 208 of the
+  // execution's 240 s, so a timed-out execution is a service fault; its
+  // record comes back and, after maxReceiveCount deliveries, the DLQ alarm
+  // fires. Watching ExecutionsTimedOut too would double this alarm's price.
+  const executionsFailed = watch("executions-failed", {
+    description:
+      "A notification execution failed: a delivery failed (a permanent error such as Ntfy.Rejected is not retried) " +
       "or its outcome was not recorded. Open the executions (pulumi stack output stateMachineConsoleUrl) and read the failed one's error and cause.",
-    metricQueries: [
-      metric("failed", "ExecutionsFailed"),
-      metric("timedout", "ExecutionsTimedOut"),
-      { id: "failedortimedout", expression: "FILL(failed, 0) + FILL(timedout, 0)", label: "Executions failed or timed out", returnData: true },
-    ],
+    namespace: "AWS/States",
+    metricName: "ExecutionsFailed",
+    dimensions: { StateMachineArn: targets.stateMachineArn },
+    statistic: "Sum",
     threshold: 0,
-    ...common,
   });
 
   return {
