@@ -1,7 +1,7 @@
 // The monthly cost of one stack at a given traffic: the price list
 // (prices.json), the counts the code produces (measured.json from the
-// harness's cost scenario; the alarms and memory sizes the program
-// declares) and the assumptions a machine without AWS cannot measure, each
+// harness's cost scenario; counted.json from the functions' metrics; the
+// alarms and memory sizes the program declares) and the assumptions a machine without AWS cannot measure, each
 // named in the line that uses it. No free tier is counted.
 
 import { ALARM_METRICS } from "../src/alarms";
@@ -28,6 +28,11 @@ export interface Measured {
   writeUnitsPerMessage: number;
   stateMachineLogBytesPerMessage: number;
   functionLogBytesPerMessage: number;
+}
+
+/** What was counted in the code (counted.json, kept equal to `crates/lambda/src/emf.rs` by its test). */
+export interface Counted {
+  customMetricNames: number;
 }
 
 /** The stack settings that change the cost. */
@@ -79,8 +84,7 @@ const READ_UNITS_PER_RECONCILE = 4;
 const TABLE_GB = 0.1;
 /** API Gateway access log bytes per request (estimated). */
 const ACCESS_LOG_BYTES = 300;
-/** Custom metric names the functions emit, and the message types in use. */
-const CUSTOM_METRIC_NAMES = 5;
+/** Message types in use, each a value of the custom metrics' `message_type` dimension (assumed: notification and scheduled). */
 const MESSAGE_TYPES_IN_USE = 2;
 
 /** One line of the table. */
@@ -93,7 +97,7 @@ export interface CostLine {
 const fmt = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 3 });
 
 /** The month's cost, line by line. */
-export function costLines(prices: Prices, measured: Measured, stack: StackSettings): CostLine[] {
+export function costLines(prices: Prices, measured: Measured, counted: Counted, stack: StackSettings): CostLine[] {
   const messages = MESSAGES_PER_DAY * DAYS;
   const perGbSecond = stack.architecture === "arm64" ? prices.lambda.arm64PerGbSecond : prices.lambda.x86_64PerGbSecond;
   const lines: CostLine[] = [];
@@ -180,11 +184,11 @@ export function costLines(prices: Prices, measured: Measured, stack: StackSettin
     basis: `${Object.keys(ALARM_METRICS).length} alarms evaluating ${alarmMetrics} metrics`,
     usd: alarmMetrics * prices.cloudWatch.perAlarmMetric,
   });
-  const customMetrics = stack.customMetrics ? CUSTOM_METRIC_NAMES * MESSAGE_TYPES_IN_USE : 0;
+  const customMetrics = stack.customMetrics ? counted.customMetricNames * MESSAGE_TYPES_IN_USE : 0;
   lines.push({
     item: "CloudWatch custom metrics",
     basis: stack.customMetrics
-      ? `customMetrics on: ${CUSTOM_METRIC_NAMES} names × ${MESSAGE_TYPES_IN_USE} message types`
+      ? `customMetrics on: ${counted.customMetricNames} names (counted) × ${MESSAGE_TYPES_IN_USE} message types (assumed)`
       : "none (customMetrics off, the API's per-route metrics off)",
     usd: customMetrics * prices.cloudWatch.perCustomMetric,
   });

@@ -1,10 +1,10 @@
 // `make cost [STACK=prod]`: prints the monthly cost table of a stack at
-// 1,000 messages a day (model.ts), from prices.json, measured.json and the
+// 1,000 messages a day (model.ts), from prices.json, measured.json, counted.json and the
 // stack's Pulumi.<stack>.yaml. Last line: `total: $X.XX/month`.
 
 import * as fs from "fs";
 import * as path from "path";
-import { Measured, MESSAGES_PER_DAY, Prices, StackSettings, costLines, render } from "./model";
+import { Counted, Measured, MESSAGES_PER_DAY, Prices, StackSettings, costLines, render } from "./model";
 
 const here = __dirname;
 
@@ -24,10 +24,11 @@ export function stackSettings(stack: string): StackSettings {
 export function report(stack: string): string {
   const prices = JSON.parse(fs.readFileSync(path.join(here, "prices.json"), "utf8")) as Prices;
   const measured = JSON.parse(fs.readFileSync(path.join(here, "measured.json"), "utf8")) as Measured;
+  const counted = JSON.parse(fs.readFileSync(path.join(here, "counted.json"), "utf8")) as Counted;
   const header =
     `Stack ${stack} at ${MESSAGES_PER_DAY.toLocaleString("en-US")} messages a day, ${prices.region} list prices recorded ${prices.recorded}, ` +
     `no free tier (infrastructure/cost/).`;
-  return `${header}\n\n${render(costLines(prices, measured, stackSettings(stack)))}`;
+  return `${header}\n\n${render(costLines(prices, measured, counted, stackSettings(stack)))}`;
 }
 
 if (require.main === module) {

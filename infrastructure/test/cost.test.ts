@@ -6,15 +6,16 @@ import * as fs from "fs";
 import * as path from "path";
 import { describe, it } from "node:test";
 import { ALARM_METRICS } from "../src/alarms";
-import { Measured, Prices, StackSettings, costLines, render, total } from "../cost/model";
+import { Counted, Measured, Prices, StackSettings, costLines, render, total } from "../cost/model";
 import { report, stackSettings } from "../cost/report";
 
 const read = (file: string) => JSON.parse(fs.readFileSync(path.join(__dirname, "..", "cost", file), "utf8"));
 const prices = read("prices.json") as Prices;
 const measured = read("measured.json") as Measured;
+const counted = read("counted.json") as Counted;
 const base: StackSettings = { architecture: "x86_64", enableXRay: false, customMetrics: false, pointInTimeRecovery: false };
 const line = (settings: StackSettings, item: string) => {
-  const found = costLines(prices, measured, settings).find((l) => l.item === item);
+  const found = costLines(prices, measured, counted, settings).find((l) => l.item === item);
   assert.ok(found, item);
   return found;
 };
@@ -27,7 +28,7 @@ describe("make cost", () => {
   });
 
   it("ends with the total line, the sum of the lines", () => {
-    const lines = costLines(prices, measured, stackSettings("prod"));
+    const lines = costLines(prices, measured, counted, stackSettings("prod"));
     const text = render(lines);
     assert.match(text.split("\n").at(-1) ?? "", /^total: \$\d+\.\d\d\/month$/);
     assert.ok(text.endsWith(`total: $${total(lines).toFixed(2)}/month`));
@@ -45,7 +46,7 @@ describe("make cost", () => {
 
   it("charges custom metrics and X-Ray only when the stack turns them on", () => {
     assert.equal(line(base, "CloudWatch custom metrics").usd, 0);
-    assert.ok(line({ ...base, customMetrics: true }, "CloudWatch custom metrics").usd > 2.9);
+    assert.equal(line({ ...base, customMetrics: true }, "CloudWatch custom metrics").usd, counted.customMetricNames * 2 * prices.cloudWatch.perCustomMetric);
     assert.equal(line(base, "X-Ray").usd, 0);
     assert.ok(line({ ...base, enableXRay: true }, "X-Ray").usd > 0);
   });

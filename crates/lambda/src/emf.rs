@@ -23,6 +23,17 @@ use serde_json::{Map, Value, json};
 /// The CloudWatch namespace of every rez-agent metric.
 pub const NAMESPACE: &str = "rez-agent";
 
+/// Every metric name a document can hold: what CloudWatch bills as one custom
+/// metric per combination of dimension values. The cost model reads their
+/// number from `infrastructure/cost/counted.json`, which a test keeps equal.
+pub const METRIC_NAMES: [&str; 5] = [
+    "MessagesCreated",
+    "NotificationsDelivered",
+    "NotificationsFailed",
+    "DeliveryAttempts",
+    "DeliveryLatencyMs",
+];
+
 /// The dimension set every metric is published under.
 const DIMENSIONS: [&str; 2] = ["stage", "message_type"];
 
@@ -314,5 +325,51 @@ mod tests {
         for off in [None, Some(""), Some("false"), Some("1"), Some("yes")] {
             assert!(!custom_metrics_enabled(off), "{off:?}");
         }
+    }
+
+    #[test]
+    fn the_documents_use_exactly_the_metric_names_the_cost_model_counts() {
+        let events = [
+            MetricEvent::MessageCreated {
+                stage: Stage::Prod,
+                message_type: MessageType::Scheduled,
+            },
+            MetricEvent::DeliveryFinished {
+                stage: Stage::Prod,
+                message_type: MessageType::Notification,
+                delivered: true,
+                attempts: 1,
+                latency_ms: Some(5),
+            },
+            MetricEvent::DeliveryFinished {
+                stage: Stage::Prod,
+                message_type: MessageType::Notification,
+                delivered: false,
+                attempts: 4,
+                latency_ms: None,
+            },
+        ];
+        let mut used: Vec<String> = events
+            .iter()
+            .flat_map(|e| {
+                document(e, 0)["_aws"]["CloudWatchMetrics"][0]["Metrics"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| m["Name"].as_str().unwrap().to_owned())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        used.sort();
+        used.dedup();
+        let mut names: Vec<String> = METRIC_NAMES.iter().map(|n| (*n).to_owned()).collect();
+        names.sort();
+        assert_eq!(used, names);
+
+        let counted: Value =
+            serde_json::from_str(include_str!("../../../infrastructure/cost/counted.json"))
+                .unwrap();
+        assert_eq!(counted["customMetricNames"], METRIC_NAMES.len());
+        assert_eq!(counted["customMetricDimensions"], json!(DIMENSIONS));
     }
 }
