@@ -19,7 +19,7 @@ export interface Prices {
   sqs: { perMillionRequests: number };
   apiGatewayHttp: { perMillionRequests: number };
   eventBridgeScheduler: { perMillionInvocations: number };
-  cloudWatch: { perGbLogsIngested: number; perAlarmMetric: number; perCustomMetric: number };
+  cloudWatch: { perGbLogsIngested: number; perGbMonthLogsStored: number; perAlarmMetric: number; perCustomMetric: number };
   xray: { perMillionTracesRecorded: number };
 }
 
@@ -42,6 +42,8 @@ export interface StackSettings {
   customMetrics: boolean;
   /** Point-in-time recovery on the table (prod). */
   pointInTimeRecovery: boolean;
+  /** Every log group's retention. */
+  logRetentionDays: number;
 }
 
 /** The traffic: messages a day, all created through the API, over a 30-day month. */
@@ -177,6 +179,13 @@ export function costLines(prices: Prices, measured: Measured, counted: Counted, 
       `(${fmt(measured.stateMachineLogBytesPerMessage)} B state machine + ${fmt(measured.functionLogBytesPerMessage)} B functions (measured) ` +
       `+ ${ACCESS_LOG_BYTES} B API access log (estimated)) × ${fmt(messages)} = ${fmt(logBytes / 1e9)} GB`,
     usd: (logBytes / 1e9) * prices.cloudWatch.perGbLogsIngested,
+  });
+  // At steady state the groups hold the last logRetentionDays of logs (stored uncompressed here: an upper bound).
+  const storedGb = (logBytes / 1e9) * (stack.logRetentionDays / DAYS);
+  lines.push({
+    item: "CloudWatch Logs storage",
+    basis: `${stack.logRetentionDays} days kept = ${fmt(storedGb)} GB`,
+    usd: storedGb * prices.cloudWatch.perGbMonthLogsStored,
   });
   const alarmMetrics = Object.values(ALARM_METRICS).reduce((a, b) => a + b, 0);
   lines.push({

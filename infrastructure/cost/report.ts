@@ -17,6 +17,7 @@ export function stackSettings(stack: string): StackSettings {
     enableXRay: key("enableXRay") === "true",
     customMetrics: key("customMetrics") === "true",
     pointInTimeRecovery: key("stage") === "prod",
+    logRetentionDays: Number(key("logRetentionDays") ?? "30"),
   };
 }
 

@@ -13,7 +13,7 @@ const read = (file: string) => JSON.parse(fs.readFileSync(path.join(__dirname, "
 const prices = read("prices.json") as Prices;
 const measured = read("measured.json") as Measured;
 const counted = read("counted.json") as Counted;
-const base: StackSettings = { architecture: "x86_64", enableXRay: false, customMetrics: false, pointInTimeRecovery: false };
+const base: StackSettings = { architecture: "x86_64", enableXRay: false, customMetrics: false, pointInTimeRecovery: false, logRetentionDays: 30 };
 const line = (settings: StackSettings, item: string) => {
   const found = costLines(prices, measured, counted, settings).find((l) => l.item === item);
   assert.ok(found, item);
@@ -58,6 +58,6 @@ describe("make cost", () => {
   });
 
   it("reads the prod stack's settings from Pulumi.prod.yaml", () => {
-    assert.deepEqual(stackSettings("prod"), { architecture: "x86_64", enableXRay: false, customMetrics: false, pointInTimeRecovery: true });
+    assert.deepEqual(stackSettings("prod"), { architecture: "x86_64", enableXRay: false, customMetrics: false, pointInTimeRecovery: true, logRetentionDays: 30 });
   });
 });
