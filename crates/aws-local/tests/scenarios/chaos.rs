@@ -28,8 +28,10 @@ use crate::support::{
 };
 
 const MESSAGES: usize = 300;
-/// How long the run may take to settle.
-const SETTLE_LIMIT: Duration = Duration::from_secs(300);
+/// How long the run may take to settle. Alone on two cores it settles in
+/// 170-250 s; beside the other scenarios of the test command, a record
+/// retried through executions that hang and are throttled can take longer.
+const SETTLE_LIMIT: Duration = Duration::from_secs(480);
 
 fn seed() -> u64 {
     std::env::var("REZ_CHAOS_SEED")
