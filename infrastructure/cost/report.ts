@@ -4,20 +4,25 @@
 
 import * as fs from "fs";
 import * as path from "path";
+import { loadConfig, rawConfig } from "../src/config";
+import { projectName, readStackFile } from "../src/stack-file";
 import { Counted, Measured, MESSAGES_PER_DAY, Prices, StackSettings, costLines, render } from "./model";
 
 const here = __dirname;
 
-/** A stack's settings that change the cost, read from its Pulumi.<stack>.yaml. */
+/** A stack's settings that change the cost: its Pulumi.<stack>.yaml read as `pulumi up` reads it. */
 export function stackSettings(stack: string): StackSettings {
-  const text = fs.readFileSync(path.join(here, "..", `Pulumi.${stack}.yaml`), "utf8");
-  const key = (name: string) => text.match(new RegExp(`^\\s+rez-agent-infrastructure:${name}:\\s*"?([^"\\n]*)"?\\s*$`, "m"))?.[1];
+  const project = projectName(path.join(here, "..", "Pulumi.yaml"));
+  const values = readStackFile(path.join(here, "..", `Pulumi.${stack}.yaml`));
+  const raw = rawConfig((key) => values[`${project}:${key}`], (key) => values[`aws:${key}`]);
+  // The packages' presence is not a cost: the report runs before a build.
+  const cfg = loadConfig(raw, { buildDir: "", fileExists: () => true });
   return {
-    architecture: key("architecture") === "arm64" ? "arm64" : "x86_64",
-    enableXRay: key("enableXRay") === "true",
-    customMetrics: key("customMetrics") === "true",
-    pointInTimeRecovery: key("stage") === "prod",
-    logRetentionDays: Number(key("logRetentionDays") ?? "30"),
+    architecture: cfg.architecture,
+    enableXRay: cfg.enableXRay,
+    customMetrics: cfg.customMetrics,
+    pointInTimeRecovery: cfg.stage === "prod",
+    logRetentionDays: cfg.logRetentionDays,
   };
 }
 

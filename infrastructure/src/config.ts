@@ -399,29 +399,41 @@ export function loadConfig(raw: RawConfig, build: BuildOptions): RezConfig {
 
 /** Reads the raw configuration of the current stack (`pulumi config`). */
 export function readStackConfig(): RawConfig {
-  const cfg = new pulumi.Config();
+  const project = new pulumi.Config();
   const aws = new pulumi.Config("aws");
+  return rawConfig((key) => project.get(key), (key) => aws.get(key));
+}
+
+/**
+ * The raw configuration from its two namespaces: the project's keys and
+ * `aws:` keys. `pulumi config` through readStackConfig, or a stack file read
+ * outside Pulumi (`make cost`).
+ */
+export function rawConfig(
+  get: (key: string) => string | undefined,
+  aws: (key: string) => string | undefined,
+): RawConfig {
   return {
-    region: aws.get("region"),
-    stage: cfg.get("stage"),
-    ntfyUrl: cfg.get("ntfyUrl"),
-    logRetentionDays: cfg.get("logRetentionDays"),
-    enableXRay: cfg.get("enableXRay"),
-    customMetrics: cfg.get("customMetrics"),
-    schedulerCron: cfg.get("schedulerCron"),
-    architecture: cfg.get("architecture"),
-    logLevel: cfg.get("logLevel"),
-    alarmEmail: cfg.get("alarmEmail"),
-    apiDomain: cfg.get("apiDomain"),
-    certificateArn: cfg.get("certificateArn"),
-    parameterKmsKeyArn: cfg.get("parameterKmsKeyArn"),
-    corsOrigins: cfg.get("corsOrigins"),
+    region: aws("region"),
+    stage: get("stage"),
+    ntfyUrl: get("ntfyUrl"),
+    logRetentionDays: get("logRetentionDays"),
+    enableXRay: get("enableXRay"),
+    customMetrics: get("customMetrics"),
+    schedulerCron: get("schedulerCron"),
+    architecture: get("architecture"),
+    logLevel: get("logLevel"),
+    alarmEmail: get("alarmEmail"),
+    apiDomain: get("apiDomain"),
+    certificateArn: get("certificateArn"),
+    parameterKmsKeyArn: get("parameterKmsKeyArn"),
+    corsOrigins: get("corsOrigins"),
     // Read as text to be checked; loadConfig makes them secrets again.
-    ntfyToken: cfg.get("ntfyToken"),
-    apiKey: cfg.get("apiKey"),
-    namePrefix: cfg.get("namePrefix"),
+    ntfyToken: get("ntfyToken"),
+    apiKey: get("apiKey"),
+    namePrefix: get("namePrefix"),
     // A map, held as JSON text; loadConfig parses and checks it.
-    pinnedVersions: cfg.get("pinnedVersions"),
-    canaryWeight: cfg.get("canaryWeight"),
+    pinnedVersions: get("pinnedVersions"),
+    canaryWeight: get("canaryWeight"),
   };
 }

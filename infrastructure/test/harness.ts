@@ -10,6 +10,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
 import { RawConfig, readStackConfig } from "../src/config";
+import { readStackFile } from "../src/stack-file";
 import type { StackOptions, StackOutputs } from "../src/stack";
 
 export const REGION = "us-east-1";
@@ -272,21 +273,6 @@ export async function runStack(raw: RawConfig, opts: StackOptions = {}, mock: Mo
     publishedVersion = undefined;
     running = false;
   }
-}
-
-/** Parses a Pulumi.<stack>.yaml (flat `key: value` config, as ours is). */
-export function readStackFile(file: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  let inConfig = false;
-  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
-    if (/^config:\s*$/.test(line)) {
-      inConfig = true;
-      continue;
-    }
-    const m = /^ {2}([^\s:#][^:]*:[^:\s]+):\s*(.*?)\s*$/.exec(line);
-    if (inConfig && m) out[m[1]] = m[2].replace(/^"(.*)"$/, "$1");
-  }
-  return out;
 }
 
 /**
