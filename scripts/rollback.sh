@@ -18,14 +18,9 @@
 # Exit status: 0 rolled back, 1 no earlier version or a failed command, 2 bad usage.
 set -euo pipefail
 
-if [ "$#" -lt 1 ] || [ "$#" -gt 2 ]; then
-  echo "usage: $0 STACK [FUNCTION]" >&2
-  exit 2
-fi
-STACK=$1
-only=${2:-}
 # shellcheck source=scripts/lib/pins.sh
 . "$(dirname "$0")/lib/pins.sh"
+stack_and_function_arguments "$0" "$@"
 
 declare -A names=()
 while read -r key name; do names[$key]=$name; done < <(stack_functions)

@@ -9,14 +9,9 @@
 # Exit status: 0 unpinned, 1 a failed command, 2 bad usage.
 set -euo pipefail
 
-if [ "$#" -lt 1 ] || [ "$#" -gt 2 ]; then
-  echo "usage: $0 STACK [FUNCTION]" >&2
-  exit 2
-fi
-STACK=$1
-only=${2:-}
 # shellcheck source=scripts/lib/pins.sh
 . "$(dirname "$0")/lib/pins.sh"
+stack_and_function_arguments "$0" "$@"
 
 if [ -n "$only" ]; then
   if ! pinned_version "$only" >/dev/null; then

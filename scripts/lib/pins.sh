@@ -2,8 +2,9 @@
 # What scripts/rollout.sh, rollback.sh and unpin.sh share: the stack's Pulumi
 # config and outputs, the pins (config pinnedVersions, one published version
 # per function), and the version each function's live alias points at.
-# Source it after setting STACK; it cds into infrastructure/, where every
-# pulumi command runs.
+# Source it, then set STACK (stack_and_function_arguments does for the
+# scripts that take STACK [FUNCTION]); it cds into infrastructure/, where
+# every pulumi command runs.
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../../infrastructure" || exit 1
 
@@ -11,6 +12,20 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../../infrastructure" || exit 1
 # separated), so that a later run (after a rollback, or a run that was
 # killed) removes them when it promotes. The program does not read it.
 ROLLOUT_PINS_KEY=rolloutPins
+
+# Reads the arguments STACK [FUNCTION] of the script named $1 into STACK and
+# only (empty: every function); exits 2 with its usage on any other count.
+stack_and_function_arguments() {
+  local script=$1
+  shift
+  if [ "$#" -lt 1 ] || [ "$#" -gt 2 ]; then
+    echo "usage: $script STACK [FUNCTION]" >&2
+    exit 2
+  fi
+  STACK=$1
+  # shellcheck disable=SC2034 # read by the script that sourced this file
+  only=${2:-}
+}
 
 # pulumi on the stack, never prompting.
 stack_pulumi() {
