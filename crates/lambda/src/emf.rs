@@ -180,22 +180,8 @@ pub fn sink_from_env() -> Arc<dyn MetricsSink> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::captured::Captured;
     use rez_core::{MessageType, Stage};
-    use std::sync::Arc;
-
-    /// A writer the test keeps a handle on.
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-
-    impl Write for Captured {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
 
     /// Checks one parsed line against the schema and the rules beside it:
     /// every dimension a string member of the root, every metric a number.
@@ -253,7 +239,7 @@ mod tests {
         for event in &events {
             sink.record(event);
         }
-        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        let text = out.text();
         let lines: Vec<Value> = text
             .lines()
             .map(|line| serde_json::from_str(line).unwrap())

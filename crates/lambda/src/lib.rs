@@ -20,6 +20,8 @@
 //! # }
 //! ```
 
+#[cfg(test)]
+mod captured;
 pub mod emf;
 pub mod init;
 pub mod logging;

@@ -82,30 +82,8 @@ where
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
-    use std::sync::{Arc, Mutex};
-
     use super::*;
-
-    #[derive(Clone, Default)]
-    struct Lines(Arc<Mutex<Vec<u8>>>);
-
-    impl Write for Lines {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
-    impl<'w> MakeWriter<'w> for Lines {
-        type Writer = Lines;
-        fn make_writer(&'w self) -> Self::Writer {
-            self.clone()
-        }
-    }
+    use crate::captured::Captured;
 
     #[test]
     fn lambda_levels_map_onto_tracing_levels_fatal_as_error() {
@@ -122,12 +100,12 @@ mod tests {
     #[test]
     fn a_json_line_has_the_level_a_timestamp_and_its_error_span_and_lines_below_the_level_are_dropped()
      {
-        let lines = Lines::default();
+        let lines = Captured::default();
         install(LevelFilter::WARN, true, lines.clone());
         tracing::info!(message_id = "m-1", "not written at WARN");
         let handler = tracing::error_span!("handle", message_id = "m-2");
         handler.in_scope(|| tracing::warn!(attempt = 2, "written"));
-        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        let text = lines.text();
         let written: Vec<serde_json::Value> = text
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
