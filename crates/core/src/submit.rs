@@ -1,9 +1,9 @@
-//! Submitting a new message: store it, publish it, mark it queued.
+//! Submitting a new message: store it `queued`, publish it.
 //!
 //! The API and the scheduler both create messages this way, so the order of
 //! the steps (and what a failure in each leaves behind) lives here once. A
-//! stack whose store and queue share a transaction does all three in one
-//! write through an [`AtomicSubmitter`].
+//! stack whose store and queue share a transaction does both in one write
+//! through an [`AtomicSubmitter`].
 
 use crate::ports::{
     AtomicSubmitter, Created, MessageEvent, MessageStore, PublishError, Publisher, StatusChange,
@@ -35,26 +35,35 @@ pub enum SubmitError {
     /// Storing failed; nothing was kept.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// Stored, but not published: the message stays `created` and is
+    /// Stored, but not published: the message is marked `created` and is
     /// published again by the stack's recovery (never lost).
     #[error(transparent)]
     Publish(#[from] PublishError),
 }
 
-/// Stores `message` (honouring `idempotency_key`), publishes its event and
-/// marks it `queued`.
+/// Stores `message` (honouring `idempotency_key`) already `queued` and
+/// publishes its event.
 ///
-/// With an `atomic` submitter the three happen in its one write (the message
-/// is stored already `queued`, beside its queue event), and `store` and
-/// `publisher` are not used. Without one:
+/// With an `atomic` submitter both happen in its one write (the message is
+/// stored beside its queue event), and `store` and `publisher` are not used.
+/// Without one the message is stored `queued` first, so a delivery takes one
+/// write, not two (a `created` write and a `created → queued` one): on
+/// DynamoDB that is a transaction of the message and its counters, about a
+/// fifth of a delivery's write units. Then:
 ///
-/// A replayed key answers with the message stored the first time; if that
-/// one never got published (the first attempt failed to publish), it is
-/// published now, so retrying with the same key is how a caller recovers.
-/// Publishing happens before the `created → queued` write, so the processor
-/// may already have moved the message on: that conflict is expected and the
-/// message is read back instead. Once published, a failed status write only
-/// changes which status the answer shows.
+/// - When the publish fails, the message is marked `created` again, so the
+///   reconciler publishes it after its short grace
+///   ([`ReconcilePolicy::publish_grace`](crate::reconcile::ReconcilePolicy::publish_grace)) and a
+///   retry with the same key publishes it at once. That write is conditional
+///   on `queued`: after a publish that failed but reached the queue, the
+///   processor may hold the message already, and keeps it. Should the write
+///   fail too (or the process die between the store and the publish), the
+///   message stays `queued` without a record, and the reconciler publishes it
+///   after [`ReconcilePolicy::queued_deadline`](crate::reconcile::ReconcilePolicy::queued_deadline):
+///   later, never lost.
+/// - A replayed key answers with the message stored the first time; if that
+///   one is `created` (its publish failed), it is published now and marked
+///   `queued`, so retrying with the same key is how a caller recovers.
 ///
 /// # Errors
 /// [`SubmitError::Store`] when nothing was stored, [`SubmitError::Publish`]
@@ -74,10 +83,16 @@ pub async fn submit(
             },
         );
     }
-    match store.create(message, idempotency_key).await? {
-        Created::New(stored) => Ok(Submitted::Accepted(
-            enqueue(store, publisher, stored).await?,
-        )),
+    let mut queued = message.clone();
+    queued.status = Status::Queued;
+    match store.create(&queued, idempotency_key).await? {
+        Created::New(stored) => match publisher.publish(&MessageEvent::of(&stored)).await {
+            Ok(()) => Ok(Submitted::Accepted(stored)),
+            Err(error) => {
+                mark_unpublished(store, &stored).await;
+                Err(error.into())
+            }
+        },
         Created::Existing(existing) if existing.status == Status::Created => Ok(
             Submitted::Replayed(enqueue(store, publisher, existing).await?),
         ),
@@ -85,7 +100,27 @@ pub async fn submit(
     }
 }
 
-/// Publishes a stored message and marks it `queued`.
+/// Marks a message stored `queued` whose publish failed `created`, so the
+/// reconciler's grace for unpublished messages applies to it. Best effort:
+/// the message is kept either way (see [`submit`]).
+async fn mark_unpublished(store: &dyn MessageStore, stored: &Message) {
+    let unpublished = StatusChange::new(
+        stored.id.clone(),
+        &[Status::Queued],
+        Status::Created,
+        stored.updated_date,
+    );
+    match store.transition(&unpublished).await {
+        Ok(_) => {}
+        // Taken up already: the publish reached the queue after all.
+        Err(StoreError::Conflict { .. }) => {}
+        Err(error) => {
+            tracing::warn!(message_id = %stored.id, %error, "unpublished, but left queued");
+        }
+    }
+}
+
+/// Publishes a stored `created` message and marks it `queued`.
 async fn enqueue(
     store: &dyn MessageStore,
     publisher: &dyn Publisher,
@@ -98,6 +133,9 @@ async fn enqueue(
         Status::Queued,
         stored.updated_date,
     );
+    // The processor may already have moved the message on: that conflict
+    // is expected and the message is read back instead. Once published, a
+    // failed status write only changes which status the answer shows.
     match store.transition(&queued).await {
         Ok(now) => Ok(now),
         Err(StoreError::Conflict { .. }) => Ok(store.get(&stored.id).await?.unwrap_or(stored)),
@@ -110,6 +148,8 @@ async fn enqueue(
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::Ordering;
+
     use super::*;
     use crate::memory::{MemoryPublisher, MemoryStore};
     use crate::{MessageType, Notification, Stage};
@@ -147,19 +187,127 @@ mod tests {
         IdempotencyKey::Client("k".into())
     }
 
+    /// A store that counts its writes and can have the processor take a
+    /// message up between the API's store and its own next write.
+    #[derive(Default)]
+    struct CountingStore {
+        inner: MemoryStore,
+        creates: std::sync::atomic::AtomicUsize,
+        transitions: std::sync::atomic::AtomicUsize,
+        processor_takes_it: std::sync::atomic::AtomicBool,
+    }
+
+    #[async_trait::async_trait]
+    impl MessageStore for CountingStore {
+        async fn create(
+            &self,
+            message: &Message,
+            key: Option<&IdempotencyKey>,
+        ) -> Result<Created, StoreError> {
+            self.creates.fetch_add(1, Ordering::SeqCst);
+            self.inner.create(message, key).await
+        }
+        async fn get(&self, id: &crate::MessageId) -> Result<Option<Message>, StoreError> {
+            self.inner.get(id).await
+        }
+        async fn list(
+            &self,
+            query: &crate::ports::ListQuery,
+        ) -> Result<crate::ports::Page, StoreError> {
+            self.inner.list(query).await
+        }
+        async fn transition(&self, change: &StatusChange) -> Result<Message, StoreError> {
+            self.transitions.fetch_add(1, Ordering::SeqCst);
+            if self.processor_takes_it.load(Ordering::SeqCst) {
+                let from = [Status::Created, Status::Queued];
+                let take =
+                    StatusChange::new(change.id.clone(), &from, Status::Processing, change.at);
+                self.inner.transition(&take).await?;
+            }
+            self.inner.transition(change).await
+        }
+        async fn metrics(
+            &self,
+            window: crate::ports::MetricsWindow,
+        ) -> Result<crate::ports::Metrics, StoreError> {
+            self.inner.metrics(window).await
+        }
+        async fn hourly_counts(
+            &self,
+            series: crate::ports::HourlySeries,
+        ) -> Result<Vec<crate::ports::HourlyCounts>, StoreError> {
+            self.inner.hourly_counts(series).await
+        }
+    }
+
+    impl CountingStore {
+        fn writes(&self) -> (usize, usize) {
+            (
+                self.creates.load(Ordering::SeqCst),
+                self.transitions.load(Ordering::SeqCst),
+            )
+        }
+
+        async fn status(&self, m: &Message) -> Status {
+            self.inner.get(&m.id).await.unwrap().unwrap().status
+        }
+    }
+
     #[tokio::test]
-    async fn without_an_atomic_submitter_it_stores_publishes_and_marks_queued() {
-        let (store, publisher) = (MemoryStore::new(), MemoryPublisher::new());
+    async fn without_an_atomic_submitter_it_stores_the_message_queued_in_one_write_and_publishes() {
+        let (store, publisher) = (CountingStore::default(), MemoryPublisher::new());
         let m = message();
         let submitted = submit(&store, &publisher, None, &m, Some(&client_key()))
             .await
             .unwrap();
-        assert_eq!(submitted.message().status, Status::Queued);
+        assert!(matches!(&submitted, Submitted::Accepted(q) if q.status == Status::Queued));
         assert_eq!(publisher.events(), vec![MessageEvent::of(&m)]);
-        assert_eq!(
-            store.get(&m.id).await.unwrap().unwrap().status,
-            Status::Queued
-        );
+        assert_eq!(store.status(&m).await, Status::Queued);
+        assert_eq!(store.writes(), (1, 0), "one create, no transition");
+    }
+
+    #[tokio::test]
+    async fn a_failed_publish_marks_the_message_created_and_a_replay_publishes_it() {
+        let (store, publisher) = (CountingStore::default(), MemoryPublisher::new());
+        let m = message();
+        publisher.fail_publishes(Some("topic unreachable"));
+        let failed = submit(&store, &publisher, None, &m, Some(&client_key())).await;
+        assert!(matches!(failed, Err(SubmitError::Publish(_))), "{failed:?}");
+        assert_eq!(store.status(&m).await, Status::Created);
+
+        publisher.fail_publishes(None);
+        let replayed = submit(&store, &publisher, None, &m, Some(&client_key()))
+            .await
+            .unwrap();
+        assert!(matches!(&replayed, Submitted::Replayed(q) if q.status == Status::Queued));
+        assert_eq!(publisher.events(), vec![MessageEvent::of(&m)]);
+        assert_eq!(store.status(&m).await, Status::Queued);
+    }
+
+    #[tokio::test]
+    async fn a_failed_publish_that_reached_the_queue_leaves_the_processor_its_message() {
+        let (store, publisher) = (CountingStore::default(), MemoryPublisher::new());
+        let m = message();
+        publisher.fail_publishes(Some("timed out after sending"));
+        store.processor_takes_it.store(true, Ordering::SeqCst);
+        let failed = submit(&store, &publisher, None, &m, None).await;
+        assert!(matches!(failed, Err(SubmitError::Publish(_))), "{failed:?}");
+        assert_eq!(store.status(&m).await, Status::Processing);
+    }
+
+    #[tokio::test]
+    async fn a_replay_of_a_queued_message_publishes_nothing() {
+        let (store, publisher) = (CountingStore::default(), MemoryPublisher::new());
+        let m = message();
+        submit(&store, &publisher, None, &m, Some(&client_key()))
+            .await
+            .unwrap();
+        let replayed = submit(&store, &publisher, None, &m, Some(&client_key()))
+            .await
+            .unwrap();
+        assert!(matches!(replayed, Submitted::Replayed(_)));
+        assert_eq!(publisher.events().len(), 1);
+        assert_eq!(store.writes(), (2, 0));
     }
 
     #[tokio::test]

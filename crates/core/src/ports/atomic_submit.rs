@@ -9,8 +9,8 @@ use super::store::{Created, StoreError};
 ///
 /// Only a stack whose store and queue share one transaction can offer it (the
 /// local stack: one SQLite database holds the messages and the queue). Where
-/// none is given, [`submit`](crate::submit()) takes three steps: store,
-/// publish, mark `queued` (DynamoDB and SNS cannot share a transaction).
+/// none is given, [`submit`](crate::submit()) takes two steps: store
+/// `queued`, publish (DynamoDB and SNS cannot share a transaction).
 #[async_trait::async_trait]
 pub trait AtomicSubmitter: Send + Sync {
     /// Stores `message` (status `created`, as built) changed to `queued` at its
@@ -18,7 +18,7 @@ pub trait AtomicSubmitter: Send + Sync {
     ///
     /// A key seen before answers [`Created::Existing`] with the message stored
     /// then, and writes nothing, unless that message is still `created` (an
-    /// earlier three-step submission failed to publish it): then it is marked
+    /// earlier two-step submission failed to publish it): then it is marked
     /// `queued` and enqueued in the same write, and answered as it is now.
     ///
     /// # Errors

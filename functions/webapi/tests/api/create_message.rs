@@ -116,17 +116,6 @@ async fn a_publish_failure_is_503_and_keeps_the_message_created() -> TestResult 
 }
 
 #[tokio::test]
-async fn losing_the_race_to_the_processor_still_answers_202() -> TestResult {
-    let app = TestApp::new();
-    app.store.processor_races.store(true, Ordering::SeqCst);
-    let res = app.create(json!({"message":"fast"})).await;
-    assert_eq!(res.status, StatusCode::ACCEPTED, "{:#}", res.json);
-    assert_eq!(res.json["status"], "processing");
-    assert_eq!(app.publisher.events().len(), 1);
-    Ok(())
-}
-
-#[tokio::test]
 async fn an_unavailable_store_is_503_without_detail() -> TestResult {
     let app = TestApp::new();
     app.store.unavailable.store(true, Ordering::SeqCst);

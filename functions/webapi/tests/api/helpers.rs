@@ -15,7 +15,7 @@ use rez_core::ports::{
     ExecutionQuery, ExecutionReader, ExecutionRecord, HourlyCounts, HourlySeries, ListQuery,
     MessageStore, Metrics, MetricsWindow, Page, QueueCounts, RecordedMetrics, StatusChange,
 };
-use rez_core::{Cursor, IdempotencyKey, Message, MessageId, Stage, Status, StoreError};
+use rez_core::{Cursor, IdempotencyKey, Message, MessageId, Stage, StoreError};
 use rez_webapi::{ApiKey, ApiState, router};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -33,9 +33,6 @@ pub(crate) struct MemoryStore {
     pub(crate) slow: AtomicBool,
     /// `get` panics (to exercise the panic layer).
     pub(crate) panic_on_get: AtomicBool,
-    /// The processor marks a message `processing` just before the API's
-    /// `created → queued` transition.
-    pub(crate) processor_races: AtomicBool,
 }
 
 impl MemoryStore {
@@ -137,9 +134,6 @@ impl MessageStore for MemoryStore {
         let message = messages
             .get_mut(&change.id)
             .ok_or_else(|| StoreError::NotFound(change.id.clone()))?;
-        if self.processor_races.load(Ordering::SeqCst) {
-            message.status = Status::Processing;
-        }
         if !change.from.contains(&message.status) {
             return Err(StoreError::Conflict {
                 id: change.id.clone(),
