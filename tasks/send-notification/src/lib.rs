@@ -13,7 +13,7 @@ pub use timeout::{NTFY_TIMEOUT_VAR, NtfyTimeoutError, ntfy_timeout};
 
 use chrono::{DateTime, Utc};
 use rez_core::ports::{Clock, Notifier, NotifyErrorKind};
-use rez_core::{Message, TaskFailure};
+use rez_core::{MessageId, Notification, TaskFailure};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,14 +44,24 @@ pub struct Deps {
 /// The task's input: the loaded message and the retry count of this attempt.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SendInput {
-    /// The message LoadMessage returned.
-    pub message: Message,
+    /// The message LoadMessage returned, as far as a publish reads it.
+    pub message: MessageToSend,
     /// `$$.State.RetryCount`: 0 on the first attempt.
     #[serde(default)]
     pub attempt: u32,
     /// The execution doing the delivery (`$$.Execution.Id`), for the logs.
     #[serde(default)]
     pub execution_id: Option<String>,
+}
+
+/// The part of a loaded message that a publish reads. The definition passes
+/// more (every field a whole [`rez_core::Message`] needs); the rest is not read.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MessageToSend {
+    /// The message's id, ntfy's `sequence_id`.
+    pub id: MessageId,
+    /// What to publish.
+    pub payload: Notification,
 }
 
 /// What ntfy accepted.

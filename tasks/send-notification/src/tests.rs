@@ -3,7 +3,7 @@
 use super::*;
 use rez_core::ports::{Delivery, NotifyError, SystemClock};
 use rez_core::task::attempts_from_message;
-use rez_core::{MessageId, MessageType, Notification, Stage};
+use rez_core::{Message, MessageType, Stage};
 use std::sync::Mutex;
 
 struct Scripted(
@@ -55,6 +55,25 @@ async fn an_accepted_publish_returns_ntfy_id_and_attempt_count() -> Result<(), T
     assert_eq!(
         notifier.1.lock().unwrap()[0].as_str(),
         input["message"]["id"]
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_id_and_payload_alone_are_enough_to_publish() -> Result<(), TaskFailure> {
+    let (deps, notifier) = deps(Ok(Delivery {
+        ntfy_id: "abc".into(),
+        time: Utc::now(),
+    }));
+    let whole = input(0);
+    let trimmed = serde_json::json!({
+        "message": {"id": whole["message"]["id"], "payload": whole["message"]["payload"]},
+    });
+    let out = invoke(&deps, trimmed).await?;
+    assert_eq!(out["ntfy_id"], "abc");
+    assert_eq!(
+        notifier.1.lock().unwrap()[0].as_str(),
+        whole["message"]["id"]
     );
     Ok(())
 }
