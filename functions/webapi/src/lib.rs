@@ -37,6 +37,12 @@ pub use layers::{BODY_LIMIT_BYTES, CorsOrigin, InvalidCorsOrigin, REQUEST_TIMEOU
 pub use state::{ApiKey, ApiState, InvalidApiKey, StateMachineInfo};
 pub use unavailable::unavailable_router;
 
+/// The log target of the line `POST /api/messages` writes for each message it
+/// accepts (INFO, with `message_id`): on AWS it links the request's log lines
+/// to the message; `rez-agent up` leaves it off, one line per message being
+/// noise on a terminal (its console and API show every message).
+pub const ACCEPTED_LOG_TARGET: &str = "rez_webapi::accepted";
+
 /// The whole API: every route, the auth check, and every layer.
 ///
 /// `/api/health` always answers; with `state.api_key` set, every other route

@@ -47,6 +47,12 @@ pub(crate) async fn create(
         state.metrics.record(&MetricEvent::created(accepted));
     }
     let message = submitted.message();
+    tracing::info!(
+        target: crate::ACCEPTED_LOG_TARGET,
+        message_id = %message.id,
+        replayed = matches!(submitted, Submitted::Replayed(_)),
+        "message accepted"
+    );
     let mut response = (StatusCode::ACCEPTED, Json(message)).into_response();
     if let Ok(location) = HeaderValue::from_str(&format!("/api/messages/{}", message.id)) {
         response.headers_mut().insert(header::LOCATION, location);

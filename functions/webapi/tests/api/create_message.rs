@@ -7,7 +7,7 @@ use axum::http::{Method, StatusCode, header};
 use rez_core::{MessageType, Stage, Status};
 use serde_json::json;
 
-use crate::helpers::{PUBLISH_FAILURE, TestApp, TestResult, request};
+use crate::helpers::{LogLines, PUBLISH_FAILURE, TestApp, TestResult, request};
 
 #[tokio::test]
 async fn create_stores_publishes_and_queues_the_message() -> TestResult {
@@ -87,6 +87,30 @@ async fn a_repeated_idempotency_key_replays_the_first_message() -> TestResult {
         }],
         "one MessagesCreated for the one message stored"
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn each_accepted_message_is_logged_with_its_id() -> TestResult {
+    let app = TestApp::new();
+    let (logs, _guard) = LogLines::capture();
+    let first = app.send(keyed("k1", r#"{"message":"hello"}"#)).await;
+    let replay = app.send(keyed("k1", r#"{"message":"hello"}"#)).await;
+    assert_eq!(first.status, StatusCode::ACCEPTED);
+    assert_eq!(replay.status, StatusCode::ACCEPTED);
+
+    let accepted: Vec<_> = logs
+        .parsed()
+        .into_iter()
+        .filter(|line| line["target"] == rez_webapi::ACCEPTED_LOG_TARGET)
+        .collect();
+    assert_eq!(accepted.len(), 2, "{accepted:?}");
+    for (line, replayed) in accepted.iter().zip([false, true]) {
+        assert_eq!(line["level"], "INFO");
+        assert_eq!(line["fields"]["message"], "message accepted");
+        assert_eq!(line["fields"]["message_id"], first.json["id"]);
+        assert_eq!(line["fields"]["replayed"], replayed);
+    }
     Ok(())
 }
 

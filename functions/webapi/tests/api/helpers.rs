@@ -22,6 +22,49 @@ use tower::ServiceExt;
 
 pub(crate) type TestResult = Result<(), Box<dyn std::error::Error>>;
 
+/// The JSON log lines written on this thread while it is alive, as the
+/// functions write them on AWS.
+#[derive(Clone, Default)]
+pub(crate) struct LogLines(Arc<Mutex<Vec<u8>>>);
+
+impl LogLines {
+    /// Captures this thread's INFO lines and above until the guard drops.
+    pub(crate) fn capture() -> (Self, tracing::subscriber::DefaultGuard) {
+        let lines = Self::default();
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .with_max_level(tracing::Level::INFO)
+            .with_writer(lines.clone())
+            .finish();
+        (lines.clone(), tracing::subscriber::set_default(subscriber))
+    }
+
+    /// Every line so far, parsed.
+    pub(crate) fn parsed(&self) -> Vec<Value> {
+        String::from_utf8_lossy(&self.0.lock().unwrap())
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    }
+}
+
+impl std::io::Write for LogLines {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'w> tracing_subscriber::fmt::MakeWriter<'w> for LogLines {
+    type Writer = LogLines;
+    fn make_writer(&'w self) -> Self::Writer {
+        self.clone()
+    }
+}
+
 /// A HashMap-backed store that honours conditions and idempotency keys.
 #[derive(Default)]
 pub(crate) struct MemoryStore {
