@@ -9,10 +9,11 @@
 
 use std::path::PathBuf;
 
-use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::{api, eventually, no_execution_running, send, settled, start_metered};
+use crate::support::{
+    eventually, no_execution_running, recorded_executions, send, settled, start_metered,
+};
 
 /// Messages sent; the figures are per message.
 const MESSAGES: usize = 10;
@@ -26,9 +27,13 @@ fn committed() -> Value {
     serde_json::from_str(&text).expect("measured.json is JSON")
 }
 
-/// Bytes of every event in the state machine's log group.
-async fn log_group_bytes(local: &rez_aws_local::AwsLocal, group: &str) -> usize {
-    let mut bytes = 0;
+/// The state machine's log group read once: the bytes of every event, and
+/// how many executions' last events (`ExecutionSucceeded`) are among them.
+async fn log_group_bytes_and_successes(
+    local: &rez_aws_local::AwsLocal,
+    group: &str,
+) -> (usize, usize) {
+    let (mut bytes, mut successes) = (0, 0);
     let mut token: Option<String> = None;
     loop {
         let page = local
@@ -40,14 +45,13 @@ async fn log_group_bytes(local: &rez_aws_local::AwsLocal, group: &str) -> usize 
             .send()
             .await
             .expect("FilterLogEvents");
-        bytes += page
-            .events()
-            .iter()
-            .map(|e| e.message().map_or(0, str::len))
-            .sum::<usize>();
+        for message in page.events().iter().filter_map(|e| e.message()) {
+            bytes += message.len();
+            successes += usize::from(message.contains(r#""type":"ExecutionSucceeded""#));
+        }
         match page.next_token() {
             Some(next) => token = Some(next.to_owned()),
-            None => return bytes,
+            None => return (bytes, successes),
         }
     }
 }
@@ -80,17 +84,7 @@ async fn one_delivered_message_costs_the_write_units_and_log_bytes_the_cost_mode
         assert_eq!(status, 202, "{sent}");
         let id = sent["id"].as_str().expect("an id");
         assert_eq!(settled(&local, id).await.status.as_str(), "completed");
-        eventually("the execution recorded", || async {
-            let (_, page) = api(
-                &local,
-                Method::GET,
-                &format!("/api/executions?message_id={id}"),
-                None,
-            )
-            .await;
-            (page["items"].as_array().map_or(0, Vec::len) == 1).then_some(())
-        })
-        .await;
+        assert_eq!(recorded_executions(&local, id).await.len(), 1);
     }
     no_execution_running(&local).await;
     let group = local
@@ -102,17 +96,8 @@ async fn one_delivered_message_costs_the_write_units_and_log_bytes_the_cost_mode
         .expect("the machine logs");
     // Express logs arrive after the answer: wait for every execution's last event.
     let state_machine_bytes = eventually("every execution's logs", || async {
-        let bytes = log_group_bytes(&local, &group).await;
-        let page = local
-            .clients()
-            .logs
-            .filter_log_events()
-            .log_group_name(&group)
-            .filter_pattern("ExecutionSucceeded")
-            .send()
-            .await
-            .expect("FilterLogEvents");
-        (page.events().len() >= MESSAGES).then_some(bytes)
+        let (bytes, successes) = log_group_bytes_and_successes(&local, &group).await;
+        (successes >= MESSAGES).then_some(bytes)
     })
     .await;
 

@@ -6,7 +6,9 @@ use reqwest::Method;
 use rez_core::ports::MessageStore;
 use serde_json::{Value, json};
 
-use crate::support::{api, ended_execution, eventually, history, send, settled, start, store};
+use crate::support::{
+    api, ended_execution, eventually, history, recorded_executions, send, settled, start, store,
+};
 
 fn task_scheduled_on(events: &[Value], function: &str) -> usize {
     events
@@ -186,25 +188,13 @@ async fn the_api_and_the_cli_show_an_execution_and_its_history_from_the_log_grou
     // The list: the processor's record of the execution, written once
     // StartSyncExecution answered (a moment after the message completed),
     // without counts.
-    let listed = eventually("the execution recorded", || async {
-        let (status, listed) = api(
-            &local,
-            Method::GET,
-            &format!("/api/executions?message_id={id}"),
-            None,
-        )
-        .await;
-        assert_eq!(status, 200, "{listed}");
-        (listed["items"] != json!([])).then_some(listed)
-    })
-    .await;
-    let items = listed["items"].as_array().expect("items");
-    assert_eq!(items.len(), 1, "{listed}");
+    let items = recorded_executions(&local, &id).await;
+    assert_eq!(items.len(), 1, "{items:?}");
     assert_eq!(items[0]["execution_id"], arn.as_str());
     assert_eq!(items[0]["status"], "SUCCEEDED");
     assert_eq!(items[0]["message_id"], id.as_str());
     assert_eq!(items[0]["task_attempts"], Value::Null);
-    assert!(items[0]["duration_ms"].as_i64().is_some(), "{listed}");
+    assert!(items[0]["duration_ms"].as_i64().is_some(), "{items:?}");
     let (_, running) = api(&local, Method::GET, "/api/executions?status=RUNNING", None).await;
     assert_eq!(running["items"], json!([]), "{running}");
 

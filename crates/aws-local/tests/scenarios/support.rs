@@ -175,6 +175,22 @@ where
     }
 }
 
+/// The executions `GET /api/executions?message_id=` lists for message
+/// `id`, once there is one: the processor records an execution after
+/// `StartSyncExecution` answered, a moment after the message settled.
+pub(crate) async fn recorded_executions(local: &AwsLocal, id: &str) -> Vec<Value> {
+    let path = format!("/api/executions?message_id={id}");
+    eventually("the execution recorded", || async {
+        let (status, page) = api(local, reqwest::Method::GET, &path, None).await;
+        assert_eq!(status, 200, "{page}");
+        page["items"]
+            .as_array()
+            .filter(|items| !items.is_empty())
+            .cloned()
+    })
+    .await
+}
+
 /// Waits until the message is `completed` or `failed`, and returns it.
 pub(crate) async fn settled(local: &AwsLocal, id: &str) -> Message {
     let id: MessageId = id.parse().expect("a message id");
