@@ -6,6 +6,7 @@
 //! | [`logging`] | [`logging::init`]: JSON log lines with the level and timestamp Lambda filters by |
 //! | [`init`] | [`init::or_report`]: a failed start-up (missing setting, unreadable parameter) reported through the Runtime API's `/init/error` |
 //! | [`task`] | [`task::run`]: a state machine task over JSON whose failures carry their States error name as `errorType` |
+//! | [`xray`] | [`xray::XRayLayer`]: the handlers' spans as X-Ray subsegments annotated with the message id, when Lambda traces |
 //!
 //! ```no_run
 //! # async fn build() -> anyhow::Result<()> { Ok(()) }
@@ -26,3 +27,4 @@ pub mod emf;
 pub mod init;
 pub mod logging;
 pub mod task;
+pub mod xray;

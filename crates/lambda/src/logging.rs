@@ -13,10 +13,15 @@ use std::fmt;
 
 use chrono::{SecondsFormat, Utc};
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::Layer;
 use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::time::FormatTime;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+
+use crate::xray::XRayLayer;
 
 /// The variable Lambda sets from the function's `applicationLogLevel`.
 pub const LOG_LEVEL_VAR: &str = "AWS_LAMBDA_LOG_LEVEL";
@@ -51,33 +56,37 @@ pub fn level_filter(lambda_level: Option<&str>) -> LevelFilter {
 
 /// Installs the process's subscriber, writing to stdout (which Lambda sends
 /// to CloudWatch Logs) at the level and in the format Lambda's environment
-/// names. Call it once, first thing in `main`.
+/// names, and sending the handlers' spans to X-Ray when Lambda traces the
+/// function ([`XRayLayer::from_env`]). Call it once, first thing in `main`.
 pub fn init() {
     let level = level_filter(std::env::var(LOG_LEVEL_VAR).ok().as_deref());
     let json = std::env::var(LOG_FORMAT_VAR).is_ok_and(|f| f.eq_ignore_ascii_case("json"));
-    install(level, json, std::io::stdout);
+    install(level, json, std::io::stdout, XRayLayer::from_env());
 }
 
-/// [`init`] with its settings and writer given.
-pub fn install<W>(level: LevelFilter, json: bool, writer: W)
+/// [`init`] with its settings, writer and X-Ray layer given.
+pub fn install<W>(level: LevelFilter, json: bool, writer: W, xray: Option<XRayLayer>)
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
-    let builder = tracing_subscriber::fmt()
+    let filter = EnvFilter::builder()
+        .with_default_directive(level.into())
+        .parse_lossy("");
+    let lines = tracing_subscriber::fmt::layer()
         .with_target(false)
         .with_timer(Rfc3339Utc)
-        .with_env_filter(
-            EnvFilter::builder()
-                .with_default_directive(level.into())
-                .parse_lossy(""),
-        )
         .with_writer(writer);
-    // A second install in one process (a test) keeps the first.
-    let _ = if json {
-        builder.json().try_init()
+    let lines = if json {
+        lines.json().boxed()
     } else {
-        builder.try_init()
+        lines.boxed()
     };
+    // A second install in one process (a test) keeps the first.
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(lines)
+        .with(xray)
+        .try_init();
 }
 
 #[cfg(test)]
@@ -101,7 +110,7 @@ mod tests {
     fn a_json_line_has_the_level_a_timestamp_and_its_error_span_and_lines_below_the_level_are_dropped()
      {
         let lines = Captured::default();
-        install(LevelFilter::WARN, true, lines.clone());
+        install(LevelFilter::WARN, true, lines.clone(), None);
         tracing::info!(message_id = "m-1", "not written at WARN");
         let handler = tracing::error_span!("handle", message_id = "m-2");
         handler.in_scope(|| tracing::warn!(attempt = 2, "written"));

@@ -53,7 +53,11 @@ pub struct ScheduleEvent {
 /// # Errors
 /// [`SubmitError`] when storing or publishing fails.
 // An ERROR-level span, so its ids stay on the lines written at every log level.
-#[tracing::instrument(level = "error", skip_all, fields(fire_time = %event.scheduled_time))]
+#[tracing::instrument(
+    level = "error",
+    skip_all,
+    fields(fire_time = %event.scheduled_time, message_id)
+)]
 pub async fn handle(deps: &Deps, event: &ScheduleEvent) -> Result<Submitted, SubmitError> {
     let fire = event.scheduled_time;
     let payload = Notification {
@@ -83,6 +87,10 @@ pub async fn handle(deps: &Deps, event: &ScheduleEvent) -> Result<Submitted, Sub
         Some(&IdempotencyKey::Scheduler(fire)),
     )
     .await?;
+    tracing::Span::current().record(
+        "message_id",
+        tracing::field::display(&submitted.message().id),
+    );
     match &submitted {
         Submitted::Replayed(m) => tracing::info!(message_id = %m.id, "fire time already handled"),
         Submitted::Accepted(m) => {

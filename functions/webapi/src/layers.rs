@@ -62,11 +62,15 @@ pub(crate) fn tracing(router: Router) -> Router {
                     .get(REQUEST_ID)
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or_default();
+                // `message_id` is recorded by the route that accepts a
+                // message, so the request's lines (and, when Lambda traces,
+                // its X-Ray subsegment) name it.
                 tracing::info_span!(
                     "http_request",
                     method = %request.method(),
                     path = %request.uri().path(),
                     request_id,
+                    message_id = tracing::field::Empty,
                 )
             }),
         )

@@ -47,6 +47,7 @@ pub(crate) async fn create(
         state.metrics.record(&MetricEvent::created(accepted));
     }
     let message = submitted.message();
+    tracing::Span::current().record("message_id", tracing::field::display(&message.id));
     tracing::info!(
         target: crate::ACCEPTED_LOG_TARGET,
         message_id = %message.id,

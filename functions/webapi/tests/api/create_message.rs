@@ -110,6 +110,9 @@ async fn each_accepted_message_is_logged_with_its_id() -> TestResult {
         assert_eq!(line["fields"]["message"], "message accepted");
         assert_eq!(line["fields"]["message_id"], first.json["id"]);
         assert_eq!(line["fields"]["replayed"], replayed);
+        // The request's span names the message too, for its other lines.
+        assert_eq!(line["span"]["name"], "http_request");
+        assert_eq!(line["span"]["message_id"], first.json["id"]);
     }
     Ok(())
 }
