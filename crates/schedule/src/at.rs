@@ -1,6 +1,6 @@
-//! `at(yyyy-mm-ddThh:mm:ss)`: a one-time schedule, evaluated in UTC.
+//! `at(yyyy-mm-ddThh:mm:ss)`: a one-time schedule, in UTC or in a time zone.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
 use crate::error::ScheduleError;
 
@@ -49,9 +49,22 @@ pub(crate) fn parse(s: &str) -> Result<NaiveDateTime, ScheduleError> {
         })
 }
 
-/// The fire time if it is strictly after `after`; a one-time schedule ignores
-/// its anchor.
-pub(crate) fn next_after(at: NaiveDateTime, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let at = at.and_utc();
-    (at > after).then_some(at)
+/// The fire time, `at` read as wall-clock time in `zone`, if it is strictly
+/// after `after`; a one-time schedule ignores its anchor. A time the clocks
+/// repeat is its first occurrence; a time they skip never comes (see
+/// [`instant_in`]).
+pub(crate) fn next_after_in<Z: TimeZone>(
+    at: NaiveDateTime,
+    zone: &Z,
+    after: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    instant_in(at, zone).filter(|t| *t > after)
+}
+
+/// `at` as wall-clock time in `zone`: its first occurrence where the clocks
+/// repeat it, `None` where they skip it.
+pub(crate) fn instant_in<Z: TimeZone>(at: NaiveDateTime, zone: &Z) -> Option<DateTime<Utc>> {
+    zone.from_local_datetime(&at)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
 }

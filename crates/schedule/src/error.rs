@@ -92,6 +92,31 @@ pub enum ScheduleError {
         /// The whole expression as given.
         expression: String,
     },
+    /// An at expression names a wall-clock time that the clocks of its zone
+    /// skip (the hour lost to daylight saving time): it would never fire.
+    #[error(
+        "at expression '{expression}' names a time that does not exist in {zone}: the clocks skip it"
+    )]
+    AtSkippedInZone {
+        /// The whole expression as given.
+        expression: String,
+        /// The zone's IANA name.
+        zone: String,
+    },
+    /// A time zone that is not an IANA name (`Europe/Berlin`, `UTC`, …).
+    #[error("'{name}' is not a time zone: expected an IANA name such as Europe/Berlin or UTC")]
+    UnknownTimeZone {
+        /// The name as given.
+        name: String,
+    },
+    /// A schedule whose end is not after its start.
+    #[error("the end date {end} is not after the start date {start}")]
+    EndNotAfterStart {
+        /// The start, RFC 3339.
+        start: String,
+        /// The end, RFC 3339.
+        end: String,
+    },
 }
 
 /// What is wrong with one item of a cron field; see [`ScheduleError::CronField`].

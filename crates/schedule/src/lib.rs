@@ -2,7 +2,9 @@
 //!
 //! The syntax follows AWS's documentation:
 //! <https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html>.
-//! Everything is evaluated in UTC with minute precision for cron.
+//! Cron fields and `at` times are read in UTC, or as wall-clock time in a
+//! time zone ([`ScheduleExpression::next_after_in`]); cron has minute
+//! precision. [`Timing`] adds what a schedule has beside its expression.
 //!
 //! ```
 //! use chrono::{TimeZone, Utc};
@@ -25,20 +27,24 @@
 //! | `cron/` | [`CronExpression`]: fields, parsing, day rules, the next-time search |
 //! | `rate.rs` | [`RateExpression`], [`RateUnit`] |
 //! | `at.rs` | the one-time `at(...)` form |
+//! | `timing.rs` | [`Timing`]: an expression with its zone, start and end; [`time_zone`] |
 
 mod at;
 mod cron;
 mod error;
 mod rate;
+mod timing;
 
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 
 pub use crate::cron::{CronExpression, CronField};
 pub use crate::error::{FieldProblem, ScheduleError};
 pub use crate::rate::{RateExpression, RateUnit};
+pub use crate::timing::{Timing, time_zone};
+pub use chrono_tz::Tz;
 
 /// A parsed EventBridge Scheduler schedule expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,7 +53,7 @@ pub enum ScheduleExpression {
     Cron(CronExpression),
     /// `rate(value unit)`.
     Rate(RateExpression),
-    /// `at(yyyy-mm-ddThh:mm:ss)`, in UTC. Displayed to whole seconds, so a
+    /// `at(yyyy-mm-ddThh:mm:ss)`, in UTC or the schedule's zone. Displayed to whole seconds, so a
     /// value built with sub-second precision does not round-trip exactly.
     At(NaiveDateTime),
 }
@@ -59,10 +65,24 @@ impl ScheduleExpression {
     /// `None` when the schedule never fires again (an `at` in the past, or a
     /// cron with no match up to 2199).
     pub fn next_after(&self, after: DateTime<Utc>, anchor: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.next_after_in(&Utc, after, anchor)
+    }
+
+    /// [`next_after`](Self::next_after) with cron fields and `at` times read
+    /// as wall-clock time in `zone` (see [`CronExpression::next_after_in`]
+    /// for daylight saving changes). A rate counts elapsed time, whatever
+    /// the zone: a day is 24 hours even when the clocks change, as
+    /// EventBridge Scheduler counts it.
+    pub fn next_after_in<Z: TimeZone>(
+        &self,
+        zone: &Z,
+        after: DateTime<Utc>,
+        anchor: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
         match self {
-            ScheduleExpression::Cron(cron) => cron.next_after(after, anchor),
+            ScheduleExpression::Cron(cron) => cron.next_after_in(zone, after, anchor),
             ScheduleExpression::Rate(rate) => rate.next_after(after, anchor),
-            ScheduleExpression::At(at) => at::next_after(*at, after),
+            ScheduleExpression::At(at) => at::next_after_in(*at, zone, after),
         }
     }
 }

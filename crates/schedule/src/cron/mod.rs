@@ -1,4 +1,5 @@
-//! `cron(minutes hours day-of-month month day-of-week year)`, evaluated in UTC.
+//! `cron(minutes hours day-of-month month day-of-week year)`, evaluated in UTC
+//! or in a time zone.
 //!
 //! | file | holds |
 //! |---|---|
@@ -21,7 +22,7 @@ mod value_set;
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono::{DateTime, Datelike, LocalResult, NaiveDateTime, TimeZone, Timelike, Utc};
 
 use self::days::DayRule;
 pub use self::field::CronField;
@@ -64,12 +65,45 @@ impl CronExpression {
     /// (a schedule never fires before it starts), or `None` if there is none
     /// up to the end of 2199.
     pub fn next_after(&self, after: DateTime<Utc>, anchor: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.next_after_in(&Utc, after, anchor)
+    }
+
+    /// [`next_after`](Self::next_after) with the fields read as wall-clock
+    /// time in `zone`, as EventBridge Scheduler reads a cron schedule with a
+    /// `ScheduleExpressionTimezone`. Across a daylight saving change it does
+    /// what EventBridge documents: a wall-clock time the clocks skip over in
+    /// spring does not fire, and one they repeat in autumn fires once, at its
+    /// first occurrence
+    /// (<https://repost.aws/knowledge-center/eventbridge-scheduler-adjust-dst>).
+    pub fn next_after_in<Z: TimeZone>(
+        &self,
+        zone: &Z,
+        after: DateTime<Utc>,
+        anchor: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
         let from = if anchor > after {
             ceil_to_minute(anchor)?
         } else {
             floor_to_minute(after)?.checked_add_signed(chrono::TimeDelta::minutes(1))?
         };
-        next::first_at_or_after(&self.0, from.naive_utc()).map(|t| t.and_utc())
+        // Offsets with seconds (historic local mean times) fall to the minute.
+        let mut local_from = floor_naive_to_minute(from.with_timezone(zone).naive_local())?;
+        for _ in 0..MAX_SKIPPED_LOCAL_TIMES {
+            let local = next::first_at_or_after(&self.0, local_from)?;
+            let fire = match zone.from_local_datetime(&local) {
+                LocalResult::Single(t) => Some(t),
+                // The repeated hour: only its first pass fires.
+                LocalResult::Ambiguous(first, _) => Some(first),
+                // The skipped hour: that time never happens.
+                LocalResult::None => None,
+            }
+            .map(|t| t.with_timezone(&Utc));
+            if let Some(fire) = fire.filter(|t| *t >= from) {
+                return Some(fire);
+            }
+            local_from = local.checked_add_signed(chrono::TimeDelta::minutes(1))?;
+        }
+        None
     }
 
     /// Whether the expression fires at `at` (which must fall on a whole minute).
@@ -139,6 +173,17 @@ impl fmt::Display for CronExpression {
         let [mi, h, dom, mo, dow, y] = &self.0.specs;
         write!(f, "cron({mi} {h} {dom} {mo} {dow} {y})")
     }
+}
+
+/// Local times one search may pass over that do not fire (skipped by a
+/// clock change, or the second pass of a repeated hour) before it gives up:
+/// a cron that matches only inside skipped hours (`cron(30 2 8 3 ? *)` in
+/// New York) meets one a year, 230 up to 2199; a cron firing every minute
+/// meets at most 60 in a row.
+const MAX_SKIPPED_LOCAL_TIMES: usize = 100_000;
+
+fn floor_naive_to_minute(t: NaiveDateTime) -> Option<NaiveDateTime> {
+    t.with_second(0)?.with_nanosecond(0)
 }
 
 fn floor_to_minute(t: DateTime<Utc>) -> Option<DateTime<Utc>> {

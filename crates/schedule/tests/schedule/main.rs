@@ -6,3 +6,4 @@ mod parse_errors;
 mod properties;
 mod rate_and_at;
 mod round_trip;
+mod zones;
