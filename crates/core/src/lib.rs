@@ -6,12 +6,13 @@
 //! | [`message`] | [`Message`], [`Stage`], [`Status`], [`MessageType`], [`MessageId`] |
 //! | [`notification`] | the ntfy notification a message carries, its [`Priority`] and limits |
 //! | [`request`] | the API's create request and its validation into a new [`Message`] |
+//! | [`schedule`] | [`schedule::Schedule`]s that people define, their requests and the message of one fire |
 //! | [`time`] | the fixed, sortable timestamp format every store uses |
 //! | [`cursor`] | the opaque list cursor shared by every store |
 //! | [`idempotency`] | [`IdempotencyKey`]: a client's or the scheduler's key, in separate namespaces |
-//! | [`ports`] | `MessageStore`, `Publisher`, `Notifier`, `WorkflowStarter`, `Clock`, `ExecutionReader`, `AtomicSubmitter` |
+//! | [`ports`] | `MessageStore`, `ScheduleStore`, `Publisher`, `Notifier`, `WorkflowStarter`, `Clock`, `ExecutionReader`, `AtomicSubmitter` |
 //! | [`error_names`] | the stable States error names raised by the task functions |
-//! | [`memory`] | an in-memory `MessageStore`, the port's reference behaviour |
+//! | [`memory`] | in-memory `MessageStore` and `ScheduleStore`, the ports' reference behaviour |
 //! | [`reconcile`] | the reconciler: finds the messages nothing else will move on and sends them round again |
 //! | [`submit`](mod@submit) | store → publish → queued (or one atomic write where the stack has one), shared by the API and the scheduler |
 //! | [`task`] | [`TaskFailure`], the error shape of the task functions |
@@ -27,6 +28,7 @@ pub mod notification;
 pub mod ports;
 pub mod reconcile;
 pub mod request;
+pub mod schedule;
 pub mod submit;
 pub mod task;
 pub mod time;

@@ -11,6 +11,7 @@ mod metrics_window;
 mod notifier;
 mod publisher;
 mod redelivery;
+mod schedules;
 mod series;
 mod store;
 mod telemetry;
@@ -27,6 +28,10 @@ pub use metrics_window::{METRICS_WINDOW_DAYS, MetricsWindow};
 pub use notifier::{Delivery, Notifier, NotifyError, NotifyErrorKind};
 pub use publisher::{MessageEvent, PublishError, Publisher};
 pub use redelivery::{RedeliveryError, RedeliveryScheduler};
+pub use schedules::{
+    SCHEDULE_LIST_FILTERS, SchedulePage, ScheduleQuery, ScheduleStore, ScheduleStoreError,
+    schedule_cursor,
+};
 pub use series::{HourlyCounts, HourlySeries, MAX_SERIES_HOURS};
 pub use store::{
     CLAIM_LEASE, ClaimRule, Created, DEFAULT_LIST_LIMIT, LatencySummary, ListQuery, MAX_LIST_LIMIT,

@@ -1,0 +1,23 @@
+//! Schedules that people define: a notification sent at the times an
+//! EventBridge Scheduler expression names, in a time zone, each fire making
+//! one `scheduled` message.
+//!
+//! | file | holds |
+//! |---|---|
+//! | `id.rs` | [`ScheduleId`] |
+//! | `model.rs` | [`Schedule`], its [`ScheduleState`] and [`ScheduleOwner`], the message of one fire |
+//! | `request.rs` | [`CreateScheduleRequest`] and [`UpdateScheduleRequest`] and their validation |
+//! | `conformance.rs` | what every `ScheduleStore` must do (feature `conformance`, for the stores' tests) |
+
+#[cfg(any(test, feature = "conformance"))]
+pub mod conformance;
+mod id;
+mod model;
+mod request;
+
+pub use id::ScheduleId;
+pub use model::{NEXT_FIRE_TIMES, SCHEDULE_ID_ARGUMENT, Schedule, ScheduleOwner, ScheduleState};
+pub use request::{CreateScheduleRequest, MAX_SCHEDULE_NAME_BYTES, UpdateScheduleRequest};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,117 @@
+//! What a schedule is, and the message one of its fires makes.
+
+use chrono::{DateTime, Utc};
+use rez_schedule::{ScheduleError, Timing, time_zone};
+use serde::{Deserialize, Serialize};
+
+use super::ScheduleId;
+use crate::idempotency::{SCHEDULED_TIME_ARGUMENT, SCHEDULER_CREATED_BY};
+use crate::{CreateMessageRequest, Message, MessageType, Stage, ValidationError};
+
+/// How many fire times a schedule shows ahead (`next_fire_times`).
+pub const NEXT_FIRE_TIMES: usize = 5;
+/// The argument naming the schedule a `scheduled` message came from.
+pub const SCHEDULE_ID_ARGUMENT: &str = "schedule_id";
+
+/// Whether a schedule fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ScheduleState {
+    /// It fires at its times (EventBridge Scheduler's `ENABLED`).
+    Enabled,
+    /// Paused: it does not fire until enabled again (`DISABLED`).
+    Disabled,
+}
+
+/// Who may change a schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScheduleOwner {
+    /// Made through the API: the API changes and deletes it.
+    Api,
+    /// The deployment's own daily schedule (`schedulerCron`, `--schedule`):
+    /// its configuration changes it, the API only shows it.
+    Configuration,
+}
+
+/// A schedule: when it fires, and the notification each fire sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Schedule {
+    /// Its id.
+    pub id: ScheduleId,
+    /// What people call it.
+    pub name: String,
+    /// The EventBridge Scheduler expression, in canonical form.
+    pub expression: String,
+    /// The IANA zone the expression is read in.
+    pub timezone: String,
+    /// No fire before it; a rate counts from it (from `created_date` without it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<DateTime<Utc>>,
+    /// No fire at or after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<DateTime<Utc>>,
+    /// What each fire sends: the body `POST /api/messages` takes.
+    pub notification: CreateMessageRequest,
+    /// Whether it fires.
+    pub state: ScheduleState,
+    /// Who may change it.
+    pub owner: ScheduleOwner,
+    /// When it was made.
+    pub created_date: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_date: DateTime<Utc>,
+}
+
+impl Schedule {
+    /// Its timing: the expression in its zone, from its start to its end.
+    ///
+    /// # Errors
+    /// A stored schedule whose expression, zone or dates no longer parse.
+    pub fn timing(&self) -> Result<Timing, ScheduleError> {
+        Timing::new(
+            self.expression.parse()?,
+            time_zone(&self.timezone)?,
+            self.start_date.unwrap_or(self.created_date),
+            self.end_date,
+        )
+    }
+
+    /// Its next [`NEXT_FIRE_TIMES`] fire times after `after`; none when it is
+    /// disabled or fires no more.
+    pub fn next_fire_times(&self, after: DateTime<Utc>) -> Vec<DateTime<Utc>> {
+        match (self.state, self.timing()) {
+            (ScheduleState::Enabled, Ok(timing)) => timing.next_fire_times(after, NEXT_FIRE_TIMES),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The message its fire at `fire` makes: its notification, created at
+    /// the fire time, of type `scheduled`, with the schedule's id and the
+    /// fire time in its arguments.
+    ///
+    /// # Errors
+    /// A notification that no longer validates (a stored one was checked
+    /// when it was stored).
+    pub fn message_for(
+        &self,
+        fire: DateTime<Utc>,
+        default_stage: Stage,
+    ) -> Result<Message, ValidationError> {
+        let mut notification = self.notification.clone();
+        notification.message_type = Some(MessageType::Scheduled);
+        notification
+            .created_by
+            .get_or_insert_with(|| SCHEDULER_CREATED_BY.to_owned());
+        let mut message = notification.into_message(fire, default_stage)?;
+        message.arguments.insert(
+            SCHEDULE_ID_ARGUMENT.to_owned(),
+            self.id.as_str().to_owned().into(),
+        );
+        message.arguments.insert(
+            SCHEDULED_TIME_ARGUMENT.to_owned(),
+            crate::time::format(fire).into(),
+        );
+        Ok(message)
+    }
+}
