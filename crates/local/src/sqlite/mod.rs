@@ -8,6 +8,7 @@
 //! | `submitter.rs` | [`SqliteSubmitter`]: a new message, already queued, and its queue record in one transaction |
 //! | `store_rows.rs` | mapping between a message and its row |
 //! | `metrics.rs` | counts, success rate and delivery latency over the messages |
+//! | `schedules.rs` | the schedules people define, the [`ScheduleStore`](rez_core::ports::ScheduleStore) port |
 //! | `executions.rs` | executions and their history, the [`ExecutionReader`](rez_core::ports::ExecutionReader) port |
 //! | `abort.rs` | closing executions left `RUNNING` by a stopped process as `ABORTED` ([`Abort`]) |
 //! | `retention.rs` | deleting expired final messages and old executions, a bounded batch at a time |
@@ -41,6 +42,7 @@ mod queue;
 mod queue_rows;
 mod queue_types;
 mod retention;
+mod schedules;
 mod schema;
 mod store;
 mod store_rows;

@@ -7,6 +7,8 @@
 //! keyset pages on (`created_date`, `id`) read straight from the index.
 //! `status, ttl` lets the retention sweep find expired final messages
 //! without reading the live ones (DynamoDB expires items by itself).
+//! `schedules` holds the schedules people define, the notification as JSON
+//! text, listed newest first through `created_date, id`.
 
 use std::path::Path;
 
@@ -18,7 +20,7 @@ use super::error::{DbError, describe, one_line};
 pub(crate) const APPLICATION_ID: i32 = 0x5245_5A41;
 
 /// The migrations, in order: migration `n` takes the schema from version `n` to `n + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema version this build writes.
 pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -134,6 +136,23 @@ CREATE INDEX idempotency_keys_message_id ON idempotency_keys (message_id);
 /// The retention sweep's index: expired messages of one status, oldest `ttl` first.
 const V3: &str = "
 CREATE INDEX messages_status_ttl ON messages (status, ttl);
+";
+
+const V4: &str = "
+CREATE TABLE schedules (
+    id           TEXT PRIMARY KEY NOT NULL,
+    name         TEXT NOT NULL,
+    expression   TEXT NOT NULL,
+    timezone     TEXT NOT NULL,
+    start_date   TEXT,
+    end_date     TEXT,
+    notification TEXT NOT NULL,
+    state        TEXT NOT NULL,
+    owner        TEXT NOT NULL,
+    created_date TEXT NOT NULL,
+    updated_date TEXT NOT NULL
+);
+CREATE INDEX schedules_created_date ON schedules (created_date, id);
 ";
 
 /// Runs `PRAGMA quick_check`, which only reads: a damaged file is reported, not touched.

@@ -174,7 +174,8 @@ fn a_database_from_a_newer_rez_agent_is_refused() -> TestResult {
 }
 
 #[tokio::test]
-async fn a_version_1_database_gains_the_retention_index_and_keeps_its_rows() -> TestResult {
+async fn a_version_1_database_gains_the_retention_index_and_the_schedules_and_keeps_its_rows()
+-> TestResult {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("rez.db");
     let m = full_message(at(0));
@@ -183,9 +184,10 @@ async fn a_version_1_database_gains_the_retention_index_and_keeps_its_rows() -> 
         store.create(&m, None).await?;
     }
     {
-        // What schema version 1 was: the same tables without the index.
+        // What schema version 1 was: the same tables without the index
+        // and without the schedules.
         let conn = rusqlite::Connection::open(&path)?;
-        conn.execute_batch("DROP INDEX messages_status_ttl")?;
+        conn.execute_batch("DROP INDEX messages_status_ttl; DROP TABLE schedules")?;
         conn.pragma_update(None, "user_version", 1)?;
     }
     let db = Database::open(&path)?;
@@ -195,7 +197,8 @@ async fn a_version_1_database_gains_the_retention_index_and_keeps_its_rows() -> 
                 Ok((
                     conn.query_row("PRAGMA user_version", [], |r| r.get(0))?,
                     conn.query_row(
-                        "SELECT COUNT(*) FROM sqlite_master WHERE name = 'messages_status_ttl'",
+                        "SELECT COUNT(*) FROM sqlite_master \
+                         WHERE name IN ('messages_status_ttl', 'schedules', 'schedules_created_date')",
                         [],
                         |r| r.get(0),
                     )?,
@@ -206,7 +209,7 @@ async fn a_version_1_database_gains_the_retention_index_and_keeps_its_rows() -> 
         .await?;
     assert_eq!(
         (version, indexes),
-        (crate::sqlite::schema::SCHEMA_VERSION, 1)
+        (crate::sqlite::schema::SCHEMA_VERSION, 3)
     );
     assert_eq!(SqliteStore::new(db).get(&m.id).await?, Some(m));
     Ok(())

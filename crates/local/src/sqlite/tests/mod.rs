@@ -10,5 +10,6 @@ mod idempotency;
 mod metrics;
 mod queue;
 mod retention;
+mod schedules;
 mod store;
 mod submitter;
