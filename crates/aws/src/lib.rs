@@ -55,7 +55,7 @@ pub mod ssm;
 #[cfg(test)]
 mod test_support;
 
-pub use dynamo::{DynamoExecutionStore, DynamoMessageStore};
+pub use dynamo::{DynamoExecutionStore, DynamoMessageStore, DynamoScheduleStore};
 pub use error::{SecretsError, SettingsError, SqsError};
 pub use executions::AwsExecutionReader;
 pub use logs::ExecutionLogGroup;

@@ -9,6 +9,7 @@
 //! | `counters.rs` | reading the counters items of a metrics window |
 //! | `series.rs` | messages per hour by status, from the status index |
 //! | `executions.rs` | the executions' summaries the processor records, and their list |
+//! | `schedules.rs` | the schedules people define ([`DynamoScheduleStore`]) |
 //!
 //! Table `rez-agent-messages-{stage}`: partition key `id` (S), sort key
 //! `created_date` (S), GSIs [`STAGE_INDEX`] (`stage`, `created_date`) and
@@ -19,6 +20,7 @@ mod cursor;
 mod executions;
 pub(crate) mod items;
 mod metrics;
+mod schedules;
 mod series;
 mod store;
 #[cfg(test)]
@@ -34,6 +36,7 @@ use rez_core::{IdempotencyKey, Message, MessageId, Stage, StoreError};
 use crate::error::describe;
 
 pub use executions::{DynamoExecutionStore, RecordedExecution};
+pub use schedules::DynamoScheduleStore;
 
 /// The GSI listing one stage's messages by `created_date`.
 pub const STAGE_INDEX: &str = "stage-created_date-index";

@@ -29,6 +29,18 @@ pub enum ScheduleStoreError {
     Corrupt(String),
 }
 
+impl From<crate::StoreError> for ScheduleStoreError {
+    /// A failure of the storage a schedule store shares with the message
+    /// store: a record that does not read back stays `Corrupt`, anything
+    /// else is `Unavailable`.
+    fn from(error: crate::StoreError) -> Self {
+        match error {
+            crate::StoreError::Corrupt(why) => ScheduleStoreError::Corrupt(why),
+            other => ScheduleStoreError::Unavailable(other.to_string()),
+        }
+    }
+}
+
 /// One page of the schedule list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScheduleQuery {

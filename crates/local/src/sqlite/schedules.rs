@@ -2,7 +2,6 @@
 //! [`ScheduleStore`](rez_core::ports::ScheduleStore) port.
 
 use chrono::{DateTime, Utc};
-use rez_core::StoreError;
 use rez_core::ports::{
     SchedulePage, ScheduleQuery, ScheduleStore, ScheduleStoreError, schedule_cursor,
 };
@@ -24,10 +23,7 @@ impl TaskFailure for ScheduleStoreError {
 
 /// SQLite's failure as the schedule store's.
 fn failure(e: rusqlite::Error) -> ScheduleStoreError {
-    match store_error(e) {
-        StoreError::Corrupt(why) => ScheduleStoreError::Corrupt(why),
-        other => ScheduleStoreError::Unavailable(other.to_string()),
-    }
+    store_error(e).into()
 }
 
 #[async_trait::async_trait]
