@@ -25,6 +25,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 
+use crate::schedule::ScheduleId;
 use crate::{Message, MessageType, ValidationError};
 
 /// The namespace name of keys chosen by API clients.
@@ -49,6 +50,10 @@ pub enum IdempotencyKey {
     /// The scheduler's key for one fire time: at most one message per fire
     /// time. Stored to the microsecond, like every timestamp.
     Scheduler(DateTime<Utc>),
+    /// The key of one fire of a schedule people defined: at most one
+    /// message per schedule and fire time, in the scheduler's namespace
+    /// (text `<schedule id>@<fire time>`).
+    Schedule(ScheduleId, DateTime<Utc>),
 }
 
 impl IdempotencyKey {
@@ -56,7 +61,7 @@ impl IdempotencyKey {
     pub fn namespace(&self) -> &'static str {
         match self {
             IdempotencyKey::Client(_) => CLIENT,
-            IdempotencyKey::Scheduler(_) => SCHEDULER,
+            IdempotencyKey::Scheduler(_) | IdempotencyKey::Schedule(..) => SCHEDULER,
         }
     }
 
@@ -71,10 +76,13 @@ impl IdempotencyKey {
 
     /// The text this key was stored as before keys had namespaces: a
     /// client's key as sent, the scheduler's as `schedule:<fire time>`. Two
-    /// keys can share it (a client could send `schedule:<fire time>`).
+    /// keys can share it (a client could send `schedule:<fire time>`). A
+    /// schedule's key came after namespaces and had no other form: its
+    /// stored form.
     pub fn unnamespaced(&self) -> String {
         match self {
             IdempotencyKey::Client(text) => text.clone(),
+            IdempotencyKey::Schedule(..) => self.stored(),
             IdempotencyKey::Scheduler(fire) => format!(
                 "{UNNAMESPACED_SCHEDULER_PREFIX}{}",
                 crate::time::format(*fire)
@@ -116,6 +124,9 @@ impl fmt::Display for IdempotencyKey {
             IdempotencyKey::Scheduler(fire) => {
                 write!(f, "{SCHEDULER}:{}", crate::time::format(*fire))
             }
+            IdempotencyKey::Schedule(schedule, fire) => {
+                write!(f, "{SCHEDULER}:{schedule}@{}", crate::time::format(*fire))
+            }
         }
     }
 }
@@ -131,9 +142,18 @@ impl FromStr for IdempotencyKey {
         let invalid = |why: String| ValidationError::new("idempotency_key", why);
         match stored.split_once(':') {
             Some((CLIENT, text)) => Ok(IdempotencyKey::Client(text.to_owned())),
-            Some((SCHEDULER, text)) => crate::time::parse(text)
-                .map(IdempotencyKey::Scheduler)
-                .map_err(|e| invalid(format!("'{text}' is not a fire time: {e}"))),
+            Some((SCHEDULER, text)) => {
+                let (schedule, time) = match text.split_once('@') {
+                    Some((schedule, time)) => (Some(schedule.parse::<ScheduleId>()?), time),
+                    None => (None, text),
+                };
+                let fire = crate::time::parse(time)
+                    .map_err(|e| invalid(format!("'{time}' is not a fire time: {e}")))?;
+                Ok(match schedule {
+                    Some(schedule) => IdempotencyKey::Schedule(schedule, fire),
+                    None => IdempotencyKey::Scheduler(fire),
+                })
+            }
             _ => Err(invalid(format!(
                 "'{stored}' does not start with '{CLIENT}:' or '{SCHEDULER}:'"
             ))),
@@ -163,6 +183,19 @@ mod tests {
     }
 
     #[test]
+    fn a_schedule_fire_key_names_the_schedule_and_the_time_in_the_scheduler_namespace() {
+        let id: ScheduleId = "0193a1b2-0000-7000-8000-000000000001".parse().unwrap();
+        let key = IdempotencyKey::Schedule(id.clone(), fire());
+        assert_eq!(
+            key.stored(),
+            "scheduler:0193a1b2-0000-7000-8000-000000000001@2026-11-30T12:00:00.000000Z"
+        );
+        assert_ne!(key.stored(), IdempotencyKey::Scheduler(fire()).stored());
+        let other = ScheduleId::generate(fire());
+        assert_ne!(key, IdempotencyKey::Schedule(other, fire()));
+    }
+
+    #[test]
     fn no_client_text_is_stored_as_a_scheduler_key() {
         let scheduler = IdempotencyKey::Scheduler(fire());
         let lookalikes = [
@@ -185,6 +218,7 @@ mod tests {
             IdempotencyKey::Client("a:b#c".into()),
             IdempotencyKey::Client("scheduler:x".into()),
             IdempotencyKey::Scheduler(fire() + chrono::Duration::microseconds(7)),
+            IdempotencyKey::Schedule(ScheduleId::generate(fire()), fire()),
         ];
         for key in keys {
             assert_eq!(key.stored().parse::<IdempotencyKey>(), Ok(key.clone()));

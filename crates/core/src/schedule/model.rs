@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ScheduleId;
 use crate::idempotency::{SCHEDULED_TIME_ARGUMENT, SCHEDULER_CREATED_BY};
-use crate::{CreateMessageRequest, Message, MessageType, Stage, ValidationError};
+use crate::{CreateMessageRequest, IdempotencyKey, Message, MessageType, Stage, ValidationError};
 
 /// How many fire times a schedule shows ahead (`next_fire_times`).
 pub const NEXT_FIRE_TIMES: usize = 5;
@@ -84,6 +84,12 @@ impl Schedule {
             (ScheduleState::Enabled, Ok(timing)) => timing.next_fire_times(after, NEXT_FIRE_TIMES),
             _ => Vec::new(),
         }
+    }
+
+    /// The idempotency key of its fire at `fire`: a fire delivered twice
+    /// makes one message.
+    pub fn fire_key(&self, fire: DateTime<Utc>) -> IdempotencyKey {
+        IdempotencyKey::Schedule(self.id.clone(), fire)
     }
 
     /// The message its fire at `fire` makes: its notification, created at
