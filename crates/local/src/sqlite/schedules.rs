@@ -120,6 +120,76 @@ impl ScheduleStore for SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// Every enabled schedule with the last fire the embedded stack made of
+    /// it ([`SqliteStore::schedule_fired`]), oldest first.
+    ///
+    /// # Errors
+    /// [`ScheduleStoreError::Unavailable`], [`ScheduleStoreError::Corrupt`].
+    pub async fn enabled_schedules(
+        &self,
+    ) -> Result<Vec<(Schedule, Option<DateTime<Utc>>)>, ScheduleStoreError> {
+        self.db
+            .call(|conn| {
+                let mut select = conn
+                    .prepare_cached(&format!(
+                        "SELECT {COLUMNS}, last_fire FROM schedules WHERE state = 'ENABLED' \
+                         ORDER BY created_date, id"
+                    ))
+                    .map_err(failure)?;
+                let rows = select
+                    .query_map([], |row| {
+                        let last: Option<String> = row.get(11)?;
+                        Ok((read_row(row)?, last))
+                    })
+                    .map_err(failure)?;
+                let mut found = Vec::new();
+                for row in rows {
+                    let (schedule, last) = row.map_err(failure)?;
+                    let schedule = schedule?;
+                    let last = last
+                        .map(|text| {
+                            rez_core::time::parse(&text).map_err(|e| {
+                                ScheduleStoreError::Corrupt(format!(
+                                    "schedule {}: last_fire: {e}",
+                                    schedule.id
+                                ))
+                            })
+                        })
+                        .transpose()?;
+                    found.push((schedule, last));
+                }
+                Ok(found)
+            })
+            .await
+    }
+
+    /// Records `fire` as the last fire of schedule `id`, unless a later one
+    /// is recorded; a schedule deleted meanwhile is left alone.
+    ///
+    /// # Errors
+    /// [`ScheduleStoreError::Unavailable`].
+    pub async fn schedule_fired(
+        &self,
+        id: &ScheduleId,
+        fire: DateTime<Utc>,
+    ) -> Result<(), ScheduleStoreError> {
+        let id = id.to_string();
+        let fire = rez_core::time::format(fire);
+        self.db
+            .write(move |conn| {
+                conn.prepare_cached(
+                    "UPDATE schedules SET last_fire = ?2 \
+                     WHERE id = ?1 AND (last_fire IS NULL OR last_fire < ?2)",
+                )
+                .and_then(|mut update| update.execute([&id, &fire]))
+                .map(drop)
+                .map_err(failure)
+            })
+            .await
+    }
+}
+
 /// One page, newest first, after the cursor's (`created_date`, `id`).
 fn list(
     conn: &Connection,

@@ -8,7 +8,8 @@
 //! `status, ttl` lets the retention sweep find expired final messages
 //! without reading the live ones (DynamoDB expires items by itself).
 //! `schedules` holds the schedules people define, the notification as JSON
-//! text, listed newest first through `created_date, id`.
+//! text, listed newest first through `created_date, id`, with the last fire
+//! the embedded stack made of each (`last_fire`).
 
 use std::path::Path;
 
@@ -150,7 +151,8 @@ CREATE TABLE schedules (
     state        TEXT NOT NULL,
     owner        TEXT NOT NULL,
     created_date TEXT NOT NULL,
-    updated_date TEXT NOT NULL
+    updated_date TEXT NOT NULL,
+    last_fire    TEXT
 );
 CREATE INDEX schedules_created_date ON schedules (created_date, id);
 ";

@@ -2,7 +2,8 @@
 //!
 //! Start-up order: data dir (lock) → database → definition → adapters →
 //! recovery → HTTP app ([`app`]: every surface behind one access guard),
-//! processor loop, scheduler loop. Shutdown (Ctrl-C or SIGTERM) stops taking
+//! processor loop, scheduler loops (the daily schedule, and the schedules
+//! people define: [`schedules_loop`]). Shutdown (Ctrl-C or SIGTERM) stops taking
 //! work, lets executions in flight (the processor's and the Step Functions
 //! API's) finish for at most [`processor_loop::SHUTDOWN_GRACE`] (scaled),
 //! releases the queue records of those still running, and exits.
@@ -13,6 +14,7 @@ pub mod reconcile_loop;
 pub mod recovery;
 pub mod retention_loop;
 pub mod scheduler_loop;
+pub mod schedules_loop;
 
 use anyhow::Context;
 use rez_core::ports::{Clock, NoMetrics, SystemClock};
@@ -59,6 +61,7 @@ pub struct RunningStack {
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     processor: tokio::task::JoinHandle<()>,
     scheduler: tokio::task::JoinHandle<()>,
+    schedules: tokio::task::JoinHandle<()>,
     retention: tokio::task::JoinHandle<()>,
     reconciler: tokio::task::JoinHandle<()>,
     sfn_api_tasks: TaskTracker,
@@ -132,6 +135,7 @@ impl RunningStack {
         let _ = tokio::join!(
             self.processor,
             self.scheduler,
+            self.schedules,
             self.retention,
             self.reconciler,
             step_functions
@@ -306,7 +310,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         rez_scheduler::Deps {
             store: store_port.clone(),
             publisher: publisher.clone(),
-            atomic_submitter: Some(atomic_submitter),
+            atomic_submitter: Some(atomic_submitter.clone()),
             stage: config.stage,
             title: "rez-agent".into(),
             metrics: Arc::new(NoMetrics),
@@ -314,6 +318,18 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         },
         clock.now(),
         config.time_scale,
+        cancel.clone(),
+    ));
+    let schedules = tokio::spawn(schedules_loop::run(
+        schedules_loop::ScheduleFiring {
+            schedules: store.clone(),
+            messages: store_port.clone(),
+            publisher: publisher.clone(),
+            atomic_submitter: Some(atomic_submitter),
+            stage: config.stage,
+        },
+        schedules_loop::VirtualClock::new(clock.now(), config.time_scale),
+        Arc::new(tokio::sync::Notify::new()),
         cancel.clone(),
     ));
     let retention = tokio::spawn(retention_loop::run(
@@ -346,6 +362,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         server,
         processor,
         scheduler,
+        schedules,
         retention,
         reconciler,
         sfn_api_tasks,
@@ -461,3 +478,5 @@ pub(crate) async fn wait_for_signal() {
 
 #[cfg(test)]
 mod definition_tests;
+#[cfg(test)]
+mod schedules_loop_tests;
