@@ -1,6 +1,6 @@
 //! The two checks that keep a web page the user happens to visit away from
 //! a keyless `rez-agent up`: the `Host` header (DNS rebinding) and the
-//! content type of state-changing requests (cross-site forms).
+//! content type of `POST`s (cross-site forms).
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -59,10 +59,12 @@ pub(crate) fn path_matches(template: &str, path: &str) -> bool {
     }
 }
 
-/// Whether `method` can change state (everything but `GET`, `HEAD`,
-/// `OPTIONS` and `TRACE`).
-pub(crate) fn changes_state(method: &Method) -> bool {
-    ![Method::GET, Method::HEAD, Method::OPTIONS, Method::TRACE].contains(method)
+/// Whether a page on another site can send a state-changing `method` to
+/// this server without a CORS preflight: only `POST`, an HTML form's
+/// method. `PUT`, `PATCH` and `DELETE` always need a preflight, which CORS
+/// answers only for the allowed origins, so they need no JSON declaration.
+pub(crate) fn sendable_cross_site(method: &Method) -> bool {
+    method == Method::POST
 }
 
 /// Accepts a request only when it declares a JSON body, which no HTML form
@@ -164,11 +166,16 @@ mod tests {
             );
         }
         assert!(check_json_content(&HeaderMap::new()).is_err());
-        for method in [Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
-            assert!(changes_state(&method), "{method}");
-        }
-        for method in [Method::GET, Method::HEAD, Method::OPTIONS] {
-            assert!(!changes_state(&method), "{method}");
+        assert!(sendable_cross_site(&Method::POST));
+        for method in [
+            Method::GET,
+            Method::HEAD,
+            Method::OPTIONS,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ] {
+            assert!(!sendable_cross_site(&method), "{method}");
         }
     }
 }

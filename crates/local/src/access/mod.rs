@@ -17,13 +17,13 @@
 //!    files, `GET /` (a redirect to the console), and CORS preflights.
 //! 3. **The rate limit**, when set: every request that passed the key check
 //!    draws from the key's bucket, whatever form the key came in.
-//! 4. **Cross-site forms**: a request with a state-changing method that some
-//!    route serves (from the web API's route table, and `POST /` of the Step
-//!    Functions API) must say it carries JSON (`application/json`,
-//!    `application/x-amz-json-1.0`, or `…+json`), which a browser sends
-//!    cross-site only after a CORS preflight; a form, a `text/plain` body or
-//!    no content type is refused. A method no route serves passes on to
-//!    the router's 405.
+//! 4. **Cross-site forms**: a `POST` to a route that serves it (from the
+//!    web API's route table, and `POST /` of the Step Functions API) must
+//!    say it carries JSON (`application/json`, `application/x-amz-json-1.0`,
+//!    or `…+json`), which a browser sends cross-site only after a CORS
+//!    preflight; a form, a `text/plain` body or no content type is refused.
+//!    `PUT` and `DELETE` always need that preflight, so they need no such
+//!    declaration. A method no route serves passes on to the router's 405.
 //!
 //! Refusals are in the surface's own error shape: `{"error": {"code",
 //! "message"}}` on the web API, AWS's `{"__type", "message"}` on the Step
@@ -54,8 +54,8 @@ pub struct AccessPolicy {
     /// The `Host` values accepted; `None` accepts any (a key is set).
     hosts: Option<Vec<String>>,
     open_paths: Vec<&'static str>,
-    /// The routes (method, path template) that can change state: requests
-    /// to them must declare JSON.
+    /// The `POST` routes (method, path template): requests to them must
+    /// declare JSON.
     json_routes: Vec<(Method, &'static str)>,
     rate_limit: Option<RateLimit>,
 }
@@ -73,7 +73,7 @@ impl AccessPolicy {
     ) -> Self {
         let json_routes = routes
             .into_iter()
-            .filter(|(method, _)| host::changes_state(method))
+            .filter(|(method, _)| host::sendable_cross_site(method))
             .collect();
         let hosts = key.is_none().then(|| listen_hosts(listen));
         let rate_limit = key
@@ -89,8 +89,8 @@ impl AccessPolicy {
         }
     }
 
-    /// Whether the request reaches a route that can change state.
-    fn changes_state(&self, request: &Request) -> bool {
+    /// Whether the request reaches a `POST` route, which must declare JSON.
+    fn needs_json(&self, request: &Request) -> bool {
         let path = request.uri().path();
         self.json_routes.iter().any(|(method, template)| {
             method == request.method() && host::path_matches(template, path)
@@ -145,7 +145,7 @@ pub async fn guard(
     {
         return refuse_host(surface, why);
     }
-    if policy.changes_state(&request)
+    if policy.needs_json(&request)
         && let Err(why) = host::check_json_content(request.headers())
     {
         return refuse_content(surface, why);

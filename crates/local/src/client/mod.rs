@@ -218,8 +218,8 @@ impl ApiClient {
         if let Some(body) = body {
             request = request.json(body);
         } else if changes_state {
-            // `rez-agent up` refuses a state-changing request that does not
-            // declare JSON, even an empty one (no HTML form can declare it).
+            // `rez-agent up` refuses a POST that does not declare JSON, even
+            // an empty one (no HTML form can declare it).
             request = request.header(reqwest::header::CONTENT_TYPE, "application/json");
         }
         self.send(request, &url).await
