@@ -31,6 +31,9 @@ pub(crate) enum ErrorCode {
     NotFound,
     /// 405: the route exists but not with this method.
     MethodNotAllowed,
+    /// 409: the resource is not in a state that allows the request (it
+    /// changed meanwhile, or its owner is not the API).
+    Conflict,
     /// 413: the body is larger than the limit.
     PayloadTooLarge,
     /// 429: the API key sent more requests than its rate limit allows;
@@ -45,7 +48,7 @@ pub(crate) enum ErrorCode {
 impl ErrorCode {
     /// Every code, in the order the OpenAPI document lists them.
     #[cfg(test)]
-    pub(crate) const ALL: [ErrorCode; 12] = [
+    pub(crate) const ALL: [ErrorCode; 13] = [
         ErrorCode::InvalidJson,
         ErrorCode::ValidationFailed,
         ErrorCode::InvalidQuery,
@@ -54,6 +57,7 @@ impl ErrorCode {
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
+        ErrorCode::Conflict,
         ErrorCode::PayloadTooLarge,
         ErrorCode::RateLimited,
         ErrorCode::Unavailable,
@@ -71,6 +75,7 @@ impl ErrorCode {
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::NotFound => "not_found",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::Conflict => "conflict",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Unavailable => "unavailable",
@@ -89,6 +94,7 @@ impl ErrorCode {
             ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::Conflict => StatusCode::CONFLICT,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -192,6 +198,11 @@ impl ApiError {
     }
 
     /// 503 `unavailable`; `detail` goes to the log only.
+    /// 409 `conflict`.
+    pub(crate) fn conflict(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Conflict, message)
+    }
+
     pub(crate) fn unavailable(message: impl Into<String>, detail: impl Into<String>) -> Self {
         Self::new(ErrorCode::Unavailable, message).with_detail(detail)
     }

@@ -34,7 +34,7 @@ use axum::middleware::from_fn_with_state;
 pub use auth::bearer_token;
 pub use error::ApiError;
 pub use layers::{BODY_LIMIT_BYTES, CorsOrigin, InvalidCorsOrigin, REQUEST_TIMEOUT};
-pub use state::{ApiKey, ApiState, InvalidApiKey, StateMachineInfo};
+pub use state::{ApiKey, ApiState, InvalidApiKey, Schedules, StateMachineInfo};
 pub use unavailable::unavailable_router;
 
 /// The log target of the line `POST /api/messages` writes for each message it

@@ -57,7 +57,7 @@ async fn app() -> anyhow::Result<Router> {
     Ok(router(ApiState {
         store: Arc::new(store),
         publisher: Arc::new(SnsPublisher::new(aws_sdk_sns::Client::new(&sdk), topic_arn)),
-        // DynamoDB and SNS share no transaction: store, publish, mark queued.
+        // DynamoDB and SNS share no transaction: store queued, then publish.
         atomic_submitter: None,
         clock: Arc::new(SystemClock),
         executions: Some(Arc::new(executions)),
@@ -66,6 +66,8 @@ async fn app() -> anyhow::Result<Router> {
             queue_url,
             dlq_url,
         ))),
+        // Not run on AWS yet: EventBridge Scheduler does not fire them.
+        schedules: None,
         metrics: rez_lambda::emf::sink_from_env(),
         state_machine: None,
         api_key: Some(api_key),

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use rez_core::Stage;
 use rez_core::ports::{
     AtomicSubmitter, Clock, DeadLetterQueue, ExecutionReader, MessageStore, MetricsSink, Publisher,
+    ScheduleRunner, ScheduleStore,
 };
 use subtle::ConstantTimeEq;
 
@@ -32,6 +33,9 @@ pub struct ApiState {
     /// The queue's dead letters; `None` where they are not exposed (the
     /// `/api/dlq` routes then answer 404).
     pub dead_letters: Option<Arc<dyn DeadLetterQueue>>,
+    /// The schedules people define and what fires them; `None` where this
+    /// deployment does not run them (the `/api/schedules` routes then answer 404).
+    pub schedules: Option<Schedules>,
     /// The state machine definition the deployment runs; `None` where it is
     /// not exposed (the `/api/statemachine` routes then answer 404).
     pub state_machine: Option<StateMachineInfo>,
@@ -47,12 +51,22 @@ pub struct ApiState {
     pub cors_origins: Vec<String>,
 }
 
+/// Where schedules are stored, and what makes them fire.
+#[derive(Clone)]
+pub struct Schedules {
+    /// The schedules.
+    pub store: Arc<dyn ScheduleStore>,
+    /// Told of every change once the store has it.
+    pub runner: Arc<dyn ScheduleRunner>,
+}
+
 impl fmt::Debug for ApiState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiState")
             .field("atomic_submitter", &self.atomic_submitter.is_some())
             .field("executions", &self.executions.is_some())
             .field("dead_letters", &self.dead_letters.is_some())
+            .field("schedules", &self.schedules.is_some())
             .field(
                 "state_machine",
                 &self.state_machine.as_ref().map(|m| m.name.as_str()),

@@ -29,8 +29,8 @@ pub use notifier::{Delivery, Notifier, NotifyError, NotifyErrorKind};
 pub use publisher::{MessageEvent, PublishError, Publisher};
 pub use redelivery::{RedeliveryError, RedeliveryScheduler};
 pub use schedules::{
-    SCHEDULE_LIST_FILTERS, SchedulePage, ScheduleQuery, ScheduleStore, ScheduleStoreError,
-    schedule_cursor,
+    SCHEDULE_LIST_FILTERS, SchedulePage, ScheduleQuery, ScheduleRunner, ScheduleRunnerError,
+    ScheduleStore, ScheduleStoreError, schedule_cursor,
 };
 pub use series::{HourlyCounts, HourlySeries, MAX_SERIES_HOURS};
 pub use store::{

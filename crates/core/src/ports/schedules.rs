@@ -102,6 +102,30 @@ pub trait ScheduleStore: Send + Sync {
     async fn delete_schedule(&self, id: &ScheduleId) -> Result<(), ScheduleStoreError>;
 }
 
+/// Why a schedule could not be made to fire as stored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the scheduler is unavailable: {0}")]
+pub struct ScheduleRunnerError(pub String);
+
+/// What makes stored schedules fire: EventBridge Scheduler on AWS, the
+/// embedded stack's schedules loop locally. The API tells it of every
+/// change after the store has it.
+#[async_trait::async_trait]
+pub trait ScheduleRunner: Send + Sync {
+    /// `schedule` was stored new or changed: from now on it fires as it says
+    /// (or not at all while disabled).
+    ///
+    /// # Errors
+    /// [`ScheduleRunnerError`]: the change does not fire yet.
+    async fn schedule_changed(&self, schedule: &Schedule) -> Result<(), ScheduleRunnerError>;
+
+    /// Schedule `id` was deleted: it fires no more.
+    ///
+    /// # Errors
+    /// [`ScheduleRunnerError`]: it may still fire.
+    async fn schedule_deleted(&self, id: &ScheduleId) -> Result<(), ScheduleRunnerError>;
+}
+
 /// The cursor that continues a list after `last`.
 pub fn schedule_cursor(last: &Schedule) -> String {
     Cursor {

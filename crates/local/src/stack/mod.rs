@@ -230,6 +230,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
 
     let (listener, address, api_key) =
         crate::stack::bind_with_key(config.listen, config.api_key.as_deref()).await?;
+    let schedule_wake = schedules_loop::WakeLoop::default();
     let web_api = rez_webapi::surface(
         rez_webapi::ApiState {
             store: store_port.clone(),
@@ -238,6 +239,10 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
             clock: clock.clone(),
             executions: Some(Arc::new(store.clone())),
             dead_letters: Some(Arc::new(queue.clone())),
+            schedules: Some(rez_webapi::Schedules {
+                store: Arc::new(store.clone()),
+                runner: Arc::new(schedule_wake.clone()),
+            }),
             metrics: Arc::new(NoMetrics),
             state_machine: Some(rez_webapi::StateMachineInfo {
                 name: crate::workflow::STATE_MACHINE_NAME.to_owned(),
@@ -329,7 +334,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
             stage: config.stage,
         },
         schedules_loop::VirtualClock::new(clock.now(), config.time_scale),
-        Arc::new(tokio::sync::Notify::new()),
+        schedule_wake.0.clone(),
         cancel.clone(),
     ));
     let retention = tokio::spawn(retention_loop::run(

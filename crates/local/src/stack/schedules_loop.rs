@@ -24,8 +24,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use rez_core::ports::{AtomicSubmitter, MessageStore, Publisher, ScheduleStore};
-use rez_core::schedule::Schedule;
+use rez_core::ports::{
+    AtomicSubmitter, MessageStore, Publisher, ScheduleRunner, ScheduleRunnerError, ScheduleStore,
+};
+use rez_core::schedule::{Schedule, ScheduleId};
 use rez_core::{Stage, submit};
 use rez_schedule::{ScheduleExpression, Timing};
 use tokio::sync::Notify;
@@ -230,6 +232,24 @@ impl ScheduleFiring {
             }
         }
         true
+    }
+}
+
+/// The [`ScheduleRunner`] of the embedded stack: the schedules loop reads
+/// the schedules from the database, so a change only has to wake it.
+#[derive(Debug, Clone, Default)]
+pub struct WakeLoop(pub Arc<Notify>);
+
+#[async_trait::async_trait]
+impl ScheduleRunner for WakeLoop {
+    async fn schedule_changed(&self, _schedule: &Schedule) -> Result<(), ScheduleRunnerError> {
+        self.0.notify_one();
+        Ok(())
+    }
+
+    async fn schedule_deleted(&self, _id: &ScheduleId) -> Result<(), ScheduleRunnerError> {
+        self.0.notify_one();
+        Ok(())
     }
 }
 

@@ -1,4 +1,4 @@
-//! `/api/messages`: create (store → publish → queued), list and read messages.
+//! `/api/messages`: create (store queued → publish), list and read messages.
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
@@ -16,7 +16,8 @@ const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-repl
 
 /// `POST /api/messages`: 202 with the message, queued for delivery.
 ///
-/// A new message is stored, published, then marked `queued`. A replayed
+/// A new message is stored `queued`, then published (in one write where the
+/// stack has an atomic submitter). A replayed
 /// idempotency key answers with the message stored the first time; if that
 /// one never got published (the first attempt answered 503), it is published
 /// now, so retrying with the same key is how a client recovers.

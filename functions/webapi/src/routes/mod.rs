@@ -7,6 +7,7 @@ mod executions;
 mod health;
 mod messages;
 mod metrics;
+mod schedules;
 mod series;
 mod statemachine;
 
@@ -56,6 +57,16 @@ pub(crate) fn table() -> Vec<Route> {
         route(Method::GET, "/api/metrics/series", false, series::series),
         route(Method::GET, "/api/executions", false, executions::list),
         route(Method::GET, "/api/executions/{id}", false, executions::get),
+        route(Method::GET, "/api/schedules", false, schedules::list),
+        route(Method::POST, "/api/schedules", false, schedules::create),
+        route(Method::GET, "/api/schedules/{id}", false, schedules::get),
+        route(Method::PUT, "/api/schedules/{id}", false, schedules::update),
+        route(
+            Method::DELETE,
+            "/api/schedules/{id}",
+            false,
+            schedules::delete,
+        ),
         route(Method::GET, "/api/dlq", false, dead_letters::list),
         route(
             Method::POST,

@@ -9,14 +9,16 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::{DateTime, TimeZone, Utc};
-use rez_core::memory::MemoryPublisher;
+use rez_core::memory::{MemoryPublisher, MemoryScheduleStore};
 use rez_core::ports::{
     Clock, Created, DeadLetterEntry, DeadLetterList, DeadLetterQueue, ExecutionPage,
     ExecutionQuery, ExecutionReader, ExecutionRecord, HourlyCounts, HourlySeries, ListQuery,
-    MessageStore, Metrics, MetricsWindow, Page, QueueCounts, RecordedMetrics, StatusChange,
+    MessageStore, Metrics, MetricsWindow, Page, QueueCounts, RecordedMetrics, ScheduleRunner,
+    ScheduleRunnerError, StatusChange,
 };
+use rez_core::schedule::{Schedule, ScheduleId};
 use rez_core::{Cursor, IdempotencyKey, Message, MessageId, Stage, StoreError};
-use rez_webapi::{ApiKey, ApiState, router};
+use rez_webapi::{ApiKey, ApiState, Schedules, router};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -323,6 +325,42 @@ impl TestResponse {
     }
 }
 
+/// A [`ScheduleRunner`] that records the ids it is told of, and can be
+/// told to refuse.
+#[derive(Default)]
+pub(crate) struct RecordingRunner {
+    /// Ids of schedules changed, in order.
+    pub(crate) changed: Mutex<Vec<ScheduleId>>,
+    /// Ids of schedules deleted, in order.
+    pub(crate) deleted: Mutex<Vec<ScheduleId>>,
+    /// Every call fails.
+    pub(crate) failing: AtomicBool,
+}
+
+impl RecordingRunner {
+    fn check(&self) -> Result<(), ScheduleRunnerError> {
+        if self.failing.load(Ordering::SeqCst) {
+            return Err(ScheduleRunnerError("Scheduler throttled".into()));
+        }
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl ScheduleRunner for RecordingRunner {
+    async fn schedule_changed(&self, schedule: &Schedule) -> Result<(), ScheduleRunnerError> {
+        self.check()?;
+        self.changed.lock().unwrap().push(schedule.id.clone());
+        Ok(())
+    }
+
+    async fn schedule_deleted(&self, id: &ScheduleId) -> Result<(), ScheduleRunnerError> {
+        self.check()?;
+        self.deleted.lock().unwrap().push(id.clone());
+        Ok(())
+    }
+}
+
 /// The Router over fresh fakes.
 pub(crate) struct TestApp {
     pub(crate) store: Arc<MemoryStore>,
@@ -345,6 +383,7 @@ impl TestApp {
             clock: Arc::new(FixedClock(now())),
             executions: None,
             dead_letters: None,
+            schedules: None,
             metrics: metrics.clone(),
             state_machine: None,
             api_key: None,
@@ -363,6 +402,20 @@ impl TestApp {
     pub(crate) fn with_key(mut self, key: &str) -> Self {
         self.state.api_key = Some(ApiKey::new(key).unwrap());
         self
+    }
+
+    /// The same app with a schedule store and a runner that records what it
+    /// is told.
+    pub(crate) fn with_schedules(
+        mut self,
+    ) -> (Self, Arc<MemoryScheduleStore>, Arc<RecordingRunner>) {
+        let store = Arc::new(MemoryScheduleStore::new());
+        let runner = Arc::new(RecordingRunner::default());
+        self.state.schedules = Some(Schedules {
+            store: store.clone(),
+            runner: runner.clone(),
+        });
+        (self, store, runner)
     }
 
     /// The same app with executions.
@@ -424,6 +477,15 @@ impl TestApp {
     pub(crate) async fn get(&self, path: &str) -> TestResponse {
         self.send(request(Method::GET, path).body(Body::empty()).unwrap())
             .await
+    }
+
+    /// `method path` with `body` as JSON.
+    pub(crate) async fn json(&self, method: Method, path: &str, body: Value) -> TestResponse {
+        let req = request(method, path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.send(req).await
     }
 
     /// `POST /api/messages` with `body` as JSON.

@@ -12,3 +12,4 @@ mod list_messages;
 mod observe;
 mod openapi;
 mod read_routes;
+mod schedules;
