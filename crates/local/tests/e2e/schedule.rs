@@ -108,3 +108,115 @@ async fn scheduled_messages_once_delivered(app: &TestApp, failure: &str) -> Vec<
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// The messages schedule `id` made, once `count` of them are delivered.
+async fn delivered_messages_of(app: &TestApp, id: &str, count: usize) -> Vec<Value> {
+    let deadline = tokio::time::Instant::now() + WAIT_LIMIT;
+    loop {
+        let page = app.get_json("/api/messages?message_type=scheduled").await;
+        let made: Vec<Value> = page["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|m| m["arguments"]["schedule_id"] == id)
+            .collect();
+        if made.iter().filter(|m| m["status"] == "completed").count() >= count {
+            return made;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "schedule {id}: fewer than {count} delivered: {made:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_rate_schedule_made_through_the_api_fires_each_minute_and_delivers() -> TestResult {
+    let app = spawn_app(ntfy_accepting().await).await;
+    let created = app
+        .client
+        .post(app.url("/api/schedules"))
+        .json(&serde_json::json!({
+            "name": "every minute",
+            "expression": "rate(1 minute)",
+            "notification": {"title": "Tick", "message": "a minute passed"}
+        }))
+        .send()
+        .await?;
+    assert_eq!(created.status(), 201);
+    let schedule: Value = created.json().await?;
+    let id = schedule["id"].as_str().ok_or("an id")?.to_owned();
+
+    // A rate fires at its start and each minute after: 0.6 s apart here.
+    let made = delivered_messages_of(&app, &id, 3).await;
+    let mut fires: Vec<chrono::DateTime<chrono::Utc>> = made
+        .iter()
+        .filter_map(|m| m["arguments"]["scheduled_time"].as_str())
+        .map(rez_core::time::parse)
+        .collect::<Result<_, _>>()?;
+    fires.sort();
+    for pair in fires.windows(2) {
+        assert_eq!(pair[1] - pair[0], chrono::Duration::minutes(1), "{fires:?}");
+    }
+    let publishes = app.publishes().await;
+    assert!(
+        publishes
+            .iter()
+            .any(|p| p["title"] == "Tick" && p["message"] == "a minute passed")
+    );
+
+    // Paused, it makes no more.
+    let paused = app
+        .client
+        .put(app.url(&format!("/api/schedules/{id}")))
+        .json(&serde_json::json!({"state": "DISABLED"}))
+        .send()
+        .await?;
+    assert_eq!(paused.status(), 200);
+    // A pass that read the schedule before the pause may still fire once.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let after_pause = delivered_messages_of(&app, &id, 0).await.len();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(delivered_messages_of(&app, &id, 0).await.len(), after_pause);
+    app.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_one_time_schedule_made_through_the_api_fires_once_and_ends_itself() -> TestResult {
+    let app = spawn_app(ntfy_accepting().await).await;
+    // Two minutes ahead, in Tokyo's wall-clock time: about 1.2 s here.
+    let tokyo: rez_schedule::Tz = "Asia/Tokyo".parse()?;
+    let at = (chrono::Utc::now() + chrono::Duration::minutes(2))
+        .with_timezone(&tokyo)
+        .format("at(%Y-%m-%dT%H:%M:%S)")
+        .to_string();
+    let created = app
+        .client
+        .post(app.url("/api/schedules"))
+        .json(&serde_json::json!({
+            "name": "train", "expression": at, "timezone": "Asia/Tokyo",
+            "notification": {"message": "leave for the train"}
+        }))
+        .send()
+        .await?;
+    assert_eq!(created.status(), 201);
+    let id = created.json::<Value>().await?["id"]
+        .as_str()
+        .ok_or("an id")?
+        .to_owned();
+    let made = delivered_messages_of(&app, &id, 1).await;
+    assert_eq!(made.len(), 1);
+    let gone = app
+        .client
+        .get(app.url(&format!("/api/schedules/{id}")))
+        .send()
+        .await?;
+    assert_eq!(gone.status(), 404, "the schedule deleted itself");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(delivered_messages_of(&app, &id, 0).await.len(), 1);
+    app.shutdown().await;
+    Ok(())
+}
