@@ -43,6 +43,10 @@ pub enum Command {
     /// The dead-letter queue: queue records the processor gave up on.
     #[command(subcommand)]
     Dlq(DlqCommand),
+    /// Schedules: a notification sent at the times an EventBridge Scheduler
+    /// expression names (cron, rate, at), in a time zone.
+    #[command(subcommand)]
+    Schedules(SchedulesCommand),
 }
 
 /// Flags of every command that talks to the HTTP API.
@@ -193,6 +197,96 @@ pub enum DlqCommand {
         #[allow(missing_docs)]
         api: ApiArgs,
     },
+}
+
+/// `rez-agent schedules …`.
+#[derive(Debug, clap::Subcommand)]
+pub enum SchedulesCommand {
+    /// List the schedules, newest first, with their next fire.
+    List {
+        /// Page size (1-1000) [default: the API's, 50].
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        limit: Option<u32>,
+        /// The page after the one that printed this cursor.
+        #[arg(long)]
+        cursor: Option<String>,
+        #[command(flatten)]
+        #[allow(missing_docs)]
+        api: ApiArgs,
+    },
+    /// Create a schedule: NAME, an EXPRESSION such as 'cron(0 8 ? * MON-FRI *)',
+    /// 'rate(1 hour)' or 'at(2026-12-24T17:00:00)', and the TEXT each fire sends.
+    Add(ScheduleAddArgs),
+    /// Show one schedule with its next five fire times.
+    Show {
+        /// The schedule's id.
+        id: String,
+        #[command(flatten)]
+        #[allow(missing_docs)]
+        api: ApiArgs,
+    },
+    /// Pause a schedule: it does not fire until resumed.
+    Pause {
+        /// The schedule's id.
+        id: String,
+        #[command(flatten)]
+        #[allow(missing_docs)]
+        api: ApiArgs,
+    },
+    /// Resume a paused schedule from its next fire time.
+    Resume {
+        /// The schedule's id.
+        id: String,
+        #[command(flatten)]
+        #[allow(missing_docs)]
+        api: ApiArgs,
+    },
+    /// Delete a schedule.
+    Rm {
+        /// The schedule's id.
+        id: String,
+        #[command(flatten)]
+        #[allow(missing_docs)]
+        api: ApiArgs,
+    },
+}
+
+/// Flags of `rez-agent schedules add`.
+#[derive(Debug, clap::Args)]
+pub struct ScheduleAddArgs {
+    /// What to call the schedule.
+    pub name: String,
+    /// When it fires: cron(…), rate(…) or at(…), as EventBridge Scheduler takes them.
+    pub expression: String,
+    /// The notification's text.
+    pub text: String,
+    /// The IANA time zone the expression is read in [default: UTC].
+    #[arg(long)]
+    pub timezone: Option<String>,
+    /// No fire before this time (RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub start: Option<chrono::DateTime<chrono::Utc>>,
+    /// No fire at or after this time (RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub end: Option<chrono::DateTime<chrono::Utc>>,
+    /// The notification's title.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// 1-5, or min, low, default, high, max (= urgent).
+    #[arg(long)]
+    pub priority: Option<Priority>,
+    /// Tags, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// URL opened when the notification is tapped.
+    #[arg(long)]
+    pub click: Option<String>,
+    /// Create it paused.
+    #[arg(long)]
+    pub paused: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub api: ApiArgs,
 }
 
 /// The rate limit the flags ask for: none at 0 requests per second.
@@ -487,6 +581,56 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Messages(args) => messages(args).await,
         Command::Executions(args) => executions(args).await,
         Command::Dlq(command) => dlq(command).await,
+        Command::Schedules(command) => schedules(command).await,
+    }
+}
+
+async fn schedules(command: SchedulesCommand) -> anyhow::Result<()> {
+    use crate::commands::schedules;
+    let mut stdout = std::io::stdout().lock();
+    match command {
+        SchedulesCommand::List { limit, cursor, api } => {
+            let (client, view) = api.connect()?;
+            schedules::list(&client, limit, cursor.as_deref(), &mut stdout, view).await
+        }
+        SchedulesCommand::Add(args) => {
+            let (client, view) = args.api.connect()?;
+            let request = rez_core::schedule::CreateScheduleRequest {
+                name: Some(args.name),
+                expression: Some(args.expression),
+                timezone: args.timezone,
+                start_date: args.start,
+                end_date: args.end,
+                notification: Some(rez_core::CreateMessageRequest {
+                    message: Some(args.text),
+                    title: args.title,
+                    priority: args.priority,
+                    tags: args.tags,
+                    click: args.click,
+                    ..rez_core::CreateMessageRequest::default()
+                }),
+                state: args
+                    .paused
+                    .then_some(rez_core::schedule::ScheduleState::Disabled),
+            };
+            schedules::add(&client, &request, &mut stdout, view).await
+        }
+        SchedulesCommand::Show { id, api } => {
+            let (client, view) = api.connect()?;
+            schedules::show(&client, &id, &mut stdout, view).await
+        }
+        SchedulesCommand::Pause { id, api } => {
+            let (client, view) = api.connect()?;
+            schedules::set_enabled(&client, &id, false, &mut stdout, view).await
+        }
+        SchedulesCommand::Resume { id, api } => {
+            let (client, view) = api.connect()?;
+            schedules::set_enabled(&client, &id, true, &mut stdout, view).await
+        }
+        SchedulesCommand::Rm { id, api } => {
+            let (client, view) = api.connect()?;
+            schedules::remove(&client, &id, &mut stdout, view).await
+        }
     }
 }
 

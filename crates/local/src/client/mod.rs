@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use reqwest::{Method, RequestBuilder, StatusCode};
 use rez_core::ports::{DeadLetterList, ExecutionRecord};
+use rez_core::schedule::CreateScheduleRequest;
 use rez_core::{CreateMessageRequest, Message};
 use serde::de::DeserializeOwned;
 use url::Url;
@@ -24,6 +25,7 @@ pub use error::ClientError;
 use error::{one_line, root_cause};
 pub use types::{
     ExecutionFilter, ExecutionPage, MessageFilter, MessagePage, RedriveRequest, Redriven,
+    SchedulePage, ShownSchedule,
 };
 
 /// How long one call may take, connect included.
@@ -186,6 +188,66 @@ impl ApiClient {
         self.call(Method::POST, url, body.as_ref()).await
     }
 
+    /// `GET /api/schedules?…`: one page, newest first.
+    ///
+    /// # Errors
+    /// Any [`ClientError`].
+    pub async fn schedules(
+        &self,
+        limit: Option<u32>,
+        cursor: Option<&str>,
+    ) -> Result<Reply<SchedulePage>, ClientError> {
+        let limit = limit.map(|l| l.to_string());
+        let url = self.url(
+            &["api", "schedules"],
+            &[("limit", limit.as_deref()), ("cursor", cursor)],
+        )?;
+        self.call(Method::GET, url, None::<&()>).await
+    }
+
+    /// `GET /api/schedules/{id}`.
+    ///
+    /// # Errors
+    /// Any [`ClientError`]; an unknown id is [`ClientError::Api`] `not_found`.
+    pub async fn schedule(&self, id: &str) -> Result<Reply<ShownSchedule>, ClientError> {
+        let url = self.url(&["api", "schedules", id], &[])?;
+        self.call(Method::GET, url, None::<&()>).await
+    }
+
+    /// `POST /api/schedules`.
+    ///
+    /// # Errors
+    /// Any [`ClientError`]; a rejected field is [`ClientError::Api`] `validation_failed`.
+    pub async fn create_schedule(
+        &self,
+        request: &CreateScheduleRequest,
+    ) -> Result<Reply<ShownSchedule>, ClientError> {
+        let url = self.url(&["api", "schedules"], &[])?;
+        self.call(Method::POST, url, Some(request)).await
+    }
+
+    /// `PUT /api/schedules/{id}` with `changes` (the fields to change).
+    ///
+    /// # Errors
+    /// Any [`ClientError`]; the deployment's own schedule is [`ClientError::Api`] `conflict`.
+    pub async fn update_schedule(
+        &self,
+        id: &str,
+        changes: &serde_json::Value,
+    ) -> Result<Reply<ShownSchedule>, ClientError> {
+        let url = self.url(&["api", "schedules", id], &[])?;
+        self.call(Method::PUT, url, Some(changes)).await
+    }
+
+    /// `DELETE /api/schedules/{id}`.
+    ///
+    /// # Errors
+    /// Any [`ClientError`]; an unknown id is [`ClientError::Api`] `not_found`.
+    pub async fn delete_schedule(&self, id: &str) -> Result<Reply<()>, ClientError> {
+        let url = self.url(&["api", "schedules", id], &[])?;
+        self.call(Method::DELETE, url, None::<&()>).await
+    }
+
     /// The base URL with `segments` appended (each percent-encoded) and the
     /// query pairs that have a value.
     fn url(&self, segments: &[&str], query: &[(&str, Option<&str>)]) -> Result<Url, ClientError> {
@@ -247,11 +309,15 @@ impl ApiClient {
         if !status.is_success() {
             return Err(self.failure(status, &url, &bytes));
         }
-        let json: serde_json::Value =
+        // An answer without a body (204) reads as null.
+        let json: serde_json::Value = if bytes.is_empty() {
+            serde_json::Value::Null
+        } else {
             serde_json::from_slice(&bytes).map_err(|e| ClientError::Unexpected {
                 url: url.to_string(),
                 reason: format!("{status} with a body that is not JSON: {e}"),
-            })?;
+            })?
+        };
         let value = T::deserialize(&json).map_err(|e| ClientError::Unexpected {
             url: url.to_string(),
             reason: format!("{status} with JSON of another shape: {e}"),

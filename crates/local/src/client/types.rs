@@ -3,8 +3,10 @@
 //! types (`Message`, `ExecutionSummary`), and `GET /api/dlq` is rez-core's
 //! `DeadLetterList`.
 
+use chrono::{DateTime, Utc};
 use rez_core::Message;
 use rez_core::ports::ExecutionSummary;
+use rez_core::schedule::Schedule;
 use serde::{Deserialize, Serialize};
 
 /// `GET /api/messages`: one page, newest first.
@@ -22,6 +24,27 @@ pub struct MessagePage {
 pub struct ExecutionPage {
     /// The executions.
     pub items: Vec<ExecutionSummary>,
+    /// The cursor of the next page, when there is one.
+    #[serde(default)]
+    pub next_cursor: Option<String>,
+}
+
+/// A schedule as the API shows it: its fields and its next fire times.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ShownSchedule {
+    /// The schedule.
+    #[serde(flatten)]
+    pub schedule: Schedule,
+    /// Its next fire times; none while disabled.
+    #[serde(default)]
+    pub next_fire_times: Vec<DateTime<Utc>>,
+}
+
+/// `GET /api/schedules`: one page, newest first.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SchedulePage {
+    /// The schedules.
+    pub items: Vec<ShownSchedule>,
     /// The cursor of the next page, when there is one.
     #[serde(default)]
     pub next_cursor: Option<String>,

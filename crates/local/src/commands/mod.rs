@@ -8,6 +8,7 @@
 //! | [`messages`] | `rez-agent messages [ID]`: a page of messages, or one message |
 //! | [`executions`] | `rez-agent executions [ID]`: a page of executions, or one with its history |
 //! | [`dlq`] | `rez-agent dlq list / redrive`: the dead-letter queue |
+//! | [`schedules`] | `rez-agent schedules list / add / show / pause / resume / rm`: the schedules people define |
 //! | [`output`] | tables and `--json` for the API commands |
 //!
 //! The API commands talk through [`crate::client::ApiClient`] and print to
@@ -19,5 +20,6 @@ pub mod executions;
 pub mod messages;
 pub mod output;
 mod progress;
+pub mod schedules;
 pub mod send;
 pub mod statemachine;

@@ -19,6 +19,7 @@ mod cli_dlq;
 mod cli_executions;
 mod cli_graph;
 mod cli_messages;
+mod cli_schedules;
 mod cli_send;
 mod cli_statemachine;
 mod delivery;
