@@ -16,7 +16,10 @@ mod model;
 mod request;
 
 pub use id::ScheduleId;
-pub use model::{NEXT_FIRE_TIMES, SCHEDULE_ID_ARGUMENT, Schedule, ScheduleOwner, ScheduleState};
+pub use model::{
+    CONFIGURATION_SCHEDULE_ID, NEXT_FIRE_TIMES, SCHEDULE_ID_ARGUMENT, Schedule, ScheduleOwner,
+    ScheduleState,
+};
 pub use request::{CreateScheduleRequest, MAX_SCHEDULE_NAME_BYTES, UpdateScheduleRequest};
 
 #[cfg(test)]

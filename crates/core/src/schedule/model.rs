@@ -13,6 +13,10 @@ pub const NEXT_FIRE_TIMES: usize = 5;
 /// The argument naming the schedule a `scheduled` message came from.
 pub const SCHEDULE_ID_ARGUMENT: &str = "schedule_id";
 
+/// The id of the deployment's own daily schedule (`schedulerCron`,
+/// `--schedule`) where it is shown among the schedules.
+pub const CONFIGURATION_SCHEDULE_ID: &str = "00000000-0000-7000-8000-000000000000";
+
 /// Whether a schedule fires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -64,6 +68,37 @@ pub struct Schedule {
 }
 
 impl Schedule {
+    /// The deployment's own schedule, as the API shows it: `expression` (in
+    /// UTC), fired by the scheduler function from `since` on with the daily
+    /// notification (`title`, and a text naming the fire time). Its
+    /// configuration changes it, not the API.
+    pub fn configuration(
+        expression: &rez_schedule::ScheduleExpression,
+        title: &str,
+        since: DateTime<Utc>,
+    ) -> Self {
+        Schedule {
+            id: CONFIGURATION_SCHEDULE_ID
+                .parse()
+                .unwrap_or_else(|_| ScheduleId::generate(since)),
+            name: "the deployment's schedule".to_owned(),
+            expression: expression.to_string(),
+            timezone: "UTC".to_owned(),
+            start_date: None,
+            end_date: None,
+            notification: CreateMessageRequest {
+                title: Some(title.to_owned()),
+                message: Some("Scheduled notification for <the fire time> UTC.".to_owned()),
+                tags: vec!["calendar".to_owned()],
+                ..CreateMessageRequest::default()
+            },
+            state: ScheduleState::Enabled,
+            owner: ScheduleOwner::Configuration,
+            created_date: since,
+            updated_date: since,
+        }
+    }
+
     /// Its timing: the expression in its zone, from its start to its end.
     ///
     /// # Errors

@@ -121,8 +121,24 @@ impl ScheduleStore for SqliteStore {
 }
 
 impl SqliteStore {
-    /// Every enabled schedule with the last fire the embedded stack made of
-    /// it ([`SqliteStore::schedule_fired`]), oldest first.
+    /// Stores the deployment's own schedule as `schedule` says it now (a new
+    /// row, or the row of an earlier start replaced), so the API lists it.
+    ///
+    /// # Errors
+    /// [`ScheduleStoreError::Unavailable`], [`ScheduleStoreError::Corrupt`].
+    pub async fn show_configuration_schedule(
+        &self,
+        schedule: &Schedule,
+    ) -> Result<(), ScheduleStoreError> {
+        match self.get_schedule(&schedule.id).await? {
+            None => self.create_schedule(schedule).await,
+            Some(old) => self.replace_schedule(schedule, old.updated_date).await,
+        }
+    }
+
+    /// Every enabled schedule the API made, with the last fire the embedded
+    /// stack made of it ([`SqliteStore::schedule_fired`]), oldest first. The
+    /// deployment's own schedule is fired by the daily scheduler loop.
     ///
     /// # Errors
     /// [`ScheduleStoreError::Unavailable`], [`ScheduleStoreError::Corrupt`].
@@ -133,8 +149,8 @@ impl SqliteStore {
             .call(|conn| {
                 let mut select = conn
                     .prepare_cached(&format!(
-                        "SELECT {COLUMNS}, last_fire FROM schedules WHERE state = 'ENABLED' \
-                         ORDER BY created_date, id"
+                        "SELECT {COLUMNS}, last_fire FROM schedules \
+                         WHERE state = 'ENABLED' AND owner = 'api' ORDER BY created_date, id"
                     ))
                     .map_err(failure)?;
                 let rows = select

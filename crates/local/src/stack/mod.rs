@@ -41,6 +41,8 @@ pub const VISIBILITY_TIMEOUT: Duration = Duration::from_secs(300);
 pub const MAX_RECEIVE_COUNT: u32 = 3;
 /// The shortest real wait scaled durations are rounded up to.
 const MIN_SCALED: Duration = Duration::from_millis(1);
+/// The title of the daily `--schedule` notification.
+const DAILY_TITLE: &str = "rez-agent";
 
 /// Scales a duration by the time scale (never to zero, so timeouts stay timeouts).
 pub fn scaled(d: Duration, time_scale: f64) -> Duration {
@@ -231,6 +233,16 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
     let (listener, address, api_key) =
         crate::stack::bind_with_key(config.listen, config.api_key.as_deref()).await?;
     let schedule_wake = schedules_loop::WakeLoop::default();
+    // The daily --schedule is listed among the schedules; the scheduler
+    // loop below fires it, as before.
+    store
+        .show_configuration_schedule(&rez_core::schedule::Schedule::configuration(
+            &config.schedule,
+            DAILY_TITLE,
+            clock.now(),
+        ))
+        .await
+        .context("listing the daily schedule among the schedules")?;
     let web_api = rez_webapi::surface(
         rez_webapi::ApiState {
             store: store_port.clone(),
@@ -317,7 +329,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
             publisher: publisher.clone(),
             atomic_submitter: Some(atomic_submitter.clone()),
             stage: config.stage,
-            title: "rez-agent".into(),
+            title: DAILY_TITLE.into(),
             metrics: Arc::new(NoMetrics),
             dead_letters: None,
         },

@@ -220,3 +220,32 @@ async fn a_one_time_schedule_made_through_the_api_fires_once_and_ends_itself() -
     app.shutdown().await;
     Ok(())
 }
+
+#[tokio::test]
+async fn the_daily_schedule_is_listed_as_the_configurations_and_cannot_be_changed() -> TestResult {
+    let app = spawn_app(ntfy_accepting().await).await;
+    let listed = app.get_json("/api/schedules").await;
+    let items = listed["items"].as_array().ok_or("items")?;
+    assert_eq!(items.len(), 1, "{listed:#}");
+    let own = &items[0];
+    assert_eq!(own["id"], rez_core::schedule::CONFIGURATION_SCHEDULE_ID);
+    assert_eq!(own["owner"], "configuration");
+    // The test stack's --schedule: noon UTC in 2199.
+    assert_eq!(own["expression"], "cron(0 12 * * ? 2199)");
+    assert_eq!(own["next_fire_times"][0], "2199-01-01T12:00:00Z");
+    let path = app.url(&format!(
+        "/api/schedules/{}",
+        rez_core::schedule::CONFIGURATION_SCHEDULE_ID
+    ));
+    let pause = app
+        .client
+        .put(&path)
+        .json(&serde_json::json!({"state": "DISABLED"}))
+        .send()
+        .await?;
+    assert_eq!(pause.status(), 409);
+    assert_eq!(pause.json::<Value>().await?["error"]["code"], "conflict");
+    assert_eq!(app.client.delete(&path).send().await?.status(), 409);
+    app.shutdown().await;
+    Ok(())
+}
