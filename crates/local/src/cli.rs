@@ -100,11 +100,9 @@ fn either(literal: Option<Secret>, file: Option<Secret>) -> Option<String> {
         .filter(|text| !text.is_empty())
 }
 
-/// Flags of `rez-agent send`.
-#[derive(Debug, clap::Args)]
-pub struct SendArgs {
-    /// The notification's text.
-    pub text: String,
+/// The notification flags `send` and `schedules add` share.
+#[derive(Debug, Clone, clap::Args)]
+pub struct NotificationFlags {
     /// The notification's title.
     #[arg(long)]
     pub title: Option<String>,
@@ -117,6 +115,30 @@ pub struct SendArgs {
     /// URL opened when the notification is tapped.
     #[arg(long)]
     pub click: Option<String>,
+}
+
+impl NotificationFlags {
+    /// The notification with `text`, as `POST /api/messages` takes it.
+    fn request(self, text: String) -> rez_core::CreateMessageRequest {
+        rez_core::CreateMessageRequest {
+            message: Some(text),
+            title: self.title,
+            priority: self.priority,
+            tags: self.tags,
+            click: self.click,
+            ..rez_core::CreateMessageRequest::default()
+        }
+    }
+}
+
+/// Flags of `rez-agent send`.
+#[derive(Debug, clap::Args)]
+pub struct SendArgs {
+    /// The notification's text.
+    pub text: String,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub notification: NotificationFlags,
     /// Sent as Idempotency-Key: sending again with the same key answers with
     /// the message sent the first time instead of sending another.
     #[arg(long, value_name = "KEY")]
@@ -269,18 +291,9 @@ pub struct ScheduleAddArgs {
     /// No fire at or after this time (RFC 3339).
     #[arg(long, value_name = "TIME")]
     pub end: Option<chrono::DateTime<chrono::Utc>>,
-    /// The notification's title.
-    #[arg(long)]
-    pub title: Option<String>,
-    /// 1-5, or min, low, default, high, max (= urgent).
-    #[arg(long)]
-    pub priority: Option<Priority>,
-    /// Tags, comma-separated.
-    #[arg(long, value_delimiter = ',')]
-    pub tags: Vec<String>,
-    /// URL opened when the notification is tapped.
-    #[arg(long)]
-    pub click: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub notification: NotificationFlags,
     /// Create it paused.
     #[arg(long)]
     pub paused: bool,
@@ -601,14 +614,7 @@ async fn schedules(command: SchedulesCommand) -> anyhow::Result<()> {
                 timezone: args.timezone,
                 start_date: args.start,
                 end_date: args.end,
-                notification: Some(rez_core::CreateMessageRequest {
-                    message: Some(args.text),
-                    title: args.title,
-                    priority: args.priority,
-                    tags: args.tags,
-                    click: args.click,
-                    ..rez_core::CreateMessageRequest::default()
-                }),
+                notification: Some(args.notification.request(args.text)),
                 state: args
                     .paused
                     .then_some(rez_core::schedule::ScheduleState::Disabled),
@@ -638,13 +644,8 @@ async fn send(args: SendArgs) -> anyhow::Result<()> {
     let (client, view) = args.api.connect()?;
     let request = crate::commands::send::SendRequest {
         message: rez_core::CreateMessageRequest {
-            message: Some(args.text),
-            title: args.title,
-            priority: args.priority,
-            tags: args.tags,
-            click: args.click,
             created_by: Some("cli".to_owned()),
-            ..rez_core::CreateMessageRequest::default()
+            ..args.notification.request(args.text)
         },
         idempotency_key: args.idempotency_key,
         wait: args.wait,
