@@ -77,20 +77,9 @@ impl DynamoExecutionStore {
 
     /// The item of the execution `execution_id`, whatever its start date.
     async fn item(&self, execution_id: &str) -> Result<Option<Item>, StoreError> {
-        let output = self
-            .store
-            .client
-            .query()
-            .table_name(&self.store.table)
-            .key_condition_expression("#id = :id")
-            .expression_attribute_names("#id", ID)
-            .expression_attribute_values(":id", s(format!("{EXECUTION_PREFIX}{execution_id}")))
-            .limit(1)
-            .consistent_read(true)
-            .send()
+        self.store
+            .item_with_id(format!("{EXECUTION_PREFIX}{execution_id}"))
             .await
-            .map_err(|e| self.store.unavailable("Query", &e))?;
-        Ok(output.items().first().cloned())
     }
 
     /// One execution's summary, input and output; `None` when none was

@@ -72,6 +72,24 @@ impl DynamoMessageStore {
         }
     }
 
+    /// The one item whose partition key is `id` (messages, executions and
+    /// schedules each have one item per id), read consistently.
+    async fn item_with_id(&self, id: String) -> Result<Option<items::Item>, StoreError> {
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#id = :id")
+            .expression_attribute_names("#id", items::ID)
+            .expression_attribute_values(":id", items::s(id))
+            .consistent_read(true)
+            .limit(1)
+            .send()
+            .await
+            .map_err(|e| self.unavailable("Query", &e))?;
+        Ok(output.items().first().cloned())
+    }
+
     /// The SDK error of `operation` as [`StoreError::Unavailable`].
     fn unavailable<E, R>(&self, operation: &str, error: &SdkError<E, R>) -> StoreError
     where

@@ -51,20 +51,10 @@ impl DynamoScheduleStore {
 
     /// The schedule's item, whatever its creation date.
     async fn item(&self, id: &ScheduleId) -> Result<Option<Item>, ScheduleStoreError> {
-        let output = self
+        Ok(self
             .store
-            .client
-            .query()
-            .table_name(&self.store.table)
-            .key_condition_expression("#id = :id")
-            .expression_attribute_names("#id", ID)
-            .expression_attribute_values(":id", s(format!("{SCHEDULE_PREFIX}{id}")))
-            .limit(1)
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| self.store.unavailable("Query", &e))?;
-        Ok(output.items().first().cloned())
+            .item_with_id(format!("{SCHEDULE_PREFIX}{id}"))
+            .await?)
     }
 }
 

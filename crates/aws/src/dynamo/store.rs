@@ -199,19 +199,10 @@ impl DynamoMessageStore {
         // The key includes created_date, which an id alone does not give
         // (UUIDv7 keeps milliseconds, created_date microseconds): a Query on
         // the partition reads the one item as cheaply as GetItem would.
-        let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#id = :id")
-            .expression_attribute_names("#id", ID)
-            .expression_attribute_values(":id", s(id.as_str()))
-            .consistent_read(true)
-            .limit(1)
-            .send()
-            .await
-            .map_err(|e| self.unavailable("Query", &e))?;
-        output.items().first().cloned().map(decoded).transpose()
+        self.item_with_id(id.as_str().to_owned())
+            .await?
+            .map(decoded)
+            .transpose()
     }
 
     pub(super) async fn transition_message(
