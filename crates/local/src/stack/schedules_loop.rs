@@ -88,7 +88,7 @@ pub struct Due {
     pub fire: Option<DateTime<Utc>>,
     /// Whether fires older than the window were not made.
     pub missed: bool,
-    /// The fire after `now`.
+    /// The next fire after `now` and after the last one made.
     pub next: Option<DateTime<Utc>>,
 }
 
@@ -114,7 +114,9 @@ pub fn due(timing: &Timing, made_up_to: DateTime<Utc>, now: DateTime<Utc>) -> Du
     Due {
         fire,
         missed,
-        next: timing.next_after(now),
+        // Not before the last fire made: a restarted virtual clock can be
+        // behind it.
+        next: timing.next_after(after.max(now)),
     }
 }
 

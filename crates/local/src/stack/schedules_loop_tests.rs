@@ -44,6 +44,13 @@ fn the_next_fire_is_due_at_its_time_and_not_before() {
 }
 
 #[test]
+fn a_clock_behind_the_last_fire_waits_for_the_fire_after_it() {
+    let every_minute = timing("rate(1 minute)", at(8, 0));
+    let behind = due(&every_minute, at(8, 5), at(8, 2));
+    assert_eq!((behind.fire, behind.next), (None, Some(at(8, 6))));
+}
+
+#[test]
 fn after_a_stop_the_latest_missed_fire_is_made_once_if_it_is_young_enough() {
     // Down from 08:00 to 08:10: ten fires missed, the latest (08:10) made once.
     let every_minute = timing("rate(1 minute)", at(7, 0));

@@ -184,6 +184,15 @@ impl TestApp {
             stack.shutdown().await.unwrap();
         }
     }
+
+    /// Shuts the stack down and hands back its data dir and ntfy stub, for
+    /// a restart on them.
+    pub async fn stop(mut self) -> (TempDir, MockServer) {
+        if let Some(stack) = self.stack.take() {
+            stack.shutdown().await.unwrap();
+        }
+        (self._dir, self.ntfy)
+    }
 }
 
 /// The JSON bodies a stub received.
