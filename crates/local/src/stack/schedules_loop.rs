@@ -4,7 +4,7 @@
 //! Each enabled schedule fires at its times, read in its zone with the
 //! daylight saving rules of `rez-schedule`; `--time-scale` multiplies the
 //! waits, on a virtual clock that starts at the process's start. A fire
-//! makes the schedule's message through [`submit`] with the schedule's fire
+//! makes the schedule's message through [`submit()`] with the schedule's fire
 //! key, and is then recorded as the schedule's last fire in the database.
 //! So a restart neither loses nor doubles a fire: the key makes a fire made
 //! twice one message, and the last fire says where to go on. An `at(…)`
@@ -257,7 +257,7 @@ impl ScheduleRunner for WakeLoop {
 
 /// Fires the schedules until `cancel` fires, passing again at the next
 /// fire, when `wake` is notified (a schedule changed), and at least every
-/// [`MAX_WAIT`].
+/// minute (real time).
 pub async fn run(
     firing: ScheduleFiring,
     clock: VirtualClock,
