@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use rez_core::ports::{
     MAX_LIST_LIMIT, SchedulePage, ScheduleQuery, ScheduleStore, ScheduleStoreError, schedule_cursor,
 };
-use rez_core::schedule::{Schedule, ScheduleId, ScheduleOwner, ScheduleState};
+use rez_core::schedule::{Schedule, ScheduleId};
 
 use super::cursor::{IndexKey, Plan};
 use super::items::{CREATED_DATE, ID, Item, STAGE, UPDATED_DATE, get_s, s};
@@ -202,8 +202,8 @@ fn schedule_to_item(schedule: &Schedule, partition: &str) -> Result<Item, Schedu
         ("expression".to_owned(), s(&schedule.expression)),
         ("timezone".to_owned(), s(&schedule.timezone)),
         ("notification".to_owned(), s(notification)),
-        ("schedule_state".to_owned(), s(state_text(schedule.state))),
-        ("owner".to_owned(), s(owner_text(schedule.owner))),
+        ("schedule_state".to_owned(), s(schedule.state.as_str())),
+        ("owner".to_owned(), s(schedule.owner.as_str())),
         (
             UPDATED_DATE.to_owned(),
             s(rez_core::time::format(schedule.updated_date)),
@@ -218,20 +218,6 @@ fn schedule_to_item(schedule: &Schedule, partition: &str) -> Result<Item, Schedu
         }
     }
     Ok(item)
-}
-
-fn state_text(state: ScheduleState) -> &'static str {
-    match state {
-        ScheduleState::Enabled => "ENABLED",
-        ScheduleState::Disabled => "DISABLED",
-    }
-}
-
-fn owner_text(owner: ScheduleOwner) -> &'static str {
-    match owner {
-        ScheduleOwner::Api => "api",
-        ScheduleOwner::Configuration => "configuration",
-    }
 }
 
 /// The schedule an item holds; an attribute that does not read back is `Corrupt`.
@@ -260,16 +246,12 @@ fn item_to_schedule(item: &Item) -> Result<Schedule, ScheduleStoreError> {
         end_date: optional_date("end_date")?,
         notification: serde_json::from_str(text("notification")?)
             .map_err(|e| corrupt("notification", e.to_string()))?,
-        state: match text("schedule_state")? {
-            "ENABLED" => ScheduleState::Enabled,
-            "DISABLED" => ScheduleState::Disabled,
-            other => return Err(corrupt("schedule_state", format!("'{other}'"))),
-        },
-        owner: match text("owner")? {
-            "api" => ScheduleOwner::Api,
-            "configuration" => ScheduleOwner::Configuration,
-            other => return Err(corrupt("owner", format!("'{other}'"))),
-        },
+        state: text("schedule_state")?
+            .parse()
+            .map_err(|e: rez_core::ValidationError| corrupt("schedule_state", e.message))?,
+        owner: text("owner")?
+            .parse()
+            .map_err(|e: rez_core::ValidationError| corrupt("owner", e.message))?,
         created_date: date(CREATED_DATE)?,
         updated_date: date(UPDATED_DATE)?,
     })

@@ -1,4 +1,5 @@
-//! The small closed vocabularies of a message: stage, status and type.
+//! The small closed vocabularies of a message (stage, status and type), and
+//! [`text_enum`], which the schedules' vocabularies use too.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -6,13 +7,15 @@ use std::str::FromStr;
 
 use crate::ValidationError;
 
+/// A closed vocabulary: an enum whose values have one text each, the same
+/// in JSON ([`serde`]), in stores ([`as_str`](Stage::as_str), `FromStr`)
+/// and on screen (`Display`).
 macro_rules! text_enum {
     ($(#[$doc:meta])* $name:ident, $field:literal { $($(#[$vdoc:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $($(#[$vdoc])* $variant),+
+            $($(#[$vdoc])* #[serde(rename = $text)] $variant),+
         }
 
         impl $name {
@@ -46,6 +49,8 @@ macro_rules! text_enum {
         }
     };
 }
+
+pub(crate) use text_enum;
 
 text_enum!(
     /// The deployment stage a message belongs to.

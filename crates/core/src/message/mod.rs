@@ -4,6 +4,7 @@ mod id;
 mod kinds;
 
 pub use id::MessageId;
+pub(crate) use kinds::text_enum;
 pub use kinds::{MessageType, Stage, Status};
 
 use crate::notification::Notification;

@@ -1,11 +1,15 @@
 //! What a schedule is, and the message one of its fires makes.
 
+use std::fmt;
+use std::str::FromStr;
+
 use chrono::{DateTime, Utc};
 use rez_schedule::{ScheduleError, Timing, time_zone};
 use serde::{Deserialize, Serialize};
 
 use super::ScheduleId;
 use crate::idempotency::{SCHEDULED_TIME_ARGUMENT, SCHEDULER_CREATED_BY};
+use crate::message::text_enum;
 use crate::{CreateMessageRequest, IdempotencyKey, Message, MessageType, Stage, ValidationError};
 
 /// How many fire times a schedule shows ahead (`next_fire_times`).
@@ -17,26 +21,26 @@ pub const SCHEDULE_ID_ARGUMENT: &str = "schedule_id";
 /// `--schedule`) where it is shown among the schedules.
 pub const CONFIGURATION_SCHEDULE_ID: &str = "00000000-0000-7000-8000-000000000000";
 
-/// Whether a schedule fires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ScheduleState {
-    /// It fires at its times (EventBridge Scheduler's `ENABLED`).
-    Enabled,
-    /// Paused: it does not fire until enabled again (`DISABLED`).
-    Disabled,
-}
+text_enum!(
+    /// Whether a schedule fires.
+    ScheduleState, "state" {
+        /// It fires at its times (EventBridge Scheduler's `ENABLED`).
+        Enabled => "ENABLED",
+        /// Paused: it does not fire until enabled again (`DISABLED`).
+        Disabled => "DISABLED",
+    }
+);
 
-/// Who may change a schedule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ScheduleOwner {
-    /// Made through the API: the API changes and deletes it.
-    Api,
-    /// The deployment's own daily schedule (`schedulerCron`, `--schedule`):
-    /// its configuration changes it, the API only shows it.
-    Configuration,
-}
+text_enum!(
+    /// Who may change a schedule.
+    ScheduleOwner, "owner" {
+        /// Made through the API: the API changes and deletes it.
+        Api => "api",
+        /// The deployment's own daily schedule (`schedulerCron`, `--schedule`):
+        /// its configuration changes it, the API only shows it.
+        Configuration => "configuration",
+    }
+);
 
 /// A schedule: when it fires, and the notification each fire sends.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rez_core::ports::{
     SchedulePage, ScheduleQuery, ScheduleStore, ScheduleStoreError, schedule_cursor,
 };
-use rez_core::schedule::{Schedule, ScheduleId, ScheduleOwner, ScheduleState};
+use rez_core::schedule::{Schedule, ScheduleId};
 use rusqlite::{Connection, OptionalExtension, Row, named_params};
 
 use super::database::TaskFailure;
@@ -268,14 +268,8 @@ impl ScheduleRow {
             start_date: s.start_date.map(rez_core::time::format),
             end_date: s.end_date.map(rez_core::time::format),
             notification,
-            state: match s.state {
-                ScheduleState::Enabled => "ENABLED",
-                ScheduleState::Disabled => "DISABLED",
-            },
-            owner: match s.owner {
-                ScheduleOwner::Api => "api",
-                ScheduleOwner::Configuration => "configuration",
-            },
+            state: s.state.as_str(),
+            owner: s.owner.as_str(),
             created_date: rez_core::time::format(s.created_date),
             updated_date: rez_core::time::format(s.updated_date),
         })
@@ -351,16 +345,12 @@ fn decode(id: &str, texts: [Option<String>; 11]) -> Result<Schedule, ScheduleSto
         end_date: end.map(|t| date(t, "end_date")).transpose()?,
         notification: serde_json::from_str(&required(notification, "notification")?)
             .map_err(|e| corrupt("notification", e.to_string()))?,
-        state: match required(state, "state")?.as_str() {
-            "ENABLED" => ScheduleState::Enabled,
-            "DISABLED" => ScheduleState::Disabled,
-            other => return Err(corrupt("state", format!("'{other}'"))),
-        },
-        owner: match required(owner, "owner")?.as_str() {
-            "api" => ScheduleOwner::Api,
-            "configuration" => ScheduleOwner::Configuration,
-            other => return Err(corrupt("owner", format!("'{other}'"))),
-        },
+        state: required(state, "state")?
+            .parse()
+            .map_err(|e: rez_core::ValidationError| corrupt("state", e.message))?,
+        owner: required(owner, "owner")?
+            .parse()
+            .map_err(|e: rez_core::ValidationError| corrupt("owner", e.message))?,
         created_date: date(required(created, "created_date")?, "created_date")?,
         updated_date: date(required(updated, "updated_date")?, "updated_date")?,
     })
