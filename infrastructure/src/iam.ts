@@ -9,7 +9,7 @@ export interface Statement {
   Effect: "Allow";
   Action: string[];
   Resource: pulumi.Input<string>[];
-  Condition?: Record<string, Record<string, pulumi.Input<string>>>;
+  Condition?: Record<string, Record<string, pulumi.Input<string> | string[]>>;
 }
 
 /** A policy document as a JSON string, with every Output resolved. */

@@ -90,6 +90,7 @@ export function nameLimits(cfg: Naming): NameLimit[] {
   return [
     { kind: "Lambda function", max: 64, longest: longest(FUNCTION_NAMES.map(r)) },
     { kind: "EventBridge Scheduler schedule", max: 64, longest: longest([r("daily-scheduler"), r("reconcile")]) },
+    { kind: "EventBridge Scheduler schedule group", max: 64, longest: r("schedules") },
     { kind: "ntfy topic", max: 64, longest: generatedTopicName(cfg, "x".repeat(GENERATED_TOPIC_SUFFIX_LENGTH)) },
     { kind: "SQS queue", max: 80, longest: longest([r("notifications-queue"), r("notifications-dlq"), r("schedule-dlq")]) },
     { kind: "Step Functions state machine", max: 80, longest: r("notification") },

@@ -2,6 +2,10 @@
 // invoking the scheduler function's `live` alias through a role that may
 // invoke only that, and send to the daily run's dead-letter queue: where
 // Scheduler puts a daily invocation it could not deliver after its retries.
+// Beside them, the stack's schedule group: where the webapi creates the
+// schedules people define (`POST /api/schedules`), on the same alias, role,
+// retry policy and dead-letter queue. The daily and reconcile schedules stay
+// in the `default` group.
 
 import * as aws from "@pulumi/aws";
 import { RezConfig, resourceName, roleName } from "./config";
@@ -45,20 +49,41 @@ export const DAILY_RETRY_POLICY: RetryPolicy = { maximumRetryAttempts: 3, maximu
  */
 export const RECONCILE_RETRY_POLICY: RetryPolicy = { maximumRetryAttempts: 1, maximumEventAgeInSeconds: 240 };
 
-/** The schedules, their role and the daily run's dead-letter queue. */
+/**
+ * The ARN pattern of every schedule in a group, from the group's ARN:
+ * `arn:<partition>:scheduler:<region>:<account>:schedule-group/<name>` gives
+ * `arn:<partition>:scheduler:<region>:<account>:schedule/<name>/*`.
+ * @throws Error when `groupArn` is not a schedule group's ARN
+ */
+export function schedulesInGroupArn(groupArn: string): string {
+  const m = /^(arn:[a-z-]+:scheduler:[a-z0-9-]+:\d{12}:)schedule-group\/([0-9a-zA-Z_.-]+)$/.exec(groupArn);
+  if (!m) throw new Error(`'${groupArn}' is not the ARN of an EventBridge Scheduler schedule group`);
+  return `${m[1]}schedule/${m[2]}/*`;
+}
+
+/** The schedules, their role, the daily run's dead-letter queue and the group of the schedules people define. */
 export interface Schedule {
   schedule: aws.scheduler.Schedule;
   /** The reconciler's schedule. */
   reconcile: aws.scheduler.Schedule;
-  /** Where Scheduler puts a daily invocation it could not deliver (SSE-SQS, 14 days). */
+  /** Where Scheduler puts an invocation it could not deliver, daily or defined (SSE-SQS, 14 days). */
   dlq: aws.sqs.Queue;
+  /** The role every schedule runs with: the daily run's, the reconciler's and those the webapi creates. */
   role: aws.iam.Role;
   policy: aws.iam.RolePolicy;
+  /** Where the webapi creates the schedules people define, each named by its id. */
+  group: aws.scheduler.ScheduleGroup;
 }
 
-/** Declares the daily and reconcile schedules on the scheduler function's `live` alias. */
+/**
+ * Declares the daily and reconcile schedules on the scheduler function's
+ * `live` alias, their role and dead-letter queue, and the group of the
+ * schedules people define (which the program declares none of).
+ */
 export function createSchedule(cfg: RezConfig, scheduler: RezFunction): Schedule {
   const name = resourceName(cfg, "daily-scheduler");
+  const groupName = resourceName(cfg, "schedules");
+  const group = new aws.scheduler.ScheduleGroup(groupName, { name: groupName, tags: cfg.tags });
 
   // Kept as long as the notifications DLQ, and encrypted the same way.
   const dlq = deadLetterQueue(cfg, "schedule-dlq");
@@ -67,7 +92,7 @@ export function createSchedule(cfg: RezConfig, scheduler: RezFunction): Schedule
     `${name}-role`,
     roleName(cfg, "daily-scheduler"),
     "scheduler.amazonaws.com",
-    `EventBridge Scheduler: rez-agent daily run and reconciler (${cfg.stage}, ${cfg.region})`,
+    `EventBridge Scheduler: rez-agent daily run, reconciler and defined schedules (${cfg.stage}, ${cfg.region})`,
     cfg.tags,
   );
   // Scheduler sends to a target's dead-letter queue with the schedule's role.
@@ -112,5 +137,5 @@ export function createSchedule(cfg: RezConfig, scheduler: RezFunction): Schedule
     RECONCILE_INPUT,
     RECONCILE_RETRY_POLICY,
   );
-  return { schedule, reconcile, dlq, role, policy };
+  return { schedule, reconcile, dlq, role, policy, group };
 }

@@ -13,7 +13,7 @@ import { configuredOrGeneratedApiKey, configuredOrGeneratedNtfyUrl } from "./gen
 import { Statement } from "./iam";
 import { createMessaging } from "./messaging";
 import { createParameters } from "./parameters";
-import { createSchedule } from "./schedule";
+import { createSchedule, schedulesInGroupArn } from "./schedule";
 import { createStorage } from "./storage";
 import { createWorkflow, executionsConsoleUrl, readDefinition } from "./workflow";
 
@@ -100,6 +100,17 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
   // item of a transaction needs its own action. Reads by id are a Query on the
   // table (the key includes created_date) or a GetItem.
   const readAndTransition = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"];
+  // A schedule people define is an item `schedule#<id>` in the table; the
+  // webapi deletes it (DELETE /api/schedules/{id}) and the scheduler deletes
+  // a one-time schedule once it fired. DeleteItem is granted on those items
+  // only: messages are never deleted by a function.
+  const deleteScheduleItems: Statement = {
+    Sid: "DeleteScheduleItems",
+    Effect: "Allow",
+    Action: ["dynamodb:DeleteItem"],
+    Resource: [table.arn],
+    Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["schedule#*"] } },
+  };
   const publish: Statement = { Sid: "PublishNotifications", Effect: "Allow", Action: ["sns:Publish"], Resource: [messaging.topic.arn] };
   // The Rust functions read all their parameters with one GetParameters call
   // (one round trip in the cold start); GetParameter stays granted so a
@@ -199,6 +210,7 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
         "dynamodb:GetItem",
         "dynamodb:Query",
       ]),
+      deleteScheduleItems,
       // The reconcile job lists the open statuses from the status index,
       // and marks failed the messages of the dead letters it peeks at.
       { Sid: "ListOpenMessagesByIndex", Effect: "Allow", Action: ["dynamodb:Query"], Resource: indexArns },
@@ -214,6 +226,11 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
       publish,
     ],
   });
+  // The schedules, their role and DLQ, and the group of the schedules people
+  // define: declared before the webapi, which creates those schedules in the
+  // group with that role and DLQ (the role depends on the scheduler's alias,
+  // never on the webapi).
+  const schedule = createSchedule(cfg, fns.scheduler);
   fns.webapi = createFunction(cfg, {
     name: "webapi",
     environment: {
@@ -226,6 +243,14 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
       REZ_API_KEY_PARAMETER: params.apiKey.name,
       // The origins the webapi's own CORS layer allows, as API Gateway's do.
       ...(cfg.corsOrigins.length > 0 ? { REZ_CORS_ORIGINS: cfg.corsOrigins.join(",") } : {}),
+      // POST /api/schedules creates each schedule in the stack's group, on the
+      // scheduler's alias, with the daily run's role and DLQ; the daily
+      // run's expression is shown as the configuration's own schedule.
+      REZ_SCHEDULE_GROUP: schedule.group.name,
+      REZ_SCHEDULE_TARGET_ARN: fns.scheduler.alias.arn,
+      REZ_SCHEDULE_ROLE_ARN: schedule.role.arn,
+      REZ_SCHEDULE_DLQ_ARN: schedule.dlq.arn,
+      REZ_CONFIGURATION_SCHEDULE: cfg.schedulerCron,
     },
     statements: [
       tableStatement("ReadAndWriteMessages", [
@@ -235,6 +260,7 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
         "dynamodb:UpdateItem",
         "dynamodb:ConditionCheckItem",
       ]),
+      deleteScheduleItems,
       { Sid: "ListMessagesByIndex", Effect: "Allow", Action: ["dynamodb:Query"], Resource: indexArns },
       publish,
       // GET /api/dlq counts both queues and peeks the DLQ; POST
@@ -257,10 +283,25 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
         Resource: [workflow.logGroup.arn, pulumi.interpolate`${workflow.logGroup.arn}:*`],
       },
       ...readParameters("ReadApiKey", [params.apiKey.arn]),
+      // The schedules people define: only those in the stack's group, and
+      // only the Scheduler role may be handed to them, only to Scheduler.
+      {
+        Sid: "ManageDefinedSchedules",
+        Effect: "Allow",
+        Action: ["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule"],
+        Resource: [schedule.group.arn.apply(schedulesInGroupArn)],
+      },
+      {
+        Sid: "PassScheduleRole",
+        Effect: "Allow",
+        Action: ["iam:PassRole"],
+        Resource: [schedule.role.arn],
+        Condition: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
+      },
     ],
   });
 
-  // ---- wiring: queue → processor, schedule → scheduler, API → webapi
+  // ---- wiring: queue → processor, API → webapi (the schedules are above)
   new aws.lambda.EventSourceMapping(`${resourceName(cfg, "processor")}-sqs`, {
     eventSourceArn: messaging.queue.arn,
     functionName: fns.processor.alias.arn,
@@ -269,7 +310,6 @@ export function defineStack(raw: RawConfig, opts: StackOptions = {}): StackOutpu
     enabled: true,
     tags: cfg.tags,
   }, { dependsOn: [fns.processor.policy] });
-  const schedule = createSchedule(cfg, fns.scheduler);
   const api = createApi(cfg, fns.webapi);
 
   const alarms = createAlarms(cfg, {

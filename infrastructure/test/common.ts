@@ -72,6 +72,11 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
     const paramArn = (key: string) => `arn:aws:ssm:${e.region}:${ACCOUNT}:parameter/rez-agent/${e.stage}/${key}`;
     const logArn = (group: string) => `arn:aws:logs:${e.region}:${ACCOUNT}:log-group:${group}`;
     const fnPolicy = (fn: string) => res.policyOfRole(res.fn(fn, e.stage).inputs.role);
+    const scheduleDlqArn = () => `arn:aws:sqs:${e.region}:${ACCOUNT}:${name("schedule-dlq")}`;
+    const schedulerRoleArn = () => `arn:aws:iam::${ACCOUNT}:role/rez-agent-daily-scheduler-${e.stage}-${e.region}`;
+    /** Every schedule of the stack's group, as IAM names them: what the webapi may manage. */
+    const definedSchedulesArn = () => `arn:aws:scheduler:${e.region}:${ACCOUNT}:schedule/${name("schedules")}/*`;
+    const SCHEDULE_ACTIONS = ["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule"];
 
     before(async () => {
       assert.equal(e.region, REGION, "the harness's ARNs are built for REGION");
@@ -274,6 +279,11 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
           REZ_EXECUTION_LOG_GROUP: `/aws/vendedlogs/states/${name("notification")}`,
           REZ_API_KEY_PARAMETER: `/rez-agent/${e.stage}/api-key`,
           ...(e.corsOrigins ? { REZ_CORS_ORIGINS: e.corsOrigins.join(",") } : {}),
+          REZ_SCHEDULE_GROUP: name("schedules"),
+          REZ_SCHEDULE_TARGET_ARN: aliasArn("scheduler"),
+          REZ_SCHEDULE_ROLE_ARN: schedulerRoleArn(),
+          REZ_SCHEDULE_DLQ_ARN: scheduleDlqArn(),
+          REZ_CONFIGURATION_SCHEDULE: e.schedulerCron,
         });
         assert.deepEqual(env("load-message"), base);
         assert.deepEqual(env("record-status"), base);
@@ -321,6 +331,7 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
             ...logs("scheduler"),
             ...xray(),
             ...pairs(["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:Query"], [tableArn()]),
+            ...pairs(["dynamodb:DeleteItem"], [tableArn()]),
             ...pairs(["dynamodb:Query"], indexes),
             ...pairs(["sqs:GetQueueAttributes"], [queueArn(), dlqArn()]),
             ...pairs(["sqs:ReceiveMessage", "sqs:ChangeMessageVisibility"], [dlqArn()]),
@@ -342,7 +353,7 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
         );
       });
 
-      it("webapi: its logs, the table and its two GSIs, publishing, the dead letters and their redrive, the executions' log group, its API key parameter", () => {
+      it("webapi: its logs, the table and its two GSIs, publishing, the dead letters and their redrive, the executions' log group, its API key parameter, the schedules of its group and passing the Scheduler role", () => {
         const executionLogs = logArn(`/aws/vendedlogs/states/${name("notification")}`);
         const indexes = ["stage-created_date-index", "status-created_date-index"].map((i) => `${tableArn()}/index/${i}`);
         assert.deepEqual(
@@ -354,6 +365,7 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
               ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"],
               [tableArn()],
             ),
+            ...pairs(["dynamodb:DeleteItem"], [tableArn()]),
             ...pairs(["dynamodb:Query"], indexes),
             ...pairs(["sns:Publish"], [topicArn()]),
             ...pairs(["sqs:GetQueueAttributes"], [queueArn(), dlqArn()]),
@@ -362,6 +374,8 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
             ...pairs(["logs:FilterLogEvents"], [executionLogs, `${executionLogs}:*`]),
             ...pairs(["ssm:GetParameter", "ssm:GetParameters"], [paramArn("api-key")]),
             ...kms(true),
+            ...pairs(SCHEDULE_ACTIONS, [definedSchedulesArn()]),
+            ...pairs(["iam:PassRole"], [schedulerRoleArn()]),
           ]),
         );
       });
@@ -386,6 +400,19 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
         );
       });
 
+      it("lets the webapi and the scheduler delete only schedule items, never a message", () => {
+        const deleters: string[] = [];
+        for (const r of res.ofType("aws:iam/rolePolicy:RolePolicy")) {
+          for (const s of JSON.parse(r.inputs.policy).Statement) {
+            if (!s.Action.includes("dynamodb:DeleteItem")) continue;
+            deleters.push(r.inputs.name);
+            assert.deepEqual(s.Action, ["dynamodb:DeleteItem"], r.inputs.name);
+            assert.deepEqual(s.Condition, { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["schedule#*"] } }, r.inputs.name);
+          }
+        }
+        assert.deepEqual(deleters.sort(), [`${name("scheduler")}-policy`, `${name("webapi")}-policy`]);
+      });
+
       it("grants the customer-managed key only through SSM", () => {
         for (const r of res.ofType("aws:iam/rolePolicy:RolePolicy")) {
           for (const s of JSON.parse(r.inputs.policy).Statement) {
@@ -395,7 +422,7 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
         }
       });
 
-      it("never allows a * action, and a * resource only for X-Ray and Step Functions log delivery", () => {
+      it("never allows a * action, a * resource only for X-Ray and Step Functions log delivery, and wildcards only in log streams and the webapi's schedules of its group", () => {
         const starOk = /^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups))$/;
         const policies = res.ofType("aws:iam/rolePolicy:RolePolicy");
         assert.equal(policies.length, 8, "six functions, the state machine, the schedule");
@@ -403,8 +430,12 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
           for (const g of grants(JSON.parse(p.inputs.policy))) {
             const [action, resource] = g.split(" ");
             assert.ok(!action.includes("*"), `${p.name}: ${action}`);
-            if (resource !== "*" && resource.includes("*")) {
-              assert.match(resource, /:log-group:[^*]+:\*$/, `${p.name}: ${g}: only a log group's streams may be wildcarded`);
+            if (resource === definedSchedulesArn()) {
+              // The schedules people define are named by their ids, unknown to the program.
+              assert.equal(p.inputs.name, `${name("webapi")}-policy`, `${p.name}: ${g}: only the webapi manages the group's schedules`);
+              assert.ok(SCHEDULE_ACTIONS.includes(action), `${p.name}: ${g}`);
+            } else if (resource !== "*" && resource.includes("*")) {
+              assert.match(resource, /:log-group:[^*]+:\*$/, `${p.name}: ${g}: only a log group's streams and the group's schedules may be wildcarded`);
             }
             if (resource === "*") assert.match(action, starOk, `${p.name}: ${g}`);
           }
@@ -503,6 +534,72 @@ export function commonSuite(title: string, getRun: () => Promise<Run>, e: Expect
         assert.equal(r.inputs.target.roleArn, daily.inputs.target.roleArn);
         assert.deepEqual(JSON.parse(r.inputs.target.input), { job: "reconcile" });
         assert.ok(r.inputs.target.retryPolicy.maximumEventAgeInSeconds < 300, "a retry never outlives the next run");
+      });
+
+      it("keeps the daily and reconcile schedules in the default group", () => {
+        for (const s of res.ofType("aws:scheduler/schedule:Schedule")) assert.equal(s.inputs.groupName, undefined, s.name);
+      });
+
+      it("declares one schedule group, rez-agent-schedules-{stage}, a name Scheduler accepts, tagged like the rest", () => {
+        const groups = res.ofType("aws:scheduler/scheduleGroup:ScheduleGroup");
+        assert.deepEqual(groups.map((g) => g.inputs.name), [name("schedules")]);
+        assert.match(groups[0].inputs.name, /^[0-9a-zA-Z_.-]{1,64}$/);
+        assert.deepEqual(groups[0].inputs.tags, {
+          Project: "rez-agent",
+          Stage: e.stage,
+          ManagedBy: "pulumi",
+          Environment: { dev: "development", stage: "staging", prod: "production" }[e.stage],
+        });
+      });
+
+      it("tells the webapi to create the schedules people define in that group, as the daily schedule is: its target, role and DLQ; and the daily expression", () => {
+        const env = res.fn("webapi", e.stage).inputs.environment.variables;
+        const group = res.one("aws:scheduler/scheduleGroup:ScheduleGroup");
+        const daily = res.named("aws:scheduler/schedule:Schedule", name("daily-scheduler"));
+        assert.equal(env.REZ_SCHEDULE_GROUP, group.inputs.name);
+        assert.equal(env.REZ_SCHEDULE_TARGET_ARN, daily.inputs.target.arn);
+        assert.equal(env.REZ_SCHEDULE_ROLE_ARN, daily.inputs.target.roleArn);
+        assert.deepEqual(daily.inputs.target.deadLetterConfig, { arn: scheduleDlqArn() });
+        assert.equal(env.REZ_SCHEDULE_DLQ_ARN, daily.inputs.target.deadLetterConfig.arn);
+        assert.equal(env.REZ_CONFIGURATION_SCHEDULE, daily.inputs.scheduleExpression);
+        assert.equal(env.REZ_CONFIGURATION_SCHEDULE, e.schedulerCron);
+      });
+
+      it("lets the Scheduler role the webapi passes invoke the target and send to the DLQ the webapi gives its schedules", () => {
+        const env = res.fn("webapi", e.stage).inputs.environment.variables;
+        const role = res.one("aws:iam/role:Role", (r) => r.state.arn === env.REZ_SCHEDULE_ROLE_ARN);
+        assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal, { Service: "scheduler.amazonaws.com" });
+        assert.deepEqual(grants(res.policyOfRole(env.REZ_SCHEDULE_ROLE_ARN)), [
+          `lambda:InvokeFunction ${env.REZ_SCHEDULE_TARGET_ARN}`,
+          `sqs:SendMessage ${env.REZ_SCHEDULE_DLQ_ARN}`,
+        ]);
+        const dlq = res.one("aws:sqs/queue:Queue", (q) => q.state.arn === env.REZ_SCHEDULE_DLQ_ARN);
+        assert.equal(dlq.inputs.name, name("schedule-dlq"));
+        assert.equal(dlq.inputs.sqsManagedSseEnabled, true);
+      });
+
+      it("lets the webapi manage exactly the schedules of its group, and pass exactly the Scheduler role, only to Scheduler", () => {
+        const statements = fnPolicy("webapi").Statement;
+        const about = (prefix: string) => statements.filter((s) => s.Action.some((a: string) => a.startsWith(prefix)));
+        assert.deepEqual(
+          about("scheduler:").map((s) => ({ Action: [...s.Action].sort(), Resource: s.Resource, Condition: s.Condition })),
+          [{ Action: [...SCHEDULE_ACTIONS].sort(), Resource: [definedSchedulesArn()], Condition: undefined }],
+        );
+        assert.deepEqual(
+          about("iam:").map((s) => ({ Action: s.Action, Resource: s.Resource, Condition: s.Condition })),
+          [
+            {
+              Action: ["iam:PassRole"],
+              Resource: [schedulerRoleArn()],
+              Condition: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
+            },
+          ],
+        );
+        for (const p of res.ofType("aws:iam/rolePolicy:RolePolicy")) {
+          if (p.inputs.name === `${name("webapi")}-policy`) continue;
+          const others = grants(JSON.parse(p.inputs.policy)).filter((g) => g.startsWith("scheduler:") || g.startsWith("iam:"));
+          assert.deepEqual(others, [], `${p.name}: only the webapi manages schedules or passes a role`);
+        }
       });
     });
 

@@ -69,7 +69,7 @@ describe("declare: the dev stack as declared", () => {
 
   it("has exactly the documented members, none missing (the Rust side deserializes them)", () => {
     const keys = (o: object) => Object.keys(o).sort();
-    assert.deepEqual(keys(doc), ["account", "eventSourceMappings", "functions", "httpApis", "parameters", "queues", "region", "schedules", "stage", "stateMachines", "subscriptions", "table", "topic"]);
+    assert.deepEqual(keys(doc), ["account", "eventSourceMappings", "functions", "httpApis", "parameters", "queues", "region", "scheduleGroups", "schedules", "stage", "stateMachines", "subscriptions", "table", "topic"]);
     assert.deepEqual(keys(fn("processor")), ["alias", "architectures", "arn", "environment", "handler", "key", "memorySize", "name", "runtime", "timeout", "version", "zip"]);
     assert.deepEqual(keys(doc.table), ["arn", "attributes", "globalSecondaryIndexes", "hashKey", "name", "rangeKey", "ttlAttribute"]);
     for (const q of doc.queues) {
@@ -78,6 +78,7 @@ describe("declare: the dev stack as declared", () => {
     assert.deepEqual(keys(doc.eventSourceMappings[0]), ["batchSize", "enabled", "eventSourceArn", "functionArn", "functionResponseTypes", "maximumBatchingWindowInSeconds"]);
     assert.equal(doc.eventSourceMappings[0].maximumBatchingWindowInSeconds, null, "an absent value is null");
     assert.deepEqual(keys(doc.schedules[0]), ["input", "name", "retryPolicy", "scheduleExpression", "scheduleExpressionTimezone", "state", "targetArn"]);
+    assert.deepEqual(keys(doc.scheduleGroups[0]), ["arn", "name"]);
     assert.deepEqual(keys(doc.httpApis[0]), ["name", "routes", "throttlingBurstLimit", "throttlingRateLimit"]);
     assert.deepEqual(keys(doc.stateMachines[0]), ["arn", "definition", "logGroup", "name", "type"]);
   });
@@ -149,6 +150,18 @@ describe("declare: the dev stack as declared", () => {
     assert.equal(s.scheduleExpression, "cron(0 12 * * ? *)");
     assert.equal(s.state, "ENABLED");
     assert.deepEqual(s.retryPolicy, { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 });
+  });
+
+  it("lists the stack's schedule group, which the webapi is told to create the schedules people define in", () => {
+    assert.deepEqual(doc.scheduleGroups, [
+      { name: "rez-agent-schedules-dev", arn: "arn:aws:scheduler:us-east-1:123456789012:schedule-group/rez-agent-schedules-dev" },
+    ]);
+    const env = fn("webapi").environment;
+    assert.equal(env.REZ_SCHEDULE_GROUP, doc.scheduleGroups[0].name);
+    assert.equal(env.REZ_SCHEDULE_TARGET_ARN, fn("scheduler").alias.arn);
+    const scheduleDlq = doc.queues.find((q) => q.arn === env.REZ_SCHEDULE_DLQ_ARN);
+    assert.equal(scheduleDlq?.name, "rez-agent-schedule-dlq-dev", "the schedules' DLQ is a declared queue");
+    assert.equal(env.REZ_CONFIGURATION_SCHEDULE, doc.schedules[0].scheduleExpression);
   });
 
   it("routes $default with payload format 2.0 to the webapi's alias", () => {

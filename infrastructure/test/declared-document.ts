@@ -65,6 +65,12 @@ export interface DeclaredSchedule {
   retryPolicy: { maximumRetryAttempts: number | null; maximumEventAgeInSeconds: number | null } | null;
 }
 
+/** A schedule group: where the webapi creates the schedules people define (the daily ones are in `default`). */
+export interface DeclaredScheduleGroup {
+  name: string;
+  arn: string;
+}
+
 export interface DeclaredHttpApi {
   name: string;
   routes: { routeKey: string; integrationType: string; payloadFormatVersion: string | null; functionArn: string }[];
@@ -93,6 +99,7 @@ export interface Declared {
   parameters: { name: string; type: string; value: string }[];
   eventSourceMappings: DeclaredEventSourceMapping[];
   schedules: DeclaredSchedule[];
+  scheduleGroups: DeclaredScheduleGroup[];
   httpApis: DeclaredHttpApi[];
   stateMachines: DeclaredStateMachine[];
 }

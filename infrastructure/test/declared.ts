@@ -19,6 +19,7 @@ import type {
   DeclaredHttpApi,
   DeclaredQueue,
   DeclaredSchedule,
+  DeclaredScheduleGroup,
   DeclaredTable,
 } from "./declared-document";
 import { functionName } from "../src/functions";
@@ -35,6 +36,7 @@ const T = {
   parameter: "aws:ssm/parameter:Parameter",
   esm: "aws:lambda/eventSourceMapping:EventSourceMapping",
   schedule: "aws:scheduler/schedule:Schedule",
+  scheduleGroup: "aws:scheduler/scheduleGroup:ScheduleGroup",
   api: "aws:apigatewayv2/api:Api",
   integration: "aws:apigatewayv2/integration:Integration",
   route: "aws:apigatewayv2/route:Route",
@@ -191,6 +193,7 @@ export async function describe(resources: Recorded[], stage: string, namePrefix:
       };
     }),
     schedules: of(T.schedule).map(describeSchedule),
+    scheduleGroups: of(T.scheduleGroup).map(describeScheduleGroup),
     httpApis: describeApis(of(T.api), of(T.integration), of(T.route), of(T.stage)),
     stateMachines: of(T.stateMachine).map((sm) => {
       const definition = str(sm, sm.inputs.definition, "definition");
@@ -313,6 +316,10 @@ function describeSchedule(s: Recorded): DeclaredSchedule {
         }
       : null,
   };
+}
+
+function describeScheduleGroup(g: Recorded): DeclaredScheduleGroup {
+  return { name: str(g, g.inputs.name, "name"), arn: str(g, g.state.arn, "arn") };
 }
 
 /** A Lambda proxy integration's URI: the Lambda's invoke ARN, or its ARN itself. */

@@ -113,7 +113,11 @@ function stateFor(type: string, name: string, inputs: any): { id: string; state:
       id = state.arn;
       break;
     case "aws:scheduler/schedule:Schedule":
-      state.arn = `arn:aws:scheduler:${at}:schedule/default/${n}`;
+      state.arn = `arn:aws:scheduler:${at}:schedule/${inputs.groupName ?? "default"}/${n}`;
+      break;
+    case "aws:scheduler/scheduleGroup:ScheduleGroup":
+      state.arn = `arn:aws:scheduler:${at}:schedule-group/${n}`;
+      id = n;
       break;
     case "aws:apigatewayv2/api:Api":
       id = API_ID;

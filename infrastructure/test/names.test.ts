@@ -16,6 +16,7 @@ const allZips = { buildDir: "/nowhere/build", fileExists: () => true };
 const LIMITS: Record<string, number> = {
   "aws:lambda/function:Function": 64,
   "aws:scheduler/schedule:Schedule": 64,
+  "aws:scheduler/scheduleGroup:ScheduleGroup": 64,
   "aws:iam/role:Role": 64,
   "aws:sqs/queue:Queue": 80,
   "aws:sfn/stateMachine:StateMachine": 80,
