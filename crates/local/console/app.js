@@ -8,6 +8,8 @@ import {executionsPage} from './pages/executions.js';
 import {messagePage} from './pages/message.js';
 import {messagesPage} from './pages/messages.js';
 import {metricsPage} from './pages/metrics.js';
+import {schedulePage} from './pages/schedule.js';
+import {schedulesPage} from './pages/schedules.js';
 import {sendPage} from './pages/send.js';
 
 /** [pattern on the hash path, navigation entry, page(main, params, context, ...captures)] */
@@ -16,6 +18,8 @@ const ROUTES = [
   [/^\/executions$/, 'executions', executionsPage],
   [/^\/messages\/(.+)$/, 'messages', messagePage],
   [/^\/messages$/, 'messages', messagesPage],
+  [/^\/schedules\/(.+)$/, 'schedules', schedulePage],
+  [/^\/schedules$/, 'schedules', schedulesPage],
   [/^\/metrics$/, 'metrics', metricsPage],
   [/^\/send$/, 'send', sendPage],
   [/^\/dlq$/, 'dlq', dlqPage],

@@ -11,6 +11,26 @@ export function time(text) {
     + `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
 }
 
+/**
+ * "Tue 2026-12-01 08:00:00" of an RFC 3339 string read in the IANA zone
+ * `zone` (a schedule's times, as its expression reads them); the local
+ * time() when the browser does not know the zone; '—' when absent.
+ */
+export function zonedTime(text, zone) {
+  if (!text) return '—';
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime())) return text;
+  try {
+    const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', {
+      timeZone: zone, weekday: 'short', year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+    }).formatToParts(date).map((part) => [part.type, part.value]));
+    return `${parts.weekday} ${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+  } catch {
+    return time(text);
+  }
+}
+
 /** Local "HH:MM:SS.mmm", for history rows. */
 export function clock(text) {
   const date = new Date(text);

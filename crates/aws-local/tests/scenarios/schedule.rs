@@ -27,6 +27,7 @@ async fn a_schedule_fired_twice_for_one_time_makes_one_message_which_is_delivere
                 stage: local.declared().stage.parse().ok(),
                 status: None,
                 message_type: None,
+                schedule_id: None,
                 limit: 50,
                 cursor: None,
             })

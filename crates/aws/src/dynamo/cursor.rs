@@ -4,9 +4,11 @@
 //! [`STATUS_INDEX`](super::STATUS_INDEX) (a stage filter then narrows it);
 //! otherwise [`STAGE_INDEX`](super::STAGE_INDEX) is queried for the filter's
 //! stage, or the table's own stage when there is none (the table is per
-//! stage). `message_type` is a FilterExpression, so the store keeps querying
+//! stage). `message_type` and the schedule (`arguments.schedule_id` of a
+//! `scheduled` message) are a FilterExpression, so the store keeps querying
 //! until it has `limit` items or the index is exhausted (within
-//! [`MAX_QUERIES`] calls). A cursor carries the key of the last item returned
+//! [`MAX_QUERIES`] calls): a filtered page may hold fewer than `limit` items
+//! while its `next_cursor` continues the list. A cursor carries the key of the last item returned
 //! (or DynamoDB's LastEvaluatedKey when the call budget ran out first) plus
 //! the filters' fingerprint; the next page's ExclusiveStartKey is rebuilt
 //! from it and the index key the filters imply.
@@ -15,7 +17,8 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use rez_core::ports::{ListQuery, MAX_LIST_LIMIT, Page};
-use rez_core::{Cursor, Message, StoreError};
+use rez_core::schedule::SCHEDULE_ID_ARGUMENT;
+use rez_core::{Cursor, Message, MessageType, StoreError};
 
 use super::items::{CREATED_DATE, ID, Item, STAGE, STATUS, get_s, item_to_message, s};
 use super::{DynamoMessageStore, STAGE_INDEX, STATUS_INDEX};
@@ -71,6 +74,16 @@ pub(crate) fn plan(query: &ListQuery, table_stage: rez_core::Stage) -> Plan {
         filters.push("#message_type = :message_type");
         names.insert("#message_type".into(), "message_type".into());
         values.insert(":message_type".into(), s(kind.as_str()));
+    }
+    if let Some(schedule) = &query.schedule_id {
+        // The `scheduled` messages whose arguments map names the schedule,
+        // as [`ListQuery::matches`] says.
+        filters.push("#message_type = :scheduled AND #arguments.#schedule_id = :schedule_id");
+        names.insert("#message_type".into(), "message_type".into());
+        names.insert("#arguments".into(), "arguments".into());
+        names.insert("#schedule_id".into(), SCHEDULE_ID_ARGUMENT.into());
+        values.insert(":scheduled".into(), s(MessageType::Scheduled.as_str()));
+        values.insert(":schedule_id".into(), s(schedule.as_str()));
     }
     Plan {
         key,
@@ -181,7 +194,7 @@ impl DynamoMessageStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rez_core::{MessageType, Stage, Status};
+    use rez_core::{Stage, Status};
 
     #[test]
     fn the_filters_choose_the_index() {
@@ -222,6 +235,31 @@ mod tests {
         );
         assert_eq!(p.names["#pk"], "status");
         assert_eq!(plan(&ListQuery::default(), Stage::Dev).filter, None);
+    }
+
+    #[test]
+    fn a_schedule_becomes_a_filter_on_the_type_and_the_arguments() {
+        let id: rez_core::schedule::ScheduleId =
+            "0192f0c4-0000-7000-8000-000000000001".parse().unwrap();
+        let q = ListQuery {
+            schedule_id: Some(id),
+            ..ListQuery::default()
+        };
+        let p = plan(&q, Stage::Dev);
+        assert_eq!(
+            (p.key.index, p.filter.as_deref()),
+            (
+                STAGE_INDEX,
+                Some("#message_type = :scheduled AND #arguments.#schedule_id = :schedule_id")
+            )
+        );
+        assert_eq!(
+            (&p.names["#schedule_id"], &p.values[":schedule_id"]),
+            (
+                &"schedule_id".to_owned(),
+                &s("0192f0c4-0000-7000-8000-000000000001")
+            )
+        );
     }
 
     #[test]

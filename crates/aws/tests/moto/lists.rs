@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use rez_core::ports::{ListQuery, MessageStore, MetricsWindow};
+use rez_core::schedule::{SCHEDULE_ID_ARGUMENT, ScheduleId};
 use rez_core::{Cursor, IdempotencyKey, Message, MessageType, Stage, Status, StoreError};
 
 use crate::helpers::{TestResult, change, message_at, new_store};
@@ -83,6 +84,7 @@ async fn filters_by_status_stage_and_type_page_through_the_indexes() -> TestResu
         stage: Some(Stage::Dev),
         status: Some(Status::Queued),
         message_type: Some(MessageType::Scheduled),
+        schedule_id: None,
         limit: 1,
         cursor: None,
     };
@@ -121,6 +123,40 @@ async fn filters_by_status_stage_and_type_page_through_the_indexes() -> TestResu
     assert!(other_stage.items.is_empty() && other_stage.next_cursor.is_none());
     Ok(())
 }
+#[tokio::test]
+async fn a_schedule_filter_pages_through_only_that_schedule_s_scheduled_messages() -> TestResult {
+    let (store, _) = new_store(Stage::Dev).await;
+    let base = message_at(0, Stage::Dev, MessageType::Scheduled).created_date;
+    let (mine, other) = (ScheduleId::generate(base), ScheduleId::generate(base));
+    let mut expected = Vec::new();
+    for i in 0..9 {
+        let (kind, schedule) = match i % 3 {
+            0 => (MessageType::Scheduled, &mine),
+            1 => (MessageType::Scheduled, &other),
+            _ => (MessageType::Notification, &mine),
+        };
+        let mut m = message_at(i * 10, Stage::Dev, kind);
+        m.arguments
+            .insert(SCHEDULE_ID_ARGUMENT.into(), schedule.as_str().into());
+        store.create(&m, None).await?;
+        if i % 3 == 0 {
+            expected.push(m);
+        }
+    }
+    expected.reverse();
+    let pages = all_pages(
+        &store,
+        ListQuery {
+            schedule_id: Some(mine),
+            limit: 2,
+            ..ListQuery::default()
+        },
+    )
+    .await?;
+    assert_eq!(pages.into_iter().flatten().collect::<Vec<_>>(), expected);
+    Ok(())
+}
+
 #[tokio::test]
 async fn lists_never_show_the_auxiliary_items() -> TestResult {
     let (store, _) = new_store(Stage::Dev).await;

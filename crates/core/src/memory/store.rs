@@ -70,9 +70,7 @@ impl MessageStore for MemoryStore {
         let mut items: Vec<&Message> = inner
             .messages
             .values()
-            .filter(|m| query.stage.is_none_or(|s| m.stage == s))
-            .filter(|m| query.status.is_none_or(|s| m.status == s))
-            .filter(|m| query.message_type.is_none_or(|t| m.message_type == t))
+            .filter(|m| query.matches(m))
             .filter(|m| {
                 query.cursor.as_ref().is_none_or(|c| {
                     (
@@ -178,6 +176,45 @@ mod tests {
             (Some(50), Some(90), Some(99), Some(100), 100)
         );
         assert_eq!(LatencySummary::from_samples(vec![]).p50, None);
+    }
+
+    #[tokio::test]
+    async fn listing_by_schedule_returns_only_that_schedule_s_scheduled_messages() {
+        use crate::schedule::{SCHEDULE_ID_ARGUMENT, ScheduleId};
+        use crate::{MessageType, Notification, Stage};
+        let start = chrono::Utc::now();
+        let (mine, other) = (ScheduleId::generate(start), ScheduleId::generate(start));
+        let store = MemoryStore::new();
+        let mut made = Vec::new();
+        for (i, (kind, schedule)) in [
+            (MessageType::Scheduled, &mine),
+            (MessageType::Scheduled, &other),
+            (MessageType::Notification, &mine),
+            (MessageType::Scheduled, &mine),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let at = start + chrono::TimeDelta::seconds(i64::try_from(i).unwrap());
+            let mut m = Message::new(at, "test", Stage::Dev, kind, Notification::text("x"));
+            m.arguments
+                .insert(SCHEDULE_ID_ARGUMENT.into(), schedule.as_str().into());
+            store.create(&m, None).await.unwrap();
+            made.push(m);
+        }
+        let mut query = ListQuery {
+            schedule_id: Some(mine),
+            limit: 1,
+            ..ListQuery::default()
+        };
+        let first = store.list(&query).await.unwrap();
+        let cursor = first.next_cursor.as_deref().unwrap();
+        query.cursor = Some(Cursor::decode(cursor, &query.filter_fingerprint()).unwrap());
+        let second = store.list(&query).await.unwrap();
+        assert_eq!(
+            (first.items, second.items, second.next_cursor),
+            (vec![made[3].clone()], vec![made[0].clone()], None)
+        );
     }
 
     #[tokio::test]

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::metrics_window::MetricsWindow;
 use super::series::{HourlyCounts, HourlySeries};
+use crate::schedule::{SCHEDULE_ID_ARGUMENT, ScheduleId};
 use crate::{Cursor, IdempotencyKey, Message, MessageId, MessageType, Stage, Status};
 
 /// How long an execution's claim on a `processing` message holds, counted
@@ -59,6 +60,9 @@ pub struct ListQuery {
     pub status: Option<Status>,
     /// Only this type.
     pub message_type: Option<MessageType>,
+    /// Only the messages this schedule fired: type `scheduled`, with
+    /// `arguments.schedule_id` this id (see [`ListQuery::matches`]).
+    pub schedule_id: Option<ScheduleId>,
     /// Page size, 1–[`MAX_LIST_LIMIT`].
     pub limit: u32,
     /// Where to continue.
@@ -66,14 +70,41 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
+    /// Whether `message` passes the filters (the cursor and the limit aside).
+    ///
+    /// A schedule's messages are the `scheduled` messages whose
+    /// `arguments.schedule_id` ([`SCHEDULE_ID_ARGUMENT`]) is its id: a
+    /// message posted with that argument but another type is not one.
+    pub fn matches(&self, message: &Message) -> bool {
+        self.stage.is_none_or(|s| message.stage == s)
+            && self.status.is_none_or(|s| message.status == s)
+            && self.message_type.is_none_or(|t| message.message_type == t)
+            && self.schedule_id.as_ref().is_none_or(|id| {
+                message.message_type == MessageType::Scheduled
+                    && message
+                        .arguments
+                        .get(SCHEDULE_ID_ARGUMENT)
+                        .and_then(serde_json::Value::as_str)
+                        == Some(id.as_str())
+            })
+    }
+
     /// The fingerprint of the filters, which a cursor must carry.
+    ///
+    /// The schedule filter is appended only when it is set, so a cursor
+    /// issued for a list without it stays valid.
     pub fn filter_fingerprint(&self) -> String {
-        format!(
+        let mut fingerprint = format!(
             "stage={};status={};type={}",
             self.stage.map_or("", |s| s.as_str()),
             self.status.map_or("", |s| s.as_str()),
             self.message_type.map_or("", |s| s.as_str()),
-        )
+        );
+        if let Some(id) = &self.schedule_id {
+            fingerprint.push_str(";schedule=");
+            fingerprint.push_str(id.as_str());
+        }
+        fingerprint
     }
 }
 
@@ -295,6 +326,9 @@ pub trait MessageStore: Send + Sync {
     async fn get(&self, id: &MessageId) -> Result<Option<Message>, StoreError>;
 
     /// Lists messages newest first, from an index (never a full scan).
+    /// Where a filter is not part of the index read (DynamoDB's type and
+    /// schedule filters), a page may hold fewer than `limit` items while its
+    /// `next_cursor` continues the list.
     ///
     /// # Errors
     /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
@@ -318,4 +352,29 @@ pub trait MessageStore: Send + Sync {
     /// # Errors
     /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
     async fn hourly_counts(&self, series: HourlySeries) -> Result<Vec<HourlyCounts>, StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fingerprint_names_a_schedule_filter_only_when_there_is_one() {
+        let id: ScheduleId = "0192f0c4-0000-7000-8000-000000000001".parse().unwrap();
+        let unfiltered = ListQuery::default();
+        let by_schedule = ListQuery {
+            schedule_id: Some(id),
+            ..ListQuery::default()
+        };
+        assert_eq!(
+            (
+                unfiltered.filter_fingerprint(),
+                by_schedule.filter_fingerprint()
+            ),
+            (
+                "stage=;status=;type=".to_owned(),
+                "stage=;status=;type=;schedule=0192f0c4-0000-7000-8000-000000000001".to_owned()
+            )
+        );
+    }
 }

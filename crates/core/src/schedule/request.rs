@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rez_schedule::{ScheduleError, ScheduleExpression, Timing, time_zone};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::model::SCHEDULE_ID_ARGUMENT;
+use super::model::{NEXT_FIRE_TIMES, SCHEDULE_ID_ARGUMENT};
 use super::{Schedule, ScheduleId, ScheduleOwner, ScheduleState};
 use crate::idempotency::SCHEDULED_TIME_ARGUMENT;
 use crate::{CreateMessageRequest, MessageType, Stage, ValidationError};
@@ -52,12 +52,13 @@ impl CreateScheduleRequest {
     /// the zone's clocks skip, or a notification `POST /api/messages` would
     /// refuse (named `notification.<field>`).
     pub fn into_schedule(
-        self,
+        mut self,
         now: DateTime<Utc>,
         default_stage: Stage,
     ) -> Result<Schedule, ValidationError> {
         let name = self
             .name
+            .take()
             .ok_or_else(|| ValidationError::new("name", "is required"))?;
         if name.trim().is_empty() || name.len() > MAX_SCHEDULE_NAME_BYTES {
             return Err(ValidationError::new(
@@ -65,12 +66,60 @@ impl CreateScheduleRequest {
                 format!("must be 1 to {MAX_SCHEDULE_NAME_BYTES} bytes, not only spaces"),
             ));
         }
+        let CheckedTiming {
+            expression,
+            timezone,
+            ..
+        } = self.checked_timing(now)?;
+        let notification = self
+            .notification
+            .ok_or_else(|| ValidationError::new("notification", "is required"))?;
+        check_notification(&notification, now, default_stage)?;
+        Ok(Schedule {
+            id: ScheduleId::generate(now),
+            name,
+            expression: expression.to_string(),
+            timezone,
+            start_date: self.start_date,
+            end_date: self.end_date,
+            notification,
+            state: self.state.unwrap_or(ScheduleState::Enabled),
+            owner: ScheduleOwner::Api,
+            created_date: now,
+            updated_date: now,
+        })
+    }
+
+    /// The next [`NEXT_FIRE_TIMES`] fire times after `now` of the schedule
+    /// the request would make at `now` (none when it asks for `DISABLED`),
+    /// checking only the timing: the expression, the zone and the dates,
+    /// by the rules of [`CreateScheduleRequest::into_schedule`].
+    ///
+    /// # Errors
+    /// The first timing field that breaks a rule, as `into_schedule` names it.
+    pub fn next_fire_times(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>, ValidationError> {
+        let checked = self.checked_timing(now)?;
+        Ok(match self.state.unwrap_or(ScheduleState::Enabled) {
+            ScheduleState::Enabled => checked.timing.next_fire_times(now, NEXT_FIRE_TIMES),
+            ScheduleState::Disabled => Vec::new(),
+        })
+    }
+
+    /// Checks the expression, the zone and the dates for a schedule made at `now`.
+    fn checked_timing(&self, now: DateTime<Utc>) -> Result<CheckedTiming, ValidationError> {
         let expression: ScheduleExpression = self
             .expression
+            .as_deref()
             .ok_or_else(|| ValidationError::new("expression", "is required"))?
             .parse()
             .map_err(|e: ScheduleError| ValidationError::new("expression", e.to_string()))?;
-        let timezone = self.timezone.unwrap_or_else(|| DEFAULT_TIMEZONE.to_owned());
+        let timezone = self
+            .timezone
+            .clone()
+            .unwrap_or_else(|| DEFAULT_TIMEZONE.to_owned());
         let zone =
             time_zone(&timezone).map_err(|e| ValidationError::new("timezone", e.to_string()))?;
         let timing = Timing::new(
@@ -91,24 +140,22 @@ impl CreateScheduleRequest {
                 format!("{expression} in {timezone} is not after now: it would never fire"),
             ));
         }
-        let notification = self
-            .notification
-            .ok_or_else(|| ValidationError::new("notification", "is required"))?;
-        check_notification(&notification, now, default_stage)?;
-        Ok(Schedule {
-            id: ScheduleId::generate(now),
-            name,
-            expression: expression.to_string(),
+        Ok(CheckedTiming {
+            expression,
             timezone,
-            start_date: self.start_date,
-            end_date: self.end_date,
-            notification,
-            state: self.state.unwrap_or(ScheduleState::Enabled),
-            owner: ScheduleOwner::Api,
-            created_date: now,
-            updated_date: now,
+            timing,
         })
     }
+}
+
+/// A request's timing that passed the rules.
+struct CheckedTiming {
+    /// The expression, parsed.
+    expression: ScheduleExpression,
+    /// The zone's name as the request gave it (`UTC` when it gave none).
+    timezone: String,
+    /// The expression in the zone, from the start to the end.
+    timing: Timing,
 }
 
 /// Checks a schedule's notification as `POST /api/messages` would, and

@@ -13,7 +13,8 @@ export function messageHref(id) {
   return `#/messages/${encodeURIComponent(id)}`;
 }
 
-function row(message) {
+/** One row of a message list (also used on a schedule's page). */
+export function messageRow(message) {
   const payload = message.payload ?? {};
   const text = payload.title ? `${payload.title} — ${payload.message ?? ''}` : payload.message ?? '';
   return h('tr', {'data-message': message.id},
@@ -25,6 +26,9 @@ function row(message) {
     h('td', {title: message.created_date}, time(message.created_date)),
     h('td', {class: 'num'}, message.delivery_attempts));
 }
+
+/** The header of a message list. */
+export const MESSAGE_HEADERS = ['Status', 'Id', 'Notification', 'Type', 'Stage', 'Created', 'Attempts'];
 
 export async function messagesPage(main, params, context) {
   const list = h('div', {class: 'list'}, h('p', {class: 'muted'}, 'Loading…'));
@@ -41,7 +45,7 @@ export async function messagesPage(main, params, context) {
   if (!context.active) return;
   replace(list,
     page.items.length
-      ? table(['Status', 'Id', 'Notification', 'Type', 'Stage', 'Created', 'Attempts'], page.items.map(row),
+      ? table(MESSAGE_HEADERS, page.items.map(messageRow),
         {class: 'data', id: 'messages'})
       : h('p', {class: 'empty'}, 'No messages match. ', h('a', {href: '#/send'}, 'Send one'), '.'),
     pager('/messages', params, page.next_cursor, page.items.length));

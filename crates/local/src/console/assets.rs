@@ -36,7 +36,7 @@ macro_rules! asset {
 const JS: &str = "text/javascript; charset=utf-8";
 
 /// Every file of the console; a test checks this against the directory.
-pub(super) static ASSETS: [Asset; 17] = [
+pub(super) static ASSETS: [Asset; 20] = [
     asset!("index.html", "text/html; charset=utf-8"),
     asset!("style.css", "text/css; charset=utf-8"),
     asset!("favicon.svg", "image/svg+xml"),
@@ -52,6 +52,9 @@ pub(super) static ASSETS: [Asset; 17] = [
     asset!("pages/messages.js", JS),
     asset!("pages/message.js", JS),
     asset!("pages/metrics.js", JS),
+    asset!("pages/schedules.js", JS),
+    asset!("pages/schedule.js", JS),
+    asset!("pages/schedule-form.js", JS),
     asset!("pages/send.js", JS),
     asset!("pages/dlq.js", JS),
 ];

@@ -7,6 +7,8 @@
 //! keyset pages on (`created_date`, `id`) read straight from the index.
 //! `status, ttl` lets the retention sweep find expired final messages
 //! without reading the live ones (DynamoDB expires items by itself).
+//! `messages_schedule_created_date` holds the `scheduled` messages by the
+//! schedule their arguments name, for listing one schedule's messages.
 //! `schedules` holds the schedules people define, the notification as JSON
 //! text, listed newest first through `created_date, id`, with the last fire
 //! the embedded stack made of each (`last_fire`).
@@ -21,7 +23,7 @@ use super::error::{DbError, describe, one_line};
 pub(crate) const APPLICATION_ID: i32 = 0x5245_5A41;
 
 /// The migrations, in order: migration `n` takes the schema from version `n` to `n + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The schema version this build writes.
 pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -155,6 +157,15 @@ CREATE TABLE schedules (
     last_fire    TEXT
 );
 CREATE INDEX schedules_created_date ON schedules (created_date, id);
+";
+
+/// A schedule's messages, newest first: the `scheduled` messages by
+/// `arguments.schedule_id` (the message list's schedule filter). Partial,
+/// so other messages add nothing to it.
+const V5: &str = "
+CREATE INDEX messages_schedule_created_date
+    ON messages (json_extract(arguments, '$.schedule_id'), created_date, id)
+    WHERE message_type = 'scheduled';
 ";
 
 /// Runs `PRAGMA quick_check`, which only reads: a damaged file is reported, not touched.

@@ -186,8 +186,14 @@ impl MessageStore for SqliteStore {
     }
 }
 
+/// The schedule filter ([`ListQuery::matches`]): the `scheduled` messages
+/// whose `arguments.schedule_id` is the parameter, in the terms of the
+/// partial index `messages_schedule_created_date`.
+const SCHEDULE_CLAUSE: &str =
+    "message_type = 'scheduled' AND json_extract(arguments, '$.schedule_id') = ?";
+
 /// The list statement: only the filters given, so SQLite picks the matching
-/// index (`stage` or `status` first, else `created_date`), and a keyset
+/// index (a schedule's, `stage` or `status` first, else `created_date`), and a keyset
 /// condition on (`created_date`, `id`) after the cursor. One row more than the
 /// page is read to learn whether another page follows.
 pub(crate) fn list_sql(query: &ListQuery, limit: u32) -> (String, Vec<Value>) {
@@ -205,6 +211,12 @@ pub(crate) fn list_sql(query: &ListQuery, limit: u32) -> (String, Vec<Value>) {
     }
     if let Some(kind) = query.message_type {
         filter("message_type = ?", kind.as_str());
+    }
+    if let Some(schedule) = &query.schedule_id {
+        // The terms of `messages_schedule_created_date`, as written there,
+        // so SQLite reads that partial index.
+        clauses.push(SCHEDULE_CLAUSE);
+        params.push(Value::Text(schedule.as_str().to_owned()));
     }
     if let Some(cursor) = &query.cursor {
         clauses.push("(created_date, id) < (?, ?)");

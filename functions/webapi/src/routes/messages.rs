@@ -5,13 +5,21 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rez_core::ports::{DEFAULT_LIST_LIMIT, ListQuery, MAX_LIST_LIMIT, MetricEvent, Page};
+use rez_core::schedule::ScheduleId;
 use rez_core::{CreateMessageRequest, Cursor, Message, MessageId, SubmitError, Submitted, submit};
 
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, IdempotencyKeyHeader, QueryParams};
 use crate::state::ApiState;
 
-const LIST_PARAMS: &[&str] = &["stage", "status", "message_type", "limit", "cursor"];
+const LIST_PARAMS: &[&str] = &[
+    "stage",
+    "status",
+    "message_type",
+    "schedule_id",
+    "limit",
+    "cursor",
+];
 const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 
 /// `POST /api/messages`: 202 with the message, queued for delivery.
@@ -67,7 +75,8 @@ pub(crate) async fn create(
     Ok(response)
 }
 
-/// `GET /api/messages`: one page, newest first.
+/// `GET /api/messages`: one page, newest first; `schedule_id` narrows it to
+/// the messages that schedule fired.
 pub(crate) async fn list(
     State(state): State<ApiState>,
     RawQuery(query): RawQuery,
@@ -77,6 +86,13 @@ pub(crate) async fn list(
         stage: params.parsed("stage")?,
         status: params.parsed("status")?,
         message_type: params.parsed("message_type")?,
+        schedule_id: params
+            .text("schedule_id")
+            .map(|text| {
+                text.parse::<ScheduleId>()
+                    .map_err(|err| ApiError::invalid_query(format!("schedule_id: {}", err.message)))
+            })
+            .transpose()?,
         limit: params.limit(DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT)?,
         cursor: None,
     };

@@ -59,6 +59,12 @@ pub(crate) fn table() -> Vec<Route> {
         route(Method::GET, "/api/executions/{id}", false, executions::get),
         route(Method::GET, "/api/schedules", false, schedules::list),
         route(Method::POST, "/api/schedules", false, schedules::create),
+        route(
+            Method::POST,
+            "/api/schedules/preview",
+            false,
+            schedules::preview,
+        ),
         route(Method::GET, "/api/schedules/{id}", false, schedules::get),
         route(Method::PUT, "/api/schedules/{id}", false, schedules::update),
         route(

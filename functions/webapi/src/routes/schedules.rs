@@ -17,7 +17,7 @@ use rez_core::ports::{
 use rez_core::schedule::{
     CreateScheduleRequest, Schedule, ScheduleId, ScheduleOwner, UpdateScheduleRequest,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, QueryParams};
@@ -133,6 +133,49 @@ pub(crate) async fn create(
         response.headers_mut().insert(header::LOCATION, location);
     }
     Ok(response)
+}
+
+/// The body of `POST /api/schedules/preview`: the timing fields of
+/// [`CreateScheduleRequest`], as that body takes them.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PreviewRequest {
+    #[serde(default)]
+    expression: Option<String>,
+    #[serde(default)]
+    timezone: Option<String>,
+    #[serde(default)]
+    start_date: Option<DateTime<Utc>>,
+    #[serde(default)]
+    end_date: Option<DateTime<Utc>>,
+}
+
+/// The answer of `POST /api/schedules/preview`.
+#[derive(Debug, Serialize)]
+pub(crate) struct PreviewView {
+    /// The next five fire times of a schedule with this timing made now.
+    next_fire_times: Vec<DateTime<Utc>>,
+}
+
+/// `POST /api/schedules/preview`: 200 with the next fire times a schedule
+/// with the body's timing would have if it were created now, or the 400
+/// that creating it would answer for that timing; nothing is stored.
+pub(crate) async fn preview(
+    State(state): State<ApiState>,
+    ApiJson(request): ApiJson<PreviewRequest>,
+) -> Result<Json<PreviewView>, ApiError> {
+    schedules(&state)?;
+    let request = CreateScheduleRequest {
+        expression: request.expression,
+        timezone: request.timezone,
+        start_date: request.start_date,
+        end_date: request.end_date,
+        ..CreateScheduleRequest::default()
+    };
+    let next_fire_times = request
+        .next_fire_times(state.clock.now())
+        .map_err(|err| ApiError::validation(&err))?;
+    Ok(Json(PreviewView { next_fire_times }))
 }
 
 /// `GET /api/schedules`: one page, newest first.

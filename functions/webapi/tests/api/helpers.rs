@@ -147,9 +147,7 @@ impl MessageStore for MemoryStore {
         let mut items: Vec<Message> = self
             .all()
             .into_iter()
-            .filter(|m| query.stage.is_none_or(|s| m.stage == s))
-            .filter(|m| query.status.is_none_or(|s| m.status == s))
-            .filter(|m| query.message_type.is_none_or(|t| m.message_type == t))
+            .filter(|m| query.matches(m))
             .collect();
         let key = |m: &Message| (rez_core::time::format(m.created_date), m.id.to_string());
         items.sort_by_key(|m| std::cmp::Reverse(key(m)));

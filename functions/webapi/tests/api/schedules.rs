@@ -1,9 +1,13 @@
-//! `/api/schedules`: create, list, read, change, pause and delete the
-//! schedules people define; what the store holds and the runner is told.
+//! `/api/schedules`: create, preview, list, read, change, pause and delete
+//! the schedules people define; what the store holds and the runner is
+//! told; and `/api/messages?schedule_id=`, a schedule's messages.
 
 use axum::http::{Method, StatusCode};
 use rez_core::ports::ScheduleStore;
-use rez_core::schedule::{CreateScheduleRequest, ScheduleOwner, ScheduleState};
+use rez_core::schedule::{
+    CreateScheduleRequest, SCHEDULE_ID_ARGUMENT, ScheduleOwner, ScheduleState,
+};
+use rez_core::{Message, MessageType, Notification, Stage};
 use serde_json::{Value, json};
 use std::sync::atomic::Ordering;
 
@@ -26,6 +30,109 @@ async fn a_deployment_without_schedules_answers_404() -> TestResult {
         .assert_error(StatusCode::NOT_FOUND, "not_found");
     let res = app.json(Method::POST, "/api/schedules", standup()).await;
     res.assert_error(StatusCode::NOT_FOUND, "not_found");
+    let res = app
+        .json(Method::POST, "/api/schedules/preview", timing(&standup()))
+        .await;
+    res.assert_error(StatusCode::NOT_FOUND, "not_found");
+    Ok(())
+}
+
+/// The timing fields of a create body: the body of a preview.
+fn timing(body: &Value) -> Value {
+    let mut timing = json!({});
+    for field in ["expression", "timezone", "start_date", "end_date"] {
+        if let Some(value) = body.get(field) {
+            timing[field] = value.clone();
+        }
+    }
+    timing
+}
+
+#[tokio::test]
+async fn a_preview_shows_the_fire_times_the_created_schedule_then_has_and_stores_nothing()
+-> TestResult {
+    let (app, store, runner) = TestApp::new().with_schedules();
+    let mut ends = standup();
+    ends["start_date"] = json!("2026-12-02T00:00:00Z");
+    ends["end_date"] = json!("2026-12-04T00:00:00Z");
+    let mut every_hour = standup();
+    every_hour["expression"] = json!("rate(1 hour)");
+    every_hour.as_object_mut().unwrap().remove("timezone");
+    for body in [standup(), ends, every_hour] {
+        let preview = app
+            .json(Method::POST, "/api/schedules/preview", timing(&body))
+            .await;
+        assert_eq!(preview.status, StatusCode::OK, "{:#}", preview.json);
+        assert_eq!(
+            preview.json.as_object().map(|o| o.len()),
+            Some(1),
+            "{:#}",
+            preview.json
+        );
+        let listed = app.get("/api/schedules").await;
+        assert_eq!(listed.json["items"], json!([]), "a preview stores nothing");
+        let created = app.json(Method::POST, "/api/schedules", body).await;
+        assert_eq!(
+            preview.json["next_fire_times"], created.json["next_fire_times"],
+            "{:#}",
+            created.json
+        );
+        let id = created.json["id"].as_str().unwrap().to_owned();
+        store.delete_schedule(&id.parse()?).await?;
+    }
+    assert_eq!(
+        runner.changed.lock().unwrap().len(),
+        3,
+        "only the creations"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_preview_of_a_timing_create_refuses_is_the_same_400() -> TestResult {
+    let (app, _, _) = TestApp::new().with_schedules();
+    for (key, value) in [
+        ("expression", json!("cron(0 8 * * * *)")),
+        ("expression", json!("rate(30 seconds)")),
+        ("expression", json!("at(2020-01-01T00:00:00)")),
+        ("timezone", json!("Mars/Olympus")),
+        ("end_date", json!("2020-01-01T00:00:00Z")),
+        ("expression", Value::Null),
+    ] {
+        let mut body = standup();
+        body[key] = value;
+        let created = app.json(Method::POST, "/api/schedules", body.clone()).await;
+        let refused = created.assert_error(StatusCode::BAD_REQUEST, "validation_failed");
+        let previewed = app
+            .json(Method::POST, "/api/schedules/preview", timing(&body))
+            .await
+            .assert_error(StatusCode::BAD_REQUEST, "validation_failed");
+        assert_eq!(previewed, refused, "{key}");
+        assert!(previewed.starts_with(key), "{key}: {previewed}");
+    }
+    let message = app
+        .json(Method::POST, "/api/schedules/preview", standup())
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "validation_failed");
+    assert!(message.starts_with("name: unknown field"), "{message}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_preview_path_is_not_read_as_a_schedule_id() -> TestResult {
+    let (app, _, _) = TestApp::new().with_schedules();
+    app.get("/api/schedules/preview")
+        .await
+        .assert_error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    let id = app
+        .json(Method::POST, "/api/schedules", standup())
+        .await
+        .json["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let read = app.get(&format!("/api/schedules/{id}")).await;
+    assert_eq!(read.status, StatusCode::OK, "{:#}", read.json);
     Ok(())
 }
 
@@ -191,7 +298,7 @@ async fn a_put_pauses_resumes_and_changes_and_a_delete_removes() -> TestResult {
 async fn the_deployments_own_schedule_is_shown_but_not_changed() -> TestResult {
     let (app, store, _) = TestApp::new().with_schedules();
     let request: CreateScheduleRequest = serde_json::from_value(standup())?;
-    let mut own = request.into_schedule(now(), rez_core::Stage::Dev)?;
+    let mut own = request.into_schedule(now(), Stage::Dev)?;
     own.owner = ScheduleOwner::Configuration;
     store.create_schedule(&own).await?;
     let path = format!("/api/schedules/{}", own.id);
@@ -235,5 +342,67 @@ async fn when_the_runner_refuses_the_answer_is_503_and_nothing_changes() -> Test
     let listed = app.get("/api/schedules").await;
     assert_eq!(listed.json["items"].as_array().map(Vec::len), Some(1));
     assert_eq!(store.get_schedule(&id.parse()?).await?, before);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_schedule_s_messages_are_the_scheduled_ones_naming_it_newest_first() -> TestResult {
+    let (app, _, _) = TestApp::new().with_schedules();
+    let request: CreateScheduleRequest = serde_json::from_value(standup())?;
+    let mine = request.clone().into_schedule(now(), Stage::Dev)?;
+    let other = request.into_schedule(now(), Stage::Dev)?;
+    let hour = |h| now() + chrono::TimeDelta::hours(h);
+    let fired: Vec<Message> = (1..=3)
+        .map(|h| mine.message_for(hour(h), Stage::Dev))
+        .collect::<Result<_, _>>()?;
+    for message in &fired {
+        app.store.insert(message.clone());
+    }
+    app.store.insert(other.message_for(hour(4), Stage::Dev)?);
+    // Posted, not fired: it only names the schedule.
+    let mut posted = Message::new(
+        hour(5),
+        "api",
+        Stage::Dev,
+        MessageType::Notification,
+        Notification::text("x"),
+    );
+    posted
+        .arguments
+        .insert(SCHEDULE_ID_ARGUMENT.into(), mine.id.as_str().into());
+    app.store.insert(posted);
+
+    let path = format!("/api/messages?schedule_id={}&limit=2", mine.id);
+    let first = app.get(&path).await;
+    assert_eq!(first.status, StatusCode::OK, "{:#}", first.json);
+    let cursor = first.json["next_cursor"].as_str().expect("a next page");
+    let second = app.get(&format!("{path}&cursor={cursor}")).await;
+    assert_eq!(second.json["next_cursor"], Value::Null);
+    let listed: Vec<Value> = first.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(second.json["items"].as_array().unwrap())
+        .map(|m| m["id"].clone())
+        .collect();
+    let expected: Vec<Value> = fired.iter().rev().map(|m| json!(m.id)).collect();
+    assert_eq!(listed, expected);
+
+    // A cursor of the unfiltered list does not continue the schedule's.
+    let unfiltered = app.get("/api/messages?limit=1").await;
+    let cursor = unfiltered.json["next_cursor"]
+        .as_str()
+        .expect("a next page");
+    app.get(&format!(
+        "/api/messages?schedule_id={}&cursor={cursor}",
+        mine.id
+    ))
+    .await
+    .assert_error(StatusCode::BAD_REQUEST, "invalid_cursor");
+    let message = app
+        .get("/api/messages?schedule_id=not-an-id")
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "invalid_query");
+    assert!(message.starts_with("schedule_id: "), "{message}");
     Ok(())
 }

@@ -174,7 +174,7 @@ fn a_database_from_a_newer_rez_agent_is_refused() -> TestResult {
 }
 
 #[tokio::test]
-async fn a_version_1_database_gains_the_retention_index_and_the_schedules_and_keeps_its_rows()
+async fn a_version_1_database_gains_the_later_indexes_and_the_schedules_and_keeps_its_rows()
 -> TestResult {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("rez.db");
@@ -184,10 +184,13 @@ async fn a_version_1_database_gains_the_retention_index_and_the_schedules_and_ke
         store.create(&m, None).await?;
     }
     {
-        // What schema version 1 was: the same tables without the index
-        // and without the schedules.
+        // What schema version 1 was: the same tables without the later
+        // indexes and without the schedules.
         let conn = rusqlite::Connection::open(&path)?;
-        conn.execute_batch("DROP INDEX messages_status_ttl; DROP TABLE schedules")?;
+        conn.execute_batch(
+            "DROP INDEX messages_status_ttl; DROP INDEX messages_schedule_created_date; \
+             DROP TABLE schedules",
+        )?;
         conn.pragma_update(None, "user_version", 1)?;
     }
     let db = Database::open(&path)?;
@@ -198,7 +201,8 @@ async fn a_version_1_database_gains_the_retention_index_and_the_schedules_and_ke
                     conn.query_row("PRAGMA user_version", [], |r| r.get(0))?,
                     conn.query_row(
                         "SELECT COUNT(*) FROM sqlite_master \
-                         WHERE name IN ('messages_status_ttl', 'schedules', 'schedules_created_date')",
+                         WHERE name IN ('messages_status_ttl', 'schedules', \
+                         'schedules_created_date', 'messages_schedule_created_date')",
                         [],
                         |r| r.get(0),
                     )?,
@@ -209,7 +213,7 @@ async fn a_version_1_database_gains_the_retention_index_and_the_schedules_and_ke
         .await?;
     assert_eq!(
         (version, indexes),
-        (crate::sqlite::schema::SCHEMA_VERSION, 3)
+        (crate::sqlite::schema::SCHEMA_VERSION, 4)
     );
     assert_eq!(SqliteStore::new(db).get(&m.id).await?, Some(m));
     Ok(())

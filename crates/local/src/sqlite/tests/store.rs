@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use rez_core::ports::{Created, ListQuery, MessageStore, StatusChange};
+use rez_core::schedule::{SCHEDULE_ID_ARGUMENT, ScheduleId};
 use rez_core::{
     Cursor, IdempotencyKey, Message, MessageId, MessageType, Stage, Status, StoreError,
 };
@@ -11,6 +12,17 @@ use super::fixtures::{TestResult, at, full_message, message, temp_db};
 use crate::sqlite::SqliteStore;
 use crate::sqlite::error::store_error;
 use crate::sqlite::store::list_sql;
+
+/// The schedules the seeded messages name.
+const SCHEDULES: [&str; 2] = [
+    "0192f0c4-0000-7000-8000-000000000001",
+    "0192f0c4-0000-7000-8000-000000000002",
+];
+
+/// The first of [`SCHEDULES`], as an id.
+fn schedule() -> ScheduleId {
+    SCHEDULES[0].parse().unwrap()
+}
 
 /// A key as a client sends it.
 fn client_key(text: &str) -> IdempotencyKey {
@@ -121,11 +133,16 @@ async fn a_failed_create_does_not_claim_its_idempotency_key() -> TestResult {
 async fn seed(store: &SqliteStore) -> Result<Vec<Message>, StoreError> {
     let mut all = Vec::new();
     for i in 0..250_i64 {
-        let m = message(
+        let mut m = message(
             at(i / 3),
             Stage::ALL[(i % 3) as usize],
             Status::ALL[(i % 5) as usize],
             MessageType::ALL[(i % 2) as usize],
+        );
+        // Every message names a schedule; only the `scheduled` ones are its.
+        m.arguments.insert(
+            SCHEDULE_ID_ARGUMENT.into(),
+            SCHEDULES[((i / 2) % 2) as usize].into(),
         );
         store.create(&m, None).await?;
         all.push(m);
@@ -181,15 +198,23 @@ async fn listing_pages_through_every_matching_message_once_newest_first() -> Tes
             message_type: Some(MessageType::Notification),
             ..ListQuery::default()
         },
+        ListQuery {
+            schedule_id: Some(schedule()),
+            ..ListQuery::default()
+        },
+        ListQuery {
+            stage: Some(Stage::Dev),
+            schedule_id: Some(schedule()),
+            ..ListQuery::default()
+        },
     ];
     for mut query in queries {
         query.limit = 20;
-        let expected: Vec<&Message> = all
-            .iter()
-            .filter(|m| query.stage.is_none_or(|s| m.stage == s))
-            .filter(|m| query.status.is_none_or(|s| m.status == s))
-            .filter(|m| query.message_type.is_none_or(|t| m.message_type == t))
-            .collect();
+        let expected: Vec<&Message> = all.iter().filter(|m| query.matches(m)).collect();
+        assert!(
+            query.schedule_id.is_none() || !expected.is_empty(),
+            "{query:?}: the seed has none"
+        );
         let seen = page_through(&store, query.clone()).await?;
         let ids: HashSet<&MessageId> = seen.iter().map(|m| &m.id).collect();
         assert_eq!(ids.len(), seen.len(), "{query:?}: a message came twice");
@@ -233,19 +258,23 @@ async fn every_list_reads_from_an_index_in_order_never_a_scan_and_sort() -> Test
     for stage in [None, Some(Stage::Dev)] {
         for status in [None, Some(Status::Queued)] {
             for message_type in [None, Some(MessageType::Scheduled)] {
-                for cursor in [None, Some(cursor.clone())] {
-                    queries.push(ListQuery {
-                        stage,
-                        status,
-                        message_type,
-                        limit: 20,
-                        cursor,
-                    });
+                for schedule_id in [None, Some(schedule())] {
+                    for cursor in [None, Some(cursor.clone())] {
+                        queries.push(ListQuery {
+                            stage,
+                            status,
+                            message_type,
+                            schedule_id: schedule_id.clone(),
+                            limit: 20,
+                            cursor,
+                        });
+                    }
                 }
             }
         }
     }
     for query in queries {
+        let by_schedule = query.schedule_id.is_some();
         let (sql, params) = list_sql(&query, 20);
         let plan = db
             .call(move |conn| {
@@ -262,6 +291,11 @@ async fn every_list_reads_from_an_index_in_order_never_a_scan_and_sort() -> Test
             .join("; ");
         assert!(plan.contains("USING INDEX messages_"), "{query:?}: {plan}");
         assert!(!plan.contains("TEMP B-TREE"), "{query:?}: {plan}");
+        assert_eq!(
+            plan.contains("messages_schedule_created_date"),
+            by_schedule,
+            "{query:?}: {plan}"
+        );
     }
     Ok(())
 }
