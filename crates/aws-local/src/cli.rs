@@ -54,6 +54,7 @@ pub async fn run(options: Options) -> Result<(), AwsLocalError> {
         concurrency_limit: options.concurrency.max(1),
         visibility_timeout_seconds: None,
         run_schedules: true,
+        schedule_time_scale: 1,
         meter_dynamodb_writes: false,
         keep_work_dir,
     })

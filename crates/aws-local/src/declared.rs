@@ -36,10 +36,23 @@ pub struct Declared {
     pub event_source_mappings: Vec<DeclaredEventSourceMapping>,
     /// The EventBridge Scheduler schedules.
     pub schedules: Vec<DeclaredSchedule>,
+    /// The schedule groups (where the API creates the schedules people define).
+    #[serde(default)]
+    pub schedule_groups: Vec<DeclaredScheduleGroup>,
     /// The API Gateway HTTP APIs.
     pub http_apis: Vec<DeclaredHttpApi>,
     /// The Step Functions state machines.
     pub state_machines: Vec<DeclaredStateMachine>,
+}
+
+/// One EventBridge Scheduler schedule group.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeclaredScheduleGroup {
+    /// The group's name.
+    pub name: String,
+    /// The group's ARN.
+    pub arn: String,
 }
 
 /// One Lambda function.

@@ -54,6 +54,9 @@ pub struct Settings {
     pub visibility_timeout_seconds: Option<u64>,
     /// Whether the schedules fire on their own (tests fire them by hand).
     pub run_schedules: bool,
+    /// How many times faster than real time the schedules the API creates
+    /// fire (1: real time); see [`crate::defined_schedules`].
+    pub schedule_time_scale: u32,
     /// Whether the edge counts the write units of every DynamoDB write
     /// (`GET /_aws-local/dynamodb/write-units`); each write then costs two
     /// more reads of moto.
@@ -257,6 +260,14 @@ impl AwsLocal {
         if settings.run_schedules {
             crate::scheduler::start(&lambda, &declared, &tasks, &stop)?;
         }
+        crate::defined_schedules::start(
+            &lambda,
+            clients.scheduler.clone(),
+            &declared,
+            settings.schedule_time_scale,
+            &tasks,
+            &stop,
+        );
         Ok(Self {
             declared,
             moto,

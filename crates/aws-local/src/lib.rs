@@ -29,6 +29,7 @@ pub mod cli;
 pub mod consistency;
 pub mod control;
 pub mod declared;
+pub mod defined_schedules;
 pub mod edge;
 pub mod error;
 pub mod event_source;

@@ -29,6 +29,9 @@ pub struct MotoClients {
     pub ssm: aws_sdk_ssm::Client,
     /// CloudWatch Logs.
     pub logs: aws_sdk_cloudwatchlogs::Client,
+    /// EventBridge Scheduler (the schedule groups, and the schedules the
+    /// API creates in them).
+    pub scheduler: aws_sdk_scheduler::Client,
 }
 
 impl MotoClients {
@@ -51,6 +54,7 @@ impl MotoClients {
             sqs: aws_sdk_sqs::Client::new(&config),
             ssm: aws_sdk_ssm::Client::new(&config),
             logs: aws_sdk_cloudwatchlogs::Client::new(&config),
+            scheduler: aws_sdk_scheduler::Client::new(&config),
         })
     }
 }
@@ -140,6 +144,19 @@ pub async fn provision(
             .await
             .map_err(|e| {
                 AwsLocalError::provision(format!("log group {log_group}"))(&DisplayErrorContext(&e))
+            })?;
+    }
+    for group in &declared.schedule_groups {
+        clients
+            .scheduler
+            .create_schedule_group()
+            .name(&group.name)
+            .send()
+            .await
+            .map_err(|e| {
+                AwsLocalError::provision(format!("schedule group {}", group.name))(
+                    &DisplayErrorContext(&e),
+                )
             })?;
     }
     Ok(())

@@ -8,6 +8,7 @@
 //! | [`dynamo`] | [`DynamoMessageStore`]: the `MessageStore` on one DynamoDB table per stage; [`DynamoExecutionStore`]: the `ExecutionRecorder` in the same table |
 //! | [`logs`] | [`ExecutionLogGroup`]: an Express execution's history from the state machine's log group |
 //! | [`executions`] | [`AwsExecutionReader`]: the `ExecutionReader` over those two |
+//! | [`scheduler`] | [`EventBridgeScheduleRunner`]: the `ScheduleRunner` on EventBridge Scheduler, in the stack's schedule group |
 //! | [`sns`] | [`SnsPublisher`]: the `Publisher` on an SNS topic |
 //! | [`sqs`] | [`SqsRedelivery`]: the `RedeliveryScheduler` on the queue; [`SqsDeadLetterQueue`]: the `DeadLetterQueue` on its DLQ |
 //! | [`sfn`] | [`SfnWorkflowStarter`]: the `WorkflowStarter` on StartSyncExecution |
@@ -45,6 +46,7 @@ pub mod dynamo;
 pub mod error;
 pub mod executions;
 pub mod logs;
+pub mod scheduler;
 pub mod sdk;
 pub mod settings;
 pub mod sfn;
@@ -59,6 +61,7 @@ pub use dynamo::{DynamoExecutionStore, DynamoMessageStore, DynamoScheduleStore};
 pub use error::{SecretsError, SettingsError, SqsError};
 pub use executions::AwsExecutionReader;
 pub use logs::ExecutionLogGroup;
+pub use scheduler::{EventBridgeScheduleRunner, ScheduleTarget};
 pub use sdk::{https_client, load_sdk_config, sdk_config_from, sfn_client, strip_sync_host_prefix};
 pub use settings::AwsSettings;
 pub use sfn::SfnWorkflowStarter;

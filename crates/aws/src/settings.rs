@@ -3,6 +3,7 @@
 use rez_core::Stage;
 
 use crate::SettingsError;
+use crate::scheduler::ScheduleTarget;
 
 /// `REZ_TABLE_NAME`: the DynamoDB message table (required).
 pub const TABLE_NAME_VAR: &str = "REZ_TABLE_NAME";
@@ -26,6 +27,19 @@ pub const EXECUTION_LOG_GROUP_VAR: &str = "REZ_EXECUTION_LOG_GROUP";
 /// `REZ_CORS_ORIGINS`: the origins a browser may call the API from,
 /// comma-separated (`*` allows any); unset turns CORS off.
 pub const CORS_ORIGINS_VAR: &str = "REZ_CORS_ORIGINS";
+/// `REZ_SCHEDULE_GROUP`: the schedule group the API creates the schedules
+/// people define in.
+pub const SCHEDULE_GROUP_VAR: &str = "REZ_SCHEDULE_GROUP";
+/// `REZ_SCHEDULE_TARGET_ARN`: what those schedules invoke (the scheduler
+/// function's `live` alias).
+pub const SCHEDULE_TARGET_ARN_VAR: &str = "REZ_SCHEDULE_TARGET_ARN";
+/// `REZ_SCHEDULE_ROLE_ARN`: the role Scheduler invokes it with.
+pub const SCHEDULE_ROLE_ARN_VAR: &str = "REZ_SCHEDULE_ROLE_ARN";
+/// `REZ_SCHEDULE_DLQ_ARN`: where Scheduler puts a fire it could not deliver.
+pub const SCHEDULE_DLQ_ARN_VAR: &str = "REZ_SCHEDULE_DLQ_ARN";
+/// `REZ_CONFIGURATION_SCHEDULE`: the expression of the deployment's own
+/// daily schedule, which the API shows as a schedule configuration owns.
+pub const CONFIGURATION_SCHEDULE_VAR: &str = "REZ_CONFIGURATION_SCHEDULE";
 /// `REZ_STAGE`: `dev`, `stage` or `prod` (default `dev`).
 pub const STAGE_VAR: &str = "REZ_STAGE";
 
@@ -55,6 +69,11 @@ pub struct AwsSettings {
     pub execution_log_group: Option<String>,
     /// The origins a browser may call the API from (API).
     pub cors_origins: Vec<String>,
+    /// Where the schedules people define run (API); `None` when none of
+    /// its four variables is set.
+    pub schedule_target: Option<ScheduleTarget>,
+    /// The expression of the deployment's own daily schedule (API).
+    pub configuration_schedule: Option<String>,
     /// The deployment stage; the table holds this stage's messages.
     pub stage: Stage,
 }
@@ -93,6 +112,7 @@ impl AwsSettings {
                     })?
             }
         };
+        let schedule_target = schedule_target(&get)?;
         Ok(Self {
             table_name,
             topic_arn: get(TOPIC_ARN_VAR),
@@ -112,6 +132,8 @@ impl AwsSettings {
                         .collect()
                 })
                 .unwrap_or_default(),
+            schedule_target,
+            configuration_schedule: get(CONFIGURATION_SCHEDULE_VAR),
             stage,
         })
     }
@@ -169,6 +191,31 @@ impl AwsSettings {
                 var: EXECUTION_LOG_GROUP_VAR,
             })
     }
+}
+
+/// The schedule target from its four variables: all set, or none.
+fn schedule_target(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<ScheduleTarget>, SettingsError> {
+    let vars = [
+        SCHEDULE_GROUP_VAR,
+        SCHEDULE_TARGET_ARN_VAR,
+        SCHEDULE_ROLE_ARN_VAR,
+        SCHEDULE_DLQ_ARN_VAR,
+    ];
+    let values = vars.map(get);
+    if values.iter().all(Option::is_none) {
+        return Ok(None);
+    }
+    let [group, function_arn, role_arn, dead_letter_arn] = values;
+    let require =
+        |value: Option<String>, var: &'static str| value.ok_or(SettingsError::Missing { var });
+    Ok(Some(ScheduleTarget {
+        group: require(group, SCHEDULE_GROUP_VAR)?,
+        function_arn: require(function_arn, SCHEDULE_TARGET_ARN_VAR)?,
+        role_arn: require(role_arn, SCHEDULE_ROLE_ARN_VAR)?,
+        dead_letter_arn: require(dead_letter_arn, SCHEDULE_DLQ_ARN_VAR)?,
+    }))
 }
 
 #[cfg(test)]
@@ -232,6 +279,43 @@ mod tests {
         assert_eq!(
             s.cors_origins,
             ["https://a.example", "http://localhost:5173"]
+        );
+    }
+
+    #[test]
+    fn the_schedule_target_is_all_four_variables_or_none() {
+        let none = settings(&[(TABLE_NAME_VAR, "t")]).unwrap();
+        assert_eq!(none.schedule_target, None);
+        let all = settings(&[
+            (TABLE_NAME_VAR, "t"),
+            (SCHEDULE_GROUP_VAR, "rez-agent-schedules-dev"),
+            (SCHEDULE_TARGET_ARN_VAR, "arn:fn:live"),
+            (SCHEDULE_ROLE_ARN_VAR, "arn:role"),
+            (SCHEDULE_DLQ_ARN_VAR, "arn:dlq"),
+            (CONFIGURATION_SCHEDULE_VAR, "cron(0 12 * * ? *)"),
+        ])
+        .unwrap();
+        assert_eq!(
+            all.schedule_target,
+            Some(ScheduleTarget {
+                group: "rez-agent-schedules-dev".into(),
+                function_arn: "arn:fn:live".into(),
+                role_arn: "arn:role".into(),
+                dead_letter_arn: "arn:dlq".into(),
+            })
+        );
+        assert_eq!(
+            all.configuration_schedule.as_deref(),
+            Some("cron(0 12 * * ? *)")
+        );
+        let partial = settings(&[
+            (TABLE_NAME_VAR, "t"),
+            (SCHEDULE_GROUP_VAR, "g"),
+            (SCHEDULE_TARGET_ARN_VAR, "arn:fn:live"),
+        ]);
+        assert_eq!(
+            partial.unwrap_err().to_string(),
+            "environment variable REZ_SCHEDULE_ROLE_ARN is required but not set"
         );
     }
 

@@ -173,6 +173,8 @@ mod tests {
             dlq_url: None,
             execution_log_group: None,
             cors_origins: Vec::new(),
+            schedule_target: None,
+            configuration_schedule: None,
             stage: rez_core::Stage::Dev,
         }
     }

@@ -17,6 +17,14 @@
 //! (`detail-type: "Scheduled Event"`, fire time in `time`) is accepted too,
 //! for a deployment that schedules with a rule instead.
 //!
+//! A schedule people define (`/api/schedules`) invokes it with its id too:
+//!
+//! ```json
+//! {"schedule_id": "0193…", "scheduled_time": "<aws.scheduler.scheduled-time>"}
+//! ```
+//!
+//! and the message is the schedule's notification ([`crate::defined`]).
+//!
 //! The deployment's reconcile schedule invokes the same function with
 //! `{"job": "reconcile"}`: one bounded run of the reconciler
 //! ([`rez_core::reconcile`]) over the table, publishing to the same topic.
@@ -26,10 +34,12 @@ use chrono::{DateTime, Utc};
 use lambda_runtime::Diagnostic;
 use rez_core::ports::SystemClock;
 use rez_core::reconcile::{ReconcilePolicy, Reconciled, Reconciler};
+use rez_core::schedule::ScheduleId;
 use rez_core::{MessageId, Status, SubmitError, Submitted, error_names};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::defined::{DefinedFire, DefinedFireError, fire_defined};
 use crate::{Deps, ScheduleEvent, handle};
 
 /// The `errorType` of an event that names no fire time.
@@ -55,6 +65,14 @@ pub enum SchedulerEvent {
         /// The job to run.
         job: Job,
     },
+    /// A schedule people define: `{"schedule_id": …, "scheduled_time": …}`
+    /// (first of the fire times, as it names more than the template).
+    Defined {
+        /// The schedule that fires.
+        schedule_id: ScheduleId,
+        /// `<aws.scheduler.scheduled-time>`.
+        scheduled_time: DateTime<Utc>,
+    },
     /// EventBridge Scheduler's input template `{"scheduled_time": …}`.
     Template {
         /// `<aws.scheduler.scheduled-time>`.
@@ -68,7 +86,8 @@ impl SchedulerEvent {
     /// The fire time this invocation is for.
     pub fn fire_time(&self) -> Option<DateTime<Utc>> {
         match self {
-            SchedulerEvent::Template { scheduled_time } => Some(*scheduled_time),
+            SchedulerEvent::Template { scheduled_time }
+            | SchedulerEvent::Defined { scheduled_time, .. } => Some(*scheduled_time),
             SchedulerEvent::Rule(event) => event.time,
             SchedulerEvent::Job { .. } => None,
         }
@@ -86,12 +105,21 @@ pub struct ScheduledOutput {
     pub replayed: bool,
 }
 
+/// What the function answers for a fire that made no message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedOutput {
+    /// Why no message was made (the schedule is gone or paused).
+    pub skipped: String,
+}
+
 /// What the function answers, by the event it was given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum SchedulerOutput {
     /// A fire time: the message for it.
     Scheduled(ScheduledOutput),
+    /// A defined schedule's fire that made no message.
+    Skipped(SkippedOutput),
     /// The reconcile job: what the run did.
     Reconciled(Reconciled),
 }
@@ -121,14 +149,52 @@ pub async fn invoke(deps: &Deps, payload: Value) -> Result<SchedulerOutput, Diag
         })?;
         return Ok(SchedulerOutput::Reconciled(done));
     }
+    if let Ok(SchedulerEvent::Defined {
+        schedule_id,
+        scheduled_time,
+    }) = serde_json::from_value(payload.clone())
+    {
+        return fire(deps, &schedule_id, scheduled_time).await;
+    }
     let event = schedule_event(payload)?;
     let submitted = handle(deps, &event).await.map_err(submit_diagnostic)?;
+    Ok(SchedulerOutput::Scheduled(scheduled_output(&submitted)))
+}
+
+fn scheduled_output(submitted: &Submitted) -> ScheduledOutput {
     let message = submitted.message();
-    Ok(SchedulerOutput::Scheduled(ScheduledOutput {
+    ScheduledOutput {
         message_id: message.id.clone(),
         status: message.status,
         replayed: matches!(submitted, Submitted::Replayed(_)),
-    }))
+    }
+}
+
+/// A defined schedule's fire ([`fire_defined`]).
+async fn fire(
+    deps: &Deps,
+    schedule_id: &ScheduleId,
+    scheduled_time: DateTime<Utc>,
+) -> Result<SchedulerOutput, Diagnostic> {
+    let schedules = deps.schedules.as_deref().ok_or_else(|| Diagnostic {
+        error_type: INVALID_EVENT.to_owned(),
+        error_message: format!(
+            "schedule {schedule_id} fired, but this function is given no schedule store"
+        ),
+    })?;
+    match fire_defined(deps, schedules, schedule_id, scheduled_time).await {
+        Ok(DefinedFire::Submitted(submitted)) => {
+            Ok(SchedulerOutput::Scheduled(scheduled_output(&submitted)))
+        }
+        Ok(DefinedFire::Skipped(skipped)) => {
+            Ok(SchedulerOutput::Skipped(SkippedOutput { skipped }))
+        }
+        Err(DefinedFireError::Submit(e)) => Err(submit_diagnostic(e)),
+        Err(DefinedFireError::Schedules(e)) => Err(Diagnostic {
+            error_type: error_names::STORE_UNAVAILABLE.to_owned(),
+            error_message: e.to_string(),
+        }),
+    }
 }
 
 /// Reads the fire time out of an invocation payload.
@@ -177,6 +243,20 @@ mod tests {
         for payload in [template, rule] {
             assert_eq!(schedule_event(payload).unwrap().scheduled_time, want);
         }
+    }
+
+    #[test]
+    fn a_defined_schedule_s_input_is_read_as_its_fire_not_the_daily_one() {
+        let payload = serde_json::json!({
+            "schedule_id": "0193a000-0000-7000-8000-000000000001",
+            "scheduled_time": "2026-11-30T12:00:00Z"
+        });
+        let event: SchedulerEvent = serde_json::from_value(payload).unwrap();
+        assert!(
+            matches!(&event, SchedulerEvent::Defined { schedule_id, .. }
+                if schedule_id.as_str() == "0193a000-0000-7000-8000-000000000001"),
+            "{event:?}"
+        );
     }
 
     #[test]

@@ -6,12 +6,14 @@
 //! call creates nothing new (at most one message per fire time), and no key
 //! a client sends can stand in for it.
 
+pub mod defined;
 pub mod lambda;
 
 use chrono::{DateTime, Utc};
 use rez_core::idempotency::{SCHEDULED_TIME_ARGUMENT, SCHEDULER_CREATED_BY};
 use rez_core::ports::{
     AtomicSubmitter, DeadLetterQueue, MessageStore, MetricEvent, MetricsSink, Publisher,
+    ScheduleStore,
 };
 use rez_core::{
     IdempotencyKey, Message, MessageType, Notification, Stage, SubmitError, Submitted, submit,
@@ -39,6 +41,10 @@ pub struct Deps {
     /// The queue's dead letters, whose messages the reconcile job marks
     /// failed (SQS); `None` where the queue marks them itself (locally).
     pub dead_letters: Option<Arc<dyn DeadLetterQueue>>,
+    /// The schedules people define, which EventBridge Scheduler fires
+    /// through this function; `None` where something else fires them (the
+    /// embedded stack's schedules loop).
+    pub schedules: Option<Arc<dyn ScheduleStore>>,
 }
 
 /// The scheduler's event: EventBridge Scheduler's `<aws.scheduler.scheduled-time>`.
@@ -79,12 +85,22 @@ pub async fn handle(deps: &Deps, event: &ScheduleEvent) -> Result<Submitted, Sub
         SCHEDULED_TIME_ARGUMENT.into(),
         rez_core::time::format(fire).into(),
     );
+    submit_fire(deps, &message, &IdempotencyKey::Scheduler(fire)).await
+}
+
+/// Submits the message of one fire under its key, records its id on the
+/// current span, logs it, and counts it in MessagesCreated when it is new.
+pub(crate) async fn submit_fire(
+    deps: &Deps,
+    message: &Message,
+    key: &IdempotencyKey,
+) -> Result<Submitted, SubmitError> {
     let submitted = submit(
         deps.store.as_ref(),
         deps.publisher.as_ref(),
         deps.atomic_submitter.as_deref(),
-        &message,
-        Some(&IdempotencyKey::Scheduler(fire)),
+        message,
+        Some(key),
     )
     .await?;
     tracing::Span::current().record(
@@ -92,7 +108,7 @@ pub async fn handle(deps: &Deps, event: &ScheduleEvent) -> Result<Submitted, Sub
         tracing::field::display(&submitted.message().id),
     );
     match &submitted {
-        Submitted::Replayed(m) => tracing::info!(message_id = %m.id, "fire time already handled"),
+        Submitted::Replayed(m) => tracing::info!(message_id = %m.id, "fire already handled"),
         Submitted::Accepted(m) => {
             tracing::info!(message_id = %m.id, "scheduled message accepted");
             deps.metrics.record(&MetricEvent::created(m));
@@ -119,6 +135,7 @@ mod tests {
             title: "Daily".into(),
             metrics: metrics.clone(),
             dead_letters: None,
+            schedules: None,
         };
         let event: ScheduleEvent =
             serde_json::from_str(r#"{"scheduled_time":"2026-11-30T12:00:00Z"}"#).unwrap();
@@ -150,6 +167,7 @@ mod tests {
             title: "Daily".into(),
             metrics: Arc::new(rez_core::ports::NoMetrics),
             dead_letters: None,
+            schedules: None,
         };
         let fire: DateTime<Utc> = "2026-11-30T12:00:00Z".parse().unwrap();
         let posted = Message::new(

@@ -8,13 +8,13 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use lambda_runtime::{LambdaEvent, service_fn};
-use rez_aws::{AwsSettings, DynamoMessageStore, SnsPublisher, SqsDeadLetterQueue, load_sdk_config};
+use rez_aws::{
+    AwsSettings, DynamoMessageStore, DynamoScheduleStore, SnsPublisher, SqsDeadLetterQueue,
+    load_sdk_config,
+};
 use rez_scheduler::Deps;
 use rez_scheduler::lambda::invoke;
 use serde_json::Value;
-
-/// The title of the scheduled notification.
-const TITLE: &str = "rez-agent";
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
@@ -33,17 +33,19 @@ async fn deps() -> anyhow::Result<Deps> {
     let queue_url = settings.require_queue_url()?.to_owned();
     let dlq_url = settings.require_dlq_url()?.to_owned();
     let sdk = load_sdk_config().context("reading the function's AWS environment")?;
+    let store = DynamoMessageStore::new(
+        aws_sdk_dynamodb::Client::new(&sdk),
+        settings.table_name,
+        settings.stage,
+    );
     Ok(Deps {
-        store: Arc::new(DynamoMessageStore::new(
-            aws_sdk_dynamodb::Client::new(&sdk),
-            settings.table_name,
-            settings.stage,
-        )),
+        schedules: Some(Arc::new(DynamoScheduleStore::beside(&store))),
+        store: Arc::new(store),
         publisher: Arc::new(SnsPublisher::new(aws_sdk_sns::Client::new(&sdk), topic_arn)),
         // DynamoDB and SNS share no transaction: store, publish, mark queued.
         atomic_submitter: None,
         stage: settings.stage,
-        title: TITLE.to_owned(),
+        title: rez_core::schedule::DAILY_TITLE.to_owned(),
         metrics: rez_lambda::emf::sink_from_env(),
         dead_letters: Some(Arc::new(SqsDeadLetterQueue::new(
             aws_sdk_sqs::Client::new(&sdk),

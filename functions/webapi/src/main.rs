@@ -6,6 +6,13 @@
 //! (`REZ_EXECUTION_LOG_GROUP`). Browsers may call it from the origins of
 //! `REZ_CORS_ORIGINS`.
 //!
+//! `/api/schedules` keeps the schedules people define in the table and runs
+//! each as an EventBridge Scheduler schedule in the stack's group
+//! (`REZ_SCHEDULE_GROUP`, invoking `REZ_SCHEDULE_TARGET_ARN` as
+//! `REZ_SCHEDULE_ROLE_ARN`, dead letters to `REZ_SCHEDULE_DLQ_ARN`); the
+//! deployment's own daily schedule (`REZ_CONFIGURATION_SCHEDULE`) is listed
+//! beside them.
+//!
 //! Every route but `/api/health` needs `Authorization: Bearer <key>`; the
 //! key is read from SSM (`REZ_API_KEY_PARAMETER`) once per container. When
 //! it cannot be read, the function still starts: `/api/health` says what is
@@ -16,11 +23,13 @@ use std::sync::Arc;
 use anyhow::Context;
 use axum::Router;
 use rez_aws::{
-    AwsExecutionReader, AwsSettings, DynamoExecutionStore, DynamoMessageStore, ExecutionLogGroup,
-    SnsPublisher, SqsDeadLetterQueue, SsmSecrets, load_sdk_config,
+    AwsExecutionReader, AwsSettings, DynamoExecutionStore, DynamoMessageStore, DynamoScheduleStore,
+    EventBridgeScheduleRunner, ExecutionLogGroup, SnsPublisher, SqsDeadLetterQueue, SsmSecrets,
+    load_sdk_config,
 };
 use rez_core::ports::SystemClock;
-use rez_webapi::{ApiKey, ApiState, router, unavailable_router};
+use rez_core::schedule::{DAILY_TITLE, Schedule, show_configuration_schedule};
+use rez_webapi::{ApiKey, ApiState, Schedules, router, unavailable_router};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
@@ -50,6 +59,7 @@ async fn app() -> anyhow::Result<Router> {
         settings.table_name.clone(),
         settings.stage,
     );
+    let schedules = schedules(&settings, aws_sdk_scheduler::Client::new(&sdk), &store).await?;
     let executions = AwsExecutionReader::new(
         DynamoExecutionStore::beside(&store),
         ExecutionLogGroup::new(aws_sdk_cloudwatchlogs::Client::new(&sdk), log_group),
@@ -66,13 +76,42 @@ async fn app() -> anyhow::Result<Router> {
             queue_url,
             dlq_url,
         ))),
-        // Not run on AWS yet: EventBridge Scheduler does not fire them.
-        schedules: None,
+        schedules,
         metrics: rez_lambda::emf::sink_from_env(),
         state_machine: None,
         api_key: Some(api_key),
         stage: settings.stage,
         cors_origins: settings.cors_origins.clone(),
+    }))
+}
+
+/// The schedules people define: in the table, run by EventBridge Scheduler
+/// in the stack's schedule group; `None` (the routes answer 404) where the
+/// function is given no schedule group. The deployment's own daily schedule
+/// is stored too, so the API lists it.
+async fn schedules(
+    settings: &AwsSettings,
+    scheduler: aws_sdk_scheduler::Client,
+    messages: &DynamoMessageStore,
+) -> anyhow::Result<Option<Schedules>> {
+    let Some(target) = settings.schedule_target.clone() else {
+        tracing::warn!("REZ_SCHEDULE_GROUP is not set: the /api/schedules routes answer 404");
+        return Ok(None);
+    };
+    let store = DynamoScheduleStore::beside(messages);
+    if let Some(expression) = &settings.configuration_schedule {
+        let expression = expression
+            .parse()
+            .with_context(|| format!("REZ_CONFIGURATION_SCHEDULE {expression:?}"))?;
+        let daily = Schedule::configuration(&expression, DAILY_TITLE, chrono::Utc::now());
+        // A store that cannot be reached now only leaves it unlisted.
+        if let Err(e) = show_configuration_schedule(&store, &daily).await {
+            tracing::warn!(error = %e, "the deployment's schedule is not listed");
+        }
+    }
+    Ok(Some(Schedules {
+        store: Arc::new(store),
+        runner: Arc::new(EventBridgeScheduleRunner::new(scheduler, target)),
     }))
 }
 

@@ -75,6 +75,7 @@ fn declared(zip: &Path, timeout: u64, memory: u32, environment: &[(&str, &str)])
         parameters: vec![],
         event_source_mappings: vec![],
         schedules: vec![],
+        schedule_groups: vec![],
         http_apis: vec![],
         state_machines: vec![],
     }

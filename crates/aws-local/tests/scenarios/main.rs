@@ -15,6 +15,7 @@
 
 mod chaos;
 mod cost;
+mod defined_schedules;
 mod delivery;
 mod drift;
 mod faults;

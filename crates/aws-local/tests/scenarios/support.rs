@@ -64,6 +64,7 @@ fn settings(
         concurrency_limit: 4,
         visibility_timeout_seconds: visibility,
         run_schedules: false,
+        schedule_time_scale: 1,
         meter_dynamodb_writes: false,
         // `REZ_AWS_LOCAL_KEEP=1` keeps the work dir (the functions' logs) to look into.
         keep_work_dir: std::env::var_os("REZ_AWS_LOCAL_KEEP").is_some(),
@@ -76,6 +77,22 @@ pub(crate) async fn start_metered() -> AwsLocal {
         Ok(settings) => {
             AwsLocal::start(Settings {
                 meter_dynamodb_writes: true,
+                ..settings
+            })
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    started.unwrap_or_else(|e| panic!("the harness did not start: {e}"))
+}
+
+/// [`start`] with the schedules the API creates firing `scale` times
+/// faster than real time.
+pub(crate) async fn start_scaled(scale: u32) -> AwsLocal {
+    let started = match settings("REZ_AWS_LOCAL_DECLARED", None, |_| {}) {
+        Ok(settings) => {
+            AwsLocal::start(Settings {
+                schedule_time_scale: scale,
                 ..settings
             })
             .await

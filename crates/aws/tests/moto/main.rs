@@ -15,6 +15,7 @@ mod helpers;
 mod idempotency;
 mod lists;
 mod metrics;
+mod scheduler;
 mod schedules;
 mod sns;
 mod sqs;

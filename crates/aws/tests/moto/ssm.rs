@@ -18,6 +18,8 @@ fn settings(url: Option<&str>, token: Option<&str>, key: Option<&str>) -> AwsSet
         dlq_url: None,
         execution_log_group: None,
         cors_origins: Vec::new(),
+        schedule_target: None,
+        configuration_schedule: None,
         stage: Stage::Dev,
     }
 }

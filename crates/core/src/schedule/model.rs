@@ -20,6 +20,8 @@ pub const SCHEDULE_ID_ARGUMENT: &str = "schedule_id";
 /// The id of the deployment's own daily schedule (`schedulerCron`,
 /// `--schedule`) where it is shown among the schedules.
 pub const CONFIGURATION_SCHEDULE_ID: &str = "00000000-0000-7000-8000-000000000000";
+/// The title of the deployment's own daily notification.
+pub const DAILY_TITLE: &str = "rez-agent";
 
 text_enum!(
     /// Whether a schedule fires.
@@ -114,6 +116,13 @@ impl Schedule {
             self.start_date.unwrap_or(self.created_date),
             self.end_date,
         )
+    }
+
+    /// Whether it fires once (`at(…)`), and then ends.
+    pub fn is_one_time(&self) -> bool {
+        self.expression
+            .parse::<rez_schedule::ScheduleExpression>()
+            .is_ok_and(|e| matches!(e, rez_schedule::ScheduleExpression::At(_)))
     }
 
     /// Its next [`NEXT_FIRE_TIMES`] fire times after `after`; none when it is

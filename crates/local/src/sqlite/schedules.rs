@@ -121,21 +121,6 @@ impl ScheduleStore for SqliteStore {
 }
 
 impl SqliteStore {
-    /// Stores the deployment's own schedule as `schedule` says it now (a new
-    /// row, or the row of an earlier start replaced), so the API lists it.
-    ///
-    /// # Errors
-    /// [`ScheduleStoreError::Unavailable`], [`ScheduleStoreError::Corrupt`].
-    pub async fn show_configuration_schedule(
-        &self,
-        schedule: &Schedule,
-    ) -> Result<(), ScheduleStoreError> {
-        match self.get_schedule(&schedule.id).await? {
-            None => self.create_schedule(schedule).await,
-            Some(old) => self.replace_schedule(schedule, old.updated_date).await,
-        }
-    }
-
     /// Every enabled schedule the API made, with the last fire the embedded
     /// stack made of it ([`SqliteStore::schedule_fired`]), oldest first. The
     /// deployment's own schedule is fired by the daily scheduler loop.

@@ -18,6 +18,7 @@ pub mod schedules_loop;
 
 use anyhow::Context;
 use rez_core::ports::{Clock, NoMetrics, SystemClock};
+use rez_core::schedule::DAILY_TITLE;
 use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,8 +42,6 @@ pub const VISIBILITY_TIMEOUT: Duration = Duration::from_secs(300);
 pub const MAX_RECEIVE_COUNT: u32 = 3;
 /// The shortest real wait scaled durations are rounded up to.
 const MIN_SCALED: Duration = Duration::from_millis(1);
-/// The title of the daily `--schedule` notification.
-const DAILY_TITLE: &str = "rez-agent";
 
 /// Scales a duration by the time scale (never to zero, so timeouts stay timeouts).
 pub fn scaled(d: Duration, time_scale: f64) -> Duration {
@@ -235,14 +234,12 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
     let schedule_wake = schedules_loop::WakeLoop::default();
     // The daily --schedule is listed among the schedules; the scheduler
     // loop below fires it, as before.
-    store
-        .show_configuration_schedule(&rez_core::schedule::Schedule::configuration(
-            &config.schedule,
-            DAILY_TITLE,
-            clock.now(),
-        ))
-        .await
-        .context("listing the daily schedule among the schedules")?;
+    rez_core::schedule::show_configuration_schedule(
+        &store,
+        &rez_core::schedule::Schedule::configuration(&config.schedule, DAILY_TITLE, clock.now()),
+    )
+    .await
+    .context("listing the daily schedule among the schedules")?;
     let web_api = rez_webapi::surface(
         rez_webapi::ApiState {
             store: store_port.clone(),
@@ -331,6 +328,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
             stage: config.stage,
             title: DAILY_TITLE.into(),
             metrics: Arc::new(NoMetrics),
+            schedules: None,
             dead_letters: None,
         },
         clock.now(),

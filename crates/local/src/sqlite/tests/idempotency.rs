@@ -53,6 +53,7 @@ fn scheduler(db: &Database, atomic: bool) -> rez_scheduler::Deps {
         stage: Stage::Dev,
         title: "Daily".into(),
         metrics: Arc::new(NoMetrics),
+        schedules: None,
         dead_letters: None,
     }
 }
