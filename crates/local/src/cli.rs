@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use rez_core::ports::ExecutionStatus;
 use rez_core::{MessageId, Priority, Stage, Status};
 
 use crate::client::{ApiClient, ExecutionFilter, MessageFilter};
@@ -186,7 +187,7 @@ pub struct ExecutionsArgs {
     pub id: Option<String>,
     /// Only executions in this status: running, succeeded, failed, timed_out, aborted.
     #[arg(long, value_parser = parse_execution_status)]
-    pub status: Option<String>,
+    pub status: Option<ExecutionStatus>,
     /// Only executions of this message.
     #[arg(long)]
     pub message_id: Option<MessageId>,
@@ -327,17 +328,11 @@ fn parse_seconds(text: &str) -> Result<f64, String> {
 }
 
 /// The execution statuses Step Functions reports, in any case.
-fn parse_execution_status(text: &str) -> Result<String, String> {
-    const STATUSES: &[&str] = &["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
-    let upper = text.to_ascii_uppercase();
-    if STATUSES.contains(&upper.as_str()) {
-        Ok(upper)
-    } else {
-        Err(format!(
-            "expected one of {}",
-            STATUSES.join(", ").to_ascii_lowercase()
-        ))
-    }
+fn parse_execution_status(text: &str) -> Result<ExecutionStatus, String> {
+    ExecutionStatus::parse_any_case(text).map_err(|_| {
+        let all: Vec<&str> = ExecutionStatus::ALL.iter().map(|s| s.as_str()).collect();
+        format!("expected one of {}", all.join(", ").to_ascii_lowercase())
+    })
 }
 
 /// `rez-agent statemachine …`.

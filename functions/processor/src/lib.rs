@@ -18,9 +18,9 @@ pub mod redelivery;
 
 use futures::future::join_all;
 use rez_core::ports::{
-    ClaimRule, Clock, ExecutionRecorder, ExecutionSummary, MessageEvent, MessageStore,
-    StatusChange, StoreError, SystemClock, WorkflowOutcome, WorkflowRequest, WorkflowStarter,
-    WorkflowStatus,
+    ClaimRule, Clock, ExecutionRecorder, ExecutionStatus, ExecutionSummary, MessageEvent,
+    MessageStore, StatusChange, StoreError, SystemClock, WorkflowOutcome, WorkflowRequest,
+    WorkflowStarter, WorkflowStatus,
 };
 use rez_core::{Status, error_names};
 use std::sync::Arc;
@@ -131,15 +131,17 @@ async fn record_execution(
     outcome: &WorkflowOutcome,
 ) {
     let (status, error, cause) = match &outcome.status {
-        WorkflowStatus::Succeeded => ("SUCCEEDED", None, None),
-        WorkflowStatus::Failed { error, cause } => ("FAILED", error.clone(), cause.clone()),
-        WorkflowStatus::TimedOut => ("TIMED_OUT", None, None),
+        WorkflowStatus::Succeeded => (ExecutionStatus::Succeeded, None, None),
+        WorkflowStatus::Failed { error, cause } => {
+            (ExecutionStatus::Failed, error.clone(), cause.clone())
+        }
+        WorkflowStatus::TimedOut => (ExecutionStatus::TimedOut, None, None),
     };
     let summary = ExecutionSummary {
         execution_id: outcome.execution_id.clone(),
         name: request.name.clone(),
         message_id: Some(event.message_id.to_string()),
-        status: status.to_owned(),
+        status,
         start_date: rez_core::time::format(outcome.start_date),
         stop_date: Some(rez_core::time::format(outcome.stop_date)),
         duration_ms: Some((outcome.stop_date - outcome.start_date).num_milliseconds()),

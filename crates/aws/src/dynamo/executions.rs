@@ -130,7 +130,8 @@ impl DynamoExecutionStore {
             filters.push("#execution_status = :execution_status");
             plan.names
                 .insert("#execution_status".into(), EXECUTION_STATUS.into());
-            plan.values.insert(":execution_status".into(), s(status));
+            plan.values
+                .insert(":execution_status".into(), s(status.as_str()));
         }
         if let Some(message_id) = &query.message_id {
             filters.push("#message_id = :message_id");
@@ -285,7 +286,7 @@ mod tests {
             execution_id: "arn:aws:states:us-east-1:1:express:n:e-1:u".to_owned(),
             name: "e-1".to_owned(),
             message_id: Some("m-1".to_owned()),
-            status: "FAILED".to_owned(),
+            status: rez_core::ports::ExecutionStatus::Failed,
             start_date: "2026-12-07T10:00:00.000000Z".to_owned(),
             stop_date: Some("2026-12-07T10:00:01.500000Z".to_owned()),
             duration_ms: Some(1500),

@@ -27,7 +27,7 @@ fn summary(name: &str, message_id: &str, status: &str, offset_s: i64) -> Executi
         execution_id: format!("{MACHINE}:{name}:0f1e"),
         name: name.to_owned(),
         message_id: Some(message_id.to_owned()),
-        status: status.to_owned(),
+        status: status.parse().expect("an execution status"),
         start_date: rez_core::time::format(started),
         stop_date: Some(rez_core::time::format(stopped)),
         duration_ms: Some(800),
@@ -78,7 +78,7 @@ async fn recorded_executions_list_newest_first_by_filter_and_cursor_and_stay_out
 
     let failed_of_b = executions
         .list(&ExecutionQuery {
-            status: Some("FAILED".into()),
+            status: Some(rez_core::ports::ExecutionStatus::Failed),
             message_id: Some("m-b".into()),
             limit: 10,
             cursor: None,

@@ -1,8 +1,53 @@
 //! The execution reader port: what the API shows about executions.
 
+use std::fmt;
+use std::str::FromStr;
+
 use serde::{Deserialize, Serialize};
 
 use crate::StoreError;
+use crate::ValidationError;
+use crate::message::text_enum;
+
+text_enum!(
+    /// Where an execution stands: Step Functions' `ExecutionStatus`, the
+    /// values the API, the CLI and both stores show and filter by.
+    ExecutionStatus, "status" {
+        /// Started, not ended (the embedded engine records this at the start).
+        Running => "RUNNING",
+        /// Ended in a Succeed state or an `End` state.
+        Succeeded => "SUCCEEDED",
+        /// A state failed and nothing caught the error.
+        Failed => "FAILED",
+        /// The machine's `TimeoutSeconds` elapsed.
+        TimedOut => "TIMED_OUT",
+        /// Stopped before it ended (a process that died mid-execution).
+        Aborted => "ABORTED",
+    }
+);
+
+impl ExecutionStatus {
+    /// Reads a status in any case (`failed`, `FAILED`), as the API's and
+    /// the CLI's filters take it.
+    ///
+    /// # Errors
+    /// A [`ValidationError`] on `status` naming the values it takes.
+    pub fn parse_any_case(text: &str) -> Result<Self, ValidationError> {
+        text.to_ascii_uppercase().parse().map_err(|_| {
+            ValidationError::new(
+                "status",
+                format!(
+                    "unknown status '{text}': expected one of {}",
+                    Self::ALL
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })
+    }
+}
 
 /// One execution in a list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -13,8 +58,8 @@ pub struct ExecutionSummary {
     pub name: String,
     /// The message it delivered, when the input named one.
     pub message_id: Option<String>,
-    /// RUNNING, SUCCEEDED, FAILED, TIMED_OUT.
-    pub status: String,
+    /// Where it stands.
+    pub status: ExecutionStatus,
     /// Start time (sortable format).
     pub start_date: String,
     /// End time, when it ended.
@@ -50,7 +95,7 @@ pub struct ExecutionRecord {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExecutionQuery {
     /// Only this status.
-    pub status: Option<String>,
+    pub status: Option<ExecutionStatus>,
     /// Only executions of this message.
     pub message_id: Option<String>,
     /// Page size.
@@ -106,4 +151,29 @@ pub trait ExecutionReader: Send + Sync {
         &self,
         execution_id: &str,
     ) -> Result<Option<ExecutionRecord>, StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_status_reads_in_any_case_and_a_wrong_one_names_every_value() {
+        assert_eq!(
+            ExecutionStatus::parse_any_case("timed_out"),
+            Ok(ExecutionStatus::TimedOut)
+        );
+        assert_eq!(
+            serde_json::to_value(ExecutionStatus::TimedOut).ok(),
+            Some(serde_json::json!("TIMED_OUT"))
+        );
+        let wrong = ExecutionStatus::parse_any_case("done").err();
+        assert_eq!(
+            wrong.map(|e| e.message),
+            Some(
+                "unknown status 'done': expected one of RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED"
+                    .to_owned()
+            )
+        );
+    }
 }

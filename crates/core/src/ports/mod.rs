@@ -22,7 +22,7 @@ pub use clock::{Clock, SystemClock};
 pub use dead_letters::{DeadLetterEntry, DeadLetterList, DeadLetterQueue, QueueCounts};
 pub use executions::{
     ExecutionPage, ExecutionQuery, ExecutionReader, ExecutionRecord, ExecutionRecorder,
-    ExecutionSummary,
+    ExecutionStatus, ExecutionSummary,
 };
 pub use metrics_window::{METRICS_WINDOW_DAYS, MetricsWindow};
 pub use notifier::{Delivery, Notifier, NotifyError, NotifyErrorKind};

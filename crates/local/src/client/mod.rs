@@ -149,7 +149,7 @@ impl ApiClient {
     ) -> Result<Reply<ExecutionPage>, ClientError> {
         let limit = filter.limit.map(|l| l.to_string());
         let query = [
-            ("status", filter.status.as_deref()),
+            ("status", filter.status.map(|s| s.as_str())),
             ("message_id", filter.message_id.as_deref()),
             ("limit", limit.as_deref()),
             ("cursor", filter.cursor.as_deref()),

@@ -66,8 +66,8 @@ pub struct MessageFilter {
 /// Filters of `GET /api/executions`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExecutionFilter {
-    /// Only this status (`RUNNING`, `SUCCEEDED`, …).
-    pub status: Option<String>,
+    /// Only this status.
+    pub status: Option<rez_core::ports::ExecutionStatus>,
     /// Only executions of this message.
     pub message_id: Option<String>,
     /// Page size.

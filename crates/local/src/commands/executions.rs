@@ -39,7 +39,7 @@ pub async fn list(
     for e in &reply.value.items {
         table.row(vec![
             e.name.clone(),
-            e.status.clone(),
+            e.status.to_string(),
             e.message_id.clone().unwrap_or_default(),
             short_time(&e.start_date),
             e.duration_ms.map(|d| d.to_string()).unwrap_or_default(),
@@ -118,7 +118,7 @@ fn write_summary(out: &mut dyn Write, s: &ExecutionSummary) -> std::io::Result<(
         &[
             ("execution", Some(s.execution_id.clone())),
             ("name", Some(s.name.clone())),
-            ("status", Some(s.status.clone())),
+            ("status", Some(s.status.to_string())),
             ("message", s.message_id.clone()),
             ("started", Some(short_time(&s.start_date))),
             ("stopped", s.stop_date.as_deref().map(short_time)),

@@ -1,7 +1,7 @@
 //! `DescribeExecution`, `ListExecutions`, `GetExecutionHistory`: what the
 //! SQLite store recorded, in AWS's shapes.
 
-use rez_core::ports::{ExecutionQuery, ExecutionRecord};
+use rez_core::ports::{ExecutionQuery, ExecutionRecord, ExecutionStatus};
 
 use super::SfnState;
 use super::arn::{check_execution, check_map_run, check_state_machine};
@@ -13,15 +13,9 @@ use super::shapes::{
     GetExecutionHistoryInput, GetExecutionHistoryOutput, ListExecutionsInput, ListExecutionsOutput,
 };
 
-/// The statuses `ListExecutions` may filter by.
-const STATUSES: [&str; 6] = [
-    "RUNNING",
-    "SUCCEEDED",
-    "FAILED",
-    "TIMED_OUT",
-    "ABORTED",
-    "PENDING_REDRIVE",
-];
+/// The one status `ListExecutions` may filter by that no execution of the
+/// local engine has (it redrives nothing): the filter lists none.
+const PENDING_REDRIVE: &str = "PENDING_REDRIVE";
 /// AWS's default and largest page sizes for executions and history events.
 const DEFAULT_PAGE: u32 = 100;
 const MAX_PAGE: u32 = 1000;
@@ -46,7 +40,7 @@ pub(crate) async fn describe(
     Ok(DescribeExecutionOutput {
         state_machine_arn: state.machine().arn().to_owned(),
         name: summary.name,
-        status: summary.status,
+        status: summary.status.to_string(),
         start_date: stored_epoch_seconds(&summary.start_date)?,
         stop_date: summary
             .stop_date
@@ -69,20 +63,23 @@ pub(crate) async fn list(
     input: ListExecutionsInput,
 ) -> Result<ListExecutionsOutput, SfnError> {
     let limit = page_size(input.max_results, DEFAULT_PAGE, MAX_PAGE)?;
-    if let Some(status) = input
-        .status_filter
-        .as_deref()
-        .filter(|s| !STATUSES.contains(s))
-    {
-        return Err(SfnError::constraint(
-            "statusFilter",
-            status,
-            &format!(
-                "Member must satisfy enum value set: [{}]",
-                STATUSES.join(", ")
-            ),
-        ));
-    }
+    // `Some(None)`: PENDING_REDRIVE, which lists nothing.
+    let status_filter = match input.status_filter.as_deref() {
+        None => None,
+        Some(PENDING_REDRIVE) => Some(None),
+        Some(text) => Some(Some(text.parse::<ExecutionStatus>().map_err(|_| {
+            let all: Vec<&str> = ExecutionStatus::ALL
+                .iter()
+                .map(|s| s.as_str())
+                .chain([PENDING_REDRIVE])
+                .collect();
+            SfnError::constraint(
+                "statusFilter",
+                text,
+                &format!("Member must satisfy enum value set: [{}]", all.join(", ")),
+            )
+        })?)),
+    };
     match (
         input.state_machine_arn.as_deref(),
         input.map_run_arn.as_deref(),
@@ -114,10 +111,20 @@ pub(crate) async fn list(
     {
         return Err(SfnError::InvalidToken(format!("Invalid Token: '{token}'")));
     }
+    let status = match status_filter {
+        Some(None) => {
+            return Ok(ListExecutionsOutput {
+                executions: Vec::new(),
+                next_token: None,
+            });
+        }
+        Some(Some(status)) => Some(status),
+        None => None,
+    };
     let page = state
         .executions
         .list_executions(&ExecutionQuery {
-            status: input.status_filter,
+            status,
             message_id: None,
             limit,
             cursor: input.next_token,
@@ -137,7 +144,7 @@ pub(crate) async fn list(
                     .transpose()?,
                 execution_arn: s.execution_id,
                 name: s.name,
-                status: s.status,
+                status: s.status.to_string(),
             })
         })
         .collect::<Result<_, SfnError>>()?;

@@ -6,7 +6,8 @@
 
 use rez_core::StoreError;
 use rez_core::ports::{
-    ExecutionPage, ExecutionQuery, ExecutionReader, ExecutionRecord, ExecutionSummary,
+    ExecutionPage, ExecutionQuery, ExecutionReader, ExecutionRecord, ExecutionStatus,
+    ExecutionSummary,
 };
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, named_params, params_from_iter};
@@ -14,10 +15,10 @@ use rusqlite::{Connection, OptionalExtension, Row, named_params, params_from_ite
 use super::error::store_error;
 use super::store::{SqliteStore, page_size};
 
-/// The status of an execution that has not ended (AWS's `ExecutionStatus`).
-pub(crate) const RUNNING: &str = "RUNNING";
-/// The status of an execution stopped before it ended (AWS's `ExecutionStatus`).
-pub(crate) const ABORTED: &str = "ABORTED";
+/// The status of an execution that has not ended, as stored.
+pub(crate) const RUNNING: &str = ExecutionStatus::Running.as_str();
+/// The status of an execution stopped before it ended, as stored.
+pub(crate) const ABORTED: &str = ExecutionStatus::Aborted.as_str();
 
 const SUMMARY_COLUMNS: &str = "execution_id, name, message_id, status, start_date, stop_date, \
      duration_ms, task_attempts, error, cause";
@@ -90,7 +91,7 @@ fn write(conn: &Connection, record: &ExecutionRecord, on_conflict: &str) -> Resu
             ":execution_id": s.execution_id,
             ":name": s.name,
             ":message_id": s.message_id,
-            ":status": s.status,
+            ":status": s.status.as_str(),
             ":start_date": s.start_date,
             ":stop_date": s.stop_date,
             ":duration_ms": s.duration_ms,
@@ -144,7 +145,7 @@ fn list(conn: &Connection, query: &ExecutionQuery) -> Result<ExecutionPage, Stor
     let mut params = Vec::new();
     if let Some(status) = &query.status {
         clauses.push("status = ?");
-        params.push(Value::Text(status.clone()));
+        params.push(Value::Text(status.as_str().to_owned()));
     }
     if let Some(message_id) = &query.message_id {
         clauses.push("message_id = ?");
@@ -197,7 +198,11 @@ fn summary_from_row(row: &Row<'_>) -> Result<ExecutionSummary, StoreError> {
     Ok(ExecutionSummary {
         name: row.get("name").map_err(get("name"))?,
         message_id: row.get("message_id").map_err(get("message_id"))?,
-        status: row.get("status").map_err(get("status"))?,
+        status: row
+            .get::<_, String>("status")
+            .map_err(get("status"))?
+            .parse()
+            .map_err(|e: rez_core::ValidationError| corrupt_if(&id, "status")(e.message))?,
         start_date: row.get("start_date").map_err(get("start_date"))?,
         stop_date: row.get("stop_date").map_err(get("stop_date"))?,
         duration_ms: row.get("duration_ms").map_err(get("duration_ms"))?,

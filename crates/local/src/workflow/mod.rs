@@ -9,6 +9,7 @@ mod identity;
 mod local_tasks;
 
 use async_trait::async_trait;
+use rez_core::ports::ExecutionStatus as RecordedStatus;
 use rez_core::ports::{
     ExecutionRecord, ExecutionSummary, WorkflowError, WorkflowOutcome, WorkflowRequest,
     WorkflowStarter, WorkflowStatus,
@@ -229,7 +230,7 @@ fn running_summary(
         execution_id: options.execution_id.clone(),
         name: options.execution_name.clone(),
         message_id: message_id_of(input),
-        status: "RUNNING".to_owned(),
+        status: RecordedStatus::Running,
         start_date: rez_core::time::format(start_date),
         stop_date: None,
         duration_ms: None,
@@ -245,10 +246,11 @@ pub fn to_record(
     input: &serde_json::Value,
     execution: &Execution,
 ) -> ExecutionRecord {
-    let status = serde_json::to_value(execution.status)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_else(|| format!("{:?}", execution.status).to_uppercase());
+    let status = match execution.status {
+        ExecutionStatus::Succeeded => RecordedStatus::Succeeded,
+        ExecutionStatus::Failed => RecordedStatus::Failed,
+        ExecutionStatus::TimedOut => RecordedStatus::TimedOut,
+    };
     let history: Vec<serde_json::Value> = execution
         .history
         .iter()

@@ -24,7 +24,7 @@ fn summary(name: &str, status: &str, started: chrono::DateTime<chrono::Utc>) -> 
         execution_id: format!("{}{name}:0", rez_local::workflow::EXECUTION_ARN_PREFIX),
         name: name.to_owned(),
         message_id: None,
-        status: status.to_owned(),
+        status: status.parse().expect("an execution status"),
         start_date: rez_core::time::format(started),
         stop_date: None,
         duration_ms: None,

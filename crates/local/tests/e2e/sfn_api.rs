@@ -290,6 +290,14 @@ async fn list_executions_filters_by_status_and_pages_newest_first() -> TestResul
         .send()
         .await?;
     assert_eq!(names(&succeeded), ["ok-1"]);
+    // A valid filter no local execution has: none listed, not an error.
+    let redriven = client
+        .list_executions()
+        .state_machine_arn(STATE_MACHINE_ARN)
+        .status_filter(ExecutionStatus::PendingRedrive)
+        .send()
+        .await?;
+    assert!(names(&redriven).is_empty());
 
     let first = client
         .list_executions()

@@ -7,7 +7,7 @@ use axum::extract::{RawQuery, State};
 use rez_core::MessageId;
 use rez_core::ports::{
     DEFAULT_LIST_LIMIT, ExecutionPage, ExecutionQuery, ExecutionReader, ExecutionRecord,
-    MAX_LIST_LIMIT,
+    ExecutionStatus, MAX_LIST_LIMIT,
 };
 
 use crate::error::ApiError;
@@ -15,8 +15,6 @@ use crate::extract::{ApiPath, QueryParams};
 use crate::state::ApiState;
 
 const LIST_PARAMS: &[&str] = &["status", "message_id", "limit", "cursor"];
-/// The execution statuses Step Functions reports.
-const STATUSES: &[&str] = &["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
 
 /// The reader, or 404 where executions are not recorded.
 fn reader(state: &ApiState) -> Result<&Arc<dyn ExecutionReader>, ApiError> {
@@ -36,15 +34,8 @@ pub(crate) async fn list(
     let status = params
         .text("status")
         .map(|text| {
-            let upper = text.to_ascii_uppercase();
-            if STATUSES.contains(&upper.as_str()) {
-                Ok(upper)
-            } else {
-                Err(ApiError::invalid_query(format!(
-                    "status: unknown status '{text}': expected one of {}",
-                    STATUSES.join(", ")
-                )))
-            }
+            ExecutionStatus::parse_any_case(text)
+                .map_err(|e| ApiError::invalid_query(format!("status: {}", e.message)))
         })
         .transpose()?;
     let message_id = params

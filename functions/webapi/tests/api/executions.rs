@@ -15,7 +15,7 @@ fn record(id: &str, status: &str) -> ExecutionRecord {
             execution_id: id.into(),
             name: "run".into(),
             message_id: Some(MESSAGE.into()),
-            status: status.into(),
+            status: status.parse().expect("an execution status"),
             start_date: "2026-11-30T12:00:00.000000Z".into(),
             stop_date: None,
             duration_ms: None,

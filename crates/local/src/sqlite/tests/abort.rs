@@ -12,7 +12,7 @@ fn summary(name: &str, status: &str) -> ExecutionSummary {
         execution_id: format!("arn:aws:states:local:000000000000:express:n:{name}"),
         name: name.to_owned(),
         message_id: Some(format!("m-{name}")),
-        status: status.to_owned(),
+        status: status.parse().expect("an execution status"),
         start_date: rez_core::time::format(at(0)),
         stop_date: None,
         duration_ms: None,
@@ -47,7 +47,7 @@ async fn a_running_execution_is_closed_as_aborted_with_a_stop_date_and_an_event(
     assert_eq!(
         record.summary,
         ExecutionSummary {
-            status: "ABORTED".into(),
+            status: rez_core::ports::ExecutionStatus::Aborted,
             stop_date: Some(rez_core::time::format(at(5))),
             duration_ms: Some(5_000),
             error: Some("RezAgent.ProcessStopped".into()),

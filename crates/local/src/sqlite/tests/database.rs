@@ -54,7 +54,7 @@ async fn reopening_after_drop_keeps_messages_executions_and_queue() -> TestResul
             execution_id: "exec-1".into(),
             name: "exec-1".into(),
             message_id: Some(m.id.to_string()),
-            status: "SUCCEEDED".into(),
+            status: rez_core::ports::ExecutionStatus::Succeeded,
             start_date: "2026-11-30T12:00:00.000000Z".into(),
             stop_date: Some("2026-11-30T12:00:01.000000Z".into()),
             duration_ms: Some(1000),

@@ -11,7 +11,7 @@ fn summary(n: u32, status: &str, message_id: &str) -> ExecutionSummary {
         execution_id: format!("arn:aws:states:local:000000000000:execution:notification:{n:03}"),
         name: format!("{n:03}"),
         message_id: Some(message_id.to_owned()),
-        status: status.to_owned(),
+        status: status.parse().expect("an execution status"),
         start_date: format!("2026-11-30T12:00:{:02}.000000Z", n % 60),
         stop_date: None,
         duration_ms: None,
@@ -101,7 +101,7 @@ async fn executions_list_newest_first_with_filters_and_a_cursor() -> TestResult 
     ];
     for (status, message_id, expected) in cases {
         let mut query = ExecutionQuery {
-            status: status.map(str::to_owned),
+            status: status.map(|s: &str| s.parse().expect("an execution status")),
             message_id: message_id.map(str::to_owned),
             limit: 4,
             cursor: None,

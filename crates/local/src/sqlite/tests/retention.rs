@@ -26,7 +26,7 @@ fn execution(n: usize, started: i64, status: &str) -> ExecutionRecord {
             execution_id: format!("arn:aws:states:local:000000000000:express:n:{n:04}"),
             name: format!("{n:04}"),
             message_id: None,
-            status: status.to_owned(),
+            status: status.parse().expect("an execution status"),
             start_date: rez_core::time::format(at(started)),
             stop_date: (!running).then(|| rez_core::time::format(at(started + 1))),
             duration_ms: (!running).then_some(1_000),
