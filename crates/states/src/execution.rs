@@ -317,7 +317,7 @@ mod tests {
         let run = execute(
             &machine,
             serde_json::json!({"a": "b"}),
-            &crate::tests_support::EchoTasks,
+            &crate::test_support::EchoTasks,
             &options,
         )
         .await;
@@ -343,7 +343,7 @@ mod tests {
         let run = execute(
             &machine,
             serde_json::json!({}),
-            &crate::tests_support::EchoTasks,
+            &crate::test_support::EchoTasks,
             &ExecutionOptions::default(),
         )
         .await;

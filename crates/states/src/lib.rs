@@ -47,7 +47,7 @@ pub mod machine;
 mod paths;
 mod states;
 #[cfg(test)]
-mod tests_support;
+mod test_support;
 pub mod value;
 
 pub use definition::fields::{
@@ -58,4 +58,4 @@ pub use errors::{DefinitionError, Diagnostic, Severity, StatesError};
 pub use execution::{Execution, ExecutionOptions, ExecutionStatus, execute};
 pub use handler::{ContextObject, TaskContext, TaskFailure, TaskHandler};
 pub use history::{Details, EventType, History, HistoryEvent};
-pub use machine::{StateMachine, Transition, TransitionKind};
+pub use machine::StateMachine;

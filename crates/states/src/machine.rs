@@ -1,7 +1,6 @@
-//! [`StateMachine`]: a parsed and validated definition, plus the graph
-//! queries the console and the local runtime need.
+//! [`StateMachine`]: a parsed and validated definition, plus the queries
+//! the CLI and the local runtime need (its states, its Task resources).
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::definition::{Machine, State, validate};
@@ -11,33 +10,6 @@ use crate::errors::{DefinitionError, Diagnostic, INVALID_JSON_DESCRIPTION, Sever
 #[derive(Debug, Clone)]
 pub struct StateMachine {
     pub(crate) machine: Machine,
-}
-
-/// The kind of a graph edge between two states.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum TransitionKind {
-    /// A state's `Next`.
-    Next,
-    /// A Choice rule's `Next`.
-    Choice,
-    /// A Choice state's `Default`.
-    Default,
-    /// A `Catch` rule's `Next`.
-    Catch,
-    /// `End: true`, or a Succeed / Fail state (`to` is `None`).
-    End,
-}
-
-/// One edge of the state graph (top level only; branches of Parallel/Map
-/// states are not included).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Transition {
-    /// The state the edge leaves.
-    pub from: String,
-    /// The state it enters; `None` for [`TransitionKind::End`].
-    pub to: Option<String>,
-    /// Why the transition happens.
-    pub kind: TransitionKind,
 }
 
 impl StateMachine {
@@ -110,39 +82,6 @@ impl StateMachine {
             .collect()
     }
 
-    /// Top-level edges, for drawing the graph.
-    pub fn transitions(&self) -> Vec<Transition> {
-        let mut out = Vec::new();
-        for (name, state) in &self.machine.states.ordered {
-            let edge = |to: Option<&str>, kind| Transition {
-                from: name.clone(),
-                to: to.map(str::to_string),
-                kind,
-            };
-            let common = state.common();
-            if let Some(next) = &common.next {
-                out.push(edge(Some(next), TransitionKind::Next));
-            }
-            if let State::Choice(choice) = state {
-                for rule in &choice.choices {
-                    out.push(edge(rule.next.as_deref(), TransitionKind::Choice));
-                }
-                if let Some(default) = &choice.default {
-                    out.push(edge(Some(default), TransitionKind::Default));
-                }
-            }
-            if let Some(errors) = state.error_handling() {
-                for catcher in &errors.catch {
-                    out.push(edge(Some(&catcher.next), TransitionKind::Catch));
-                }
-            }
-            if common.end == Some(true) || matches!(state, State::Succeed(_) | State::Fail(_)) {
-                out.push(edge(None, TransitionKind::End));
-            }
-        }
-        out
-    }
-
     /// Every Task `Resource`, including those inside Parallel branches and
     /// Map processors, in definition order without duplicates.
     pub fn task_resources(&self) -> Vec<&str> {
@@ -184,22 +123,12 @@ mod tests {
     const NOTIFICATION: &str = include_str!("../tests/data/notification.asl.json");
 
     #[test]
-    fn notification_definition_parses_with_its_graph() -> Result<(), DefinitionError> {
+    fn notification_definition_parses_with_its_states_and_resources() -> Result<(), DefinitionError>
+    {
         let machine = StateMachine::from_json(NOTIFICATION)?;
         assert_eq!(machine.start_at(), "LoadMessage");
         assert_eq!(machine.state_names().len(), 7);
         assert_eq!(machine.task_resources().len(), 4);
-        let transitions = machine.transitions();
-        assert!(
-            transitions.iter().any(
-                |t| t.kind == TransitionKind::Catch && t.to.as_deref() == Some("RecordFailure")
-            )
-        );
-        assert!(
-            transitions
-                .iter()
-                .any(|t| t.kind == TransitionKind::Default && t.from == "AlreadyDelivered")
-        );
         Ok(())
     }
 

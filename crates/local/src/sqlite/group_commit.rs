@@ -1,8 +1,8 @@
 //! Group commit: writes that wait at the same time share one transaction.
 //!
 //! Every write of the delivery path (a new message with its queue record, a
-//! status change, an execution record, a queue delete) used to be its own
-//! transaction, so its own COMMIT: WAL frames written, the WAL index
+//! status change, an execution record, a queue delete) in a transaction of
+//! its own would pay its own COMMIT: WAL frames written, the WAL index
 //! updated, locks taken and released. Under load many of them wait for the
 //! one connection at once. Here a write is queued as a job; whoever finds no
 //! flusher running starts one on the blocking pool, and the flusher runs

@@ -3,9 +3,8 @@
 //! [`payload_template`](super::io::payload_template) on the engine's own
 //! values. Paths into the state input are read without copying, keys come
 //! from the compiled template's interned text, and literal values are
-//! copied in. Context paths, variables and intrinsic functions still work
-//! on `serde_json::Value`, converting at their edge, until they move too
-//! (`docs/value-model.md`, step 4). Also `InputPath`, `OutputPath`,
+//! copied in. Context paths, variables and intrinsic functions work on
+//! `serde_json::Value` and convert at their edge (`docs/value-model.md`). Also `InputPath`, `OutputPath`,
 //! `ResultPath` and `Assign` on the arena, for Pass, Task and Choice.
 //!
 //! The tests below check the templates against [`super::io`] on the same

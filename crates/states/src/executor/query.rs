@@ -60,7 +60,7 @@ impl Attempt<'_> {
 
 #[cfg(test)]
 mod tests {
-    use crate::tests_support::{run, run_ok};
+    use crate::test_support::{run, run_ok};
     use serde_json::json;
 
     #[tokio::test]

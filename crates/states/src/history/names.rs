@@ -4,9 +4,7 @@
 //! Every event carries a name, so how a name is copied is paid on every
 //! event. A reference-counted `Arc<str>` costs an atomic instruction to copy
 //! and another to drop, and executions of one machine on different cores
-//! contend for the counter's cache line (measured in an earlier round: two
-//! threads sharing a machine ran 15–25% slower per execution than two
-//! threads with a machine each). So names are interned when a definition is
+//! contend for the counter's cache line. So names are interned when a definition is
 //! read: the text lives for the rest of the process, once per distinct name,
 //! and copying it is copying a pointer. The interned text is bounded
 //! ([`INTERNED_BYTES`]); names read after that are reference-counted.

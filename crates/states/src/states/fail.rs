@@ -77,7 +77,7 @@ fn text_field(
 
 #[cfg(test)]
 mod tests {
-    use crate::tests_support::run;
+    use crate::test_support::run;
     use serde_json::json;
 
     #[tokio::test]

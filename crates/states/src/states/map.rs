@@ -232,7 +232,7 @@ fn failure_outcome(
 
 #[cfg(test)]
 mod tests {
-    use crate::tests_support::{run, run_ok};
+    use crate::test_support::{run, run_ok};
     use serde_json::json;
 
     #[tokio::test]

@@ -94,7 +94,7 @@ pub(super) async fn run<'d>(
 
 #[cfg(test)]
 mod tests {
-    use crate::tests_support::{run, run_ok};
+    use crate::test_support::{run, run_ok};
     use serde_json::json;
 
     #[tokio::test]

@@ -40,7 +40,7 @@ pub(super) fn run<'d>(
 
 #[cfg(test)]
 mod tests {
-    use crate::tests_support::run_ok;
+    use crate::test_support::run_ok;
     use serde_json::json;
 
     #[tokio::test]

@@ -28,7 +28,7 @@ pub(super) fn run(
 
 #[cfg(test)]
 mod tests {
-    use crate::tests_support::run_ok;
+    use crate::test_support::run_ok;
     use serde_json::json;
 
     #[tokio::test]

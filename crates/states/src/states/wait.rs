@@ -125,7 +125,7 @@ fn wait_seconds(wait: &WaitState, input: &Value, ctx: &Env<'_>) -> Result<f64, S
 
 #[cfg(test)]
 mod tests {
-    use crate::tests_support::{run, run_ok};
+    use crate::test_support::{run, run_ok};
     use serde_json::json;
 
     fn wait_on(path: &str) -> serde_json::Value {
