@@ -47,7 +47,7 @@ impl WorkflowStarter for SfnWorkflowStarter {
             .send()
             .await
             .map_err(|e| {
-                WorkflowError(format!(
+                WorkflowError::Unavailable(format!(
                     "StartSyncExecution {} on {}: {}",
                     request.name,
                     self.state_machine_arn,
@@ -68,7 +68,7 @@ fn outcome(output: &StartSyncExecutionOutput) -> Result<WorkflowOutcome, Workflo
         },
         SyncExecutionStatus::TimedOut => WorkflowStatus::TimedOut,
         other => {
-            return Err(WorkflowError(format!(
+            return Err(WorkflowError::Unreadable(format!(
                 "execution {} ended in unknown status {}",
                 output.execution_arn(),
                 other.as_str()
@@ -103,7 +103,7 @@ fn date(
         .ok()
         .and_then(chrono::DateTime::from_timestamp_millis)
         .ok_or_else(|| {
-            WorkflowError(format!(
+            WorkflowError::Unreadable(format!(
                 "execution {} answered a {field} out of range: {value}",
                 output.execution_arn()
             ))

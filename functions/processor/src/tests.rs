@@ -18,7 +18,12 @@ impl WorkflowStarter for Scripted {
         request: &WorkflowRequest,
     ) -> Result<WorkflowOutcome, WorkflowError> {
         self.1.lock().unwrap().push(request.clone());
-        let status = self.0.lock().unwrap().remove(0).map_err(WorkflowError)?;
+        let status = self
+            .0
+            .lock()
+            .unwrap()
+            .remove(0)
+            .map_err(WorkflowError::Unavailable)?;
         Ok(WorkflowOutcome {
             execution_id: format!("arn:{}", request.name),
             status,
@@ -266,7 +271,7 @@ impl WorkflowStarter for ClaimsThenEnds {
     ) -> Result<WorkflowOutcome, WorkflowError> {
         let execution_id = format!("arn:{}", request.name);
         let id: MessageId = serde_json::from_value(request.input["message_id"].clone())
-            .map_err(|e| WorkflowError(e.to_string()))?;
+            .map_err(|e| WorkflowError::Unreadable(e.to_string()))?;
         let mut claim = StatusChange::new(
             id,
             &[Status::Queued],
@@ -275,10 +280,7 @@ impl WorkflowStarter for ClaimsThenEnds {
         );
         claim.execution_id = Some(execution_id.clone());
         claim.claim = ClaimRule::Take;
-        self.store
-            .transition(&claim)
-            .await
-            .map_err(|e| WorkflowError(e.to_string()))?;
+        self.store.transition(&claim).await?;
         Ok(WorkflowOutcome {
             execution_id,
             status: self.status.clone(),

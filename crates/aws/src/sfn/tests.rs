@@ -130,8 +130,11 @@ async fn a_refused_call_is_a_workflow_error_naming_the_execution() {
     let (config, _) = replay("http://127.0.0.1:8083", &[(400, &body)]);
     let starter = SfnWorkflowStarter::new(crate::sfn_client(&config), ARN);
     let err = starter.start_sync(&request()).await.unwrap_err();
+    let rez_core::ports::WorkflowError::Unavailable(why) = &err else {
+        panic!("not Unavailable: {err:?}");
+    };
     assert!(
-        err.0.contains("msg-0193-attempt-1") && err.0.contains("StateMachineDoesNotExist"),
+        why.contains("msg-0193-attempt-1") && why.contains("StateMachineDoesNotExist"),
         "{err}"
     );
 }

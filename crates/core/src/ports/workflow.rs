@@ -44,10 +44,21 @@ pub struct WorkflowOutcome {
     pub stop_date: DateTime<Utc>,
 }
 
-/// The execution could not be started or its result not read.
+/// The execution could not be started, or how it ended not be known.
 #[derive(Debug, thiserror::Error)]
-#[error("starting the workflow failed: {0}")]
-pub struct WorkflowError(pub String);
+pub enum WorkflowError {
+    /// The workflow service could not be reached or refused the start
+    /// (`StartSyncExecution` failed).
+    #[error("starting the workflow failed: {0}")]
+    Unavailable(String),
+    /// The service answered something this code does not read (an unknown
+    /// status, a date out of range).
+    #[error("the workflow's answer is not understood: {0}")]
+    Unreadable(String),
+    /// The local engine could not record the execution's start or end.
+    #[error("recording the execution failed: {0}")]
+    NotRecorded(#[from] crate::StoreError),
+}
 
 /// Starts executions and waits for their end (StartSyncExecution).
 #[async_trait::async_trait]

@@ -216,7 +216,6 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
 
     let recovered = recovery::recover(&queue, store_port.as_ref(), publisher.as_ref())
         .await
-        .map_err(anyhow::Error::msg)
         .context("recovering the work of the previous run")?;
     if recovered != recovery::Recovered::default() {
         tracing::info!(

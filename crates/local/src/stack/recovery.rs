@@ -1,9 +1,28 @@
 //! Start-up recovery: take up what a stopped or killed process left behind.
 
-use rez_core::ports::{ListQuery, MessageEvent, MessageStore, Publisher, StatusChange, StoreError};
-use rez_core::{Cursor, Status};
+use rez_core::ports::{
+    ListQuery, MessageEvent, MessageStore, PublishError, Publisher, StatusChange, StoreError,
+};
+use rez_core::{Cursor, Status, ValidationError};
 
-use crate::sqlite::{Abort, SqliteQueue, SqliteStore};
+use crate::sqlite::{Abort, QueueError, SqliteQueue, SqliteStore};
+
+/// Why recovery could not take up the previous run's work.
+#[derive(Debug, thiserror::Error)]
+pub enum RecoveryError {
+    /// The message or execution store failed.
+    #[error("the store: {0}")]
+    Store(#[from] StoreError),
+    /// The queue failed.
+    #[error("the queue: {0}")]
+    Queue(#[from] QueueError),
+    /// A message stored but never published could not be published.
+    #[error(transparent)]
+    Publish(#[from] PublishError),
+    /// The store answered a cursor it does not take back.
+    #[error("the store's list cursor: {0}")]
+    Cursor(#[from] ValidationError),
+}
 
 /// The error of an execution closed because the process running it stopped.
 ///
@@ -49,7 +68,7 @@ pub async fn recover(
     queue: &SqliteQueue,
     store: &dyn MessageStore,
     publisher: &dyn Publisher,
-) -> Result<Recovered, String> {
+) -> Result<Recovered, RecoveryError> {
     // One database holds the queue, the messages and the executions.
     let aborted = SqliteStore::new(queue.database().clone())
         .abort_running_executions(&Abort {
@@ -57,16 +76,12 @@ pub async fn recover(
             error: PROCESS_STOPPED.to_owned(),
             cause: PROCESS_STOPPED_CAUSE.to_owned(),
         })
-        .await
-        .map_err(|e| e.to_string())?;
-    let released = queue.release_in_flight().await.map_err(|e| e.to_string())?;
+        .await?;
+    let released = queue.release_in_flight().await?;
     let unclaimed = release_claims(store).await?;
     let mut republished = 0;
     let mut already_queued = 0;
-    let enqueued = queue
-        .enqueued_message_ids()
-        .await
-        .map_err(|e| e.to_string())?;
+    let enqueued = queue.enqueued_message_ids().await?;
     let mut cursor: Option<Cursor> = None;
     loop {
         let query = ListQuery {
@@ -75,7 +90,7 @@ pub async fn recover(
             cursor: cursor.take(),
             ..Default::default()
         };
-        let page = store.list(&query).await.map_err(|e| e.to_string())?;
+        let page = store.list(&query).await?;
         for message in &page.items {
             let event = MessageEvent {
                 message_id: message.id.clone(),
@@ -84,7 +99,7 @@ pub async fn recover(
             };
             let sent = !enqueued.contains(message.id.as_str());
             if sent {
-                publisher.publish(&event).await.map_err(|e| e.to_string())?;
+                publisher.publish(&event).await?;
             }
             let change = StatusChange::new(
                 message.id.clone(),
@@ -95,16 +110,11 @@ pub async fn recover(
             match store.transition(&change).await {
                 Ok(_) | Err(StoreError::Conflict { .. }) if sent => republished += 1,
                 Ok(_) | Err(StoreError::Conflict { .. }) => already_queued += 1,
-                Err(e) => return Err(e.to_string()),
+                Err(e) => return Err(e.into()),
             }
         }
         match page.next_cursor {
-            Some(next) => {
-                cursor = Some(
-                    Cursor::decode(&next, &query.filter_fingerprint())
-                        .map_err(|e| e.to_string())?,
-                )
-            }
+            Some(next) => cursor = Some(Cursor::decode(&next, &query.filter_fingerprint())?),
             None => break,
         }
     }
@@ -121,7 +131,7 @@ pub async fn recover(
 /// interrupted delivery as a retry: this process holds the data dir's lock
 /// and has started no execution yet, so every claim belongs to an execution
 /// of a previous process, which is over.
-async fn release_claims(store: &dyn MessageStore) -> Result<usize, String> {
+async fn release_claims(store: &dyn MessageStore) -> Result<usize, RecoveryError> {
     let mut released = 0;
     // Each released message leaves the `processing` index, so the first page
     // is read again until it is empty; a message that changed meanwhile
@@ -132,7 +142,7 @@ async fn release_claims(store: &dyn MessageStore) -> Result<usize, String> {
             limit: 500,
             ..Default::default()
         };
-        let page = store.list(&query).await.map_err(|e| e.to_string())?;
+        let page = store.list(&query).await?;
         let mut released_now = 0;
         for message in &page.items {
             let mut change = StatusChange::new(
@@ -145,7 +155,7 @@ async fn release_claims(store: &dyn MessageStore) -> Result<usize, String> {
             match store.transition(&change).await {
                 Ok(_) => released_now += 1,
                 Err(StoreError::Conflict { .. } | StoreError::NotFound(_)) => {}
-                Err(e) => return Err(e.to_string()),
+                Err(e) => return Err(e.into()),
             }
         }
         released += released_now;

@@ -125,10 +125,7 @@ impl LocalWorkflow {
         let options = self.options(&request.name);
         let start_date = chrono::Utc::now();
         let started = running_summary(&options, &request.input, start_date);
-        self.store
-            .begin_execution(&started, &request.input)
-            .await
-            .map_err(|e| WorkflowError(e.to_string()))?;
+        self.store.begin_execution(&started, &request.input).await?;
         Ok(PendingExecution {
             options,
             input: request.input.clone(),
@@ -149,10 +146,7 @@ impl LocalWorkflow {
         )
         .await;
         let record = to_record(&pending.options, &pending.input, &execution);
-        self.store
-            .record_execution(&record)
-            .await
-            .map_err(|e| WorkflowError(e.to_string()))?;
+        self.store.record_execution(&record).await?;
         Ok(execution)
     }
 }
