@@ -7,7 +7,7 @@
 //! | [`declared`] | the program's resources as `infrastructure/test/declare.ts` writes them |
 //! | [`consistency`] | what must hold between the declared resources, checked before anything starts |
 //! | [`package`] | `build/<function>.zip` unpacked into a task root |
-//! | [`provision`] | the table, queues, topic, subscription, parameters and log group created in moto |
+//! | [`provision`] | the table, queues, topic, subscription, parameters, log group and schedule groups created in moto |
 //! | [`lambda`] | the Lambda service: execution environments, aliases, the Invoke API |
 //! | [`edge`] | the one AWS endpoint the functions use, with injected faults |
 //! | [`faults`] | what the tests make fail |
@@ -17,7 +17,8 @@
 //! | [`step_functions`] | `rez-agent stepfunctions` running the declared state machine |
 //! | [`execution_logs`] | each ended execution's history delivered to the state machine's log group |
 //! | [`http_api`] | API Gateway (HTTP API, payload 2.0) in front of the webapi function |
-//! | [`scheduler`] | EventBridge Scheduler firing the scheduler function |
+//! | [`scheduler`] | EventBridge Scheduler firing the scheduler function for the declared schedules |
+//! | [`defined_schedules`] | EventBridge Scheduler firing the schedules the API created in moto's Scheduler |
 //! | [`ntfy_stub`] | a stand-in ntfy that keeps what it receives |
 //! | [`cli`] | what `rez-aws-local` does: start, print the URLs, wait for Ctrl-C |
 //! | [`harness`] | [`AwsLocal`]: all of it started in order |
