@@ -14,7 +14,7 @@
 //! | [`error_names`] | the stable States error names raised by the task functions |
 //! | [`memory`] | in-memory `MessageStore` and `ScheduleStore`, the ports' reference behaviour |
 //! | [`reconcile`] | the reconciler: finds the messages nothing else will move on and sends them round again |
-//! | [`submit`](mod@submit) | store → publish → queued (or one atomic write where the stack has one), shared by the API and the scheduler |
+//! | [`submit`](mod@submit) | the [`Submitter`]: store `queued` then publish ([`StoreThenPublish`]), or one write where the stack has one ([`OneWrite`]), shared by the API and the schedulers |
 //! | [`task`] | [`TaskFailure`], the error shape of the task functions |
 //! | [`error`] | the validation error |
 
@@ -40,5 +40,5 @@ pub use message::{Message, MessageId, MessageType, Stage, Status};
 pub use notification::{Notification, Priority};
 pub use ports::StoreError;
 pub use request::CreateMessageRequest;
-pub use submit::{SubmitError, Submitted, submit};
+pub use submit::{OneWrite, StoreThenPublish, SubmitError, Submitted, Submitter};
 pub use task::TaskFailure;

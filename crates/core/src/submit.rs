@@ -1,9 +1,11 @@
 //! Submitting a new message: store it `queued`, publish it.
 //!
-//! The API and the scheduler both create messages this way, so the order of
-//! the steps (and what a failure in each leaves behind) lives here once. A
-//! stack whose store and queue share a transaction does both in one write
-//! through an [`AtomicSubmitter`].
+//! The API and the scheduler both create messages through a [`Submitter`],
+//! so the order of the steps (and what a failure in each leaves behind)
+//! lives here once: [`StoreThenPublish`] where the store and the queue are
+//! two services, [`OneWrite`] where they share a transaction.
+
+use std::sync::Arc;
 
 use crate::ports::{
     AtomicSubmitter, Created, MessageEvent, MessageStore, PublishError, Publisher, StatusChange,
@@ -11,7 +13,7 @@ use crate::ports::{
 };
 use crate::{IdempotencyKey, Message, Status};
 
-/// What [`submit`] did.
+/// What a submission did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Submitted {
     /// The message was stored and published; this is it now (usually `queued`).
@@ -41,15 +43,31 @@ pub enum SubmitError {
     Publish(#[from] PublishError),
 }
 
-/// Stores `message` (honouring `idempotency_key`) already `queued` and
-/// publishes its event.
+/// Submits new messages: stores each already `queued` (honouring its
+/// idempotency key) and publishes its event. The API and the schedulers
+/// create every message through it.
+#[async_trait::async_trait]
+pub trait Submitter: Send + Sync {
+    /// Submits `message`; a key seen before answers the message submitted
+    /// then ([`Submitted::Replayed`]).
+    ///
+    /// # Errors
+    /// [`SubmitError::Store`] when nothing was stored, [`SubmitError::Publish`]
+    /// when the message is stored but not queued.
+    async fn submit(
+        &self,
+        message: &Message,
+        idempotency_key: Option<&IdempotencyKey>,
+    ) -> Result<Submitted, SubmitError>;
+}
+
+/// The [`Submitter`] where the store and the queue share no transaction
+/// (DynamoDB and SNS): store, then publish.
 ///
-/// With an `atomic` submitter both happen in its one write (the message is
-/// stored beside its queue event), and `store` and `publisher` are not used.
-/// Without one the message is stored `queued` first, so a delivery takes one
-/// write, not two (a `created` write and a `created → queued` one): on
-/// DynamoDB that is a transaction of the message and its counters, about a
-/// fifth of a delivery's write units. Then:
+/// The message is stored `queued` first, so a delivery takes one write, not
+/// two (a `created` write and a `created → queued` one): on DynamoDB that is
+/// a transaction of the message and its counters, about a fifth of a
+/// delivery's write units. Then:
 ///
 /// - When the publish fails, the message is marked `created` again, so the
 ///   reconciler publishes it after its short grace
@@ -64,45 +82,78 @@ pub enum SubmitError {
 /// - A replayed key answers with the message stored the first time; if that
 ///   one is `created` (its publish failed), it is published now and marked
 ///   `queued`, so retrying with the same key is how a caller recovers.
-///
-/// # Errors
-/// [`SubmitError::Store`] when nothing was stored, [`SubmitError::Publish`]
-/// when the message is stored but not queued (never with `atomic`).
-pub async fn submit(
-    store: &dyn MessageStore,
-    publisher: &dyn Publisher,
-    atomic: Option<&dyn AtomicSubmitter>,
-    message: &Message,
-    idempotency_key: Option<&IdempotencyKey>,
-) -> Result<Submitted, SubmitError> {
-    if let Some(atomic) = atomic {
-        return Ok(
-            match atomic.create_queued(message, idempotency_key).await? {
+#[derive(Clone)]
+pub struct StoreThenPublish {
+    store: Arc<dyn MessageStore>,
+    publisher: Arc<dyn Publisher>,
+}
+
+impl StoreThenPublish {
+    /// Submits into `store`, announcing through `publisher`.
+    pub fn new(store: Arc<dyn MessageStore>, publisher: Arc<dyn Publisher>) -> Self {
+        Self { store, publisher }
+    }
+}
+
+#[async_trait::async_trait]
+impl Submitter for StoreThenPublish {
+    async fn submit(
+        &self,
+        message: &Message,
+        idempotency_key: Option<&IdempotencyKey>,
+    ) -> Result<Submitted, SubmitError> {
+        let (store, publisher) = (self.store.as_ref(), self.publisher.as_ref());
+        let mut queued = message.clone();
+        queued.status = Status::Queued;
+        match store.create(&queued, idempotency_key).await? {
+            Created::New(stored) => match publisher.publish(&MessageEvent::of(&stored)).await {
+                Ok(()) => Ok(Submitted::Accepted(stored)),
+                Err(error) => {
+                    mark_unpublished(store, &stored).await;
+                    Err(error.into())
+                }
+            },
+            Created::Existing(existing) if existing.status == Status::Created => Ok(
+                Submitted::Replayed(enqueue(store, publisher, existing).await?),
+            ),
+            Created::Existing(existing) => Ok(Submitted::Replayed(existing)),
+        }
+    }
+}
+
+/// The [`Submitter`] where the store and the queue share a transaction (the
+/// local stack's one SQLite database): the message and its queue event in
+/// one write ([`AtomicSubmitter::create_queued`]); a publish never fails
+/// apart from the store.
+#[derive(Clone)]
+pub struct OneWrite(Arc<dyn AtomicSubmitter>);
+
+impl OneWrite {
+    /// Submits through `atomic`.
+    pub fn new(atomic: Arc<dyn AtomicSubmitter>) -> Self {
+        Self(atomic)
+    }
+}
+
+#[async_trait::async_trait]
+impl Submitter for OneWrite {
+    async fn submit(
+        &self,
+        message: &Message,
+        idempotency_key: Option<&IdempotencyKey>,
+    ) -> Result<Submitted, SubmitError> {
+        Ok(
+            match self.0.create_queued(message, idempotency_key).await? {
                 Created::New(queued) => Submitted::Accepted(queued),
                 Created::Existing(existing) => Submitted::Replayed(existing),
             },
-        );
-    }
-    let mut queued = message.clone();
-    queued.status = Status::Queued;
-    match store.create(&queued, idempotency_key).await? {
-        Created::New(stored) => match publisher.publish(&MessageEvent::of(&stored)).await {
-            Ok(()) => Ok(Submitted::Accepted(stored)),
-            Err(error) => {
-                mark_unpublished(store, &stored).await;
-                Err(error.into())
-            }
-        },
-        Created::Existing(existing) if existing.status == Status::Created => Ok(
-            Submitted::Replayed(enqueue(store, publisher, existing).await?),
-        ),
-        Created::Existing(existing) => Ok(Submitted::Replayed(existing)),
+        )
     }
 }
 
 /// Marks a message stored `queued` whose publish failed `created`, so the
 /// reconciler's grace for unpublished messages applies to it. Best effort:
-/// the message is kept either way (see [`submit`]).
+/// the message is kept either way (see [`StoreThenPublish`]).
 async fn mark_unpublished(store: &dyn MessageStore, stored: &Message) {
     let unpublished = StatusChange::new(
         stored.id.clone(),
@@ -254,12 +305,14 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn without_an_atomic_submitter_it_stores_the_message_queued_in_one_write_and_publishes() {
-        let (store, publisher) = (CountingStore::default(), MemoryPublisher::new());
+    async fn store_then_publish_stores_the_message_queued_in_one_write_and_publishes() {
+        let (store, publisher) = (
+            Arc::new(CountingStore::default()),
+            Arc::new(MemoryPublisher::new()),
+        );
+        let submitter = StoreThenPublish::new(store.clone(), publisher.clone());
         let m = message();
-        let submitted = submit(&store, &publisher, None, &m, Some(&client_key()))
-            .await
-            .unwrap();
+        let submitted = submitter.submit(&m, Some(&client_key())).await.unwrap();
         assert!(matches!(&submitted, Submitted::Accepted(q) if q.status == Status::Queued));
         assert_eq!(publisher.events(), vec![MessageEvent::of(&m)]);
         assert_eq!(store.status(&m).await, Status::Queued);
@@ -268,17 +321,19 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_publish_marks_the_message_created_and_a_replay_publishes_it() {
-        let (store, publisher) = (CountingStore::default(), MemoryPublisher::new());
+        let (store, publisher) = (
+            Arc::new(CountingStore::default()),
+            Arc::new(MemoryPublisher::new()),
+        );
+        let submitter = StoreThenPublish::new(store.clone(), publisher.clone());
         let m = message();
         publisher.fail_publishes(Some("topic unreachable"));
-        let failed = submit(&store, &publisher, None, &m, Some(&client_key())).await;
+        let failed = submitter.submit(&m, Some(&client_key())).await;
         assert!(matches!(failed, Err(SubmitError::Publish(_))), "{failed:?}");
         assert_eq!(store.status(&m).await, Status::Created);
 
         publisher.fail_publishes(None);
-        let replayed = submit(&store, &publisher, None, &m, Some(&client_key()))
-            .await
-            .unwrap();
+        let replayed = submitter.submit(&m, Some(&client_key())).await.unwrap();
         assert!(matches!(&replayed, Submitted::Replayed(q) if q.status == Status::Queued));
         assert_eq!(publisher.events(), vec![MessageEvent::of(&m)]);
         assert_eq!(store.status(&m).await, Status::Queued);
@@ -286,43 +341,41 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_publish_that_reached_the_queue_leaves_the_processor_its_message() {
-        let (store, publisher) = (CountingStore::default(), MemoryPublisher::new());
+        let (store, publisher) = (
+            Arc::new(CountingStore::default()),
+            Arc::new(MemoryPublisher::new()),
+        );
+        let submitter = StoreThenPublish::new(store.clone(), publisher.clone());
         let m = message();
         publisher.fail_publishes(Some("timed out after sending"));
         store.processor_takes_it.store(true, Ordering::SeqCst);
-        let failed = submit(&store, &publisher, None, &m, None).await;
+        let failed = submitter.submit(&m, None).await;
         assert!(matches!(failed, Err(SubmitError::Publish(_))), "{failed:?}");
         assert_eq!(store.status(&m).await, Status::Processing);
     }
 
     #[tokio::test]
     async fn a_replay_of_a_queued_message_publishes_nothing() {
-        let (store, publisher) = (CountingStore::default(), MemoryPublisher::new());
+        let (store, publisher) = (
+            Arc::new(CountingStore::default()),
+            Arc::new(MemoryPublisher::new()),
+        );
+        let submitter = StoreThenPublish::new(store.clone(), publisher.clone());
         let m = message();
-        submit(&store, &publisher, None, &m, Some(&client_key()))
-            .await
-            .unwrap();
-        let replayed = submit(&store, &publisher, None, &m, Some(&client_key()))
-            .await
-            .unwrap();
+        submitter.submit(&m, Some(&client_key())).await.unwrap();
+        let replayed = submitter.submit(&m, Some(&client_key())).await.unwrap();
         assert!(matches!(replayed, Submitted::Replayed(_)));
         assert_eq!(publisher.events().len(), 1);
         assert_eq!(store.writes(), (2, 0));
     }
 
     #[tokio::test]
-    async fn an_atomic_submitter_does_all_three_and_the_other_ports_are_not_used() {
-        let (store, publisher) = (MemoryStore::new(), MemoryPublisher::new());
+    async fn one_write_answers_what_the_atomic_write_stored() {
         let m = message();
-        let accepted = submit(&store, &publisher, Some(&Atomic), &m, None)
-            .await
-            .unwrap();
+        let submitter = OneWrite::new(Arc::new(Atomic));
+        let accepted = submitter.submit(&m, None).await.unwrap();
         assert!(matches!(&accepted, Submitted::Accepted(q) if q.status == Status::Queued));
-        let replayed = submit(&store, &publisher, Some(&Atomic), &m, Some(&client_key()))
-            .await
-            .unwrap();
+        let replayed = submitter.submit(&m, Some(&client_key())).await.unwrap();
         assert!(matches!(replayed, Submitted::Replayed(_)));
-        assert!(publisher.events().is_empty());
-        assert!(store.get(&m.id).await.unwrap().is_none());
     }
 }

@@ -97,9 +97,12 @@ mod tests {
         let store = Arc::new(MemoryStore::new());
         let publisher = Arc::new(MemoryPublisher::new());
         let deps = Deps {
+            submitter: Arc::new(rez_core::StoreThenPublish::new(
+                store.clone(),
+                publisher.clone(),
+            )),
             store: store.clone(),
             publisher: publisher.clone(),
-            atomic_submitter: None,
             stage: Stage::Dev,
             title: "Daily".into(),
             metrics: Arc::new(rez_core::ports::NoMetrics),

@@ -12,11 +12,10 @@ pub mod lambda;
 use chrono::{DateTime, Utc};
 use rez_core::idempotency::{SCHEDULED_TIME_ARGUMENT, SCHEDULER_CREATED_BY};
 use rez_core::ports::{
-    AtomicSubmitter, DeadLetterQueue, MessageStore, MetricEvent, MetricsSink, Publisher,
-    ScheduleStore,
+    DeadLetterQueue, MessageStore, MetricEvent, MetricsSink, Publisher, ScheduleStore,
 };
 use rez_core::{
-    IdempotencyKey, Message, MessageType, Notification, Stage, SubmitError, Submitted, submit,
+    IdempotencyKey, Message, MessageType, Notification, Stage, SubmitError, Submitted, Submitter,
 };
 use serde::Deserialize;
 use std::sync::Arc;
@@ -28,10 +27,9 @@ pub struct Deps {
     pub store: Arc<dyn MessageStore>,
     /// The queue's topic.
     pub publisher: Arc<dyn Publisher>,
-    /// Stores a new message and enqueues it in one write, where the store and
-    /// the queue share a transaction (the local stack); `None` submits in
-    /// three steps through `store` and `publisher` (DynamoDB and SNS).
-    pub atomic_submitter: Option<Arc<dyn AtomicSubmitter>>,
+    /// Stores each scheduled message `queued` and publishes it (one write
+    /// locally, store then publish on DynamoDB and SNS).
+    pub submitter: Arc<dyn Submitter>,
     /// The stage the messages belong to.
     pub stage: Stage,
     /// Title of the scheduled notification.
@@ -95,14 +93,7 @@ pub(crate) async fn submit_fire(
     message: &Message,
     key: &IdempotencyKey,
 ) -> Result<Submitted, SubmitError> {
-    let submitted = submit(
-        deps.store.as_ref(),
-        deps.publisher.as_ref(),
-        deps.atomic_submitter.as_deref(),
-        message,
-        Some(key),
-    )
-    .await?;
+    let submitted = deps.submitter.submit(message, Some(key)).await?;
     tracing::Span::current().record(
         "message_id",
         tracing::field::display(&submitted.message().id),
@@ -120,6 +111,7 @@ pub(crate) async fn submit_fire(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rez_core::StoreThenPublish;
     use rez_core::memory::{MemoryPublisher, MemoryStore};
 
     #[tokio::test]
@@ -128,9 +120,9 @@ mod tests {
         let publisher = Arc::new(MemoryPublisher::new());
         let metrics = Arc::new(rez_core::ports::RecordedMetrics::default());
         let deps = Deps {
+            submitter: Arc::new(StoreThenPublish::new(store.clone(), publisher.clone())),
             store: store.clone(),
             publisher: publisher.clone(),
-            atomic_submitter: None,
             stage: Stage::Dev,
             title: "Daily".into(),
             metrics: metrics.clone(),
@@ -159,10 +151,14 @@ mod tests {
 
     #[tokio::test]
     async fn a_client_key_with_the_fire_time_s_text_does_not_suppress_the_fire() {
+        let (store, publisher) = (
+            Arc::new(MemoryStore::new()),
+            Arc::new(MemoryPublisher::new()),
+        );
         let deps = Deps {
-            store: Arc::new(MemoryStore::new()),
-            publisher: Arc::new(MemoryPublisher::new()),
-            atomic_submitter: None,
+            submitter: Arc::new(StoreThenPublish::new(store.clone(), publisher.clone())),
+            store,
+            publisher,
             stage: Stage::Dev,
             title: "Daily".into(),
             metrics: Arc::new(rez_core::ports::NoMetrics),
@@ -178,15 +174,11 @@ mod tests {
             Notification::text("mine"),
         );
         let text = format!("schedule:{}", rez_core::time::format(fire));
-        let client = submit(
-            deps.store.as_ref(),
-            deps.publisher.as_ref(),
-            None,
-            &posted,
-            Some(&IdempotencyKey::Client(text)),
-        )
-        .await
-        .unwrap();
+        let client = deps
+            .submitter
+            .submit(&posted, Some(&IdempotencyKey::Client(text)))
+            .await
+            .unwrap();
         assert!(matches!(client, Submitted::Accepted(_)));
         let fired = handle(
             &deps,

@@ -12,6 +12,8 @@ use rez_aws::{
     AwsSettings, DynamoMessageStore, DynamoScheduleStore, SnsPublisher, SqsDeadLetterQueue,
     load_sdk_config,
 };
+use rez_core::StoreThenPublish;
+use rez_core::ports::{MessageStore, Publisher};
 use rez_scheduler::Deps;
 use rez_scheduler::lambda::invoke;
 use serde_json::Value;
@@ -38,12 +40,16 @@ async fn deps() -> anyhow::Result<Deps> {
         settings.table_name,
         settings.stage,
     );
+    let schedules = Arc::new(DynamoScheduleStore::beside(&store));
+    let store: Arc<dyn MessageStore> = Arc::new(store);
+    let publisher: Arc<dyn Publisher> =
+        Arc::new(SnsPublisher::new(aws_sdk_sns::Client::new(&sdk), topic_arn));
     Ok(Deps {
-        schedules: Some(Arc::new(DynamoScheduleStore::beside(&store))),
-        store: Arc::new(store),
-        publisher: Arc::new(SnsPublisher::new(aws_sdk_sns::Client::new(&sdk), topic_arn)),
-        // DynamoDB and SNS share no transaction: store, publish, mark queued.
-        atomic_submitter: None,
+        schedules: Some(schedules),
+        // DynamoDB and SNS share no transaction: store queued, then publish.
+        submitter: Arc::new(StoreThenPublish::new(store.clone(), publisher.clone())),
+        store,
+        publisher,
         stage: settings.stage,
         title: rez_core::schedule::DAILY_TITLE.to_owned(),
         metrics: rez_lambda::emf::sink_from_env(),

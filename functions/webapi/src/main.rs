@@ -27,7 +27,8 @@ use rez_aws::{
     EventBridgeScheduleRunner, ExecutionLogGroup, SnsPublisher, SqsDeadLetterQueue, SsmSecrets,
     load_sdk_config,
 };
-use rez_core::ports::SystemClock;
+use rez_core::StoreThenPublish;
+use rez_core::ports::{MessageStore, Publisher, SystemClock};
 use rez_core::schedule::{DAILY_TITLE, Schedule, show_configuration_schedule};
 use rez_webapi::{ApiKey, ApiState, Schedules, router, unavailable_router};
 
@@ -64,11 +65,14 @@ async fn app() -> anyhow::Result<Router> {
         DynamoExecutionStore::beside(&store),
         ExecutionLogGroup::new(aws_sdk_cloudwatchlogs::Client::new(&sdk), log_group),
     );
+    let store: Arc<dyn MessageStore> = Arc::new(store);
+    let publisher: Arc<dyn Publisher> =
+        Arc::new(SnsPublisher::new(aws_sdk_sns::Client::new(&sdk), topic_arn));
     Ok(router(ApiState {
-        store: Arc::new(store),
-        publisher: Arc::new(SnsPublisher::new(aws_sdk_sns::Client::new(&sdk), topic_arn)),
+        store: store.clone(),
         // DynamoDB and SNS share no transaction: store queued, then publish.
-        atomic_submitter: None,
+        submitter: Arc::new(StoreThenPublish::new(store.clone(), publisher.clone())),
+        publisher,
         clock: Arc::new(SystemClock),
         executions: Some(Arc::new(executions)),
         dead_letters: Some(Arc::new(SqsDeadLetterQueue::new(

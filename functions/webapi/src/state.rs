@@ -4,11 +4,11 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use rez_core::Stage;
 use rez_core::ports::{
-    AtomicSubmitter, Clock, DeadLetterQueue, ExecutionReader, MessageStore, MetricsSink, Publisher,
-    ScheduleRunner, ScheduleStore,
+    Clock, DeadLetterQueue, ExecutionReader, MessageStore, MetricsSink, Publisher, ScheduleRunner,
+    ScheduleStore,
 };
+use rez_core::{Stage, Submitter};
 use subtle::ConstantTimeEq;
 
 /// Longest API key accepted, in bytes.
@@ -21,10 +21,10 @@ pub struct ApiState {
     pub store: Arc<dyn MessageStore>,
     /// Announces new messages to the queue that feeds the processor.
     pub publisher: Arc<dyn Publisher>,
-    /// Stores a new message and enqueues it in one write, where the store and
-    /// the queue share a transaction (the local stack); `None` submits in
-    /// three steps through `store` and `publisher` (DynamoDB and SNS).
-    pub atomic_submitter: Option<Arc<dyn AtomicSubmitter>>,
+    /// Stores new messages `queued` and publishes them: in one write where
+    /// the store and the queue share a transaction (the local stack), in two
+    /// steps through the store and the topic otherwise (DynamoDB and SNS).
+    pub submitter: Arc<dyn Submitter>,
     /// The source of "now" for new messages and status changes.
     pub clock: Arc<dyn Clock>,
     /// Recorded workflow executions; `None` where they are not kept (the
@@ -63,7 +63,6 @@ pub struct Schedules {
 impl fmt::Debug for ApiState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiState")
-            .field("atomic_submitter", &self.atomic_submitter.is_some())
             .field("executions", &self.executions.is_some())
             .field("dead_letters", &self.dead_letters.is_some())
             .field("schedules", &self.schedules.is_some())

@@ -8,8 +8,9 @@ use super::store::{Created, StoreError};
 /// ([`MessageEvent`](super::MessageEvent)), committing both or neither.
 ///
 /// Only a stack whose store and queue share one transaction can offer it (the
-/// local stack: one SQLite database holds the messages and the queue). Where
-/// none is given, [`submit`](crate::submit()) takes two steps: store
+/// local stack: one SQLite database holds the messages and the queue), as
+/// the [`OneWrite`](crate::OneWrite) submitter. Elsewhere
+/// [`StoreThenPublish`](crate::StoreThenPublish) takes two steps: store
 /// `queued`, publish (DynamoDB and SNS cannot share a transaction).
 #[async_trait::async_trait]
 pub trait AtomicSubmitter: Send + Sync {

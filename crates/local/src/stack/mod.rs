@@ -174,10 +174,10 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
     let store_port: Arc<dyn rez_core::ports::MessageStore> = Arc::new(store.clone());
     // One database holds the messages and the queue: a new message, its
     // idempotency key and its queue record are one commit, not three.
-    let atomic_submitter: Arc<dyn rez_core::ports::AtomicSubmitter> = Arc::new(
+    let submitter: Arc<dyn rez_core::Submitter> = Arc::new(rez_core::OneWrite::new(Arc::new(
         SqliteSubmitter::new(&store, &queue)
             .context("the store and the queue must share the database")?,
-    );
+    )));
 
     let mut ntfy = rez_ntfy::NtfyConfig::new(ntfy_url.clone())
         .with_timeout(scaled(NTFY_TIMEOUT, config.time_scale));
@@ -243,7 +243,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         rez_webapi::ApiState {
             store: store_port.clone(),
             publisher: publisher.clone(),
-            atomic_submitter: Some(atomic_submitter.clone()),
+            submitter: submitter.clone(),
             clock: clock.clone(),
             executions: Some(Arc::new(store.clone())),
             dead_letters: Some(Arc::new(queue.clone())),
@@ -323,7 +323,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
         rez_scheduler::Deps {
             store: store_port.clone(),
             publisher: publisher.clone(),
-            atomic_submitter: Some(atomic_submitter.clone()),
+            submitter: submitter.clone(),
             stage: config.stage,
             title: DAILY_TITLE.into(),
             metrics: Arc::new(NoMetrics),
@@ -337,9 +337,7 @@ pub async fn start(config: &UpConfig) -> anyhow::Result<RunningStack> {
     let schedules = tokio::spawn(schedules_loop::run(
         schedules_loop::ScheduleFiring {
             schedules: store.clone(),
-            messages: store_port.clone(),
-            publisher: publisher.clone(),
-            atomic_submitter: Some(atomic_submitter),
+            submitter,
             stage: config.stage,
         },
         schedules_loop::VirtualClock::new(clock.now(), config.time_scale),

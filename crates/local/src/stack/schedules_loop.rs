@@ -4,8 +4,9 @@
 //! Each enabled schedule fires at its times, read in its zone with the
 //! daylight saving rules of `rez-schedule`; `--time-scale` multiplies the
 //! waits, on a virtual clock that starts at the process's start. A fire
-//! makes the schedule's message through [`submit()`] with the schedule's fire
-//! key, and is then recorded as the schedule's last fire in the database.
+//! makes the schedule's message through the stack's [`Submitter`] with the
+//! schedule's fire key, and is then recorded as the schedule's last fire in
+//! the database.
 //! So a restart neither loses nor doubles a fire: the key makes a fire made
 //! twice one message, and the last fire says where to go on. An `at(…)`
 //! schedule deletes itself once it fired, as EventBridge's
@@ -24,11 +25,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use rez_core::ports::{
-    AtomicSubmitter, MessageStore, Publisher, ScheduleRunner, ScheduleRunnerError, ScheduleStore,
-};
+use rez_core::ports::{ScheduleRunner, ScheduleRunnerError, ScheduleStore};
 use rez_core::schedule::{Schedule, ScheduleId};
-use rez_core::{Stage, submit};
+use rez_core::{Stage, Submitter};
 use rez_schedule::{ScheduleExpression, Timing};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -125,12 +124,8 @@ pub fn due(timing: &Timing, made_up_to: DateTime<Utc>, now: DateTime<Utc>) -> Du
 pub struct ScheduleFiring {
     /// The schedules and their last fires.
     pub schedules: SqliteStore,
-    /// Where the messages are stored.
-    pub messages: Arc<dyn MessageStore>,
-    /// Where their events go.
-    pub publisher: Arc<dyn Publisher>,
-    /// The stack's one-write submission.
-    pub atomic_submitter: Option<Arc<dyn AtomicSubmitter>>,
+    /// Stores each fire's message and enqueues it (the stack's one write).
+    pub submitter: Arc<dyn Submitter>,
     /// The stage of the messages whose notification names none.
     pub stage: Stage,
 }
@@ -196,14 +191,10 @@ impl ScheduleFiring {
                 return true;
             }
         };
-        let submitted = submit(
-            self.messages.as_ref(),
-            self.publisher.as_ref(),
-            self.atomic_submitter.as_deref(),
-            &message,
-            Some(&schedule.fire_key(fire)),
-        )
-        .await;
+        let submitted = self
+            .submitter
+            .submit(&message, Some(&schedule.fire_key(fire)))
+            .await;
         match submitted {
             Ok(submitted) => {
                 tracing::info!(

@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use rez_core::memory::MemoryPublisher;
+use rez_core::ports::MessageStore;
 use rez_core::ports::{ListQuery, ScheduleStore};
 use rez_core::schedule::{CreateScheduleRequest, Schedule};
-use rez_core::{Message, Stage};
+use rez_core::{Message, Stage, StoreThenPublish};
 use rez_schedule::{Timing, time_zone};
 use serde_json::json;
 
@@ -77,9 +78,7 @@ async fn firing() -> (tempfile::TempDir, ScheduleFiring, Arc<MemoryPublisher>) {
     let publisher = Arc::new(MemoryPublisher::new());
     let firing = ScheduleFiring {
         schedules: store.clone(),
-        messages: Arc::new(store),
-        publisher: publisher.clone(),
-        atomic_submitter: None,
+        submitter: Arc::new(StoreThenPublish::new(Arc::new(store), publisher.clone())),
         stage: Stage::Dev,
     };
     (dir, firing, publisher)
@@ -97,7 +96,7 @@ async fn add(firing: &ScheduleFiring, expression: &str, made: DateTime<Utc>) -> 
 
 async fn messages(firing: &ScheduleFiring) -> Vec<Message> {
     let mut page = firing
-        .messages
+        .schedules
         .list(&ListQuery {
             limit: 100,
             ..ListQuery::default()

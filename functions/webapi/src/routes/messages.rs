@@ -6,7 +6,7 @@ use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rez_core::ports::{DEFAULT_LIST_LIMIT, ListQuery, MAX_LIST_LIMIT, MetricEvent, Page};
 use rez_core::schedule::ScheduleId;
-use rez_core::{CreateMessageRequest, Cursor, Message, MessageId, SubmitError, Submitted, submit};
+use rez_core::{CreateMessageRequest, Cursor, Message, MessageId, SubmitError, Submitted};
 
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, IdempotencyKeyHeader, QueryParams};
@@ -37,14 +37,10 @@ pub(crate) async fn create(
     let message = request
         .into_message(state.clock.now(), state.stage)
         .map_err(|err| ApiError::validation(&err))?;
-    let submitted = submit(
-        state.store.as_ref(),
-        state.publisher.as_ref(),
-        state.atomic_submitter.as_deref(),
-        &message,
-        key.as_ref(),
-    )
-    .await
+    let submitted = state
+        .submitter
+        .submit(&message, key.as_ref())
+        .await
     .map_err(|err| match err {
         SubmitError::Store(err) => ApiError::from(err),
         SubmitError::Publish(err) => ApiError::unavailable(

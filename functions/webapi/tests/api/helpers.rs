@@ -377,7 +377,10 @@ impl TestApp {
         let state = ApiState {
             store: store.clone(),
             publisher: publisher.clone(),
-            atomic_submitter: None,
+            submitter: Arc::new(rez_core::StoreThenPublish::new(
+                store.clone(),
+                publisher.clone(),
+            )),
             clock: Arc::new(FixedClock(now())),
             executions: None,
             dead_letters: None,

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use rez_core::ports::{Created, ListQuery, MessageStore, NoMetrics};
 use rez_core::{
-    IdempotencyKey, Message, MessageType, Notification, Stage, Status, Submitted, submit, time,
+    IdempotencyKey, Message, MessageType, Notification, OneWrite, Stage, Status, StoreThenPublish,
+    Submitted, Submitter, time,
 };
 use rez_scheduler::ScheduleEvent;
 
@@ -39,17 +40,21 @@ fn posted(seconds: i64) -> Message {
 }
 
 /// The scheduler function over one database, submitting in one transaction
-/// (`atomic`) as the local stack does, or in three steps through the store.
+/// (`atomic`) as the local stack does, or storing then publishing.
 fn scheduler(db: &Database, atomic: bool) -> rez_scheduler::Deps {
     let store = SqliteStore::new(db.clone());
     let queue = SqliteQueue::new(db.clone(), DEFAULT_MAX_RECEIVE_COUNT);
-    let submitter = SqliteSubmitter::new(&store, &queue)
-        .filter(|_| atomic)
-        .map(|s| Arc::new(s) as Arc<dyn rez_core::ports::AtomicSubmitter>);
+    let one_write = SqliteSubmitter::new(&store, &queue).filter(|_| atomic);
+    let publisher: Arc<dyn rez_core::ports::Publisher> = Arc::new(QueuePublisher::new(queue));
+    let store: Arc<dyn MessageStore> = Arc::new(store);
+    let submitter: Arc<dyn Submitter> = match one_write {
+        Some(s) => Arc::new(OneWrite::new(Arc::new(s))),
+        None => Arc::new(StoreThenPublish::new(store.clone(), publisher.clone())),
+    };
     rez_scheduler::Deps {
-        store: Arc::new(store),
-        publisher: Arc::new(QueuePublisher::new(queue)),
-        atomic_submitter: submitter,
+        store,
+        publisher,
+        submitter,
         stage: Stage::Dev,
         title: "Daily".into(),
         metrics: Arc::new(NoMetrics),
@@ -64,14 +69,9 @@ async fn post(
     message: &Message,
     key: &str,
 ) -> Result<Submitted, rez_core::SubmitError> {
-    submit(
-        deps.store.as_ref(),
-        deps.publisher.as_ref(),
-        deps.atomic_submitter.as_deref(),
-        message,
-        Some(&IdempotencyKey::Client(key.to_owned())),
-    )
-    .await
+    deps.submitter
+        .submit(message, Some(&IdempotencyKey::Client(key.to_owned())))
+        .await
 }
 
 #[tokio::test]

@@ -1,9 +1,13 @@
 //! The one-transaction submission: what the store and the queue hold after it.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use rez_core::ports::{AtomicSubmitter, Created, MessageEvent, MessageStore};
-use rez_core::{IdempotencyKey, MessageType, Stage, Status, StoreError, Submitted, submit};
+use rez_core::{
+    IdempotencyKey, MessageType, OneWrite, Stage, Status, StoreError, StoreThenPublish, Submitted,
+    Submitter,
+};
 use tokio::time::timeout;
 
 use super::fixtures::{TestResult, at, message, temp_db};
@@ -93,14 +97,9 @@ async fn a_replayed_key_answers_the_first_message_and_adds_no_queue_record() -> 
         .create_queued(&first, Some(&client_key("k1")))
         .await?;
     let second = new_message();
-    let replayed = submit(
-        &s.store,
-        &QueuePublisher::new(s.queue.clone()),
-        Some(&s.submitter),
-        &second,
-        Some(&client_key("k1")),
-    )
-    .await?;
+    let replayed = OneWrite::new(Arc::new(s.submitter.clone()))
+        .submit(&second, Some(&client_key("k1")))
+        .await?;
     let Submitted::Replayed(m) = replayed else {
         return Err("expected a replay".into());
     };
@@ -171,23 +170,13 @@ async fn it_leaves_what_the_three_steps_leave() -> TestResult {
     let atomic = stack(&one)?;
     let (_three, three) = temp_db()?;
     let stepwise = stack(&three)?;
-    let publisher = QueuePublisher::new(stepwise.queue.clone());
-    let a = submit(
-        &atomic.store,
-        &publisher,
-        Some(&atomic.submitter),
-        &m,
-        Some(&client_key("k")),
-    )
-    .await?;
-    let b = submit(
-        &stepwise.store,
-        &publisher,
-        None,
-        &m,
-        Some(&client_key("k")),
-    )
-    .await?;
+    let publisher = Arc::new(QueuePublisher::new(stepwise.queue.clone()));
+    let a = OneWrite::new(Arc::new(atomic.submitter.clone()))
+        .submit(&m, Some(&client_key("k")))
+        .await?;
+    let b = StoreThenPublish::new(Arc::new(stepwise.store.clone()), publisher)
+        .submit(&m, Some(&client_key("k")))
+        .await?;
     assert_eq!(a, b);
     assert_eq!(
         atomic.store.get(&m.id).await?,
