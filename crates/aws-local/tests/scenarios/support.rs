@@ -71,35 +71,32 @@ fn settings(
     })
 }
 
-/// [`start`] with the DynamoDB write meter on.
-pub(crate) async fn start_metered() -> AwsLocal {
+/// [`start`] with the harness settings changed by `tune`.
+async fn start_tuned(tune: impl FnOnce(Settings) -> Settings) -> AwsLocal {
     let started = match settings("REZ_AWS_LOCAL_DECLARED", None, |_| {}) {
-        Ok(settings) => {
-            AwsLocal::start(Settings {
-                meter_dynamodb_writes: true,
-                ..settings
-            })
-            .await
-        }
+        Ok(settings) => AwsLocal::start(tune(settings)).await,
         Err(e) => Err(e),
     };
     started.unwrap_or_else(|e| panic!("the harness did not start: {e}"))
 }
 
+/// [`start`] with the DynamoDB write meter on.
+pub(crate) async fn start_metered() -> AwsLocal {
+    start_tuned(|settings| Settings {
+        meter_dynamodb_writes: true,
+        ..settings
+    })
+    .await
+}
+
 /// [`start`] with the schedules the API creates firing `scale` times
 /// faster than real time.
 pub(crate) async fn start_scaled(scale: u32) -> AwsLocal {
-    let started = match settings("REZ_AWS_LOCAL_DECLARED", None, |_| {}) {
-        Ok(settings) => {
-            AwsLocal::start(Settings {
-                schedule_time_scale: scale,
-                ..settings
-            })
-            .await
-        }
-        Err(e) => Err(e),
-    };
-    started.unwrap_or_else(|e| panic!("the harness did not start: {e}"))
+    start_tuned(|settings| Settings {
+        schedule_time_scale: scale,
+        ..settings
+    })
+    .await
 }
 
 /// Starts the deployment of `REZ_AWS_LOCAL_DECLARED`.

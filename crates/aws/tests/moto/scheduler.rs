@@ -45,6 +45,25 @@ async fn runner() -> (EventBridgeScheduleRunner, aws_sdk_scheduler::Client, Stri
     )
 }
 
+/// The Scheduler schedule of `id` in `group`.
+async fn read(
+    client: &aws_sdk_scheduler::Client,
+    group: &str,
+    id: &str,
+) -> Result<
+    aws_sdk_scheduler::operation::get_schedule::GetScheduleOutput,
+    aws_sdk_scheduler::error::SdkError<
+        aws_sdk_scheduler::operation::get_schedule::GetScheduleError,
+    >,
+> {
+    client
+        .get_schedule()
+        .name(id)
+        .group_name(group)
+        .send()
+        .await
+}
+
 #[tokio::test]
 async fn a_schedule_becomes_a_scheduler_schedule_in_the_group_that_invokes_the_scheduler_with_its_id()
 -> TestResult {
@@ -52,12 +71,7 @@ async fn a_schedule_becomes_a_scheduler_schedule_in_the_group_that_invokes_the_s
     let mut defined = schedule("cron(0 8 ? * MON-FRI *)");
     runner.schedule_changed(&defined).await?;
 
-    let got = client
-        .get_schedule()
-        .name(defined.id.as_str())
-        .group_name(&group)
-        .send()
-        .await?;
+    let got = read(&client, &group, defined.id.as_str()).await?;
     assert_eq!(got.schedule_expression(), Some("cron(0 8 ? * MON-FRI *)"));
     assert_eq!(got.schedule_expression_timezone(), Some("Europe/Berlin"));
     assert_eq!(got.description(), Some("stand-up"));
@@ -90,21 +104,11 @@ async fn a_schedule_becomes_a_scheduler_schedule_in_the_group_that_invokes_the_s
     // Paused: the same schedule, updated in place.
     defined.state = ScheduleState::Disabled;
     runner.schedule_changed(&defined).await?;
-    let got = client
-        .get_schedule()
-        .name(defined.id.as_str())
-        .group_name(&group)
-        .send()
-        .await?;
+    let got = read(&client, &group, defined.id.as_str()).await?;
     assert_eq!(got.state().map(|s| s.as_str()), Some("DISABLED"));
 
     runner.schedule_deleted(&defined.id).await?;
-    let gone = client
-        .get_schedule()
-        .name(defined.id.as_str())
-        .group_name(&group)
-        .send()
-        .await;
+    let gone = read(&client, &group, defined.id.as_str()).await;
     assert!(gone.is_err(), "{gone:?}");
     // Deleting again is not an error: Scheduler deletes a one-time
     // schedule itself once it fired.
@@ -118,12 +122,7 @@ async fn a_one_time_schedule_is_deleted_after_completion_and_sends_no_start() ->
     let at = (Utc::now() + Duration::hours(2)).format("%Y-%m-%dT%H:%M:%S");
     let defined = schedule(&format!("at({at})"));
     runner.schedule_changed(&defined).await?;
-    let got = client
-        .get_schedule()
-        .name(defined.id.as_str())
-        .group_name(&group)
-        .send()
-        .await?;
+    let got = read(&client, &group, defined.id.as_str()).await?;
     assert_eq!(
         got.action_after_completion().map(|a| a.as_str()),
         Some("DELETE")
