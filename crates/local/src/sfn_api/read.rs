@@ -63,11 +63,9 @@ pub(crate) async fn list(
     input: ListExecutionsInput,
 ) -> Result<ListExecutionsOutput, SfnError> {
     let limit = page_size(input.max_results, DEFAULT_PAGE, MAX_PAGE)?;
-    // `Some(None)`: PENDING_REDRIVE, which lists nothing.
-    let status_filter = match input.status_filter.as_deref() {
-        None => None,
-        Some(PENDING_REDRIVE) => Some(None),
-        Some(text) => Some(Some(text.parse::<ExecutionStatus>().map_err(|_| {
+    let pending_redrive = input.status_filter.as_deref() == Some(PENDING_REDRIVE);
+    let status = match input.status_filter.as_deref() {
+        Some(text) if !pending_redrive => Some(text.parse::<ExecutionStatus>().map_err(|_| {
             let all: Vec<&str> = ExecutionStatus::ALL
                 .iter()
                 .map(|s| s.as_str())
@@ -78,7 +76,8 @@ pub(crate) async fn list(
                 text,
                 &format!("Member must satisfy enum value set: [{}]", all.join(", ")),
             )
-        })?)),
+        })?),
+        _ => None,
     };
     match (
         input.state_machine_arn.as_deref(),
@@ -111,16 +110,12 @@ pub(crate) async fn list(
     {
         return Err(SfnError::InvalidToken(format!("Invalid Token: '{token}'")));
     }
-    let status = match status_filter {
-        Some(None) => {
-            return Ok(ListExecutionsOutput {
-                executions: Vec::new(),
-                next_token: None,
-            });
-        }
-        Some(Some(status)) => Some(status),
-        None => None,
-    };
+    if pending_redrive {
+        return Ok(ListExecutionsOutput {
+            executions: Vec::new(),
+            next_token: None,
+        });
+    }
     let page = state
         .executions
         .list_executions(&ExecutionQuery {
