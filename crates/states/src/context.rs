@@ -17,7 +17,7 @@ pub(crate) fn format_time(time: DateTime<Utc>) -> String {
 /// the execution's options: nothing is copied per execution.
 #[derive(Debug, Clone)]
 pub(crate) struct ExecutionInfo<'a> {
-    options: &'a crate::ExecutionOptions,
+    options: &'a crate::options::ExecutionOptions,
     start: DateTime<Utc>,
     /// The execution input, as given (the run loop works on its copy in
     /// the execution's arena); `$$.Execution.Input` is a copy of it.
@@ -27,7 +27,7 @@ pub(crate) struct ExecutionInfo<'a> {
 
 impl<'a> ExecutionInfo<'a> {
     pub(crate) fn new(
-        options: &'a crate::ExecutionOptions,
+        options: &'a crate::options::ExecutionOptions,
         input: Value,
         start: DateTime<Utc>,
     ) -> Self {
@@ -162,7 +162,7 @@ pub(crate) fn with_map_item(context: &Value, index: usize, value: &Value) -> Val
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ExecutionOptions;
+    use crate::options::ExecutionOptions;
 
     #[test]
     fn context_object_has_execution_state_and_machine_fields() {

@@ -9,10 +9,10 @@
 //! | [`cases`] | test cases in the conformance corpus schema: load, run with fake tasks, compare; AWS Step Functions Local mock configs |
 //! | `definition` | serde types: the `State` enum tagged by `Type`, choice rules, validation |
 //! | [`handler`] | the [`TaskHandler`] port through which Task states reach the outside world |
-//! | [`execution`] | [`execute`], [`ExecutionOptions`] and the resulting [`Execution`] |
-//! | `executor` | the run loop: input processing → action → output processing → Retry/Catch; `io_arena` (JSONPath data flow and `Assign` on the arena), `io` (the same on `serde_json::Value` for the states not moved yet), `env` (input, `$$`, variables), `query` (JSONata data flow), `retry`, `join` |
-//! | `states` | one module per state type (`task`, `choice`, `pass`, `wait`, `fail`, ...) |
-//! | `paths` | JSONPath reading and `ResultPath` writing behind one function each, on `serde_json::Value` and (`paths::arena`) on the arena |
+//! | [`execution`] | [`execute`] and the resulting [`Execution`]; [`ExecutionOptions`] (defined in `options`, below the run loop and the context object that read it) |
+//! | `executor` | the run loop (`mod.rs`): input processing → action → output processing → Retry/Catch. Below it, and below `states`: `attempt` (`Attempt`/`Outcome` of one state), `runtime` (the execution's services, and the run loop as a `RunMachine` for nested runs), `io` (the JSONPath data flow and `Assign` on the arena), `env` (`$$`, the Map item, variables), `query` (JSONata data flow), `retry`, `join` |
+//! | `states` | one module per state type (`task`, `choice`, `pass`, `wait`, `fail`, ...); each imports only the executor's lower files, never the run loop |
+//! | `paths` | JSONPath parsing and one definite-path walk over any JSON tree; `paths::arena`: reading and `ResultPath` writing on the arena |
 //! | `context` | the context object `$$` |
 //! | `jsonata` | JSONata expressions for `QueryLanguage: JSONata` states: lexer, parser, evaluator, functions |
 //! | `intrinsics` | `States.*` intrinsic functions: lexer, parser, registry, one module per function |
@@ -44,6 +44,7 @@ pub mod history;
 mod intrinsics;
 mod jsonata;
 pub mod machine;
+mod options;
 mod paths;
 mod states;
 #[cfg(test)]

@@ -4,10 +4,8 @@
 //! Every execution evaluates the same templates, so the work that depends
 //! only on the template is done here: which keys end in `.$`, the output key
 //! without it, the output keys as interned text, and the parse of each path
-//! into the state input. Evaluation (`executor::io_arena::payload_template`
-//! into the execution's arena, `executor::io::payload_template` for the
-//! states that still work on `serde_json::Value`) then walks a ready tree.
-//! The template as
+//! into the state input. Evaluation (`executor::io::payload_template`, into
+//! the execution's arena) then walks a ready tree. The template as
 //! written stays available (a [`Template`] dereferences to it) for JSONata
 //! mode, validation and error messages.
 
@@ -15,7 +13,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::history;
 use crate::paths::{self, Parsed};
@@ -64,14 +62,9 @@ pub(crate) enum Node {
 /// What a [`Node::Object`]'s output looks like before its values are known.
 #[derive(Debug, Clone)]
 pub(crate) struct Shape {
-    /// The output object with its keys in place and every value `null`, when
-    /// its keys are distinct (`"a"` and `"a.$"` in one template name the same
-    /// output key; then there is none).
-    ///
-    /// Evaluation clones it and fills in the values in order: cloning a map
-    /// copies its hash table, where inserting the keys one by one would hash
-    /// each of them (SipHash, serde_json's hasher) on every execution.
-    output: Option<Map<String, Value>>,
+    /// Whether the output keys are distinct (`"a"` and `"a.$"` in one
+    /// template name the same output key).
+    distinct: bool,
     /// Each output key as an arena key: interned text, so that building the
     /// object in an execution's arena copies no key (a key past the
     /// interning budget is copied into the arena instead).
@@ -80,10 +73,8 @@ pub(crate) struct Shape {
 
 impl Shape {
     fn of(fields: &[(String, Node)]) -> Shape {
-        let map: Map<String, Value> = fields
-            .iter()
-            .map(|(name, _)| (name.clone(), Value::Null))
-            .collect();
+        let names: std::collections::HashSet<&str> =
+            fields.iter().map(|(name, _)| name.as_str()).collect();
         let keys = fields
             .iter()
             .map(|(name, _)| match history::Name::new(name) {
@@ -92,14 +83,14 @@ impl Shape {
             })
             .collect();
         Shape {
-            output: (map.len() == fields.len()).then_some(map),
+            distinct: names.len() == fields.len(),
             keys,
         }
     }
 
     /// Whether the output keys are distinct (`"a"` and `"a.$"` are not).
     pub(crate) fn has_distinct_keys(&self) -> bool {
-        self.output.is_some()
+        self.distinct
     }
 
     /// The `at`th output key as an arena key.
@@ -108,11 +99,6 @@ impl Shape {
             Some(Some(text)) => Key::Static(text),
             _ => arena.key(name),
         }
-    }
-
-    /// The keyed output object to fill in, if the keys are distinct.
-    pub(crate) fn output(&self) -> Option<Map<String, Value>> {
-        self.output.clone()
     }
 }
 

@@ -1,89 +1,212 @@
-//! Input and output processing: `InputPath`, payload templates
-//! (`Parameters`, `ResultSelector`, `ItemSelector`), `ResultPath`, `OutputPath`.
+//! The JSONPath data flow on the execution's [`Arena`]: `InputPath`,
+//! payload templates (`Parameters`, `ResultSelector`, `ItemSelector`,
+//! `Assign`), `ResultPath` and `OutputPath`, and reading a path from the
+//! input, the context object (`$$`) or a variable (`$name`).
+//!
+//! Paths into the state input (and into a Map item through
+//! `$$.Map.Item.Value`) are read without copying, keys come from the
+//! compiled template's interned text, and literal values are copied in.
+//! The context object and variables are `serde_json::Value`s: a path into
+//! them copies what it finds into the arena. Intrinsic functions compute on
+//! `serde_json::Value`: their path arguments are converted from the arena
+//! and their result copied in (`docs/value-model.md`).
 
 use serde_json::{Map, Value};
 
 use super::env::Env;
+use crate::definition::ResultFields;
+use crate::definition::result_path::ResultTarget;
 use crate::definition::template::{Node, Template};
 use crate::errors::{STATES_RESULT_PATH_MATCH_FAILURE, StatesError};
-use crate::paths;
+use crate::paths::arena::Found;
+use crate::paths::{self, Parsed, Segment};
+use crate::value::{Arena, NodeId};
 
 /// A path field's text (`InputPath`, `OutputPath`, `ResultPath`).
-pub(super) fn path_text<'v>(field: &str, value: &'v Value) -> Result<&'v str, StatesError> {
+fn path_text<'v>(field: &str, value: &'v Value) -> Result<&'v str, StatesError> {
     value.as_str().ok_or_else(|| {
         StatesError::runtime(format!("The {field} field must be a path string or null"))
     })
 }
 
-/// Read a path from the input, the context object (`$$.`) or a variable (`$name`).
-pub(crate) fn read(path: &str, input: &Value, env: &Env<'_>) -> Result<Value, StatesError> {
-    env.read(path, input)
+/// Find `path` in the input (`$…`, without copying), the Map item
+/// (`$$.Map.Item…`, inside an `ItemSelector`), the context object
+/// (`$$.…`) or a variable (`$name…`).
+fn find(arena: &Arena, path: &str, input: NodeId, env: &Env<'_>) -> Result<Found, StatesError> {
+    let runtime = |e: paths::PathError| StatesError::runtime(e.message);
+    if crate::definition::template::reads_input(path) {
+        return paths::arena::find(arena, path, &paths::parsed(path), input).map_err(runtime);
+    }
+    if let Some(item) = env.map_item
+        && let Some(context_path) = path.strip_prefix('$')
+        && let paths::Parsed::Definite(segments) = &*paths::parsed(context_path)
+        && let [Segment::Key(map), Segment::Key(entry), rest @ ..] = segments.as_slice()
+        && (&**map, &**entry) == ("Map", "Item")
+    {
+        match rest {
+            // Errors name the whole path, as reading the context object would.
+            [Segment::Key(field), ..] if &**field == "Value" => {
+                return paths::walk_from(context_path, segments, 3, arena.get(item.value))
+                    .map(|found| Found::Node(found.id()))
+                    .map_err(runtime);
+            }
+            [Segment::Key(field)] if &**field == "Index" => {
+                return Ok(Found::Value(Value::from(item.index)));
+            }
+            _ => {}
+        }
+    }
+    env.read(arena, path, &Value::Null).map(Found::Value)
+}
+
+/// Read a path from the input (`$…`, without copying), the context object
+/// (`$$.…`) or a variable (`$name…`), as a value of `arena`.
+pub(crate) fn read(
+    arena: &mut Arena,
+    path: &str,
+    input: NodeId,
+    env: &Env<'_>,
+) -> Result<NodeId, StatesError> {
+    Ok(match find(arena, path, input, env)? {
+        Found::Node(id) => id,
+        Found::Value(found) => arena.import(&found),
+    })
+}
+
+/// [`read`] as a `serde_json::Value`, for intrinsic functions' arguments.
+fn read_value(
+    arena: &Arena,
+    path: &str,
+    input: NodeId,
+    env: &Env<'_>,
+) -> Result<Value, StatesError> {
+    Ok(match find(arena, path, input, env)? {
+        Found::Node(id) => arena.get(id).to_value(),
+        Found::Value(found) => found,
+    })
+}
+
+/// Evaluate an intrinsic function whose path arguments read `input`, `$$`
+/// or variables; its result is copied into `arena`.
+pub(crate) fn intrinsic(
+    arena: &mut Arena,
+    expression: &str,
+    input: NodeId,
+    env: &Env<'_>,
+) -> Result<NodeId, StatesError> {
+    let result = {
+        let arena = &*arena;
+        crate::intrinsics::evaluate(expression, &|path: &str| {
+            read_value(arena, path, input, env)
+        })?
+    };
+    Ok(arena.import(&result))
 }
 
 /// `InputPath`: absent → the whole input, `null` → `{}`.
 pub(crate) fn apply_input_path(
+    arena: &mut Arena,
     field: Option<&Value>,
-    input: &Value,
+    input: NodeId,
     env: &Env<'_>,
-) -> Result<Value, StatesError> {
+) -> Result<NodeId, StatesError> {
     match field {
-        None => Ok(input.clone()),
-        Some(Value::Null) => Ok(Value::Object(Map::new())),
-        Some(path) => read(path_text("InputPath", path)?, input, env),
+        None => Ok(input),
+        Some(Value::Null) => Ok(NodeId::EMPTY_OBJECT),
+        Some(path) => read(arena, path_text("InputPath", path)?, input, env),
     }
 }
 
 /// `OutputPath`: absent → the whole output, `null` → `{}`.
 pub(crate) fn apply_output_path(
+    arena: &mut Arena,
     field: Option<&Value>,
-    output: Value,
+    output: NodeId,
     env: &Env<'_>,
-) -> Result<Value, StatesError> {
+) -> Result<NodeId, StatesError> {
     match field {
         None => Ok(output),
-        Some(Value::Null) => Ok(Value::Object(Map::new())),
-        Some(path) => read(path_text("OutputPath", path)?, &output, env),
+        Some(Value::Null) => Ok(NodeId::EMPTY_OBJECT),
+        Some(path) => read(arena, path_text("OutputPath", path)?, output, env),
     }
 }
 
 /// `ResultPath`: absent → the result replaces the input, `null` → the
-/// input passes through unchanged, a path → the result is written there.
+/// input passes through unchanged, a path → the result is written there
+/// (into a new value: `input` does not change).
 pub(crate) fn apply_result_path(
+    arena: &mut Arena,
     field: Option<&Value>,
-    input: Value,
-    result: Value,
-) -> Result<Value, StatesError> {
+    input: NodeId,
+    result: NodeId,
+) -> Result<NodeId, StatesError> {
     match field {
         None => Ok(result),
         Some(Value::Null) => Ok(input),
         Some(path) => {
             let path = path_text("ResultPath", path)?;
-            // The input is shown only when the path cannot be written.
-            paths::try_set(input, path, result).map_err(|input| result_path_failure(path, input))
+            let parsed = paths::parsed(path);
+            write_result(arena, path, &parsed, input, result)
         }
     }
 }
 
-/// AWS's error for a `ResultPath` that cannot be written into `input`
-/// (the input is shown only then).
-pub(super) fn result_path_failure(path: &str, input: impl std::fmt::Display) -> StatesError {
-    StatesError::prefixed(
-        STATES_RESULT_PATH_MATCH_FAILURE,
-        format!("Unable to apply ResultPath '{path}' to input '{input}'"),
-    )
+/// [`apply_result_path`] for a state's `ResultPath`, with the path parsed
+/// once for the definition.
+pub(crate) fn apply_state_result_path(
+    arena: &mut Arena,
+    results: &ResultFields,
+    input: NodeId,
+    result: NodeId,
+) -> Result<NodeId, StatesError> {
+    match results.result_target() {
+        Some(target) => result_into_input(arena, target, input, result),
+        None => apply_result_path(arena, results.result_path.as_ref(), input, result),
+    }
+}
+
+/// `ResultPath` given as a path (compiled): write `result` into `input`.
+pub(crate) fn result_into_input(
+    arena: &mut Arena,
+    target: &ResultTarget,
+    input: NodeId,
+    result: NodeId,
+) -> Result<NodeId, StatesError> {
+    write_result(arena, &target.path, &target.parsed, input, result)
+}
+
+fn write_result(
+    arena: &mut Arena,
+    path: &str,
+    parsed: &Parsed,
+    input: NodeId,
+    result: NodeId,
+) -> Result<NodeId, StatesError> {
+    paths::arena::try_set(arena, input, parsed, result).ok_or_else(|| {
+        // The input is shown only when the path cannot be written.
+        StatesError::prefixed(
+            STATES_RESULT_PATH_MATCH_FAILURE,
+            format!(
+                "Unable to apply ResultPath '{path}' to input '{}'",
+                arena.get(input)
+            ),
+        )
+    })
 }
 
 /// `Assign`: evaluate the template against `source` (the state's result,
 /// or its input for Choice and Wait) into the variables to set.
 pub(crate) fn assign(
+    arena: &mut Arena,
     template: Option<&Template>,
-    source: &Value,
+    source: NodeId,
     env: &Env<'_>,
 ) -> Result<Option<Map<String, Value>>, StatesError> {
     let Some(template) = template else {
         return Ok(None);
     };
-    match payload_template(template, source, env)? {
+    let assigned = payload_template(arena, template, source, env)?;
+    match arena.get(assigned).to_value() {
         Value::Object(map) => Ok(Some(map)),
         other => Err(StatesError::runtime(format!(
             "Assign must be an object, but was {other}"
@@ -91,88 +214,87 @@ pub(crate) fn assign(
     }
 }
 
-/// Evaluate a payload template: keys ending in `.$` take their value from a
-/// path, a context path or an intrinsic function; other values are copied.
+/// Evaluate a payload template against `input` (a value of `arena`) into
+/// `arena`: keys ending in `.$` take their value from a path, a context
+/// path or an intrinsic function; other values are copied.
 pub(crate) fn payload_template(
+    arena: &mut Arena,
     template: &Template,
-    input: &Value,
+    input: NodeId,
     env: &Env<'_>,
-) -> Result<Value, StatesError> {
-    evaluate(template.compiled(), input, env)
+) -> Result<NodeId, StatesError> {
+    evaluate(arena, template.compiled(), input, env)
 }
 
-fn evaluate(node: &Node, input: &Value, env: &Env<'_>) -> Result<Value, StatesError> {
+fn evaluate(
+    arena: &mut Arena,
+    node: &Node,
+    input: NodeId,
+    env: &Env<'_>,
+) -> Result<NodeId, StatesError> {
     match node {
-        Node::Object(fields, shape) => match shape.output() {
-            Some(mut out) => {
-                for (slot, (_, node)) in out.values_mut().zip(fields) {
-                    *slot = evaluate(node, input, env)?;
+        Node::Object(fields, shape) => {
+            let mark = arena.begin_object();
+            for (at, (name, node)) in fields.iter().enumerate() {
+                match evaluate(arena, node, input, env) {
+                    Ok(value) => {
+                        let key = shape.arena_key(arena, at, name);
+                        arena.push_field(key, value);
+                    }
+                    Err(error) => {
+                        arena.discard_object(mark);
+                        return Err(error);
+                    }
                 }
-                Ok(Value::Object(out))
             }
-            None => {
-                let mut out = Map::with_capacity(fields.len());
-                for (name, node) in fields {
-                    out.insert(name.clone(), evaluate(node, input, env)?);
+            Ok(if shape.has_distinct_keys() {
+                arena.finish_object_distinct(mark)
+            } else {
+                arena.finish_object(mark)
+            })
+        }
+        Node::Array(items) => {
+            let mark = arena.begin_array();
+            for item in items {
+                match evaluate(arena, item, input, env) {
+                    Ok(value) => arena.push_item(value),
+                    Err(error) => {
+                        arena.discard_array(mark);
+                        return Err(error);
+                    }
                 }
-                Ok(Value::Object(out))
             }
-        },
-        Node::Array(items) => items
-            .iter()
-            .map(|item| evaluate(item, input, env))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Value::Array),
-        Node::Literal { value, .. } => Ok(value.clone()),
+            Ok(arena.finish_array(mark))
+        }
+        Node::Literal { value, .. } => Ok(arena.import(value)),
         Node::InputPath {
             key,
             expression,
             path,
-        } => paths::select_parsed(expression, path, input)
-            .map_err(|_| not_found(expression, key, input)),
-        Node::Dynamic { key, value } => dynamic_value(key, value, input, env),
+        } => paths::arena::select(arena, expression, path, input)
+            .map_err(|_| not_found(expression, key, arena.get(input))),
+        Node::Dynamic { key, value } => {
+            let Some(expression) = value.as_str() else {
+                return Err(StatesError::runtime(format!(
+                    "The value for the field '{key}' must be a STRING that contains a JSONPath but was {value}"
+                )));
+            };
+            if expression.starts_with("States.") {
+                return intrinsic(arena, expression, input, env);
+            }
+            read(arena, expression, input, env).map_err(|_| {
+                if expression.starts_with("$$") {
+                    not_found(expression, key, env.context_value(arena))
+                } else {
+                    not_found(expression, key, arena.get(input))
+                }
+            })
+        }
     }
-}
-
-/// Evaluate an intrinsic function whose path arguments read `input` / `$$`.
-pub(crate) fn intrinsic(
-    expression: &str,
-    input: &Value,
-    env: &Env<'_>,
-) -> Result<Value, StatesError> {
-    crate::intrinsics::evaluate(expression, &|path: &str| read(path, input, env))
-}
-
-pub(super) fn dynamic_value(
-    key: &str,
-    value: &Value,
-    input: &Value,
-    env: &Env<'_>,
-) -> Result<Value, StatesError> {
-    let Some(expression) = value.as_str() else {
-        return Err(StatesError::runtime(format!(
-            "The value for the field '{key}' must be a STRING that contains a JSONPath but was {value}"
-        )));
-    };
-    if expression.starts_with("States.") {
-        return intrinsic(expression, input, env);
-    }
-    env.read(expression, input).map_err(|_| {
-        let source = if expression.starts_with("$$") {
-            env.context.get()
-        } else {
-            input
-        };
-        not_found(expression, key, source)
-    })
 }
 
 /// AWS's error for a `key.$` path that finds nothing in `source`.
-pub(super) fn not_found(
-    expression: &str,
-    key: &str,
-    source: impl std::fmt::Display,
-) -> StatesError {
+fn not_found(expression: &str, key: &str, source: impl std::fmt::Display) -> StatesError {
     StatesError::runtime(format!(
         "The JSONPath '{expression}' specified for the field '{key}' could not be found in the input '{source}'"
     ))
@@ -180,90 +302,181 @@ pub(super) fn not_found(
 
 #[cfg(test)]
 mod tests {
+    use serde_json::{Value, json};
+
     use super::*;
-    use serde_json::json;
-
     use crate::context::LazyContext;
-    use crate::executor::env::Variables;
+    use crate::executor::env::{MapItem, Variables};
 
-    fn env_with<'a>(context: &'a LazyContext<'a>, variables: &'a Variables) -> Env<'a> {
-        Env { context, variables }
+    /// Templates with every kind of node (literals, input paths, context
+    /// paths, variables, intrinsics, nesting, a key written twice) and what
+    /// they give: a value, or a failure (a missing path, a non-string `.$`
+    /// value, a failing intrinsic, an undefined variable) with its error name.
+    fn templates() -> Vec<(Value, Result<Value, &'static str>)> {
+        let runtime = || Err("States.Runtime");
+        vec![
+            (json!({}), Ok(json!({}))),
+            (json!([]), Ok(json!([]))),
+            (json!("just a string"), Ok(json!("just a string"))),
+            (
+                json!({"lit": "q\"uote", "num": 2, "b": false, "nil": null, "f": 1.5}),
+                Ok(json!({"lit": "q\"uote", "num": 2, "b": false, "nil": null, "f": 1.5})),
+            ),
+            (
+                json!({"p.$": "$.a", "whole.$": "$", "ctx.$": "$$.State.Name", "v.$": "$answer.n[0]"}),
+                Ok(json!({"p": "x\"y", "whole": input(), "ctx": "S\n", "v": 42})),
+            ),
+            (
+                json!({"f.$": "States.Format('{}!', $.n)", "arr.$": "States.Array($.a, $.n)"}),
+                Ok(json!({"f": "1.5!", "arr": ["x\"y", 1.5]})),
+            ),
+            (
+                json!({"nested": {"deep": {"x.$": "$.o.k", "lit": [1, {"y.$": "$.e"}]}}, "arr": [[], {}, "s"]}),
+                Ok(
+                    json!({"nested": {"deep": {"x": [1, null], "lit": [1, {"y": {}}]}}, "arr": [[], {}, "s"]}),
+                ),
+            ),
+            (
+                json!({"a": 1, "b": 2, "a.$": "$.n"}),
+                Ok(json!({"a": 1.5, "b": 2})),
+            ),
+            (
+                json!({"wild.$": "$.o.k[*]", "filter.$": "$.list[?(@.v > 1)]"}),
+                Ok(json!({"wild": [1, null], "filter": [{"v": 2}, {"v": 3}]})),
+            ),
+            (json!({"ok.$": "$.a", "missing.$": "$.nope"}), runtime()),
+            (json!({"deep": [{"missing.$": "$.o.nope.x"}]}), runtime()),
+            (json!({"bad.$": 5}), runtime()),
+            (
+                json!({"bad.$": "States.StringToJson($.a)"}),
+                Err("States.IntrinsicFailure"),
+            ),
+            (json!({"undefined.$": "$nobody"}), runtime()),
+        ]
+    }
+
+    fn input() -> Value {
+        json!({
+            "a": "x\"y", "n": 1.5, "o": {"k": [1, null]}, "e": {},
+            "list": [{"v": 1}, {"v": 2}, {"v": 3}]
+        })
     }
 
     #[test]
-    fn payload_template_resolves_paths_context_and_nesting() -> Result<(), StatesError> {
-        let input = json!({"a": 1, "b": {"c": [1, 2]}});
-        let context = json!({"State": {"Name": "S"}});
-        let template = json!({"x.$": "$.a", "n": {"y.$": "$.b.c[1]", "lit": "$.a"}, "s.$": "$$.State.Name", "l": [{"z.$": "$.a"}]});
+    fn templates_read_the_input_context_variables_and_intrinsics() {
+        let input = input();
+        let context = LazyContext::ready(json!({"State": {"Name": "S\n"}}));
+        let mut variables = Variables::new();
+        variables.insert("answer".into(), json!({"n": [42]}));
+        let env = Env::new(&context, &variables);
+        let mut arena = Arena::new();
+        let input_id = arena.import(&input);
+        for (raw, expected) in templates() {
+            let template = Template::new(raw.clone());
+            let actual = payload_template(&mut arena, &template, input_id, &env);
+            match (expected, actual) {
+                (Ok(e), Ok(a)) => assert_eq!(
+                    arena.get(a).to_text(),
+                    serde_json::to_string(&e).unwrap_or_default(),
+                    "{raw}"
+                ),
+                (Err(e), Err(a)) => assert_eq!(a.error, e, "{raw}: {a:?}"),
+                (e, a) => panic!("{raw}: {e:?} vs {a:?}"),
+            }
+        }
         assert_eq!(
-            payload_template(
-                &Template::new(template),
-                &input,
-                &env_with(&LazyContext::ready(context.clone()), &Variables::new())
-            )?,
-            json!({"x": 1, "n": {"y": 2, "lit": "$.a"}, "s": "S", "l": [{"z": 1}]})
+            arena.get(input_id).to_value(),
+            input,
+            "the input is unchanged"
         );
-        Ok(())
     }
 
     #[test]
-    fn a_key_written_twice_keeps_its_first_place_and_its_last_value() -> Result<(), StatesError> {
-        // `a` and `a.$` name one output key: no prebuilt shape, inserted in order.
-        let template = json!({"a": 1, "b": 2, "a.$": "$.x"});
-        let out = payload_template(
-            &Template::new(template),
-            &json!({"x": "from input"}),
-            &env_with(&LazyContext::ready(json!({})), &Variables::new()),
-        )?;
-        assert_eq!(out, json!({"a": "from input", "b": 2}));
-        let keys: Vec<&String> = out
-            .as_object()
-            .map(|m| m.keys().collect())
-            .unwrap_or_default();
-        assert_eq!(keys, ["a", "b"]);
-        Ok(())
+    fn a_missing_path_names_the_field_and_shows_the_input() {
+        let context = LazyContext::ready(json!({}));
+        let variables = Variables::new();
+        let env = Env::new(&context, &variables);
+        let mut arena = Arena::new();
+        let input = arena.import(&json!({"a": 1}));
+        let template = Template::new(json!({"x.$": "$.missing"}));
+        let error = payload_template(&mut arena, &template, input, &env).err();
+        assert_eq!(
+            error.and_then(|e| e.cause),
+            Some("The JSONPath '$.missing' specified for the field 'x.$' could not be found in the input '{\"a\":1}'".to_string())
+        );
     }
 
     #[test]
-    fn payload_template_missing_path_is_a_runtime_error() {
-        let err = payload_template(
-            &Template::new(json!({"x.$": "$.missing"})),
-            &json!({}),
-            &env_with(&LazyContext::ready(json!({})), &Variables::new()),
+    fn an_item_selector_reads_the_map_item_in_place() -> Result<(), StatesError> {
+        let context = LazyContext::ready(json!({"State": {"Name": "M"}}));
+        let variables = Variables::new();
+        let mut arena = Arena::new();
+        let input = arena.import(&json!({}));
+        let item = arena.import(&json!({"id": 7}));
+        let env = Env::new(&context, &variables).with_map_item(MapItem {
+            index: 2,
+            value: item,
+        });
+        let template = Template::new(json!({
+            "v.$": "$$.Map.Item.Value", "id.$": "$$.Map.Item.Value.id",
+            "i.$": "$$.Map.Item.Index", "s.$": "$$.State.Name"
+        }));
+        let out = payload_template(&mut arena, &template, input, &env)?;
+        assert_eq!(
+            arena.get(out).to_text(),
+            r#"{"v":{"id":7},"id":7,"i":2,"s":"M"}"#
         );
-        assert!(matches!(err, Err(e) if e.error == "States.Runtime"));
+        let missing = Template::new(json!({"x.$": "$$.Map.Item.Value.nope"}));
+        let error = payload_template(&mut arena, &missing, input, &env).err();
+        assert!(
+            error
+                .and_then(|e| e.cause)
+                .is_some_and(|c| c.contains("'$$.Map.Item.Value.nope'")),
+        );
+        Ok(())
     }
 
     #[test]
     fn null_paths_have_their_special_meanings() -> Result<(), StatesError> {
-        let input = json!({"a": 1});
+        let context = LazyContext::ready(json!({}));
+        let variables = Variables::new();
+        let env = Env::new(&context, &variables);
+        let mut arena = Arena::new();
+        let input = arena.import(&json!({"a": 1}));
+        let five = arena.import(&json!(5));
+        let null = Some(&Value::Null);
         assert_eq!(
-            apply_input_path(
-                Some(&Value::Null),
-                &input,
-                &env_with(&LazyContext::ready(json!({})), &Variables::new())
-            )?,
-            json!({})
+            apply_input_path(&mut arena, null, input, &env)?,
+            NodeId::EMPTY_OBJECT
         );
+        assert_eq!(apply_result_path(&mut arena, null, input, five)?, input);
+        assert_eq!(apply_result_path(&mut arena, None, input, five)?, five);
         assert_eq!(
-            apply_result_path(Some(&Value::Null), input.clone(), json!(5))?,
-            input
+            apply_output_path(&mut arena, null, input, &env)?,
+            NodeId::EMPTY_OBJECT
         );
-        assert_eq!(apply_result_path(None, input.clone(), json!(5))?, json!(5));
+        let text = arena.string("text");
+        let error = apply_result_path(&mut arena, Some(&json!("$.x")), text, five).err();
         assert_eq!(
-            apply_output_path(
-                Some(&Value::Null),
-                input,
-                &env_with(&LazyContext::ready(json!({})), &Variables::new())
-            )?,
-            json!({})
+            error.map(|e| e.error),
+            Some(STATES_RESULT_PATH_MATCH_FAILURE.to_string())
         );
         Ok(())
     }
 
     #[test]
-    fn result_path_into_a_non_object_fails_with_match_failure() {
-        let err = apply_result_path(Some(&json!("$.x")), json!("text"), json!(1));
-        assert!(matches!(err, Err(e) if e.error == STATES_RESULT_PATH_MATCH_FAILURE));
+    fn a_failed_evaluation_leaves_nothing_half_built() -> Result<(), StatesError> {
+        let context = LazyContext::ready(json!({}));
+        let variables = Variables::new();
+        let env = Env::new(&context, &variables);
+        let mut arena = Arena::new();
+        let input = arena.import(&json!({"a": 1}));
+        let failing = Template::new(json!({"x": {"y.$": "$.a", "z": [{"w.$": "$.missing"}]}}));
+        assert!(payload_template(&mut arena, &failing, input, &env).is_err());
+        assert!(!arena.is_building());
+        let good = Template::new(json!({"k.$": "$.a"}));
+        let out = payload_template(&mut arena, &good, input, &env)?;
+        assert_eq!(arena.get(out).to_text(), r#"{"k":1}"#);
+        Ok(())
     }
 }

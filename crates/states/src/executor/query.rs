@@ -1,11 +1,18 @@
 //! JSONata helpers for one attempt: `$states`, templates, `Output` and `Assign`.
+//!
+//! The JSONata evaluator (`crate::jsonata`) works on `serde_json::Value`:
+//! `$states.input` and `$states.result` are converted from the arena when a
+//! JSONata state builds its `$states`, and what a template evaluates to is
+//! copied into the arena. A state without an `Output` passes its value on
+//! by id, unconverted.
 
 use serde_json::Value;
 
-use super::Attempt;
+use super::attempt::Attempt;
 use super::env::Variables;
 use crate::errors::StatesError;
 use crate::jsonata::{self, States};
+use crate::value::{Arena, NodeId};
 
 impl Attempt<'_> {
     /// `$states` with the state's raw input and the context object.
@@ -14,6 +21,45 @@ impl Attempt<'_> {
             input: input.clone(),
             context: self.context.to_value(),
             ..States::default()
+        }
+    }
+
+    /// `$states` with the state's raw input (a value of `arena`) and the context object.
+    pub(crate) fn ja_states_in(&self, arena: &Arena, input: NodeId) -> States {
+        self.ja_states(&arena.get(input).to_value())
+    }
+
+    /// `states` with `$states.result` set to `result` (a value of `arena`).
+    pub(crate) fn ja_with_result(&self, arena: &Arena, states: States, result: NodeId) -> States {
+        States {
+            result: Some(arena.get(result).to_value()),
+            ..states
+        }
+    }
+
+    /// [`Attempt::ja_template`] into `arena`.
+    pub(crate) fn ja_template_in(
+        &self,
+        arena: &mut Arena,
+        value: &Value,
+        field: &str,
+        states: &States,
+    ) -> Result<NodeId, StatesError> {
+        Ok(arena.import(&self.ja_template(value, field, states)?))
+    }
+
+    /// `Output` into `arena`: the template's value, or `default` (a value of
+    /// `arena`) when the state has none.
+    pub(crate) fn ja_output_in(
+        &self,
+        arena: &mut Arena,
+        output: Option<&Value>,
+        default: NodeId,
+        states: &States,
+    ) -> Result<NodeId, StatesError> {
+        match output {
+            Some(template) => self.ja_template_in(arena, template, "Output", states),
+            None => Ok(default),
         }
     }
 

@@ -57,15 +57,7 @@ mod tests {
 
     fn run(expression: &str, input: Value) -> Result<Value, StatesError> {
         evaluate(expression, &|path: &str| {
-            let (context, variables) = (
-                crate::context::LazyContext::ready(json!({})),
-                crate::executor::env::Variables::new(),
-            );
-            crate::executor::env::Env {
-                context: &context,
-                variables: &variables,
-            }
-            .read(path, &input)
+            crate::paths::select(path, &input).map_err(|e| StatesError::runtime(e.message))
         })
     }
 

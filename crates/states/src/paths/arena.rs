@@ -1,55 +1,72 @@
-//! The JSONPath reading and `ResultPath` writing of [`super`] on arena
-//! values ([`crate::value`]). A definite path reads without copying (the
-//! result is the id of the value it points to), and a write makes new
-//! objects and arrays along the path that share everything else, so the
-//! value written into stays as it was (for the history and for Retry).
-//! Indefinite paths still go through `serde_json_path`, converting at
-//! their edge.
-//!
-//! Same results and the same error texts as [`super::select_parsed`] and
-//! [`super::try_set_parsed`]; the tests below check them side by side.
+//! JSONPath on arena values ([`crate::value`]): reading (the definite
+//! [`super::walk`] over [`Json`] views, so a read copies nothing: the
+//! result is the id of the value it points to) and `ResultPath` writing,
+//! which makes new objects and arrays along the path that share everything
+//! else, so the value written into stays as it was (for the history and for
+//! Retry). Indefinite paths go through `serde_json_path` ([`super::general`]),
+//! converting at that edge.
 
-use super::{Parsed, PathError, Segment, index_of, not_found};
-use crate::value::{Arena, Kind, NodeId};
+use serde_json::Value;
 
-/// Read `path` (parsed as `parsed`) from `value`.
+use super::{Parsed, PathError, Segment, Tree, general, index_of, walk};
+use crate::value::{Arena, Json, Kind, NodeId};
+
+impl<'a> Tree for Json<'a> {
+    fn field(self, key: &str) -> Option<Json<'a>> {
+        self.get(key)
+    }
+
+    fn item(self, index: usize) -> Option<Json<'a>> {
+        self.index(index)
+    }
+
+    fn items(self) -> usize {
+        if self.kind() == Kind::Array {
+            self.len()
+        } else {
+            0
+        }
+    }
+}
+
+/// What a path found: a value of the arena (a definite read), or the
+/// array of an indefinite path's matches, as `serde_json_path` gives them.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Found {
+    /// A value of the arena that was read.
+    Node(NodeId),
+    /// An indefinite path's matches.
+    Value(Value),
+}
+
+/// Read `path` (parsed as `parsed`) from `value`, without writing anything.
+pub(crate) fn find(
+    arena: &Arena,
+    path: &str,
+    parsed: &Parsed,
+    value: NodeId,
+) -> Result<Found, PathError> {
+    match parsed {
+        Parsed::Definite(segments) => {
+            walk(path, segments, arena.get(value)).map(|found| Found::Node(found.id()))
+        }
+        Parsed::General(query) => {
+            general(path, query, &arena.get(value).to_value()).map(Found::Value)
+        }
+    }
+}
+
+/// Read `path` (parsed as `parsed`) from `value`, as a value of `arena`.
 pub(crate) fn select(
     arena: &mut Arena,
     path: &str,
     parsed: &Parsed,
     value: NodeId,
 ) -> Result<NodeId, PathError> {
-    match parsed {
-        Parsed::Definite(segments) => walk(arena, path, segments, value),
-        Parsed::General(Ok(query)) => {
-            let source = arena.get(value).to_value();
-            let found = query.query(&source).all();
-            let mark = arena.begin_array();
-            for item in found {
-                let id = arena.import(item);
-                arena.push_item(id);
-            }
-            Ok(arena.finish_array(mark))
-        }
-        Parsed::General(Err(e)) => Err(PathError::new(format!("Invalid path '{path}' : {e}"))),
-    }
-}
-
-fn walk(
-    arena: &Arena,
-    path: &str,
-    segments: &[Segment],
-    value: NodeId,
-) -> Result<NodeId, PathError> {
-    let mut current = arena.get(value);
-    for (i, segment) in segments.iter().enumerate() {
-        let next = match segment {
-            Segment::Key(key) => current.get(key),
-            Segment::Index(n) => index_of(*n, current.len()).and_then(|at| current.index(at)),
-        };
-        current = next.ok_or_else(|| not_found(path, segments, i))?;
-    }
-    Ok(current.id())
+    Ok(match find(arena, path, parsed, value)? {
+        Found::Node(id) => id,
+        Found::Value(found) => arena.import(&found),
+    })
 }
 
 /// Write `value` into `target` at the reference path `parsed` (creating
@@ -122,7 +139,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
-    use crate::paths::{parse, select_parsed, try_set_parsed};
+    use crate::paths::parse;
 
     const TARGETS: &[&str] = &[
         r#"{"a":1,"b":{"c":[1,{"d":2}]},"n":null,"e":{},"s":"x"}"#,
@@ -160,15 +177,14 @@ mod tests {
     ];
 
     #[test]
-    fn reading_gives_what_the_serde_json_reader_gives() {
+    fn reading_gives_what_reading_the_serde_json_value_gives() {
         let mut arena = Arena::new();
         for target in TARGETS {
             let value: Value = serde_json::from_str(target).unwrap_or_else(|e| panic!("{e}"));
             let id = arena.import(&value);
             for path in PATHS {
-                let parsed = parse(path);
-                let expected = select_parsed(path, &parsed, &value);
-                let actual = select(&mut arena, path, &parsed, id);
+                let expected = crate::paths::select(path, &value);
+                let actual = select(&mut arena, path, &parse(path), id);
                 match (expected, actual) {
                     (Ok(e), Ok(a)) => assert_eq!(arena.get(a).to_value(), e, "{path} on {target}"),
                     (Err(e), Err(a)) => assert_eq!(a, e, "{path} on {target}"),
@@ -189,31 +205,81 @@ mod tests {
         Ok(())
     }
 
+    /// `ResultPath` writes of `{"w":[7]}` as AWS makes them: missing
+    /// fields and fields holding scalars or `null` become objects on the
+    /// way; an index must exist; anything else cannot be written (`None`).
     #[test]
-    fn writing_gives_what_the_serde_json_writer_gives_and_keeps_the_target() {
+    fn writing_creates_objects_on_the_way_and_keeps_the_target() {
+        let object = TARGETS[0];
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            (object, "$", Some(r#"{"w":[7]}"#)),
+            (
+                object,
+                "$.a",
+                Some(r#"{"a":{"w":[7]},"b":{"c":[1,{"d":2}]},"n":null,"e":{},"s":"x"}"#),
+            ),
+            (
+                object,
+                "$.a.b",
+                Some(r#"{"a":{"b":{"w":[7]}},"b":{"c":[1,{"d":2}]},"n":null,"e":{},"s":"x"}"#),
+            ),
+            (
+                object,
+                "$.b.c[1].d",
+                Some(r#"{"a":1,"b":{"c":[1,{"d":{"w":[7]}}]},"n":null,"e":{},"s":"x"}"#),
+            ),
+            (
+                object,
+                "$.b.c[-1]",
+                Some(r#"{"a":1,"b":{"c":[1,{"w":[7]}]},"n":null,"e":{},"s":"x"}"#),
+            ),
+            (
+                object,
+                "$.n.x",
+                Some(r#"{"a":1,"b":{"c":[1,{"d":2}]},"n":{"x":{"w":[7]}},"e":{},"s":"x"}"#),
+            ),
+            (
+                object,
+                "$.x.y.z",
+                Some(
+                    r#"{"a":1,"b":{"c":[1,{"d":2}]},"n":null,"e":{},"s":"x","x":{"y":{"z":{"w":[7]}}}}"#,
+                ),
+            ),
+            (
+                object,
+                "$.s.t",
+                Some(r#"{"a":1,"b":{"c":[1,{"d":2}]},"n":null,"e":{},"s":{"t":{"w":[7]}}}"#),
+            ),
+            (object, "$.b.c[0].x", None),
+            (object, "$.b.c[5]", None),
+            (object, "$[0]", None),
+            (object, "$.x[0]", None),
+            (object, "$[*]", None),
+            ("null", "$.a", None),
+            ("null", "$.x.y", Some(r#"{"x":{"y":{"w":[7]}}}"#)),
+            (r#""text""#, "$.a", None),
+            ("[1,2]", "$[0]", Some(r#"[{"w":[7]},2]"#)),
+            ("[1,2]", "$[-1]", Some(r#"[1,{"w":[7]}]"#)),
+            ("[1,2]", "$[-3]", None),
+            ("[1,2]", "$[0].a", None),
+            (
+                TARGETS[4],
+                "$[0].a[1].b",
+                Some(r#"[{"a":[[0,1],{"b":{"w":[7]}}]}]"#),
+            ),
+        ];
         let mut arena = Arena::new();
-        let written = json!({"w": [7]});
-        for target in TARGETS {
+        for (target, path, expected) in cases {
             let value: Value = serde_json::from_str(target).unwrap_or_else(|e| panic!("{e}"));
             let id = arena.import(&value);
-            let result = arena.import(&written);
-            for path in PATHS {
-                let parsed = parse(path);
-                let expected = try_set_parsed(value.clone(), path, &parsed, written.clone());
-                let actual = try_set(&mut arena, id, &parsed, result);
-                match (expected, actual) {
-                    (Ok(e), Some(a)) => {
-                        assert_eq!(
-                            arena.get(a).to_text(),
-                            serde_json::to_string(&e).unwrap_or_default(),
-                            "{path} on {target}"
-                        );
-                    }
-                    (Err(_), None) => {}
-                    (e, a) => panic!("{path} on {target}: {e:?} vs {a:?}"),
-                }
-                assert_eq!(arena.get(id).to_value(), value, "{path} changed {target}");
-            }
+            let written = arena.import(&json!({"w": [7]}));
+            let actual = try_set(&mut arena, id, &parse(path), written);
+            assert_eq!(
+                actual.map(|a| arena.get(a).to_text()).as_deref(),
+                *expected,
+                "{path} on {target}"
+            );
+            assert_eq!(arena.get(id).to_value(), value, "{path} changed {target}");
         }
     }
 }

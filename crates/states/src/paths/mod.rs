@@ -1,16 +1,19 @@
-//! JSONPath for ASL: reading with a path (`InputPath`, `.$` fields, `Variable`
-//! ...) and writing with a reference path (`ResultPath`).
+//! JSONPath for ASL: parsing, and reading with a path (`InputPath`, `.$`
+//! fields, `Variable` ...). Writing with a reference path (`ResultPath`) and
+//! reading the execution's values are in [`arena`].
 //!
-//! Definite paths (names and indices only) are walked directly so that a
-//! missing field is an error with AWS's message; indefinite paths (wildcards,
-//! slices, filters, unions, descendants) go to `serde_json_path` and always
-//! yield an array, possibly empty.
+//! Definite paths (names and indices only) are walked directly, by one
+//! [`walk`] over any [`Tree`] (an arena value, or a `serde_json::Value` for
+//! the context object and variables), so that a missing field is an error
+//! with AWS's message; indefinite paths (wildcards, slices, filters, unions,
+//! descendants) go to `serde_json_path` ([`general`]) and always yield an
+//! array, possibly empty.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use serde_json_path::JsonPath;
 
 use crate::fnv::FnvBuild;
@@ -82,22 +85,82 @@ pub(crate) fn parse(path: &str) -> Parsed {
 
 /// Read `path` (which starts with `$`) from `value`.
 pub(crate) fn select(path: &str, value: &Value) -> Result<Value, PathError> {
-    select_parsed(path, &parsed(path), value)
+    match &*parsed(path) {
+        Parsed::Definite(segments) => walk(path, segments, value).cloned(),
+        Parsed::General(query) => general(path, query, value),
+    }
 }
 
-/// [`select`] with the path already parsed (`parsed` is `path`'s [`parse`]).
-pub(crate) fn select_parsed(
+/// An indefinite path's matches in `value`, as an array (possibly empty).
+pub(crate) fn general(
     path: &str,
-    parsed: &Parsed,
+    query: &Result<JsonPath, String>,
     value: &Value,
 ) -> Result<Value, PathError> {
-    match parsed {
-        Parsed::Definite(segments) => walk(path, segments, value),
-        Parsed::General(Ok(parsed)) => Ok(Value::Array(
-            parsed.query(value).all().into_iter().cloned().collect(),
+    match query {
+        Ok(query) => Ok(Value::Array(
+            query.query(value).all().into_iter().cloned().collect(),
         )),
-        Parsed::General(Err(e)) => Err(PathError::new(format!("Invalid path '{path}' : {e}"))),
+        Err(e) => Err(PathError::new(format!("Invalid path '{path}' : {e}"))),
     }
+}
+
+/// A JSON value a definite path can walk: a field by key, an item by index.
+pub(crate) trait Tree: Copy {
+    /// The field `key`, when this is an object that has it.
+    fn field(self, key: &str) -> Option<Self>;
+    /// The item at `index`, when this is an array that long.
+    fn item(self, index: usize) -> Option<Self>;
+    /// The number of items, when this is an array (0 otherwise).
+    fn items(self) -> usize;
+}
+
+/// Objects with at most this many fields are searched in order: comparing
+/// a few short keys is cheaper than hashing the key (serde_json's map
+/// hashes with SipHash).
+const LINEAR_FIELDS: usize = 8;
+
+impl<'a> Tree for &'a Value {
+    fn field(self, key: &str) -> Option<&'a Value> {
+        let map = self.as_object()?;
+        if map.len() <= LINEAR_FIELDS {
+            map.iter().find_map(|(k, v)| (k == key).then_some(v))
+        } else {
+            map.get(key)
+        }
+    }
+
+    fn item(self, index: usize) -> Option<&'a Value> {
+        self.as_array()?.get(index)
+    }
+
+    fn items(self) -> usize {
+        self.as_array().map_or(0, Vec::len)
+    }
+}
+
+/// Follow the definite `segments` of `path` from `value`.
+pub(crate) fn walk<T: Tree>(path: &str, segments: &[Segment], value: T) -> Result<T, PathError> {
+    walk_from(path, segments, 0, value)
+}
+
+/// Follow `segments[first..]` from `value`, which the first `first`
+/// segments of `path` led to (errors name the whole path).
+pub(crate) fn walk_from<T: Tree>(
+    path: &str,
+    segments: &[Segment],
+    first: usize,
+    value: T,
+) -> Result<T, PathError> {
+    let mut current = value;
+    for (i, segment) in segments.iter().enumerate().skip(first) {
+        let next = match segment {
+            Segment::Key(key) => current.field(key),
+            Segment::Index(n) => index_of(*n, current.items()).and_then(|at| current.item(at)),
+        };
+        current = next.ok_or_else(|| not_found(path, segments, i))?;
+    }
+    Ok(current)
 }
 
 /// AWS's normalised form of a definite path: `$['a'][0]`.
@@ -110,35 +173,6 @@ pub(crate) fn normalized(segments: &[Segment]) -> String {
         }
     }
     out
-}
-
-/// Objects with at most this many fields are searched in order: comparing
-/// a few short keys is cheaper than hashing the key (serde_json's map
-/// hashes with SipHash).
-const LINEAR_FIELDS: usize = 8;
-
-/// The field `key` of `map`.
-pub(crate) fn field<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    if map.len() <= LINEAR_FIELDS {
-        map.iter().find_map(|(k, v)| (k == key).then_some(v))
-    } else {
-        map.get(key)
-    }
-}
-
-fn walk(path: &str, segments: &[Segment], value: &Value) -> Result<Value, PathError> {
-    let mut current = value;
-    for (i, segment) in segments.iter().enumerate() {
-        let next = match (segment, current) {
-            (Segment::Key(k), Value::Object(map)) => field(map, k),
-            (Segment::Index(n), Value::Array(items)) => {
-                index_of(*n, items.len()).and_then(|n| items.get(n))
-            }
-            _ => None,
-        };
-        current = next.ok_or_else(|| not_found(path, segments, i))?;
-    }
-    Ok(current.clone())
 }
 
 /// AWS's error for a definite `path` whose segment `failed_at` finds nothing:
@@ -228,142 +262,6 @@ pub(crate) fn parse_definite(path: &str) -> Option<Vec<Segment>> {
     Some(segments)
 }
 
-/// Write `value` into `target` at the reference path `path`, creating
-/// missing objects on the way (`ResultPath`). `$` replaces the whole target.
-#[cfg(test)]
-pub(crate) fn set(target: Value, path: &str, value: Value) -> Result<Value, PathError> {
-    let parsed = parsed(path);
-    let Parsed::Definite(segments) = &*parsed else {
-        return Err(PathError::new(format!(
-            "Invalid path '{path}' : not a reference path"
-        )));
-    };
-    let mut root = target;
-    insert(&mut root, segments, value, path)?;
-    Ok(root)
-}
-
-/// [`set`], but when the path cannot be written, `target` comes back
-/// untouched (for the error message) instead of a [`PathError`].
-pub(crate) fn try_set(target: Value, path: &str, value: Value) -> Result<Value, Value> {
-    try_set_parsed(target, path, &parsed(path), value)
-}
-
-/// [`try_set`] with the path already parsed (`parsed` is `path`'s [`parse`]).
-pub(crate) fn try_set_parsed(
-    target: Value,
-    path: &str,
-    parsed: &Parsed,
-    value: Value,
-) -> Result<Value, Value> {
-    let Parsed::Definite(segments) = parsed else {
-        return Err(target);
-    };
-    // The common `$.name` into an object: set the field (in place when it exists).
-    if let ([Segment::Key(key)], Value::Object(_)) = (segments.as_slice(), &target) {
-        let mut root = target;
-        if let Value::Object(map) = &mut root {
-            map.insert(key.to_string(), value);
-        }
-        return Ok(root);
-    }
-    if !insertable(Slot::Real(&target), segments) {
-        return Err(target);
-    }
-    let mut root = target;
-    match insert(&mut root, segments, value, path) {
-        Ok(()) => Ok(root),
-        // Unreachable after `insertable`; the partly written value is all there is.
-        Err(_) => Err(root),
-    }
-}
-
-/// A slot as [`insert`] would find it: an existing value, or one it creates.
-#[derive(Clone, Copy)]
-enum Slot<'a> {
-    Real(&'a Value),
-    /// A field `insert` adds as `null`.
-    NewNull,
-    /// A field `insert` adds (or replaces) as `{}`.
-    NewObject,
-}
-
-/// Whether [`insert`] succeeds, without writing anything.
-fn insertable(slot: Slot<'_>, segments: &[Segment]) -> bool {
-    let Some((first, rest)) = segments.split_first() else {
-        return true;
-    };
-    match first {
-        Segment::Key(key) => {
-            let child = match slot {
-                Slot::Real(Value::Object(map)) => match field(map, key) {
-                    Some(child) => Slot::Real(child),
-                    None => Slot::NewNull,
-                },
-                Slot::Real(Value::Null) | Slot::NewNull if !rest.is_empty() => Slot::NewNull,
-                Slot::NewObject => Slot::NewNull,
-                _ => return false,
-            };
-            let child = match child {
-                Slot::Real(v) if !rest.is_empty() && !v.is_object() && !v.is_array() => {
-                    Slot::NewObject
-                }
-                Slot::NewNull if !rest.is_empty() => Slot::NewObject,
-                other => other,
-            };
-            insertable(child, rest)
-        }
-        Segment::Index(n) => match slot {
-            Slot::Real(Value::Array(items)) => index_of(*n, items.len())
-                .and_then(|i| items.get(i))
-                .is_some_and(|child| insertable(Slot::Real(child), rest)),
-            _ => false,
-        },
-    }
-}
-
-fn insert(
-    slot: &mut Value,
-    segments: &[Segment],
-    value: Value,
-    path: &str,
-) -> Result<(), PathError> {
-    let Some((first, rest)) = segments.split_first() else {
-        *slot = value;
-        return Ok(());
-    };
-    let fail = || {
-        PathError::new(format!(
-            "Unable to apply ResultPath '{path}' to input: the path does not refer to a field of an object"
-        ))
-    };
-    match first {
-        Segment::Key(key) => {
-            if slot.is_null() && !rest.is_empty() {
-                *slot = Value::Object(Map::new());
-            }
-            let Value::Object(map) = slot else {
-                return Err(fail());
-            };
-            let child = map.entry(key.to_string()).or_insert(Value::Null);
-            if !rest.is_empty() && !child.is_object() && !child.is_array() {
-                *child = Value::Object(Map::new());
-            }
-            insert(child, rest, value, path)
-        }
-        Segment::Index(n) => {
-            let Value::Array(items) = slot else {
-                return Err(fail());
-            };
-            let len = items.len();
-            let child = index_of(*n, len)
-                .and_then(|i| items.get_mut(i))
-                .ok_or_else(fail)?;
-            insert(child, rest, value, path)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -397,54 +295,5 @@ mod tests {
         let users = json!({"users": [{"s": 0}, {"s": 1}]});
         assert_eq!(select("$.users[?(@.s == 0)]", &users)?, json!([{"s": 0}]));
         Ok(())
-    }
-
-    #[test]
-    fn set_creates_nested_objects_and_replaces_root() -> Result<(), PathError> {
-        assert_eq!(
-            set(json!({"a": 1}), "$.b.c", json!(2))?,
-            json!({"a": 1, "b": {"c": 2}})
-        );
-        assert_eq!(set(json!({"a": 1}), "$", json!(2))?, json!(2));
-        assert!(set(json!("text"), "$.a", json!(1)).is_err());
-        Ok(())
-    }
-
-    #[test]
-    fn try_set_fails_exactly_where_set_fails_and_keeps_the_target() {
-        let targets = [
-            json!({"a": 1, "b": {"c": [1, {"d": 2}]}, "n": null}),
-            json!(null),
-            json!("text"),
-            json!([1, 2]),
-        ];
-        let paths = [
-            "$",
-            "$.a",
-            "$.a.b",
-            "$.b.c[1].d",
-            "$.b.c[0].x",
-            "$.b.c[5]",
-            "$.n",
-            "$.n.x",
-            "$.x.y.z",
-            "$[0]",
-            "$[0].a",
-            "$.b.c[-1].e",
-            "$.x[0]",
-            "$.a[0]",
-            "$[*]",
-        ];
-        for target in &targets {
-            for path in paths {
-                let expected = set(target.clone(), path, json!(7)).ok();
-                let actual = try_set(target.clone(), path, json!(7));
-                match (&expected, &actual) {
-                    (Some(e), Ok(a)) => assert_eq!(e, a, "{path} on {target}"),
-                    (None, Err(kept)) => assert_eq!(kept, target, "{path} on {target}"),
-                    _ => panic!("{path} on {target}: {expected:?} vs {actual:?}"),
-                }
-            }
-        }
     }
 }

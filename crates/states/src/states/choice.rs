@@ -5,9 +5,9 @@ use serde_json::Value;
 
 use crate::definition::{ChoiceState, Comparison, Condition, Operand};
 use crate::errors::{STATES_NO_CHOICE_MATCHED, StatesError};
+use crate::executor::attempt::{Attempt, Outcome};
 use crate::executor::env::Env;
-use crate::executor::io_arena as io;
-use crate::executor::{Attempt, Outcome};
+use crate::executor::io;
 use crate::paths;
 use crate::value::{Arena, NodeId};
 
@@ -18,8 +18,7 @@ pub(super) fn run<'d>(
     attempt: &Attempt<'_>,
 ) -> Result<Outcome<'d>, StatesError> {
     if attempt.jsonata {
-        let input = arena.get(input).to_value();
-        return Ok(run_jsonata(choice, &input, attempt)?.into_arena(arena));
+        return run_jsonata(choice, arena, input, attempt);
     }
     let ctx = &attempt.env();
     let effective = io::apply_input_path(arena, choice.common.input_path.as_ref(), input, ctx)?;
@@ -55,10 +54,11 @@ pub(super) fn run<'d>(
 /// rule (or the state, for `Default`) may set `Output` and `Assign`.
 fn run_jsonata<'d>(
     choice: &'d ChoiceState,
-    input: &Value,
+    arena: &mut Arena,
+    input: NodeId,
     attempt: &Attempt<'_>,
-) -> Result<Outcome<'d, Value>, StatesError> {
-    let states = attempt.ja_states(input);
+) -> Result<Outcome<'d>, StatesError> {
+    let states = attempt.ja_states_in(arena, input);
     for rule in &choice.choices {
         let Condition::Jsonata(condition) = &rule.condition else {
             return Err(StatesError::runtime(
@@ -76,7 +76,7 @@ fn run_jsonata<'d>(
         };
         if let (true, Some(next)) = (holds, &rule.next) {
             let assigned = attempt.ja_assign(rule.assign.as_deref(), &states)?;
-            let output = attempt.ja_output(rule.output.as_ref(), input.clone(), &states)?;
+            let output = attempt.ja_output_in(arena, rule.output.as_ref(), input, &states)?;
             return Ok(Outcome::next(next, output).with_assigned(assigned));
         }
     }
@@ -87,7 +87,7 @@ fn run_jsonata<'d>(
         ));
     };
     let assigned = attempt.ja_assign(choice.common.assign.as_deref(), &states)?;
-    let output = attempt.ja_output(choice.common.output.as_ref(), input.clone(), &states)?;
+    let output = attempt.ja_output_in(arena, choice.common.output.as_ref(), input, &states)?;
     Ok(Outcome::next(next, output).with_assigned(assigned))
 }
 
@@ -272,10 +272,7 @@ mod tests {
             &rule.condition,
             &mut arena,
             input,
-            &Env {
-                context: &context,
-                variables: &variables,
-            },
+            &Env::new(&context, &variables),
         )
     }
 

@@ -4,20 +4,29 @@ use serde_json::Value;
 
 use crate::definition::FailState;
 use crate::errors::StatesError;
+use crate::executor::attempt::Attempt;
 use crate::executor::env::Env;
-use crate::executor::{Attempt, io};
+use crate::executor::io;
+use crate::value::{Arena, NodeId};
 
 /// The error a Fail state raises (every problem computing it is itself an error).
-pub(super) fn run(fail: &FailState, input: &Value, attempt: &Attempt<'_>) -> StatesError {
+pub(super) fn run(
+    fail: &FailState,
+    arena: &mut Arena,
+    input: NodeId,
+    attempt: &Attempt<'_>,
+) -> StatesError {
     if attempt.jsonata {
-        return jsonata_error(fail, input, attempt);
+        return jsonata_error(fail, arena, input, attempt);
     }
     let ctx = &attempt.env();
-    let error = match text_field(fail.error.as_ref(), fail.error_path.as_deref(), input, ctx) {
+    let error_path = fail.error_path.as_deref();
+    let error = match text_field(fail.error.as_ref(), error_path, (arena, input), ctx) {
         Ok(v) => v,
         Err(e) => return e,
     };
-    let cause = match text_field(fail.cause.as_ref(), fail.cause_path.as_deref(), input, ctx) {
+    let cause_path = fail.cause_path.as_deref();
+    let cause = match text_field(fail.cause.as_ref(), cause_path, (arena, input), ctx) {
         Ok(v) => v,
         Err(e) => return e,
     };
@@ -28,8 +37,13 @@ pub(super) fn run(fail: &FailState, input: &Value, attempt: &Attempt<'_>) -> Sta
 }
 
 /// Fail in a JSONata state: `Error` and `Cause` may be `{% %}` expressions.
-fn jsonata_error(fail: &FailState, input: &Value, attempt: &Attempt<'_>) -> StatesError {
-    let states = attempt.ja_states(input);
+fn jsonata_error(
+    fail: &FailState,
+    arena: &Arena,
+    input: NodeId,
+    attempt: &Attempt<'_>,
+) -> StatesError {
+    let states = attempt.ja_states_in(arena, input);
     let text = |field: Option<&Value>, name: &str| -> Result<Option<String>, StatesError> {
         field
             .map(|v| match attempt.ja_template(v, name, &states)? {
@@ -53,19 +67,20 @@ fn jsonata_error(fail: &FailState, input: &Value, attempt: &Attempt<'_>) -> Stat
 fn text_field(
     literal: Option<&Value>,
     path: Option<&str>,
-    input: &Value,
+    (arena, input): (&mut Arena, NodeId),
     ctx: &Env<'_>,
 ) -> Result<Option<String>, StatesError> {
     if let Some(path) = path {
-        let value = if path.starts_with("States.") {
-            io::intrinsic(path, input, ctx)?
+        let found = if path.starts_with("States.") {
+            io::intrinsic(arena, path, input, ctx)?
         } else {
-            io::read(path, input, ctx)?
+            io::read(arena, path, input, ctx)?
         };
-        return match value {
-            Value::String(s) => Ok(Some(s)),
-            other => Err(StatesError::runtime(format!(
-                "The path '{path}' must reference a string value, but referenced {other}"
+        let value = arena.get(found);
+        return match value.as_str() {
+            Some(text) => Ok(Some(text.to_string())),
+            None => Err(StatesError::runtime(format!(
+                "The path '{path}' must reference a string value, but referenced {value}"
             ))),
         };
     }

@@ -3,26 +3,33 @@
 
 mod config;
 
+use std::sync::{Mutex, PoisonError};
+
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
-use crate::context::{LazyContext, with_map_item};
+use crate::context::with_map_item;
 use crate::definition::{MapState, State};
 use crate::errors::{
     STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD, STATES_QUERY_EVALUATION_ERROR, StatesError,
 };
+use crate::executor::attempt::{Attempt, Outcome};
+use crate::executor::env::MapItem;
+use crate::executor::io;
 use crate::executor::join::{Branch, join_all};
-use crate::executor::{Attempt, Outcome, Runtime, io};
+use crate::executor::runtime::Runtime;
 use crate::history::{self, Cursor, EventType};
+use crate::value::{Arena, Kind, NodeId};
 
 pub(super) async fn run<'d>(
     rt: &Runtime<'_>,
     state: &'d State,
     map: &MapState,
-    input: &Value,
+    arena: &mut Arena,
+    input: NodeId,
     attempt: &Attempt<'_>,
     cursor: &mut Cursor,
-) -> Result<Outcome<'d, Value>, StatesError> {
+) -> Result<Outcome<'d>, StatesError> {
     let ctx = &attempt.env();
     let Some(processor) = &map.item_processor else {
         return Err(StatesError::runtime("The Map state has no ItemProcessor"));
@@ -32,23 +39,24 @@ pub(super) async fn run<'d>(
             "ItemReader and ItemBatcher are not supported by this engine",
         ));
     }
-    let states = attempt.jsonata.then(|| attempt.ja_states(input));
+    let states = attempt.jsonata.then(|| attempt.ja_states_in(arena, input));
     let effective = match &states {
-        Some(_) => input.clone(),
-        None => io::apply_input_path(map.common.input_path.as_ref(), input, ctx)?,
+        Some(_) => input,
+        None => io::apply_input_path(arena, map.common.input_path.as_ref(), input, ctx)?,
     };
     let items = match &states {
-        Some(states) => jsonata_items(map, input, states, attempt)?,
+        Some(states) => jsonata_items(map, arena, input, states, attempt)?,
         None => {
             let items = match &map.items_path {
-                Some(path) => io::read(path, &effective, ctx)?,
-                None => effective.clone(),
+                Some(path) => io::read(arena, path, effective, ctx)?,
+                None => effective,
             };
-            let Value::Array(items) = items else {
+            if arena.get(items).kind() != Kind::Array {
                 return Err(StatesError::runtime(format!(
-                    "Map state input must be an array but was: {items}"
+                    "Map state input must be an array but was: {}",
+                    arena.get(items)
                 )));
-            };
+            }
             items
         }
     };
@@ -56,28 +64,32 @@ pub(super) async fn run<'d>(
         Some(states) => attempt.ja_template(value, field, states),
         None => Ok(value.clone()),
     };
-    let limits = config::Limits::read(map, &effective, ctx, &resolve)?;
+    let limits = config::Limits::read(map, arena, effective, ctx, &resolve)?;
     let selector = map
         .item_selector
         .as_ref()
         .or(map.results.parameters.as_ref());
-    let mut inputs = Vec::with_capacity(items.len());
-    for (index, item) in items.iter().enumerate() {
-        // Only an ItemSelector sees `$$.Map.Item`; build that context just for it.
-        let item_context = || with_map_item(ctx.context.get(), index, item);
+    let count = arena.get(items).len();
+    let mut inputs = Vec::with_capacity(count);
+    for index in 0..count {
+        let Some(item) = arena.get(items).index(index).map(|item| item.id()) else {
+            break;
+        };
         inputs.push(match (selector, &states) {
             (Some(template), Some(states)) => {
+                // Only an ItemSelector sees `$$.Map.Item`.
+                let item_value = arena.get(item).to_value();
                 let states = crate::jsonata::States {
-                    context: item_context(),
+                    context: with_map_item(ctx.context.get(), index, &item_value),
                     ..states.clone()
                 };
-                attempt.ja_template(template, "ItemSelector", &states)?
+                attempt.ja_template_in(arena, template, "ItemSelector", &states)?
             }
             (Some(template), None) => {
-                let item_context = LazyContext::ready(item_context());
-                io::payload_template(template, &effective, &ctx.with_context(&item_context))?
+                let item_env = ctx.with_map_item(MapItem { index, value: item });
+                io::payload_template(arena, template, effective, &item_env)?
             }
-            (None, _) => item.clone(),
+            (None, _) => item,
         });
     }
     rt.record(
@@ -96,11 +108,17 @@ pub(super) async fn run<'d>(
     let permits = &permits;
     let name = attempt.name;
     let variables = attempt.variables;
-    let iterations: Vec<Branch<'_, (Result<Value, StatesError>, Cursor)>> = inputs
+    // Each iteration runs in an arena of its own (taken when it starts and
+    // given back, emptied, when it ends), on a copy of its item; its output
+    // is copied into the state's arena as soon as it ends. The lock is held
+    // only for those copies, never across an await.
+    let parent_arena = Mutex::new(&mut *arena);
+    let parent = &parent_arena;
+    let iterations: Vec<Branch<'_, (Result<NodeId, StatesError>, Cursor)>> = inputs
         .into_iter()
         .enumerate()
         .map(
-            |(index, item_input)| -> Branch<'_, (Result<Value, StatesError>, Cursor)> {
+            |(index, item_input)| -> Branch<'_, (Result<NodeId, StatesError>, Cursor)> {
                 Box::pin(async move {
                     let mut item_cursor = Cursor::branch(start);
                     let Ok(_permit) = permits.acquire().await else {
@@ -115,9 +133,24 @@ pub(super) async fn run<'d>(
                         EventType::MapIterationStarted,
                         json!({"mapIterationStartedEventDetails": details}),
                     );
+                    let mut own = rt.branch_arena();
+                    let own_input = {
+                        let parent = parent.lock().unwrap_or_else(PoisonError::into_inner);
+                        own.copy_from(&parent, item_input)
+                    };
                     let result = rt
-                        .run_machine(processor, item_input, variables.clone(), &mut item_cursor)
-                        .await;
+                        .run_branch(
+                            processor,
+                            (&mut own, own_input),
+                            variables.clone(),
+                            &mut item_cursor,
+                        )
+                        .await
+                        .map(|output| {
+                            let mut parent = parent.lock().unwrap_or_else(PoisonError::into_inner);
+                            parent.copy_from(&own, output)
+                        });
+                    drop(own);
                     let (event, key) = match result {
                         Ok(_) => (
                             EventType::MapIterationSucceeded,
@@ -154,54 +187,52 @@ pub(super) async fn run<'d>(
         return Err(error);
     }
     rt.record(cursor, EventType::MapStateSucceeded, json!({}));
-    let result = Value::Array(
-        results
-            .into_iter()
-            .map(|(r, _)| match r {
-                Ok(v) => v,
-                Err(e) => e.to_error_output(),
-            })
-            .collect(),
-    );
+    let mut outputs = Vec::with_capacity(results.len());
+    for (result, _) in results {
+        outputs.push(match result {
+            Ok(output) => output,
+            Err(error) => arena.import(&error.to_error_output()),
+        });
+    }
+    let result = arena.array(outputs);
     if let Some(states) = states {
-        let states = crate::jsonata::States {
-            result: Some(result.clone()),
-            ..states
-        };
+        let states = attempt.ja_with_result(arena, states, result);
         let assigned = attempt.ja_assign(map.common.assign.as_deref(), &states)?;
-        let output = attempt.ja_output(map.common.output.as_ref(), result, &states)?;
+        let output = attempt.ja_output_in(arena, map.common.output.as_ref(), result, &states)?;
         return Ok(Outcome::follow(state, output).with_assigned(assigned));
     }
     let result = match &map.results.result_selector {
-        Some(selector) => io::payload_template(selector, &result, ctx)?,
+        Some(selector) => io::payload_template(arena, selector, result, ctx)?,
         None => result,
     };
-    let assigned = io::assign(map.common.assign.as_ref(), &result, ctx)?;
-    let output = io::apply_result_path(map.results.result_path.as_ref(), input.clone(), result)?;
-    let output = io::apply_output_path(map.common.output_path.as_ref(), output, ctx)?;
+    let assigned = io::assign(arena, map.common.assign.as_ref(), result, ctx)?;
+    let output = io::apply_state_result_path(arena, &map.results, input, result)?;
+    let output = io::apply_output_path(arena, map.common.output_path.as_ref(), output, ctx)?;
     Ok(Outcome::follow(state, output).with_assigned(assigned))
 }
 
 /// `Items` of a JSONata Map (an expression or a template array), else the
-/// state input; either must be an array.
+/// state input; either must be an array (a value of `arena`).
 fn jsonata_items(
     map: &MapState,
-    input: &Value,
+    arena: &mut Arena,
+    input: NodeId,
     states: &crate::jsonata::States,
     attempt: &Attempt<'_>,
-) -> Result<Vec<Value>, StatesError> {
+) -> Result<NodeId, StatesError> {
     let query_error =
         |message: String| StatesError::prefixed(STATES_QUERY_EVALUATION_ERROR, message);
     let Some(items) = &map.items else {
-        return match input {
-            Value::Array(items) => Ok(items.clone()),
-            other => Err(query_error(format!(
-                "Map state input must be an array but was: {other}"
+        return match arena.get(input).kind() {
+            Kind::Array => Ok(input),
+            _ => Err(query_error(format!(
+                "Map state input must be an array but was: {}",
+                arena.get(input)
             ))),
         };
     };
     match attempt.ja_template(items, "Items", states)? {
-        Value::Array(items) => Ok(items),
+        Value::Array(items) => Ok(arena.import(&Value::Array(items))),
         other => {
             let expression = crate::jsonata::expression_text(items).unwrap_or_default();
             Err(query_error(format!(

@@ -13,7 +13,8 @@ mod wait;
 
 use crate::definition::State;
 use crate::errors::StatesError;
-use crate::executor::{Attempt, Outcome, Runtime};
+use crate::executor::attempt::{Attempt, Outcome};
+use crate::executor::runtime::Runtime;
 use crate::history::Cursor;
 use crate::value::{Arena, NodeId};
 
@@ -27,10 +28,6 @@ pub(crate) fn never_waits(state: &State) -> bool {
 }
 
 /// Run one attempt of `state` with its raw `input`, a value of `arena`.
-///
-/// Pass, Task and Choice work on the arena. The other states still work on
-/// `serde_json::Value` (`docs/value-model.md`): their input is converted
-/// for them and their output copied back.
 pub(crate) async fn act<'d>(
     rt: &Runtime<'_>,
     state: &'d State,
@@ -43,25 +40,12 @@ pub(crate) async fn act<'d>(
         State::Pass(pass) => pass::run(state, pass, arena, input, attempt),
         State::Task(task) => task::run(rt, state, task, arena, input, attempt, cursor).await,
         State::Choice(choice) => choice::run(choice, arena, input, attempt),
-        State::Wait(wait) => {
-            let input = arena.get(input).to_value();
-            let outcome = wait::run(rt, state, wait, &input, attempt).await?;
-            Ok(outcome.into_arena(arena))
-        }
-        State::Succeed(succeed) => {
-            let input = arena.get(input).to_value();
-            Ok(succeed::run(succeed, &input, attempt)?.into_arena(arena))
-        }
-        State::Fail(fail) => Err(fail::run(fail, &arena.get(input).to_value(), attempt)),
+        State::Wait(wait) => wait::run(rt, state, wait, arena, input, attempt).await,
+        State::Succeed(succeed) => succeed::run(succeed, arena, input, attempt),
+        State::Fail(fail) => Err(fail::run(fail, arena, input, attempt)),
         State::Parallel(parallel) => {
-            let input = arena.get(input).to_value();
-            let outcome = parallel::run(rt, state, parallel, &input, attempt, cursor).await?;
-            Ok(outcome.into_arena(arena))
+            parallel::run(rt, state, parallel, arena, input, attempt, cursor).await
         }
-        State::Map(map) => {
-            let input = arena.get(input).to_value();
-            let outcome = map::run(rt, state, map, &input, attempt, cursor).await?;
-            Ok(outcome.into_arena(arena))
-        }
+        State::Map(map) => map::run(rt, state, map, arena, input, attempt, cursor).await,
     }
 }

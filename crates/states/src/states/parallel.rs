@@ -2,33 +2,41 @@
 //! of branch outputs, in branch order. The first branch failure fails the
 //! state and cancels the other branches.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::definition::{ParallelState, State};
 use crate::errors::StatesError;
+use crate::executor::attempt::{Attempt, Outcome};
+use crate::executor::io;
 use crate::executor::join::{Branch, try_join_all};
-use crate::executor::{Attempt, Outcome, Runtime, io};
+use crate::executor::runtime::Runtime;
 use crate::history::{self, Cursor, EventType};
+use crate::value::{Arena, NodeId};
+
+/// A branch's run: its arena, its output there, and its history cursor.
+type Joined<'a> = Branch<'a, Result<(Arena, NodeId, Cursor), StatesError>>;
 
 pub(super) async fn run<'d>(
     rt: &Runtime<'_>,
     state: &'d State,
     parallel: &ParallelState,
-    input: &Value,
+    arena: &mut Arena,
+    input: NodeId,
     attempt: &Attempt<'_>,
     cursor: &mut Cursor,
-) -> Result<Outcome<'d, Value>, StatesError> {
+) -> Result<Outcome<'d>, StatesError> {
     let ctx = &attempt.env();
-    let states = attempt.jsonata.then(|| attempt.ja_states(input));
+    let states = attempt.jsonata.then(|| attempt.ja_states_in(arena, input));
     let effective = match &states {
         Some(states) => match &parallel.common.arguments {
-            Some(template) => attempt.ja_template(template, "Arguments", states)?,
-            None => input.clone(),
+            Some(template) => attempt.ja_template_in(arena, template, "Arguments", states)?,
+            None => input,
         },
         None => {
-            let effective = io::apply_input_path(parallel.common.input_path.as_ref(), input, ctx)?;
+            let input_path = parallel.common.input_path.as_ref();
+            let effective = io::apply_input_path(arena, input_path, input, ctx)?;
             match &parallel.results.parameters {
-                Some(template) => io::payload_template(template, &effective, ctx)?,
+                Some(template) => io::payload_template(arena, template, effective, ctx)?,
                 None => effective,
             }
         }
@@ -36,22 +44,27 @@ pub(super) async fn run<'d>(
     rt.record(cursor, EventType::ParallelStateStarted, json!({}));
     let start = cursor.last;
     rt.history.fork(cursor);
-    let branches: Vec<Branch<'_, Result<(Value, Cursor), StatesError>>> = parallel
+    // Each branch runs in an arena of its own, on a copy of the input.
+    let branches: Vec<Joined<'_>> = parallel
         .branches
         .iter()
-        .map(
-            |branch| -> Branch<'_, Result<(Value, Cursor), StatesError>> {
-                let branch_input = effective.clone();
-                let variables = attempt.variables;
-                Box::pin(async move {
-                    let mut branch_cursor = Cursor::branch(start);
-                    let output = rt
-                        .run_machine(branch, branch_input, variables.clone(), &mut branch_cursor)
-                        .await?;
-                    Ok((output, branch_cursor))
-                })
-            },
-        )
+        .map(|branch| -> Joined<'_> {
+            let mut own = rt.branch_arena();
+            let branch_input = own.copy_from(arena, effective);
+            let variables = attempt.variables;
+            Box::pin(async move {
+                let mut branch_cursor = Cursor::branch(start);
+                let output = rt
+                    .run_branch(
+                        branch,
+                        (&mut own, branch_input),
+                        variables.clone(),
+                        &mut branch_cursor,
+                    )
+                    .await?;
+                Ok((own, output, branch_cursor))
+            })
+        })
         .collect();
     let joined = try_join_all(branches).await;
     rt.history.join(cursor);
@@ -67,28 +80,31 @@ pub(super) async fn run<'d>(
             return Err(error);
         }
     };
-    if let Some(last) = outputs.iter().map(|(_, c)| c.last).max() {
+    if let Some(last) = outputs.iter().map(|(_, _, c)| c.last).max() {
         cursor.last = last;
     }
     rt.record(cursor, EventType::ParallelStateSucceeded, json!({}));
-    let result = Value::Array(outputs.into_iter().map(|(v, _)| v).collect());
+    let mark = arena.begin_array();
+    for (own, output, _) in &outputs {
+        let copied = arena.copy_from(own, *output);
+        arena.push_item(copied);
+    }
+    let result = arena.finish_array(mark);
+    drop(outputs);
     if let Some(states) = states {
-        let states = crate::jsonata::States {
-            result: Some(result.clone()),
-            ..states
-        };
+        let states = attempt.ja_with_result(arena, states, result);
         let assigned = attempt.ja_assign(parallel.common.assign.as_deref(), &states)?;
-        let output = attempt.ja_output(parallel.common.output.as_ref(), result, &states)?;
+        let output =
+            attempt.ja_output_in(arena, parallel.common.output.as_ref(), result, &states)?;
         return Ok(Outcome::follow(state, output).with_assigned(assigned));
     }
     let result = match &parallel.results.result_selector {
-        Some(selector) => io::payload_template(selector, &result, ctx)?,
+        Some(selector) => io::payload_template(arena, selector, result, ctx)?,
         None => result,
     };
-    let assigned = io::assign(parallel.common.assign.as_ref(), &result, ctx)?;
-    let output =
-        io::apply_result_path(parallel.results.result_path.as_ref(), input.clone(), result)?;
-    let output = io::apply_output_path(parallel.common.output_path.as_ref(), output, ctx)?;
+    let assigned = io::assign(arena, parallel.common.assign.as_ref(), result, ctx)?;
+    let output = io::apply_state_result_path(arena, &parallel.results, input, result)?;
+    let output = io::apply_output_path(arena, parallel.common.output_path.as_ref(), output, ctx)?;
     Ok(Outcome::follow(state, output).with_assigned(assigned))
 }
 

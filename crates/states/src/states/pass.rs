@@ -2,8 +2,8 @@
 
 use crate::definition::{PassState, State};
 use crate::errors::StatesError;
-use crate::executor::io_arena as io;
-use crate::executor::{Attempt, Outcome};
+use crate::executor::attempt::{Attempt, Outcome};
+use crate::executor::io;
 use crate::value::{Arena, NodeId};
 
 pub(super) fn run<'d>(
@@ -14,13 +14,10 @@ pub(super) fn run<'d>(
     attempt: &Attempt<'_>,
 ) -> Result<Outcome<'d>, StatesError> {
     if attempt.jsonata {
-        let input = arena.get(input).to_value();
-        let states = attempt.ja_states(&input);
+        let states = attempt.ja_states_in(arena, input);
         let assigned = attempt.ja_assign(pass.common.assign.as_deref(), &states)?;
-        let output = attempt.ja_output(pass.common.output.as_ref(), input, &states)?;
-        return Ok(Outcome::follow(state, output)
-            .with_assigned(assigned)
-            .into_arena(arena));
+        let output = attempt.ja_output_in(arena, pass.common.output.as_ref(), input, &states)?;
+        return Ok(Outcome::follow(state, output).with_assigned(assigned));
     }
     let ctx = &attempt.env();
     let effective = io::apply_input_path(arena, pass.common.input_path.as_ref(), input, ctx)?;

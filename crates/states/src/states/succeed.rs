@@ -1,29 +1,33 @@
 //! `Succeed`: end the (sub-)machine successfully.
 
-use serde_json::Value;
-
 use crate::definition::SucceedState;
 use crate::errors::StatesError;
+use crate::executor::attempt::{Attempt, Outcome};
 use crate::executor::io;
-use crate::executor::{Attempt, Outcome};
+use crate::value::{Arena, NodeId};
 
 pub(super) fn run(
     succeed: &SucceedState,
-    input: &Value,
+    arena: &mut Arena,
+    input: NodeId,
     attempt: &Attempt<'_>,
-) -> Result<Outcome<'static, Value>, StatesError> {
+) -> Result<Outcome<'static>, StatesError> {
     if attempt.jsonata {
-        let states = attempt.ja_states(input);
-        return Ok(Outcome::end(attempt.ja_output(
-            succeed.common.output.as_ref(),
-            input.clone(),
-            &states,
-        )?));
+        let states = attempt.ja_states_in(arena, input);
+        let output = succeed.common.output.as_ref();
+        return Ok(Outcome::end(
+            attempt.ja_output_in(arena, output, input, &states)?,
+        ));
     }
     let ctx = &attempt.env();
-    let effective = io::apply_input_path(succeed.common.input_path.as_ref(), input, ctx)?;
-    let output = io::apply_output_path(succeed.common.output_path.as_ref(), effective, ctx)?;
-    Ok(Outcome::end(output))
+    let effective = io::apply_input_path(arena, succeed.common.input_path.as_ref(), input, ctx)?;
+    let output_path = succeed.common.output_path.as_ref();
+    Ok(Outcome::end(io::apply_output_path(
+        arena,
+        output_path,
+        effective,
+        ctx,
+    )?))
 }
 
 #[cfg(test)]

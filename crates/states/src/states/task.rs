@@ -6,9 +6,10 @@ use serde_json::Value;
 
 use crate::definition::{State, TaskState};
 use crate::errors::StatesError;
+use crate::executor::attempt::{Attempt, Outcome};
 use crate::executor::env::Env;
-use crate::executor::io_arena as io;
-use crate::executor::{Attempt, Outcome, Runtime};
+use crate::executor::io;
+use crate::executor::runtime::Runtime;
 use crate::handler::TaskContext;
 use crate::history::{self, Cursor, EventType, Fields, TaskLimits};
 use crate::value::{Arena, NodeId};
@@ -23,9 +24,7 @@ pub(super) async fn run<'d>(
     cursor: &mut Cursor,
 ) -> Result<Outcome<'d>, StatesError> {
     if attempt.jsonata {
-        let input = arena.get(input).to_value();
-        let outcome = run_jsonata(rt, state, task, arena, &input, attempt, cursor).await?;
-        return Ok(outcome.into_arena(arena));
+        return run_jsonata(rt, state, task, arena, input, attempt, cursor).await;
     }
     let ctx = &attempt.env();
     let effective = io::apply_input_path(arena, task.common.input_path.as_ref(), input, ctx)?;
@@ -75,14 +74,14 @@ async fn run_jsonata<'d>(
     state: &'d State,
     task: &TaskState,
     arena: &mut Arena,
-    input: &Value,
+    input: NodeId,
     attempt: &Attempt<'_>,
     cursor: &mut Cursor,
-) -> Result<Outcome<'d, Value>, StatesError> {
-    let states = attempt.ja_states(input);
+) -> Result<Outcome<'d>, StatesError> {
+    let states = attempt.ja_states_in(arena, input);
     let arguments = match &task.common.arguments {
-        Some(template) => attempt.ja_template(template, "Arguments", &states)?,
-        None => input.clone(),
+        Some(template) => attempt.ja_template_in(arena, template, "Arguments", &states)?,
+        None => input,
     };
     let number = |field: Option<&Value>, name: &str| -> Result<Option<f64>, StatesError> {
         field
@@ -93,7 +92,7 @@ async fn run_jsonata<'d>(
     let timeout = number(task.timeout_seconds.as_ref(), "TimeoutSeconds")?;
     let heartbeat = number(task.heartbeat_seconds.as_ref(), "HeartbeatSeconds")?;
     let scheduled = Scheduled {
-        parameters: arena.import(&arguments),
+        parameters: arguments,
         timeout,
         heartbeat,
     };
@@ -102,13 +101,9 @@ async fn run_jsonata<'d>(
         succeeded_at,
         ..
     } = invoke(rt, task, scheduled, (arena, attempt), cursor).await?;
-    let result = arena.get(result).to_value();
-    let states = crate::jsonata::States {
-        result: Some(result.clone()),
-        ..states
-    };
+    let states = attempt.ja_with_result(arena, states, result);
     let assigned = attempt.ja_assign(task.common.assign.as_deref(), &states)?;
-    let output = attempt.ja_output(task.common.output.as_ref(), result, &states)?;
+    let output = attempt.ja_output_in(arena, task.common.output.as_ref(), result, &states)?;
     Ok(Outcome::follow(state, output)
         .with_assigned(assigned)
         .finished_at(succeeded_at))

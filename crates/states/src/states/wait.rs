@@ -1,39 +1,41 @@
 //! `Wait`: delay for `Seconds` / `SecondsPath` or until `Timestamp` / `TimestampPath`.
 
-use chrono::Utc;
-use serde_json::Value;
-
 use super::choice::parse_timestamp;
 use crate::definition::{State, WaitState};
 use crate::errors::{STATES_QUERY_EVALUATION_ERROR, StatesError};
+use crate::executor::attempt::{Attempt, Outcome};
 use crate::executor::env::Env;
-use crate::executor::{Attempt, Outcome, Runtime, io};
+use crate::executor::io;
+use crate::executor::runtime::Runtime;
+use crate::value::{Arena, NodeId};
+use chrono::Utc;
 
 pub(super) async fn run<'d>(
     rt: &Runtime<'_>,
     state: &'d State,
     wait: &WaitState,
-    input: &Value,
+    arena: &mut Arena,
+    input: NodeId,
     attempt: &Attempt<'_>,
-) -> Result<Outcome<'d, Value>, StatesError> {
+) -> Result<Outcome<'d>, StatesError> {
     if attempt.jsonata {
-        let states = attempt.ja_states(input);
+        let states = attempt.ja_states_in(arena, input);
         let seconds = jsonata_seconds(wait, &states, attempt)?;
         if seconds > 0.0 {
             rt.sleep(seconds).await;
         }
         let assigned = attempt.ja_assign(wait.common.assign.as_deref(), &states)?;
-        let output = attempt.ja_output(wait.common.output.as_ref(), input.clone(), &states)?;
+        let output = attempt.ja_output_in(arena, wait.common.output.as_ref(), input, &states)?;
         return Ok(Outcome::follow(state, output).with_assigned(assigned));
     }
     let ctx = &attempt.env();
-    let effective = io::apply_input_path(wait.common.input_path.as_ref(), input, ctx)?;
-    let seconds = wait_seconds(wait, &effective, ctx)?;
+    let effective = io::apply_input_path(arena, wait.common.input_path.as_ref(), input, ctx)?;
+    let seconds = wait_seconds(wait, (arena, effective), ctx)?;
     if seconds > 0.0 {
         rt.sleep(seconds).await;
     }
-    let assigned = io::assign(wait.common.assign.as_ref(), &effective, ctx)?;
-    let output = io::apply_output_path(wait.common.output_path.as_ref(), effective, ctx)?;
+    let assigned = io::assign(arena, wait.common.assign.as_ref(), effective, ctx)?;
+    let output = io::apply_output_path(arena, wait.common.output_path.as_ref(), effective, ctx)?;
     Ok(Outcome::follow(state, output).with_assigned(assigned))
 }
 
@@ -71,7 +73,11 @@ fn jsonata_seconds(
 }
 
 /// How long to wait, in specification seconds (never negative).
-fn wait_seconds(wait: &WaitState, input: &Value, ctx: &Env<'_>) -> Result<f64, StatesError> {
+fn wait_seconds(
+    wait: &WaitState,
+    (arena, input): (&mut Arena, NodeId),
+    ctx: &Env<'_>,
+) -> Result<f64, StatesError> {
     if let Some(seconds) = &wait.seconds {
         return seconds.as_u64().map(|s| s as f64).ok_or_else(|| {
             StatesError::runtime(format!(
@@ -80,7 +86,8 @@ fn wait_seconds(wait: &WaitState, input: &Value, ctx: &Env<'_>) -> Result<f64, S
         });
     }
     if let Some(path) = &wait.seconds_path {
-        let value = io::read(path, input, ctx)?;
+        let found = io::read(arena, path, input, ctx)?;
+        let value = arena.get(found);
         return match value.as_i64() {
             Some(n) if n < 0 => Err(StatesError::runtime(format!(
                 "The SecondsPath parameter references a negative value: {path} == {value}"
@@ -97,10 +104,11 @@ fn wait_seconds(wait: &WaitState, input: &Value, ctx: &Env<'_>) -> Result<f64, S
             format!("{timestamp}"),
         )
     } else if let Some(path) = &wait.timestamp_path {
-        let value = io::read(path, input, ctx)?;
-        let shown = match &value {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
+        let found = io::read(arena, path, input, ctx)?;
+        let value = arena.get(found);
+        let shown = match value.as_str() {
+            Some(text) => text.to_string(),
+            None => value.to_string(),
         };
         (
             value.as_str().map(str::to_string),

@@ -6,6 +6,7 @@ use crate::definition::MapState;
 use crate::errors::StatesError;
 use crate::executor::env::Env;
 use crate::executor::io;
+use crate::value::{Arena, Json, NodeId};
 
 /// The limits of one Map run, read from literals or paths.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -16,15 +17,21 @@ pub(super) struct Limits {
     pub(super) tolerated_percentage: Option<f64>,
 }
 
-fn shown(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+fn shown(value: Json<'_>) -> String {
+    match value.as_str() {
+        Some(text) => text.to_string(),
+        None => value.to_string(),
     }
 }
 
-fn integer_at(field: &str, path: &str, input: &Value, ctx: &Env<'_>) -> Result<i64, StatesError> {
-    let value = io::read(path, input, ctx)?;
+fn integer_at(
+    field: &str,
+    path: &str,
+    (arena, input): (&mut Arena, NodeId),
+    ctx: &Env<'_>,
+) -> Result<i64, StatesError> {
+    let found = io::read(arena, path, input, ctx)?;
+    let value = arena.get(found);
     // AWS also accepts a string holding an integer ("1").
     let parsed = value
         .as_i64()
@@ -32,7 +39,7 @@ fn integer_at(field: &str, path: &str, input: &Value, ctx: &Env<'_>) -> Result<i
     parsed.ok_or_else(|| {
         StatesError::runtime(format!(
             "The {field} field refers to value \"{}\" which is not a valid integer: {path}",
-            shown(&value)
+            shown(value)
         ))
     })
 }
@@ -40,7 +47,8 @@ fn integer_at(field: &str, path: &str, input: &Value, ctx: &Env<'_>) -> Result<i
 impl Limits {
     pub(super) fn read(
         map: &MapState,
-        input: &Value,
+        arena: &mut Arena,
+        input: NodeId,
         ctx: &Env<'_>,
         literal: &dyn Fn(&Value, &str) -> Result<Value, StatesError>,
     ) -> Result<Limits, StatesError> {
@@ -59,14 +67,19 @@ impl Limits {
             )?,
         );
         let concurrency = match &map.max_concurrency_path {
-            Some(path) => Some(integer_at("MaxConcurrencyPath", path, input, ctx)?),
+            Some(path) => Some(integer_at("MaxConcurrencyPath", path, (arena, input), ctx)?),
             None => max_concurrency.as_ref().and_then(Value::as_i64),
         };
         if concurrency.is_some_and(|c| c < 0) {
             return Err(StatesError::runtime("MaxConcurrency cannot be negative."));
         }
         let count = match &map.tolerated_failure_count_path {
-            Some(path) => Some(integer_at("ToleratedFailureCountPath", path, input, ctx)?),
+            Some(path) => Some(integer_at(
+                "ToleratedFailureCountPath",
+                path,
+                (arena, input),
+                ctx,
+            )?),
             None => tolerated_count.as_ref().and_then(Value::as_i64),
         };
         if count.is_some_and(|c| c < 0) {
@@ -76,14 +89,15 @@ impl Limits {
         }
         let percentage = match &map.tolerated_failure_percentage_path {
             Some(path) => {
-                let value = io::read(path, input, ctx)?;
+                let found = io::read(arena, path, input, ctx)?;
+                let value = arena.get(found);
                 let parsed = value
                     .as_f64()
                     .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()));
                 Some(parsed.ok_or_else(|| {
                     StatesError::runtime(format!(
                         "The ToleratedFailurePercentagePath field refers to value \"{}\" which is not a valid float: {path}",
-                        shown(&value)
+                        shown(value)
                     ))
                 })?)
             }
