@@ -18,9 +18,10 @@ and re-exporting a descendant's items (`pub use child::Item;`) are not
 imports: they are the parent's facade.
 
 Modules are found by following `mod name;` declarations from `lib.rs` (or
-`main.rs`). Test code is left out unless `--include-tests` is given: a module
-declared under `#[cfg(test)]`, inline or in its own file, sits above the code
-it tests, and its imports of test helpers are no part of the layering.
+`main.rs`). Test code is left out unless `--include-tests` is given: an item under
+`#[cfg(test)]` (a module, inline or in its own file, a function, an impl)
+sits above the code it tests, and its imports of test helpers are no part of
+the layering.
 Comments, strings and character literals are ignored.
 
 Exit status: 0 with no cycle, 1 with a cycle (each printed with the lines
@@ -106,6 +107,19 @@ def blank_span(code: str, start: int, end: int) -> str:
     return code[:start] + "".join("\n" if c == "\n" else " " for c in code[start:end]) + code[end:]
 
 
+def without_test_items(code: str) -> str:
+    """`code` with every `#[cfg(test)]` item blanked: a module (inline or
+    declared), a function, an impl, a `use`."""
+    while m := re.search(r"#\s*\[\s*cfg\s*\(\s*test\s*\)\s*\]", code):
+        brace, semi = code.find("{", m.end()), code.find(";", m.end())
+        if brace >= 0 and (semi < 0 or brace < semi):
+            end = matching_brace(code, brace) + 1
+        else:
+            end = len(code) if semi < 0 else semi + 1
+        code = blank_span(code, m.start(), end)
+    return code
+
+
 MOD_DECL = re.compile(
     r"((?:#\s*\[[^\]]*\]\s*)*)(?:pub(?:\s*\([^)]*\))?\s+)?mod\s+(" + IDENT + r")\s*([;{])"
 )
@@ -157,15 +171,12 @@ class Crate:
 
     def load(self, module: tuple[str, ...], path: Path, child_dir: Path) -> None:
         code = strip_code(path.read_text(encoding="utf-8"))
+        if not self.include_tests:
+            code = without_test_items(code)
         self.files[module] = path
         for m in reversed(list(MOD_DECL.finditer(code))):
-            attrs, name, kind = m.group(1), m.group(2), m.group(3)
-            is_test = re.search(r"cfg\s*\(\s*test\s*\)", attrs) is not None
+            name, kind = m.group(2), m.group(3)
             if kind == "{":
-                if is_test and not self.include_tests:
-                    code = blank_span(code, m.start(), matching_brace(code, m.end() - 1) + 1)
-                continue
-            if is_test and not self.include_tests:
                 continue
             explicit = re.search(r'path\s*=\s*"([^"]+)"', path.read_text(encoding="utf-8")[m.start() : m.end()])
             if explicit:

@@ -13,10 +13,14 @@
 //!   `scripts/bench-states.sh` compares it with the peer's best use of the
 //!   machine (one process at concurrency 1 or 16, or one process per core
 //!   with their rates summed).
-//! * `map_1000`: a Map over 1,000 items whose processor is Task → Pass
-//!   (2,001 states entered per execution).
+//! * `notification_jsonata` (and `_all_cores`): the same workflow written
+//!   in JSONata (`benches/notification-jsonata.asl.json`: `Arguments` and
+//!   `Output` in place of `Parameters`, `ResultSelector` and `ResultPath`),
+//!   same tasks, same output checks.
+//! * `map_1000` (and `_all_cores`): a Map over 1,000 items whose processor
+//!   is Task → Pass (2,001 states entered per execution).
 //!
-//! Both use `time_scale` 0, so nothing waits and no timer is armed.
+//! All use `time_scale` 0, so nothing waits and no timer is armed.
 //! `scripts/bench-states.sh` runs this next to the peer and prints the ratio.
 
 // criterion_group! generates undocumented functions, and a benchmark
@@ -135,6 +139,64 @@ async fn one_notification(machine: &StateMachine, options: &ExecutionOptions, i:
     black_box(run);
 }
 
+/// Run one `map_1000` execution on `input` and check its output.
+async fn one_map(machine: &StateMachine, options: &ExecutionOptions, input: &Value) {
+    let run = rez_states::execute(machine, input.clone(), &Echo, options).await;
+    let ok = run.status == ExecutionStatus::Succeeded
+        && run
+            .output
+            .as_ref()
+            .is_some_and(|o| field(o.json(), &["results"]).map(Json::len) == Some(MAP_ITEMS));
+    assert!(ok, "unexpected result: {:?}", run.error);
+    black_box(run);
+}
+
+/// What a bench runs: the notification (in JSONPath or JSONata) or `map_1000`.
+struct Workload {
+    machine: StateMachine,
+    options: ExecutionOptions,
+    /// The Map's input; `None` for a notification.
+    map_input: Option<Value>,
+}
+
+impl Workload {
+    fn notification(definition: &str) -> Self {
+        Workload {
+            machine: StateMachine::from_json(definition).expect("definition"),
+            options: ExecutionOptions::default()
+                .with_name("bench")
+                .with_time_scale(0.0),
+            map_input: None,
+        }
+    }
+
+    fn map() -> Self {
+        Workload {
+            machine: map_machine(),
+            options: ExecutionOptions::default()
+                .with_name("bench-map")
+                .with_time_scale(0.0),
+            map_input: Some(map_input()),
+        }
+    }
+
+    /// Run execution number `i` and check its output.
+    async fn one(&self, i: u64) {
+        match &self.map_input {
+            Some(input) => one_map(&self.machine, &self.options, input).await,
+            None => one_notification(&self.machine, &self.options, i).await,
+        }
+    }
+
+    /// States entered per execution.
+    fn transitions(&self) -> u64 {
+        match self.map_input {
+            Some(_) => 1 + 2 * MAP_ITEMS as u64,
+            None => NOTIFICATION_TRANSITIONS,
+        }
+    }
+}
+
 /// One thread per core, kept for the whole benchmark, each with its own
 /// single-threaded runtime. The threads share a batch: each claims the next
 /// `CLAIM` executions until none are left, so a faster core runs more of
@@ -149,33 +211,37 @@ struct Workers {
     done: mpsc::Receiver<()>,
 }
 
-/// Executions a worker claims at a time (one shared counter update each).
+/// Notification executions a worker claims at a time (one shared counter
+/// update each); a `map_1000` execution is claimed alone.
 const CLAIM: u64 = 16;
 
+impl Workload {
+    fn claim(&self) -> u64 {
+        if self.map_input.is_some() { 1 } else { CLAIM }
+    }
+}
+
 impl Workers {
-    fn start(cores: usize, machine: Arc<StateMachine>, options: Arc<ExecutionOptions>) -> Self {
+    fn start(cores: usize, workload: Arc<Workload>) -> Self {
         let (done_tx, done) = mpsc::channel();
         let next = Arc::new(AtomicU64::new(0));
         let batches = (0..cores)
             .map(|_| {
                 let (tx, rx) = mpsc::channel::<u64>();
-                let (machine, options, done_tx, next) = (
-                    Arc::clone(&machine),
-                    Arc::clone(&options),
-                    done_tx.clone(),
-                    Arc::clone(&next),
-                );
+                let (workload, done_tx, next) =
+                    (Arc::clone(&workload), done_tx.clone(), Arc::clone(&next));
                 std::thread::spawn(move || {
                     let rt = runtime();
                     while let Ok(iters) = rx.recv() {
                         rt.block_on(async {
                             loop {
-                                let first = next.fetch_add(CLAIM, Ordering::Relaxed);
+                                let claim = workload.claim();
+                                let first = next.fetch_add(claim, Ordering::Relaxed);
                                 if first >= iters {
                                     break;
                                 }
-                                for i in first..(first + CLAIM).min(iters) {
-                                    one_notification(&machine, &options, i).await;
+                                for i in first..(first + claim).min(iters) {
+                                    workload.one(i).await;
                                 }
                             }
                         });
@@ -207,16 +273,18 @@ impl Workers {
     }
 }
 
-fn notification_all_cores(c: &mut Criterion) {
+/// `states/{name}_all_cores`: `workload` on one thread per core.
+fn all_cores(c: &mut Criterion, name: &str, workload: Workload) {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let machine = StateMachine::from_json(&notification_definition()).expect("definition");
-    let options = ExecutionOptions::default()
-        .with_name("bench")
-        .with_time_scale(0.0);
-    let workers = Workers::start(cores, Arc::new(machine), Arc::new(options));
+    let transitions = workload.transitions();
+    let map = workload.map_input.is_some();
+    let workers = Workers::start(cores, Arc::new(workload));
     let mut group = c.benchmark_group("states");
-    group.throughput(Throughput::Elements(NOTIFICATION_TRANSITIONS));
-    group.bench_function("notification_all_cores", |b| {
+    if map {
+        group.sample_size(10);
+    }
+    group.throughput(Throughput::Elements(transitions));
+    group.bench_function(format!("{name}_all_cores"), |b| {
         b.iter_custom(|iters| {
             let start = Instant::now();
             workers.run(iters);
@@ -225,6 +293,46 @@ fn notification_all_cores(c: &mut Criterion) {
     });
     group.finish();
 }
+
+fn notification_all_cores(c: &mut Criterion) {
+    all_cores(
+        c,
+        "notification",
+        Workload::notification(&notification_definition()),
+    );
+}
+
+fn notification_jsonata(c: &mut Criterion) {
+    let workload = Workload::notification(JSONATA_DEFINITION);
+    let rt = runtime();
+    let mut i = 0u64;
+    let mut group = c.benchmark_group("states");
+    group.throughput(Throughput::Elements(NOTIFICATION_TRANSITIONS));
+    group.bench_function("notification_jsonata", |b| {
+        b.iter_custom(|iters| {
+            rt.block_on(async {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    i += 1;
+                    workload.one(i).await;
+                }
+                start.elapsed()
+            })
+        });
+    });
+    group.finish();
+}
+
+fn notification_jsonata_all_cores(c: &mut Criterion) {
+    all_cores(
+        c,
+        "notification_jsonata",
+        Workload::notification(JSONATA_DEFINITION),
+    );
+}
+
+/// The notification workflow in JSONata.
+const JSONATA_DEFINITION: &str = include_str!("notification-jsonata.asl.json");
 
 fn map_machine() -> StateMachine {
     let definition = json!({
@@ -247,36 +355,31 @@ fn map_input() -> Value {
 }
 
 fn map_1000(c: &mut Criterion) {
-    let machine = map_machine();
-    let options = ExecutionOptions::default()
-        .with_name("bench-map")
-        .with_time_scale(0.0);
-    let input = map_input();
+    let workload = Workload::map();
     let rt = runtime();
     let mut group = c.benchmark_group("states");
     // The Map state itself plus Process and Done per item.
     group.sample_size(10);
-    group.throughput(Throughput::Elements(1 + 2 * MAP_ITEMS as u64));
+    group.throughput(Throughput::Elements(workload.transitions()));
     group.bench_function("map_1000", |b| {
-        b.iter(|| {
-            let run = rt.block_on(rez_states::execute(
-                &machine,
-                input.clone(),
-                &Echo,
-                &options,
-            ));
-            let ok = run.status == ExecutionStatus::Succeeded
-                && run.output.as_ref().is_some_and(|o| {
-                    field(o.json(), &["results"]).map(Json::len) == Some(MAP_ITEMS)
-                });
-            assert!(ok, "unexpected result: {:?}", run.error);
-            black_box(run)
-        });
+        b.iter(|| rt.block_on(workload.one(0)));
     });
     group.finish();
 }
 
-criterion_group!(benches, notification, notification_all_cores, map_1000);
+fn map_1000_all_cores(c: &mut Criterion) {
+    all_cores(c, "map_1000", Workload::map());
+}
+
+criterion_group!(
+    benches,
+    notification,
+    notification_all_cores,
+    notification_jsonata,
+    notification_jsonata_all_cores,
+    map_1000,
+    map_1000_all_cores
+);
 
 /// `STATES_DRIFT=SLICES`: time SLICES slices of 100,000 notification
 /// executions back to back in one process and print each slice's time per
@@ -306,7 +409,7 @@ fn drift(slices: usize) {
     }
 }
 
-/// `STATES_PROFILE=notification:N` (or `map_1000:N`) runs N executions without
+/// `STATES_PROFILE=notification:N` (or `notification_jsonata:N`, `map_1000:N`) runs N executions without
 /// criterion, for `valgrind --tool=callgrind`; `STATES_DRIFT=SLICES` runs
 /// [`drift`]; otherwise the criterion benches.
 fn main() {
@@ -320,6 +423,10 @@ fn main() {
         let rt = runtime();
         let (machine, input) = match which {
             "map_1000" => (map_machine(), map_input()),
+            "notification_jsonata" => (
+                StateMachine::from_json(JSONATA_DEFINITION).expect("definition"),
+                json!({"messageId": "m-1", "recipient": "user1@example.com"}),
+            ),
             _ => (
                 StateMachine::from_json(&notification_definition()).expect("definition"),
                 json!({"messageId": "m-1", "recipient": "user1@example.com"}),

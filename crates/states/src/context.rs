@@ -106,12 +106,6 @@ impl<'a> LazyContext<'a> {
         self.value.get_or_init(|| self.build())
     }
 
-    /// The context object for a [`TaskHandler`](crate::TaskHandler), built
-    /// only if the handler reads it.
-    pub(crate) fn to_handler(&self) -> crate::ContextObject<'a> {
-        crate::ContextObject::lazy(self.clone())
-    }
-
     /// An owned copy of the context object (built afresh if nothing has read it yet).
     pub(crate) fn to_value(&self) -> Value {
         match self.value.get() {

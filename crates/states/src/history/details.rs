@@ -7,6 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value, json};
 
 use super::Name;
+use super::json_text::{self, Text};
 use crate::value::{Arena, NodeId};
 
 /// The `details` of a [`HistoryEvent`](super::HistoryEvent): a JSON object
@@ -22,11 +23,6 @@ pub struct Details {
     value: OnceLock<Box<Value>>,
     fields: Option<Fields>,
 }
-
-/// A payload as JSON text, shared by the events that show it (a state's
-/// output is the next state's input). `triomphe`'s `Arc` has no weak
-/// count, so dropping the last reference is one atomic instruction, not two.
-pub(crate) type Text = triomphe::Arc<str>;
 
 /// The fields of the frequent events, written out by [`Fields::to_value`].
 #[derive(Debug, Clone)]
@@ -83,7 +79,7 @@ impl Payload {
     /// Write a value's text, so that the payload no longer needs the arena.
     fn write(&mut self, arena: &Arena) {
         if let Payload::Node(id) = *self {
-            *self = Payload::Text(super::json_text(arena.get(id)));
+            *self = Payload::Text(json_text::of_value(arena.get(id)));
         }
     }
 }

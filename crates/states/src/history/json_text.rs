@@ -14,7 +14,17 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::Text;
+use crate::value::Json;
+
+/// A payload as JSON text, shared by the events that show it (a state's
+/// output is the next state's input). `triomphe`'s `Arc` has no weak
+/// count, so dropping the last reference is one atomic instruction, not two.
+pub(crate) type Text = triomphe::Arc<str>;
+
+/// The JSON text of an arena value as shared history [`Text`].
+pub(crate) fn of_value(value: Json<'_>) -> Text {
+    text_with(|out| value.write_text(out))
+}
 
 /// Buffers larger than this are not kept between payloads.
 const KEPT_BUFFER_BYTES: usize = 64 * 1024;

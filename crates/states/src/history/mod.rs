@@ -15,7 +15,7 @@ use serde_json::Value;
 use crate::value::{Arena, NodeId};
 
 pub use details::Details;
-pub(crate) use details::{ExecutionStarted, Fields, Payload, TaskLimits, Text};
+pub(crate) use details::{ExecutionStarted, Fields, Payload, TaskLimits};
 pub use events::History;
 pub(crate) use names::Name;
 
@@ -315,7 +315,7 @@ pub(crate) fn payload_of(cursor: &Cursor, arena: &Arena, id: NodeId) -> Payload 
     if cursor.keeps_arena() {
         Payload::Node(id)
     } else {
-        Payload::Text(json_text(arena.get(id)))
+        Payload::Text(json_text::of_value(arena.get(id)))
     }
 }
 
@@ -326,11 +326,6 @@ pub(crate) fn payload_exceeds(arena: &Arena, payload: &Payload, limit: usize) ->
         Payload::Text(text) => text.len() > limit,
         Payload::Node(id) => arena.get(*id).text_longer_than(limit),
     }
-}
-
-/// The JSON text of an arena value as shared history [`Text`].
-pub(crate) fn json_text(value: crate::value::Json<'_>) -> Text {
-    json_text::text_with(|out| value.write_text(out))
 }
 
 /// `{"<key>": {"error": .., "cause": ..}}` for a failure event.

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::functions;
 use super::parser::{Lambda, Node};
-use super::value::{Val, json_equal, stringify};
+use super::value::{Caller, Val, json_equal, stringify};
 
 /// Deepest call nesting (user lambdas may recurse) before evaluation stops.
 const MAX_CALL_DEPTH: usize = 100;
@@ -231,15 +231,6 @@ impl Evaluator {
         Ok(Val::from_sequence(out))
     }
 
-    /// Call a built-in or a lambda.
-    pub(crate) fn call(&mut self, function: &Val, args: Vec<Val>) -> Result<Val, String> {
-        match function {
-            Val::Builtin(name) => functions::call(self, name, args),
-            Val::Lambda(lambda) => self.call_lambda(lambda, args),
-            _ => Err("Attempted to invoke a non-function".into()),
-        }
-    }
-
     fn call_lambda(&mut self, lambda: &Lambda, args: Vec<Val>) -> Result<Val, String> {
         if self.calls >= MAX_CALL_DEPTH {
             return Err("Stack overflow: too many nested function calls".into());
@@ -376,5 +367,16 @@ fn field(context: &Val, name: &str) -> Val {
             Val::from_sequence(out)
         }
         _ => Val::Undefined,
+    }
+}
+
+impl Caller for Evaluator {
+    /// Call a built-in or a lambda.
+    fn call(&mut self, function: &Val, args: Vec<Val>) -> Result<Val, String> {
+        match function {
+            Val::Builtin(name) => functions::call(self, name, args),
+            Val::Lambda(lambda) => self.call_lambda(lambda, args),
+            _ => Err("Attempted to invoke a non-function".into()),
+        }
     }
 }

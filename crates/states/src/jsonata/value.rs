@@ -6,6 +6,13 @@ use serde_json::{Number, Value};
 
 use super::parser::Lambda;
 
+/// What a built-in function calls a function argument through (`$map`,
+/// `$filter`, `$sort`, `$reduce`): the evaluator, which implements it.
+pub(crate) trait Caller {
+    /// Call `function` (a lambda or a built-in) with `args`.
+    fn call(&mut self, function: &Val, args: Vec<Val>) -> Result<Val, String>;
+}
+
 /// A JSONata value.
 #[derive(Debug, Clone)]
 pub(crate) enum Val {

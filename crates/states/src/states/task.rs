@@ -10,7 +10,7 @@ use crate::executor::attempt::{Attempt, Outcome};
 use crate::executor::env::Env;
 use crate::executor::io;
 use crate::executor::runtime::Runtime;
-use crate::handler::TaskContext;
+use crate::handler::{ContextObject, TaskContext};
 use crate::history::{self, Cursor, EventType, Fields, TaskLimits};
 use crate::value::{Arena, NodeId};
 
@@ -157,7 +157,7 @@ async fn invoke(
         state_name: attempt.name,
         execution_id: rt.info.id(),
         retry_count: attempt.retry_count,
-        context_object: attempt.context.to_handler(),
+        context_object: ContextObject::lazy(attempt.context.clone()),
         timeout_seconds: timeout,
     };
     let call = rt

@@ -4,7 +4,6 @@
 use std::cell::RefCell;
 
 use super::number::Number;
-use super::view::Json;
 
 /// Default [`Arena`] limit: 1 GiB of nodes, fields, items and text.
 pub const DEFAULT_LIMIT_BYTES: usize = 1 << 30;
@@ -287,11 +286,6 @@ impl Arena {
             });
         }
         Ok(())
-    }
-
-    /// A view of the value `id`.
-    pub fn get(&self, id: NodeId) -> Json<'_> {
-        Json::new(self, id)
     }
 
     /// The node `id` (`null` for an id this arena did not make).

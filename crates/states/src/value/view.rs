@@ -6,6 +6,13 @@ use std::fmt;
 use super::arena::{Arena, Key, Node, NodeId};
 use super::number::Number;
 
+impl Arena {
+    /// A view of the value `id`.
+    pub fn get(&self, id: NodeId) -> Json<'_> {
+        Json::new(self, id)
+    }
+}
+
 /// What kind of JSON value a [`Json`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::{arg, array_arg, number_arg, string_arg};
 use crate::intrinsics::registry::{self, Arg};
-use crate::jsonata::eval::Evaluator;
+use crate::jsonata::value::Caller;
 use crate::jsonata::value::Val;
 
 /// Reuse an intrinsic function's implementation (same semantics as `States.*`).
@@ -21,7 +21,7 @@ fn intrinsic(name: &str, args: &[Val]) -> Result<Val, String> {
 }
 
 /// `$partition(array, size)`.
-pub(super) fn partition(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn partition(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     let items = array_arg(&args, 0);
     let size = number_arg("partition", &args, 1)?;
     intrinsic(
@@ -31,7 +31,7 @@ pub(super) fn partition(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String
 }
 
 /// `$range(start, end, step)`: a sequence, so a single number is returned as itself.
-pub(super) fn range(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn range(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     match intrinsic("States.ArrayRange", &args)? {
         Val::Json(Value::Array(items)) => Ok(Val::from_sequence(items)),
         other => Ok(other),
@@ -39,13 +39,13 @@ pub(super) fn range(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
 }
 
 /// `$hash(data, algorithm)`.
-pub(super) fn hash(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn hash(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     string_arg("hash", &args, 0)?;
     intrinsic("States.Hash", &args)
 }
 
 /// `$random([seed])`: a number in [0, 1).
-pub(super) fn random(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn random(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     use rand::{Rng, SeedableRng};
     let n: f64 = match arg(&args, 0) {
         Some(_) => {
@@ -57,12 +57,12 @@ pub(super) fn random(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
 }
 
 /// `$uuid()`.
-pub(super) fn uuid(_: &mut Evaluator, _args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn uuid(_: &mut dyn Caller, _args: Vec<Val>) -> Result<Val, String> {
     Ok(Val::Json(Value::String(::uuid::Uuid::new_v4().to_string())))
 }
 
 /// `$parse(text)`: JSON text to a value.
-pub(super) fn parse(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn parse(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     let text = string_arg("parse", &args, 0)?;
     serde_json::from_str(text)
         .map(Val::Json)

@@ -3,42 +3,42 @@
 use serde_json::{Map, Value};
 
 use super::{arg, array_arg};
-use crate::jsonata::eval::Evaluator;
+use crate::jsonata::value::Caller;
 use crate::jsonata::value::{Val, json_equal, type_name};
 
 fn boolean_value(b: bool) -> Result<Val, String> {
     Ok(Val::Json(Value::Bool(b)))
 }
 
-pub(super) fn boolean(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn boolean(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     match args.first() {
         None | Some(Val::Undefined) => Ok(Val::Undefined),
         Some(v) => boolean_value(v.truthy()),
     }
 }
 
-pub(super) fn not(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn not(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     match args.first() {
         None | Some(Val::Undefined) => Ok(Val::Undefined),
         Some(v) => boolean_value(!v.truthy()),
     }
 }
 
-pub(super) fn exists(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn exists(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     boolean_value(args.first().is_some_and(|v| !v.is_undefined()))
 }
 
-pub(super) fn count(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn count(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     Val::number(array_arg(&args, 0).len() as f64)
 }
 
-pub(super) fn append(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn append(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     let mut out = array_arg(&args, 0);
     out.extend(array_arg(&args, 1));
     Ok(Val::from_sequence_keep_array(out))
 }
 
-pub(super) fn reverse(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn reverse(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     if arg(&args, 0).is_none() {
         return Ok(Val::Undefined);
     }
@@ -47,7 +47,7 @@ pub(super) fn reverse(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> 
     Ok(Val::Json(Value::Array(out)))
 }
 
-pub(super) fn distinct(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn distinct(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     let mut out: Vec<Value> = Vec::new();
     for item in array_arg(&args, 0) {
         if !out.iter().any(|o| json_equal(o, &item)) {
@@ -57,7 +57,7 @@ pub(super) fn distinct(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String>
     Ok(Val::Json(Value::Array(out)))
 }
 
-pub(super) fn keys(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn keys(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     let mut out: Vec<Value> = Vec::new();
     for item in array_arg(&args, 0) {
         if let Value::Object(map) = item {
@@ -71,7 +71,7 @@ pub(super) fn keys(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
     Ok(Val::from_sequence(out))
 }
 
-pub(super) fn lookup(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn lookup(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     let key = super::string_arg("lookup", &args, 1)?;
     let found: Vec<Value> = array_arg(&args, 0)
         .iter()
@@ -80,7 +80,7 @@ pub(super) fn lookup(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
     Ok(Val::from_sequence(found))
 }
 
-pub(super) fn merge(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn merge(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     if arg(&args, 0).is_none() {
         return Ok(Val::Undefined);
     }
@@ -99,7 +99,7 @@ pub(super) fn merge(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
     Ok(Val::Json(Value::Object(merged)))
 }
 
-pub(super) fn type_of(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn type_of(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     Ok(match args.first() {
         None | Some(Val::Undefined) => Val::Undefined,
         Some(Val::Json(v)) => Val::Json(Value::String(type_name(v).into())),
@@ -107,7 +107,7 @@ pub(super) fn type_of(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> 
     })
 }
 
-pub(super) fn map(evaluator: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn map(evaluator: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     let function = args.get(1).cloned().unwrap_or(Val::Undefined);
     let mut out = Vec::new();
     for (i, item) in array_arg(&args, 0).into_iter().enumerate() {
@@ -119,7 +119,7 @@ pub(super) fn map(evaluator: &mut Evaluator, args: Vec<Val>) -> Result<Val, Stri
     Ok(Val::from_sequence_keep_array(out))
 }
 
-pub(super) fn filter(evaluator: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn filter(evaluator: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     let function = args.get(1).cloned().unwrap_or(Val::Undefined);
     let mut out = Vec::new();
     for (i, item) in array_arg(&args, 0).into_iter().enumerate() {

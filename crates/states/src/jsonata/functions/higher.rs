@@ -5,12 +5,12 @@ use std::cmp::Ordering;
 use serde_json::Value;
 
 use super::{arg, array_arg};
-use crate::jsonata::eval::Evaluator;
+use crate::jsonata::value::Caller;
 use crate::jsonata::value::Val;
 
 /// `$sort(array[, function($a, $b)])`: the function returns true when `$a`
 /// belongs after `$b`; without it numbers or strings sort ascending.
-pub(super) fn sort(evaluator: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn sort(evaluator: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     if arg(&args, 0).is_none() {
         return Ok(Val::Undefined);
     }
@@ -59,7 +59,7 @@ pub(super) fn sort(evaluator: &mut Evaluator, args: Vec<Val>) -> Result<Val, Str
 }
 
 /// `$reduce(array, function($acc, $value)[, init])`.
-pub(super) fn reduce(evaluator: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn reduce(evaluator: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     let function = args.get(1).cloned().unwrap_or(Val::Undefined);
     let mut items = array_arg(&args, 0).into_iter();
     let mut acc = match args.get(2) {
@@ -73,7 +73,7 @@ pub(super) fn reduce(evaluator: &mut Evaluator, args: Vec<Val>) -> Result<Val, S
 }
 
 /// `$each(object, function($value, $key))`.
-pub(super) fn each(evaluator: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn each(evaluator: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     let Some(Value::Object(map)) = arg(&args, 0).cloned() else {
         return Ok(Val::Undefined);
     };

@@ -10,10 +10,10 @@ mod time;
 
 use serde_json::Value;
 
-use super::eval::Evaluator;
+use super::value::Caller;
 use super::value::Val;
 
-type Builtin = fn(&mut Evaluator, Vec<Val>) -> Result<Val, String>;
+type Builtin = fn(&mut dyn Caller, Vec<Val>) -> Result<Val, String>;
 
 /// Every built-in, by name without `$`.
 const BUILTINS: &[(&str, Builtin)] = &[
@@ -74,7 +74,7 @@ pub(crate) fn builtin(name: &str) -> Option<&'static str> {
 }
 
 /// Call the built-in `name`.
-pub(crate) fn call(evaluator: &mut Evaluator, name: &str, args: Vec<Val>) -> Result<Val, String> {
+pub(crate) fn call(evaluator: &mut dyn Caller, name: &str, args: Vec<Val>) -> Result<Val, String> {
     let (_, body) = BUILTINS
         .iter()
         .find(|(n, _)| *n == name)

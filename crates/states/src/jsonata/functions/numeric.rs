@@ -3,10 +3,10 @@
 use serde_json::Value;
 
 use super::{arg, array_arg, number_arg};
-use crate::jsonata::eval::Evaluator;
+use crate::jsonata::value::Caller;
 use crate::jsonata::value::Val;
 
-pub(super) fn number(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn number(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     match arg(&args, 0) {
         None => Ok(Val::Undefined),
         Some(Value::Number(n)) => Val::number(n.as_f64().unwrap_or(0.0)),
@@ -29,24 +29,24 @@ fn unary(name: &str, args: &[Val], f: fn(f64) -> f64) -> Result<Val, String> {
     Val::number(f(number_arg(name, args, 0)?))
 }
 
-pub(super) fn abs(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn abs(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     unary("abs", &args, f64::abs)
 }
 
-pub(super) fn floor(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn floor(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     unary("floor", &args, f64::floor)
 }
 
-pub(super) fn ceil(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn ceil(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     unary("ceil", &args, f64::ceil)
 }
 
-pub(super) fn sqrt(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn sqrt(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     unary("sqrt", &args, f64::sqrt)
 }
 
 /// JSONata rounds half to even, at an optional number of decimal places.
-pub(super) fn round(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn round(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     if arg(&args, 0).is_none() {
         return Ok(Val::Undefined);
     }
@@ -60,7 +60,7 @@ pub(super) fn round(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
     Val::number((n * scale).round_ties_even() / scale)
 }
 
-pub(super) fn power(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn power(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     Val::number(number_arg("power", &args, 0)?.powf(number_arg("power", &args, 1)?))
 }
 
@@ -75,28 +75,28 @@ fn numbers(name: &str, args: &[Val]) -> Result<Vec<f64>, String> {
         .collect()
 }
 
-pub(super) fn sum(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn sum(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     if arg(&args, 0).is_none() {
         return Ok(Val::Undefined);
     }
     Val::number(numbers("sum", &args)?.iter().sum())
 }
 
-pub(super) fn max(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn max(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     numbers("max", &args)?
         .into_iter()
         .reduce(f64::max)
         .map_or(Ok(Val::Undefined), Val::number)
 }
 
-pub(super) fn min(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn min(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     numbers("min", &args)?
         .into_iter()
         .reduce(f64::min)
         .map_or(Ok(Val::Undefined), Val::number)
 }
 
-pub(super) fn average(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn average(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     let values = numbers("average", &args)?;
     if values.is_empty() {
         return Ok(Val::Undefined);

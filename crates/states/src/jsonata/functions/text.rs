@@ -3,25 +3,25 @@
 use serde_json::Value;
 
 use super::{arg, number_arg, string_arg};
-use crate::jsonata::eval::Evaluator;
+use crate::jsonata::value::Caller;
 use crate::jsonata::value::{Val, stringify};
 
 fn text(s: String) -> Result<Val, String> {
     Ok(Val::Json(Value::String(s)))
 }
 
-pub(super) fn string(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn string(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     match arg(&args, 0) {
         Some(v) => text(stringify(v)),
         None => Ok(Val::Undefined),
     }
 }
 
-pub(super) fn length(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn length(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     Val::number(string_arg("length", &args, 0)?.chars().count() as f64)
 }
 
-pub(super) fn substring(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn substring(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     let chars: Vec<char> = string_arg("substring", &args, 0)?.chars().collect();
     let len = chars.len() as i64;
     let start = number_arg("substring", &args, 1)? as i64;
@@ -41,7 +41,7 @@ pub(super) fn substring(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String
     text(slice.unwrap_or_default().iter().collect())
 }
 
-pub(super) fn substring_before(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn substring_before(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     let (s, chars) = (
         string_arg("substringBefore", &args, 0)?,
         string_arg("substringBefore", &args, 1)?,
@@ -53,7 +53,7 @@ pub(super) fn substring_before(_: &mut Evaluator, args: Vec<Val>) -> Result<Val,
     )
 }
 
-pub(super) fn substring_after(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn substring_after(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     let (s, chars) = (
         string_arg("substringAfter", &args, 0)?,
         string_arg("substringAfter", &args, 1)?,
@@ -65,15 +65,15 @@ pub(super) fn substring_after(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, 
     )
 }
 
-pub(super) fn uppercase(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn uppercase(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     text(string_arg("uppercase", &args, 0)?.to_uppercase())
 }
 
-pub(super) fn lowercase(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn lowercase(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     text(string_arg("lowercase", &args, 0)?.to_lowercase())
 }
 
-pub(super) fn trim(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn trim(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     text(
         string_arg("trim", &args, 0)?
             .split_whitespace()
@@ -82,7 +82,7 @@ pub(super) fn trim(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
     )
 }
 
-pub(super) fn contains(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn contains(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     let Some(s) = arg(&args, 0) else {
         return Ok(Val::Undefined);
     };
@@ -101,7 +101,7 @@ pub(super) fn contains(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String>
     Ok(Val::Json(Value::Bool(found)))
 }
 
-pub(super) fn split(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn split(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     let s = string_arg("split", &args, 0)?;
     let parts: Vec<Value> = match args.get(1) {
         Some(Val::Regex(re)) => re.split(s).map(|p| Value::String(p.to_string())).collect(),
@@ -121,7 +121,7 @@ pub(super) fn split(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
     Ok(Val::Json(Value::Array(parts)))
 }
 
-pub(super) fn join(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn join(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     let items = super::array_arg(&args, 0);
     let separator = match arg(&args, 1) {
         Some(v) => v
@@ -141,7 +141,7 @@ pub(super) fn join(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
 }
 
 /// `$replace(str, pattern, replacement[, limit])`; the pattern may be a regex.
-pub(super) fn replace(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn replace(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     if arg(&args, 0).is_none() {
         return Ok(Val::Undefined);
     }

@@ -4,7 +4,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::Value;
 
 use super::{arg, number_arg, string_arg};
-use crate::jsonata::eval::Evaluator;
+use crate::jsonata::value::Caller;
 use crate::jsonata::value::Val;
 
 fn iso(time: DateTime<Utc>) -> Val {
@@ -14,17 +14,17 @@ fn iso(time: DateTime<Utc>) -> Val {
 }
 
 /// `$now()`: the current time as ISO 8601.
-pub(super) fn now(_: &mut Evaluator, _args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn now(_: &mut dyn Caller, _args: Vec<Val>) -> Result<Val, String> {
     Ok(iso(Utc::now()))
 }
 
 /// `$millis()`: milliseconds since the Unix epoch.
-pub(super) fn millis(_: &mut Evaluator, _args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn millis(_: &mut dyn Caller, _args: Vec<Val>) -> Result<Val, String> {
     Val::number(Utc::now().timestamp_millis() as f64)
 }
 
 /// `$toMillis(timestamp)`.
-pub(super) fn to_millis(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn to_millis(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     if arg(&args, 0).is_none() {
         return Ok(Val::Undefined);
     }
@@ -35,7 +35,7 @@ pub(super) fn to_millis(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String
 }
 
 /// `$fromMillis(number)`.
-pub(super) fn from_millis(_: &mut Evaluator, args: Vec<Val>) -> Result<Val, String> {
+pub(super) fn from_millis(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
     if arg(&args, 0).is_none() {
         return Ok(Val::Undefined);
     }
