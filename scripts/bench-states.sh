@@ -1,6 +1,17 @@
 #!/usr/bin/env bash
 # Throughput of the ASL engine (crates/states) next to aws-local-stepfunctions,
-# on the same machine in the same run, on the peers' notification.asl.json.
+# on the same machine in the same run, for three definitions:
+#   notification   the peers' notification.asl.json (4 states per execution)
+#   jsonata        the same workflow in JSONata
+#                  (crates/states/benches/notification-jsonata.asl.json).
+#                  aws-local-stepfunctions 3.0.0 has no JSONata: it ignores
+#                  QueryLanguage and runs the states as JSONPath, so this
+#                  definition cannot run on it; ours is compared with the
+#                  peer's notification, the same workflow in the language
+#                  the peer has.
+#   map_1000       a Map over 1,000 items, Task -> Pass each (2,001 states;
+#                  crates/states/benches/peer-map-throughput.mjs runs it on
+#                  the peer, MAP_N executions per measurement, default 40)
 #
 #   scripts/bench-states.sh            # prints both figures and the ratio
 #   RUNS=5 scripts/bench-states.sh     # runs (medians are used), default 3
@@ -46,15 +57,22 @@ export PEERS_DIR="${PEERS_DIR:-$HOME/.cache/rez-peers}"
 RUNS="${RUNS:-3}"
 N="${N:-20000}"
 PEER_CONCURRENCY="${PEER_CONCURRENCY:-16}"
+MAP_N="${MAP_N:-40}"
 NOTIFICATION_TRANSITIONS=4
 MAP_TRANSITIONS=2001
+PEER_MAP="$ROOT/crates/states/benches/peer-map-throughput.mjs"
 
 if [ ! -x "$PEERS_DIR/bin/node" ] || [ ! -f "$PEERS_DIR/node/node_modules/aws-local-stepfunctions/package.json" ]; then
   bash "$PEERS_SRC/setup.sh" >&2
 fi
 
+# Runner and executions per measurement of the peer for $WORKLOAD.
+peer_args() {
+  if [ "$WORKLOAD" = map ]; then echo "$PEER_MAP $MAP_N"; else echo "$PEERS_SRC/asl-throughput.mjs $N"; fi
+}
 peer_once() {
-  "$PEERS_DIR/bin/node" "$PEERS_SRC/asl-throughput.mjs" "$N" --concurrency "$1" --json |
+  # shellcheck disable=SC2046
+  "$PEERS_DIR/bin/node" $(peer_args) --concurrency "$1" --json |
     sed -n 's/.*"transitions_per_s":\([0-9.]*\).*/\1/p'
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -63,7 +81,8 @@ peer_per_core() {
   local outputs=() pids=()
   for _ in $(seq "$(nproc)"); do
     outputs+=("$(mktemp)")
-    "$PEERS_DIR/bin/node" "$PEERS_SRC/asl-throughput.mjs" "$N" --json >"${outputs[-1]}" &
+    # shellcheck disable=SC2046
+    "$PEERS_DIR/bin/node" $(peer_args) --json >"${outputs[-1]}" &
     pids+=("$!")
   done
   wait "${pids[@]}"
@@ -81,34 +100,34 @@ per_second() { awk -v ns="$1" -v t="$2" 'BEGIN {printf "%.0f", t * 1e9 / ns}'; }
 ratio_of() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a / b}'; }
 best_of() { printf '%s\n' "$@" | sort -g | tail -1; }
 
-peer=()
-peer_concurrent=()
-peer_cores=()
+peer=() peer_concurrent=() peer_cores=()
+peer_map=() peer_map_concurrent=() peer_map_cores=()
 bencher=""
-run_ratios=()
-run_ratios_all=()
+declare -A run_ratios=()
 # Each run measures the peer and then ours, so a run's two engines share
 # the same minutes: this host's speed swings from minute to minute, and
 # the per-run ratios show how much. Medians of each engine are compared.
 for _ in $(seq "$RUNS"); do
-  p1="$(peer_once 1)"
-  p16="$(peer_once "$PEER_CONCURRENCY")"
-  pc="$(peer_per_core)"
-  peer+=("$p1")
-  peer_concurrent+=("$p16")
-  peer_cores+=("$pc")
+  WORKLOAD=notification
+  p1="$(peer_once 1)"; p16="$(peer_once "$PEER_CONCURRENCY")"; pc="$(peer_per_core)"
+  WORKLOAD=map
+  m1="$(peer_once 1)"; m16="$(peer_once "$PEER_CONCURRENCY")"; mc="$(peer_per_core)"
+  peer+=("$p1"); peer_concurrent+=("$p16"); peer_cores+=("$pc")
+  peer_map+=("$m1"); peer_map_concurrent+=("$m16"); peer_map_cores+=("$mc")
   run="$(cd "$ROOT" && cargo bench -p rez-states --bench engine -- \
     --warm-up-time 1 --measurement-time 3 --output-format bencher 2>/dev/null | grep '^test ')"
   bencher+="$run"$'\n'
-  one="$(per_second "$(ns_in "$run" states/notification)" "$NOTIFICATION_TRANSITIONS")"
-  all="$(per_second "$(ns_in "$run" states/notification_all_cores)" "$NOTIFICATION_TRANSITIONS")"
-  run_ratios+=("$(ratio_of "$one" "$p1")")
-  run_ratios_all+=("$(ratio_of "$all" "$(best_of "$p1" "$p16" "$pc")")")
+  for bench in notification notification_jsonata map_1000; do
+    transitions="$NOTIFICATION_TRANSITIONS"; one_peer="$p1"; best_peer="$(best_of "$p1" "$p16" "$pc")"
+    if [ "$bench" = map_1000 ]; then
+      transitions="$MAP_TRANSITIONS"; one_peer="$m1"; best_peer="$(best_of "$m1" "$m16" "$mc")"
+    fi
+    one="$(per_second "$(ns_in "$run" "states/$bench")" "$transitions")"
+    all="$(per_second "$(ns_in "$run" "states/${bench}_all_cores")" "$transitions")"
+    run_ratios[$bench]+="$(ratio_of "$one" "$one_peer") "
+    run_ratios[${bench}_all]+="$(ratio_of "$all" "$best_peer") "
+  done
 done
-peer_median="$(median "${peer[@]}")"
-peer_concurrent_median="$(median "${peer_concurrent[@]}")"
-peer_cores_median="$(median "${peer_cores[@]}")"
-peer_best="$(best_of "$peer_median" "$peer_concurrent_median" "$peer_cores_median")"
 
 ns_runs() { ns_in "$bencher" "$1"; }
 ns_of() {
@@ -116,22 +135,30 @@ ns_of() {
   mapfile -t runs < <(ns_runs "$1")
   median "${runs[@]}"
 }
-notification_ns="$(ns_of states/notification)"
-all_cores_ns="$(ns_of states/notification_all_cores)"
-map_ns="$(ns_of states/map_1000)"
-ours="$(per_second "$notification_ns" "$NOTIFICATION_TRANSITIONS")"
-ours_map="$(per_second "$map_ns" "$MAP_TRANSITIONS")"
-ours_all="$(per_second "$all_cores_ns" "$NOTIFICATION_TRANSITIONS")"
-ratio="$(ratio_of "$ours" "$peer_median")"
-ratio_all="$(ratio_of "$ours_all" "$peer_best")"
 
-echo "date:     $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "date:     $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(cd "$ROOT" && git rev-parse --short HEAD)"
 echo "machine:  nproc=$(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
-echo "peer:     aws-local-stepfunctions, node $("$PEERS_DIR/bin/node" --version), N=$N, concurrency 1: ${peer[*]} transitions/s (median $peer_median)"
-echo "peer:     concurrency $PEER_CONCURRENCY: ${peer_concurrent[*]} transitions/s (median $peer_concurrent_median)"
-echo "peer:     $(nproc) processes at once, summed: ${peer_cores[*]} transitions/s (median $peer_cores_median; best of the three medians $peer_best)"
-echo "ours:     rez-states notification: $(ns_runs states/notification | paste -sd " ") ns/execution (median ${notification_ns} = ${ours} transitions/s)"
-echo "ours:     rez-states map_1000:     $(ns_runs states/map_1000 | paste -sd " ") ns/execution (median ${map_ns} = ${ours_map} transitions/s)"
-echo "ours:     rez-states notification on $(nproc) cores: $(ns_runs states/notification_all_cores | paste -sd " ") ns/execution (median ${all_cores_ns} = ${ours_all} transitions/s)"
-echo "ratio:    ${ratio}x aws-local-stepfunctions, one execution at a time each (target: 50x); per run: ${run_ratios[*]}"
-echo "ratio:    ${ratio_all}x aws-local-stepfunctions, the whole machine each (target: 50x); per run: ${run_ratios_all[*]}"
+echo "peer:     aws-local-stepfunctions, node $("$PEERS_DIR/bin/node" --version); transitions/s, one value per run"
+for workload in notification map_1000; do
+  if [ "$workload" = map_1000 ]; then
+    c1=("${peer_map[@]}") c16=("${peer_map_concurrent[@]}") cores=("${peer_map_cores[@]}") n="$MAP_N"
+  else
+    c1=("${peer[@]}") c16=("${peer_concurrent[@]}") cores=("${peer_cores[@]}") n="$N"
+  fi
+  m1="$(median "${c1[@]}")" m16="$(median "${c16[@]}")" mc="$(median "${cores[@]}")"
+  echo "peer:     $workload (N=$n): concurrency 1: ${c1[*]} (median $m1); concurrency $PEER_CONCURRENCY: ${c16[*]} (median $m16); $(nproc) processes summed: ${cores[*]} (median $mc)"
+  printf -v "peer_one_$workload" '%s' "$m1"
+  printf -v "peer_best_$workload" '%s' "$(best_of "$m1" "$m16" "$mc")"
+done
+for bench in notification notification_jsonata map_1000; do
+  transitions="$NOTIFICATION_TRANSITIONS" one_peer="$peer_one_notification" best_peer="$peer_best_notification"
+  if [ "$bench" = map_1000 ]; then
+    transitions="$MAP_TRANSITIONS" one_peer="$peer_one_map_1000" best_peer="$peer_best_map_1000"
+  fi
+  one_ns="$(ns_of "states/$bench")"
+  all_ns="$(ns_of "states/${bench}_all_cores")"
+  one="$(per_second "$one_ns" "$transitions")"
+  all="$(per_second "$all_ns" "$transitions")"
+  echo "ours:     $bench: $(ns_runs "states/$bench" | paste -sd " ") ns/execution (median $one_ns = $one transitions/s); on $(nproc) cores: $(ns_runs "states/${bench}_all_cores" | paste -sd " ") (median $all_ns = $all transitions/s)"
+  echo "ratio:    $bench: $(ratio_of "$one" "$one_peer")x one execution at a time (per run: ${run_ratios[$bench]% }), $(ratio_of "$all" "$best_peer")x the whole machine (per run: ${run_ratios[${bench}_all]% }); target 50x"
+done

@@ -29,6 +29,7 @@ mod build;
 mod document;
 mod number;
 mod serde_impls;
+mod spare;
 mod text;
 mod view;
 
