@@ -45,7 +45,7 @@ pub fn validate_and_run(definition: &str, input: Value) {
     let Ok(machine) = StateMachine::from_json(definition) else {
         return;
     };
-    let _ = machine.transitions();
+    let _ = machine.state_names();
     let _ = machine.task_resources();
     let options = ExecutionOptions::default()
         .with_name("fuzz")
