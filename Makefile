@@ -3,7 +3,7 @@
 
 # Run the whole pipeline on this machine (API, scheduler, queue, state machine, store, console).
 up:
-	cargo run --release -p rez-local --bin rez-agent -- up
+	cargo run --release -p rez-agent --bin rez-agent -- up
 
 # Run every test (formatting, lints, shell scripts, dependencies, unit, conformance, end-to-end).
 test:
@@ -11,7 +11,7 @@ test:
 
 # Build rez-agent, and the six Lambda packages build/<function>.zip (ARCH=arm64 for Graviton).
 build:
-	cargo build --release -p rez-local --bin rez-agent
+	cargo build --release -p rez-agent --bin rez-agent
 	./scripts/build-lambdas.sh
 
 # The AWS deployment on this machine: the six packed Lambdas, moto, Step Functions,
@@ -103,7 +103,7 @@ cost: infrastructure/node_modules
 # execution's log lines (scripts/smoke.sh; needs the aws CLI and the stack's credentials).
 .PHONY: smoke
 smoke: infrastructure/node_modules
-	cargo build --release --locked -p rez-local --bin rez-agent
+	cargo build --release --locked -p rez-agent --bin rez-agent
 	cd infrastructure && \
 	  REZ_API_URL=$$(pulumi stack output --stack $(STACK) webapiUrl) \
 	  REZ_API_KEY=$$(pulumi stack output --stack $(STACK) --show-secrets apiKey) \
@@ -136,4 +136,4 @@ bench:
 # process is SIGKILLed twice (the test command runs 1,000). REZ_CHAOS_SEED=<seed> repeats a run's ntfy answers.
 .PHONY: chaos
 chaos:
-	REZ_CHAOS_MESSAGES=10000 cargo test -p rez-local --locked --test e2e -- --nocapture chaos::
+	REZ_CHAOS_MESSAGES=10000 cargo test -p rez-agent --locked --test e2e -- --nocapture chaos::

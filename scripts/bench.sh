@@ -20,7 +20,7 @@ which=("$@")
 [ ${#which[@]} -gt 0 ] || which=(e2e api startup coldstart)
 
 # Release builds first, so nothing is compiled while something is timed.
-nice cargo build --release -p rez-local -p rez-bench --bin rez-agent --bin rez-bench >&2
+nice cargo build --release -p rez-agent -p rez-bench --bin rez-agent --bin rez-bench >&2
 BENCH=target/release/rez-bench
 
 lambda_built=1

@@ -32,7 +32,7 @@ API_KEY="schemathesis-key-$(date +%s)-$$"
 step() { printf '\n==> %s\n' "$*"; }
 fail() { echo "$1" >&2; echo "api-schema: 0 passed, 1 failed"; exit 1; }
 
-[ -x "$BIN" ] || fail "$BIN is missing; build it first: cargo build -p rez-local --bin rez-agent"
+[ -x "$BIN" ] || fail "$BIN is missing; build it first: cargo build -p rez-agent --bin rez-agent"
 
 if [ ! -x "$VENV/bin/schemathesis" ] || [ "$(cat "$VENV/.pin" 2>/dev/null)" != "$SCHEMATHESIS_PIN" ]; then
   step "installing $SCHEMATHESIS_PIN into $VENV"

@@ -13,7 +13,7 @@
 #   5. waits for /api/health and runs tests/browser/console.test.js
 # Both servers are always stopped. Screenshots go to target/browser-artifacts/.
 # Ends with "browser: N passed, M failed"; exits non-zero on any failure.
-# Build first: cargo build -p rez-local --bin rez-agent
+# Build first: cargo build -p rez-agent --bin rez-agent
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -28,7 +28,7 @@ ARTIFACTS=$TARGET_DIR/browser-artifacts
 step() { printf '\n==> %s\n' "$*"; }
 
 if [ ! -x "$BIN" ]; then
-  echo "browser: $BIN is missing; build it first: cargo build -p rez-local --bin rez-agent" >&2
+  echo "browser: $BIN is missing; build it first: cargo build -p rez-agent --bin rez-agent" >&2
   echo "browser: 0 passed, 1 failed"
   exit 1
 fi

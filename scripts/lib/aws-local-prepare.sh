@@ -28,7 +28,7 @@ printf '\n==> %s\n' "moto (the test venv)"
 ./scripts/setup-python.sh
 
 printf '\n==> %s\n' "rez-agent and rez-aws-local"
-cargo build --locked -p rez-local --bin rez-agent -p rez-aws-local
+cargo build --locked -p rez-agent --bin rez-agent -p rez-aws-local
 
 # The aws CLI v1 (a pip package, unlike v2) pins its own botocore, so it
 # gets a venv of its own rather than sharing moto's.

@@ -3,6 +3,7 @@
 //!
 //! | module | what it holds |
 //! |---|---|
+//! | [`function`] | [`FunctionEnvironment`]: a Lambda function's settings and SDK configuration, and the adapters several functions share |
 //! | [`settings`] | [`AwsSettings`]: the table, topic, state machine and parameter names from the environment |
 //! | [`sdk`] | [`load_sdk_config`], [`sfn_client`] and the [`strip_sync_host_prefix`] interceptor for local endpoints |
 //! | [`dynamo`] | [`DynamoMessageStore`]: the `MessageStore` on one DynamoDB table per stage; [`DynamoExecutionStore`]: the `ExecutionRecorder` in the same table |
@@ -16,35 +17,14 @@
 //! | [`cutover`] | [`cutover::LegacyTable`]: the original Go system's messages copied into the table (`rez-agent-cutover`, docs/cutover.md) |
 //! | [`error`] | [`SettingsError`], [`SecretsError`], [`SqsError`] |
 //!
-//! A Lambda `main` wires them like this:
-//!
-//! ```no_run
-//! # async fn wire() -> Result<(), Box<dyn std::error::Error>> {
-//! use std::sync::Arc;
-//! use rez_aws::{AwsSettings, DynamoMessageStore, SnsPublisher, SsmSecrets};
-//!
-//! let settings = AwsSettings::from_env()?;
-//! let config = rez_aws::load_sdk_config()?;
-//! let store = Arc::new(DynamoMessageStore::new(
-//!     aws_sdk_dynamodb::Client::new(&config),
-//!     &settings.table_name,
-//!     settings.stage,
-//! ));
-//! let publisher = Arc::new(SnsPublisher::new(
-//!     aws_sdk_sns::Client::new(&config),
-//!     settings.require_topic_arn()?,
-//! ));
-//! let secrets = SsmSecrets::new(aws_sdk_ssm::Client::new(&config), &settings);
-//! let api_key = secrets.get().await?.api_key;
-//! # let _ = (store, publisher, api_key);
-//! # Ok(())
-//! # }
-//! ```
+//! A Lambda `main` starts from a [`FunctionEnvironment`] and builds the
+//! adapters it needs from it.
 
 pub mod cutover;
 pub mod dynamo;
 pub mod error;
 pub mod executions;
+pub mod function;
 pub mod logs;
 pub mod scheduler;
 pub mod sdk;
@@ -60,6 +40,7 @@ mod test_support;
 pub use dynamo::{DynamoExecutionStore, DynamoMessageStore, DynamoScheduleStore};
 pub use error::{SecretsError, SettingsError, SqsError};
 pub use executions::AwsExecutionReader;
+pub use function::FunctionEnvironment;
 pub use logs::ExecutionLogGroup;
 pub use scheduler::{EventBridgeScheduleRunner, ScheduleTarget};
 pub use sdk::{https_client, load_sdk_config, sdk_config_from, sfn_client, strip_sync_host_prefix};

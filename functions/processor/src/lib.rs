@@ -13,6 +13,7 @@
 //! | [`redelivery`] | [`RedeliveryPolicy`](redelivery::RedeliveryPolicy): how long a record waits before it is tried again |
 //! | [`lambda`] | the SQS event in, the partial batch response out |
 
+#[cfg(feature = "lambda")]
 pub mod lambda;
 pub mod redelivery;
 

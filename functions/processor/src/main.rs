@@ -13,8 +13,8 @@ use anyhow::Context;
 use aws_lambda_events::event::sqs::SqsEvent;
 use lambda_runtime::{LambdaEvent, service_fn};
 use rez_aws::{
-    AwsSettings, DynamoExecutionStore, DynamoMessageStore, SfnWorkflowStarter, SqsRedelivery,
-    load_sdk_config, queue_visibility_timeout, sfn_client,
+    DynamoExecutionStore, FunctionEnvironment, SfnWorkflowStarter, SqsRedelivery,
+    queue_visibility_timeout, sfn_client,
 };
 use rez_processor::Deps;
 use rez_processor::lambda::handle_event;
@@ -37,11 +37,11 @@ async fn main() -> Result<(), lambda_runtime::Error> {
 
 /// The handler's ports, built once per container.
 async fn deps() -> anyhow::Result<(Deps, Redelivery)> {
-    let settings = AwsSettings::from_env().context("reading the function's settings")?;
-    let state_machine_arn = settings.require_state_machine_arn()?;
-    let queue_url = settings.require_queue_url()?;
-    let sdk = load_sdk_config().context("reading the function's AWS environment")?;
-    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let environment =
+        FunctionEnvironment::from_env().context("reading the function's environment")?;
+    let state_machine_arn = environment.settings.require_state_machine_arn()?;
+    let queue_url = environment.settings.require_queue_url()?;
+    let sqs = aws_sdk_sqs::Client::new(&environment.sdk);
     // A failed read does not fail the start: the waits keep their standard
     // lengths under the longest of them, and the record is reported for
     // redelivery whatever happens to its wait.
@@ -52,13 +52,12 @@ async fn deps() -> anyhow::Result<(Deps, Redelivery)> {
             UNKNOWN_CEILING
         }
     };
-    let store = DynamoMessageStore::new(
-        aws_sdk_dynamodb::Client::new(&sdk),
-        settings.table_name.clone(),
-        settings.stage,
-    );
+    let store = environment.message_store();
     let deps = Deps {
-        workflow: Arc::new(SfnWorkflowStarter::new(sfn_client(&sdk), state_machine_arn)),
+        workflow: Arc::new(SfnWorkflowStarter::new(
+            sfn_client(&environment.sdk),
+            state_machine_arn,
+        )),
         executions: Some(Arc::new(DynamoExecutionStore::beside(&store))),
         store: Arc::new(store),
     };

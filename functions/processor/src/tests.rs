@@ -209,6 +209,7 @@ impl rez_core::ports::RedeliveryScheduler for Refusing {
     }
 }
 
+#[cfg(feature = "lambda")]
 #[tokio::test]
 async fn a_failed_record_is_hidden_for_its_wait_and_reported_even_when_hiding_fails() {
     use crate::redelivery::{Redelivery, RedeliveryPolicy};

@@ -7,6 +7,7 @@
 //! a client sends can stand in for it.
 
 pub mod defined;
+#[cfg(feature = "lambda")]
 pub mod lambda;
 
 use chrono::{DateTime, Utc};

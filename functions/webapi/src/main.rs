@@ -24,11 +24,10 @@ use anyhow::Context;
 use axum::Router;
 use rez_aws::{
     AwsExecutionReader, AwsSettings, DynamoExecutionStore, DynamoMessageStore, DynamoScheduleStore,
-    EventBridgeScheduleRunner, ExecutionLogGroup, SnsPublisher, SqsDeadLetterQueue, SsmSecrets,
-    load_sdk_config,
+    EventBridgeScheduleRunner, ExecutionLogGroup, FunctionEnvironment, SsmSecrets,
 };
 use rez_core::StoreThenPublish;
-use rez_core::ports::{MessageStore, Publisher, SystemClock};
+use rez_core::ports::{MessageStore, SystemClock};
 use rez_core::schedule::{DAILY_TITLE, Schedule, show_configuration_schedule};
 use rez_webapi::{ApiKey, ApiState, Schedules, router, unavailable_router};
 
@@ -42,32 +41,26 @@ async fn main() -> Result<(), lambda_http::Error> {
 /// The API, built once per container: the whole router, or the one that
 /// says the key is unavailable.
 async fn app() -> anyhow::Result<Router> {
-    let settings = AwsSettings::from_env().context("reading the function's settings")?;
-    let topic_arn = settings.require_topic_arn()?.to_owned();
-    let queue_url = settings.require_queue_url()?.to_owned();
-    let dlq_url = settings.require_dlq_url()?.to_owned();
+    let environment =
+        FunctionEnvironment::from_env().context("reading the function's environment")?;
+    let FunctionEnvironment { settings, sdk } = &environment;
+    let publisher = environment.publisher()?;
+    let dead_letters = environment.dead_letter_queue()?;
     let log_group = settings.require_execution_log_group()?.to_owned();
-    let sdk = load_sdk_config().context("reading the function's AWS environment")?;
-    let api_key = match api_key(&settings, aws_sdk_ssm::Client::new(&sdk)).await {
+    let api_key = match api_key(settings, aws_sdk_ssm::Client::new(sdk)).await {
         Ok(key) => key,
         Err(problem) => {
             tracing::error!(%problem, "the API key is unavailable: only /api/health answers");
             return Ok(unavailable_router(&problem));
         }
     };
-    let store = DynamoMessageStore::new(
-        aws_sdk_dynamodb::Client::new(&sdk),
-        settings.table_name.clone(),
-        settings.stage,
-    );
-    let schedules = schedules(&settings, aws_sdk_scheduler::Client::new(&sdk), &store).await?;
+    let store = environment.message_store();
+    let schedules = schedules(settings, aws_sdk_scheduler::Client::new(sdk), &store).await?;
     let executions = AwsExecutionReader::new(
         DynamoExecutionStore::beside(&store),
-        ExecutionLogGroup::new(aws_sdk_cloudwatchlogs::Client::new(&sdk), log_group),
+        ExecutionLogGroup::new(aws_sdk_cloudwatchlogs::Client::new(sdk), log_group),
     );
     let store: Arc<dyn MessageStore> = Arc::new(store);
-    let publisher: Arc<dyn Publisher> =
-        Arc::new(SnsPublisher::new(aws_sdk_sns::Client::new(&sdk), topic_arn));
     Ok(router(ApiState {
         store: store.clone(),
         // DynamoDB and SNS share no transaction: store queued, then publish.
@@ -75,11 +68,7 @@ async fn app() -> anyhow::Result<Router> {
         publisher,
         clock: Arc::new(SystemClock),
         executions: Some(Arc::new(executions)),
-        dead_letters: Some(Arc::new(SqsDeadLetterQueue::new(
-            aws_sdk_sqs::Client::new(&sdk),
-            queue_url,
-            dlq_url,
-        ))),
+        dead_letters: Some(Arc::new(dead_letters)),
         schedules,
         metrics: rez_lambda::emf::sink_from_env(),
         state_machine: None,

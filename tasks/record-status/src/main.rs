@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use rez_aws::{AwsSettings, DynamoMessageStore, load_sdk_config};
+use rez_aws::FunctionEnvironment;
 use rez_core::ports::SystemClock;
 use rez_record_status::{Deps, invoke};
 
@@ -20,15 +20,10 @@ async fn main() -> Result<(), lambda_runtime::Error> {
 
 /// The handler's ports, built once per container.
 async fn deps() -> anyhow::Result<Deps> {
-    let settings = AwsSettings::from_env().context("reading the function's settings")?;
-    let sdk = load_sdk_config().context("reading the function's AWS environment")?;
-    let store = DynamoMessageStore::new(
-        aws_sdk_dynamodb::Client::new(&sdk),
-        settings.table_name,
-        settings.stage,
-    );
+    let environment =
+        FunctionEnvironment::from_env().context("reading the function's environment")?;
     Ok(Deps {
-        store: Arc::new(store),
+        store: Arc::new(environment.message_store()),
         clock: Arc::new(SystemClock),
         metrics: rez_lambda::emf::sink_from_env(),
     })

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use rez_aws::{AwsSettings, SsmSecrets, load_sdk_config};
+use rez_aws::{FunctionEnvironment, SsmSecrets};
 use rez_core::ports::SystemClock;
 use rez_ntfy::{NtfyClient, NtfyConfig};
 use rez_send_notification::{Deps, NTFY_TIMEOUT_VAR, invoke, ntfy_timeout};
@@ -23,12 +23,15 @@ async fn main() -> Result<(), lambda_runtime::Error> {
 
 /// The handler's ports, built once per container.
 async fn deps() -> anyhow::Result<Deps> {
-    let settings = AwsSettings::from_env().context("reading the function's settings")?;
-    let sdk = load_sdk_config().context("reading the function's AWS environment")?;
-    let secrets = SsmSecrets::new(aws_sdk_ssm::Client::new(&sdk), &settings)
-        .get()
-        .await
-        .context("reading the ntfy topic URL and token from SSM")?;
+    let environment =
+        FunctionEnvironment::from_env().context("reading the function's environment")?;
+    let secrets = SsmSecrets::new(
+        aws_sdk_ssm::Client::new(&environment.sdk),
+        &environment.settings,
+    )
+    .get()
+    .await
+    .context("reading the ntfy topic URL and token from SSM")?;
     let url = secrets
         .ntfy_url
         .context("REZ_NTFY_URL_PARAMETER is not set: the task publishes to that ntfy topic URL")?;

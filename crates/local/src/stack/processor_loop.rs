@@ -8,7 +8,7 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::sqlite::SqliteQueue;
+use rez_sqlite::SqliteQueue;
 
 /// Most records handed to the processor at once (the SQS event source's batch size).
 pub const BATCH_SIZE: usize = 10;

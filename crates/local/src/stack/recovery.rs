@@ -5,7 +5,7 @@ use rez_core::ports::{
 };
 use rez_core::{Cursor, Status, ValidationError};
 
-use crate::sqlite::{Abort, QueueError, SqliteQueue, SqliteStore};
+use rez_sqlite::{Abort, QueueError, SqliteQueue, SqliteStore};
 
 /// Why recovery could not take up the previous run's work.
 #[derive(Debug, thiserror::Error)]
@@ -125,6 +125,32 @@ pub async fn recover(
         republished,
         already_queued,
     })
+}
+
+/// [`recover`] over the stack's adapters, logging what it took up.
+///
+/// # Errors
+/// The store or the queue failed.
+pub(super) async fn take_up_previous_run(
+    adapters: &super::adapters::Adapters,
+) -> Result<Recovered, RecoveryError> {
+    let recovered = recover(
+        &adapters.queue,
+        adapters.messages.as_ref(),
+        adapters.publisher.as_ref(),
+    )
+    .await?;
+    if recovered != Recovered::default() {
+        tracing::info!(
+            aborted = recovered.aborted,
+            released = recovered.released,
+            unclaimed = recovered.unclaimed,
+            republished = recovered.republished,
+            already_queued = recovered.already_queued,
+            "took up the previous run's work"
+        );
+    }
+    Ok(recovered)
 }
 
 /// Gives every `processing` message back as `queued`, counting the

@@ -20,7 +20,7 @@ use rez_core::ports::Clock;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::UpConfig;
-use crate::sqlite::SqliteStore;
+use rez_sqlite::SqliteStore;
 
 /// How often the sweep runs, before scaling by `--time-scale`.
 pub const SWEEP_INTERVAL: Duration = Duration::from_secs(3600);
@@ -136,7 +136,7 @@ mod tests {
     use rez_core::ports::{MessageStore, SystemClock};
     use rez_core::{Message, MessageType, Notification, Stage, Status};
 
-    use crate::sqlite::Database;
+    use rez_sqlite::Database;
 
     type TestResult = Result<(), Box<dyn std::error::Error>>;
 

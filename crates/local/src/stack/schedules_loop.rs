@@ -32,7 +32,7 @@ use rez_schedule::{ScheduleExpression, Timing};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use crate::sqlite::SqliteStore;
+use rez_sqlite::SqliteStore;
 
 /// How old a missed fire may be and still be made at start.
 pub const CATCH_UP_WINDOW: TimeDelta = TimeDelta::minutes(15);

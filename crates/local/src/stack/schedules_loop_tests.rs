@@ -13,7 +13,7 @@ use rez_schedule::{Timing, time_zone};
 use serde_json::json;
 
 use super::schedules_loop::{CATCH_UP_WINDOW, ScheduleFiring, due};
-use crate::sqlite::{Database, SqliteStore};
+use rez_sqlite::{Database, SqliteStore};
 
 fn at(h: u32, m: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 7, h, m, 0)

@@ -30,9 +30,9 @@ use tokio_util::task::TaskTracker;
 
 use crate::data_dir::DataDir;
 use crate::lambda::LambdaTasks;
-use crate::sqlite::{Abort, Database, SqliteStore};
 use crate::stack::recovery::{PROCESS_STOPPED, PROCESS_STOPPED_CAUSE};
 use crate::workflow::{LocalWorkflow, MachineIdentity};
+use rez_sqlite::{Abort, Database, SqliteStore};
 
 /// Where it listens unless told otherwise (Step Functions Local's port).
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8083";
@@ -138,8 +138,9 @@ pub async fn start(config: &StepFunctionsConfig) -> anyhow::Result<RunningStepFu
         1.0,
     ));
 
-    let (listener, address, api_key) =
-        crate::stack::bind_with_key(config.listen, config.api_key.as_deref()).await?;
+    let api_key = crate::stack::listen::api_key(config.api_key.as_deref())?;
+    let listener = crate::stack::listen::bind(config.listen).await?;
+    let address = listener.local_addr().context("reading the bound address")?;
     let tracker = TaskTracker::new();
     let abandon = CancellationToken::new();
     let router = crate::sfn_api::router(
@@ -246,7 +247,7 @@ pub async fn serve(config: StepFunctionsConfig) -> anyhow::Result<()> {
     }
     let stop = running.stop_handle();
     tokio::spawn(async move {
-        crate::stack::wait_for_signal().await;
+        crate::stack::listen::wait_for_signal().await;
         tracing::info!("shutting down: finishing executions in flight");
         stop.cancel();
     });

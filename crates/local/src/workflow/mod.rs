@@ -18,7 +18,7 @@ use rez_states::{Execution, ExecutionOptions, ExecutionStatus, StateMachine, Tas
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::sqlite::SqliteStore;
+use rez_sqlite::SqliteStore;
 
 pub use identity::{InvalidMachineArn, MachineIdentity};
 pub use local_tasks::{
