@@ -55,6 +55,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "rustdoc (broken intra-doc links and doc lints are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
+step "no import cycle between the files of a crate"
+./scripts/check-import-cycles.sh
+
 step "shell scripts (shellcheck)"
 ./scripts/lint-shell.sh 2>&1 | tee "$log_dir/shell.log"
 shell_line=$(tail -n 1 "$log_dir/shell.log")

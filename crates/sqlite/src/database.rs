@@ -8,8 +8,8 @@ use std::time::Duration;
 use rusqlite::Connection;
 use tokio::sync::Notify;
 
-use super::error::{DbError, QueueError, describe, one_line, task_failed};
-use super::group_commit::{self, WriteQueue};
+use super::error::{BlockingFailure, DbError, describe, one_line, task_failed};
+use super::group_commit::{self, Committer, WriteQueue};
 use super::schema;
 
 /// How long a statement waits for another process's lock before giving up.
@@ -140,7 +140,7 @@ impl Database {
     pub(crate) async fn call<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,
-        E: TaskFailure + Send + 'static,
+        E: BlockingFailure + Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, E> + Send + 'static,
     {
         let inner = Arc::clone(&self.inner);
@@ -164,7 +164,7 @@ impl Database {
     pub(crate) async fn write<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,
-        E: TaskFailure + Send + 'static,
+        E: BlockingFailure + Send + 'static,
         F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
     {
         group_commit::write(&self.inner, work).await
@@ -187,20 +187,12 @@ pub(crate) fn get_u64(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result
     u64::try_from(n).map_err(|_| rusqlite::Error::IntegralValueOutOfRange(index, n))
 }
 
-/// Errors that can report the failure of the blocking task itself.
-pub(crate) trait TaskFailure {
-    /// The error for a blocking task that panicked or was cancelled.
-    fn task_failed(reason: String) -> Self;
-}
-
-impl TaskFailure for rez_core::StoreError {
-    fn task_failed(reason: String) -> Self {
-        rez_core::StoreError::Unavailable(reason)
+impl Committer for Inner {
+    fn connection(&self) -> &Mutex<Connection> {
+        &self.conn
     }
-}
 
-impl TaskFailure for QueueError {
-    fn task_failed(reason: String) -> Self {
-        QueueError::Unavailable(reason)
+    fn write_queue(&self) -> &Mutex<WriteQueue> {
+        &self.writes
     }
 }

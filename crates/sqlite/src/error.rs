@@ -132,3 +132,21 @@ pub(crate) fn describe(e: &rusqlite::Error) -> String {
 pub(crate) fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+/// Errors that can report the failure of the blocking task itself.
+pub(crate) trait BlockingFailure {
+    /// The error for a blocking task that panicked or was cancelled.
+    fn task_failed(reason: String) -> Self;
+}
+
+impl BlockingFailure for StoreError {
+    fn task_failed(reason: String) -> Self {
+        rez_core::StoreError::Unavailable(reason)
+    }
+}
+
+impl BlockingFailure for QueueError {
+    fn task_failed(reason: String) -> Self {
+        QueueError::Unavailable(reason)
+    }
+}

@@ -12,12 +12,11 @@
 //! before (see `Database::open` for what `synchronous=NORMAL` keeps).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rusqlite::Connection;
 
-use super::database::{Inner, TaskFailure};
-use super::error::describe;
+use super::error::{BlockingFailure, describe};
 
 /// What a finished job does once the transaction's fate is known: `Ok` when
 /// it committed, else why not.
@@ -33,11 +32,20 @@ pub(crate) struct WriteQueue {
     flushing: bool,
 }
 
+/// What the flusher works on: the one connection and the writes waiting for it.
+pub(crate) trait Committer: Send + Sync + 'static {
+    /// The connection every transaction runs on.
+    fn connection(&self) -> &Mutex<Connection>;
+    /// The writes waiting for the flusher.
+    fn write_queue(&self) -> &Mutex<WriteQueue>;
+}
+
 /// Queues `work` and waits for its result, answered after its transaction commits.
-pub(crate) async fn write<T, E, F>(inner: &Arc<Inner>, work: F) -> Result<T, E>
+pub(crate) async fn write<C, T, E, F>(inner: &Arc<C>, work: F) -> Result<T, E>
 where
+    C: Committer,
     T: Send + 'static,
-    E: TaskFailure + Send + 'static,
+    E: BlockingFailure + Send + 'static,
     F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
 {
     let (sender, receiver) = tokio::sync::oneshot::channel();
@@ -56,13 +64,16 @@ where
         })
     });
     let start_flusher = {
-        let mut queue = inner.writes.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut queue = inner
+            .write_queue()
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         queue.jobs.push(job);
         !std::mem::replace(&mut queue.flushing, true)
     };
     if start_flusher {
         let inner = Arc::clone(inner);
-        tokio::task::spawn_blocking(move || flush(&inner));
+        tokio::task::spawn_blocking(move || flush(inner.as_ref()));
     }
     match receiver.await {
         Ok(result) => result,
@@ -76,7 +87,7 @@ where
 /// (undoing only its own changes) when it fails.
 fn in_savepoint<T, E, F>(conn: &mut Connection, work: F) -> Result<T, E>
 where
-    E: TaskFailure,
+    E: BlockingFailure,
     F: FnOnce(&Connection) -> Result<T, E>,
 {
     let savepoint = conn.savepoint().map_err(|e| E::task_failed(describe(&e)))?;
@@ -89,17 +100,23 @@ where
 }
 
 /// Runs the queued jobs, a batch per transaction, until none is waiting.
-fn flush(inner: &Inner) {
+fn flush<C: Committer>(inner: &C) {
     loop {
         let jobs = {
-            let mut queue = inner.writes.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut queue = inner
+                .write_queue()
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             if queue.jobs.is_empty() {
                 queue.flushing = false;
                 return;
             }
             std::mem::take(&mut queue.jobs)
         };
-        let mut conn = inner.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut conn = inner
+            .connection()
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         // Without the outer transaction each savepoint is a transaction of its
         // own, committed by its release: still correct, only not grouped.
         let grouped = conn.execute_batch("BEGIN IMMEDIATE").is_ok();

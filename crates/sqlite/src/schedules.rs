@@ -8,14 +8,14 @@ use rez_core::ports::{
 use rez_core::schedule::{Schedule, ScheduleId};
 use rusqlite::{Connection, OptionalExtension, Row, named_params};
 
-use super::database::TaskFailure;
+use super::error::BlockingFailure;
 use super::error::store_error;
 use super::store::SqliteStore;
 
 const COLUMNS: &str = "id, name, expression, timezone, start_date, end_date, notification, \
      state, owner, created_date, updated_date";
 
-impl TaskFailure for ScheduleStoreError {
+impl BlockingFailure for ScheduleStoreError {
     fn task_failed(reason: String) -> Self {
         ScheduleStoreError::Unavailable(reason)
     }

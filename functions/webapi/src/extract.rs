@@ -14,9 +14,8 @@ use rez_core::{IdempotencyKey, ValidationError};
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
+use crate::headers::IDEMPOTENCY_KEY;
 
-/// The name of the header that makes `POST /api/messages` idempotent.
-pub(crate) const IDEMPOTENCY_KEY: &str = "idempotency-key";
 /// Longest idempotency key, in characters.
 const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
 

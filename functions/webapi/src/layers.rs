@@ -22,7 +22,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::{ApiError, ErrorCode, ErrorDetail, Rendered};
-use crate::extract::IDEMPOTENCY_KEY;
+use crate::headers::IDEMPOTENCY_KEY;
 
 /// Largest request body accepted, in bytes (64 KiB).
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;

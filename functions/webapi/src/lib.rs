@@ -6,6 +6,7 @@
 //! | `state` | [`ApiState`] (the ports and settings) and the secret [`ApiKey`] |
 //! | `error` | `ApiError`: the one `{"error":{"code","message"}}` shape |
 //! | `extract` | JSON, path, query and `Idempotency-Key` extractors that reject in that shape |
+//! | `headers` | the names of the API's own request headers |
 //! | `auth` | the `Authorization: Bearer` check (constant time) |
 //! | `layers` | the middleware stack: request id, trace, CORS, error rendering, panics, timeout, body limit |
 //! | `routes` | the route table and one module per resource: `health`, `messages`, `metrics`, `series`, `executions`, `dead_letters`, `statemachine` |
@@ -22,6 +23,7 @@
 mod auth;
 mod error;
 mod extract;
+mod headers;
 mod layers;
 mod openapi;
 mod routes;

@@ -15,17 +15,21 @@
 
 use std::collections::HashSet;
 
-use aws_sdk_sqs::types::{Message, MessageSystemAttributeName, QueueAttributeName};
+use aws_sdk_sqs::types::{
+    ChangeMessageVisibilityBatchRequestEntry, Message, MessageSystemAttributeName,
+    QueueAttributeName,
+};
 use chrono::DateTime;
 use rez_core::StoreError;
-use rez_core::ports::{DeadLetterEntry, DeadLetterList, DeadLetterQueue, QueueCounts};
+use rez_core::ports::{DeadLetterEntry, QueueCounts};
 
 use super::body::message_id_of;
-use super::redrive::{SWEEP_VISIBILITY_SECONDS, release};
 use crate::error::describe;
 
 /// Most records one ReceiveMessage returns (SQS's limit).
 pub(super) const RECEIVE_BATCH: i32 = 10;
+/// How long a sweep hides the dead letters it receives, in seconds.
+pub const SWEEP_VISIBILITY_SECONDS: i32 = 30;
 /// Most ReceiveMessage calls one listing makes.
 pub const MAX_LIST_CALLS: usize = 20;
 /// Most dead letters one listing returns.
@@ -101,10 +105,10 @@ impl SqsDeadLetterQueue {
     /// Sweeps the dead letters (at most [`MAX_LISTED`], in at most
     /// [`MAX_LIST_CALLS`] calls) until a call brings no record not seen
     /// yet, then makes them visible again.
-    async fn peek(&self) -> Result<Vec<DeadLetterEntry>, StoreError> {
+    pub(super) async fn peek(&self) -> Result<Vec<DeadLetterEntry>, StoreError> {
         let mut receipt_handles = Vec::new();
         let swept = self.sweep(&mut receipt_handles).await;
-        release(self, &receipt_handles).await;
+        self.release(&receipt_handles).await;
         let mut items = swept?;
         items.truncate(MAX_LISTED);
         items.sort_by(|a, b| (&a.sent_at, &a.id).cmp(&(&b.sent_at, &b.id)));
@@ -188,15 +192,34 @@ fn entry(message: &Message) -> Result<DeadLetterEntry, StoreError> {
     })
 }
 
-#[async_trait::async_trait]
-impl DeadLetterQueue for SqsDeadLetterQueue {
-    async fn list(&self) -> Result<DeadLetterList, StoreError> {
-        let items = self.peek().await?;
-        let depth = self.depth().await?;
-        Ok(DeadLetterList { items, depth })
-    }
-
-    async fn redrive(&self, ids: Option<Vec<String>>) -> Result<u64, StoreError> {
-        super::redrive::redrive(self, ids.as_deref()).await
+impl SqsDeadLetterQueue {
+    /// Makes the dead letters a sweep received (a listing's, or the ones a
+    /// redrive was not asked to move) visible again at once (otherwise they come
+    /// back after the sweep's visibility).
+    pub(super) async fn release(&self, receipt_handles: &[String]) {
+        for chunk in receipt_handles.chunks(10) {
+            let entries: Vec<ChangeMessageVisibilityBatchRequestEntry> = chunk
+                .iter()
+                .enumerate()
+                .filter_map(|(i, handle)| {
+                    ChangeMessageVisibilityBatchRequestEntry::builder()
+                        .id(i.to_string())
+                        .receipt_handle(handle)
+                        .visibility_timeout(0)
+                        .build()
+                        .ok()
+                })
+                .collect();
+            if let Err(e) = self
+                .client
+                .change_message_visibility_batch()
+                .queue_url(&self.dlq_url)
+                .set_entries(Some(entries))
+                .send()
+                .await
+            {
+                tracing::warn!(error = %describe(&e), "dead letters left hidden; they are listed again within {SWEEP_VISIBILITY_SECONDS} s");
+            }
+        }
     }
 }

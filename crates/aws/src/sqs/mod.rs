@@ -7,10 +7,12 @@
 //! | [`visibility`] | [`SqsRedelivery`] and [`queue_visibility_timeout`] |
 //! | [`dead_letters`] | [`SqsDeadLetterQueue`]: list and depth over ReceiveMessage and GetQueueAttributes |
 //! | [`redrive`] | how dead letters go back: ReceiveMessage, SendMessageBatch, DeleteMessageBatch |
+//! | `port.rs` | the `DeadLetterQueue` port over those two |
 //! | [`body`] | the message id a record's body names |
 
 pub mod body;
 pub mod dead_letters;
+mod port;
 pub mod redrive;
 pub mod visibility;
 

@@ -12,17 +12,12 @@
 
 use std::collections::HashSet;
 
-use aws_sdk_sqs::types::{
-    ChangeMessageVisibilityBatchRequestEntry, DeleteMessageBatchRequestEntry, Message,
-    SendMessageBatchRequestEntry,
-};
+use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, Message, SendMessageBatchRequestEntry};
 use rez_core::StoreError;
 
-use super::dead_letters::{RECEIVE_BATCH, SqsDeadLetterQueue};
+use super::dead_letters::{RECEIVE_BATCH, SWEEP_VISIBILITY_SECONDS, SqsDeadLetterQueue};
 use crate::error::describe;
 
-/// How long a sweep hides the dead letters it receives, in seconds.
-pub const SWEEP_VISIBILITY_SECONDS: i32 = 30;
 /// Most ReceiveMessage calls one redrive makes (so at most 500 records move).
 pub const MAX_REDRIVE_RECEIVES: usize = 50;
 
@@ -62,7 +57,7 @@ pub(super) async fn redrive(
         Ok::<_, StoreError>(())
     }
     .await;
-    release(dlq, &others).await;
+    dlq.release(&others).await;
     outcome.map(|()| moved)
 }
 
@@ -164,34 +159,4 @@ async fn move_batch(dlq: &SqsDeadLetterQueue, messages: &[Message]) -> Result<u6
         }
     }
     Ok(moved)
-}
-
-/// Makes the dead letters a sweep received (a listing's, or the ones a
-/// redrive was not asked to move) visible again at once (otherwise they come
-/// back after the sweep's visibility).
-pub(super) async fn release(dlq: &SqsDeadLetterQueue, receipt_handles: &[String]) {
-    for chunk in receipt_handles.chunks(10) {
-        let entries: Vec<ChangeMessageVisibilityBatchRequestEntry> = chunk
-            .iter()
-            .enumerate()
-            .filter_map(|(i, handle)| {
-                ChangeMessageVisibilityBatchRequestEntry::builder()
-                    .id(i.to_string())
-                    .receipt_handle(handle)
-                    .visibility_timeout(0)
-                    .build()
-                    .ok()
-            })
-            .collect();
-        if let Err(e) = dlq
-            .client
-            .change_message_visibility_batch()
-            .queue_url(&dlq.dlq_url)
-            .set_entries(Some(entries))
-            .send()
-            .await
-        {
-            tracing::warn!(error = %describe(&e), "dead letters left hidden; they are listed again within {SWEEP_VISIBILITY_SECONDS} s");
-        }
-    }
 }

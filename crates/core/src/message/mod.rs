@@ -12,6 +12,16 @@ use crate::time::{serde_sortable, serde_sortable_opt};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// How long an execution's claim on a `processing` message holds, counted
+/// from the claim (the message's `updated_date`).
+///
+/// An Express execution cannot run longer than five minutes, and the
+/// definition's own `TimeoutSeconds` is shorter still; the extra minute covers
+/// a task Lambda that outlives its state's timeout (the function timeouts are
+/// a few seconds longer than the states'). Once it has passed, the execution
+/// that claimed the message is certainly over, and another may take it.
+pub const CLAIM_LEASE: chrono::TimeDelta = chrono::TimeDelta::seconds(360);
+
 /// How long a message is kept after it was created, in days (DynamoDB TTL).
 pub const RETENTION_DAYS: i64 = 90;
 
@@ -92,7 +102,7 @@ impl Message {
 
     /// Whether an execution holds a live claim on the message at `at`: it is
     /// `processing` under an execution id, claimed less than
-    /// [`CLAIM_LEASE`](crate::ports::CLAIM_LEASE) before `at`.
+    /// [`CLAIM_LEASE`] before `at`.
     pub fn is_claimed_at(&self, at: DateTime<Utc>) -> bool {
         self.status == Status::Processing
             && self.execution_id.is_some()
@@ -102,7 +112,7 @@ impl Message {
     /// When the claim of the execution delivering the message runs out
     /// (meaningful while it is `processing`).
     pub fn claim_expires_at(&self) -> DateTime<Utc> {
-        self.updated_date + crate::ports::CLAIM_LEASE
+        self.updated_date + CLAIM_LEASE
     }
 
     /// Milliseconds from acceptance to delivery, once delivered.

@@ -9,15 +9,7 @@ use super::series::{HourlyCounts, HourlySeries};
 use crate::schedule::{SCHEDULE_ID_ARGUMENT, ScheduleId};
 use crate::{Cursor, IdempotencyKey, Message, MessageId, MessageType, Stage, Status};
 
-/// How long an execution's claim on a `processing` message holds, counted
-/// from the claim (the message's `updated_date`).
-///
-/// An Express execution cannot run longer than five minutes, and the
-/// definition's own `TimeoutSeconds` is shorter still; the extra minute covers
-/// a task Lambda that outlives its state's timeout (the function timeouts are
-/// a few seconds longer than the states'). Once it has passed, the execution
-/// that claimed the message is certainly over, and another may take it.
-pub const CLAIM_LEASE: chrono::TimeDelta = chrono::TimeDelta::seconds(360);
+pub use crate::message::CLAIM_LEASE;
 
 /// Who may make a change to a message that an execution has claimed.
 ///

@@ -13,7 +13,8 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::protocol::CONTENT_TYPE;
+/// The content type of every request and answer, errors included.
+pub(crate) const CONTENT_TYPE: &str = "application/x-amz-json-1.0";
 
 const SFN: &str = "com.amazonaws.swf.service.v2.model";
 const VALIDATE: &str = "com.amazon.coral.validate";

@@ -10,8 +10,7 @@ use serde::de::DeserializeOwned;
 
 use super::error::SfnError;
 
-/// The content type of every request and answer.
-pub(crate) const CONTENT_TYPE: &str = "application/x-amz-json-1.0";
+use super::error::CONTENT_TYPE;
 /// The header naming the operation.
 pub(crate) const TARGET_HEADER: &str = "x-amz-target";
 /// What every Step Functions target starts with.
