@@ -21,6 +21,18 @@ use rez_core::ports::Publisher;
 
 use crate::{AwsSettings, DynamoMessageStore, SettingsError, SnsPublisher, SqsDeadLetterQueue};
 
+/// Why a function's environment could not be read: the message its init
+/// error reports.
+#[derive(Debug, thiserror::Error)]
+pub enum EnvironmentError {
+    /// A `REZ_*` setting is missing or invalid.
+    #[error("reading the function's settings: {0}")]
+    Settings(SettingsError),
+    /// The region or credentials Lambda provides are missing.
+    #[error("reading the function's AWS environment: {0}")]
+    Sdk(SettingsError),
+}
+
 /// A function's settings ([`AwsSettings`]) and its SDK configuration
 /// ([`crate::load_sdk_config`]), read once per container.
 #[derive(Debug, Clone)]
@@ -35,11 +47,12 @@ impl FunctionEnvironment {
     /// Reads the settings and the SDK configuration from the environment.
     ///
     /// # Errors
-    /// [`SettingsError`] naming the variable that is missing or invalid.
-    pub fn from_env() -> Result<Self, SettingsError> {
+    /// [`EnvironmentError`] saying which of the two failed and naming the
+    /// variable that is missing or invalid.
+    pub fn from_env() -> Result<Self, EnvironmentError> {
         Ok(Self {
-            settings: AwsSettings::from_env()?,
-            sdk: crate::load_sdk_config()?,
+            settings: AwsSettings::from_env().map_err(EnvironmentError::Settings)?,
+            sdk: crate::load_sdk_config().map_err(EnvironmentError::Sdk)?,
         })
     }
 

@@ -40,7 +40,7 @@ mod test_support;
 pub use dynamo::{DynamoExecutionStore, DynamoMessageStore, DynamoScheduleStore};
 pub use error::{SecretsError, SettingsError, SqsError};
 pub use executions::AwsExecutionReader;
-pub use function::FunctionEnvironment;
+pub use function::{EnvironmentError, FunctionEnvironment};
 pub use logs::ExecutionLogGroup;
 pub use scheduler::{EventBridgeScheduleRunner, ScheduleTarget};
 pub use sdk::{https_client, load_sdk_config, sdk_config_from, sfn_client, strip_sync_host_prefix};

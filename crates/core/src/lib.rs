@@ -15,7 +15,7 @@
 //! | [`memory`] | in-memory `MessageStore` and `ScheduleStore`, the ports' reference behaviour |
 //! | [`reconcile`] | the reconciler: finds the messages nothing else will move on and sends them round again |
 //! | [`submit`](mod@submit) | the [`Submitter`]: store `queued` then publish ([`StoreThenPublish`]), or one write where the stack has one ([`OneWrite`]), shared by the API and the schedulers |
-//! | [`task`] | [`TaskFailure`], the error shape of the task functions |
+//! | [`task`] | [`FunctionError`], the error shape of the task functions |
 //! | [`error`] | the validation error |
 
 pub mod cursor;
@@ -41,4 +41,4 @@ pub use notification::{Notification, Priority};
 pub use ports::StoreError;
 pub use request::CreateMessageRequest;
 pub use submit::{OneWrite, StoreThenPublish, SubmitError, Submitted, Submitter};
-pub use task::TaskFailure;
+pub use task::FunctionError;

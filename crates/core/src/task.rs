@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 /// States error name that Retry/Catch match; `errorMessage` the cause.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{error_type}: {error_message}")]
-pub struct TaskFailure {
+pub struct FunctionError {
     /// A stable name from [`crate::error_names`].
     #[serde(rename = "errorType")]
     pub error_type: String,
@@ -15,7 +15,7 @@ pub struct TaskFailure {
     pub error_message: String,
 }
 
-impl TaskFailure {
+impl FunctionError {
     /// A failure named `error_type` with `error_message`.
     pub fn new(error_type: &str, error_message: impl Into<String>) -> Self {
         Self {
@@ -33,9 +33,30 @@ impl TaskFailure {
     /// Reads a Cause back: the Lambda JSON envelope when it is one, else the
     /// text as the message.
     pub fn from_cause(error_type: &str, cause: &str) -> Self {
-        serde_json::from_str::<TaskFailure>(cause)
-            .unwrap_or_else(|_| TaskFailure::new(error_type, cause))
+        serde_json::from_str::<FunctionError>(cause)
+            .unwrap_or_else(|_| FunctionError::new(error_type, cause))
     }
+}
+
+/// Runs a task's typed `handle` over JSON, as a Lambda or the local engine
+/// passes task input: reads the input, handles it, writes the output. A
+/// failure keeps the name its handler gave it; input that does not fit is
+/// `Message.Invalid`.
+///
+/// # Errors
+/// The [`FunctionError`] the state machine sees.
+pub async fn invoke<I, O, E, F>(
+    input: serde_json::Value,
+    handle: impl FnOnce(I) -> F,
+) -> Result<serde_json::Value, FunctionError>
+where
+    I: serde::de::DeserializeOwned,
+    O: Serialize,
+    E: Into<FunctionError>,
+    F: std::future::Future<Output = Result<O, E>>,
+{
+    let output = handle(parse_input(input)?).await.map_err(Into::into)?;
+    to_output(&output)
 }
 
 /// Reads a task's JSON input into its typed form.
@@ -44,9 +65,9 @@ impl TaskFailure {
 /// `Message.Invalid` naming what does not fit.
 pub fn parse_input<T: serde::de::DeserializeOwned>(
     input: serde_json::Value,
-) -> Result<T, TaskFailure> {
+) -> Result<T, FunctionError> {
     serde_json::from_value(input).map_err(|e| {
-        TaskFailure::new(
+        FunctionError::new(
             crate::error_names::MESSAGE_INVALID,
             format!("task input is malformed: {e}"),
         )
@@ -57,9 +78,9 @@ pub fn parse_input<T: serde::de::DeserializeOwned>(
 ///
 /// # Errors
 /// `Message.Invalid` when the value cannot be represented as JSON.
-pub fn to_output<T: Serialize>(output: &T) -> Result<serde_json::Value, TaskFailure> {
+pub fn to_output<T: Serialize>(output: &T) -> Result<serde_json::Value, FunctionError> {
     serde_json::to_value(output).map_err(|e| {
-        TaskFailure::new(
+        FunctionError::new(
             crate::error_names::MESSAGE_INVALID,
             format!("task output cannot be written: {e}"),
         )
@@ -96,11 +117,11 @@ mod tests {
 
     #[test]
     fn a_cause_round_trips_through_the_lambda_envelope_or_plain_text() {
-        let f = TaskFailure::new("Ntfy.Rejected", "ntfy answered 400");
-        assert_eq!(TaskFailure::from_cause("X", &f.to_cause()), f);
+        let f = FunctionError::new("Ntfy.Rejected", "ntfy answered 400");
+        assert_eq!(FunctionError::from_cause("X", &f.to_cause()), f);
         assert_eq!(
-            TaskFailure::from_cause("States.Timeout", "timed out"),
-            TaskFailure::new("States.Timeout", "timed out")
+            FunctionError::from_cause("States.Timeout", "timed out"),
+            FunctionError::new("States.Timeout", "timed out")
         );
     }
 }

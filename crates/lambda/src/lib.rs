@@ -15,7 +15,7 @@
 //! let deps = rez_lambda::init::or_report(build()).await?;
 //! rez_lambda::task::run(move |input| async move {
 //!     let _ = &deps;
-//!     Ok::<_, rez_core::TaskFailure>(input)
+//!     Ok::<_, rez_core::FunctionError>(input)
 //! })
 //! .await
 //! # }

@@ -56,7 +56,7 @@ pub struct UpConfig {
 
 /// A configuration that must not start.
 #[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
+pub enum UpConfigError {
     /// Listening beyond this machine without a key would let anyone in.
     #[error(
         "refusing to listen on {0} without an API key: set --api-key-file, REZ_API_KEY or --api-key, or listen on 127.0.0.1"
@@ -84,17 +84,17 @@ impl UpConfig {
     ///
     /// # Errors
     /// The first rule broken.
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    pub fn validate(&self) -> Result<(), UpConfigError> {
         if !(self.time_scale > 0.0 && self.time_scale <= 1000.0) {
-            return Err(ConfigError::TimeScale(self.time_scale));
+            return Err(UpConfigError::TimeScale(self.time_scale));
         }
         check_listen_and_key(self.listen, self.api_key.as_deref())?;
         for origin in &self.cors_origins {
             let origin = origin
                 .parse::<CorsOrigin>()
-                .map_err(ConfigError::CorsOrigin)?;
+                .map_err(UpConfigError::CorsOrigin)?;
             if origin == CorsOrigin::Any && self.api_key.is_none() {
-                return Err(ConfigError::AnyOriginWithoutKey);
+                return Err(UpConfigError::AnyOriginWithoutKey);
             }
         }
         Ok(())
@@ -105,11 +105,14 @@ impl UpConfig {
 /// least 16 characters, and without one it listens on loopback only.
 ///
 /// # Errors
-/// [`ConfigError::WeakKey`] or [`ConfigError::OpenWithoutKey`].
-pub fn check_listen_and_key(listen: SocketAddr, api_key: Option<&str>) -> Result<(), ConfigError> {
+/// [`UpConfigError::WeakKey`] or [`UpConfigError::OpenWithoutKey`].
+pub fn check_listen_and_key(
+    listen: SocketAddr,
+    api_key: Option<&str>,
+) -> Result<(), UpConfigError> {
     match api_key {
-        Some(key) if key.len() < 16 => Err(ConfigError::WeakKey),
-        None if !listen.ip().is_loopback() => Err(ConfigError::OpenWithoutKey(listen)),
+        Some(key) if key.len() < 16 => Err(UpConfigError::WeakKey),
+        None if !listen.ip().is_loopback() => Err(UpConfigError::OpenWithoutKey(listen)),
         _ => Ok(()),
     }
 }
@@ -274,7 +277,7 @@ mod tests {
         assert!(config("[::1]:8080", None, 1.0).validate().is_ok());
         assert!(matches!(
             config("0.0.0.0:8080", None, 1.0).validate(),
-            Err(ConfigError::OpenWithoutKey(_))
+            Err(UpConfigError::OpenWithoutKey(_))
         ));
         assert!(
             config("0.0.0.0:8080", Some("a-long-enough-secret"), 1.0)
@@ -287,13 +290,13 @@ mod tests {
     fn short_keys_and_senseless_time_scales_are_refused() {
         assert!(matches!(
             config("127.0.0.1:1", Some("short"), 1.0).validate(),
-            Err(ConfigError::WeakKey)
+            Err(UpConfigError::WeakKey)
         ));
         for scale in [0.0, -1.0, f64::NAN, 1e9] {
             assert!(
                 matches!(
                     config("127.0.0.1:1", None, scale).validate(),
-                    Err(ConfigError::TimeScale(_))
+                    Err(UpConfigError::TimeScale(_))
                 ),
                 "{scale}"
             );
@@ -364,7 +367,7 @@ mod tests {
             let mut keyed = config("127.0.0.1:1", Some(KEY), 1.0);
             keyed.cors_origins = vec!["https://ok.example".into(), bad.into()];
             let err = keyed.validate().unwrap_err();
-            assert!(matches!(err, ConfigError::CorsOrigin(_)), "{bad}: {err}");
+            assert!(matches!(err, UpConfigError::CorsOrigin(_)), "{bad}: {err}");
             let message = err.to_string();
             assert!(message.starts_with("--cors-origin '"), "{message}");
             assert!(!message.contains('\n'), "{message}");
@@ -377,7 +380,7 @@ mod tests {
         open.cors_origins = vec!["*".into()];
         assert!(matches!(
             open.validate(),
-            Err(ConfigError::AnyOriginWithoutKey)
+            Err(UpConfigError::AnyOriginWithoutKey)
         ));
         let mut keyed = config("127.0.0.1:1", Some(KEY), 1.0);
         keyed.cors_origins = vec!["*".into(), "https://console.example".into()];

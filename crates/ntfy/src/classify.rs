@@ -1,4 +1,4 @@
-//! Turning ntfy's answer into a [`PublishError`]: status code, ntfy's JSON
+//! Turning ntfy's answer into a [`NtfyError`]: status code, ntfy's JSON
 //! error code and the `Retry-After` header.
 //!
 //! ntfy answers errors with `{"code": 42901, "http": 429, "error": "…", "link": "…"}`.
@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use reqwest::StatusCode;
 use serde::Deserialize;
 
-use crate::error::PublishError;
+use crate::error::NtfyError;
 
 /// How long to wait after a 429 that did not say (ntfy.sh's request limit
 /// refills one request every 5 seconds).
@@ -35,12 +35,12 @@ struct ErrorBody {
 
 /// Classifies a non-2xx answer.
 ///
-/// - 429 with code 42908 or 42905 (daily limits) → [`PublishError::QuotaExceeded`];
+/// - 429 with code 42908 or 42905 (daily limits) → [`NtfyError::QuotaExceeded`];
 ///   any other 429 (42901, no code, or a code we do not know) →
-///   [`PublishError::RateLimited`], waiting `Retry-After` when sent, else
+///   [`NtfyError::RateLimited`], waiting `Retry-After` when sent, else
 ///   [`DEFAULT_RETRY_AFTER`];
-/// - 5xx → [`PublishError::ServerError`];
-/// - anything else (other 4xx, 3xx, 1xx) → [`PublishError::Rejected`].
+/// - 5xx → [`NtfyError::ServerError`];
+/// - anything else (other 4xx, 3xx, 1xx) → [`NtfyError::Rejected`].
 ///
 /// `body` is the answer's text, already scrubbed of the token; `now` is
 /// when it arrived, for `Retry-After` dates.
@@ -49,7 +49,7 @@ pub(crate) fn classify_failure(
     retry_after: Option<&str>,
     body: &str,
     now: DateTime<Utc>,
-) -> PublishError {
+) -> NtfyError {
     let parsed: ErrorBody = serde_json::from_str(body).unwrap_or_default();
     let code = parsed.code;
     let error = parsed
@@ -60,9 +60,9 @@ pub(crate) fn classify_failure(
     if status == StatusCode::TOO_MANY_REQUESTS {
         return match code {
             Some(code @ (CODE_DAILY_MESSAGES | CODE_DAILY_BANDWIDTH)) => {
-                PublishError::QuotaExceeded { code, error }
+                NtfyError::QuotaExceeded { code, error }
             }
-            _ => PublishError::RateLimited {
+            _ => NtfyError::RateLimited {
                 retry_after: retry_after
                     .and_then(|value| parse_retry_after(value, now))
                     .unwrap_or(DEFAULT_RETRY_AFTER),
@@ -72,13 +72,13 @@ pub(crate) fn classify_failure(
         };
     }
     if status.is_server_error() {
-        return PublishError::ServerError {
+        return NtfyError::ServerError {
             status: status.as_u16(),
             code,
             error,
         };
     }
-    PublishError::Rejected {
+    NtfyError::Rejected {
         status: Some(status.as_u16()),
         code,
         error: error.unwrap_or_else(|| {

@@ -12,7 +12,7 @@ use rez_core::ports::{Delivery, Notifier, NotifyError};
 
 use crate::classify::classify_failure;
 use crate::config::{NtfyConfig, TopicUrl, is_ntfy_name};
-use crate::error::{ConfigError, PublishError};
+use crate::error::{ConfigError, NtfyError};
 use crate::token::AccessToken;
 
 /// The most of an answer's body we read; ntfy's answers are far smaller.
@@ -39,7 +39,7 @@ impl From<Published> for Delivery {
 /// Publishes notifications to one ntfy topic.
 ///
 /// Each call is exactly one HTTP request: retrying is the workflow's job, and
-/// every failure comes back classified as a [`PublishError`]. Redirects are
+/// every failure comes back classified as a [`NtfyError`]. Redirects are
 /// not followed, so the token only ever goes to the topic URL's host.
 #[derive(Debug, Clone)]
 pub struct NtfyClient {
@@ -115,7 +115,7 @@ impl NtfyClient {
     /// notification that breaks them is refused without a request.
     ///
     /// # Errors
-    /// A [`PublishError`] whose [`kind`](PublishError::kind) says whether
+    /// A [`NtfyError`] whose [`kind`](NtfyError::kind) says whether
     /// and when to retry.
     #[tracing::instrument(
         name = "ntfy.publish",
@@ -126,7 +126,7 @@ impl NtfyClient {
         &self,
         sequence_id: &str,
         notification: &Notification,
-    ) -> Result<Published, PublishError> {
+    ) -> Result<Published, NtfyError> {
         let result = self.try_publish(sequence_id, notification).await;
         match &result {
             Ok(published) => {
@@ -143,7 +143,7 @@ impl NtfyClient {
         &self,
         sequence_id: &str,
         notification: &Notification,
-    ) -> Result<Published, PublishError> {
+    ) -> Result<Published, NtfyError> {
         let body = PublishBody::new(self.topic_url.topic(), sequence_id, notification)?;
         let mut request = self
             .http
@@ -171,7 +171,7 @@ impl NtfyClient {
                 arrived,
             ));
         }
-        let unexpected = |reason: String| PublishError::UnexpectedResponse {
+        let unexpected = |reason: String| NtfyError::UnexpectedResponse {
             status: status.as_u16(),
             reason,
         };
@@ -187,7 +187,7 @@ impl NtfyClient {
 
     /// Reads at most [`MAX_RESPONSE_BYTES`] of the body, as text scrubbed of
     /// the token.
-    async fn read_body(&self, response: &mut reqwest::Response) -> Result<String, PublishError> {
+    async fn read_body(&self, response: &mut reqwest::Response) -> Result<String, NtfyError> {
         let mut bytes = Vec::new();
         while bytes.len() < MAX_RESPONSE_BYTES {
             match response.chunk().await {
@@ -205,7 +205,7 @@ impl NtfyClient {
     }
 
     /// A transport failure, described without URL or token.
-    fn unreachable(&self, err: reqwest::Error) -> PublishError {
+    fn unreachable(&self, err: reqwest::Error) -> NtfyError {
         let what = if err.is_timeout() {
             format!("no answer within {:?}", self.timeout)
         } else if err.is_connect() {
@@ -220,7 +220,7 @@ impl NtfyClient {
             Some(token) => token.scrub(&chain),
             None => chain,
         };
-        PublishError::Unreachable {
+        NtfyError::Unreachable {
             reason: format!("{what} ({reason})"),
         }
     }
@@ -266,8 +266,8 @@ impl<'a> PublishBody<'a> {
         topic: &'a str,
         sequence_id: &'a str,
         notification: &'a Notification,
-    ) -> Result<Self, PublishError> {
-        let refuse = |error: String| PublishError::Rejected {
+    ) -> Result<Self, NtfyError> {
+        let refuse = |error: String| NtfyError::Rejected {
             status: None,
             code: None,
             error,

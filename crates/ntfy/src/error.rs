@@ -1,5 +1,5 @@
 //! What can go wrong: building the client ([`ConfigError`]) and publishing
-//! ([`PublishError`]), each publish failure tagged with its
+//! ([`NtfyError`]), each publish failure tagged with its
 //! [`NotifyErrorKind`] so the workflow knows whether to retry.
 
 use std::time::Duration;
@@ -77,7 +77,7 @@ pub enum ConfigError {
 /// Every message is lowercase, says what failed and never contains the
 /// access token (server text is scrubbed of it before it gets here).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PublishError {
+pub enum NtfyError {
     /// 429 with code 42901 (or no code): too many requests; try again later.
     #[error(
         "ntfy rate-limited the publish{}; retry in {retry_after:?}",
@@ -147,24 +147,24 @@ pub enum PublishError {
     },
 }
 
-impl PublishError {
+impl NtfyError {
     /// The class of failure, which decides how the workflow retries.
     pub fn kind(&self) -> NotifyErrorKind {
         match self {
-            PublishError::RateLimited { .. } => NotifyErrorKind::RateLimited,
-            PublishError::QuotaExceeded { .. } => NotifyErrorKind::QuotaExceeded,
-            PublishError::ServerError { .. } | PublishError::UnexpectedResponse { .. } => {
+            NtfyError::RateLimited { .. } => NotifyErrorKind::RateLimited,
+            NtfyError::QuotaExceeded { .. } => NotifyErrorKind::QuotaExceeded,
+            NtfyError::ServerError { .. } | NtfyError::UnexpectedResponse { .. } => {
                 NotifyErrorKind::ServerError
             }
-            PublishError::Unreachable { .. } => NotifyErrorKind::Unreachable,
-            PublishError::Rejected { .. } => NotifyErrorKind::Rejected,
+            NtfyError::Unreachable { .. } => NotifyErrorKind::Unreachable,
+            NtfyError::Rejected { .. } => NotifyErrorKind::Rejected,
         }
     }
 
     /// How long the server asked us to wait, for rate limits.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            PublishError::RateLimited { retry_after, .. } => Some(*retry_after),
+            NtfyError::RateLimited { retry_after, .. } => Some(*retry_after),
             _ => None,
         }
     }
@@ -172,17 +172,17 @@ impl PublishError {
     /// ntfy's own error code (e.g. 42901, 40009), when it sent one.
     pub fn code(&self) -> Option<u32> {
         match self {
-            PublishError::RateLimited { code, .. }
-            | PublishError::ServerError { code, .. }
-            | PublishError::Rejected { code, .. } => *code,
-            PublishError::QuotaExceeded { code, .. } => Some(*code),
-            PublishError::UnexpectedResponse { .. } | PublishError::Unreachable { .. } => None,
+            NtfyError::RateLimited { code, .. }
+            | NtfyError::ServerError { code, .. }
+            | NtfyError::Rejected { code, .. } => *code,
+            NtfyError::QuotaExceeded { code, .. } => Some(*code),
+            NtfyError::UnexpectedResponse { .. } | NtfyError::Unreachable { .. } => None,
         }
     }
 }
 
-impl From<PublishError> for NotifyError {
-    fn from(err: PublishError) -> Self {
+impl From<NtfyError> for NotifyError {
+    fn from(err: NtfyError) -> Self {
         NotifyError {
             kind: err.kind(),
             retry_after: err.retry_after(),
@@ -226,7 +226,7 @@ mod tests {
     fn each_variant_maps_to_its_kind_and_keeps_retry_after() {
         let cases = [
             (
-                PublishError::RateLimited {
+                NtfyError::RateLimited {
                     retry_after: Duration::from_secs(7),
                     code: Some(42901),
                     error: None,
@@ -235,7 +235,7 @@ mod tests {
                 Some(Duration::from_secs(7)),
             ),
             (
-                PublishError::QuotaExceeded {
+                NtfyError::QuotaExceeded {
                     code: 42908,
                     error: None,
                 },
@@ -243,7 +243,7 @@ mod tests {
                 None,
             ),
             (
-                PublishError::ServerError {
+                NtfyError::ServerError {
                     status: 503,
                     code: None,
                     error: None,
@@ -252,7 +252,7 @@ mod tests {
                 None,
             ),
             (
-                PublishError::UnexpectedResponse {
+                NtfyError::UnexpectedResponse {
                     status: 200,
                     reason: "x".into(),
                 },
@@ -260,12 +260,12 @@ mod tests {
                 None,
             ),
             (
-                PublishError::Unreachable { reason: "x".into() },
+                NtfyError::Unreachable { reason: "x".into() },
                 NotifyErrorKind::Unreachable,
                 None,
             ),
             (
-                PublishError::Rejected {
+                NtfyError::Rejected {
                     status: Some(400),
                     code: Some(40009),
                     error: "invalid request: topic invalid".into(),
@@ -285,7 +285,7 @@ mod tests {
 
     #[test]
     fn rejected_messages_say_what_to_do() {
-        let err = PublishError::Rejected {
+        let err = NtfyError::Rejected {
             status: Some(403),
             code: Some(40301),
             error: "forbidden".into(),
@@ -294,7 +294,7 @@ mod tests {
             err.to_string(),
             "ntfy rejected the publish with 403 (forbidden, code 40301); check the access token and that it may publish to the topic"
         );
-        let local = PublishError::Rejected {
+        let local = NtfyError::Rejected {
             status: None,
             code: None,
             error: "message: must not be empty".into(),

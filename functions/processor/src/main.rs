@@ -9,7 +9,6 @@
 
 use std::sync::Arc;
 
-use anyhow::Context;
 use aws_lambda_events::event::sqs::SqsEvent;
 use lambda_runtime::{LambdaEvent, service_fn};
 use rez_aws::{
@@ -37,8 +36,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
 
 /// The handler's ports, built once per container.
 async fn deps() -> anyhow::Result<(Deps, Redelivery)> {
-    let environment =
-        FunctionEnvironment::from_env().context("reading the function's environment")?;
+    let environment = FunctionEnvironment::from_env()?;
     let state_machine_arn = environment.settings.require_state_machine_arn()?;
     let queue_url = environment.settings.require_queue_url()?;
     let sqs = aws_sdk_sqs::Client::new(&environment.sdk);

@@ -6,7 +6,6 @@
 
 use std::sync::Arc;
 
-use anyhow::Context;
 use lambda_runtime::{LambdaEvent, service_fn};
 use rez_aws::{DynamoScheduleStore, FunctionEnvironment};
 use rez_core::StoreThenPublish;
@@ -27,8 +26,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
 
 /// The handler's ports, built once per container.
 async fn deps() -> anyhow::Result<Deps> {
-    let environment =
-        FunctionEnvironment::from_env().context("reading the function's environment")?;
+    let environment = FunctionEnvironment::from_env()?;
     let store = environment.message_store();
     let schedules = Arc::new(DynamoScheduleStore::beside(&store));
     let store: Arc<dyn MessageStore> = Arc::new(store);

@@ -41,8 +41,7 @@ async fn main() -> Result<(), lambda_http::Error> {
 /// The API, built once per container: the whole router, or the one that
 /// says the key is unavailable.
 async fn app() -> anyhow::Result<Router> {
-    let environment =
-        FunctionEnvironment::from_env().context("reading the function's environment")?;
+    let environment = FunctionEnvironment::from_env()?;
     let FunctionEnvironment { settings, sdk } = &environment;
     let publisher = environment.publisher()?;
     let dead_letters = environment.dead_letter_queue()?;

@@ -1,7 +1,7 @@
 //! The LoadMessage task's errors and their States names.
 
 use rez_core::ports::StoreError;
-use rez_core::{MessageId, TaskFailure, error_names};
+use rez_core::{FunctionError, MessageId, error_names};
 
 /// Why a message could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -50,8 +50,8 @@ impl LoadMessageError {
     }
 }
 
-impl From<LoadMessageError> for TaskFailure {
+impl From<LoadMessageError> for FunctionError {
     fn from(e: LoadMessageError) -> Self {
-        TaskFailure::new(e.error_name(), e.to_string())
+        FunctionError::new(e.error_name(), e.to_string())
     }
 }

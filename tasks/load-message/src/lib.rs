@@ -18,7 +18,7 @@ pub use error::LoadMessageError;
 
 use chrono::{DateTime, Utc};
 use rez_core::ports::{ClaimRule, Clock, MessageStore, StatusChange, StoreError};
-use rez_core::{Message, MessageId, Status, TaskFailure};
+use rez_core::{Message, MessageId, Status};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -122,19 +122,6 @@ fn claim(
     change.increment_retry_count =
         taken_by_another && matches!(message.status, Status::Processing | Status::Failed);
     change
-}
-
-/// [`handle`] over JSON, for runtimes that pass task input as a value.
-///
-/// # Errors
-/// The [`TaskFailure`] the state machine sees.
-pub async fn invoke(
-    deps: &Deps,
-    input: serde_json::Value,
-) -> Result<serde_json::Value, TaskFailure> {
-    let input = rez_core::task::parse_input(input)?;
-    let message = handle(deps, input).await?;
-    rez_core::task::to_output(&message)
 }
 
 #[cfg(test)]

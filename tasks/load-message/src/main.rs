@@ -5,22 +5,20 @@
 
 use std::sync::Arc;
 
-use anyhow::Context;
 use rez_aws::FunctionEnvironment;
 use rez_core::ports::SystemClock;
-use rez_load_message::{Deps, invoke};
+use rez_load_message::{Deps, handle};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     rez_lambda::logging::init();
     let deps = rez_lambda::init::or_report(deps()).await?;
-    rez_lambda::task::run(|input| invoke(&deps, input)).await
+    rez_lambda::task::run(|input| rez_core::task::invoke(input, |input| handle(&deps, input))).await
 }
 
 /// The handler's ports, built once per container.
 async fn deps() -> anyhow::Result<Deps> {
-    let environment =
-        FunctionEnvironment::from_env().context("reading the function's environment")?;
+    let environment = FunctionEnvironment::from_env()?;
     Ok(Deps {
         store: Arc::new(environment.message_store()),
         clock: Arc::new(SystemClock),

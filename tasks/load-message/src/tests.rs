@@ -4,7 +4,15 @@ use super::*;
 use chrono::TimeDelta;
 use rez_core::memory::MemoryStore;
 use rez_core::ports::{CLAIM_LEASE, SystemClock};
-use rez_core::{MessageType, Notification, Stage, StoreError};
+use rez_core::{FunctionError, MessageType, Notification, Stage, StoreError};
+
+/// The task as its Lambda and the local engine run it: JSON in, JSON out.
+async fn invoke(
+    deps: &Deps,
+    input: serde_json::Value,
+) -> Result<serde_json::Value, rez_core::FunctionError> {
+    rez_core::task::invoke(input, |input| handle(deps, input)).await
+}
 
 async fn stored(status: Status) -> (Deps, Message) {
     stored_as(status, None, TimeDelta::zero()).await
@@ -34,7 +42,7 @@ async fn stored_as(status: Status, execution_id: Option<&str>, age: TimeDelta) -
 
 #[tokio::test]
 async fn a_queued_message_is_returned_as_processing_with_the_execution_id()
--> Result<(), TaskFailure> {
+-> Result<(), FunctionError> {
     let (deps, msg) = stored(Status::Queued).await;
     let out = invoke(
         &deps,
@@ -52,7 +60,7 @@ async fn a_queued_message_is_returned_as_processing_with_the_execution_id()
 }
 
 #[tokio::test]
-async fn a_completed_message_is_returned_unchanged() -> Result<(), TaskFailure> {
+async fn a_completed_message_is_returned_unchanged() -> Result<(), FunctionError> {
     let (deps, msg) = stored(Status::Completed).await;
     let out = invoke(&deps, serde_json::json!({"message_id": msg.id})).await?;
     assert_eq!(out["status"], "completed");
@@ -60,7 +68,8 @@ async fn a_completed_message_is_returned_unchanged() -> Result<(), TaskFailure> 
 }
 
 #[tokio::test]
-async fn a_message_taken_up_again_by_another_execution_counts_a_retry() -> Result<(), TaskFailure> {
+async fn a_message_taken_up_again_by_another_execution_counts_a_retry() -> Result<(), FunctionError>
+{
     for status in [Status::Processing, Status::Failed] {
         let (deps, msg) = stored_as(status, Some("exec-old"), CLAIM_LEASE).await;
         let out = invoke(
@@ -99,8 +108,8 @@ async fn a_live_claim_of_another_execution_is_refused_with_message_claimed() {
 }
 
 #[tokio::test]
-async fn the_claim_holder_loading_again_keeps_its_claim_without_a_retry() -> Result<(), TaskFailure>
-{
+async fn the_claim_holder_loading_again_keeps_its_claim_without_a_retry()
+-> Result<(), FunctionError> {
     let (deps, msg) = stored_as(Status::Processing, Some("exec-1"), TimeDelta::seconds(5)).await;
     let out = invoke(
         &deps,
@@ -200,7 +209,7 @@ impl MessageStore for LaggingStore {
 }
 
 #[tokio::test]
-async fn a_message_queued_between_read_and_take_is_still_taken() -> Result<(), TaskFailure> {
+async fn a_message_queued_between_read_and_take_is_still_taken() -> Result<(), FunctionError> {
     let (deps, msg) = stored(Status::Queued).await;
     let memory = Arc::new(MemoryStore::new());
     memory.create(&msg, None).await.unwrap();

@@ -1,7 +1,7 @@
 //! The record-status task's errors and their States names.
 
 use rez_core::ports::StoreError;
-use rez_core::{TaskFailure, error_names};
+use rez_core::{FunctionError, error_names};
 
 /// Why the final status could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -11,13 +11,13 @@ pub enum RecordError {
     Store(#[from] StoreError),
 }
 
-impl From<RecordError> for TaskFailure {
+impl From<RecordError> for FunctionError {
     fn from(e: RecordError) -> Self {
         let name = match &e {
             RecordError::Store(StoreError::NotFound(_)) => error_names::MESSAGE_NOT_FOUND,
             RecordError::Store(StoreError::Corrupt(_)) => error_names::MESSAGE_INVALID,
             RecordError::Store(_) => error_names::STORE_UNAVAILABLE,
         };
-        TaskFailure::new(name, e.to_string())
+        FunctionError::new(name, e.to_string())
     }
 }

@@ -17,7 +17,7 @@ use rez_core::ports::{
     ClaimRule, Clock, MessageStore, MetricEvent, MetricsSink, StatusChange, StoreError,
 };
 use rez_core::task::attempts_from_message;
-use rez_core::{MessageId, Status, TaskFailure};
+use rez_core::{FunctionError, MessageId, Status};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -232,7 +232,7 @@ fn ended_by_error(
     error: &ErrorOutput,
     now: DateTime<Utc>,
 ) -> (StatusChange, String) {
-    let failure = TaskFailure::from_cause(&error.error, error.cause.as_deref().unwrap_or(""));
+    let failure = FunctionError::from_cause(&error.error, error.cause.as_deref().unwrap_or(""));
     let mut change = StatusChange::new(message_id, from, to, now);
     change.execution_id = Some(execution_id);
     change.claim = ClaimRule::Holder;
@@ -247,19 +247,6 @@ fn describe(error: &str, message: &str) -> String {
     } else {
         format!("{error}: {message}")
     }
-}
-
-/// [`handle`] over JSON, for runtimes that pass task input as a value.
-///
-/// # Errors
-/// The [`TaskFailure`] the state machine sees.
-pub async fn invoke(
-    deps: &Deps,
-    input: serde_json::Value,
-) -> Result<serde_json::Value, TaskFailure> {
-    let input = rez_core::task::parse_input(input)?;
-    let output = handle(deps, input).await?;
-    rez_core::task::to_output(&output)
 }
 
 #[cfg(test)]

@@ -6,6 +6,14 @@ use rez_core::ports::SystemClock;
 use rez_core::{Message, MessageType, Notification, Stage};
 use serde_json::json;
 
+/// The task as its Lambda and the local engine run it: JSON in, JSON out.
+async fn invoke(
+    deps: &Deps,
+    input: serde_json::Value,
+) -> Result<serde_json::Value, rez_core::FunctionError> {
+    rez_core::task::invoke(input, |input| handle(deps, input)).await
+}
+
 /// The execution the stored message was claimed by.
 const HOLDER: &str = "e1";
 
@@ -33,7 +41,8 @@ async fn stored(status: Status) -> (Deps, Message) {
 }
 
 #[tokio::test]
-async fn success_marks_completed_with_ntfy_id_attempts_and_execution() -> Result<(), TaskFailure> {
+async fn success_marks_completed_with_ntfy_id_attempts_and_execution() -> Result<(), FunctionError>
+{
     let (deps, msg) = stored(Status::Processing).await;
     let delivered = rez_core::time::format(Utc::now());
     invoke(&deps, json!({"outcome": "success", "message_id": msg.id, "execution_id": "e1",
@@ -54,10 +63,10 @@ async fn success_marks_completed_with_ntfy_id_attempts_and_execution() -> Result
 
 #[tokio::test]
 async fn failure_records_the_error_and_the_attempts_from_the_lambda_cause()
--> Result<(), TaskFailure> {
+-> Result<(), FunctionError> {
     let (deps, msg) = stored(Status::Processing).await;
     let cause =
-        TaskFailure::new("Ntfy.Rejected", "attempt 1: ntfy answered 400: bad topic").to_cause();
+        FunctionError::new("Ntfy.Rejected", "attempt 1: ntfy answered 400: bad topic").to_cause();
     let out = invoke(
         &deps,
         json!({"outcome": "failure", "message_id": msg.id, "execution_id": "e1",
@@ -76,7 +85,7 @@ async fn failure_records_the_error_and_the_attempts_from_the_lambda_cause()
 }
 
 #[tokio::test]
-async fn a_failure_never_overwrites_a_completed_message() -> Result<(), TaskFailure> {
+async fn a_failure_never_overwrites_a_completed_message() -> Result<(), FunctionError> {
     let (deps, msg) = stored(Status::Completed).await;
     let out = invoke(
         &deps,
@@ -155,7 +164,7 @@ async fn each_recorded_final_status_is_one_metric_event_and_a_repeat_is_none() {
 }
 
 #[tokio::test]
-async fn only_the_execution_holding_the_claim_records_an_outcome() -> Result<(), TaskFailure> {
+async fn only_the_execution_holding_the_claim_records_an_outcome() -> Result<(), FunctionError> {
     let delivered = rez_core::time::format(Utc::now());
     for outcome in [
         json!({"outcome": "success", "delivery": {"ntfy_id": "n2", "delivered_at": delivered, "attempts": 1}}),
@@ -182,9 +191,9 @@ async fn only_the_execution_holding_the_claim_records_an_outcome() -> Result<(),
 }
 
 #[tokio::test]
-async fn a_used_up_quota_defers_the_message_until_after_the_reset() -> Result<(), TaskFailure> {
+async fn a_used_up_quota_defers_the_message_until_after_the_reset() -> Result<(), FunctionError> {
     let (deps, msg) = stored(Status::Processing).await;
-    let cause = TaskFailure::new(
+    let cause = FunctionError::new(
         "Ntfy.QuotaExceeded",
         "attempt 1: ntfy answered 429: daily message quota reached",
     )

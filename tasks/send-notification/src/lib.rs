@@ -5,15 +5,13 @@
 //! happens next; nothing here retries. Every error message starts with
 //! `attempt N:` so RecordFailure can record how many publishes were tried.
 
-mod error;
 mod timeout;
 
-pub use error::SendError;
 pub use timeout::{NTFY_TIMEOUT_VAR, NtfyTimeoutError, ntfy_timeout};
 
 use chrono::{DateTime, Utc};
 use rez_core::ports::{Clock, Notifier, NotifyErrorKind};
-use rez_core::{MessageId, Notification, TaskFailure};
+use rez_core::{FunctionError, MessageId, Notification};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -81,7 +79,8 @@ pub struct SendOutput {
 /// Publishes the message's notification with its id as ntfy's `sequence_id`.
 ///
 /// # Errors
-/// A [`SendError`] carrying the classified failure and the attempt number.
+/// The classified failure as the task reports it: its States error name
+/// (`Ntfy.RateLimited`, …) and `attempt N: what happened`.
 // An ERROR-level span, so its ids stay on the lines written at every log level.
 #[tracing::instrument(
     level = "error",
@@ -92,7 +91,7 @@ pub struct SendOutput {
         attempt = input.attempt + 1
     )
 )]
-pub async fn handle(deps: &Deps, input: SendInput) -> Result<SendOutput, SendError> {
+pub async fn handle(deps: &Deps, input: SendInput) -> Result<SendOutput, FunctionError> {
     let attempts = input.attempt.saturating_add(1);
     match deps
         .notifier
@@ -110,7 +109,10 @@ pub async fn handle(deps: &Deps, input: SendInput) -> Result<SendOutput, SendErr
             if error.kind == NotifyErrorKind::RateLimited {
                 wait_out_retry_after(deps, error.retry_after).await;
             }
-            Err(SendError { attempts, error })
+            Err(FunctionError::new(
+                error.kind.error_name(),
+                rez_core::task::attempt_message(attempts, &error),
+            ))
         }
     }
 }
@@ -124,19 +126,6 @@ async fn wait_out_retry_after(deps: &Deps, retry_after: Option<Duration>) {
     if !extra.is_zero() && deps.time_scale > 0.0 {
         tokio::time::sleep(extra.mul_f64(deps.time_scale)).await;
     }
-}
-
-/// [`handle`] over JSON, for runtimes that pass task input as a value.
-///
-/// # Errors
-/// The [`TaskFailure`] the state machine sees.
-pub async fn invoke(
-    deps: &Deps,
-    input: serde_json::Value,
-) -> Result<serde_json::Value, TaskFailure> {
-    let input = rez_core::task::parse_input(input)?;
-    let output = handle(deps, input).await?;
-    rez_core::task::to_output(&output)
 }
 
 #[cfg(test)]

@@ -12,19 +12,18 @@ use anyhow::Context;
 use rez_aws::{FunctionEnvironment, SsmSecrets};
 use rez_core::ports::SystemClock;
 use rez_ntfy::{NtfyClient, NtfyConfig};
-use rez_send_notification::{Deps, NTFY_TIMEOUT_VAR, invoke, ntfy_timeout};
+use rez_send_notification::{Deps, NTFY_TIMEOUT_VAR, handle, ntfy_timeout};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     rez_lambda::logging::init();
     let deps = rez_lambda::init::or_report(deps()).await?;
-    rez_lambda::task::run(|input| invoke(&deps, input)).await
+    rez_lambda::task::run(|input| rez_core::task::invoke(input, |input| handle(&deps, input))).await
 }
 
 /// The handler's ports, built once per container.
 async fn deps() -> anyhow::Result<Deps> {
-    let environment =
-        FunctionEnvironment::from_env().context("reading the function's environment")?;
+    let environment = FunctionEnvironment::from_env()?;
     let secrets = SsmSecrets::new(
         aws_sdk_ssm::Client::new(&environment.sdk),
         &environment.settings,

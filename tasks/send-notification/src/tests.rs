@@ -6,6 +6,14 @@ use rez_core::task::attempts_from_message;
 use rez_core::{Message, MessageType, Stage};
 use std::sync::Mutex;
 
+/// The task as its Lambda and the local engine run it: JSON in, JSON out.
+async fn invoke(
+    deps: &Deps,
+    input: serde_json::Value,
+) -> Result<serde_json::Value, rez_core::FunctionError> {
+    rez_core::task::invoke(input, |input| handle(deps, input)).await
+}
+
 struct Scripted(
     Mutex<Vec<Result<Delivery, NotifyError>>>,
     Mutex<Vec<MessageId>>,
@@ -43,7 +51,7 @@ fn input(attempt: u32) -> serde_json::Value {
 }
 
 #[tokio::test]
-async fn an_accepted_publish_returns_ntfy_id_and_attempt_count() -> Result<(), TaskFailure> {
+async fn an_accepted_publish_returns_ntfy_id_and_attempt_count() -> Result<(), FunctionError> {
     let (deps, notifier) = deps(Ok(Delivery {
         ntfy_id: "abc".into(),
         time: Utc::now(),
@@ -60,7 +68,7 @@ async fn an_accepted_publish_returns_ntfy_id_and_attempt_count() -> Result<(), T
 }
 
 #[tokio::test]
-async fn the_id_and_payload_alone_are_enough_to_publish() -> Result<(), TaskFailure> {
+async fn the_id_and_payload_alone_are_enough_to_publish() -> Result<(), FunctionError> {
     let (deps, notifier) = deps(Ok(Delivery {
         ntfy_id: "abc".into(),
         time: Utc::now(),

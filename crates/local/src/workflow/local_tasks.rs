@@ -2,6 +2,7 @@
 //! of `statemachine/notification.asl.json`.
 
 use async_trait::async_trait;
+use rez_core::task::invoke;
 use rez_states::{StateMachine, TaskContext, TaskHandler};
 
 use super::UnsupportedResource;
@@ -59,10 +60,16 @@ impl TaskHandler for LocalTasks {
         _context: &TaskContext<'_>,
     ) -> Result<serde_json::Value, rez_states::TaskFailure> {
         let result = match resource {
-            LOAD_MESSAGE_RESOURCE => rez_load_message::invoke(&self.load, input).await,
-            SEND_NOTIFICATION_RESOURCE => rez_send_notification::invoke(&self.send, input).await,
-            RECORD_STATUS_RESOURCE => rez_record_status::invoke(&self.record, input).await,
-            other => Err(rez_core::TaskFailure::new(
+            LOAD_MESSAGE_RESOURCE => {
+                invoke(input, |i| rez_load_message::handle(&self.load, i)).await
+            }
+            SEND_NOTIFICATION_RESOURCE => {
+                invoke(input, |i| rez_send_notification::handle(&self.send, i)).await
+            }
+            RECORD_STATUS_RESOURCE => {
+                invoke(input, |i| rez_record_status::handle(&self.record, i)).await
+            }
+            other => Err(rez_core::FunctionError::new(
                 "Lambda.ResourceNotFoundException",
                 format!("no local function for resource {other}"),
             )),

@@ -81,7 +81,7 @@ fn ntfy_error_text_and_code_are_kept() {
     );
     assert_eq!(
         err,
-        PublishError::Rejected {
+        NtfyError::Rejected {
             status: Some(400),
             code: Some(40009),
             error: "invalid request: topic invalid".into(),
@@ -94,7 +94,7 @@ fn a_rejection_without_a_body_uses_the_status_reason() {
     let err = classify_failure(status(404), None, "", now());
     assert_eq!(
         err,
-        PublishError::Rejected {
+        NtfyError::Rejected {
             status: Some(404),
             code: None,
             error: "not found".into(),
@@ -131,7 +131,7 @@ fn rate_limits_wait_for_retry_after_or_five_seconds() {
 fn long_or_html_bodies_are_clipped_and_flattened() {
     let body = format!("<html>\n  <body>{}</body></html>", "x".repeat(1000));
     let err = classify_failure(status(502), None, &body, now());
-    let PublishError::ServerError {
+    let NtfyError::ServerError {
         error: Some(text), ..
     } = err
     else {

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use rez_core::Notification;
 use rez_core::notification::MAX_MESSAGE_BYTES;
 use rez_core::ports::{Notifier, NotifyErrorKind};
-use rez_ntfy::{NtfyClient, NtfyConfig, PublishError};
+use rez_ntfy::{NtfyClient, NtfyConfig, NtfyError};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -15,7 +15,7 @@ use crate::helpers::*;
 /// Publishes once against a server that answers `answer`.
 async fn publish_against(
     answer: ResponseTemplate,
-) -> Result<PublishError, Box<dyn std::error::Error>> {
+) -> Result<NtfyError, Box<dyn std::error::Error>> {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(answer)
@@ -39,7 +39,7 @@ async fn ntfy_error_answers_are_classified_with_ntfy_code_and_text() -> TestResu
                 42901,
                 "limit reached: too many requests, please be nice",
             ),
-            PublishError::RateLimited {
+            NtfyError::RateLimited {
                 retry_after: Duration::from_secs(5),
                 code: Some(42901),
                 error: Some("limit reached: too many requests, please be nice".into()),
@@ -53,7 +53,7 @@ async fn ntfy_error_answers_are_classified_with_ntfy_code_and_text() -> TestResu
                 "limit reached: too many requests, please be nice",
             )
             .insert_header("Retry-After", "17"),
-            PublishError::RateLimited {
+            NtfyError::RateLimited {
                 retry_after: Duration::from_secs(17),
                 code: Some(42901),
                 error: Some("limit reached: too many requests, please be nice".into()),
@@ -62,7 +62,7 @@ async fn ntfy_error_answers_are_classified_with_ntfy_code_and_text() -> TestResu
         (
             "429 without a code is a rate limit",
             ResponseTemplate::new(429),
-            PublishError::RateLimited {
+            NtfyError::RateLimited {
                 retry_after: Duration::from_secs(5),
                 code: None,
                 error: None,
@@ -71,7 +71,7 @@ async fn ntfy_error_answers_are_classified_with_ntfy_code_and_text() -> TestResu
         (
             "429 + 42908 is the daily quota",
             ntfy_error(429, 42908, "limit reached: too many messages"),
-            PublishError::QuotaExceeded {
+            NtfyError::QuotaExceeded {
                 code: 42908,
                 error: Some("limit reached: too many messages".into()),
             },
@@ -79,7 +79,7 @@ async fn ntfy_error_answers_are_classified_with_ntfy_code_and_text() -> TestResu
         (
             "500 is a server error",
             ntfy_error(500, 50001, "internal server error"),
-            PublishError::ServerError {
+            NtfyError::ServerError {
                 status: 500,
                 code: Some(50001),
                 error: Some("internal server error".into()),
@@ -88,7 +88,7 @@ async fn ntfy_error_answers_are_classified_with_ntfy_code_and_text() -> TestResu
         (
             "503 from a proxy is a server error",
             ResponseTemplate::new(503).set_body_string("Service Unavailable"),
-            PublishError::ServerError {
+            NtfyError::ServerError {
                 status: 503,
                 code: None,
                 error: Some("Service Unavailable".into()),
@@ -97,7 +97,7 @@ async fn ntfy_error_answers_are_classified_with_ntfy_code_and_text() -> TestResu
         (
             "400 is a rejection",
             ntfy_error(400, 40009, "invalid request: topic invalid"),
-            PublishError::Rejected {
+            NtfyError::Rejected {
                 status: Some(400),
                 code: Some(40009),
                 error: "invalid request: topic invalid".into(),
@@ -106,7 +106,7 @@ async fn ntfy_error_answers_are_classified_with_ntfy_code_and_text() -> TestResu
         (
             "413 is a rejection",
             ntfy_error(413, 41303, "JSON body too large"),
-            PublishError::Rejected {
+            NtfyError::Rejected {
                 status: Some(413),
                 code: Some(41303),
                 error: "JSON body too large".into(),
@@ -115,7 +115,7 @@ async fn ntfy_error_answers_are_classified_with_ntfy_code_and_text() -> TestResu
         (
             "401 is a rejection",
             ntfy_error(401, 40101, "unauthorized"),
-            PublishError::Rejected {
+            NtfyError::Rejected {
                 status: Some(401),
                 code: Some(40101),
                 error: "unauthorized".into(),
@@ -124,7 +124,7 @@ async fn ntfy_error_answers_are_classified_with_ntfy_code_and_text() -> TestResu
         (
             "403 is a rejection",
             ntfy_error(403, 40301, "forbidden"),
-            PublishError::Rejected {
+            NtfyError::Rejected {
                 status: Some(403),
                 code: Some(40301),
                 error: "forbidden".into(),
@@ -213,7 +213,7 @@ async fn a_closed_port_is_unreachable() -> TestResult {
         .err()
         .ok_or("a closed port accepted the publish")?;
 
-    assert!(matches!(err, PublishError::Unreachable { .. }), "{err:?}");
+    assert!(matches!(err, NtfyError::Unreachable { .. }), "{err:?}");
     assert!(
         err.to_string()
             .starts_with("ntfy could not be reached: could not connect"),
@@ -255,7 +255,7 @@ async fn an_over_limit_notification_is_rejected_without_a_request() -> TestResul
             .err()
             .ok_or("an invalid notification was published")?;
         assert!(
-            matches!(err, PublishError::Rejected { status: None, .. }),
+            matches!(err, NtfyError::Rejected { status: None, .. }),
             "{err:?}"
         );
         assert!(err.to_string().contains(expected), "{err}");
@@ -270,7 +270,7 @@ async fn a_success_status_with_a_body_that_is_not_a_message_is_a_server_error() 
             .await?;
 
     assert!(
-        matches!(err, PublishError::UnexpectedResponse { status: 200, .. }),
+        matches!(err, NtfyError::UnexpectedResponse { status: 200, .. }),
         "{err:?}"
     );
     assert_eq!(err.kind(), NotifyErrorKind::ServerError);
@@ -310,7 +310,7 @@ async fn a_redirect_is_not_followed_so_the_token_stays_with_the_topic_host() -> 
     assert!(
         matches!(
             err,
-            PublishError::Rejected {
+            NtfyError::Rejected {
                 status: Some(307),
                 ..
             }
