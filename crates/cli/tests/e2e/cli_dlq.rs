@@ -20,18 +20,14 @@ async fn app_with_a_dead_letter() -> (TestApp, String) {
     // As in failures.rs: ntfy's timeout always ends an attempt before the task's.
     let app = spawn_app_with(ntfy, |c| c.time_scale = 0.02).await;
     let id = app.send(json!({"message": "into the void"})).await;
-    let deadline = tokio::time::Instant::now() + WAIT_LIMIT;
-    loop {
+    eventually(Duration::from_millis(50), async || {
         let depth = app.stack.as_ref().unwrap().queue.depth().await.unwrap();
-        if depth.dead == 1 && depth.visible == 0 && depth.in_flight == 0 {
-            break;
+        match depth.dead == 1 && depth.visible == 0 && depth.in_flight == 0 {
+            true => Ok(()),
+            false => Err(format!("record never reached the DLQ: {depth:?}")),
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "record never reached the DLQ: {depth:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    })
+    .await;
     (app, id)
 }
 

@@ -74,18 +74,14 @@ async fn an_unanswering_ntfy_fails_the_message_and_sends_the_record_to_the_dlq_a
     // Transient failure: the record is redelivered until maxReceiveCount (3),
     // then moved to the DLQ; no further executions after that.
     let stack = app.stack.as_ref().ok_or("no stack")?;
-    let deadline = tokio::time::Instant::now() + WAIT_LIMIT;
-    loop {
-        let depth = stack.queue.depth().await?;
-        if depth.dead == 1 && depth.visible == 0 && depth.in_flight == 0 {
-            break;
+    eventually(Duration::from_millis(50), async || {
+        let depth = stack.queue.depth().await.map_err(|e| e.to_string())?;
+        match depth.dead == 1 && depth.visible == 0 && depth.in_flight == 0 {
+            true => Ok(()),
+            false => Err(format!("record never reached the DLQ: {depth:?}")),
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "record never reached the DLQ: {depth:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    })
+    .await;
     let runs = app.executions_of(&id).await.len();
     assert_eq!(runs, 3);
     tokio::time::sleep(Duration::from_millis(800)).await;

@@ -2,6 +2,7 @@
 //! can be SIGKILLed, SIGTERMed or started under a file-size limit), an ntfy
 //! stub on loopback whose answers the test controls, and API reads.
 
+use crate::helpers::eventually_within;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -420,21 +421,19 @@ pub async fn wait_settled(
     n: usize,
     limit: Duration,
 ) -> Vec<Value> {
-    let deadline = tokio::time::Instant::now() + limit;
-    loop {
+    eventually_within(limit, Duration::from_millis(100), async || {
         let messages = list_all(client, base).await.unwrap();
         let (visible, in_flight, _) = queue_depth(client, base).await.unwrap();
         if messages.len() >= n && messages.iter().all(is_final) && visible + in_flight == 0 {
-            return messages;
+            return Ok(messages);
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
+        Err(format!(
             "not settled within {limit:?}: {} messages, {} final, queue visible {visible}, in flight {in_flight}",
             messages.len(),
             messages.iter().filter(|m| is_final(m)).count()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        ))
+    })
+    .await
 }
 
 /// Publishes the stub accepted, per message id.

@@ -15,6 +15,28 @@ pub const WAIT_LIMIT: Duration = Duration::from_secs(20);
 
 pub type TestResult = Result<(), Box<dyn std::error::Error>>;
 
+/// Polls `check` every `every` until it answers `Ok`, and returns that; after
+/// `limit` the test fails with the last `Err`, which says what is not so yet.
+pub async fn eventually_within<T>(
+    limit: Duration,
+    every: Duration,
+    mut check: impl AsyncFnMut() -> Result<T, String>,
+) -> T {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        match check().await {
+            Ok(value) => return value,
+            Err(not_yet) => assert!(tokio::time::Instant::now() < deadline, "{not_yet}"),
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
+/// [`eventually_within`] [`WAIT_LIMIT`].
+pub async fn eventually<T>(every: Duration, check: impl AsyncFnMut() -> Result<T, String>) -> T {
+    eventually_within(WAIT_LIMIT, every, check).await
+}
+
 /// A running stack, its data dir and the stub ntfy it delivers to.
 pub struct TestApp {
     pub address: std::net::SocketAddr,
@@ -148,18 +170,16 @@ impl TestApp {
 
     /// Polls the message until its status is one of `statuses` (bounded).
     pub async fn wait_for_status(&self, id: &str, statuses: &[&str]) -> Value {
-        let deadline = tokio::time::Instant::now() + WAIT_LIMIT;
-        loop {
+        eventually(Duration::from_millis(20), async || {
             let message = self.message(id).await;
-            if statuses.iter().any(|s| message["status"] == *s) {
-                return message;
+            match statuses.iter().any(|s| message["status"] == *s) {
+                true => Ok(message),
+                false => Err(format!(
+                    "message {id} never reached {statuses:?}: {message}"
+                )),
             }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "message {id} never reached {statuses:?}: {message}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        })
+        .await
     }
 
     /// The executions of one message, newest first.

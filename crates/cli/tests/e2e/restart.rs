@@ -98,21 +98,25 @@ async fn a_message_accepted_before_a_sigkill_is_delivered_promptly_after_restart
         .await;
     let restarted = tokio::time::Instant::now();
     let (mut second, address) = start_binary(dir.path(), &ntfy).await;
-    let message = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
+    let message = eventually_within(
+        Duration::from_secs(10),
+        Duration::from_millis(20),
+        async || {
             let m: serde_json::Value = client
                 .get(format!("{address}/api/messages/{id}"))
                 .send()
-                .await?
+                .await
+                .map_err(|e| e.to_string())?
                 .json()
-                .await?;
-            if m["status"] == "completed" {
-                return Ok::<_, reqwest::Error>(m);
+                .await
+                .map_err(|e| e.to_string())?;
+            match m["status"] == "completed" {
+                true => Ok(m),
+                false => Err(format!("message {id} not delivered after the restart: {m}")),
             }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await??;
+        },
+    )
+    .await;
     // Promptly: far sooner than the 30 s (scaled) visibility timeout.
     assert!(restarted.elapsed() < Duration::from_secs(10));
     assert_eq!(message["retry_count"], 1, "taken up again after the kill");
@@ -165,16 +169,18 @@ async fn an_execution_running_at_a_sigkill_shows_aborted_after_restart() -> Test
     assert!(execution["stop_date"].is_string(), "{execution}");
     assert_eq!(event_types(&execution), vec!["ExecutionAborted"]);
     // The message itself is taken up again by a new execution.
-    let after = tokio::time::timeout(WAIT_LIMIT, async {
-        loop {
-            let executions = executions_of(address.clone()).await?;
-            if executions.iter().any(|e| e["status"] == "SUCCEEDED") {
-                return Ok::<_, reqwest::Error>(executions);
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
+    let after = eventually(Duration::from_millis(20), async || {
+        let executions = executions_of(address.clone())
+            .await
+            .map_err(|e| e.to_string())?;
+        match executions.iter().any(|e| e["status"] == "SUCCEEDED") {
+            true => Ok(executions),
+            false => Err(format!(
+                "no execution succeeded after the restart: {executions:?}"
+            )),
         }
     })
-    .await??;
+    .await;
     let statuses: Vec<&str> = after.iter().filter_map(|e| e["status"].as_str()).collect();
     assert_eq!(statuses, vec!["SUCCEEDED", "ABORTED"], "newest first");
     second.start_kill()?;

@@ -105,13 +105,13 @@ async fn expired_messages_and_old_executions_are_swept_at_start_up() -> TestResu
 
     // The first sweep runs beside the API as the stack starts.
     let url = app.url(&format!("/api/messages/{}", expired.id));
-    tokio::time::timeout(WAIT_LIMIT, async {
-        while app.client.get(&url).send().await.unwrap().status() != 404 {
-            tokio::time::sleep(Duration::from_millis(20)).await;
+    eventually(Duration::from_millis(20), async || {
+        match app.client.get(&url).send().await.unwrap().status() {
+            reqwest::StatusCode::NOT_FOUND => Ok(()),
+            _ => Err("the expired message was never swept".to_owned()),
         }
     })
-    .await
-    .map_err(|_| "the expired message was never swept")?;
+    .await;
     assert_eq!(app.message(fresh.id.as_str()).await["status"], "completed");
     let listed = app.get_json("/api/executions").await;
     assert_eq!(

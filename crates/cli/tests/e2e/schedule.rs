@@ -94,25 +94,20 @@ async fn a_client_key_with_the_fire_time_s_text_leaves_the_scheduled_message_alo
 /// The scheduled messages, once one of them is delivered (bounded by
 /// `WAIT_LIMIT`; `failure` says what it means when none is).
 async fn scheduled_messages_once_delivered(app: &TestApp, failure: &str) -> Vec<Value> {
-    let deadline = tokio::time::Instant::now() + WAIT_LIMIT;
-    loop {
+    eventually(Duration::from_millis(50), async || {
         let page = app.get_json("/api/messages?message_type=scheduled").await;
         let items: Vec<Value> = page["items"].as_array().cloned().unwrap_or_default();
-        if items.iter().any(|m| m["status"] == "completed") {
-            return items;
+        match items.iter().any(|m| m["status"] == "completed") {
+            true => Ok(items),
+            false => Err(format!("{failure}: {items:?}")),
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{failure}: {items:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    })
+    .await
 }
 
 /// The messages schedule `id` made, once `count` of them are delivered.
 async fn delivered_messages_of(app: &TestApp, id: &str, count: usize) -> Vec<Value> {
-    let deadline = tokio::time::Instant::now() + WAIT_LIMIT;
-    loop {
+    eventually(Duration::from_millis(50), async || {
         let page = app.get_json("/api/messages?message_type=scheduled").await;
         let made: Vec<Value> = page["items"]
             .as_array()
@@ -121,15 +116,14 @@ async fn delivered_messages_of(app: &TestApp, id: &str, count: usize) -> Vec<Val
             .into_iter()
             .filter(|m| m["arguments"]["schedule_id"] == id)
             .collect();
-        if made.iter().filter(|m| m["status"] == "completed").count() >= count {
-            return made;
+        match made.iter().filter(|m| m["status"] == "completed").count() >= count {
+            true => Ok(made),
+            false => Err(format!(
+                "schedule {id}: fewer than {count} delivered: {made:?}"
+            )),
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "schedule {id}: fewer than {count} delivered: {made:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    })
+    .await
 }
 
 #[tokio::test]

@@ -198,19 +198,19 @@ async fn start_execution_answers_at_once_and_describe_execution_follows_it_to_th
         "{arn}"
     );
 
-    let deadline = tokio::time::Instant::now() + WAIT_LIMIT;
-    let described = loop {
+    let described = eventually(Duration::from_millis(20), async || {
         let described = client
             .describe_execution()
             .execution_arn(&arn)
             .send()
-            .await?;
-        if described.status() != &ExecutionStatus::Running {
-            break described;
+            .await
+            .map_err(|e| format!("{e:?}"))?;
+        match described.status() != &ExecutionStatus::Running {
+            true => Ok(described),
+            false => Err(format!("{arn} never ended")),
         }
-        assert!(tokio::time::Instant::now() < deadline, "{arn} never ended");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    })
+    .await;
     assert_eq!(described.status(), &ExecutionStatus::Succeeded);
     assert_eq!(described.name(), Some("async-1"));
     assert_eq!(described.state_machine_arn(), STATE_MACHINE_ARN);
@@ -755,13 +755,11 @@ async fn the_processor_and_two_more_executions_of_one_message_publish_it_once() 
     }
     let message = app.wait_for_status(&id, &["completed"]).await;
     // Let the processor's execution finish too, whichever of the three won.
-    let executions = bounded("three closed executions", async {
-        loop {
-            let executions = app.executions_of(&id).await;
-            if executions.len() >= 3 && executions.iter().all(|e| e["status"] != "RUNNING") {
-                return executions;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+    let executions = eventually(Duration::from_millis(100), async || {
+        let executions = app.executions_of(&id).await;
+        match executions.len() >= 3 && executions.iter().all(|e| e["status"] != "RUNNING") {
+            true => Ok(executions),
+            false => Err(format!("three closed executions: {executions:?}")),
         }
     })
     .await;

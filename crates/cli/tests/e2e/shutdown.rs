@@ -11,7 +11,7 @@
 #![allow(clippy::print_stdout)]
 
 use crate::fault_helpers::*;
-use crate::helpers::TestResult;
+use crate::helpers::{TestResult, eventually};
 use rez_local::stack::processor_loop::SHUTDOWN_GRACE;
 use rez_sqlite::{Database, SqliteQueue};
 use std::time::{Duration, Instant};
@@ -49,15 +49,11 @@ async fn terminate_within_bound(
 
 /// Waits until the stub holds at least `n` unanswered publishes.
 async fn wait_in_flight(stub: &NtfyStub, n: u64) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while stub.in_flight() < n {
-        assert!(
-            Instant::now() < deadline,
-            "only {} publishes in flight",
-            stub.in_flight()
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    eventually(Duration::from_millis(10), async || match stub.in_flight() {
+        held if held >= n => Ok(()),
+        held => Err(format!("only {held} publishes in flight")),
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -28,6 +28,21 @@ impl MemoryStore {
         Self::default()
     }
 
+    /// Every stored message, in no order.
+    pub fn messages(&self) -> Vec<Message> {
+        self.lock()
+            .map(|inner| inner.messages.values().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Stores `message` as it is, over any message with its id, without the
+    /// port's checks: a test's way to set up a state the API cannot reach.
+    pub fn insert(&self, message: Message) {
+        if let Ok(mut inner) = self.lock() {
+            inner.messages.insert(message.id.clone(), message);
+        }
+    }
+
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, Inner>, StoreError> {
         self.inner
             .lock()

@@ -1,7 +1,6 @@
 //! The test app: the Router over in-memory fakes of the ports, and one
 //! helper per way of calling it.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Once};
 
@@ -17,7 +16,7 @@ use rez_core::ports::{
     ScheduleRunnerError, StatusChange,
 };
 use rez_core::schedule::{Schedule, ScheduleId};
-use rez_core::{Cursor, IdempotencyKey, Message, MessageId, Stage, StoreError};
+use rez_core::{IdempotencyKey, Message, MessageId, Stage, StoreError};
 use rez_webapi::{ApiKey, ApiState, Schedules, router};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -67,11 +66,11 @@ impl<'w> tracing_subscriber::fmt::MakeWriter<'w> for LogLines {
     }
 }
 
-/// A HashMap-backed store that honours conditions and idempotency keys.
+/// The reference in-memory store ([`rez_core::memory::MemoryStore`]) with
+/// faults a test can switch on.
 #[derive(Default)]
-pub(crate) struct MemoryStore {
-    messages: Mutex<HashMap<MessageId, Message>>,
-    keys: Mutex<HashMap<IdempotencyKey, MessageId>>,
+pub(crate) struct FaultyStore {
+    inner: rez_core::memory::MemoryStore,
     /// Every call fails with `Unavailable`.
     pub(crate) unavailable: AtomicBool,
     /// `metrics` takes a minute (to exercise the timeout layer).
@@ -80,7 +79,7 @@ pub(crate) struct MemoryStore {
     pub(crate) panic_on_get: AtomicBool,
 }
 
-impl MemoryStore {
+impl FaultyStore {
     fn check(&self) -> Result<(), StoreError> {
         if self.unavailable.load(Ordering::SeqCst) {
             return Err(StoreError::Unavailable(
@@ -92,45 +91,30 @@ impl MemoryStore {
 
     /// Every stored message.
     pub(crate) fn all(&self) -> Vec<Message> {
-        self.messages.lock().unwrap().values().cloned().collect()
+        self.inner.messages()
     }
 
     /// One stored message.
     pub(crate) fn message(&self, id: &str) -> Message {
         let id: MessageId = id.parse().unwrap();
-        self.messages.lock().unwrap()[&id].clone()
+        self.all().into_iter().find(|m| m.id == id).unwrap()
     }
 
     /// Stores `message` directly.
     pub(crate) fn insert(&self, message: Message) {
-        self.messages
-            .lock()
-            .unwrap()
-            .insert(message.id.clone(), message);
+        self.inner.insert(message);
     }
 }
 
 #[async_trait::async_trait]
-impl MessageStore for MemoryStore {
+impl MessageStore for FaultyStore {
     async fn create(
         &self,
         message: &Message,
         key: Option<&IdempotencyKey>,
     ) -> Result<Created, StoreError> {
         self.check()?;
-        let mut messages = self.messages.lock().unwrap();
-        let mut keys = self.keys.lock().unwrap();
-        if let Some(id) = key.and_then(|k| keys.get(k)) {
-            return Ok(Created::Existing(messages[id].clone()));
-        }
-        if messages.contains_key(&message.id) {
-            return Err(StoreError::AlreadyExists(message.id.clone()));
-        }
-        messages.insert(message.id.clone(), message.clone());
-        if let Some(key) = key {
-            keys.insert(key.clone(), message.id.clone());
-        }
-        Ok(Created::New(message.clone()))
+        self.inner.create(message, key).await
     }
 
     async fn get(&self, id: &MessageId) -> Result<Option<Message>, StoreError> {
@@ -139,53 +123,17 @@ impl MessageStore for MemoryStore {
             !self.panic_on_get.load(Ordering::SeqCst),
             "the fake store was told to panic"
         );
-        Ok(self.messages.lock().unwrap().get(id).cloned())
+        self.inner.get(id).await
     }
 
     async fn list(&self, query: &ListQuery) -> Result<Page, StoreError> {
         self.check()?;
-        let mut items: Vec<Message> = self
-            .all()
-            .into_iter()
-            .filter(|m| query.matches(m))
-            .collect();
-        let key = |m: &Message| (rez_core::time::format(m.created_date), m.id.to_string());
-        items.sort_by_key(|m| std::cmp::Reverse(key(m)));
-        if let Some(c) = &query.cursor {
-            let after = (c.created_date.clone(), c.id.clone());
-            items.retain(|m| key(m) < after);
-        }
-        let more = items.len() > query.limit as usize;
-        items.truncate(query.limit as usize);
-        let next_cursor = match items.last() {
-            Some(last) if more => Some(
-                Cursor {
-                    created_date: key(last).0,
-                    id: key(last).1,
-                    filters: query.filter_fingerprint(),
-                }
-                .encode(),
-            ),
-            _ => None,
-        };
-        Ok(Page { items, next_cursor })
+        self.inner.list(query).await
     }
 
     async fn transition(&self, change: &StatusChange) -> Result<Message, StoreError> {
         self.check()?;
-        let mut messages = self.messages.lock().unwrap();
-        let message = messages
-            .get_mut(&change.id)
-            .ok_or_else(|| StoreError::NotFound(change.id.clone()))?;
-        if !change.from.contains(&message.status) {
-            return Err(StoreError::Conflict {
-                id: change.id.clone(),
-                current: message.status,
-                expected: format!("{:?}", change.from),
-            });
-        }
-        change.apply(message);
-        Ok(message.clone())
+        self.inner.transition(change).await
     }
 
     async fn metrics(&self, window: MetricsWindow) -> Result<Metrics, StoreError> {
@@ -193,30 +141,12 @@ impl MessageStore for MemoryStore {
         if self.slow.load(Ordering::SeqCst) {
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
         }
-        let all: Vec<Message> = self
-            .all()
-            .into_iter()
-            .filter(|m| window.contains(m.created_date))
-            .collect();
-        let mut metrics = Metrics {
-            total: all.len() as u64,
-            ..Metrics::default()
-        };
-        for m in all {
-            *metrics.by_status.entry(m.status.to_string()).or_default() += 1;
-        }
-        Ok(metrics)
+        self.inner.metrics(window).await
     }
 
-    async fn hourly_counts(
-        &self,
-        mut series: HourlySeries,
-    ) -> Result<Vec<HourlyCounts>, StoreError> {
+    async fn hourly_counts(&self, series: HourlySeries) -> Result<Vec<HourlyCounts>, StoreError> {
         self.check()?;
-        for m in self.all() {
-            series.add(m.created_date, m.status.as_str(), 1);
-        }
-        Ok(series.into_buckets())
+        self.inner.hourly_counts(series).await
     }
 }
 
@@ -361,7 +291,7 @@ impl ScheduleRunner for RecordingRunner {
 
 /// The Router over fresh fakes.
 pub(crate) struct TestApp {
-    pub(crate) store: Arc<MemoryStore>,
+    pub(crate) store: Arc<FaultyStore>,
     pub(crate) publisher: Arc<MemoryPublisher>,
     pub(crate) metrics: Arc<RecordedMetrics>,
     pub(crate) state: ApiState,
@@ -371,7 +301,7 @@ impl TestApp {
     /// Auth off, no executions, stage dev.
     pub(crate) fn new() -> Self {
         init_tracing();
-        let store = Arc::new(MemoryStore::default());
+        let store = Arc::new(FaultyStore::default());
         let publisher = Arc::new(MemoryPublisher::default());
         let metrics = Arc::new(RecordedMetrics::default());
         let state = ApiState {
