@@ -1,6 +1,7 @@
 //! Values during JSONata evaluation: JSON, `undefined`, functions and regexes.
 
 use std::rc::Rc;
+use std::sync::Arc;
 
 use serde_json::{Number, Value};
 
@@ -19,7 +20,7 @@ pub(crate) enum Val {
     /// No value (JSONata's `undefined`), e.g. a missing field.
     Undefined,
     Json(Value),
-    Lambda(Rc<Lambda>),
+    Lambda(Arc<Lambda>),
     /// A built-in function, by name (without `$`).
     Builtin(&'static str),
     Regex(Rc<regex::Regex>),

@@ -80,7 +80,11 @@ pub(super) async fn run<'d>(
                 // Only an ItemSelector sees `$$.Map.Item`.
                 let item_value = arena.get(item).to_value();
                 let states = crate::jsonata::States {
-                    context: with_map_item(ctx.context.get(), index, &item_value),
+                    context: crate::jsonata::StatesContext::Owned(with_map_item(
+                        ctx.context.get(),
+                        index,
+                        &item_value,
+                    )),
                     ..states.clone()
                 };
                 attempt.ja_template_in(arena, template, "ItemSelector", &states)?
@@ -217,7 +221,7 @@ fn jsonata_items(
     map: &MapState,
     arena: &mut Arena,
     input: NodeId,
-    states: &crate::jsonata::States,
+    states: &crate::jsonata::States<'_>,
     attempt: &Attempt<'_>,
 ) -> Result<NodeId, StatesError> {
     let query_error =
