@@ -52,7 +52,7 @@ impl<'a> Attempt<'a> {
         field: &str,
         states: &States<'_>,
     ) -> Result<NodeId, StatesError> {
-        Ok(arena.import(&self.ja_template(value, field, states)?))
+        jsonata::template_in(arena, value, field, self.scope(states))
     }
 
     /// `Output` into `arena`: the template's value, or `default` (a value of
@@ -77,12 +77,17 @@ impl<'a> Attempt<'a> {
         field: &str,
         states: &States<'_>,
     ) -> Result<Value, StatesError> {
-        let scope = Scope {
+        jsonata::template(value, field, self.scope(states))
+    }
+
+    /// What this attempt's expressions read: `states`, its variables, the
+    /// definition's parsed expressions.
+    fn scope<'s>(&'s self, states: &'s States<'s>) -> Scope<'s, 's> {
+        Scope {
             states,
             variables: self.variables,
             expressions: self.expressions,
-        };
-        jsonata::template(value, field, scope)
+        }
     }
 
     /// `Output`: the template's value, or `default` when the state has none.

@@ -21,6 +21,7 @@ use serde_json::{Map, Value};
 use crate::context::LazyContext;
 use crate::errors::{STATES_QUERY_EVALUATION_ERROR, StatesError};
 use crate::executor::env::Variables;
+use crate::value::{Arena, NodeId};
 pub(crate) use expressions::Expressions;
 use value::Val;
 pub(crate) use value::type_name;
@@ -193,6 +194,61 @@ fn template_at(
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array),
         other => Ok(other.clone()),
+    }
+}
+
+/// [`template`] into `arena`: objects and arrays are built there directly
+/// and only what each expression yields is copied in.
+pub(crate) fn template_in(
+    arena: &mut Arena,
+    value: &Value,
+    field: &str,
+    scope: Scope<'_, '_>,
+) -> Result<NodeId, StatesError> {
+    template_in_at(arena, value, &Field::Root(field), scope)
+}
+
+fn template_in_at(
+    arena: &mut Arena,
+    value: &Value,
+    field: &Field<'_>,
+    scope: Scope<'_, '_>,
+) -> Result<NodeId, StatesError> {
+    if let Some(expression) = expression_text(value) {
+        return Ok(arena.import(&evaluate_at(expression, field, scope)?));
+    }
+    match value {
+        Value::Object(map) => {
+            let mark = arena.begin_object();
+            for (key, item) in map {
+                match template_in_at(arena, item, &Field::Key(field, key), scope) {
+                    Ok(id) => {
+                        let key = arena.key(key);
+                        arena.push_field(key, id);
+                    }
+                    Err(e) => {
+                        arena.discard_object(mark);
+                        return Err(e);
+                    }
+                }
+            }
+            // A JSON object's keys are distinct.
+            Ok(arena.finish_object_distinct(mark))
+        }
+        Value::Array(items) => {
+            let mark = arena.begin_array();
+            for (i, item) in items.iter().enumerate() {
+                match template_in_at(arena, item, &Field::Index(field, i), scope) {
+                    Ok(id) => arena.push_item(id),
+                    Err(e) => {
+                        arena.discard_array(mark);
+                        return Err(e);
+                    }
+                }
+            }
+            Ok(arena.finish_array(mark))
+        }
+        other => Ok(arena.import(other)),
     }
 }
 
