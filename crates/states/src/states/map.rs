@@ -18,7 +18,7 @@ use crate::executor::env::MapItem;
 use crate::executor::io;
 use crate::executor::join::{Branch, join_all};
 use crate::executor::runtime::Runtime;
-use crate::history::{self, Cursor, EventType};
+use crate::history::{self, Cursor, EventType, Fields};
 use crate::value::{Arena, Kind, NodeId};
 
 pub(super) async fn run<'d>(
@@ -131,11 +131,15 @@ pub(super) async fn run<'d>(
                             item_cursor,
                         );
                     };
-                    let details = json!({"name": &**name, "index": index});
+                    let details = |key| Fields::MapIteration {
+                        key,
+                        name: name.clone(),
+                        index,
+                    };
                     rt.record(
                         &mut item_cursor,
                         EventType::MapIterationStarted,
-                        json!({"mapIterationStartedEventDetails": details}),
+                        details("mapIterationStartedEventDetails"),
                     );
                     let mut own = rt.branch_arena();
                     let own_input = {
@@ -165,7 +169,7 @@ pub(super) async fn run<'d>(
                             "mapIterationFailedEventDetails",
                         ),
                     };
-                    rt.record(&mut item_cursor, event, json!({key: details}));
+                    rt.record(&mut item_cursor, event, details(key));
                     (result, item_cursor)
                 })
             },
