@@ -103,6 +103,10 @@ pub(super) async fn run<'d>(
     );
     let start = cursor.last;
     rt.history.fork(cursor);
+    // Each iteration records at least its two events and, on a path through
+    // the processor, an entry and an exit per state.
+    let per_item = 2 + 2 * processor.states.ordered.len();
+    rt.history.reserve(inputs.len().saturating_mul(per_item));
     let permits = Semaphore::new(
         limits
             .max_concurrency
