@@ -11,7 +11,7 @@ use crate::executor::env::Variables;
 use super::States;
 use super::functions;
 use super::parser::{Lambda, Node};
-use super::value::{Caller, Val, json_equal, stringify};
+use super::value::{Caller, Val, field, json_equal, stringify, wildcard};
 
 /// Deepest call nesting (user lambdas may recurse) before evaluation stops.
 const MAX_CALL_DEPTH: usize = 100;
@@ -392,47 +392,6 @@ impl<'g, 'c> Evaluator<'g, 'c> {
                 })
             }
         }
-    }
-}
-
-/// `*`: every value of an object, mapped (and flattened) over arrays.
-fn wildcard(context: &Val) -> Val {
-    let mut out = Vec::new();
-    let mut push = |v: &Value| match v {
-        Value::Array(inner) => out.extend(inner.iter().cloned()),
-        v => out.push(v.clone()),
-    };
-    match context {
-        Val::Json(Value::Object(map)) => map.values().for_each(&mut push),
-        Val::Json(Value::Array(items)) => {
-            for item in items {
-                if let Value::Object(map) = item {
-                    map.values().for_each(&mut push);
-                }
-            }
-        }
-        _ => {}
-    }
-    Val::from_sequence(out)
-}
-
-/// A field of an object, mapped over arrays.
-fn field(context: &Val, name: &str) -> Val {
-    match context {
-        Val::Json(Value::Object(map)) => map.get(name).cloned().map_or(Val::Undefined, Val::Json),
-        Val::Json(Value::Array(items)) => {
-            let mut out = Vec::new();
-            for item in items {
-                if let Val::Json(v) = field(&Val::Json(item.clone()), name) {
-                    match v {
-                        Value::Array(inner) => out.extend(inner),
-                        v => out.push(v),
-                    }
-                }
-            }
-            Val::from_sequence(out)
-        }
-        _ => Val::Undefined,
     }
 }
 

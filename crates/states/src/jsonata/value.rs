@@ -127,3 +127,44 @@ pub(crate) fn type_name(value: &Value) -> &'static str {
         Value::Object(_) => "object",
     }
 }
+
+/// `*`: every value of an object, mapped (and flattened) over arrays.
+pub(crate) fn wildcard(context: &Val) -> Val {
+    let mut out = Vec::new();
+    let mut push = |v: &Value| match v {
+        Value::Array(inner) => out.extend(inner.iter().cloned()),
+        v => out.push(v.clone()),
+    };
+    match context {
+        Val::Json(Value::Object(map)) => map.values().for_each(&mut push),
+        Val::Json(Value::Array(items)) => {
+            for item in items {
+                if let Value::Object(map) = item {
+                    map.values().for_each(&mut push);
+                }
+            }
+        }
+        _ => {}
+    }
+    Val::from_sequence(out)
+}
+
+/// A field of an object, mapped over arrays.
+pub(crate) fn field(context: &Val, name: &str) -> Val {
+    match context {
+        Val::Json(Value::Object(map)) => map.get(name).cloned().map_or(Val::Undefined, Val::Json),
+        Val::Json(Value::Array(items)) => {
+            let mut out = Vec::new();
+            for item in items {
+                if let Val::Json(v) = field(&Val::Json(item.clone()), name) {
+                    match v {
+                        Value::Array(inner) => out.extend(inner),
+                        v => out.push(v),
+                    }
+                }
+            }
+            Val::from_sequence(out)
+        }
+        _ => Val::Undefined,
+    }
+}
