@@ -106,14 +106,6 @@ impl<'a> LazyContext<'a> {
         self.value.get_or_init(|| self.build())
     }
 
-    /// An owned copy of the context object (built afresh if nothing has read it yet).
-    pub(crate) fn to_value(&self) -> Value {
-        match self.value.get() {
-            Some(value) => value.clone(),
-            None => self.build(),
-        }
-    }
-
     fn build(&self) -> Value {
         match &self.source {
             Some((execution, state)) => context_object(execution, state),

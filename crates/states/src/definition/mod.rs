@@ -12,12 +12,14 @@ pub(crate) mod template;
 pub(crate) mod validate;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::fnv::FnvBuild;
 use crate::history::Name;
+use crate::jsonata::Expressions;
 
 pub(crate) use choice::{ChoiceRule, Comparison, Condition, Operand};
 pub(crate) use fields::*;
@@ -34,6 +36,10 @@ pub(crate) struct Machine {
     pub(crate) timeout_seconds: Option<Value>,
     #[serde(default)]
     pub(crate) query_language: Option<String>,
+    /// The definition's `{% %}` expressions, parsed when it is loaded (on
+    /// the top-level machine, for every nested one too; empty on those).
+    #[serde(skip)]
+    pub(crate) expressions: Arc<Expressions>,
 }
 
 /// States in definition order, with a name index.

@@ -176,6 +176,7 @@ async fn run_state<'s>(
             context: LazyContext::new(rt.info, info),
             variables,
             jsonata,
+            expressions: rt.expressions,
         };
         let result = match states::act(rt, state, arena, input, &attempt, cursor).await {
             // A state that made the execution's values pass their limit
@@ -290,7 +291,7 @@ fn catch<'s>(
     let (assigned, output) = if attempt.jsonata {
         let states = jsonata::States {
             error_output: Some(error_output.clone()),
-            ..attempt.ja_states(&arena.get(input).to_value())
+            ..attempt.ja_states(arena.get(input).to_value())
         };
         let assigned = attempt.ja_assign(catcher.assign.as_deref(), &states);
         let output = attempt.ja_output(catcher.output.as_ref(), error_output, &states);

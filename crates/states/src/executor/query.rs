@@ -1,8 +1,9 @@
 //! JSONata helpers for one attempt: `$states`, templates, `Output` and `Assign`.
 //!
 //! The JSONata evaluator (`crate::jsonata`) works on `serde_json::Value`:
-//! `$states.input` and `$states.result` are converted from the arena when a
-//! JSONata state builds its `$states`, and what a template evaluates to is
+//! `$states.input` and `$states.result` are converted from the arena once
+//! per state, when it builds its `$states`, and every expression of the
+//! state reads that `$states` in place; what a template evaluates to is
 //! copied into the arena. A state without an `Output` passes its value on
 //! by id, unconverted.
 
@@ -11,26 +12,32 @@ use serde_json::Value;
 use super::attempt::Attempt;
 use super::env::Variables;
 use crate::errors::StatesError;
-use crate::jsonata::{self, States};
+use crate::jsonata::{self, Scope, States, StatesContext};
 use crate::value::{Arena, NodeId};
 
-impl Attempt<'_> {
-    /// `$states` with the state's raw input and the context object.
-    pub(crate) fn ja_states(&self, input: &Value) -> States {
+impl<'a> Attempt<'a> {
+    /// `$states` with the state's raw input and the context object (built
+    /// only if an expression reads it).
+    pub(crate) fn ja_states(&self, input: Value) -> States<'_> {
         States {
-            input: input.clone(),
-            context: self.context.to_value(),
+            input,
+            context: StatesContext::Lazy(&self.context),
             ..States::default()
         }
     }
 
     /// `$states` with the state's raw input (a value of `arena`) and the context object.
-    pub(crate) fn ja_states_in(&self, arena: &Arena, input: NodeId) -> States {
-        self.ja_states(&arena.get(input).to_value())
+    pub(crate) fn ja_states_in(&self, arena: &Arena, input: NodeId) -> States<'_> {
+        self.ja_states(arena.get(input).to_value())
     }
 
     /// `states` with `$states.result` set to `result` (a value of `arena`).
-    pub(crate) fn ja_with_result(&self, arena: &Arena, states: States, result: NodeId) -> States {
+    pub(crate) fn ja_with_result<'s>(
+        &self,
+        arena: &Arena,
+        states: States<'s>,
+        result: NodeId,
+    ) -> States<'s> {
         States {
             result: Some(arena.get(result).to_value()),
             ..states
@@ -43,9 +50,9 @@ impl Attempt<'_> {
         arena: &mut Arena,
         value: &Value,
         field: &str,
-        states: &States,
+        states: &States<'_>,
     ) -> Result<NodeId, StatesError> {
-        Ok(arena.import(&self.ja_template(value, field, states)?))
+        jsonata::template_in(arena, value, field, self.scope(states))
     }
 
     /// `Output` into `arena`: the template's value, or `default` (a value of
@@ -55,7 +62,7 @@ impl Attempt<'_> {
         arena: &mut Arena,
         output: Option<&Value>,
         default: NodeId,
-        states: &States,
+        states: &States<'_>,
     ) -> Result<NodeId, StatesError> {
         match output {
             Some(template) => self.ja_template_in(arena, template, "Output", states),
@@ -68,9 +75,19 @@ impl Attempt<'_> {
         &self,
         value: &Value,
         field: &str,
-        states: &States,
+        states: &States<'_>,
     ) -> Result<Value, StatesError> {
-        jsonata::template(value, field, states, self.variables)
+        jsonata::template(value, field, self.scope(states))
+    }
+
+    /// What this attempt's expressions read: `states`, its variables, the
+    /// definition's parsed expressions.
+    fn scope<'s>(&'s self, states: &'s States<'s>) -> Scope<'s, 's> {
+        Scope {
+            states,
+            variables: self.variables,
+            expressions: self.expressions,
+        }
     }
 
     /// `Output`: the template's value, or `default` when the state has none.
@@ -78,7 +95,7 @@ impl Attempt<'_> {
         &self,
         output: Option<&Value>,
         default: Value,
-        states: &States,
+        states: &States<'_>,
     ) -> Result<Value, StatesError> {
         match output {
             Some(template) => self.ja_template(template, "Output", states),
@@ -90,7 +107,7 @@ impl Attempt<'_> {
     pub(crate) fn ja_assign(
         &self,
         assign: Option<&Value>,
-        states: &States,
+        states: &States<'_>,
     ) -> Result<Option<Variables>, StatesError> {
         match assign {
             None => Ok(None),

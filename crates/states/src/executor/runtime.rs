@@ -12,6 +12,7 @@ use crate::definition::Machine;
 use crate::errors::StatesError;
 use crate::handler::TaskHandler;
 use crate::history::{Cursor, Details, EventType, Payload, Recorder};
+use crate::jsonata::Expressions;
 use crate::options::ExecutionOptions;
 use crate::value::{Arena, NodeId};
 
@@ -32,6 +33,8 @@ pub(crate) struct Runtime<'a> {
     pub(crate) info: &'a ExecutionInfo<'a>,
     /// Whether states without their own `QueryLanguage` use JSONata.
     pub(crate) default_jsonata: bool,
+    /// The definition's parsed JSONata expressions.
+    pub(crate) expressions: &'a Expressions,
     /// The run loop, for Parallel branches and Map iterations.
     machines: &'a dyn RunMachine,
 }
@@ -43,6 +46,7 @@ impl<'a> Runtime<'a> {
         history: &'a Recorder,
         info: &'a ExecutionInfo<'a>,
         machines: &'a dyn RunMachine,
+        expressions: &'a Expressions,
     ) -> Self {
         Runtime {
             tasks,
@@ -50,6 +54,7 @@ impl<'a> Runtime<'a> {
             history,
             info,
             default_jsonata: false,
+            expressions,
             machines,
         }
     }

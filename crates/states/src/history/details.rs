@@ -50,6 +50,14 @@ pub(crate) enum Fields {
     TaskStarted { resource: Name },
     /// `taskSucceededEventDetails`.
     TaskSucceeded { resource: Name, output: Payload },
+    /// `mapIterationStartedEventDetails` and the other iteration events:
+    /// the Map state's name and the item's index (`key` is the details'
+    /// member name). Typed because a Map records two per item.
+    MapIteration {
+        key: &'static str,
+        name: Name,
+        index: usize,
+    },
 }
 
 /// A payload for an event: a value of the execution's arena, whose JSON
@@ -130,7 +138,7 @@ impl Fields {
             | Fields::TaskSucceeded { output, .. } => Some(output),
             Fields::StateEntered { input, .. } => Some(input),
             Fields::TaskScheduled { parameters, .. } => Some(parameters),
-            Fields::TaskStarted { .. } => None,
+            Fields::TaskStarted { .. } | Fields::MapIteration { .. } => None,
         }];
         payloads.into_iter().flatten()
     }
@@ -187,6 +195,9 @@ impl Fields {
                 "resourceType": resource_type(resource),
                 "output": output.text(),
             }}),
+            Fields::MapIteration { key, name, index } => {
+                json!({*key: {"name": &**name, "index": index}})
+            }
         }
     }
 }

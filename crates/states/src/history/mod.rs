@@ -263,6 +263,15 @@ impl Recorder {
         }
     }
 
+    /// Room for `events` more branch events (at most the history's
+    /// limit), so a Map over many items does not grow the list by
+    /// doubling, copying every event each time.
+    pub(crate) fn reserve(&self, events: usize) {
+        let mut shared = self.lock_shared();
+        let room = events.min(MAX_HISTORY_EVENTS.saturating_sub(shared.len()));
+        shared.reserve(room);
+    }
+
     /// The branches [`Recorder::fork`] was called for are done: `main`
     /// counts its events itself again.
     pub(crate) fn join(&self, main: &mut Cursor) {

@@ -2,12 +2,16 @@
 
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use crate::executor::env::Variables;
+
+use super::States;
 use super::functions;
 use super::parser::{Lambda, Node};
-use super::value::{Caller, Val, json_equal, stringify};
+use super::value::{Caller, Val, field, json_equal, stringify, wildcard};
 
 /// Deepest call nesting (user lambdas may recurse) before evaluation stops.
 const MAX_CALL_DEPTH: usize = 100;
@@ -16,19 +20,33 @@ const MAX_EVAL_DEPTH: usize = 400;
 /// Most items a `[a..b]` range may produce.
 const MAX_RANGE_ITEMS: i64 = 1_000_000;
 
-/// Evaluation state: variable frames and the root/context value.
-pub(crate) struct Evaluator {
+/// Evaluation state: `$states` and the workflow's variables (borrowed,
+/// read in place), frames of local bindings, and the root/context value.
+pub(crate) struct Evaluator<'g, 'c> {
+    states: &'g States<'c>,
+    variables: &'g Variables,
     frames: Vec<HashMap<String, Val>>,
     root: Val,
     calls: usize,
     depth: usize,
 }
 
-impl Evaluator {
-    /// Start with `bindings` (e.g. `states`, workflow variables) and `root` as `$`/`$$`.
-    pub(crate) fn new(bindings: HashMap<String, Val>, root: Val) -> Self {
+/// What a chain of `$name` and field steps reaches without copying.
+enum Reach<'v> {
+    Value(&'v Value),
+    /// `$states` itself, which is read field by field.
+    States,
+    Undefined,
+}
+
+impl<'g, 'c> Evaluator<'g, 'c> {
+    /// Start with `states` and `variables` in scope and `root` as `$`/`$$`.
+    pub(crate) fn new(states: &'g States<'c>, variables: &'g Variables, root: Val) -> Self {
         Evaluator {
-            frames: vec![bindings],
+            states,
+            variables,
+            // The outermost frame takes the expression's own `$x := ...`.
+            frames: vec![HashMap::new()],
             root,
             calls: 0,
             depth: 0,
@@ -41,7 +59,50 @@ impl Evaluator {
                 return v.clone();
             }
         }
+        if name == "states" {
+            return Val::Json(self.states.to_value());
+        }
+        if let Some(v) = self.variables.get(name) {
+            return Val::Json(v.clone());
+        }
         functions::builtin(name).map_or(Val::Undefined, Val::Builtin)
+    }
+
+    /// Follow `node` by reference when it is `$name` followed by field
+    /// steps through objects, so `$states.input.id` copies only `id`.
+    /// `None` when it is anything else (an array on the way maps the rest
+    /// of the path over its items), which [`Evaluator::eval`] handles.
+    fn reach(&self, node: &Node) -> Option<Reach<'_>> {
+        match node {
+            Node::Var(name) if !name.is_empty() && name != "$" => {
+                for frame in self.frames.iter().rev() {
+                    if let Some(v) = frame.get(name.as_str()) {
+                        return match v {
+                            Val::Json(v) => Some(Reach::Value(v)),
+                            Val::Undefined => Some(Reach::Undefined),
+                            _ => None,
+                        };
+                    }
+                }
+                if name == "states" {
+                    return Some(Reach::States);
+                }
+                self.variables.get(name.as_str()).map(Reach::Value)
+            }
+            Node::Path(lhs, rhs) => {
+                let Node::Name(key) = rhs.as_ref() else {
+                    return None;
+                };
+                let found = match self.reach(lhs)? {
+                    Reach::States => self.states.field(key),
+                    Reach::Value(Value::Object(map)) => map.get(key.as_str()),
+                    Reach::Value(Value::Array(_)) => return None,
+                    Reach::Value(_) | Reach::Undefined => None,
+                };
+                Some(found.map_or(Reach::Undefined, Reach::Value))
+            }
+            _ => None,
+        }
     }
 
     /// Evaluate `node` with `context` as the current `$`.
@@ -76,6 +137,11 @@ impl Evaluator {
                         .map_err(|e| format!("invalid regular expression: {e}"))?,
                 ))
             }
+            Node::Path(..) if let Some(reach) = self.reach(node) => match reach {
+                Reach::Value(v) => Val::Json(v.clone()),
+                Reach::States => Val::Json(self.states.to_value()),
+                Reach::Undefined => Val::Undefined,
+            },
             Node::Path(lhs, rhs) => {
                 let base = self.eval(lhs, context)?;
                 match base {
@@ -103,7 +169,7 @@ impl Evaluator {
                 }
                 self.call(&function, values)?
             }
-            Node::Lambda(lambda) => Val::Lambda(Rc::clone(lambda)),
+            Node::Lambda(lambda) => Val::Lambda(Arc::clone(lambda)),
             Node::Binary(op, lhs, rhs) => self.binary(op, lhs, rhs, context)?,
             Node::Neg(inner) => match self.eval(inner, context)? {
                 Val::Undefined => Val::Undefined,
@@ -329,48 +395,7 @@ impl Evaluator {
     }
 }
 
-/// `*`: every value of an object, mapped (and flattened) over arrays.
-fn wildcard(context: &Val) -> Val {
-    let mut out = Vec::new();
-    let mut push = |v: &Value| match v {
-        Value::Array(inner) => out.extend(inner.iter().cloned()),
-        v => out.push(v.clone()),
-    };
-    match context {
-        Val::Json(Value::Object(map)) => map.values().for_each(&mut push),
-        Val::Json(Value::Array(items)) => {
-            for item in items {
-                if let Value::Object(map) = item {
-                    map.values().for_each(&mut push);
-                }
-            }
-        }
-        _ => {}
-    }
-    Val::from_sequence(out)
-}
-
-/// A field of an object, mapped over arrays.
-fn field(context: &Val, name: &str) -> Val {
-    match context {
-        Val::Json(Value::Object(map)) => map.get(name).cloned().map_or(Val::Undefined, Val::Json),
-        Val::Json(Value::Array(items)) => {
-            let mut out = Vec::new();
-            for item in items {
-                if let Val::Json(v) = field(&Val::Json(item.clone()), name) {
-                    match v {
-                        Value::Array(inner) => out.extend(inner),
-                        v => out.push(v),
-                    }
-                }
-            }
-            Val::from_sequence(out)
-        }
-        _ => Val::Undefined,
-    }
-}
-
-impl Caller for Evaluator {
+impl Caller for Evaluator<'_, '_> {
     /// Call a built-in or a lambda.
     fn call(&mut self, function: &Val, args: Vec<Val>) -> Result<Val, String> {
         match function {

@@ -8,41 +8,109 @@
 //! such string replaced by its value.
 
 mod eval;
+mod expressions;
 mod functions;
 pub(crate) mod lexer;
 pub(crate) mod parser;
 mod value;
 
-use std::collections::HashMap;
+use std::fmt;
 
 use serde_json::{Map, Value};
 
+use crate::context::LazyContext;
 use crate::errors::{STATES_QUERY_EVALUATION_ERROR, StatesError};
 use crate::executor::env::Variables;
+use crate::value::{Arena, NodeId};
+pub(crate) use expressions::Expressions;
 use value::Val;
 pub(crate) use value::type_name;
 
-/// What `$states` holds for one evaluation.
+/// What `$states` holds for one state's evaluations. It is built once per
+/// state (or per Catch, or per Map item for an `ItemSelector`) and every
+/// expression reads it in place: `$states.input.x` borrows its way to `x`.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct States {
+pub(crate) struct States<'c> {
     pub(crate) input: Value,
-    pub(crate) context: Value,
+    pub(crate) context: StatesContext<'c>,
     pub(crate) result: Option<Value>,
     pub(crate) error_output: Option<Value>,
 }
 
-impl States {
+/// `$states.context`: the attempt's context object, built only when an
+/// expression reads it, or one made for a Map item.
+#[derive(Debug, Clone)]
+pub(crate) enum StatesContext<'c> {
+    /// The attempt's context object, built when first read.
+    Lazy(&'c LazyContext<'c>),
+    /// A context object made for this evaluation.
+    Owned(Value),
+}
+
+impl Default for StatesContext<'_> {
+    fn default() -> Self {
+        StatesContext::Owned(Value::Null)
+    }
+}
+
+impl StatesContext<'_> {
+    fn get(&self) -> &Value {
+        match self {
+            StatesContext::Lazy(context) => context.get(),
+            StatesContext::Owned(value) => value,
+        }
+    }
+}
+
+impl States<'_> {
+    /// The field `name` of `$states`, borrowed.
+    fn field(&self, name: &str) -> Option<&Value> {
+        match name {
+            "input" => Some(&self.input),
+            "context" => Some(self.context.get()),
+            "result" => self.result.as_ref(),
+            "errorOutput" => self.error_output.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The whole `$states` object, for an expression that reads it whole.
     fn to_value(&self) -> Value {
         let mut map = Map::new();
-        map.insert("input".into(), self.input.clone());
-        map.insert("context".into(), self.context.clone());
-        if let Some(result) = &self.result {
-            map.insert("result".into(), result.clone());
-        }
-        if let Some(error) = &self.error_output {
-            map.insert("errorOutput".into(), error.clone());
+        for name in ["input", "context", "result", "errorOutput"] {
+            if let Some(value) = self.field(name) {
+                map.insert(name.into(), value.clone());
+            }
         }
         Value::Object(map)
+    }
+}
+
+/// What an expression may read besides its literals: `$states`, the
+/// workflow's variables, and the definition's parsed expressions.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Scope<'s, 'c> {
+    pub(crate) states: &'s States<'c>,
+    pub(crate) variables: &'s Variables,
+    pub(crate) expressions: &'s Expressions,
+}
+
+/// Where a template value sits (`Output/result/0`), for error messages;
+/// written out only when an expression fails.
+#[derive(Debug, Clone, Copy)]
+enum Field<'a> {
+    Root(&'a str),
+    Key(&'a Field<'a>, &'a str),
+    Index(&'a Field<'a>, usize),
+}
+
+impl fmt::Display for Field<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Field::Root(name) => f.write_str(name),
+            Field::Key(parent, key) => write!(f, "{parent}/{key}"),
+            Field::Index(parent, i) => write!(f, "{parent}/{i}"),
+        }
     }
 }
 
@@ -61,22 +129,23 @@ fn query_error(message: String) -> StatesError {
 
 /// Evaluate one expression; `field` names it in error messages (`Output/result`).
 /// An expression that yields nothing is an error, as in AWS.
-pub(crate) fn evaluate(
+fn evaluate_at(
     expression: &str,
-    field: &str,
-    states: &States,
-    variables: &Variables,
+    field: &Field<'_>,
+    scope: Scope<'_, '_>,
 ) -> Result<Value, StatesError> {
-    let node = parser::parse(expression).map_err(|e| {
-        query_error(format!("The JSONata expression '{expression}' specified for the field '{field}' is invalid: {e}"))
-    })?;
-    let mut bindings: HashMap<String, Val> = variables
-        .iter()
-        .map(|(k, v)| (k.clone(), Val::Json(v.clone())))
-        .collect();
-    bindings.insert("states".into(), Val::Json(states.to_value()));
-    let mut evaluator = eval::Evaluator::new(bindings, Val::Undefined);
-    match evaluator.eval(&node, &Val::Undefined) {
+    let parsed;
+    let node = match scope.expressions.get(expression) {
+        Some(node) => node,
+        None => {
+            parsed = parser::parse(expression).map_err(|e| {
+                query_error(format!("The JSONata expression '{expression}' specified for the field '{field}' is invalid: {e}"))
+            })?;
+            &parsed
+        }
+    };
+    let mut evaluator = eval::Evaluator::new(scope.states, scope.variables, Val::Undefined);
+    match evaluator.eval(node, &Val::Undefined) {
         Ok(Val::Json(v)) => Ok(v),
         Ok(Val::Undefined) => Err(query_error(format!(
             "The JSONata expression '{expression}' specified for the field '{field}' returned nothing (undefined)."
@@ -94,11 +163,18 @@ pub(crate) fn evaluate(
 pub(crate) fn template(
     value: &Value,
     field: &str,
-    states: &States,
-    variables: &Variables,
+    scope: Scope<'_, '_>,
+) -> Result<Value, StatesError> {
+    template_at(value, &Field::Root(field), scope)
+}
+
+fn template_at(
+    value: &Value,
+    field: &Field<'_>,
+    scope: Scope<'_, '_>,
 ) -> Result<Value, StatesError> {
     if let Some(expression) = expression_text(value) {
-        return evaluate(expression, field, states, variables);
+        return evaluate_at(expression, field, scope);
     }
     match value {
         Value::Object(map) => {
@@ -106,7 +182,7 @@ pub(crate) fn template(
             for (key, item) in map {
                 out.insert(
                     key.clone(),
-                    template(item, &format!("{field}/{key}"), states, variables)?,
+                    template_at(item, &Field::Key(field, key), scope)?,
                 );
             }
             Ok(Value::Object(out))
@@ -114,10 +190,65 @@ pub(crate) fn template(
         Value::Array(items) => items
             .iter()
             .enumerate()
-            .map(|(i, item)| template(item, &format!("{field}/{i}"), states, variables))
+            .map(|(i, item)| template_at(item, &Field::Index(field, i), scope))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array),
         other => Ok(other.clone()),
+    }
+}
+
+/// [`template`] into `arena`: objects and arrays are built there directly
+/// and only what each expression yields is copied in.
+pub(crate) fn template_in(
+    arena: &mut Arena,
+    value: &Value,
+    field: &str,
+    scope: Scope<'_, '_>,
+) -> Result<NodeId, StatesError> {
+    template_in_at(arena, value, &Field::Root(field), scope)
+}
+
+fn template_in_at(
+    arena: &mut Arena,
+    value: &Value,
+    field: &Field<'_>,
+    scope: Scope<'_, '_>,
+) -> Result<NodeId, StatesError> {
+    if let Some(expression) = expression_text(value) {
+        return Ok(arena.import(&evaluate_at(expression, field, scope)?));
+    }
+    match value {
+        Value::Object(map) => {
+            let mark = arena.begin_object();
+            for (key, item) in map {
+                match template_in_at(arena, item, &Field::Key(field, key), scope) {
+                    Ok(id) => {
+                        let key = arena.key(key);
+                        arena.push_field(key, id);
+                    }
+                    Err(e) => {
+                        arena.discard_object(mark);
+                        return Err(e);
+                    }
+                }
+            }
+            // A JSON object's keys are distinct.
+            Ok(arena.finish_object_distinct(mark))
+        }
+        Value::Array(items) => {
+            let mark = arena.begin_array();
+            for (i, item) in items.iter().enumerate() {
+                match template_in_at(arena, item, &Field::Index(field, i), scope) {
+                    Ok(id) => arena.push_item(id),
+                    Err(e) => {
+                        arena.discard_array(mark);
+                        return Err(e);
+                    }
+                }
+            }
+            Ok(arena.finish_array(mark))
+        }
+        other => Ok(arena.import(other)),
     }
 }
 
@@ -133,7 +264,12 @@ mod tests {
         };
         let mut variables = Variables::new();
         variables.insert("bias".into(), json!(1));
-        evaluate(expression, "Output", &states, &variables)
+        let scope = Scope {
+            states: &states,
+            variables: &variables,
+            expressions: &Expressions::default(),
+        };
+        evaluate_at(expression, &Field::Root("Output"), scope)
     }
 
     #[test]
@@ -207,8 +343,13 @@ mod tests {
         };
         let value =
             json!({"x": "{% $states.input.a %}", "y": " {% $states.input.a %} ", "z": ["{% 2 %}"]});
+        let scope = Scope {
+            states: &states,
+            variables: &Variables::new(),
+            expressions: &Expressions::collect(&value),
+        };
         assert_eq!(
-            template(&value, "Output", &states, &Variables::new())?,
+            template(&value, "Output", scope)?,
             json!({"x": 1, "y": " {% $states.input.a %} ", "z": [2]})
         );
         Ok(())

@@ -1,6 +1,6 @@
 //! Pratt parser: tokens → [`Node`] tree.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::lexer::{Tok, tokenize};
 
@@ -21,7 +21,7 @@ pub(crate) enum Node {
     /// `lhs[expr]`: index or predicate.
     Filter(Box<Node>, Box<Node>),
     Call(Box<Node>, Vec<Node>),
-    Lambda(Rc<Lambda>),
+    Lambda(Arc<Lambda>),
     Binary(&'static str, Box<Node>, Box<Node>),
     Neg(Box<Node>),
     Cond(Box<Node>, Box<Node>, Option<Box<Node>>),
@@ -306,7 +306,7 @@ impl Parser {
         self.expect("{")?;
         let body = self.expression(0)?;
         self.expect("}")?;
-        Ok(Node::Lambda(Rc::new(Lambda { params, body })))
+        Ok(Node::Lambda(Arc::new(Lambda { params, body })))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Values during JSONata evaluation: JSON, `undefined`, functions and regexes.
 
 use std::rc::Rc;
+use std::sync::Arc;
 
 use serde_json::{Number, Value};
 
@@ -19,7 +20,7 @@ pub(crate) enum Val {
     /// No value (JSONata's `undefined`), e.g. a missing field.
     Undefined,
     Json(Value),
-    Lambda(Rc<Lambda>),
+    Lambda(Arc<Lambda>),
     /// A built-in function, by name (without `$`).
     Builtin(&'static str),
     Regex(Rc<regex::Regex>),
@@ -124,5 +125,46 @@ pub(crate) fn type_name(value: &Value) -> &'static str {
         Value::String(_) => "string",
         Value::Array(_) => "array",
         Value::Object(_) => "object",
+    }
+}
+
+/// `*`: every value of an object, mapped (and flattened) over arrays.
+pub(crate) fn wildcard(context: &Val) -> Val {
+    let mut out = Vec::new();
+    let mut push = |v: &Value| match v {
+        Value::Array(inner) => out.extend(inner.iter().cloned()),
+        v => out.push(v.clone()),
+    };
+    match context {
+        Val::Json(Value::Object(map)) => map.values().for_each(&mut push),
+        Val::Json(Value::Array(items)) => {
+            for item in items {
+                if let Value::Object(map) = item {
+                    map.values().for_each(&mut push);
+                }
+            }
+        }
+        _ => {}
+    }
+    Val::from_sequence(out)
+}
+
+/// A field of an object, mapped over arrays.
+pub(crate) fn field(context: &Val, name: &str) -> Val {
+    match context {
+        Val::Json(Value::Object(map)) => map.get(name).cloned().map_or(Val::Undefined, Val::Json),
+        Val::Json(Value::Array(items)) => {
+            let mut out = Vec::new();
+            for item in items {
+                if let Val::Json(v) = field(&Val::Json(item.clone()), name) {
+                    match v {
+                        Value::Array(inner) => out.extend(inner),
+                        v => out.push(v),
+                    }
+                }
+            }
+            Val::from_sequence(out)
+        }
+        _ => Val::Undefined,
     }
 }

@@ -63,10 +63,18 @@ pub(crate) fn select(
     parsed: &Parsed,
     value: NodeId,
 ) -> Result<NodeId, PathError> {
-    Ok(match find(arena, path, parsed, value)? {
-        Found::Node(id) => id,
-        Found::Value(found) => arena.import(&found),
-    })
+    // The definite walk directly, not through `find`: this is the read of
+    // every `InputPath`, template path and Choice variable, and `Found` is
+    // returned through memory.
+    match parsed {
+        Parsed::Definite(segments) => {
+            walk(path, segments, arena.get(value)).map(|found| found.id())
+        }
+        Parsed::General(query) => {
+            let found = general(path, query, &arena.get(value).to_value())?;
+            Ok(arena.import(&found))
+        }
+    }
 }
 
 /// Write `value` into `target` at the reference path `parsed` (creating

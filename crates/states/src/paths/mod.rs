@@ -140,12 +140,14 @@ impl<'a> Tree for &'a Value {
 }
 
 /// Follow the definite `segments` of `path` from `value`.
+#[inline]
 pub(crate) fn walk<T: Tree>(path: &str, segments: &[Segment], value: T) -> Result<T, PathError> {
     walk_from(path, segments, 0, value)
 }
 
 /// Follow `segments[first..]` from `value`, which the first `first`
 /// segments of `path` led to (errors name the whole path).
+#[inline]
 pub(crate) fn walk_from<T: Tree>(
     path: &str,
     segments: &[Segment],
@@ -177,6 +179,7 @@ pub(crate) fn normalized(segments: &[Segment]) -> String {
 
 /// AWS's error for a definite `path` whose segment `failed_at` finds nothing:
 /// the last segment has no results, an earlier one is a missing property.
+#[cold]
 pub(crate) fn not_found(path: &str, segments: &[Segment], failed_at: usize) -> PathError {
     if failed_at + 1 == segments.len() {
         return PathError::new(format!(

@@ -18,7 +18,7 @@ use crate::executor::env::MapItem;
 use crate::executor::io;
 use crate::executor::join::{Branch, join_all};
 use crate::executor::runtime::Runtime;
-use crate::history::{self, Cursor, EventType};
+use crate::history::{self, Cursor, EventType, Fields};
 use crate::value::{Arena, Kind, NodeId};
 
 pub(super) async fn run<'d>(
@@ -80,7 +80,11 @@ pub(super) async fn run<'d>(
                 // Only an ItemSelector sees `$$.Map.Item`.
                 let item_value = arena.get(item).to_value();
                 let states = crate::jsonata::States {
-                    context: with_map_item(ctx.context.get(), index, &item_value),
+                    context: crate::jsonata::StatesContext::Owned(with_map_item(
+                        ctx.context.get(),
+                        index,
+                        &item_value,
+                    )),
                     ..states.clone()
                 };
                 attempt.ja_template_in(arena, template, "ItemSelector", &states)?
@@ -99,6 +103,10 @@ pub(super) async fn run<'d>(
     );
     let start = cursor.last;
     rt.history.fork(cursor);
+    // Each iteration records at least its two events and, on a path through
+    // the processor, an entry and an exit per state.
+    let per_item = 2 + 2 * processor.states.ordered.len();
+    rt.history.reserve(inputs.len().saturating_mul(per_item));
     let permits = Semaphore::new(
         limits
             .max_concurrency
@@ -127,11 +135,15 @@ pub(super) async fn run<'d>(
                             item_cursor,
                         );
                     };
-                    let details = json!({"name": &**name, "index": index});
+                    let details = |key| Fields::MapIteration {
+                        key,
+                        name: name.clone(),
+                        index,
+                    };
                     rt.record(
                         &mut item_cursor,
                         EventType::MapIterationStarted,
-                        json!({"mapIterationStartedEventDetails": details}),
+                        details("mapIterationStartedEventDetails"),
                     );
                     let mut own = rt.branch_arena();
                     let own_input = {
@@ -161,7 +173,7 @@ pub(super) async fn run<'d>(
                             "mapIterationFailedEventDetails",
                         ),
                     };
-                    rt.record(&mut item_cursor, event, json!({key: details}));
+                    rt.record(&mut item_cursor, event, details(key));
                     (result, item_cursor)
                 })
             },
@@ -217,7 +229,7 @@ fn jsonata_items(
     map: &MapState,
     arena: &mut Arena,
     input: NodeId,
-    states: &crate::jsonata::States,
+    states: &crate::jsonata::States<'_>,
     attempt: &Attempt<'_>,
 ) -> Result<NodeId, StatesError> {
     let query_error =

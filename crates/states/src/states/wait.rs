@@ -42,7 +42,7 @@ pub(super) async fn run<'d>(
 /// `Seconds` / `Timestamp` of a JSONata Wait state, either may be `{% %}`.
 fn jsonata_seconds(
     wait: &WaitState,
-    states: &crate::jsonata::States,
+    states: &crate::jsonata::States<'_>,
     attempt: &Attempt<'_>,
 ) -> Result<f64, StatesError> {
     let query_error =

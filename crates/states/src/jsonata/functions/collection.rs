@@ -81,13 +81,20 @@ pub(super) fn lookup(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> 
 }
 
 pub(super) fn merge(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
-    if arg(&args, 0).is_none() {
-        return Ok(Val::Undefined);
-    }
-    let mut merged = Map::new();
-    for item in array_arg(&args, 0) {
+    // The argument is owned (an array built for this call, usually): its
+    // first object becomes the result, the others move into it.
+    let items = match args.into_iter().next() {
+        Some(Val::Json(Value::Array(items))) => items,
+        Some(Val::Json(value)) => vec![value],
+        _ => return Ok(Val::Undefined),
+    };
+    let mut merged: Option<Map<String, Value>> = None;
+    for item in items {
         match item {
-            Value::Object(map) => merged.extend(map),
+            Value::Object(map) => match &mut merged {
+                None => merged = Some(map),
+                Some(merged) => merged.extend(map),
+            },
             other => {
                 return Err(format!(
                     "Argument 1 of function $merge must be an array of objects, not {}",
@@ -96,7 +103,7 @@ pub(super) fn merge(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
             }
         }
     }
-    Ok(Val::Json(Value::Object(merged)))
+    Ok(Val::Json(Value::Object(merged.unwrap_or_default())))
 }
 
 pub(super) fn type_of(_: &mut dyn Caller, args: Vec<Val>) -> Result<Val, String> {
