@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmarks of issue 7, each next to a same-run reference, each repeated
+# The end-to-end, API, start-up and cold-start benchmarks, each next to a same-run reference, each repeated
 # (medians reported), written to bench/results/{e2e,api,startup,coldstart}.md.
 #
 #   scripts/bench.sh                 # all four

@@ -1,5 +1,6 @@
-//! `rez-bench`: the benchmarks of issue 7, each against a reference run on
-//! the same machine in the same run, each repeated and reported as medians.
+//! `rez-bench`: the end-to-end, API, start-up and cold-start benchmarks of
+//! BENCHMARKS.md, each against a reference run on the same machine in the
+//! same run, each repeated and reported as medians.
 //!
 //! ```sh
 //! rez-bench e2e --out bench/results/e2e.md        # rez-agent up end to end vs straight to the stub

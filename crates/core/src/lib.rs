@@ -10,12 +10,12 @@
 //! | [`time`] | the fixed, sortable timestamp format every store uses |
 //! | [`cursor`] | the opaque list cursor shared by every store |
 //! | [`idempotency`] | [`IdempotencyKey`]: a client's or the scheduler's key, in separate namespaces |
-//! | [`ports`] | `MessageStore`, `ScheduleStore`, `Publisher`, `Notifier`, `WorkflowStarter`, `Clock`, `ExecutionReader`, `AtomicSubmitter` |
+//! | [`ports`] | `MessageStore`, `ScheduleStore`, `ScheduleRunner`, `Publisher`, `Notifier`, `WorkflowStarter`, `Clock`, `ExecutionReader`, `DeadLetterQueue`, `AtomicSubmitter` |
 //! | [`error_names`] | the stable States error names raised by the task functions |
-//! | [`memory`] | in-memory `MessageStore` and `ScheduleStore`, the ports' reference behaviour |
+//! | [`memory`] | in-memory `MessageStore`, `ScheduleStore` and `Publisher`, the ports' reference behaviour |
 //! | [`reconcile`] | the reconciler: finds the messages nothing else will move on and sends them round again |
 //! | [`submit`](mod@submit) | the [`Submitter`]: store `queued` then publish ([`StoreThenPublish`]), or one write where the stack has one ([`OneWrite`]), shared by the API and the schedulers |
-//! | [`task`] | [`FunctionError`], the error shape of the task functions |
+//! | [`task`] | [`FunctionError`], the error a task function reports (Lambda's `errorType`/`errorMessage`), and [`task::invoke`], a typed handler run over JSON |
 //! | [`error`] | the validation error |
 
 pub mod cursor;

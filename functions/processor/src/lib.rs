@@ -1,6 +1,6 @@
 //! The processor function: turn queue records into executions.
 //!
-//! Each record is classified on its own (STYLE 20): a body that does not
+//! Each record is classified on its own: a body that does not
 //! parse, a delivered message, or a permanently failed execution is
 //! acknowledged; a transient failure, a timeout, a workflow that could not
 //! be started, or an execution that found another one holding the

@@ -1,6 +1,7 @@
 //! The faults the harness injects, each seen to happen and to end where the
-//! deployment's own retries and catchers take it. (What the promises under
-//! faults should be is issue [3]'s; these tests show the faults are real.)
+//! deployment's own retries and catchers take it. (What the deployment
+//! promises under faults is RELIABILITY.md's; these tests show the faults
+//! are real.)
 
 use std::time::Duration;
 

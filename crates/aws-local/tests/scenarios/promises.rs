@@ -1,4 +1,4 @@
-//! The promises of issue [3] on the AWS deployment: one owner per message,
+//! The delivery promises of RELIABILITY.md on the AWS deployment: one owner per message,
 //! and the reconciler moving on what nothing else will.
 
 use std::time::Duration;

@@ -42,7 +42,7 @@ async fn a_schedule_fired_twice_for_one_time_makes_one_message_which_is_delivere
     assert_eq!(message.message_type.as_str(), "scheduled");
     // Every publish is of that one message. (The second firing can publish
     // it again while the first one's delivery runs, and two executions then
-    // deliver it: the duplicate deliveries of issue [3].)
+    // deliver it: the at-least-once delivery RELIABILITY.md describes.)
     let received = local.ntfy().expect("the stub").received();
     assert!(!received.is_empty());
     let sequence = message.id.as_str().to_owned();

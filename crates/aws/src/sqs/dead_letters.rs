@@ -1,4 +1,4 @@
-//! [`SqsDeadLetterQueue`]: the [`DeadLetterQueue`] port on an SQS queue and
+//! [`SqsDeadLetterQueue`]: the [`DeadLetterQueue`](rez_core::ports::DeadLetterQueue) port on an SQS queue and
 //! its dead-letter queue.
 //!
 //! SQS has no way to read a queue without receiving from it, so listing

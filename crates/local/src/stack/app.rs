@@ -116,7 +116,7 @@ pub(super) fn build(parts: AppParts<'_>) -> anyhow::Result<Router> {
 }
 
 /// The Step Functions API alone (`rez-agent stepfunctions`), behind
-/// `policy` and the same layers as [`build`].
+/// `policy` and the same layers as the whole app (`build`).
 pub fn step_functions_app(step_functions: Router, policy: AccessPolicy) -> Router {
     guarded(step_functions, policy, &[])
 }
