@@ -14,8 +14,7 @@ use axum::http::{StatusCode, header};
 use axum::routing::get;
 use tokio::task::JoinSet;
 
-use crate::common::{self, Agent, NtfyStub};
-use crate::e2e::met;
+use crate::common::{self, Agent, NtfyStub, met};
 use crate::seed;
 use crate::stats::{Latencies, Summary, median};
 

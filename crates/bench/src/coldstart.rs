@@ -10,8 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use rez_lambda_harness::{Moto, Outcome, RuntimeApi, lambda_command};
 
-use crate::common::{self, NtfyStub};
-use crate::e2e::met;
+use crate::common::{self, NtfyStub, met};
 use crate::stats::median;
 
 /// Flags of `rez-bench coldstart`.

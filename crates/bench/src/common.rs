@@ -1,5 +1,6 @@
 //! What every benchmark shares: the ntfy stub, starting `rez-agent up`,
-//! `/proc` memory figures, scratch directories and the report file.
+//! `/proc` memory figures, scratch directories, the report file and how it
+//! says a goal was met.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -311,4 +312,9 @@ pub(crate) fn now_utc() -> String {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_default()
+}
+
+/// "met" or "not met": how a report says whether a goal was reached.
+pub(crate) fn met(ok: bool) -> &'static str {
+    if ok { "met" } else { "not met" }
 }

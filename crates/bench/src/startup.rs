@@ -8,8 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::common::{self, Agent, Memory, NtfyStub};
-use crate::e2e::met;
+use crate::common::{self, Agent, Memory, NtfyStub, met};
 use crate::seed;
 use crate::stats::median;
 

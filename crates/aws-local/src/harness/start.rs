@@ -1,21 +1,22 @@
-//! The whole deployment started on one machine, in the order AWS needs it:
-//! moto and the declared resources, the packages unpacked, the AWS endpoint,
-//! every function's init, Step Functions, then the event source mapping, the
-//! API Gateway front and the schedules.
+//! Starting the deployment, in the order AWS needs it: moto and the declared
+//! resources, the packages unpacked, the AWS endpoint, every function's init,
+//! Step Functions, then the event source mapping, the API Gateway front and
+//! the schedules. [`Settings`] say how.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use chrono::{DateTime, Utc};
 use rez_lambda_harness::Moto;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use super::deployment::AwsLocal;
+use super::parameters::ntfy_parameters;
 use crate::AwsLocalError;
 use crate::control::Control;
-use crate::declared::{Declared, DeclaredParameter};
+use crate::declared::Declared;
 use crate::edge::Upstreams;
 use crate::execution_logs::ExecutionLogs;
 use crate::faults::Faults;
@@ -24,14 +25,6 @@ use crate::ntfy_stub::NtfyStub;
 use crate::provision::{MotoClients, Overrides};
 use crate::step_functions::StepFunctions;
 use crate::write_meter::WriteMeter;
-
-/// The variable through which the send-notification function finds the
-/// ntfy URL's parameter (`rez_aws::settings`): the parameter the harness
-/// points at this machine's ntfy.
-const NTFY_URL_PARAMETER_VAR: &str = "REZ_NTFY_URL_PARAMETER";
-/// The variable through which the webapi function finds its API key's
-/// parameter (`rez_aws::settings`).
-const API_KEY_PARAMETER_VAR: &str = "REZ_API_KEY_PARAMETER";
 
 /// How the harness starts.
 #[derive(Debug, Clone)]
@@ -66,25 +59,6 @@ pub struct Settings {
     pub keep_work_dir: bool,
 }
 
-/// The running deployment; [`AwsLocal::shutdown`] stops it.
-pub struct AwsLocal {
-    declared: Declared,
-    moto: Moto,
-    clients: MotoClients,
-    lambda: LambdaService,
-    faults: Arc<Faults>,
-    ntfy: Option<NtfyStub>,
-    ntfy_url: String,
-    ntfy_topic_url: Option<String>,
-    keep_work_dir: bool,
-    edge_url: String,
-    api_url: String,
-    work_dir: PathBuf,
-    step_functions: StepFunctions,
-    tasks: TaskTracker,
-    stop: CancellationToken,
-}
-
 impl AwsLocal {
     /// Starts everything, and fails if any function fails its init (then
     /// the work directory is removed unless it is to be kept).
@@ -101,6 +75,7 @@ impl AwsLocal {
         started
     }
 
+    /// The start itself; [`AwsLocal::start`] cleans up when it fails.
     async fn start_in_order(settings: Settings) -> Result<Self, AwsLocalError> {
         let mut declared = settings.declared;
         crate::consistency::check(&declared)?;
@@ -286,135 +261,9 @@ impl AwsLocal {
             stop,
         })
     }
-
-    /// The API Gateway front: `http://127.0.0.1:PORT`.
-    pub fn api_url(&self) -> &str {
-        &self.api_url
-    }
-
-    /// The AWS endpoint (Lambda, Step Functions, moto's services, control).
-    pub fn edge_url(&self) -> &str {
-        &self.edge_url
-    }
-
-    /// The ntfy URL the functions publish to.
-    pub fn ntfy_url(&self) -> &str {
-        &self.ntfy_url
-    }
-
-    /// The topic URL the functions publish to (the ntfy URL parameter's
-    /// value), when a function reads one.
-    pub fn ntfy_topic_url(&self) -> Option<&str> {
-        self.ntfy_topic_url.as_deref()
-    }
-
-    /// The ntfy stub, when the harness started one.
-    pub fn ntfy(&self) -> Option<&NtfyStub> {
-        self.ntfy.as_ref()
-    }
-
-    /// The API key the webapi function reads: the value of the parameter
-    /// its `REZ_API_KEY_PARAMETER` names, when the program declares one.
-    pub fn api_key(&self) -> Option<&str> {
-        parameter_named_by(&self.declared, API_KEY_PARAMETER_VAR).map(|p| p.value.as_str())
-    }
-
-    /// The declarations it runs.
-    pub fn declared(&self) -> &Declared {
-        &self.declared
-    }
-
-    /// The clients of moto's services.
-    pub fn clients(&self) -> &MotoClients {
-        &self.clients
-    }
-
-    /// The Lambda service.
-    pub fn lambda(&self) -> &LambdaService {
-        &self.lambda
-    }
-
-    /// The faults to inject.
-    pub fn faults(&self) -> &Faults {
-        &self.faults
-    }
-
-    /// Where each function's log is (`<name>.log`).
-    pub fn log_dir(&self) -> PathBuf {
-        self.work_dir.join("logs")
-    }
-
-    /// Fires the schedule `name` for `scheduled` now and waits for its
-    /// target's last attempt.
-    ///
-    /// # Errors
-    /// [`AwsLocalError::Unsupported`] for an unknown schedule or an invoke
-    /// that never got through.
-    pub async fn fire_schedule(
-        &self,
-        name: &str,
-        scheduled: DateTime<Utc>,
-    ) -> Result<crate::lambda::Invoked, AwsLocalError> {
-        let schedule = self
-            .declared
-            .schedules
-            .iter()
-            .find(|s| s.name == name)
-            .ok_or_else(|| AwsLocalError::Unsupported(format!("no schedule {name}")))?;
-        let arn = crate::scheduler::schedule_arn(&self.declared, schedule);
-        crate::scheduler::fire(&self.lambda, schedule, &arn, scheduled)
-            .await
-            .map_err(|e| AwsLocalError::Unsupported(e.to_string()))
-    }
-
-    /// Stops the fronts, the pollers and every function, and removes the
-    /// work directory unless it is to be kept.
-    pub async fn shutdown(self) {
-        self.stop.cancel();
-        self.tasks.close();
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), self.tasks.wait()).await;
-        self.lambda.shutdown().await;
-        drop(self.step_functions);
-        drop(self.moto);
-        if !self.keep_work_dir
-            && let Err(e) = std::fs::remove_dir_all(&self.work_dir)
-        {
-            tracing::warn!(dir = %self.work_dir.display(), error = %e, "the work directory was not removed");
-        }
-    }
 }
 
-/// The ntfy URL parameter of every function that reads one → `url` with the
-/// declared URL's topic path, so the functions publish to this machine.
-fn ntfy_parameters(declared: &Declared, url: &str) -> BTreeMap<String, String> {
-    let mut values = BTreeMap::new();
-    if let Some(parameter) = parameter_named_by(declared, NTFY_URL_PARAMETER_VAR) {
-        let topic = url::Url::parse(&parameter.value)
-            .map(|u| u.path().to_owned())
-            .unwrap_or_default();
-        let base = url.trim_end_matches('/');
-        let own_path = url::Url::parse(url)
-            .map(|u| u.path().len() > 1)
-            .unwrap_or(false);
-        let value = if own_path {
-            base.to_owned()
-        } else {
-            format!("{base}{topic}")
-        };
-        values.insert(parameter.name.clone(), value);
-    }
-    values
-}
-
-/// The parameter a function's environment variable `var` names.
-fn parameter_named_by<'a>(declared: &'a Declared, var: &str) -> Option<&'a DeclaredParameter> {
-    let name = declared
-        .functions
-        .iter()
-        .find_map(|f| f.environment.get(var))?;
-    declared.parameters.iter().find(|p| &p.name == name)
-}
-
+/// Serves `app` on `listener` as one of `tasks` until `stop` is cancelled.
 fn serve(
     listener: tokio::net::TcpListener,
     app: axum::Router,
