@@ -72,6 +72,9 @@ pub(crate) enum Payload {
     Text(Text),
     /// A value of the execution's arena.
     Node(NodeId),
+    /// A value of the arena a branch left in a slot of the history's
+    /// kept arenas ([`super::KeptArena`]).
+    Kept(u32, NodeId),
 }
 
 impl Payload {
@@ -80,15 +83,28 @@ impl Payload {
     fn text(&self) -> &str {
         match self {
             Payload::Text(text) => text,
-            Payload::Node(_) => "null",
+            Payload::Node(_) | Payload::Kept(..) => "null",
         }
     }
 
-    /// Write a value's text, so that the payload no longer needs the arena.
-    fn write(&mut self, arena: &Arena) {
-        if let Payload::Node(id) = *self {
-            *self = Payload::Text(json_text::of_value(arena.get(id)));
-        }
+    /// Write a value's text, so that the payload no longer needs its arena
+    /// (`arena`, or the slot of `kept` it names).
+    fn write(&mut self, arena: &Arena, kept: &[Option<Arena>]) {
+        let (arena, id) = match *self {
+            Payload::Text(_) => return,
+            Payload::Node(id) => (Some(arena), id),
+            Payload::Kept(slot, id) => (
+                usize::try_from(slot)
+                    .ok()
+                    .and_then(|slot| kept.get(slot))
+                    .and_then(Option::as_ref),
+                id,
+            ),
+        };
+        *self = match arena {
+            Some(arena) => Payload::Text(json_text::of_value(arena.get(id))),
+            None => Payload::Text(Text::from("null")),
+        };
     }
 }
 
@@ -251,11 +267,12 @@ impl Details {
         }
     }
 
-    /// Write the payloads that are values of `arena` as text.
-    pub(crate) fn write_payloads(&mut self, arena: &Arena) {
+    /// Write the payloads that are values of `arena` (or of an arena in
+    /// `kept`) as text.
+    pub(crate) fn write_payloads(&mut self, arena: &Arena, kept: &[Option<Arena>]) {
         if let Some(fields) = &mut self.fields {
             for payload in fields.payloads_mut() {
-                payload.write(arena);
+                payload.write(arena, kept);
             }
         }
     }

@@ -18,7 +18,7 @@ use crate::executor::env::MapItem;
 use crate::executor::io;
 use crate::executor::join::{Branch, join_all};
 use crate::executor::runtime::Runtime;
-use crate::history::{self, Cursor, EventType, Fields};
+use crate::history::{self, Cursor, EventType, Fields, KeptArena};
 use crate::value::{Arena, Kind, NodeId};
 
 pub(super) async fn run<'d>(
@@ -104,16 +104,24 @@ pub(super) async fn run<'d>(
     let start = cursor.last;
     rt.history.fork(cursor);
     // Each iteration records at least its two events and, on a path through
-    // the processor, an entry and an exit per state.
-    let per_item = 2 + 2 * processor.states.ordered.len();
+    // the processor, an entry and an exit per state (and a Task's
+    // scheduled, started and succeeded events).
+    let per_item = 2 + processor
+        .states
+        .ordered
+        .iter()
+        .map(|(_, state)| match state {
+            State::Task(_) => 5,
+            _ => 2,
+        })
+        .sum::<usize>();
     rt.history.reserve(inputs.len().saturating_mul(per_item));
-    let permits = Semaphore::new(
-        limits
-            .max_concurrency
-            .unwrap_or(Semaphore::MAX_PERMITS)
-            .min(Semaphore::MAX_PERMITS),
-    );
-    let permits = &permits;
+    rt.history.reserve_kept(inputs.len());
+    // Without MaxConcurrency every iteration may run at once: no permits.
+    let permits = limits
+        .max_concurrency
+        .map(|limit| Semaphore::new(limit.min(Semaphore::MAX_PERMITS)));
+    let permits = permits.as_ref();
     let name = attempt.name;
     let variables = attempt.variables;
     // Each iteration runs in an arena of its own (taken when it starts and
@@ -128,12 +136,25 @@ pub(super) async fn run<'d>(
         .map(
             |(index, item_input)| -> Branch<'_, (Result<NodeId, StatesError>, Cursor)> {
                 Box::pin(async move {
-                    let mut item_cursor = Cursor::branch(start);
-                    let Ok(_permit) = permits.acquire().await else {
-                        return (
-                            Err(StatesError::runtime("Map concurrency limiter closed")),
-                            item_cursor,
-                        );
+                    let own = match rt.history.keep(rt.branch_arena()) {
+                        Ok(kept) => Own::Kept(kept),
+                        Err(arena) => Own::Alone(arena),
+                    };
+                    let mut item_cursor = match &own {
+                        Own::Kept(kept) => Cursor::branch_in(start, kept),
+                        Own::Alone(_) => Cursor::branch(start),
+                    };
+                    let _permit = match permits {
+                        Some(permits) => match permits.acquire().await {
+                            Ok(permit) => Some(permit),
+                            Err(_) => {
+                                return (
+                                    Err(StatesError::runtime("Map concurrency limiter closed")),
+                                    item_cursor,
+                                );
+                            }
+                        },
+                        None => None,
                     };
                     let details = |key| Fields::MapIteration {
                         key,
@@ -145,7 +166,8 @@ pub(super) async fn run<'d>(
                         EventType::MapIterationStarted,
                         details("mapIterationStartedEventDetails"),
                     );
-                    let mut own = rt.branch_arena();
+                    let mut own = own;
+                    let own = own.arena();
                     let own_input = {
                         let parent = parent.lock().unwrap_or_else(PoisonError::into_inner);
                         own.copy_from(&parent, item_input)
@@ -153,16 +175,15 @@ pub(super) async fn run<'d>(
                     let result = rt
                         .run_branch(
                             processor,
-                            (&mut own, own_input),
+                            (&mut *own, own_input),
                             variables.clone(),
                             &mut item_cursor,
                         )
                         .await
                         .map(|output| {
                             let mut parent = parent.lock().unwrap_or_else(PoisonError::into_inner);
-                            parent.copy_from(&own, output)
+                            parent.copy_from(own, output)
                         });
-                    drop(own);
                     let (event, key) = match result {
                         Ok(_) => (
                             EventType::MapIterationSucceeded,
@@ -221,6 +242,23 @@ pub(super) async fn run<'d>(
     let output = io::apply_state_result_path(arena, &map.results, input, result)?;
     let output = io::apply_output_path(arena, map.common.output_path.as_ref(), output, ctx)?;
     Ok(Outcome::follow(state, output).with_assigned(assigned))
+}
+
+/// An iteration's arena: kept with the history when it ends (its events
+/// then hold ids of its values), or its own when the history has no slot
+/// left to number it by.
+enum Own<'r> {
+    Kept(KeptArena<'r>),
+    Alone(Arena),
+}
+
+impl Own<'_> {
+    fn arena(&mut self) -> &mut Arena {
+        match self {
+            Own::Kept(kept) => kept,
+            Own::Alone(arena) => arena,
+        }
+    }
 }
 
 /// `Items` of a JSONata Map (an expression or a template array), else the
