@@ -34,25 +34,25 @@ impl KeptArenas {
 /// [`KeptArenas`] rather than being freed.
 pub(crate) struct KeptArena<'r> {
     recorder: &'r Recorder,
-    slot: u32,
+    slot: Option<u32>,
     arena: Arena,
 }
 
 impl Recorder {
-    /// Keep `arena` with the history once its branch ends; its slot is
-    /// [`KeptArena::slot`]. `Err(arena)` if the history holds too many
-    /// slots to number another (its events then hold text).
-    pub(crate) fn keep(&self, arena: Arena) -> Result<KeptArena<'_>, Arena> {
+    /// Keep `arena` with the history once its branch ends, in the slot
+    /// [`KeptArena::slot`] (none if the history holds too many to number
+    /// another: that branch's events then hold text).
+    pub(crate) fn keep(&self, arena: Arena) -> KeptArena<'_> {
         let mut arenas = self.kept.lock();
-        let Ok(slot) = u32::try_from(arenas.len()) else {
-            return Err(arena);
-        };
-        arenas.push(None);
-        Ok(KeptArena {
+        let slot = u32::try_from(arenas.len()).ok();
+        if slot.is_some() {
+            arenas.push(None);
+        }
+        KeptArena {
             recorder: self,
             slot,
             arena,
-        })
+        }
     }
 }
 
@@ -65,8 +65,8 @@ impl Recorder {
 }
 
 impl KeptArena<'_> {
-    /// The slot events name this arena by.
-    pub(crate) fn slot(&self) -> u32 {
+    /// The slot events name this arena by, if it has one.
+    pub(crate) fn slot(&self) -> Option<u32> {
         self.slot
     }
 }
@@ -87,13 +87,12 @@ impl std::ops::DerefMut for KeptArena<'_> {
 
 impl Drop for KeptArena<'_> {
     fn drop(&mut self) {
+        let Some(slot) = self.slot.and_then(|slot| usize::try_from(slot).ok()) else {
+            return;
+        };
         let arena = std::mem::replace(&mut self.arena, Arena::without_tables());
-        let mut arenas = self.recorder.kept.lock();
-        if let Some(slot) = usize::try_from(self.slot)
-            .ok()
-            .and_then(|slot| arenas.get_mut(slot))
-        {
-            *slot = Some(arena);
+        if let Some(kept) = self.recorder.kept.lock().get_mut(slot) {
+            *kept = Some(arena);
         }
     }
 }

@@ -161,7 +161,7 @@ impl Cursor {
         Cursor {
             last,
             own: None,
-            kept: Some(arena.slot()),
+            kept: arena.slot(),
         }
     }
 }

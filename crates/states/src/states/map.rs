@@ -18,7 +18,7 @@ use crate::executor::env::MapItem;
 use crate::executor::io;
 use crate::executor::join::{Branch, join_all};
 use crate::executor::runtime::Runtime;
-use crate::history::{self, Cursor, EventType, Fields, KeptArena};
+use crate::history::{self, Cursor, EventType, Fields};
 use crate::value::{Arena, Kind, NodeId};
 
 pub(super) async fn run<'d>(
@@ -124,10 +124,10 @@ pub(super) async fn run<'d>(
     let permits = permits.as_ref();
     let name = attempt.name;
     let variables = attempt.variables;
-    // Each iteration runs in an arena of its own (taken when it starts and
-    // given back, emptied, when it ends), on a copy of its item; its output
-    // is copied into the state's arena as soon as it ends. The lock is held
-    // only for those copies, never across an await.
+    // Each iteration runs in an arena of its own, on a copy of its item;
+    // when it ends the history keeps that arena (its events hold ids of
+    // its values), and its output is copied into the state's arena. The
+    // lock is held only for those copies, never across an await.
     let parent_arena = Mutex::new(&mut *arena);
     let parent = &parent_arena;
     let iterations: Vec<Branch<'_, (Result<NodeId, StatesError>, Cursor)>> = inputs
@@ -136,14 +136,8 @@ pub(super) async fn run<'d>(
         .map(
             |(index, item_input)| -> Branch<'_, (Result<NodeId, StatesError>, Cursor)> {
                 Box::pin(async move {
-                    let own = match rt.history.keep(rt.branch_arena()) {
-                        Ok(kept) => Own::Kept(kept),
-                        Err(arena) => Own::Alone(arena),
-                    };
-                    let mut item_cursor = match &own {
-                        Own::Kept(kept) => Cursor::branch_in(start, kept),
-                        Own::Alone(_) => Cursor::branch(start),
-                    };
+                    let mut own = rt.history.keep(rt.branch_arena());
+                    let mut item_cursor = Cursor::branch_in(start, &own);
                     let _permit = match permits {
                         Some(permits) => match permits.acquire().await {
                             Ok(permit) => Some(permit),
@@ -166,8 +160,7 @@ pub(super) async fn run<'d>(
                         EventType::MapIterationStarted,
                         details("mapIterationStartedEventDetails"),
                     );
-                    let mut own = own;
-                    let own = own.arena();
+                    let own: &mut Arena = &mut own;
                     let own_input = {
                         let parent = parent.lock().unwrap_or_else(PoisonError::into_inner);
                         own.copy_from(&parent, item_input)
@@ -244,23 +237,6 @@ pub(super) async fn run<'d>(
     Ok(Outcome::follow(state, output).with_assigned(assigned))
 }
 
-/// An iteration's arena: kept with the history when it ends (its events
-/// then hold ids of its values), or its own when the history has no slot
-/// left to number it by.
-enum Own<'r> {
-    Kept(KeptArena<'r>),
-    Alone(Arena),
-}
-
-impl Own<'_> {
-    fn arena(&mut self) -> &mut Arena {
-        match self {
-            Own::Kept(kept) => kept,
-            Own::Alone(arena) => arena,
-        }
-    }
-}
-
 /// `Items` of a JSONata Map (an expression or a template array), else the
 /// state input; either must be an array (a value of `arena`).
 fn jsonata_items(
@@ -324,6 +300,37 @@ mod tests {
         assert_eq!(
             run_ok(def, json!({"xs": ["a", "b"]})).await?,
             json!([{"v": "a", "i": 0}, {"v": "b", "i": 1}])
+        );
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn iteration_events_show_their_payloads_once_the_arena_is_gone() -> Result<(), String> {
+        let def = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true, "MaxConcurrency": 1,
+            "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"r": 1}, "End": true}}}}}});
+        let execution = run(def, json!([{"a": "x"}, [2]])).await?;
+        let payloads: Vec<(String, String)> = execution
+            .history
+            .iter()
+            .filter_map(|event| {
+                let details = event.details.as_value();
+                let (key, field) = match event.event_type {
+                    crate::EventType::PassStateEntered => ("stateEnteredEventDetails", "input"),
+                    crate::EventType::PassStateExited => ("stateExitedEventDetails", "output"),
+                    _ => return None,
+                };
+                Some((field.to_owned(), details[key][field].as_str()?.to_owned()))
+            })
+            .collect();
+        let expected = [
+            ("input", r#"{"a":"x"}"#),
+            ("output", r#"{"r":1}"#),
+            ("input", "[2]"),
+            ("output", r#"{"r":1}"#),
+        ];
+        assert_eq!(
+            payloads,
+            expected.map(|(f, t)| (f.to_owned(), t.to_owned())).to_vec()
         );
         Ok(())
     }
