@@ -136,7 +136,7 @@ pub(super) async fn run<'d>(
         .map(
             |(index, item_input)| -> Branch<'_, (Result<NodeId, StatesError>, Cursor)> {
                 Box::pin(async move {
-                    let mut own = rt.history.keep(rt.branch_arena());
+                    let mut own = rt.history.keep(rt.iteration_arena());
                     let mut item_cursor = Cursor::branch_in(start, &own);
                     let _permit = match permits {
                         Some(permits) => match permits.acquire().await {
