@@ -60,12 +60,12 @@ pub(crate) enum Fields {
     },
 }
 
-/// A payload for an event: a value of the execution's arena, whose JSON
-/// text is written only when the history is first read ([`super::History`];
-/// the values never change, so a state's output and the next state's
-/// input are one id), or text (written then, or when the event was
-/// recorded in a Parallel branch or a Map iteration, whose arena ends with
-/// it).
+/// A payload for an event: a value of the execution's arena or of a Map
+/// iteration's arena kept with the history, whose JSON text is written
+/// only when the history is first read ([`super::History`]; the values
+/// never change, so a state's output and the next state's input are one
+/// id), or text (written then, or when the event was recorded in a
+/// Parallel branch, whose arena ends with it).
 #[derive(Debug, Clone)]
 pub(crate) enum Payload {
     /// Text written when the event was recorded.
