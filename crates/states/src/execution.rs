@@ -155,7 +155,8 @@ pub async fn execute(
     // The history's payloads and the output are values of the arena, which
     // they now share.
     let arena = Arc::new(arena);
-    let history = History::recorded(recorder.into_events(cursor), Arc::clone(&arena));
+    let (events, kept) = recorder.into_parts(cursor);
+    let history = History::recorded(events, Arc::clone(&arena), kept);
     Execution {
         status,
         output: output.map(|output| Document::new(arena, output)),

@@ -98,6 +98,12 @@ impl<'a> Runtime<'a> {
         arena
     }
 
+    /// [`Runtime::branch_arena`] for one Map iteration, which the history
+    /// keeps once it ends: small tables.
+    pub(crate) fn iteration_arena(&self) -> Arena {
+        Arena::small(self.options.value_limit_bytes)
+    }
+
     /// Run a branch or an item processor from its start state to its end
     /// on `input`, a value of `arena`.
     pub(crate) fn run_branch<'s>(

@@ -60,18 +60,21 @@ pub(crate) enum Fields {
     },
 }
 
-/// A payload for an event: a value of the execution's arena, whose JSON
-/// text is written only when the history is first read ([`super::History`];
-/// the values never change, so a state's output and the next state's
-/// input are one id), or text (written then, or when the event was
-/// recorded in a Parallel branch or a Map iteration, whose arena ends with
-/// it).
+/// A payload for an event: a value of the execution's arena or of a Map
+/// iteration's arena kept with the history, whose JSON text is written
+/// only when the history is first read ([`super::History`]; the values
+/// never change, so a state's output and the next state's input are one
+/// id), or text (written then, or when the event was recorded in a
+/// Parallel branch, whose arena ends with it).
 #[derive(Debug, Clone)]
 pub(crate) enum Payload {
     /// Text written when the event was recorded.
     Text(Text),
     /// A value of the execution's arena.
     Node(NodeId),
+    /// A value of the arena a branch left in a slot of the history's
+    /// kept arenas ([`super::KeptArena`]).
+    Kept(u32, NodeId),
 }
 
 impl Payload {
@@ -80,15 +83,28 @@ impl Payload {
     fn text(&self) -> &str {
         match self {
             Payload::Text(text) => text,
-            Payload::Node(_) => "null",
+            Payload::Node(_) | Payload::Kept(..) => "null",
         }
     }
 
-    /// Write a value's text, so that the payload no longer needs the arena.
-    fn write(&mut self, arena: &Arena) {
-        if let Payload::Node(id) = *self {
-            *self = Payload::Text(json_text::of_value(arena.get(id)));
-        }
+    /// Write a value's text, so that the payload no longer needs its arena
+    /// (`arena`, or the slot of `kept` it names).
+    fn write(&mut self, arena: &Arena, kept: &[Option<Arena>]) {
+        let (arena, id) = match *self {
+            Payload::Text(_) => return,
+            Payload::Node(id) => (Some(arena), id),
+            Payload::Kept(slot, id) => (
+                usize::try_from(slot)
+                    .ok()
+                    .and_then(|slot| kept.get(slot))
+                    .and_then(Option::as_ref),
+                id,
+            ),
+        };
+        *self = match arena {
+            Some(arena) => Payload::Text(json_text::of_value(arena.get(id))),
+            None => Payload::Text(Text::from("null")),
+        };
     }
 }
 
@@ -251,11 +267,12 @@ impl Details {
         }
     }
 
-    /// Write the payloads that are values of `arena` as text.
-    pub(crate) fn write_payloads(&mut self, arena: &Arena) {
+    /// Write the payloads that are values of `arena` (or of an arena in
+    /// `kept`) as text.
+    pub(crate) fn write_payloads(&mut self, arena: &Arena, kept: &[Option<Arena>]) {
         if let Some(fields) = &mut self.fields {
             for payload in fields.payloads_mut() {
-                payload.write(arena);
+                payload.write(arena, kept);
             }
         }
     }

@@ -21,16 +21,25 @@ pub struct History {
     recorded: Mutex<Vec<HistoryEvent>>,
     /// The arena their payloads are in.
     arena: Option<Arc<Arena>>,
+    /// The arenas of branches whose events' payloads are values there,
+    /// until the first read writes those as text.
+    kept: Mutex<Vec<Option<Arena>>>,
     /// The events with every payload written as text.
     ready: OnceLock<Vec<HistoryEvent>>,
 }
 
 impl History {
-    /// `events` whose payloads may be values of `arena`.
-    pub(crate) fn recorded(events: Vec<HistoryEvent>, arena: Arc<Arena>) -> History {
+    /// `events` whose payloads may be values of `arena` or of the branch
+    /// arenas in `kept`.
+    pub(crate) fn recorded(
+        events: Vec<HistoryEvent>,
+        arena: Arc<Arena>,
+        kept: Vec<Option<Arena>>,
+    ) -> History {
         History {
             recorded: Mutex::new(events),
             arena: Some(arena),
+            kept: Mutex::new(kept),
             ready: OnceLock::new(),
         }
     }
@@ -42,9 +51,13 @@ impl History {
                 Ok(mut recorded) => std::mem::take(&mut *recorded),
                 Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
             };
+            let kept = match self.kept.lock() {
+                Ok(mut kept) => std::mem::take(&mut *kept),
+                Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+            };
             if let Some(arena) = &self.arena {
                 for event in &mut events {
-                    event.details.write_payloads(arena);
+                    event.details.write_payloads(arena, &kept);
                 }
             }
             events
@@ -64,6 +77,7 @@ impl From<Vec<HistoryEvent>> for History {
         History {
             recorded: Mutex::new(Vec::new()),
             arena: None,
+            kept: Mutex::new(Vec::new()),
             ready: OnceLock::from(events),
         }
     }

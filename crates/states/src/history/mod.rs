@@ -3,6 +3,7 @@
 mod details;
 mod events;
 pub(crate) mod json_text;
+mod kept;
 mod names;
 
 use std::sync::Mutex;
@@ -17,6 +18,7 @@ use crate::value::{Arena, NodeId};
 pub use details::Details;
 pub(crate) use details::{ExecutionStarted, Fields, Payload, TaskLimits};
 pub use events::History;
+pub(crate) use kept::{KeptArena, KeptArenas};
 pub(crate) use names::Name;
 
 /// Most events one execution may record (AWS Step Functions quota for
@@ -128,6 +130,8 @@ pub(crate) struct Cursor {
     pub(crate) last: u64,
     /// The main path's own events; `None` on a branch.
     own: Option<OwnEvents>,
+    /// On a branch whose arena is kept with the history, its slot there.
+    kept: Option<u32>,
 }
 
 /// The events the execution's main path recorded without locking.
@@ -144,15 +148,21 @@ impl Cursor {
     /// The cursor of a branch (Parallel branch, Map iteration) that starts
     /// after the event `last`.
     pub(crate) fn branch(last: u64) -> Self {
-        Cursor { last, own: None }
+        Cursor {
+            last,
+            own: None,
+            kept: None,
+        }
     }
 
-    /// Whether this is the execution's main path, whose values stay in the
-    /// execution's arena (kept with the history, so its events hold
-    /// payloads as values); a branch's arena ends with the branch, so its
-    /// events hold text.
-    pub(crate) fn keeps_arena(&self) -> bool {
-        self.own.is_some()
+    /// The cursor of a branch that starts after the event `last` and runs
+    /// in the arena [`KeptArena`] `arena`, which outlives it.
+    pub(crate) fn branch_in(last: u64, arena: &KeptArena<'_>) -> Self {
+        Cursor {
+            last,
+            own: None,
+            kept: arena.slot(),
+        }
     }
 }
 
@@ -165,6 +175,8 @@ pub(crate) struct Recorder {
     /// The id the next shared event gets (kept up to date only while
     /// branches run: [`Recorder::fork`] publishes the main path's count).
     next_id: AtomicU64,
+    /// The arenas of ended branches whose events hold their values' ids.
+    kept: KeptArenas,
 }
 
 impl Default for Recorder {
@@ -172,6 +184,7 @@ impl Default for Recorder {
         Recorder {
             shared: Mutex::new(Vec::new()),
             next_id: AtomicU64::new(1),
+            kept: KeptArenas::default(),
         }
     }
 }
@@ -187,6 +200,7 @@ impl Recorder {
                 next_id: 1,
                 forked: false,
             }),
+            kept: None,
         };
         (Recorder::default(), cursor)
     }
@@ -265,11 +279,17 @@ impl Recorder {
 
     /// Room for `events` more branch events (at most the history's
     /// limit), so a Map over many items does not grow the list by
-    /// doubling, copying every event each time.
+    /// doubling, copying every event each time; and for a few of the main
+    /// path's after them, so that appending those at the end
+    /// ([`Recorder::into_events`]) does not move the whole list.
     pub(crate) fn reserve(&self, events: usize) {
+        /// Events the main path records after a Map or Parallel (its
+        /// exit, the execution's end, a few more states) without moving
+        /// the list.
+        const MAIN_PATH_AFTER: usize = 64;
         let mut shared = self.lock_shared();
         let room = events.min(MAX_HISTORY_EVENTS.saturating_sub(shared.len()));
-        shared.reserve(room);
+        shared.reserve(room + MAIN_PATH_AFTER);
     }
 
     /// The branches [`Recorder::fork`] was called for are done: `main`
@@ -290,6 +310,13 @@ impl Recorder {
             _ => self.next_id.load(Ordering::Relaxed),
         };
         usize::try_from(next_id.saturating_sub(1)).unwrap_or(usize::MAX)
+    }
+
+    /// Every event recorded, the main path's (`main`) and the branches',
+    /// in id order, and the kept arenas their payloads may refer to.
+    pub(crate) fn into_parts(mut self, main: Cursor) -> (Vec<HistoryEvent>, Vec<Option<Arena>>) {
+        let kept = std::mem::take(&mut self.kept).into_inner();
+        (self.into_events(main), kept)
     }
 
     /// Every event recorded, the main path's (`main`) and the branches',
@@ -319,12 +346,13 @@ pub(crate) fn payload(value: &Value) -> String {
 }
 
 /// The payload of an event recorded at `cursor` for the value `id` of
-/// `arena`: the value itself on the main path, its text in a branch.
+/// `arena`: the value itself on the main path and in a branch whose arena
+/// is kept ([`KeptArena`]), its text in any other branch.
 pub(crate) fn payload_of(cursor: &Cursor, arena: &Arena, id: NodeId) -> Payload {
-    if cursor.keeps_arena() {
-        Payload::Node(id)
-    } else {
-        Payload::Text(json_text::of_value(arena.get(id)))
+    match (&cursor.own, cursor.kept) {
+        (Some(_), _) => Payload::Node(id),
+        (None, Some(slot)) => Payload::Kept(slot, id),
+        (None, None) => Payload::Text(json_text::of_value(arena.get(id))),
     }
 }
 
@@ -333,7 +361,7 @@ pub(crate) fn payload_of(cursor: &Cursor, arena: &Arena, id: NodeId) -> Payload 
 pub(crate) fn payload_exceeds(arena: &Arena, payload: &Payload, limit: usize) -> bool {
     match payload {
         Payload::Text(text) => text.len() > limit,
-        Payload::Node(id) => arena.get(*id).text_longer_than(limit),
+        Payload::Node(id) | Payload::Kept(_, id) => arena.get(*id).text_longer_than(limit),
     }
 }
 

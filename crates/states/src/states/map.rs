@@ -104,22 +104,30 @@ pub(super) async fn run<'d>(
     let start = cursor.last;
     rt.history.fork(cursor);
     // Each iteration records at least its two events and, on a path through
-    // the processor, an entry and an exit per state.
-    let per_item = 2 + 2 * processor.states.ordered.len();
+    // the processor, an entry and an exit per state (and a Task's
+    // scheduled, started and succeeded events).
+    let per_item = 2 + processor
+        .states
+        .ordered
+        .iter()
+        .map(|(_, state)| match state {
+            State::Task(_) => 5,
+            _ => 2,
+        })
+        .sum::<usize>();
     rt.history.reserve(inputs.len().saturating_mul(per_item));
-    let permits = Semaphore::new(
-        limits
-            .max_concurrency
-            .unwrap_or(Semaphore::MAX_PERMITS)
-            .min(Semaphore::MAX_PERMITS),
-    );
-    let permits = &permits;
+    rt.history.reserve_kept(inputs.len());
+    // Without MaxConcurrency every iteration may run at once: no permits.
+    let permits = limits
+        .max_concurrency
+        .map(|limit| Semaphore::new(limit.min(Semaphore::MAX_PERMITS)));
+    let permits = permits.as_ref();
     let name = attempt.name;
     let variables = attempt.variables;
-    // Each iteration runs in an arena of its own (taken when it starts and
-    // given back, emptied, when it ends), on a copy of its item; its output
-    // is copied into the state's arena as soon as it ends. The lock is held
-    // only for those copies, never across an await.
+    // Each iteration runs in an arena of its own, on a copy of its item;
+    // when it ends the history keeps that arena (its events hold ids of
+    // its values), and its output is copied into the state's arena. The
+    // lock is held only for those copies, never across an await.
     let parent_arena = Mutex::new(&mut *arena);
     let parent = &parent_arena;
     let iterations: Vec<Branch<'_, (Result<NodeId, StatesError>, Cursor)>> = inputs
@@ -128,12 +136,19 @@ pub(super) async fn run<'d>(
         .map(
             |(index, item_input)| -> Branch<'_, (Result<NodeId, StatesError>, Cursor)> {
                 Box::pin(async move {
-                    let mut item_cursor = Cursor::branch(start);
-                    let Ok(_permit) = permits.acquire().await else {
-                        return (
-                            Err(StatesError::runtime("Map concurrency limiter closed")),
-                            item_cursor,
-                        );
+                    let mut own = rt.history.keep(rt.iteration_arena());
+                    let mut item_cursor = Cursor::branch_in(start, &own);
+                    let _permit = match permits {
+                        Some(permits) => match permits.acquire().await {
+                            Ok(permit) => Some(permit),
+                            Err(_) => {
+                                return (
+                                    Err(StatesError::runtime("Map concurrency limiter closed")),
+                                    item_cursor,
+                                );
+                            }
+                        },
+                        None => None,
                     };
                     let details = |key| Fields::MapIteration {
                         key,
@@ -145,7 +160,7 @@ pub(super) async fn run<'d>(
                         EventType::MapIterationStarted,
                         details("mapIterationStartedEventDetails"),
                     );
-                    let mut own = rt.branch_arena();
+                    let own: &mut Arena = &mut own;
                     let own_input = {
                         let parent = parent.lock().unwrap_or_else(PoisonError::into_inner);
                         own.copy_from(&parent, item_input)
@@ -153,16 +168,15 @@ pub(super) async fn run<'d>(
                     let result = rt
                         .run_branch(
                             processor,
-                            (&mut own, own_input),
+                            (&mut *own, own_input),
                             variables.clone(),
                             &mut item_cursor,
                         )
                         .await
                         .map(|output| {
                             let mut parent = parent.lock().unwrap_or_else(PoisonError::into_inner);
-                            parent.copy_from(&own, output)
+                            parent.copy_from(own, output)
                         });
-                    drop(own);
                     let (event, key) = match result {
                         Ok(_) => (
                             EventType::MapIterationSucceeded,
@@ -286,6 +300,37 @@ mod tests {
         assert_eq!(
             run_ok(def, json!({"xs": ["a", "b"]})).await?,
             json!([{"v": "a", "i": 0}, {"v": "b", "i": 1}])
+        );
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn iteration_events_show_their_payloads_once_the_arena_is_gone() -> Result<(), String> {
+        let def = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true, "MaxConcurrency": 1,
+            "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"r": 1}, "End": true}}}}}});
+        let execution = run(def, json!([{"a": "x"}, [2]])).await?;
+        let payloads: Vec<(String, String)> = execution
+            .history
+            .iter()
+            .filter_map(|event| {
+                let details = event.details.as_value();
+                let (key, field) = match event.event_type {
+                    crate::EventType::PassStateEntered => ("stateEnteredEventDetails", "input"),
+                    crate::EventType::PassStateExited => ("stateExitedEventDetails", "output"),
+                    _ => return None,
+                };
+                Some((field.to_owned(), details[key][field].as_str()?.to_owned()))
+            })
+            .collect();
+        let expected = [
+            ("input", r#"{"a":"x"}"#),
+            ("output", r#"{"r":1}"#),
+            ("input", "[2]"),
+            ("output", r#"{"r":1}"#),
+        ];
+        assert_eq!(
+            payloads,
+            expected.map(|(f, t)| (f.to_owned(), t.to_owned())).to_vec()
         );
         Ok(())
     }

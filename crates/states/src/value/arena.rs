@@ -14,6 +14,9 @@ const CONSTANTS: usize = 5;
 /// worth, so that one does not reallocate as it goes).
 const INITIAL_NODES: usize = 64;
 
+/// Nodes an [`Arena::small`] has room for before it grows.
+const SMALL_NODES: usize = 24;
+
 /// A value in an [`Arena`]: the index of its node. Copying one shares the
 /// value. An id is only meaningful in the arena that made it (an id read in
 /// another arena reads as `null` or as some other value of that arena, and
@@ -140,6 +143,26 @@ impl Arena {
             text: String::with_capacity(INITIAL_NODES * 4),
             open_fields: Vec::with_capacity(INITIAL_NODES / 4),
             open_items: Vec::with_capacity(INITIAL_NODES / 4),
+            limit,
+            overflowed: false,
+        };
+        arena.push_constants();
+        arena
+    }
+
+    /// An empty arena with room for a few values only, and no scratch
+    /// stacks until it builds something: for a Map iteration, whose arena
+    /// the history keeps, so that a thousand small iterations do not
+    /// allocate (and later free) a whole execution's tables each.
+    pub(crate) fn small(limit: usize) -> Arena {
+        let mut arena = Arena {
+            nodes: Vec::with_capacity(SMALL_NODES),
+            bounds: Vec::with_capacity(SMALL_NODES),
+            fields: Vec::with_capacity(SMALL_NODES / 2),
+            items: Vec::new(),
+            text: String::with_capacity(SMALL_NODES * 2),
+            open_fields: Vec::new(),
+            open_items: Vec::new(),
             limit,
             overflowed: false,
         };

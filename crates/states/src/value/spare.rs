@@ -72,7 +72,7 @@ impl Arena {
 
     /// An arena with no tables at all (not even the constants): only to be
     /// dropped.
-    fn without_tables() -> Arena {
+    pub(crate) fn without_tables() -> Arena {
         Arena {
             nodes: Vec::new(),
             bounds: Vec::new(),
