@@ -136,6 +136,7 @@ ns_of() {
   median "${runs[@]}"
 }
 
+declare -A peer_one=() peer_best=()
 echo "date:     $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(cd "$ROOT" && git rev-parse --short HEAD)"
 echo "machine:  nproc=$(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
 echo "peer:     aws-local-stepfunctions, node $("$PEERS_DIR/bin/node" --version); transitions/s, one value per run"
@@ -147,13 +148,13 @@ for workload in notification map_1000; do
   fi
   m1="$(median "${c1[@]}")" m16="$(median "${c16[@]}")" mc="$(median "${cores[@]}")"
   echo "peer:     $workload (N=$n): concurrency 1: ${c1[*]} (median $m1); concurrency $PEER_CONCURRENCY: ${c16[*]} (median $m16); $(nproc) processes summed: ${cores[*]} (median $mc)"
-  printf -v "peer_one_$workload" '%s' "$m1"
-  printf -v "peer_best_$workload" '%s' "$(best_of "$m1" "$m16" "$mc")"
+  peer_one[$workload]="$m1"
+  peer_best[$workload]="$(best_of "$m1" "$m16" "$mc")"
 done
 for bench in notification notification_jsonata map_1000; do
-  transitions="$NOTIFICATION_TRANSITIONS" one_peer="$peer_one_notification" best_peer="$peer_best_notification"
+  transitions="$NOTIFICATION_TRANSITIONS" one_peer="${peer_one[notification]}" best_peer="${peer_best[notification]}"
   if [ "$bench" = map_1000 ]; then
-    transitions="$MAP_TRANSITIONS" one_peer="$peer_one_map_1000" best_peer="$peer_best_map_1000"
+    transitions="$MAP_TRANSITIONS" one_peer="${peer_one[map_1000]}" best_peer="${peer_best[map_1000]}"
   fi
   one_ns="$(ns_of "states/$bench")"
   all_ns="$(ns_of "states/${bench}_all_cores")"
