@@ -68,8 +68,8 @@ impl SqliteQueue {
         self.max_receive_count
     }
 
-    /// The database the queue lives in (the store shares it: [`crate::SqliteSubmitter`]).
-    pub fn database(&self) -> &Database {
+    /// The database the queue lives in.
+    pub(crate) fn database(&self) -> &Database {
         &self.db
     }
 

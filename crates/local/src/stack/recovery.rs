@@ -65,12 +65,12 @@ pub struct Recovered {
 /// # Errors
 /// The store or the queue failed.
 pub async fn recover(
+    executions: &SqliteStore,
     queue: &SqliteQueue,
     store: &dyn MessageStore,
     publisher: &dyn Publisher,
 ) -> Result<Recovered, RecoveryError> {
-    // One database holds the queue, the messages and the executions.
-    let aborted = SqliteStore::new(queue.database().clone())
+    let aborted = executions
         .abort_running_executions(&Abort {
             at: chrono::Utc::now(),
             error: PROCESS_STOPPED.to_owned(),
@@ -135,6 +135,7 @@ pub(super) async fn take_up_previous_run(
     adapters: &super::adapters::Adapters,
 ) -> Result<Recovered, RecoveryError> {
     let recovered = recover(
+        &adapters.store,
         &adapters.queue,
         adapters.messages.as_ref(),
         adapters.publisher.as_ref(),
