@@ -289,13 +289,14 @@ fn catch<'s>(
     };
     let error_output = error.to_error_output();
     let (assigned, output) = if attempt.jsonata {
+        let error_output = arena.import(&error_output);
         let states = jsonata::States {
-            error_output: Some(error_output.clone()),
-            ..attempt.ja_states(arena.get(input).to_value())
+            error_output: Some(error_output),
+            ..attempt.ja_states_in(input)
         };
-        let assigned = attempt.ja_assign(catcher.assign.as_deref(), &states);
-        let output = attempt.ja_output(catcher.output.as_ref(), error_output, &states);
-        (assigned, output.map(|output| arena.import(&output)))
+        let assigned = attempt.ja_assign(arena, catcher.assign.as_deref(), &states);
+        let output = attempt.ja_output_in(arena, catcher.output.as_ref(), error_output, &states);
+        (assigned, output)
     } else {
         let error_output = arena.import(&error_output);
         let env = &attempt.env();

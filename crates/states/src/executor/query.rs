@@ -1,11 +1,11 @@
 //! JSONata helpers for one attempt: `$states`, templates, `Output` and `Assign`.
 //!
-//! The JSONata evaluator (`crate::jsonata`) works on `serde_json::Value`:
-//! `$states.input` and `$states.result` are converted from the arena once
-//! per state, when it builds its `$states`, and every expression of the
-//! state reads that `$states` in place; what a template evaluates to is
-//! copied into the arena. A state without an `Output` passes its value on
-//! by id, unconverted.
+//! `$states.input`, `$states.result` and `$states.errorOutput` are values of
+//! the attempt's arena, read in place by every expression of the state.
+//! A template built into the arena shares what its expressions reach there
+//! by id; one evaluated to `serde_json::Value` (a Choice `Condition`, a Wait's
+//! `Seconds`, `Assign`) copies out only what it yields. A state without an
+//! `Output` passes its value on by id.
 
 use serde_json::Value;
 
@@ -16,30 +16,19 @@ use crate::jsonata::{self, Scope, States, StatesContext};
 use crate::value::{Arena, NodeId};
 
 impl<'a> Attempt<'a> {
-    /// `$states` with the state's raw input and the context object (built
-    /// only if an expression reads it).
-    pub(crate) fn ja_states(&self, input: Value) -> States<'_> {
+    /// `$states` with the state's raw input (a value of the arena) and the
+    /// context object (built only if an expression reads it).
+    pub(crate) fn ja_states_in(&self, input: NodeId) -> States<'_> {
         States {
-            input,
             context: StatesContext::Lazy(&self.context),
-            ..States::default()
+            ..States::of_input(input)
         }
     }
 
-    /// `$states` with the state's raw input (a value of `arena`) and the context object.
-    pub(crate) fn ja_states_in(&self, arena: &Arena, input: NodeId) -> States<'_> {
-        self.ja_states(arena.get(input).to_value())
-    }
-
     /// `states` with `$states.result` set to `result` (a value of `arena`).
-    pub(crate) fn ja_with_result<'s>(
-        &self,
-        arena: &Arena,
-        states: States<'s>,
-        result: NodeId,
-    ) -> States<'s> {
+    pub(crate) fn ja_with_result<'s>(&self, states: States<'s>, result: NodeId) -> States<'s> {
         States {
-            result: Some(arena.get(result).to_value()),
+            result: Some(result),
             ..states
         }
     }
@@ -70,14 +59,16 @@ impl<'a> Attempt<'a> {
         }
     }
 
-    /// Evaluate a template field (objects/arrays with `{% %}` strings).
+    /// Evaluate a template field (objects/arrays with `{% %}` strings);
+    /// `arena` holds the values of `states`.
     pub(crate) fn ja_template(
         &self,
+        arena: &Arena,
         value: &Value,
         field: &str,
         states: &States<'_>,
     ) -> Result<Value, StatesError> {
-        jsonata::template(value, field, self.scope(states))
+        jsonata::template(arena, value, field, self.scope(states))
     }
 
     /// What this attempt's expressions read: `states`, its variables, the
@@ -90,28 +81,16 @@ impl<'a> Attempt<'a> {
         }
     }
 
-    /// `Output`: the template's value, or `default` when the state has none.
-    pub(crate) fn ja_output(
-        &self,
-        output: Option<&Value>,
-        default: Value,
-        states: &States<'_>,
-    ) -> Result<Value, StatesError> {
-        match output {
-            Some(template) => self.ja_template(template, "Output", states),
-            None => Ok(default),
-        }
-    }
-
     /// `Assign`: each field evaluated against the same `$states` as `Output`.
     pub(crate) fn ja_assign(
         &self,
+        arena: &Arena,
         assign: Option<&Value>,
         states: &States<'_>,
     ) -> Result<Option<Variables>, StatesError> {
         match assign {
             None => Ok(None),
-            Some(template) => match self.ja_template(template, "Assign", states)? {
+            Some(template) => match self.ja_template(arena, template, "Assign", states)? {
                 Value::Object(map) => Ok(Some(map)),
                 other => Err(StatesError::runtime(format!(
                     "Assign must be an object, but was {other}"

@@ -28,13 +28,26 @@ pub(crate) use value::type_name;
 
 /// What `$states` holds for one state's evaluations. It is built once per
 /// state (or per Catch, or per Map item for an `ItemSelector`) and every
-/// expression reads it in place: `$states.input.x` borrows its way to `x`.
-#[derive(Debug, Clone, Default)]
+/// expression reads it in place: input, result and error output are values
+/// of the state's arena, and `$states.input.x` reaches `x` by id.
+#[derive(Debug, Clone)]
 pub(crate) struct States<'c> {
-    pub(crate) input: Value,
+    pub(crate) input: NodeId,
     pub(crate) context: StatesContext<'c>,
-    pub(crate) result: Option<Value>,
-    pub(crate) error_output: Option<Value>,
+    pub(crate) result: Option<NodeId>,
+    pub(crate) error_output: Option<NodeId>,
+}
+
+impl States<'_> {
+    /// `$states` with only `input` (a value of the arena the expressions read).
+    pub(crate) fn of_input(input: NodeId) -> Self {
+        States {
+            input,
+            context: StatesContext::default(),
+            result: None,
+            error_output: None,
+        }
+    }
 }
 
 /// `$states.context`: the attempt's context object, built only when an
@@ -62,25 +75,34 @@ impl StatesContext<'_> {
     }
 }
 
+/// A field of `$states`: a value of the arena, or the context object.
+enum StatesField<'s> {
+    Node(NodeId),
+    Context(&'s Value),
+}
+
 impl States<'_> {
-    /// The field `name` of `$states`, borrowed.
-    fn field(&self, name: &str) -> Option<&Value> {
+    /// The field `name` of `$states`, if it has one.
+    fn field(&self, name: &str) -> Option<StatesField<'_>> {
         match name {
-            "input" => Some(&self.input),
-            "context" => Some(self.context.get()),
-            "result" => self.result.as_ref(),
-            "errorOutput" => self.error_output.as_ref(),
+            "input" => Some(StatesField::Node(self.input)),
+            "context" => Some(StatesField::Context(self.context.get())),
+            "result" => self.result.map(StatesField::Node),
+            "errorOutput" => self.error_output.map(StatesField::Node),
             _ => None,
         }
     }
 
     /// The whole `$states` object, for an expression that reads it whole.
-    fn to_value(&self) -> Value {
+    fn to_value(&self, arena: &Arena) -> Value {
         let mut map = Map::new();
         for name in ["input", "context", "result", "errorOutput"] {
-            if let Some(value) = self.field(name) {
-                map.insert(name.into(), value.clone());
-            }
+            let value = match self.field(name) {
+                Some(StatesField::Node(id)) => arena.get(id).to_value(),
+                Some(StatesField::Context(value)) => value.clone(),
+                None => continue,
+            };
+            map.insert(name.into(), value);
         }
         Value::Object(map)
     }
@@ -127,13 +149,22 @@ fn query_error(message: String) -> StatesError {
     StatesError::prefixed(STATES_QUERY_EVALUATION_ERROR, message)
 }
 
+/// What an expression yields: JSON it computed, or a value of the arena
+/// it reached (or built there).
+enum Evaluated {
+    Json(Value),
+    Node(NodeId),
+}
+
 /// Evaluate one expression; `field` names it in error messages (`Output/result`).
-/// An expression that yields nothing is an error, as in AWS.
+/// An expression that yields nothing is an error, as in AWS. The value is
+/// JSON or a value of the arena.
 fn evaluate_at(
+    arena: eval::Values<'_>,
     expression: &str,
     field: &Field<'_>,
     scope: Scope<'_, '_>,
-) -> Result<Value, StatesError> {
+) -> Result<Evaluated, StatesError> {
     let parsed;
     let node = match scope.expressions.get(expression) {
         Some(node) => node,
@@ -144,9 +175,10 @@ fn evaluate_at(
             &parsed
         }
     };
-    let mut evaluator = eval::Evaluator::new(scope.states, scope.variables, Val::Undefined);
+    let mut evaluator = eval::Evaluator::new(arena, scope.states, scope.variables, Val::Undefined);
     match evaluator.eval(node, &Val::Undefined) {
-        Ok(Val::Json(v)) => Ok(v),
+        Ok(Val::Json(value)) => Ok(Evaluated::Json(value)),
+        Ok(Val::Node(id)) => Ok(Evaluated::Node(id)),
         Ok(Val::Undefined) => Err(query_error(format!(
             "The JSONata expression '{expression}' specified for the field '{field}' returned nothing (undefined)."
         ))),
@@ -160,21 +192,27 @@ fn evaluate_at(
 }
 
 /// Evaluate a template: `{% %}` strings anywhere inside objects and arrays.
+/// `arena` holds the values `$states` names.
 pub(crate) fn template(
+    arena: &Arena,
     value: &Value,
     field: &str,
     scope: Scope<'_, '_>,
 ) -> Result<Value, StatesError> {
-    template_at(value, &Field::Root(field), scope)
+    template_at(arena, value, &Field::Root(field), scope)
 }
 
 fn template_at(
+    arena: &Arena,
     value: &Value,
     field: &Field<'_>,
     scope: Scope<'_, '_>,
 ) -> Result<Value, StatesError> {
     if let Some(expression) = expression_text(value) {
-        return evaluate_at(expression, field, scope);
+        return match evaluate_at(eval::Values::Read(arena), expression, field, scope)? {
+            Evaluated::Node(id) => Ok(arena.get(id).to_value()),
+            Evaluated::Json(value) => Ok(value),
+        };
     }
     match value {
         Value::Object(map) => {
@@ -182,7 +220,7 @@ fn template_at(
             for (key, item) in map {
                 out.insert(
                     key.clone(),
-                    template_at(item, &Field::Key(field, key), scope)?,
+                    template_at(arena, item, &Field::Key(field, key), scope)?,
                 );
             }
             Ok(Value::Object(out))
@@ -190,15 +228,16 @@ fn template_at(
         Value::Array(items) => items
             .iter()
             .enumerate()
-            .map(|(i, item)| template_at(item, &Field::Index(field, i), scope))
+            .map(|(i, item)| template_at(arena, item, &Field::Index(field, i), scope))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array),
         other => Ok(other.clone()),
     }
 }
 
-/// [`template`] into `arena`: objects and arrays are built there directly
-/// and only what each expression yields is copied in.
+/// [`template`] into `arena`: objects and arrays are built there directly,
+/// what an expression reaches in the arena is shared by id, and only the
+/// JSON an expression computes is copied in.
 pub(crate) fn template_in(
     arena: &mut Arena,
     value: &Value,
@@ -215,7 +254,10 @@ fn template_in_at(
     scope: Scope<'_, '_>,
 ) -> Result<NodeId, StatesError> {
     if let Some(expression) = expression_text(value) {
-        return Ok(arena.import(&evaluate_at(expression, field, scope)?));
+        return match evaluate_at(eval::Values::Build(arena), expression, field, scope)? {
+            Evaluated::Node(id) => Ok(id),
+            Evaluated::Json(value) => Ok(arena.import(&value)),
+        };
     }
     match value {
         Value::Object(map) => {
@@ -253,105 +295,4 @@ fn template_in_at(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn run(expression: &str, input: Value) -> Result<Value, StatesError> {
-        let states = States {
-            input,
-            ..States::default()
-        };
-        let mut variables = Variables::new();
-        variables.insert("bias".into(), json!(1));
-        let scope = Scope {
-            states: &states,
-            variables: &variables,
-            expressions: &Expressions::default(),
-        };
-        evaluate_at(expression, &Field::Root("Output"), scope)
-    }
-
-    #[test]
-    fn evaluates_the_core_language() -> Result<(), StatesError> {
-        let input = json!({"xs": [1, 2, 3], "v": 25, "t": "Public", "o": [{"a": 1}, {"b": 2}]});
-        let cases = [
-            ("$sum($states.input.xs) + $bias", json!(7)),
-            (
-                "$states.input.v >= 20 and $states.input.v < 30",
-                json!(true),
-            ),
-            ("$not($states.input.t = 'Private')", json!(true)),
-            ("$merge($states.input.o)", json!({"a": 1, "b": 2})),
-            ("$states.input.xs[1]", json!(2)),
-            ("$states.input.xs[$ > 1]", json!([2, 3])),
-            ("$count($states.input.xs) & ' items'", json!("3 items")),
-            ("($x := 2; $x * 3)", json!(6)),
-            ("$contains('hello$world', /^hello\\$/)", json!(true)),
-            ("$partition([1,2,3], 2)", json!([[1, 2], [3]])),
-            ("$range(0, 4, 2)", json!([0, 2, 4])),
-            ("$parse('{\"a\": [1]}')", json!({"a": [1]})),
-            (
-                "{'k': [1, 'two', $number('3')]}",
-                json!({"k": [1, "two", 3]}),
-            ),
-            ("$states.input.v > 10 ? 'big' : 'small'", json!("big")),
-            ("$map([1, 2], function($x){ $x * 10 })", json!([10, 20])),
-            ("$states.input.o.*", json!([1, 2])),
-            ("$states.input.xs ~> $sum()", json!(6)),
-            ("$sort([3, 1, 2])", json!([1, 2, 3])),
-            (
-                "$sort($states.input.xs, function($a, $b){ $a < $b })",
-                json!([3, 2, 1]),
-            ),
-            (
-                "$reduce($states.input.xs, function($acc, $v){ $acc + $v })",
-                json!(6),
-            ),
-            ("$replace('a-b-c', '-', '+')", json!("a+b+c")),
-            ("$replace('a1b22', /[0-9]+/, '#')", json!("a#b#")),
-            (
-                "$fromMillis($toMillis('2020-01-01T00:00:00Z') + 1000)",
-                json!("2020-01-01T00:00:01.000Z"),
-            ),
-        ];
-        for (expression, expected) in cases {
-            assert_eq!(run(expression, input.clone())?, expected, "{expression}");
-        }
-        Ok(())
-    }
-
-    #[test]
-    fn undefined_results_and_functions_are_query_errors() {
-        let err = run("$doesNotExist", json!({}))
-            .err()
-            .and_then(|e| e.cause)
-            .unwrap_or_default();
-        assert!(err.ends_with("The JSONata expression '$doesNotExist' specified for the field 'Output' returned nothing (undefined)."));
-        let err = run("$fn := function($x){$x}", json!({}))
-            .err()
-            .and_then(|e| e.cause)
-            .unwrap_or_default();
-        assert!(err.ends_with("returned an unsupported result type."));
-    }
-
-    #[test]
-    fn templates_only_treat_exact_markers_as_expressions() -> Result<(), StatesError> {
-        let states = States {
-            input: json!({"a": 1}),
-            ..States::default()
-        };
-        let value =
-            json!({"x": "{% $states.input.a %}", "y": " {% $states.input.a %} ", "z": ["{% 2 %}"]});
-        let scope = Scope {
-            states: &states,
-            variables: &Variables::new(),
-            expressions: &Expressions::collect(&value),
-        };
-        assert_eq!(
-            template(&value, "Output", scope)?,
-            json!({"x": 1, "y": " {% $states.input.a %} ", "z": [2]})
-        );
-        Ok(())
-    }
-}
+mod tests;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde_json::{Number, Value};
 
 use super::parser::Lambda;
+use crate::value::NodeId;
 
 /// What a built-in function calls a function argument through (`$map`,
 /// `$filter`, `$sort`, `$reduce`): the evaluator, which implements it.
@@ -20,6 +21,8 @@ pub(crate) enum Val {
     /// No value (JSONata's `undefined`), e.g. a missing field.
     Undefined,
     Json(Value),
+    /// A value of the arena `$states` lives in, not yet copied out.
+    Node(NodeId),
     Lambda(Arc<Lambda>),
     /// A built-in function, by name (without `$`).
     Builtin(&'static str),
@@ -56,6 +59,8 @@ impl Val {
         match self {
             Val::Undefined => false,
             Val::Json(v) => json_truthy(v),
+            // The evaluator copies arena values out before it casts them.
+            Val::Node(_) => false,
             Val::Lambda(_) | Val::Builtin(_) | Val::Regex(_) => false,
         }
     }

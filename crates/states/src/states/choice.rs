@@ -58,14 +58,14 @@ fn run_jsonata<'d>(
     input: NodeId,
     attempt: &Attempt<'_>,
 ) -> Result<Outcome<'d>, StatesError> {
-    let states = attempt.ja_states_in(arena, input);
+    let states = attempt.ja_states_in(input);
     for rule in &choice.choices {
         let Condition::Jsonata(condition) = &rule.condition else {
             return Err(StatesError::runtime(
                 "a JSONata Choice rule needs a Condition",
             ));
         };
-        let holds = match attempt.ja_template(condition, "Condition", &states)? {
+        let holds = match attempt.ja_template(arena, condition, "Condition", &states)? {
             Value::Bool(b) => b,
             other => {
                 return Err(StatesError::prefixed(
@@ -75,7 +75,7 @@ fn run_jsonata<'d>(
             }
         };
         if let (true, Some(next)) = (holds, &rule.next) {
-            let assigned = attempt.ja_assign(rule.assign.as_deref(), &states)?;
+            let assigned = attempt.ja_assign(arena, rule.assign.as_deref(), &states)?;
             let output = attempt.ja_output_in(arena, rule.output.as_ref(), input, &states)?;
             return Ok(Outcome::next(next, output).with_assigned(assigned));
         }
@@ -86,7 +86,7 @@ fn run_jsonata<'d>(
             Some(format!("No Matches! for state '{}'", attempt.name)),
         ));
     };
-    let assigned = attempt.ja_assign(choice.common.assign.as_deref(), &states)?;
+    let assigned = attempt.ja_assign(arena, choice.common.assign.as_deref(), &states)?;
     let output = attempt.ja_output_in(arena, choice.common.output.as_ref(), input, &states)?;
     Ok(Outcome::next(next, output).with_assigned(assigned))
 }

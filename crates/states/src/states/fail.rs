@@ -43,10 +43,10 @@ fn jsonata_error(
     input: NodeId,
     attempt: &Attempt<'_>,
 ) -> StatesError {
-    let states = attempt.ja_states_in(arena, input);
+    let states = attempt.ja_states_in(input);
     let text = |field: Option<&Value>, name: &str| -> Result<Option<String>, StatesError> {
         field
-            .map(|v| match attempt.ja_template(v, name, &states)? {
+            .map(|v| match attempt.ja_template(arena, v, name, &states)? {
                 Value::String(s) => Ok(s),
                 other => Ok(other.to_string()),
             })

@@ -39,7 +39,7 @@ pub(super) async fn run<'d>(
             "ItemReader and ItemBatcher are not supported by this engine",
         ));
     }
-    let states = attempt.jsonata.then(|| attempt.ja_states_in(arena, input));
+    let states = attempt.jsonata.then(|| attempt.ja_states_in(input));
     let effective = match &states {
         Some(_) => input,
         None => io::apply_input_path(arena, map.common.input_path.as_ref(), input, ctx)?,
@@ -60,8 +60,8 @@ pub(super) async fn run<'d>(
             items
         }
     };
-    let resolve = |value: &Value, field: &str| match &states {
-        Some(states) => attempt.ja_template(value, field, states),
+    let resolve = |arena: &Arena, value: &Value, field: &str| match &states {
+        Some(states) => attempt.ja_template(arena, value, field, states),
         None => Ok(value.clone()),
     };
     let limits = config::Limits::read(map, arena, effective, ctx, &resolve)?;
@@ -222,8 +222,8 @@ pub(super) async fn run<'d>(
     }
     let result = arena.array(outputs);
     if let Some(states) = states {
-        let states = attempt.ja_with_result(arena, states, result);
-        let assigned = attempt.ja_assign(map.common.assign.as_deref(), &states)?;
+        let states = attempt.ja_with_result(states, result);
+        let assigned = attempt.ja_assign(arena, map.common.assign.as_deref(), &states)?;
         let output = attempt.ja_output_in(arena, map.common.output.as_ref(), result, &states)?;
         return Ok(Outcome::follow(state, output).with_assigned(assigned));
     }
@@ -257,7 +257,7 @@ fn jsonata_items(
             ))),
         };
     };
-    match attempt.ja_template(items, "Items", states)? {
+    match attempt.ja_template(arena, items, "Items", states)? {
         Value::Array(items) => Ok(arena.import(&Value::Array(items))),
         other => {
             let expression = crate::jsonata::expression_text(items).unwrap_or_default();

@@ -26,7 +26,7 @@ pub(super) async fn run<'d>(
     cursor: &mut Cursor,
 ) -> Result<Outcome<'d>, StatesError> {
     let ctx = &attempt.env();
-    let states = attempt.jsonata.then(|| attempt.ja_states_in(arena, input));
+    let states = attempt.jsonata.then(|| attempt.ja_states_in(input));
     let effective = match &states {
         Some(states) => match &parallel.common.arguments {
             Some(template) => attempt.ja_template_in(arena, template, "Arguments", states)?,
@@ -92,8 +92,8 @@ pub(super) async fn run<'d>(
     let result = arena.finish_array(mark);
     drop(outputs);
     if let Some(states) = states {
-        let states = attempt.ja_with_result(arena, states, result);
-        let assigned = attempt.ja_assign(parallel.common.assign.as_deref(), &states)?;
+        let states = attempt.ja_with_result(states, result);
+        let assigned = attempt.ja_assign(arena, parallel.common.assign.as_deref(), &states)?;
         let output =
             attempt.ja_output_in(arena, parallel.common.output.as_ref(), result, &states)?;
         return Ok(Outcome::follow(state, output).with_assigned(assigned));

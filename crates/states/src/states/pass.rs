@@ -14,8 +14,8 @@ pub(super) fn run<'d>(
     attempt: &Attempt<'_>,
 ) -> Result<Outcome<'d>, StatesError> {
     if attempt.jsonata {
-        let states = attempt.ja_states_in(arena, input);
-        let assigned = attempt.ja_assign(pass.common.assign.as_deref(), &states)?;
+        let states = attempt.ja_states_in(input);
+        let assigned = attempt.ja_assign(arena, pass.common.assign.as_deref(), &states)?;
         let output = attempt.ja_output_in(arena, pass.common.output.as_ref(), input, &states)?;
         return Ok(Outcome::follow(state, output).with_assigned(assigned));
     }

@@ -13,7 +13,7 @@ pub(super) fn run(
     attempt: &Attempt<'_>,
 ) -> Result<Outcome<'static>, StatesError> {
     if attempt.jsonata {
-        let states = attempt.ja_states_in(arena, input);
+        let states = attempt.ja_states_in(input);
         let output = succeed.common.output.as_ref();
         return Ok(Outcome::end(
             attempt.ja_output_in(arena, output, input, &states)?,

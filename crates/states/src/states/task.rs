@@ -78,14 +78,18 @@ async fn run_jsonata<'d>(
     attempt: &Attempt<'_>,
     cursor: &mut Cursor,
 ) -> Result<Outcome<'d>, StatesError> {
-    let states = attempt.ja_states_in(arena, input);
+    let states = attempt.ja_states_in(input);
     let arguments = match &task.common.arguments {
         Some(template) => attempt.ja_template_in(arena, template, "Arguments", &states)?,
         None => input,
     };
     let number = |field: Option<&Value>, name: &str| -> Result<Option<f64>, StatesError> {
         field
-            .map(|v| attempt.ja_template(v, name, &states).map(|v| v.as_f64()))
+            .map(|v| {
+                attempt
+                    .ja_template(arena, v, name, &states)
+                    .map(|v| v.as_f64())
+            })
             .transpose()
             .map(Option::flatten)
     };
@@ -101,8 +105,8 @@ async fn run_jsonata<'d>(
         succeeded_at,
         ..
     } = invoke(rt, task, scheduled, (arena, attempt), cursor).await?;
-    let states = attempt.ja_with_result(arena, states, result);
-    let assigned = attempt.ja_assign(task.common.assign.as_deref(), &states)?;
+    let states = attempt.ja_with_result(states, result);
+    let assigned = attempt.ja_assign(arena, task.common.assign.as_deref(), &states)?;
     let output = attempt.ja_output_in(arena, task.common.output.as_ref(), result, &states)?;
     Ok(Outcome::follow(state, output)
         .with_assigned(assigned)

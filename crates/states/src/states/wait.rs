@@ -19,12 +19,12 @@ pub(super) async fn run<'d>(
     attempt: &Attempt<'_>,
 ) -> Result<Outcome<'d>, StatesError> {
     if attempt.jsonata {
-        let states = attempt.ja_states_in(arena, input);
-        let seconds = jsonata_seconds(wait, &states, attempt)?;
+        let states = attempt.ja_states_in(input);
+        let seconds = jsonata_seconds(wait, arena, &states, attempt)?;
         if seconds > 0.0 {
             rt.sleep(seconds).await;
         }
-        let assigned = attempt.ja_assign(wait.common.assign.as_deref(), &states)?;
+        let assigned = attempt.ja_assign(arena, wait.common.assign.as_deref(), &states)?;
         let output = attempt.ja_output_in(arena, wait.common.output.as_ref(), input, &states)?;
         return Ok(Outcome::follow(state, output).with_assigned(assigned));
     }
@@ -42,13 +42,14 @@ pub(super) async fn run<'d>(
 /// `Seconds` / `Timestamp` of a JSONata Wait state, either may be `{% %}`.
 fn jsonata_seconds(
     wait: &WaitState,
+    arena: &Arena,
     states: &crate::jsonata::States<'_>,
     attempt: &Attempt<'_>,
 ) -> Result<f64, StatesError> {
     let query_error =
         |message: String| StatesError::prefixed(STATES_QUERY_EVALUATION_ERROR, message);
     if let Some(seconds) = &wait.seconds {
-        let value = attempt.ja_template(seconds, "Seconds", states)?;
+        let value = attempt.ja_template(arena, seconds, "Seconds", states)?;
         return match value.as_i64() {
             Some(n) if n >= 0 => Ok(n as f64),
             _ => Err(query_error(format!(
@@ -57,7 +58,7 @@ fn jsonata_seconds(
         };
     }
     if let Some(timestamp) = &wait.timestamp {
-        let value = attempt.ja_template(timestamp, "Timestamp", states)?;
+        let value = attempt.ja_template(arena, timestamp, "Timestamp", states)?;
         let until = value.as_str().and_then(parse_timestamp).ok_or_else(|| {
             let shown = value.as_str().map_or_else(|| value.to_string(), str::to_string);
             query_error(format!(

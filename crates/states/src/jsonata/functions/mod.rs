@@ -8,10 +8,14 @@ mod numeric;
 mod text;
 mod time;
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use serde_json::Value;
 
 use super::value::Caller;
 use super::value::Val;
+use crate::fnv::FnvBuild;
 
 type Builtin = fn(&mut dyn Caller, Vec<Val>) -> Result<Val, String>;
 
@@ -68,16 +72,19 @@ const BUILTINS: &[(&str, Builtin)] = &[
     ("parse", aws::parse),
 ];
 
+/// [`BUILTINS`] by name: a name is looked up on every call.
+static BY_NAME: LazyLock<HashMap<&'static str, Builtin, FnvBuild>> =
+    LazyLock::new(|| BUILTINS.iter().copied().collect());
+
 /// The built-in called `name`, if any.
 pub(crate) fn builtin(name: &str) -> Option<&'static str> {
-    BUILTINS.iter().find(|(n, _)| *n == name).map(|(n, _)| *n)
+    BY_NAME.get_key_value(name).map(|(name, _)| *name)
 }
 
 /// Call the built-in `name`.
 pub(crate) fn call(evaluator: &mut dyn Caller, name: &str, args: Vec<Val>) -> Result<Val, String> {
-    let (_, body) = BUILTINS
-        .iter()
-        .find(|(n, _)| *n == name)
+    let body = BY_NAME
+        .get(name)
         .ok_or_else(|| format!("unknown function ${name}"))?;
     body(evaluator, args)
 }

@@ -50,10 +50,10 @@ impl Limits {
         arena: &mut Arena,
         input: NodeId,
         ctx: &Env<'_>,
-        literal: &dyn Fn(&Value, &str) -> Result<Value, StatesError>,
+        literal: &dyn Fn(&Arena, &Value, &str) -> Result<Value, StatesError>,
     ) -> Result<Limits, StatesError> {
         let resolved = |value: Option<&Value>, field: &str| -> Result<Option<Value>, StatesError> {
-            value.map(|v| literal(v, field)).transpose()
+            value.map(|v| literal(arena, v, field)).transpose()
         };
         let (max_concurrency, tolerated_count, tolerated_percentage) = (
             resolved(map.max_concurrency.as_ref(), "MaxConcurrency")?,

@@ -4,14 +4,18 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::executor::env::Variables;
+use crate::value::{Arena, Kind, NodeId};
 
-use super::States;
+mod arena;
+mod operators;
+
 use super::functions;
 use super::parser::{Lambda, Node};
-use super::value::{Caller, Val, field, json_equal, stringify, wildcard};
+use super::value::{Caller, Val, field, wildcard};
+use super::{States, StatesField};
 
 /// Deepest call nesting (user lambdas may recurse) before evaluation stops.
 const MAX_CALL_DEPTH: usize = 100;
@@ -20,9 +24,30 @@ const MAX_EVAL_DEPTH: usize = 400;
 /// Most items a `[a..b]` range may produce.
 const MAX_RANGE_ITEMS: i64 = 1_000_000;
 
-/// Evaluation state: `$states` and the workflow's variables (borrowed,
-/// read in place), frames of local bindings, and the root/context value.
+/// The arena `$states` lives in, as the evaluator may use it.
+pub(crate) enum Values<'a> {
+    /// Read only: arrays and objects an expression builds are JSON.
+    Read(&'a Arena),
+    /// Read and add to: arrays and objects that hold values of the arena
+    /// are built there, so what an expression passes on is shared by id.
+    Build(&'a mut Arena),
+}
+
+impl Values<'_> {
+    fn arena(&self) -> &Arena {
+        match self {
+            Values::Read(arena) => arena,
+            Values::Build(arena) => arena,
+        }
+    }
+}
+
+/// Evaluation state: the arena, `$states` and the workflow's variables
+/// (borrowed, read in place), frames of local bindings, and the
+/// root/context value. Values reached in the arena stay there
+/// (`Val::Node`) until an operation needs them as JSON.
 pub(crate) struct Evaluator<'g, 'c> {
+    values: Values<'g>,
     states: &'g States<'c>,
     variables: &'g Variables,
     frames: Vec<HashMap<String, Val>>,
@@ -34,19 +59,29 @@ pub(crate) struct Evaluator<'g, 'c> {
 /// What a chain of `$name` and field steps reaches without copying.
 enum Reach<'v> {
     Value(&'v Value),
+    /// A value of the arena.
+    Node(NodeId),
     /// `$states` itself, which is read field by field.
     States,
     Undefined,
 }
 
 impl<'g, 'c> Evaluator<'g, 'c> {
-    /// Start with `states` and `variables` in scope and `root` as `$`/`$$`.
-    pub(crate) fn new(states: &'g States<'c>, variables: &'g Variables, root: Val) -> Self {
+    /// Start with `states` (whose values are in `values`) and `variables`
+    /// in scope and `root` as `$`/`$$`.
+    pub(crate) fn new(
+        values: Values<'g>,
+        states: &'g States<'c>,
+        variables: &'g Variables,
+        root: Val,
+    ) -> Self {
         Evaluator {
+            values,
             states,
             variables,
-            // The outermost frame takes the expression's own `$x := ...`.
-            frames: vec![HashMap::new()],
+            // The outermost frame, for the expression's own `$x := ...`,
+            // is made by its first binding.
+            frames: Vec::new(),
             root,
             calls: 0,
             depth: 0,
@@ -60,7 +95,7 @@ impl<'g, 'c> Evaluator<'g, 'c> {
             }
         }
         if name == "states" {
-            return Val::Json(self.states.to_value());
+            return Val::Json(self.states.to_value(self.values.arena()));
         }
         if let Some(v) = self.variables.get(name) {
             return Val::Json(v.clone());
@@ -79,6 +114,7 @@ impl<'g, 'c> Evaluator<'g, 'c> {
                     if let Some(v) = frame.get(name.as_str()) {
                         return match v {
                             Val::Json(v) => Some(Reach::Value(v)),
+                            Val::Node(id) => Some(Reach::Node(*id)),
                             Val::Undefined => Some(Reach::Undefined),
                             _ => None,
                         };
@@ -94,12 +130,24 @@ impl<'g, 'c> Evaluator<'g, 'c> {
                     return None;
                 };
                 let found = match self.reach(lhs)? {
-                    Reach::States => self.states.field(key),
-                    Reach::Value(Value::Object(map)) => map.get(key.as_str()),
+                    Reach::States => match self.states.field(key) {
+                        Some(StatesField::Node(id)) => Some(Reach::Node(id)),
+                        Some(StatesField::Context(value)) => Some(Reach::Value(value)),
+                        None => None,
+                    },
+                    Reach::Value(Value::Object(map)) => map.get(key.as_str()).map(Reach::Value),
                     Reach::Value(Value::Array(_)) => return None,
+                    Reach::Node(id) => {
+                        let value = self.values.arena().get(id);
+                        match value.kind() {
+                            Kind::Object => value.get(key).map(|v| Reach::Node(v.id())),
+                            Kind::Array => return None,
+                            _ => None,
+                        }
+                    }
                     Reach::Value(_) | Reach::Undefined => None,
                 };
-                Some(found.map_or(Reach::Undefined, Reach::Value))
+                Some(found.unwrap_or(Reach::Undefined))
             }
             _ => None,
         }
@@ -125,7 +173,10 @@ impl<'g, 'c> Evaluator<'g, 'c> {
             Node::Var(name) if name.is_empty() => context.clone(),
             Node::Var(name) if name == "$" => self.root.clone(),
             Node::Var(name) => self.lookup(name),
-            Node::Name(name) => field(context, name),
+            Node::Name(name) => match context {
+                Val::Node(id) => field(&self.to_json(Val::Node(*id)), name),
+                context => field(context, name),
+            },
             Node::Regex(pattern, flags) => {
                 let mut builder = regex::RegexBuilder::new(pattern);
                 builder
@@ -139,17 +190,19 @@ impl<'g, 'c> Evaluator<'g, 'c> {
             }
             Node::Path(..) if let Some(reach) = self.reach(node) => match reach {
                 Reach::Value(v) => Val::Json(v.clone()),
-                Reach::States => Val::Json(self.states.to_value()),
+                Reach::Node(id) => Val::Node(id),
+                Reach::States => Val::Json(self.states.to_value(self.values.arena())),
                 Reach::Undefined => Val::Undefined,
             },
             Node::Path(lhs, rhs) => {
                 let base = self.eval(lhs, context)?;
+                let base = self.to_json(base);
                 match base {
                     Val::Undefined => Val::Undefined,
                     Val::Json(Value::Array(items)) => {
                         let mut out = Vec::new();
                         for item in items {
-                            match self.eval(rhs, &Val::Json(item))? {
+                            match self.eval_json(rhs, &Val::Json(item))? {
                                 Val::Json(Value::Array(inner)) => out.extend(inner),
                                 Val::Json(v) => out.push(v),
                                 _ => {}
@@ -167,17 +220,17 @@ impl<'g, 'c> Evaluator<'g, 'c> {
                 for arg in args {
                     values.push(self.eval(arg, context)?);
                 }
-                self.call(&function, values)?
+                self.apply(&function, values)?
             }
             Node::Lambda(lambda) => Val::Lambda(Arc::clone(lambda)),
             Node::Binary(op, lhs, rhs) => self.binary(op, lhs, rhs, context)?,
-            Node::Neg(inner) => match self.eval(inner, context)? {
+            Node::Neg(inner) => match self.eval_json(inner, context)? {
                 Val::Undefined => Val::Undefined,
                 Val::Json(Value::Number(n)) => Val::number(-n.as_f64().unwrap_or(0.0))?,
                 _ => return Err("Cannot negate a non-numeric value".into()),
             },
             Node::Cond(test, then, otherwise) => {
-                if self.eval(test, context)?.truthy() {
+                if self.eval_json(test, context)?.truthy() {
                     self.eval(then, context)?
                 } else {
                     match otherwise {
@@ -188,8 +241,11 @@ impl<'g, 'c> Evaluator<'g, 'c> {
             }
             Node::Bind(name, value) => {
                 let v = self.eval(value, context)?;
-                if let Some(frame) = self.frames.last_mut() {
-                    frame.insert(name.clone(), v.clone());
+                match self.frames.last_mut() {
+                    Some(frame) => {
+                        frame.insert(name.clone(), v.clone());
+                    }
+                    None => self.frames.push(HashMap::from([(name.clone(), v.clone())])),
                 }
                 v
             }
@@ -213,16 +269,16 @@ impl<'g, 'c> Evaluator<'g, 'c> {
                         if b.saturating_sub(a) >= MAX_RANGE_ITEMS {
                             return Err("range too large".into());
                         }
-                        out.extend((a..=b).map(Value::from));
+                        out.extend((a..=b).map(|n| Val::Json(Value::from(n))));
                         continue;
                     }
                     match self.eval(item, context)? {
                         Val::Undefined => {}
-                        Val::Json(v) => out.push(v),
+                        value @ (Val::Json(_) | Val::Node(_)) => out.push(value),
                         _ => return Err("functions cannot be array items".into()),
                     }
                 }
-                Val::Json(Value::Array(out))
+                self.array(out)
             }
             Node::Range(..) => return Err("a range is only allowed inside [ ]".into()),
             Node::Wildcard => wildcard(context),
@@ -235,36 +291,41 @@ impl<'g, 'c> Evaluator<'g, 'c> {
                         for arg in args {
                             values.push(self.eval(arg, context)?);
                         }
-                        self.call(&function, values)?
+                        self.apply(&function, values)?
                     }
                     other => {
                         let function = self.eval(other, context)?;
-                        self.call(&function, vec![value])?
+                        self.apply(&function, vec![value])?
                     }
                 }
             }
             Node::Object(pairs) => {
-                let mut map = Map::new();
+                let mut fields = Vec::with_capacity(pairs.len());
                 for (key, value) in pairs {
-                    let key = match self.eval(key, context)? {
-                        Val::Json(Value::String(s)) => s,
-                        _ => return Err("Key in object structure must evaluate to a string".into()),
+                    let key = match key {
+                        Node::Str(text) => text.clone(),
+                        key => match self.eval_json(key, context)? {
+                            Val::Json(Value::String(s)) => s,
+                            _ => {
+                                return Err(
+                                    "Key in object structure must evaluate to a string".into()
+                                );
+                            }
+                        },
                     };
                     match self.eval(value, context)? {
                         Val::Undefined => {}
-                        Val::Json(v) => {
-                            map.insert(key, v);
-                        }
+                        value @ (Val::Json(_) | Val::Node(_)) => fields.push((key, value)),
                         _ => return Err("functions cannot be object values".into()),
                     }
                 }
-                Val::Json(Value::Object(map))
+                self.object(fields)
             }
         })
     }
 
     fn integer(&mut self, node: &Node, context: &Val) -> Result<i64, String> {
-        match self.eval(node, context)? {
+        match self.eval_json(node, context)? {
             Val::Json(Value::Number(n)) => n
                 .as_i64()
                 .ok_or_else(|| "range bounds must be integers".to_string()),
@@ -273,7 +334,7 @@ impl<'g, 'c> Evaluator<'g, 'c> {
     }
 
     fn filter(&mut self, lhs: &Node, predicate: &Node, context: &Val) -> Result<Val, String> {
-        let items = match self.eval(lhs, context)? {
+        let items = match self.eval_json(lhs, context)? {
             Val::Undefined => return Ok(Val::Undefined),
             Val::Json(Value::Array(items)) => items,
             Val::Json(v) => vec![v],
@@ -282,7 +343,7 @@ impl<'g, 'c> Evaluator<'g, 'c> {
         let len = items.len() as i64;
         let mut out = Vec::new();
         for (i, item) in items.into_iter().enumerate() {
-            let keep = match self.eval(predicate, &Val::Json(item.clone()))? {
+            let keep = match self.eval_json(predicate, &Val::Json(item.clone()))? {
                 Val::Json(Value::Number(n)) => {
                     let index = n.as_f64().unwrap_or(0.0).floor() as i64;
                     let index = if index < 0 { len + index } else { index };
@@ -313,95 +374,13 @@ impl<'g, 'c> Evaluator<'g, 'c> {
         self.calls -= 1;
         result
     }
-
-    fn binary(&mut self, op: &str, lhs: &Node, rhs: &Node, context: &Val) -> Result<Val, String> {
-        if op == "and" {
-            return Ok(Val::Json(Value::Bool(
-                self.eval(lhs, context)?.truthy() && self.eval(rhs, context)?.truthy(),
-            )));
-        }
-        if op == "or" {
-            return Ok(Val::Json(Value::Bool(
-                self.eval(lhs, context)?.truthy() || self.eval(rhs, context)?.truthy(),
-            )));
-        }
-        let (a, b) = (self.eval(lhs, context)?, self.eval(rhs, context)?);
-        match op {
-            "&" => {
-                let text = |v: &Val| v.json().map(stringify).unwrap_or_default();
-                Ok(Val::Json(Value::String(text(&a) + &text(&b))))
-            }
-            "=" | "!=" => {
-                let equal = match (a.json(), b.json()) {
-                    (Some(x), Some(y)) => json_equal(x, y),
-                    _ => false,
-                };
-                let defined = !a.is_undefined() && !b.is_undefined();
-                Ok(Val::Json(Value::Bool(defined && (equal == (op == "=")))))
-            }
-            "in" => {
-                let (Some(x), Some(y)) = (a.json(), b.json()) else {
-                    return Ok(Val::Json(Value::Bool(false)));
-                };
-                let found = match y {
-                    Value::Array(items) => items.iter().any(|i| json_equal(i, x)),
-                    other => json_equal(other, x),
-                };
-                Ok(Val::Json(Value::Bool(found)))
-            }
-            "<" | "<=" | ">" | ">=" => {
-                let (Some(x), Some(y)) = (a.json(), b.json()) else {
-                    return Ok(Val::Undefined);
-                };
-                let ordering = match (x, y) {
-                    (Value::Number(p), Value::Number(q)) => p.as_f64().partial_cmp(&q.as_f64()),
-                    (Value::String(p), Value::String(q)) => Some(p.cmp(q)),
-                    _ => {
-                        return Err(format!(
-                            "The expressions either side of operator \"{op}\" must be both numbers or both strings"
-                        ));
-                    }
-                };
-                let Some(ordering) = ordering else {
-                    return Ok(Val::Json(Value::Bool(false)));
-                };
-                let holds = match op {
-                    "<" => ordering.is_lt(),
-                    "<=" => ordering.is_le(),
-                    ">" => ordering.is_gt(),
-                    _ => ordering.is_ge(),
-                };
-                Ok(Val::Json(Value::Bool(holds)))
-            }
-            _ => {
-                if a.is_undefined() || b.is_undefined() {
-                    return Ok(Val::Undefined);
-                }
-                let number = |v: &Val| v.json().and_then(Value::as_f64);
-                let (Some(x), Some(y)) = (number(&a), number(&b)) else {
-                    return Err(format!(
-                        "The expressions either side of operator \"{op}\" must evaluate to numeric values"
-                    ));
-                };
-                Val::number(match op {
-                    "+" => x + y,
-                    "-" => x - y,
-                    "*" => x * y,
-                    "/" => x / y,
-                    _ => x % y,
-                })
-            }
-        }
-    }
 }
 
 impl Caller for Evaluator<'_, '_> {
-    /// Call a built-in or a lambda.
+    /// Call a built-in or a lambda for a built-in (`$map`, `$sort`…),
+    /// which works on JSON.
     fn call(&mut self, function: &Val, args: Vec<Val>) -> Result<Val, String> {
-        match function {
-            Val::Builtin(name) => functions::call(self, name, args),
-            Val::Lambda(lambda) => self.call_lambda(lambda, args),
-            _ => Err("Attempted to invoke a non-function".into()),
-        }
+        let result = self.apply(function, args)?;
+        Ok(self.to_json(result))
     }
 }

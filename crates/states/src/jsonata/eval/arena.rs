@@ -1,0 +1,170 @@
+//! Values of the arena inside an evaluation: when they turn into JSON, and
+//! the arrays, objects and `$merge` results that are built in the arena
+//! instead, so that `$merge([$states.input, {'r': $states.result}])`
+//! shares the input's fields by id rather than copying them twice.
+
+use serde_json::{Map, Value};
+
+use super::super::functions;
+use super::super::value::Val;
+use super::{Evaluator, Values};
+use crate::value::{Kind, NodeId};
+
+/// The JSONata type name of an arena value's kind (for error messages).
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Null => "null",
+        Kind::Bool => "boolean",
+        Kind::Number => "number",
+        Kind::String => "string",
+        Kind::Array => "array",
+        Kind::Object => "object",
+    }
+}
+
+impl Evaluator<'_, '_> {
+    /// `value` as JSON: a value of the arena is copied out, anything else is
+    /// returned as it is.
+    pub(super) fn to_json(&self, value: Val) -> Val {
+        match value {
+            Val::Node(id) => Val::Json(self.values.arena().get(id).to_value()),
+            other => other,
+        }
+    }
+
+    /// Evaluate `node` for an operation that reads JSON.
+    pub(super) fn eval_json(&mut self, node: &super::Node, context: &Val) -> Result<Val, String> {
+        let value = self.eval(node, context)?;
+        Ok(self.to_json(value))
+    }
+
+    /// The id of `value` in the arena, importing JSON.
+    fn node_of(arena: &mut crate::value::Arena, value: Val) -> NodeId {
+        match value {
+            Val::Node(id) => id,
+            Val::Json(json) => arena.import(&json),
+            _ => NodeId::NULL,
+        }
+    }
+
+    /// An array of `items` (JSON or arena values, never functions): built in
+    /// the arena when one of them is there and the arena may grow, else JSON.
+    pub(super) fn array(&mut self, items: Vec<Val>) -> Val {
+        let holds_node = items.iter().any(|item| matches!(item, Val::Node(_)));
+        match &mut self.values {
+            Values::Build(arena) if holds_node => {
+                let ids: Vec<NodeId> = items
+                    .into_iter()
+                    .map(|item| Self::node_of(arena, item))
+                    .collect();
+                Val::Node(arena.array(ids))
+            }
+            _ => Val::Json(Value::Array(
+                items
+                    .into_iter()
+                    .filter_map(|item| match self.to_json(item) {
+                        Val::Json(json) => Some(json),
+                        _ => None,
+                    })
+                    .collect(),
+            )),
+        }
+    }
+
+    /// An object of `fields` (a key given twice keeps its first place and
+    /// its last value), built where [`Evaluator::array`] builds an array.
+    pub(super) fn object(&mut self, fields: Vec<(String, Val)>) -> Val {
+        let holds_node = fields
+            .iter()
+            .any(|(_, value)| matches!(value, Val::Node(_)));
+        match &mut self.values {
+            Values::Build(arena) if holds_node => {
+                let mut keyed = Vec::with_capacity(fields.len());
+                for (key, value) in fields {
+                    let key = arena.key(&key);
+                    keyed.push((key, Self::node_of(arena, value)));
+                }
+                Val::Node(arena.object(keyed))
+            }
+            _ => {
+                let mut map = Map::with_capacity(fields.len());
+                for (key, value) in fields {
+                    if let Val::Json(json) = self.to_json(value) {
+                        map.insert(key, json);
+                    }
+                }
+                Val::Json(Value::Object(map))
+            }
+        }
+    }
+
+    /// Call a built-in or a lambda. Built-ins work on JSON, except `$merge`
+    /// of arena values, which merges their fields by id.
+    pub(super) fn apply(&mut self, function: &Val, args: Vec<Val>) -> Result<Val, String> {
+        match function {
+            Val::Builtin("merge") if matches!(args.first(), Some(Val::Node(_))) => {
+                self.merge_in_arena(args)
+            }
+            Val::Builtin(name) => {
+                let args = args.into_iter().map(|arg| self.to_json(arg)).collect();
+                functions::call(self, name, args)
+            }
+            Val::Lambda(lambda) => self.call_lambda(lambda, args),
+            _ => Err("Attempted to invoke a non-function".into()),
+        }
+    }
+
+    /// `$merge` of an arena array of objects (or one object): a new object
+    /// whose fields are the objects' fields in order, a later object's value
+    /// replacing an earlier one's in its place, as the JSON `$merge` does.
+    fn merge_in_arena(&mut self, args: Vec<Val>) -> Result<Val, String> {
+        let Some(Val::Node(argument)) = args.into_iter().next() else {
+            return Ok(Val::Undefined);
+        };
+        let Values::Build(arena) = &mut self.values else {
+            let json = self.to_json(Val::Node(argument));
+            return functions::call(self, "merge", vec![json]);
+        };
+        let view = arena.get(argument);
+        let objects: Vec<NodeId> = match view.kind() {
+            Kind::Array => view.items().map(|item| item.id()).collect(),
+            _ => vec![argument],
+        };
+        let mut fields = Vec::new();
+        for object in objects {
+            let view = arena.get(object);
+            if view.kind() != Kind::Object {
+                return Err(format!(
+                    "Argument 1 of function $merge must be an array of objects, not {}",
+                    kind_name(view.kind())
+                ));
+            }
+            fields.extend(view.keyed_fields().map(|(key, value)| (key, value.id())));
+        }
+        Ok(Val::Node(arena.object(fields)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kind_name;
+    use crate::jsonata::value::type_name;
+    use crate::value::Arena;
+    use serde_json::json;
+
+    #[test]
+    fn kind_names_are_the_json_type_names() {
+        let mut arena = Arena::default();
+        for value in [
+            json!(null),
+            json!(true),
+            json!(1),
+            json!("s"),
+            json!([]),
+            json!({}),
+        ] {
+            let id = arena.import(&value);
+            assert_eq!(kind_name(arena.get(id).kind()), type_name(&value));
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! The evaluator and templates, through the functions states call.
+
+use super::*;
+use serde_json::json;
+
+fn run(expression: &str, input: Value) -> Result<Value, StatesError> {
+    let mut arena = Arena::default();
+    let states = States::of_input(arena.import(&input));
+    let mut variables = Variables::new();
+    variables.insert("bias".into(), json!(1));
+    let scope = Scope {
+        states: &states,
+        variables: &variables,
+        expressions: &Expressions::default(),
+    };
+    let value = json!(format!("{{% {expression} %}}"));
+    template(&arena, &value, "Output", scope)
+}
+
+#[test]
+fn evaluates_the_core_language() -> Result<(), StatesError> {
+    let input = json!({"xs": [1, 2, 3], "v": 25, "t": "Public", "o": [{"a": 1}, {"b": 2}]});
+    let cases = [
+        ("$sum($states.input.xs) + $bias", json!(7)),
+        (
+            "$states.input.v >= 20 and $states.input.v < 30",
+            json!(true),
+        ),
+        ("$not($states.input.t = 'Private')", json!(true)),
+        ("$merge($states.input.o)", json!({"a": 1, "b": 2})),
+        ("$states.input.xs[1]", json!(2)),
+        ("$states.input.xs[$ > 1]", json!([2, 3])),
+        ("$count($states.input.xs) & ' items'", json!("3 items")),
+        ("($x := 2; $x * 3)", json!(6)),
+        ("$contains('hello$world', /^hello\\$/)", json!(true)),
+        ("$partition([1,2,3], 2)", json!([[1, 2], [3]])),
+        ("$range(0, 4, 2)", json!([0, 2, 4])),
+        ("$parse('{\"a\": [1]}')", json!({"a": [1]})),
+        (
+            "{'k': [1, 'two', $number('3')]}",
+            json!({"k": [1, "two", 3]}),
+        ),
+        ("$states.input.v > 10 ? 'big' : 'small'", json!("big")),
+        ("$map([1, 2], function($x){ $x * 10 })", json!([10, 20])),
+        ("$states.input.o.*", json!([1, 2])),
+        ("$states.input.xs ~> $sum()", json!(6)),
+        ("$sort([3, 1, 2])", json!([1, 2, 3])),
+        (
+            "$sort($states.input.xs, function($a, $b){ $a < $b })",
+            json!([3, 2, 1]),
+        ),
+        (
+            "$reduce($states.input.xs, function($acc, $v){ $acc + $v })",
+            json!(6),
+        ),
+        ("$replace('a-b-c', '-', '+')", json!("a+b+c")),
+        ("$replace('a1b22', /[0-9]+/, '#')", json!("a#b#")),
+        (
+            "$fromMillis($toMillis('2020-01-01T00:00:00Z') + 1000)",
+            json!("2020-01-01T00:00:01.000Z"),
+        ),
+    ];
+    for (expression, expected) in cases {
+        assert_eq!(run(expression, input.clone())?, expected, "{expression}");
+    }
+    Ok(())
+}
+
+#[test]
+fn undefined_results_and_functions_are_query_errors() {
+    let err = run("$doesNotExist", json!({}))
+        .err()
+        .and_then(|e| e.cause)
+        .unwrap_or_default();
+    assert!(err.ends_with("The JSONata expression '$doesNotExist' specified for the field 'Output' returned nothing (undefined)."));
+    let err = run("$fn := function($x){$x}", json!({}))
+        .err()
+        .and_then(|e| e.cause)
+        .unwrap_or_default();
+    assert!(err.ends_with("returned an unsupported result type."));
+}
+
+#[test]
+fn templates_only_treat_exact_markers_as_expressions() -> Result<(), StatesError> {
+    let mut arena = Arena::default();
+    let states = States::of_input(arena.import(&json!({"a": 1})));
+    let value =
+        json!({"x": "{% $states.input.a %}", "y": " {% $states.input.a %} ", "z": ["{% 2 %}"]});
+    let scope = Scope {
+        states: &states,
+        variables: &Variables::new(),
+        expressions: &Expressions::collect(&value),
+    };
+    assert_eq!(
+        template(&arena, &value, "Output", scope)?,
+        json!({"x": 1, "y": " {% $states.input.a %} ", "z": [2]})
+    );
+    Ok(())
+}
+
+/// Every expression gives the same JSON whether it is evaluated to JSON
+/// or built into the arena, where arrays, objects and `$merge` results
+/// holding `$states` values share them by id.
+#[test]
+fn building_in_the_arena_gives_what_evaluating_to_json_gives() -> Result<(), StatesError> {
+    let mut arena = Arena::default();
+    let input =
+        arena.import(&json!({"id": "m-1", "n": 2, "o": {"a": 1, "b": [1, 2]}, "xs": [1, 2, 3]}));
+    let result = arena.import(&json!({"a": 9, "ok": true}));
+    let states = States {
+        result: Some(result),
+        ..States::of_input(input)
+    };
+    let cases = [
+        (
+            "$merge([$states.input, {'r': $states.result}])",
+            json!({"id": "m-1", "n": 2, "o": {"a": 1, "b": [1, 2]}, "xs": [1, 2, 3], "r": {"a": 9, "ok": true}}),
+        ),
+        // A later object's value replaces an earlier one's in its place.
+        (
+            "$merge([$states.input.o, $states.result])",
+            json!({"a": 9, "b": [1, 2], "ok": true}),
+        ),
+        ("$merge($states.result)", json!({"a": 9, "ok": true})),
+        (
+            "[$states.input.id, 'x', $states.result.ok]",
+            json!(["m-1", "x", true]),
+        ),
+        (
+            "{'deep': {'k': $states.input.o.b, 'n': $states.input.n + 1}}",
+            json!({"deep": {"k": [1, 2], "n": 3}}),
+        ),
+        (
+            "$map($states.input.xs, function($x){ $states.input.n * $x })",
+            json!([2, 4, 6]),
+        ),
+        ("$states.input.xs[$ > $states.input.n - 1]", json!([2, 3])),
+        ("$states.input.o.b[1]", json!(2)),
+        (
+            "$count($states.input.xs) & ' ' & $states.input.id",
+            json!("3 m-1"),
+        ),
+        (
+            "$states.result.ok ? $states.input.o : $states.result",
+            json!({"a": 1, "b": [1, 2]}),
+        ),
+        (
+            "($v := $states.input.o; $v.a + $states.result.a)",
+            json!(10),
+        ),
+        ("$states.input.missing", json!(null)),
+    ];
+    let expressions = Expressions::default();
+    let scope = Scope {
+        states: &states,
+        variables: &Variables::new(),
+        expressions: &expressions,
+    };
+    for (expression, expected) in cases {
+        let template_value = json!(format!("{{% {expression} %}}"));
+        let wrapped = json!({"v": template_value.clone()});
+        if expected.is_null() {
+            // Undefined is an error either way.
+            assert!(template(&arena, &template_value, "Output", scope).is_err());
+            assert!(template_in(&mut arena, &wrapped, "Output", scope).is_err());
+            continue;
+        }
+        assert_eq!(
+            template(&arena, &template_value, "Output", scope)?,
+            expected,
+            "{expression}"
+        );
+        let built = template_in(&mut arena, &wrapped, "Output", scope)?;
+        assert_eq!(
+            arena.get(built).to_value(),
+            json!({"v": expected}),
+            "{expression}"
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn merging_arena_values_that_are_not_objects_fails_as_merging_json_does() {
+    let mut arena = Arena::default();
+    let states = States::of_input(arena.import(&json!({"o": {"a": 1}, "n": 5})));
+    let scope = Scope {
+        states: &states,
+        variables: &Variables::new(),
+        expressions: &Expressions::default(),
+    };
+    let value = json!("{% $merge([$states.input.o, $states.input.n]) %}");
+    let read = template(&arena, &value, "Output", scope)
+        .err()
+        .and_then(|e| e.cause);
+    let built = template_in(&mut arena, &value, "Output", scope)
+        .err()
+        .and_then(|e| e.cause);
+    assert!(
+        read.as_deref().is_some_and(|c| c
+            .ends_with("Argument 1 of function $merge must be an array of objects, not number")),
+        "{read:?}"
+    );
+    assert_eq!(read, built);
+}
