@@ -79,6 +79,11 @@ pub(crate) const FUNCTIONS: &[(Signature, Body)] = &[
     (uuid::SIGNATURE, uuid::call),
 ];
 
+/// Whether `name` is a supported intrinsic function.
+pub(crate) fn is_known(name: &str) -> bool {
+    FUNCTIONS.iter().any(|(s, _)| s.name == name)
+}
+
 /// Check `args` against the function's signature and run it.
 pub(crate) fn call(name: &str, args: &[Arg]) -> Result<Value, String> {
     let (signature, body) = FUNCTIONS

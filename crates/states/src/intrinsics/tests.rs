@@ -1,0 +1,127 @@
+//! Intrinsic functions evaluated end to end: nesting, and the error AWS
+//! reports when a function fails.
+
+use super::*;
+use crate::errors::STATES_RUNTIME;
+use serde_json::json;
+
+fn run(expression: &str, input: Value) -> Result<Value, StatesError> {
+    evaluate(expression, &|path: &str| {
+        crate::paths::select(path, &input).map_err(|e| StatesError::runtime(e.message))
+    })
+}
+
+/// The error of a call that must fail; a success is reported as a
+/// `States.Runtime` error naming the unexpected result, so the assertion
+/// that follows fails with it.
+fn failure(expression: &str, input: Value) -> StatesError {
+    match run(expression, input) {
+        Ok(v) => StatesError::new("unexpected success", Some(v.to_string())),
+        Err(e) => e,
+    }
+}
+
+/// Assert that `expression` fails the way AWS fails an intrinsic function
+/// that refuses its arguments: `States.Runtime`, neither retryable nor
+/// catchable, cause `Invalid arguments in <function>`.
+fn assert_invalid_arguments(expression: &str, input: Value, function: &str) {
+    let e = failure(expression, input);
+    assert_eq!(e.error, STATES_RUNTIME, "{expression}");
+    assert_eq!(
+        e.cause.as_deref(),
+        Some(format!("Invalid arguments in {function}").as_str()),
+        "{expression}"
+    );
+    assert!(!e.retryable && !e.catchable, "{expression}");
+}
+
+#[test]
+fn nested_calls_and_paths_evaluate_inside_out() -> Result<(), StatesError> {
+    assert_eq!(
+        run("States.MathAdd(States.MathAdd($.a, 1), 2)", json!({"a": 3}))?,
+        json!(6)
+    );
+    assert_eq!(
+        run(
+            "States.JsonMerge(States.StringToJson('{\"a\": 1}'), $.b, false)",
+            json!({"b": {"c": 2}})
+        )?,
+        json!({"a": 1, "c": 2})
+    );
+    Ok(())
+}
+
+// AWS names a refused intrinsic call `States.Runtime` with the cause
+// `Invalid arguments in States.Base64Encode`: aws-local-stepfunctions' checks
+// run against AWS (github.com/nibble-4bits/aws-local-stepfunctions,
+// src/stateMachine/intrinsicFunctions/ArgumentHandling.ts throws
+// StatesRuntimeError for every argument check), and LocalStack ends an
+// execution whose intrinsic raises with `States.Runtime`
+// (localstack/localstack, localstack-core/localstack/services/stepfunctions/
+// asl/component/program/program.py). By analogy, a failing path inside
+// `Parameters` is `States.Runtime` in our AWS-recorded corpus
+// (paths/invalid_jsonpath_in_string_expr_jsonpath).
+#[test]
+fn wrong_argument_counts_and_types_are_states_runtime() {
+    let input = json!({"s": "text", "n": 3, "a": [1, 2]});
+    for (expression, function) in [
+        ("States.Base64Encode()", "States.Base64Encode"),
+        ("States.Base64Encode($.s, $.s)", "States.Base64Encode"),
+        ("States.Base64Encode($.n)", "States.Base64Encode"),
+        ("States.ArrayLength($.s)", "States.ArrayLength"),
+        ("States.ArrayGetItem($.a, 'x')", "States.ArrayGetItem"),
+        ("States.MathAdd($.s, 1)", "States.MathAdd"),
+        ("States.StringToJson($.n)", "States.StringToJson"),
+        ("States.JsonMerge($.a, $.a, false)", "States.JsonMerge"),
+        ("States.Hash($.s, 'CRC32')", "States.Hash"),
+        ("States.UUID($.s)", "States.UUID"),
+        ("States.Format('{} {}', $.s)", "States.Format"),
+        ("States.StringToJson($.s)", "States.StringToJson"),
+        ("States.Base64Decode('%%%')", "States.Base64Decode"),
+        ("States.ArrayPartition($.a, 0)", "States.ArrayPartition"),
+        ("States.MathRandom(5, 1)", "States.MathRandom"),
+    ] {
+        assert_invalid_arguments(expression, input.clone(), function);
+    }
+}
+
+// A zero step and a range of more than 1000 items: AWS "Intrinsic functions
+// for JSONPath states", States.ArrayRange input validation ("You must specify
+// a non-zero value for the third argument", "The newly generated array can't
+// contain more than 1000 items"; quoted in github.com/wmfs/statebox/issues/477),
+// with AWS's error name as above.
+#[test]
+fn array_range_step_and_size_limits_are_states_runtime() {
+    assert_invalid_arguments("States.ArrayRange(1, 9, 0)", json!({}), "States.ArrayRange");
+    assert_invalid_arguments(
+        "States.ArrayRange(1, 1001, 1)",
+        json!({}),
+        "States.ArrayRange",
+    );
+    assert_eq!(
+        run("States.ArrayRange(1, 1000, 1)", json!({}))
+            .ok()
+            .and_then(|v| v.as_array().map(Vec::len)),
+        Some(1000)
+    );
+}
+
+// An intrinsic failure inside a nested call fails the whole expression with
+// the innermost function's name.
+#[test]
+fn a_nested_failure_names_the_inner_function() {
+    assert_invalid_arguments(
+        "States.Format('{}', States.ArrayGetItem($.a, 'x'))",
+        json!({"a": [1]}),
+        "States.ArrayGetItem",
+    );
+}
+
+#[test]
+fn unknown_functions_and_bad_syntax_are_states_runtime() {
+    for expression in ["States.Nope()", "States.Format('x'"] {
+        let e = failure(expression, json!({}));
+        assert_eq!(e.error, STATES_RUNTIME, "{expression}");
+        assert!(!e.catchable, "{expression}");
+    }
+}
