@@ -125,3 +125,22 @@ fn unknown_functions_and_bad_syntax_are_states_runtime() {
         assert!(!e.catchable, "{expression}");
     }
 }
+
+// The input limits end the execution like any other refused argument:
+// `States.Runtime`, "Invalid arguments in States.Base64Encode" (the AWS
+// behaviour the peer's checks observed; limits in docs/feature-support.md).
+#[test]
+fn input_over_the_limit_is_states_runtime() {
+    let long = json!({"s": "a".repeat(10_001)});
+    assert_invalid_arguments(
+        "States.Base64Encode($.s)",
+        long.clone(),
+        "States.Base64Encode",
+    );
+    assert_invalid_arguments(
+        "States.Base64Decode($.s)",
+        long.clone(),
+        "States.Base64Decode",
+    );
+    assert_invalid_arguments("States.Hash($.s, 'MD5')", long, "States.Hash");
+}
