@@ -144,3 +144,64 @@ fn input_over_the_limit_is_states_runtime() {
     );
     assert_invalid_arguments("States.Hash($.s, 'MD5')", long, "States.Hash");
 }
+
+// Decision: an index outside the array fails (States.Runtime) rather than
+// giving null. AWS documents States.ArrayGetItem as returning the value at
+// the index and describes no null result ("Intrinsic functions for JSONPath
+// states", States.ArrayGetItem); LocalStack, whose intrinsic tests are
+// recorded against AWS, raises on it (asl/component/intrinsic/function/
+// statesfunction/array/array_get_item.py, `array[index]`). The null of
+// aws-local-stepfunctions comes from its own unit test
+// (__tests__/intrinsicFunctions/StatesArrayGetItem.test.ts), not from an AWS
+// recording, and no recorded AWS case shows it.
+#[test]
+fn array_get_item_out_of_bounds_is_states_runtime() {
+    let input = json!({"a": [1, 2, 3]});
+    assert_eq!(
+        run("States.ArrayGetItem($.a, 2)", input.clone()).ok(),
+        Some(json!(3))
+    );
+    for index in ["3", "-1"] {
+        assert_invalid_arguments(
+            &format!("States.ArrayGetItem($.a, {index})"),
+            input.clone(),
+            "States.ArrayGetItem",
+        );
+    }
+}
+
+// Decision: States.ArrayRange refuses non-integer arguments instead of
+// rounding them. AWS's input validation for it reads "You must specify
+// integer values for all of the arguments" with no rounding rule (quoted in
+// github.com/wmfs/statebox/issues/477), whereas States.MathAdd's rounding is
+// what AWS is recorded doing (corpus intrinsic_functions/math_add_01..20).
+// aws-local-stepfunctions refuses too (StatesArrayRange.ts, INTEGER
+// constraint); LocalStack's rounding (array_range.py) has no AWS recording.
+#[test]
+fn array_range_refuses_non_integers() {
+    for expression in [
+        "States.ArrayRange(1.5, 5, 1)",
+        "States.ArrayRange(1, 5.5, 1)",
+        "States.ArrayRange(1, 5, 1.5)",
+    ] {
+        assert_invalid_arguments(expression, json!({}), "States.ArrayRange");
+    }
+    // An integer written as a JSON float is still an integer.
+    assert_eq!(
+        run("States.ArrayRange($.a, 3, 1)", json!({"a": 1.0})).ok(),
+        Some(json!([1, 2, 3]))
+    );
+}
+
+// Kept: States.Format renders an object or array argument Java-style, as the
+// AWS-recorded corpus case intrinsic_functions/format_2_07 shows
+// (`{Arg1=1, Arg2=[]}`), where aws-local-stepfunctions refuses such
+// arguments (StatesFormat.ts allows only string, boolean, number and null).
+#[test]
+fn format_renders_objects_and_arrays_java_style() {
+    let input = json!({"o": {"Arg1": 1, "Arg2": []}});
+    assert_eq!(
+        run("States.Format('fst={} snd={}', $.o, $.o)", input).ok(),
+        Some(json!("fst={Arg1=1, Arg2=[]} snd={Arg1=1, Arg2=[]}"))
+    );
+}
