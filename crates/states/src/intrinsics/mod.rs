@@ -6,8 +6,8 @@
 //! AWS reports it: neither retryable nor catchable, with the cause
 //! `Invalid arguments in States.<Name>` for a function that refuses its
 //! arguments. `States.IntrinsicFailure` is the ASL spec's name, which AWS
-//! does not use (see `docs/feature-support.md`, "Intrinsic functions: limits
-//! and error names", for the sources).
+//! is not observed to raise (see `docs/feature-support.md`, "Intrinsic
+//! functions: limits and error names", for the sources).
 
 mod functions;
 pub(crate) mod lexer;
