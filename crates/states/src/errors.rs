@@ -25,7 +25,10 @@ pub const STATES_NO_CHOICE_MATCHED: &str = "States.NoChoiceMatched";
 pub const STATES_RESULT_PATH_MATCH_FAILURE: &str = "States.ResultPathMatchFailure";
 /// `States.ParameterPathFailure`: a `.$` path in Parameters has no match.
 pub const STATES_PARAMETER_PATH_FAILURE: &str = "States.ParameterPathFailure";
-/// `States.IntrinsicFailure`: an intrinsic function failed.
+/// `States.IntrinsicFailure`: the ASL spec's name for a failed intrinsic
+/// function. The engine never raises it: AWS reports intrinsic failures as
+/// [`STATES_RUNTIME`] (see `docs/feature-support.md`); the name stays for
+/// definitions that list it in `ErrorEquals`.
 pub const STATES_INTRINSIC_FAILURE: &str = "States.IntrinsicFailure";
 /// `States.BranchFailed`: a Parallel branch failed.
 pub const STATES_BRANCH_FAILED: &str = "States.BranchFailed";

@@ -1,6 +1,13 @@
 //! Intrinsic functions (`States.Format(...)` and friends): a tokenizer
 //! ([`lexer`]), a parser ([`parser`]), a registry of declared signatures
 //! ([`registry`]) and one small module per function under `functions/`.
+//!
+//! Every failure of an intrinsic function is a `States.Runtime` error, as
+//! AWS reports it: neither retryable nor catchable, with the cause
+//! `Invalid arguments in States.<Name>` for a function that refuses its
+//! arguments. `States.IntrinsicFailure` is the ASL spec's name, which AWS
+//! is not observed to raise (see `docs/feature-support.md`, "Intrinsic
+//! functions: limits and error names", for the sources).
 
 mod functions;
 pub(crate) mod lexer;
@@ -9,7 +16,7 @@ pub(crate) mod registry;
 
 use serde_json::Value;
 
-use crate::errors::{STATES_INTRINSIC_FAILURE, StatesError};
+use crate::errors::StatesError;
 use parser::Expr;
 use registry::Arg;
 
@@ -19,10 +26,7 @@ pub(crate) type Resolve<'a> = dyn Fn(&str) -> Result<Value, StatesError> + 'a;
 /// Evaluate an intrinsic function call such as `States.Format('{}', $.a)`.
 pub(crate) fn evaluate(expression: &str, resolve: &Resolve<'_>) -> Result<Value, StatesError> {
     let expr = parser::parse(expression).map_err(|e| {
-        StatesError::prefixed(
-            STATES_INTRINSIC_FAILURE,
-            format!("Invalid intrinsic function '{expression}': {e}"),
-        )
+        StatesError::runtime(format!("Invalid intrinsic function '{expression}': {e}"))
     })?;
     eval(&expr, resolve)
 }
@@ -33,6 +37,11 @@ fn eval(expr: &Expr, resolve: &Resolve<'_>) -> Result<Value, StatesError> {
         Expr::Str { text, .. } => Ok(Value::String(text.clone())),
         Expr::Path(path) => resolve(path),
         Expr::Call { name, args } => {
+            if !registry::is_known(name) {
+                return Err(StatesError::runtime(format!(
+                    "Unsupported intrinsic function: {name}"
+                )));
+            }
             let mut values = Vec::with_capacity(args.len());
             for arg in args {
                 let raw = match arg {
@@ -44,46 +53,17 @@ fn eval(expr: &Expr, resolve: &Resolve<'_>) -> Result<Value, StatesError> {
                     raw,
                 });
             }
-            registry::call(name, &values)
-                .map_err(|e| StatesError::prefixed(STATES_INTRINSIC_FAILURE, e))
+            registry::call(name, &values).map_err(|_| invalid_arguments(name))
         }
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn run(expression: &str, input: Value) -> Result<Value, StatesError> {
-        evaluate(expression, &|path: &str| {
-            crate::paths::select(path, &input).map_err(|e| StatesError::runtime(e.message))
-        })
-    }
-
-    #[test]
-    fn nested_calls_and_paths_evaluate_inside_out() -> Result<(), StatesError> {
-        assert_eq!(
-            run("States.MathAdd(States.MathAdd($.a, 1), 2)", json!({"a": 3}))?,
-            json!(6)
-        );
-        assert_eq!(
-            run(
-                "States.JsonMerge(States.StringToJson('{\"a\": 1}'), $.b, false)",
-                json!({"b": {"c": 2}})
-            )?,
-            json!({"a": 1, "c": 2})
-        );
-        Ok(())
-    }
-
-    #[test]
-    fn unknown_functions_and_bad_syntax_are_intrinsic_failures() {
-        assert!(
-            matches!(run("States.Nope()", json!({})), Err(e) if e.error == STATES_INTRINSIC_FAILURE)
-        );
-        assert!(
-            matches!(run("States.Format('x'", json!({})), Err(e) if e.error == STATES_INTRINSIC_FAILURE)
-        );
-    }
+/// The error AWS reports when an intrinsic function refuses its arguments
+/// (wrong count or types, or values outside its documented limits): the
+/// function's own reason stays internal, as AWS shows only this cause.
+fn invalid_arguments(name: &str) -> StatesError {
+    StatesError::runtime(format!("Invalid arguments in {name}"))
 }
+
+#[cfg(test)]
+mod tests;

@@ -79,6 +79,11 @@ pub(crate) const FUNCTIONS: &[(Signature, Body)] = &[
     (uuid::SIGNATURE, uuid::call),
 ];
 
+/// Whether `name` is a supported intrinsic function.
+pub(crate) fn is_known(name: &str) -> bool {
+    FUNCTIONS.iter().any(|(s, _)| s.name == name)
+}
+
 /// Check `args` against the function's signature and run it.
 pub(crate) fn call(name: &str, args: &[Arg]) -> Result<Value, String> {
     let (signature, body) = FUNCTIONS
@@ -134,6 +139,28 @@ pub(crate) fn integer(arg: Option<&Arg>) -> Result<i64, String> {
                 .map(|f| f as i64)
         })
         .ok_or_else(|| format!("{value} is not an integer"))
+}
+
+/// The most characters `States.Base64Encode`, `States.Base64Decode` and
+/// `States.Hash` accept in their input string (AWS Step Functions,
+/// "Intrinsic functions for JSONPath states": "The input string can't exceed
+/// 10,000 characters"; see `docs/feature-support.md` for each function).
+pub(crate) const MAX_INPUT_CHARS: usize = 10_000;
+
+/// `text`, unless it is longer than [`MAX_INPUT_CHARS`]. Characters are
+/// counted as UTF-16 code units, as Java's `String.length()` counts them:
+/// AWS renders values Java-style elsewhere (corpus
+/// `intrinsic_functions/format_2_07`), and aws-local-stepfunctions' checks
+/// run against AWS count with JavaScript's `length`, which agrees.
+pub(crate) fn within_input_limit(text: &str) -> Result<&str, String> {
+    // A UTF-8 string never has more UTF-16 units than bytes.
+    if text.len() <= MAX_INPUT_CHARS || text.encode_utf16().count() <= MAX_INPUT_CHARS {
+        Ok(text)
+    } else {
+        Err(format!(
+            "the input string has more than {MAX_INPUT_CHARS} characters"
+        ))
+    }
 }
 
 /// An argument's string value.

@@ -336,6 +336,45 @@ mod tests {
         Ok(())
     }
 
+    // Decision: a `...Path` operator whose comparison path reads a value of
+    // the wrong type does not match (no error). AWS documents no failure for
+    // it, and the AWS-recorded corpus shows a type mismatch inside a `...Path`
+    // comparison is no match (choice_operators/numeric_equals_path_20:
+    // `"Variable": ""` against a number, and boolean_equals_path_00..31).
+    // The peers disagree with each other: aws-local-stepfunctions raises
+    // States.Runtime (src/stateMachine/stateActions/ChoiceStateAction.ts),
+    // LocalStack answers false for NumericEqualsPath (state_choice/comparison/
+    // operator/implementations/numeric.py).
+    #[test]
+    fn a_path_operand_of_the_wrong_type_does_not_match() -> Result<(), StatesError> {
+        let cases = [
+            (
+                json!({"Variable": "$.v", "NumericEqualsPath": "$.w", "Next": "X"}),
+                json!({"v": 1, "w": "1"}),
+            ),
+            (
+                json!({"Variable": "$.v", "NumericLessThanPath": "$.w", "Next": "X"}),
+                json!({"v": 1, "w": "9"}),
+            ),
+            (
+                json!({"Variable": "$.v", "StringEqualsPath": "$.w", "Next": "X"}),
+                json!({"v": "1", "w": 1}),
+            ),
+            (
+                json!({"Variable": "$.v", "BooleanEqualsPath": "$.w", "Next": "X"}),
+                json!({"v": true, "w": "true"}),
+            ),
+            (
+                json!({"Variable": "$.v", "TimestampEqualsPath": "$.w", "Next": "X"}),
+                json!({"v": "2020-01-01T00:00:00Z", "w": 5}),
+            ),
+        ];
+        for (rule, input) in cases {
+            assert!(!holds(rule.clone(), input)?, "{rule}");
+        }
+        Ok(())
+    }
+
     #[test]
     fn string_matches_supports_wildcards_and_escapes() {
         assert!(wildcard_match("log-*.txt", "log-2020.txt"));

@@ -118,6 +118,10 @@ mod tests {
         Ok(())
     }
 
+    // Kept: a Fail state without `Error` fails with no error name and no
+    // cause, as the AWS-recorded corpus case fail/fail_empty shows
+    // (`"error": null, "cause": null`), where aws-local-stepfunctions names
+    // it `FailStateError` (src/error/FailStateError.ts).
     #[tokio::test]
     async fn an_empty_fail_reports_no_error_and_no_cause() -> Result<(), String> {
         let execution = run(

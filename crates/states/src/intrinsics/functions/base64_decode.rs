@@ -1,8 +1,9 @@
-//! `States.Base64Decode`: decode Base64 into a UTF-8 string.
+//! `States.Base64Decode`: decode Base64 of at most 10,000 characters into a
+//! UTF-8 string.
 
 use serde_json::Value;
 
-use crate::intrinsics::registry::{Arg, ArgType, Signature, text};
+use crate::intrinsics::registry::{Arg, ArgType, Signature, text, within_input_limit};
 
 /// `States.Base64Decode`'s declared signature.
 pub(crate) const SIGNATURE: Signature = Signature {
@@ -16,7 +17,7 @@ pub(crate) const SIGNATURE: Signature = Signature {
 pub(crate) fn call(args: &[Arg]) -> Result<Value, String> {
     use base64::Engine;
     let bytes = base64::engine::general_purpose::STANDARD
-        .decode(text(args.first())?)
+        .decode(within_input_limit(text(args.first())?)?)
         .map_err(|e| format!("invalid Base64: {e}"))?;
     String::from_utf8(bytes)
         .map(Value::String)
@@ -37,5 +38,17 @@ mod tests {
             Ok(json!("Data to encode"))
         );
         assert!(call(&args(&[json!("%%%")])).is_err());
+    }
+
+    // The 10,000-character limit AWS documents for its string intrinsics
+    // ("Intrinsic functions for JSONPath states"), which both peers apply to
+    // States.Base64Decode: aws-local-stepfunctions
+    // (src/stateMachine/intrinsicFunctions/StatesBase64Decode.ts) and
+    // LocalStack (asl/component/intrinsic/function/statesfunction/
+    // encoding_decoding/base_64_decode.py, MAX_INPUT_CHAR_LEN = 10_000).
+    #[test]
+    fn refuses_more_than_10000_characters() {
+        assert!(call(&args(&[json!("QUJD".repeat(2_500))])).is_ok());
+        assert!(call(&args(&[json!("QUJD".repeat(2_501))])).is_err());
     }
 }
