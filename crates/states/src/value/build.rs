@@ -147,6 +147,35 @@ impl Arena {
         Some(self.finish_array(mark))
     }
 
+    /// A new object with the fields of `objects` (an array of objects, or
+    /// one object) in order; a key given again keeps its first place and
+    /// takes the later value, as JSONata's `$merge` does. The values are
+    /// shared, not copied. `Err` holds the first value that is not an object.
+    pub fn merged_objects(&mut self, objects: NodeId) -> Result<NodeId, NodeId> {
+        // Where the members are in the items table (`None`: `objects` is
+        // the one member), and how many.
+        let (start, count) = match self.node(objects) {
+            Node::Array(span) => (Some(span.start as usize), span.len as usize),
+            Node::Object(_) => (None, 1),
+            _ => return Err(objects),
+        };
+        let mark = self.begin_object();
+        for at in 0..count {
+            let member = match start {
+                Some(start) => self.items.get(start + at).copied().unwrap_or(NodeId::NULL),
+                None => objects,
+            };
+            let Node::Object(span) = self.node(member) else {
+                self.discard_object(mark);
+                return Err(member);
+            };
+            if let Some(fields) = self.fields.get(span.range()) {
+                self.open_fields.extend_from_slice(fields);
+            }
+        }
+        Ok(self.finish_object(mark))
+    }
+
     /// Drop an object begun with `mark` and not finished (an error while
     /// evaluating one of its fields), with everything gathered since.
     pub fn discard_object(&mut self, mark: ObjectMark) {

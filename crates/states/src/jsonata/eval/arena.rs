@@ -3,12 +3,14 @@
 //! instead, so that `$merge([$states.input, {'r': $states.result}])`
 //! shares the input's fields by id rather than copying them twice.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use super::super::functions;
 use super::super::value::Val;
 use super::{Evaluator, Values};
-use crate::value::{Kind, NodeId};
+use crate::value::{Arena, Kind, NodeId};
 
 /// The JSONata type name of an arena value's kind (for error messages).
 fn kind_name(kind: Kind) -> &'static str {
@@ -39,7 +41,7 @@ impl Evaluator<'_, '_> {
     }
 
     /// The id of `value` in the arena, importing JSON.
-    fn node_of(arena: &mut crate::value::Arena, value: Val) -> NodeId {
+    fn node_of(arena: &mut Arena, value: Val) -> NodeId {
         match value {
             Val::Node(id) => id,
             Val::Json(json) => arena.import(&json),
@@ -53,11 +55,12 @@ impl Evaluator<'_, '_> {
         let holds_node = items.iter().any(|item| matches!(item, Val::Node(_)));
         match &mut self.values {
             Values::Build(arena) if holds_node => {
-                let ids: Vec<NodeId> = items
-                    .into_iter()
-                    .map(|item| Self::node_of(arena, item))
-                    .collect();
-                Val::Node(arena.array(ids))
+                let mark = arena.begin_array();
+                for item in items {
+                    let id = Self::node_of(arena, item);
+                    arena.push_item(id);
+                }
+                Val::Node(arena.finish_array(mark))
             }
             _ => Val::Json(Value::Array(
                 items
@@ -73,24 +76,25 @@ impl Evaluator<'_, '_> {
 
     /// An object of `fields` (a key given twice keeps its first place and
     /// its last value), built where [`Evaluator::array`] builds an array.
-    pub(super) fn object(&mut self, fields: Vec<(String, Val)>) -> Val {
+    pub(super) fn object(&mut self, fields: Vec<(Cow<'_, str>, Val)>) -> Val {
         let holds_node = fields
             .iter()
             .any(|(_, value)| matches!(value, Val::Node(_)));
         match &mut self.values {
             Values::Build(arena) if holds_node => {
-                let mut keyed = Vec::with_capacity(fields.len());
+                let mark = arena.begin_object();
                 for (key, value) in fields {
+                    let id = Self::node_of(arena, value);
                     let key = arena.key(&key);
-                    keyed.push((key, Self::node_of(arena, value)));
+                    arena.push_field(key, id);
                 }
-                Val::Node(arena.object(keyed))
+                Val::Node(arena.finish_object(mark))
             }
             _ => {
                 let mut map = Map::with_capacity(fields.len());
                 for (key, value) in fields {
                     if let Val::Json(json) = self.to_json(value) {
-                        map.insert(key, json);
+                        map.insert(key.into_owned(), json);
                     }
                 }
                 Val::Json(Value::Object(map))
@@ -125,23 +129,15 @@ impl Evaluator<'_, '_> {
             let json = self.to_json(Val::Node(argument));
             return functions::call(self, "merge", vec![json]);
         };
-        let view = arena.get(argument);
-        let objects: Vec<NodeId> = match view.kind() {
-            Kind::Array => view.items().map(|item| item.id()).collect(),
-            _ => vec![argument],
-        };
-        let mut fields = Vec::new();
-        for object in objects {
-            let view = arena.get(object);
-            if view.kind() != Kind::Object {
-                return Err(format!(
+        arena
+            .merged_objects(argument)
+            .map(Val::Node)
+            .map_err(|other| {
+                format!(
                     "Argument 1 of function $merge must be an array of objects, not {}",
-                    kind_name(view.kind())
-                ));
-            }
-            fields.extend(view.keyed_fields().map(|(key, value)| (key, value.id())));
-        }
-        Ok(Val::Node(arena.object(fields)))
+                    kind_name(arena.get(other).kind())
+                )
+            })
     }
 }
 

@@ -1,5 +1,6 @@
 //! Evaluate a [`Node`] tree against bindings.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -303,9 +304,9 @@ impl<'g, 'c> Evaluator<'g, 'c> {
                 let mut fields = Vec::with_capacity(pairs.len());
                 for (key, value) in pairs {
                     let key = match key {
-                        Node::Str(text) => text.clone(),
+                        Node::Str(text) => Cow::Borrowed(text.as_str()),
                         key => match self.eval_json(key, context)? {
-                            Val::Json(Value::String(s)) => s,
+                            Val::Json(Value::String(s)) => Cow::Owned(s),
                             _ => {
                                 return Err(
                                     "Key in object structure must evaluate to a string".into()
