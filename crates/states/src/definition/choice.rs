@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use super::Template;
 use super::template::reads_input;
 use crate::history::Name;
+use crate::jsonata::JsonataTemplate;
 use crate::paths::{self, Parsed};
 
 /// One entry of a Choice state's `Choices` (top level: has `Next`).
@@ -17,7 +18,7 @@ pub(crate) struct ChoiceRule {
     pub(crate) condition: Condition,
     pub(crate) next: Option<Name>,
     pub(crate) assign: Option<Template>,
-    pub(crate) output: Option<Value>,
+    pub(crate) output: Option<JsonataTemplate>,
 }
 
 /// A boolean expression over the state input.
@@ -94,7 +95,7 @@ impl TryFrom<Value> for ChoiceRule {
             condition: parse_condition(&map)?,
             next,
             assign: map.get("Assign").cloned().map(Template::new),
-            output: map.get("Output").cloned(),
+            output: map.get("Output").cloned().map(JsonataTemplate::new),
         })
     }
 }

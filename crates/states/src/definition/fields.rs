@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::result_path::ResultTarget;
 use super::template::{Template, present_template};
 use crate::history::Name;
+use crate::jsonata::{JsonataTemplate, present_jsonata};
 
 /// Deserialize a field so that an explicit `null` is `Some(Value::Null)`,
 /// kept apart from an absent field (`None`). `InputPath: null` and
@@ -32,10 +33,10 @@ pub(crate) struct Common {
     pub(crate) output_path: Option<Value>,
     #[serde(default)]
     pub(crate) assign: Option<Template>,
-    #[serde(default, deserialize_with = "present")]
-    pub(crate) output: Option<Value>,
-    #[serde(default, deserialize_with = "present")]
-    pub(crate) arguments: Option<Value>,
+    #[serde(default, deserialize_with = "present_jsonata")]
+    pub(crate) output: Option<JsonataTemplate>,
+    #[serde(default, deserialize_with = "present_jsonata")]
+    pub(crate) arguments: Option<JsonataTemplate>,
 }
 
 /// `Parameters`, `ResultSelector` and `ResultPath`.
@@ -152,8 +153,8 @@ pub(crate) struct Catcher {
     pub(crate) next: Name,
     #[serde(default, deserialize_with = "present")]
     pub(crate) result_path: Option<Value>,
-    #[serde(default, deserialize_with = "present")]
-    pub(crate) output: Option<Value>,
+    #[serde(default, deserialize_with = "present_jsonata")]
+    pub(crate) output: Option<JsonataTemplate>,
     #[serde(default)]
     pub(crate) assign: Option<Template>,
 }

@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::attempt::Attempt;
 use super::env::Variables;
 use crate::errors::StatesError;
-use crate::jsonata::{self, Scope, States, StatesContext};
+use crate::jsonata::{self, JsonataTemplate, Scope, States, StatesContext};
 use crate::value::{Arena, NodeId};
 
 impl<'a> Attempt<'a> {
@@ -44,17 +44,28 @@ impl<'a> Attempt<'a> {
         jsonata::template_in(arena, value, field, self.scope(states))
     }
 
+    /// A compiled template (`Arguments`, `Output`) into `arena`.
+    pub(crate) fn ja_compiled_in(
+        &self,
+        arena: &mut Arena,
+        template: &JsonataTemplate,
+        field: &str,
+        states: &States<'_>,
+    ) -> Result<NodeId, StatesError> {
+        jsonata::compiled_in(arena, template, field, self.scope(states))
+    }
+
     /// `Output` into `arena`: the template's value, or `default` (a value of
     /// `arena`) when the state has none.
     pub(crate) fn ja_output_in(
         &self,
         arena: &mut Arena,
-        output: Option<&Value>,
+        output: Option<&JsonataTemplate>,
         default: NodeId,
         states: &States<'_>,
     ) -> Result<NodeId, StatesError> {
         match output {
-            Some(template) => self.ja_template_in(arena, template, "Output", states),
+            Some(template) => self.ja_compiled_in(arena, template, "Output", states),
             None => Ok(default),
         }
     }

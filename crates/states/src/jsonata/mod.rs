@@ -12,6 +12,7 @@ mod expressions;
 mod functions;
 pub(crate) mod lexer;
 pub(crate) mod parser;
+mod template;
 mod value;
 
 use std::fmt;
@@ -23,6 +24,8 @@ use crate::errors::{STATES_QUERY_EVALUATION_ERROR, StatesError};
 use crate::executor::env::Variables;
 use crate::value::{Arena, NodeId};
 pub(crate) use expressions::Expressions;
+use template::Part;
+pub(crate) use template::{JsonataTemplate, present_jsonata};
 use value::Val;
 pub(crate) use value::type_name;
 
@@ -169,12 +172,29 @@ fn evaluate_at(
     let node = match scope.expressions.get(expression) {
         Some(node) => node,
         None => {
-            parsed = parser::parse(expression).map_err(|e| {
-                query_error(format!("The JSONata expression '{expression}' specified for the field '{field}' is invalid: {e}"))
-            })?;
+            parsed =
+                parser::parse(expression).map_err(|e| invalid_expression(expression, field, &e))?;
             &parsed
         }
     };
+    evaluate_parsed(arena, expression, node, field, scope)
+}
+
+/// The error for an expression that does not parse.
+fn invalid_expression(expression: &str, field: &Field<'_>, message: &str) -> StatesError {
+    query_error(format!(
+        "The JSONata expression '{expression}' specified for the field '{field}' is invalid: {message}"
+    ))
+}
+
+/// Evaluate `node`, the parse of `expression`.
+fn evaluate_parsed(
+    arena: eval::Values<'_>,
+    expression: &str,
+    node: &parser::Node,
+    field: &Field<'_>,
+    scope: Scope<'_, '_>,
+) -> Result<Evaluated, StatesError> {
     let mut evaluator = eval::Evaluator::new(arena, scope.states, scope.variables, Val::Undefined);
     match evaluator.eval(node, &Val::Undefined) {
         Ok(Val::Json(value)) => Ok(Evaluated::Json(value)),
@@ -245,6 +265,67 @@ pub(crate) fn template_in(
     scope: Scope<'_, '_>,
 ) -> Result<NodeId, StatesError> {
     template_in_at(arena, value, &Field::Root(field), scope)
+}
+
+/// A compiled template into `arena`, as [`template_in`] builds one from
+/// its text.
+pub(crate) fn compiled_in(
+    arena: &mut Arena,
+    template: &JsonataTemplate,
+    field: &str,
+    scope: Scope<'_, '_>,
+) -> Result<NodeId, StatesError> {
+    part_in(arena, template.compiled(), &Field::Root(field), scope)
+}
+
+fn part_in(
+    arena: &mut Arena,
+    part: &Part,
+    field: &Field<'_>,
+    scope: Scope<'_, '_>,
+) -> Result<NodeId, StatesError> {
+    match part {
+        Part::Expression { text, parsed } => {
+            let node = parsed
+                .as_ref()
+                .map_err(|e| invalid_expression(text, field, e))?;
+            match evaluate_parsed(eval::Values::Build(arena), text, node, field, scope)? {
+                Evaluated::Node(id) => Ok(id),
+                Evaluated::Json(value) => Ok(arena.import(&value)),
+            }
+        }
+        Part::Object(fields) => {
+            let mark = arena.begin_object();
+            for (key, item) in fields {
+                match part_in(arena, item, &Field::Key(field, key), scope) {
+                    Ok(id) => {
+                        let key = key.arena_key(arena);
+                        arena.push_field(key, id);
+                    }
+                    Err(e) => {
+                        arena.discard_object(mark);
+                        return Err(e);
+                    }
+                }
+            }
+            // A JSON object's keys are distinct.
+            Ok(arena.finish_object_distinct(mark))
+        }
+        Part::Array(items) => {
+            let mark = arena.begin_array();
+            for (i, item) in items.iter().enumerate() {
+                match part_in(arena, item, &Field::Index(field, i), scope) {
+                    Ok(id) => arena.push_item(id),
+                    Err(e) => {
+                        arena.discard_array(mark);
+                        return Err(e);
+                    }
+                }
+            }
+            Ok(arena.finish_array(mark))
+        }
+        Part::Literal(value) => Ok(arena.import(value)),
+    }
 }
 
 fn template_in_at(

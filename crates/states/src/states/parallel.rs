@@ -29,7 +29,7 @@ pub(super) async fn run<'d>(
     let states = attempt.jsonata.then(|| attempt.ja_states_in(input));
     let effective = match &states {
         Some(states) => match &parallel.common.arguments {
-            Some(template) => attempt.ja_template_in(arena, template, "Arguments", states)?,
+            Some(template) => attempt.ja_compiled_in(arena, template, "Arguments", states)?,
             None => input,
         },
         None => {

@@ -80,7 +80,7 @@ async fn run_jsonata<'d>(
 ) -> Result<Outcome<'d>, StatesError> {
     let states = attempt.ja_states_in(input);
     let arguments = match &task.common.arguments {
-        Some(template) => attempt.ja_template_in(arena, template, "Arguments", &states)?,
+        Some(template) => attempt.ja_compiled_in(arena, template, "Arguments", &states)?,
         None => input,
     };
     let number = |field: Option<&Value>, name: &str| -> Result<Option<f64>, StatesError> {

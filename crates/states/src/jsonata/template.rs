@@ -1,0 +1,154 @@
+//! JSONata templates (`Arguments`, `Output`) compiled once, when the
+//! definition is read: each `{% %}` string parsed, each key interned, and
+//! each part without an expression kept as the JSON it is. Building one in
+//! an execution's arena then walks a ready tree, with no lookup of an
+//! expression by its text and no key copied.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+use super::expression_text;
+use super::parser::{Node, parse};
+use crate::history::Name;
+
+/// A JSONata template as written, with its compiled form. It dereferences
+/// to the template as written.
+#[derive(Debug, Clone)]
+pub(crate) struct JsonataTemplate {
+    raw: Value,
+    compiled: Part,
+}
+
+/// One part of a compiled template.
+#[derive(Debug, Clone)]
+pub(crate) enum Part {
+    /// A `{% %}` string: its expression text and its parse (or the
+    /// parser's message, reported when the template is evaluated, as AWS
+    /// reports it).
+    Expression {
+        text: Box<str>,
+        parsed: Result<Arc<Node>, String>,
+    },
+    /// An object holding an expression somewhere: each key with its part.
+    Object(Vec<(Name, Part)>),
+    /// An array holding an expression somewhere.
+    Array(Vec<Part>),
+    /// JSON with no expression in it, copied as it is.
+    Literal(Value),
+}
+
+impl JsonataTemplate {
+    /// Compile `raw`.
+    pub(crate) fn new(raw: Value) -> Self {
+        let compiled = compile(&raw);
+        JsonataTemplate { raw, compiled }
+    }
+
+    /// The compiled tree.
+    pub(crate) fn compiled(&self) -> &Part {
+        &self.compiled
+    }
+}
+
+impl Deref for JsonataTemplate {
+    type Target = Value;
+
+    fn deref(&self) -> &Value {
+        &self.raw
+    }
+}
+
+impl<'de> Deserialize<'de> for JsonataTemplate {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Value::deserialize(deserializer).map(JsonataTemplate::new)
+    }
+}
+
+/// For `#[serde(deserialize_with)]`: a present field is `Some`, even when it
+/// is `null` (serde's `Option` would read `null` as absent).
+pub(crate) fn present_jsonata<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<JsonataTemplate>, D::Error> {
+    JsonataTemplate::deserialize(deserializer).map(Some)
+}
+
+fn compile(value: &Value) -> Part {
+    if let Some(text) = expression_text(value) {
+        return Part::Expression {
+            text: text.into(),
+            parsed: parse(text).map(Arc::new),
+        };
+    }
+    match value {
+        Value::Object(map) => {
+            let fields: Vec<(Name, Part)> = map
+                .iter()
+                .map(|(key, item)| (Name::new(key), compile(item)))
+                .collect();
+            if fields
+                .iter()
+                .all(|(_, part)| matches!(part, Part::Literal(_)))
+            {
+                Part::Literal(value.clone())
+            } else {
+                Part::Object(fields)
+            }
+        }
+        Value::Array(items) => {
+            let parts: Vec<Part> = items.iter().map(compile).collect();
+            if parts.iter().all(|part| matches!(part, Part::Literal(_))) {
+                Part::Literal(value.clone())
+            } else {
+                Part::Array(parts)
+            }
+        }
+        other => Part::Literal(other.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn parts_without_expressions_stay_json_and_bad_expressions_keep_their_message()
+    -> Result<(), String> {
+        let template = JsonataTemplate::new(json!({
+            "fixed": {"a": [1, "{ % not % }"]},
+            "id": "{% $states.input.id %}",
+            "bad": "{% $states.input. %}",
+        }));
+        let Part::Object(fields) = template.compiled() else {
+            return Err("an object with expressions is compiled field by field".into());
+        };
+        let kinds: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(name, part)| {
+                let kind = match part {
+                    Part::Literal(_) => "literal",
+                    Part::Expression { parsed: Ok(_), .. } => "expression",
+                    Part::Expression { parsed: Err(_), .. } => "invalid",
+                    Part::Object(_) | Part::Array(_) => "nested",
+                };
+                (&**name, kind)
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("fixed", "literal"),
+                ("id", "expression"),
+                ("bad", "invalid")
+            ]
+        );
+        assert_eq!(
+            *template,
+            json!({"fixed": {"a": [1, "{ % not % }"]}, "id": "{% $states.input.id %}", "bad": "{% $states.input. %}"})
+        );
+        Ok(())
+    }
+}
