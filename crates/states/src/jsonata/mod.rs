@@ -25,7 +25,7 @@ use crate::executor::env::Variables;
 use crate::value::{Arena, NodeId};
 pub(crate) use expressions::Expressions;
 use template::Part;
-pub(crate) use template::{JsonataTemplate, present_jsonata};
+pub(crate) use template::{JsonataTemplate, expression_text, present_jsonata};
 use value::Val;
 pub(crate) use value::type_name;
 
@@ -137,15 +137,6 @@ impl fmt::Display for Field<'_> {
             Field::Index(parent, i) => write!(f, "{parent}/{i}"),
         }
     }
-}
-
-/// The expression inside a `{% ... %}` string, if `value` is one.
-pub(crate) fn expression_text(value: &Value) -> Option<&str> {
-    value
-        .as_str()?
-        .strip_prefix("{%")?
-        .strip_suffix("%}")
-        .map(str::trim)
 }
 
 fn query_error(message: String) -> StatesError {

@@ -10,7 +10,6 @@ use std::sync::Arc;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-use super::expression_text;
 use super::parser::{Node, parse};
 use crate::history::Name;
 
@@ -73,6 +72,15 @@ pub(crate) fn present_jsonata<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<JsonataTemplate>, D::Error> {
     JsonataTemplate::deserialize(deserializer).map(Some)
+}
+
+/// The expression inside a `{% ... %}` string, if `value` is one.
+pub(crate) fn expression_text(value: &Value) -> Option<&str> {
+    value
+        .as_str()?
+        .strip_prefix("{%")?
+        .strip_suffix("%}")
+        .map(str::trim)
 }
 
 fn compile(value: &Value) -> Part {
