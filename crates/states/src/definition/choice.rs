@@ -29,7 +29,7 @@ pub(crate) enum Condition {
     Not(Box<Condition>),
     Compare(Comparison),
     /// JSONata `Condition` field (a `{% ... %}` string or a boolean).
-    Jsonata(Value),
+    Jsonata(JsonataTemplate),
 }
 
 /// `Variable` + one comparison operator.
@@ -118,7 +118,7 @@ fn parse_list(value: &Value, name: &str) -> Result<Vec<Condition>, String> {
 
 fn parse_condition(map: &Map<String, Value>) -> Result<Condition, String> {
     if let Some(condition) = map.get("Condition") {
-        return Ok(Condition::Jsonata(condition.clone()));
+        return Ok(Condition::Jsonata(JsonataTemplate::new(condition.clone())));
     }
     if let Some(list) = map.get("And") {
         return parse_list(list, "And").map(Condition::And);

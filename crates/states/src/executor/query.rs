@@ -44,6 +44,18 @@ impl<'a> Attempt<'a> {
         jsonata::template_in(arena, value, field, self.scope(states))
     }
 
+    /// A compiled template evaluated to JSON (a Choice `Condition`);
+    /// `arena` holds the values of `states`.
+    pub(crate) fn ja_compiled(
+        &self,
+        arena: &Arena,
+        template: &JsonataTemplate,
+        field: &str,
+        states: &States<'_>,
+    ) -> Result<Value, StatesError> {
+        jsonata::compiled(arena, template, field, self.scope(states))
+    }
+
     /// A compiled template (`Arguments`, `Output`) into `arena`.
     pub(crate) fn ja_compiled_in(
         &self,

@@ -258,6 +258,51 @@ pub(crate) fn template_in(
     template_in_at(arena, value, &Field::Root(field), scope)
 }
 
+/// A compiled template evaluated to JSON, as [`template`] evaluates one
+/// from its text; `arena` holds the values `$states` names.
+pub(crate) fn compiled(
+    arena: &Arena,
+    template: &JsonataTemplate,
+    field: &str,
+    scope: Scope<'_, '_>,
+) -> Result<Value, StatesError> {
+    part_value(arena, template.compiled(), &Field::Root(field), scope)
+}
+
+fn part_value(
+    arena: &Arena,
+    part: &Part,
+    field: &Field<'_>,
+    scope: Scope<'_, '_>,
+) -> Result<Value, StatesError> {
+    match part {
+        Part::Expression { text, parsed } => {
+            let node = parsed
+                .as_ref()
+                .map_err(|e| invalid_expression(text, field, e))?;
+            match evaluate_parsed(eval::Values::Read(arena), text, node, field, scope)? {
+                Evaluated::Node(id) => Ok(arena.get(id).to_value()),
+                Evaluated::Json(value) => Ok(value),
+            }
+        }
+        Part::Object(fields) => {
+            let mut out = Map::with_capacity(fields.len());
+            for (key, item) in fields {
+                let value = part_value(arena, item, &Field::Key(field, key), scope)?;
+                out.insert(key.to_string(), value);
+            }
+            Ok(Value::Object(out))
+        }
+        Part::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| part_value(arena, item, &Field::Index(field, i), scope))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array),
+        Part::Literal(value) => Ok(value.clone()),
+    }
+}
+
 /// A compiled template into `arena`, as [`template_in`] builds one from
 /// its text.
 pub(crate) fn compiled_in(

@@ -65,7 +65,7 @@ fn run_jsonata<'d>(
                 "a JSONata Choice rule needs a Condition",
             ));
         };
-        let holds = match attempt.ja_template(arena, condition, "Condition", &states)? {
+        let holds = match attempt.ja_compiled(arena, condition, "Condition", &states)? {
             Value::Bool(b) => b,
             other => {
                 return Err(StatesError::prefixed(

@@ -22,6 +22,9 @@ use super::{States, StatesField};
 const MAX_CALL_DEPTH: usize = 100;
 /// Deepest evaluation recursion (long path chains nest to the left).
 const MAX_EVAL_DEPTH: usize = 400;
+/// Most field steps a path may take to be followed by reference (a longer
+/// one is evaluated step by step).
+const MAX_REACH_STEPS: usize = 16;
 /// Most items a `[a..b]` range may produce.
 const MAX_RANGE_ITEMS: i64 = 1_000_000;
 
@@ -109,49 +112,70 @@ impl<'g, 'c> Evaluator<'g, 'c> {
     /// `None` when it is anything else (an array on the way maps the rest
     /// of the path over its items), which [`Evaluator::eval`] handles.
     fn reach(&self, node: &Node) -> Option<Reach<'_>> {
-        match node {
-            Node::Var(name) if !name.is_empty() && name != "$" => {
-                for frame in self.frames.iter().rev() {
-                    if let Some(v) = frame.get(name.as_str()) {
-                        return match v {
-                            Val::Json(v) => Some(Reach::Value(v)),
-                            Val::Node(id) => Some(Reach::Node(*id)),
-                            Val::Undefined => Some(Reach::Undefined),
-                            _ => None,
-                        };
+        // The field steps, last first, down to the `$name` they start from.
+        let mut keys = [""; MAX_REACH_STEPS];
+        let mut count = 0;
+        let mut at = node;
+        let root = loop {
+            match at {
+                Node::Var(name) if !name.is_empty() && name != "$" => break name.as_str(),
+                Node::Path(lhs, rhs) => {
+                    let (Node::Name(key), Some(slot)) = (rhs.as_ref(), keys.get_mut(count)) else {
+                        return None;
+                    };
+                    *slot = key.as_str();
+                    count += 1;
+                    at = lhs;
+                }
+                _ => return None,
+            }
+        };
+        let mut reached = self.reach_name(root)?;
+        for key in keys.get(..count)?.iter().rev() {
+            reached = match reached {
+                Reach::States => match self.states.field(key) {
+                    Some(StatesField::Node(id)) => Reach::Node(id),
+                    Some(StatesField::Context(value)) => Reach::Value(value),
+                    None => Reach::Undefined,
+                },
+                Reach::Value(Value::Object(map)) => {
+                    map.get(*key).map_or(Reach::Undefined, Reach::Value)
+                }
+                Reach::Value(Value::Array(_)) => return None,
+                Reach::Node(id) => {
+                    let value = self.values.arena().get(id);
+                    match value.kind() {
+                        Kind::Object => value
+                            .get(key)
+                            .map_or(Reach::Undefined, |v| Reach::Node(v.id())),
+                        Kind::Array => return None,
+                        _ => Reach::Undefined,
                     }
                 }
-                if name == "states" {
-                    return Some(Reach::States);
-                }
-                self.variables.get(name.as_str()).map(Reach::Value)
-            }
-            Node::Path(lhs, rhs) => {
-                let Node::Name(key) = rhs.as_ref() else {
-                    return None;
-                };
-                let found = match self.reach(lhs)? {
-                    Reach::States => match self.states.field(key) {
-                        Some(StatesField::Node(id)) => Some(Reach::Node(id)),
-                        Some(StatesField::Context(value)) => Some(Reach::Value(value)),
-                        None => None,
-                    },
-                    Reach::Value(Value::Object(map)) => map.get(key.as_str()).map(Reach::Value),
-                    Reach::Value(Value::Array(_)) => return None,
-                    Reach::Node(id) => {
-                        let value = self.values.arena().get(id);
-                        match value.kind() {
-                            Kind::Object => value.get(key).map(|v| Reach::Node(v.id())),
-                            Kind::Array => return None,
-                            _ => None,
-                        }
-                    }
-                    Reach::Value(_) | Reach::Undefined => None,
-                };
-                Some(found.unwrap_or(Reach::Undefined))
-            }
-            _ => None,
+                Reach::Value(_) | Reach::Undefined => Reach::Undefined,
+            };
         }
+        Some(reached)
+    }
+
+    /// What `$name` is bound to: a local binding, `$states`, or a variable
+    /// of the workflow. `None` for anything else (a function), which
+    /// [`Evaluator::eval`] looks up.
+    fn reach_name(&self, name: &str) -> Option<Reach<'_>> {
+        for frame in self.frames.iter().rev() {
+            if let Some(v) = frame.get(name) {
+                return match v {
+                    Val::Json(v) => Some(Reach::Value(v)),
+                    Val::Node(id) => Some(Reach::Node(*id)),
+                    Val::Undefined => Some(Reach::Undefined),
+                    _ => None,
+                };
+            }
+        }
+        if name == "states" {
+            return Some(Reach::States);
+        }
+        self.variables.get(name).map(Reach::Value)
     }
 
     /// Evaluate `node` with `context` as the current `$`.
