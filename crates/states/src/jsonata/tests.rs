@@ -123,6 +123,15 @@ fn building_in_the_arena_gives_what_evaluating_to_json_gives() -> Result<(), Sta
         ),
         ("$merge($states.result)", json!({"a": 9, "ok": true})),
         (
+            "$merge([$states.input.o, {'z': 1}])",
+            json!({"a": 1, "b": [1, 2], "z": 1}),
+        ),
+        (
+            "$merge([$states.input.o, $states.input.missing, $states.result])",
+            json!({"a": 9, "b": [1, 2], "ok": true}),
+        ),
+        ("$merge([])", json!({})),
+        (
             "[$states.input.id, 'x', $states.result.ok]",
             json!(["m-1", "x", true]),
         ),

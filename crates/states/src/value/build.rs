@@ -165,15 +165,36 @@ impl Arena {
                 Some(start) => self.items.get(start + at).copied().unwrap_or(NodeId::NULL),
                 None => objects,
             };
-            let Node::Object(span) = self.node(member) else {
+            if !self.gather_fields(member) {
                 self.discard_object(mark);
                 return Err(member);
-            };
-            if let Some(fields) = self.fields.get(span.range()) {
-                self.open_fields.extend_from_slice(fields);
             }
         }
         Ok(self.finish_object(mark))
+    }
+
+    /// [`Arena::merged_objects`] of the objects `members`.
+    pub fn merged(&mut self, members: &[NodeId]) -> Result<NodeId, NodeId> {
+        let mark = self.begin_object();
+        for &member in members {
+            if !self.gather_fields(member) {
+                self.discard_object(mark);
+                return Err(member);
+            }
+        }
+        Ok(self.finish_object(mark))
+    }
+
+    /// Add the fields of `member` to the object being built; `false` when
+    /// it is not an object.
+    fn gather_fields(&mut self, member: NodeId) -> bool {
+        let Node::Object(span) = self.node(member) else {
+            return false;
+        };
+        if let Some(fields) = self.fields.get(span.range()) {
+            self.open_fields.extend_from_slice(fields);
+        }
+        true
     }
 
     /// Drop an object begun with `mark` and not finished (an error while

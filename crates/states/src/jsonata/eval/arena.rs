@@ -12,6 +12,9 @@ use super::super::value::Val;
 use super::{Evaluator, Values};
 use crate::value::{Arena, Kind, NodeId};
 
+/// Most objects a `$merge([…])` merges without building its array.
+const MERGED_IN_PLACE: usize = 8;
+
 /// The JSONata type name of an arena value's kind (for error messages).
 fn kind_name(kind: Kind) -> &'static str {
     match kind {
@@ -115,6 +118,51 @@ impl Evaluator<'_, '_> {
             }
             Val::Lambda(lambda) => self.call_lambda(lambda, args),
             _ => Err("Attempted to invoke a non-function".into()),
+        }
+    }
+
+    /// `$merge([a, b, …])`: when every item is an object of the arena, their
+    /// fields merged without building the array; otherwise the array built
+    /// and merged as any other argument.
+    pub(super) fn merge_constructed(
+        &mut self,
+        items: &[super::Node],
+        context: &Val,
+    ) -> Result<Val, String> {
+        let mut values = Vec::with_capacity(items.len());
+        for item in items {
+            match self.eval(item, context)? {
+                Val::Undefined => {}
+                value @ (Val::Json(_) | Val::Node(_)) => values.push(value),
+                _ => return Err("functions cannot be array items".into()),
+            }
+        }
+        let mut members = [NodeId::NULL; MERGED_IN_PLACE];
+        let all_nodes = values.len() <= MERGED_IN_PLACE
+            && values
+                .iter()
+                .zip(members.iter_mut())
+                .all(|(value, member)| match value {
+                    Val::Node(id) => {
+                        *member = *id;
+                        true
+                    }
+                    _ => false,
+                });
+        match &mut self.values {
+            Values::Build(arena) if all_nodes => {
+                let members = members.get(..values.len()).unwrap_or(&[]);
+                arena.merged(members).map(Val::Node).map_err(|other| {
+                    format!(
+                        "Argument 1 of function $merge must be an array of objects, not {}",
+                        kind_name(arena.get(other).kind())
+                    )
+                })
+            }
+            _ => {
+                let argument = self.array(values);
+                self.apply(&Val::Builtin("merge"), vec![argument])
+            }
         }
     }
 

@@ -241,6 +241,11 @@ impl<'g, 'c> Evaluator<'g, 'c> {
             Node::Filter(lhs, predicate) => self.filter(lhs, predicate, context)?,
             Node::Call(target, args) => {
                 let function = self.eval(target, context)?;
+                if let (Val::Builtin("merge"), [Node::Array(items)]) = (&function, args.as_slice())
+                    && !items.iter().any(|item| matches!(item, Node::Range(..)))
+                {
+                    return self.merge_constructed(items, context);
+                }
                 let mut values = Vec::with_capacity(args.len());
                 for arg in args {
                     values.push(self.eval(arg, context)?);
