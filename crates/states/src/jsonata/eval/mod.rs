@@ -24,7 +24,7 @@ const MAX_CALL_DEPTH: usize = 100;
 const MAX_EVAL_DEPTH: usize = 400;
 /// Most field steps a path may take to be followed by reference (a longer
 /// one is evaluated step by step).
-const MAX_REACH_STEPS: usize = 16;
+const MAX_REACH_STEPS: usize = 8;
 /// Most items a `[a..b]` range may produce.
 const MAX_RANGE_ITEMS: i64 = 1_000_000;
 
@@ -111,6 +111,9 @@ impl<'g, 'c> Evaluator<'g, 'c> {
     /// steps through objects, so `$states.input.id` copies only `id`.
     /// `None` when it is anything else (an array on the way maps the rest
     /// of the path over its items), which [`Evaluator::eval`] handles.
+    // Kept out of line: its step table would otherwise sit in the frame
+    // of every `eval`, which recurses.
+    #[inline(never)]
     fn reach(&self, node: &Node) -> Option<Reach<'_>> {
         // The field steps, last first, down to the `$name` they start from.
         let mut keys = [""; MAX_REACH_STEPS];
