@@ -5,10 +5,11 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
+use super::compiled::present_compiled;
 use super::result_path::ResultTarget;
-use super::template::{Template, present_template};
+use super::template::Template;
 use crate::history::Name;
-use crate::jsonata::{JsonataTemplate, present_jsonata};
+use crate::jsonata::JsonataTemplate;
 
 /// Deserialize a field so that an explicit `null` is `Some(Value::Null)`,
 /// kept apart from an absent field (`None`). `InputPath: null` and
@@ -33,9 +34,9 @@ pub(crate) struct Common {
     pub(crate) output_path: Option<Value>,
     #[serde(default)]
     pub(crate) assign: Option<Template>,
-    #[serde(default, deserialize_with = "present_jsonata")]
+    #[serde(default, deserialize_with = "present_compiled")]
     pub(crate) output: Option<JsonataTemplate>,
-    #[serde(default, deserialize_with = "present_jsonata")]
+    #[serde(default, deserialize_with = "present_compiled")]
     pub(crate) arguments: Option<JsonataTemplate>,
 }
 
@@ -43,9 +44,9 @@ pub(crate) struct Common {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct ResultFields {
-    #[serde(default, deserialize_with = "present_template")]
+    #[serde(default, deserialize_with = "present_compiled")]
     pub(crate) parameters: Option<Template>,
-    #[serde(default, deserialize_with = "present_template")]
+    #[serde(default, deserialize_with = "present_compiled")]
     pub(crate) result_selector: Option<Template>,
     #[serde(default, deserialize_with = "present")]
     pub(crate) result_path: Option<Value>,
@@ -153,7 +154,7 @@ pub(crate) struct Catcher {
     pub(crate) next: Name,
     #[serde(default, deserialize_with = "present")]
     pub(crate) result_path: Option<Value>,
-    #[serde(default, deserialize_with = "present_jsonata")]
+    #[serde(default, deserialize_with = "present_compiled")]
     pub(crate) output: Option<JsonataTemplate>,
     #[serde(default)]
     pub(crate) assign: Option<Template>,

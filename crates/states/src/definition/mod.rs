@@ -5,6 +5,7 @@
 //! flattened into each variant. Validation lives in [`validate`].
 
 pub(crate) mod choice;
+pub(crate) mod compiled;
 pub(crate) mod fields;
 pub(crate) mod query_language;
 pub(crate) mod result_path;

@@ -9,22 +9,17 @@
 //! written stays available (a [`Template`] dereferences to it) for JSONata
 //! mode, validation and error messages.
 
-use std::ops::Deref;
 use std::sync::Arc;
 
-use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
+use super::compiled::{Compile, Compiled};
 use crate::history;
 use crate::paths::{self, Parsed};
 use crate::value::{Arena, Key};
 
 /// A payload template as written, with its compiled form.
-#[derive(Debug, Clone)]
-pub(crate) struct Template {
-    raw: Value,
-    compiled: Node,
-}
+pub(crate) type Template = Compiled<Node>;
 
 /// One node of a compiled template.
 #[derive(Debug, Clone)]
@@ -102,39 +97,10 @@ impl Shape {
     }
 }
 
-impl Template {
-    /// Compile `raw`.
-    pub(crate) fn new(raw: Value) -> Self {
-        let compiled = compile(&raw);
-        Template { raw, compiled }
+impl Compile for Node {
+    fn compile(raw: &Value) -> Node {
+        compile(raw)
     }
-
-    /// The compiled tree.
-    pub(crate) fn compiled(&self) -> &Node {
-        &self.compiled
-    }
-}
-
-impl Deref for Template {
-    type Target = Value;
-
-    fn deref(&self) -> &Value {
-        &self.raw
-    }
-}
-
-impl<'de> Deserialize<'de> for Template {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Value::deserialize(deserializer).map(Template::new)
-    }
-}
-
-/// For `#[serde(deserialize_with)]`: a present field is `Some`, even when it
-/// is `null` (serde's `Option` would read `null` as absent).
-pub(crate) fn present_template<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Template>, D::Error> {
-    Template::deserialize(deserializer).map(Some)
 }
 
 fn compile(value: &Value) -> Node {
@@ -204,17 +170,5 @@ mod tests {
             *template,
             json!({"a.$": "$.x", "b": {"c.$": "$$.State.Name"}, "d.$": "States.UUID()", "e": [1, {"f.$": "$"}]})
         );
-    }
-
-    #[test]
-    fn null_is_present() -> Result<(), serde_json::Error> {
-        #[derive(Deserialize)]
-        struct Fields {
-            #[serde(default, deserialize_with = "present_template")]
-            parameters: Option<Template>,
-        }
-        let fields: Fields = serde_json::from_value(json!({"parameters": null}))?;
-        assert!(matches!(fields.parameters.as_deref(), Some(Value::Null)));
-        Ok(())
     }
 }

@@ -25,7 +25,7 @@ use crate::executor::env::Variables;
 use crate::value::{Arena, NodeId};
 pub(crate) use expressions::Expressions;
 use template::Part;
-pub(crate) use template::{JsonataTemplate, expression_text, present_jsonata};
+pub(crate) use template::{JsonataTemplate, expression_text};
 use value::Val;
 pub(crate) use value::type_name;
 

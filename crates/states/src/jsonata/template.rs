@@ -4,22 +4,16 @@
 //! an execution's arena then walks a ready tree, with no lookup of an
 //! expression by its text and no key copied.
 
-use std::ops::Deref;
 use std::sync::Arc;
 
-use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use super::parser::{Node, parse};
+use crate::definition::compiled::{Compile, Compiled};
 use crate::history::Name;
 
-/// A JSONata template as written, with its compiled form. It dereferences
-/// to the template as written.
-#[derive(Debug, Clone)]
-pub(crate) struct JsonataTemplate {
-    raw: Value,
-    compiled: Part,
-}
+/// A JSONata template as written, with its compiled form.
+pub(crate) type JsonataTemplate = Compiled<Part>;
 
 /// One part of a compiled template.
 #[derive(Debug, Clone)]
@@ -39,39 +33,10 @@ pub(crate) enum Part {
     Literal(Value),
 }
 
-impl JsonataTemplate {
-    /// Compile `raw`.
-    pub(crate) fn new(raw: Value) -> Self {
-        let compiled = compile(&raw);
-        JsonataTemplate { raw, compiled }
+impl Compile for Part {
+    fn compile(raw: &Value) -> Part {
+        compile(raw)
     }
-
-    /// The compiled tree.
-    pub(crate) fn compiled(&self) -> &Part {
-        &self.compiled
-    }
-}
-
-impl Deref for JsonataTemplate {
-    type Target = Value;
-
-    fn deref(&self) -> &Value {
-        &self.raw
-    }
-}
-
-impl<'de> Deserialize<'de> for JsonataTemplate {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Value::deserialize(deserializer).map(JsonataTemplate::new)
-    }
-}
-
-/// For `#[serde(deserialize_with)]`: a present field is `Some`, even when it
-/// is `null` (serde's `Option` would read `null` as absent).
-pub(crate) fn present_jsonata<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<JsonataTemplate>, D::Error> {
-    JsonataTemplate::deserialize(deserializer).map(Some)
 }
 
 /// The expression inside a `{% ... %}` string, if `value` is one.
