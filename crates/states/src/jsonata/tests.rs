@@ -131,6 +131,15 @@ fn building_in_the_arena_gives_what_evaluating_to_json_gives() -> Result<(), Sta
             json!({"a": 9, "b": [1, 2], "ok": true}),
         ),
         ("$merge([])", json!({})),
+        // Later objects repeating a key among themselves.
+        (
+            "$merge([$states.input.o, $states.result, $states.result])",
+            json!({"a": 9, "b": [1, 2], "ok": true}),
+        ),
+        (
+            "$merge([$states.result, $states.input.o])",
+            json!({"a": 1, "ok": true, "b": [1, 2]}),
+        ),
         (
             "[$states.input.id, 'x', $states.result.ok]",
             json!(["m-1", "x", true]),

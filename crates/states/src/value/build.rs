@@ -160,6 +160,7 @@ impl Arena {
             _ => return Err(objects),
         };
         let mark = self.begin_object();
+        let mut first_end = None;
         for at in 0..count {
             let member = match start {
                 Some(start) => self.items.get(start + at).copied().unwrap_or(NodeId::NULL),
@@ -169,20 +170,45 @@ impl Arena {
                 self.discard_object(mark);
                 return Err(member);
             }
+            first_end.get_or_insert(self.open_fields.len());
         }
-        Ok(self.finish_object(mark))
+        Ok(self.finish_merged(mark, first_end))
     }
 
     /// [`Arena::merged_objects`] of the objects `members`.
     pub fn merged(&mut self, members: &[NodeId]) -> Result<NodeId, NodeId> {
         let mark = self.begin_object();
+        let mut first_end = None;
         for &member in members {
             if !self.gather_fields(member) {
                 self.discard_object(mark);
                 return Err(member);
             }
+            first_end.get_or_insert(self.open_fields.len());
         }
-        Ok(self.finish_object(mark))
+        Ok(self.finish_merged(mark, first_end))
+    }
+
+    /// Finish a merged object whose fields before `first_end` on the
+    /// scratch stack came from one object (so are distinct): only the later
+    /// fields' keys are compared with the ones before them.
+    fn finish_merged(&mut self, mark: ObjectMark, first_end: Option<usize>) -> NodeId {
+        let start = mark.0.min(self.open_fields.len());
+        let first_end = first_end
+            .unwrap_or(start)
+            .clamp(start, self.open_fields.len());
+        let fields = &self.open_fields[start..];
+        let repeats = (first_end - start..fields.len()).any(|at| {
+            let key = fields[at].0;
+            fields[..at]
+                .iter()
+                .any(|&(earlier, _)| self.same_key(earlier, key))
+        });
+        if repeats {
+            self.finish_object(mark)
+        } else {
+            self.finish_object_distinct(mark)
+        }
     }
 
     /// Add the fields of `member` to the object being built; `false` when
