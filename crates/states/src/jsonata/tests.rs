@@ -221,3 +221,25 @@ fn merging_arena_values_that_are_not_objects_fails_as_merging_json_does() {
     );
     assert_eq!(read, built);
 }
+
+#[test]
+fn a_failing_pair_leaves_nothing_half_built_in_the_arena() {
+    let mut arena = Arena::default();
+    let states = States::of_input(arena.import(&json!({"o": {"a": 1}, "s": "text"})));
+    let scope = Scope {
+        states: &states,
+        variables: &Variables::new(),
+        expressions: &Expressions::default(),
+    };
+    let value = json!({"out": "{% {'kept': $states.input.o, 'fails': $states.input.s + 1} %}"});
+    let cause = template_in(&mut arena, &value, "Output", scope)
+        .err()
+        .and_then(|e| e.cause);
+    assert!(
+        cause
+            .as_deref()
+            .is_some_and(|c| c.contains("must evaluate to numeric values")),
+        "{cause:?}"
+    );
+    assert!(!arena.is_building());
+}

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::super::functions;
 use super::super::value::Val;
 use super::{Evaluator, Values};
-use crate::value::{Arena, Kind, NodeId};
+use crate::value::{Arena, Kind, NodeId, ObjectMark};
 
 /// Most objects a `$merge([…])` merges without building its array.
 const MERGED_IN_PLACE: usize = 8;
@@ -77,32 +77,76 @@ impl Evaluator<'_, '_> {
         }
     }
 
-    /// An object of `fields` (a key given twice keeps its first place and
-    /// its last value), built where [`Evaluator::array`] builds an array.
-    pub(super) fn object(&mut self, fields: Vec<(Cow<'_, str>, Val)>) -> Val {
-        let holds_node = fields
-            .iter()
-            .any(|(_, value)| matches!(value, Val::Node(_)));
-        match &mut self.values {
-            Values::Build(arena) if holds_node => {
-                let mark = arena.begin_object();
-                for (key, value) in fields {
-                    let id = Self::node_of(arena, value);
-                    let key = arena.key(&key);
-                    arena.push_field(key, id);
-                }
-                Val::Node(arena.finish_object(mark))
-            }
-            _ => {
-                let mut map = Map::with_capacity(fields.len());
-                for (key, value) in fields {
-                    if let Val::Json(json) = self.to_json(value) {
-                        map.insert(key.into_owned(), json);
-                    }
-                }
-                Val::Json(Value::Object(map))
+    /// An object of `fields` as JSON (a key given twice keeps its first
+    /// place and its last value): what a read-only evaluation builds.
+    pub(super) fn json_object(&self, fields: Vec<(Cow<'_, str>, Val)>) -> Val {
+        let mut map = Map::with_capacity(fields.len());
+        for (key, value) in fields {
+            if let Val::Json(json) = self.to_json(value) {
+                map.insert(key.into_owned(), json);
             }
         }
+        Val::Json(Value::Object(map))
+    }
+
+    /// The key of an object constructor's pair: its literal text, or what
+    /// its expression yields, which must be a string.
+    pub(super) fn object_key<'n>(
+        &mut self,
+        key: &'n super::Node,
+        context: &Val,
+    ) -> Result<Cow<'n, str>, String> {
+        match key {
+            super::Node::Str(text) => Ok(Cow::Borrowed(text.as_str())),
+            key => match self.eval_json(key, context)? {
+                Val::Json(Value::String(s)) => Ok(Cow::Owned(s)),
+                _ => Err("Key in object structure must evaluate to a string".into()),
+            },
+        }
+    }
+
+    /// An object constructor built straight into the arena: `mark` began
+    /// it there, each pair's value is added as it is evaluated, and a
+    /// failing pair drops what was gathered.
+    pub(super) fn object_in_arena(
+        &mut self,
+        mark: ObjectMark,
+        pairs: &[(super::Node, super::Node)],
+        context: &Val,
+    ) -> Result<Val, String> {
+        let gathered = self.gather_pairs(pairs, context);
+        match (&mut self.values, gathered) {
+            (Values::Build(arena), Ok(())) => Ok(Val::Node(arena.finish_object(mark))),
+            (Values::Build(arena), Err(e)) => {
+                arena.discard_object(mark);
+                Err(e)
+            }
+            // `values` does not change during an evaluation: only a
+            // `Build` evaluator begins an object in the arena.
+            (Values::Read(_), gathered) => gathered.map(|()| Val::Undefined),
+        }
+    }
+
+    /// Evaluate `pairs` and add each defined one to the object being built.
+    fn gather_pairs(
+        &mut self,
+        pairs: &[(super::Node, super::Node)],
+        context: &Val,
+    ) -> Result<(), String> {
+        for (key, value) in pairs {
+            let key = self.object_key(key, context)?;
+            let value = match self.eval(value, context)? {
+                Val::Undefined => continue,
+                value @ (Val::Json(_) | Val::Node(_)) => value,
+                _ => return Err(super::FUNCTION_AS_OBJECT_VALUE.into()),
+            };
+            if let Values::Build(arena) = &mut self.values {
+                let id = Self::node_of(arena, value);
+                let key = arena.key(&key);
+                arena.push_field(key, id);
+            }
+        }
+        Ok(())
     }
 
     /// Call a built-in or a lambda. Built-ins work on JSON, except `$merge`

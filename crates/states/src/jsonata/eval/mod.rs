@@ -1,6 +1,5 @@
 //! Evaluate a [`Node`] tree against bindings.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -25,6 +24,8 @@ const MAX_EVAL_DEPTH: usize = 400;
 /// Most field steps a path may take to be followed by reference (a longer
 /// one is evaluated step by step).
 const MAX_REACH_STEPS: usize = 8;
+/// The error for a function given as an object constructor's value.
+const FUNCTION_AS_OBJECT_VALUE: &str = "functions cannot be object values";
 /// Most items a `[a..b]` range may produce.
 const MAX_RANGE_ITEMS: i64 = 1_000_000;
 
@@ -332,27 +333,21 @@ impl<'g, 'c> Evaluator<'g, 'c> {
                     }
                 }
             }
+            Node::Object(pairs) if let Values::Build(arena) = &mut self.values => {
+                let mark = arena.begin_object();
+                self.object_in_arena(mark, pairs, context)?
+            }
             Node::Object(pairs) => {
                 let mut fields = Vec::with_capacity(pairs.len());
                 for (key, value) in pairs {
-                    let key = match key {
-                        Node::Str(text) => Cow::Borrowed(text.as_str()),
-                        key => match self.eval_json(key, context)? {
-                            Val::Json(Value::String(s)) => Cow::Owned(s),
-                            _ => {
-                                return Err(
-                                    "Key in object structure must evaluate to a string".into()
-                                );
-                            }
-                        },
-                    };
+                    let key = self.object_key(key, context)?;
                     match self.eval(value, context)? {
                         Val::Undefined => {}
                         value @ (Val::Json(_) | Val::Node(_)) => fields.push((key, value)),
-                        _ => return Err("functions cannot be object values".into()),
+                        _ => return Err(FUNCTION_AS_OBJECT_VALUE.into()),
                     }
                 }
-                self.object(fields)
+                self.json_object(fields)
             }
         })
     }
