@@ -22,7 +22,7 @@ const MAX_CALL_DEPTH: usize = 100;
 /// Deepest evaluation recursion (long path chains nest to the left).
 const MAX_EVAL_DEPTH: usize = 400;
 /// Most field steps a path may take to be followed by reference (a longer
-/// one is evaluated step by step).
+/// one is evaluated step by step; finding each step walks down the path).
 const MAX_REACH_STEPS: usize = 8;
 /// The error for a function given as an object constructor's value.
 const FUNCTION_AS_OBJECT_VALUE: &str = "functions cannot be object values";
@@ -112,30 +112,27 @@ impl<'g, 'c> Evaluator<'g, 'c> {
     /// steps through objects, so `$states.input.id` copies only `id`.
     /// `None` when it is anything else (an array on the way maps the rest
     /// of the path over its items), which [`Evaluator::eval`] handles.
-    // Kept out of line: its step table would otherwise sit in the frame
-    // of every `eval`, which recurses.
-    #[inline(never)]
     fn reach(&self, node: &Node) -> Option<Reach<'_>> {
-        // The field steps, last first, down to the `$name` they start from.
-        let mut keys = [""; MAX_REACH_STEPS];
-        let mut count = 0;
+        // How many field steps lead down to the `$name` they start from.
+        let mut steps = 0;
         let mut at = node;
         let root = loop {
             match at {
                 Node::Var(name) if !name.is_empty() && name != "$" => break name.as_str(),
-                Node::Path(lhs, rhs) => {
-                    let (Node::Name(key), Some(slot)) = (rhs.as_ref(), keys.get_mut(count)) else {
-                        return None;
-                    };
-                    *slot = key.as_str();
-                    count += 1;
+                Node::Path(lhs, rhs) if matches!(rhs.as_ref(), Node::Name(_)) => {
+                    steps += 1;
                     at = lhs;
                 }
                 _ => return None,
             }
         };
+        if steps > MAX_REACH_STEPS {
+            return None;
+        }
         let mut reached = self.reach_name(root)?;
-        for key in keys.get(..count)?.iter().rev() {
+        // The first step is the innermost path: `steps - 1` levels down.
+        for depth in (0..steps).rev() {
+            let key = step_key(node, depth)?;
             reached = match reached {
                 Reach::States => match self.states.field(key) {
                     Some(StatesField::Node(id)) => Reach::Node(id),
@@ -143,7 +140,7 @@ impl<'g, 'c> Evaluator<'g, 'c> {
                     None => Reach::Undefined,
                 },
                 Reach::Value(Value::Object(map)) => {
-                    map.get(*key).map_or(Reach::Undefined, Reach::Value)
+                    map.get(key).map_or(Reach::Undefined, Reach::Value)
                 }
                 Reach::Value(Value::Array(_)) => return None,
                 Reach::Node(id) => {
@@ -401,6 +398,25 @@ impl<'g, 'c> Evaluator<'g, 'c> {
         self.frames.pop();
         self.calls -= 1;
         result
+    }
+}
+
+/// The field name of the path step `depth` levels below `node` (0: its
+/// own last step).
+fn step_key(node: &Node, depth: usize) -> Option<&str> {
+    let mut at = node;
+    for _ in 0..depth {
+        let Node::Path(lhs, _) = at else {
+            return None;
+        };
+        at = lhs;
+    }
+    match at {
+        Node::Path(_, rhs) => match rhs.as_ref() {
+            Node::Name(key) => Some(key.as_str()),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
