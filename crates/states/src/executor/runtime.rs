@@ -82,9 +82,13 @@ impl<'a> Runtime<'a> {
     }
 
     /// Wait `seconds` of specification time (scaled; no wait at scale 0).
+    ///
+    /// The timer is boxed: tokio's is large and cache-line aligned, and
+    /// held inline it would make every future that may wait (the run
+    /// loop's, for a Retry) as large and as aligned, paid by every state.
     pub(crate) async fn sleep(&self, seconds: f64) {
         if let Some(duration) = self.options.scaled(seconds) {
-            tokio::time::sleep(duration).await;
+            Box::pin(tokio::time::sleep(duration)).await;
         }
     }
 

@@ -164,7 +164,9 @@ async fn invoke(
         .tasks
         .invoke_in(&task.resource, arena, effective, &context);
     let result = match timeout.and_then(|t| rt.options.scaled(t)) {
-        Some(limit) => match tokio::time::timeout(limit, call).await {
+        // Boxed, as `Runtime::sleep`'s timer is: inline, tokio's timer
+        // would make every Task's future (and the run loop's) large.
+        Some(limit) => match Box::pin(tokio::time::timeout(limit, call)).await {
             Ok(result) => result,
             Err(_) => {
                 return Err(StatesError {
