@@ -233,6 +233,16 @@ fn evaluate(
     env: &Env<'_>,
 ) -> Result<NodeId, StatesError> {
     match node {
+        // Distinct keys: the object is built in place.
+        Node::Object(fields, shape) if shape.has_distinct_keys() => {
+            let slots = arena.reserve_fields(fields.len());
+            for (at, (name, node)) in fields.iter().enumerate() {
+                let value = evaluate(arena, node, input, env)?;
+                let key = shape.arena_key(arena, at, name);
+                arena.set_field(&slots, at, key, value);
+            }
+            Ok(arena.finish_fields(slots))
+        }
         Node::Object(fields, shape) => {
             let mark = arena.begin_object();
             for (at, (name, node)) in fields.iter().enumerate() {
@@ -247,24 +257,15 @@ fn evaluate(
                     }
                 }
             }
-            Ok(if shape.has_distinct_keys() {
-                arena.finish_object_distinct(mark)
-            } else {
-                arena.finish_object(mark)
-            })
+            Ok(arena.finish_object(mark))
         }
         Node::Array(items) => {
-            let mark = arena.begin_array();
-            for item in items {
-                match evaluate(arena, item, input, env) {
-                    Ok(value) => arena.push_item(value),
-                    Err(error) => {
-                        arena.discard_array(mark);
-                        return Err(error);
-                    }
-                }
+            let slots = arena.reserve_items(items.len());
+            for (at, item) in items.iter().enumerate() {
+                let value = evaluate(arena, item, input, env)?;
+                arena.set_item(&slots, at, value);
             }
-            Ok(arena.finish_array(mark))
+            Ok(arena.finish_items(slots))
         }
         Node::Literal { value, .. } => Ok(arena.import(value)),
         Node::InputPath {

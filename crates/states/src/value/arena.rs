@@ -189,16 +189,20 @@ impl Arena {
         self.overflowed = false;
     }
 
+    /// Add the constant nodes, in one copy each for the nodes and their
+    /// text bounds (every Map iteration's arena starts with them).
     fn push_constants(&mut self) {
-        for node in [
+        const NODES: [Node; CONSTANTS] = [
             Node::Null,
             Node::Bool(true),
             Node::Bool(false),
             Node::Object(Span::EMPTY),
             Node::Array(Span::EMPTY),
-        ] {
-            self.push(node);
-        }
+        ];
+        /// [`Arena::text_bound`] of each of `NODES`.
+        const BOUNDS: [u32; CONSTANTS] = [5, 5, 5, 2, 2];
+        self.nodes.extend_from_slice(&NODES);
+        self.bounds.extend_from_slice(&BOUNDS);
     }
 
     /// Report [`LimitExceeded`] past `limit` bytes from now on.
@@ -342,35 +346,5 @@ impl Arena {
     /// A number value.
     pub fn number(&mut self, number: Number) -> NodeId {
         self.push(Node::Number(number))
-    }
-
-    /// A copy of `id` from `other` (a branch's arena joining its parent's).
-    pub fn copy_from(&mut self, other: &Arena, id: NodeId) -> NodeId {
-        match other.node(id) {
-            Node::Null => NodeId::NULL,
-            Node::Bool(value) => NodeId::bool(value),
-            Node::Number(number) => self.number(number),
-            Node::String(span) => self.string(other.text_of(span)),
-            Node::Array(span) => {
-                let mark = self.begin_array();
-                for &item in other.items_of(span) {
-                    let copy = self.copy_from(other, item);
-                    self.push_item(copy);
-                }
-                self.finish_array(mark)
-            }
-            Node::Object(span) => {
-                let mark = self.begin_object();
-                for &(key, value) in other.fields_of(span) {
-                    let key = match key {
-                        Key::Static(text) => Key::Static(text),
-                        Key::Text(_) => self.key(other.key_text(key)),
-                    };
-                    let copy = self.copy_from(other, value);
-                    self.push_field(key, copy);
-                }
-                self.finish_object_distinct(mark)
-            }
-        }
     }
 }
