@@ -37,18 +37,19 @@ impl RunMachine for RunLoop {
         &self,
         rt: &'s Runtime<'s>,
         machine: &'s Machine,
-        (arena, input): (&'s mut Arena, NodeId),
+        (arena, input, began_at): (&'s mut Arena, NodeId, Option<DateTime<Utc>>),
         variables: Variables,
         cursor: &'s mut Cursor,
+        last_exit: Option<&'s mut LastExit>,
     ) -> Branch<'s, Result<NodeId, StatesError>> {
         run_machine(
             rt,
             machine,
             arena,
-            (input, None, None),
+            (input, None, began_at),
             variables,
             cursor,
-            None,
+            last_exit,
         )
     }
 }

@@ -109,16 +109,26 @@ impl<'a> Runtime<'a> {
     }
 
     /// Run a branch or an item processor from its start state to its end
-    /// on `input`, a value of `arena`.
+    /// on `input`, a value of `arena`; its first state enters at
+    /// `began_at` when the caller has just read the time (and awaits
+    /// nothing before the run), and `last_exit` receives the last state's
+    /// exit.
     pub(crate) fn run_branch<'s>(
         &'s self,
         machine: &'s Machine,
-        (arena, input): (&'s mut Arena, NodeId),
+        (arena, input, began_at): (&'s mut Arena, NodeId, Option<DateTime<Utc>>),
         variables: Variables,
         cursor: &'s mut Cursor,
+        last_exit: Option<&'s mut LastExit>,
     ) -> Branch<'s, Result<NodeId, StatesError>> {
-        self.machines
-            .run(self, machine, (arena, input), variables, cursor)
+        self.machines.run(
+            self,
+            machine,
+            (arena, input, began_at),
+            variables,
+            cursor,
+            last_exit,
+        )
     }
 }
 
@@ -127,13 +137,15 @@ impl<'a> Runtime<'a> {
 /// the states never import the loop that calls them.
 pub(crate) trait RunMachine: Sync {
     /// Run `machine` from its start state to its end on `input`, a value of
-    /// `arena`. Boxed (and `Send`) because a run may start runs of its own.
+    /// `arena`, as [`Runtime::run_branch`] describes. Boxed (and `Send`)
+    /// because a run may start runs of its own.
     fn run<'s>(
         &self,
         rt: &'s Runtime<'s>,
         machine: &'s Machine,
-        input: (&'s mut Arena, NodeId),
+        input: (&'s mut Arena, NodeId, Option<DateTime<Utc>>),
         variables: Variables,
         cursor: &'s mut Cursor,
+        last_exit: Option<&'s mut LastExit>,
     ) -> Branch<'s, Result<NodeId, StatesError>>;
 }

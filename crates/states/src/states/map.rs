@@ -17,7 +17,7 @@ use crate::executor::attempt::{Attempt, Outcome};
 use crate::executor::env::MapItem;
 use crate::executor::io;
 use crate::executor::join::{Branch, join_all};
-use crate::executor::runtime::Runtime;
+use crate::executor::runtime::{LastExit, Runtime};
 use crate::history::{self, Cursor, EventType, Fields};
 use crate::value::{Arena, Kind, NodeId};
 
@@ -116,7 +116,7 @@ pub(super) async fn run<'d>(
         })
         .sum::<usize>();
     rt.history.reserve(inputs.len().saturating_mul(per_item));
-    rt.history.reserve_kept(inputs.len());
+    let first_slot = rt.history.reserve_kept(inputs.len());
     // Without MaxConcurrency every iteration may run at once: no permits.
     let permits = limits
         .max_concurrency
@@ -136,7 +136,9 @@ pub(super) async fn run<'d>(
         .map(
             |(index, item_input)| -> Branch<'_, (Result<NodeId, StatesError>, Cursor)> {
                 Box::pin(async move {
-                    let mut own = rt.history.keep(rt.iteration_arena());
+                    let slot =
+                        first_slot.and_then(|first| first.checked_add(u32::try_from(index).ok()?));
+                    let mut own = rt.history.keep_in(rt.iteration_arena(), slot);
                     let mut item_cursor = Cursor::branch_in(start, &own);
                     let _permit = match permits {
                         Some(permits) => match permits.acquire().await {
@@ -155,28 +157,39 @@ pub(super) async fn run<'d>(
                         name: name.clone(),
                         index,
                     };
-                    rt.record(
+                    // The processor's first state enters when the
+                    // iteration starts, and the iteration ends when its
+                    // last state exits: nothing is awaited in between.
+                    let started_at = crate::clock::now();
+                    rt.record_at(
                         &mut item_cursor,
                         EventType::MapIterationStarted,
                         details("mapIterationStartedEventDetails"),
+                        started_at,
                     );
                     let own: &mut Arena = &mut own;
                     let own_input = {
                         let parent = parent.lock().unwrap_or_else(PoisonError::into_inner);
                         own.copy_from(&parent, item_input)
                     };
+                    let mut last_exit = LastExit::default();
                     let result = rt
                         .run_branch(
                             processor,
-                            (&mut *own, own_input),
+                            (&mut *own, own_input, Some(started_at)),
                             variables.clone(),
                             &mut item_cursor,
+                            Some(&mut last_exit),
                         )
                         .await
                         .map(|output| {
                             let mut parent = parent.lock().unwrap_or_else(PoisonError::into_inner);
                             parent.copy_from(own, output)
                         });
+                    let ended_at = match (&result, last_exit.at) {
+                        (Ok(_), Some(exited_at)) => exited_at,
+                        _ => crate::clock::now(),
+                    };
                     let (event, key) = match result {
                         Ok(_) => (
                             EventType::MapIterationSucceeded,
@@ -187,7 +200,7 @@ pub(super) async fn run<'d>(
                             "mapIterationFailedEventDetails",
                         ),
                     };
-                    rt.record(&mut item_cursor, event, details(key));
+                    rt.record_at(&mut item_cursor, event, details(key), ended_at);
                     (result, item_cursor)
                 })
             },

@@ -57,9 +57,10 @@ pub(super) async fn run<'d>(
                 let output = rt
                     .run_branch(
                         branch,
-                        (&mut own, branch_input),
+                        (&mut own, branch_input, None),
                         variables.clone(),
                         &mut branch_cursor,
+                        None,
                     )
                     .await?;
                 Ok((own, output, branch_cursor))
