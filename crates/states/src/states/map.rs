@@ -130,23 +130,23 @@ pub(super) async fn run<'d>(
     // lock is held only for those copies, never across an await.
     let parent_arena = Mutex::new(&mut *arena);
     let parent = &parent_arena;
-    let iterations: Vec<Branch<'_, (Result<NodeId, StatesError>, Cursor)>> = inputs
+    let iterations: Vec<Branch<'_, (Result<NodeId, StatesError>, u64)>> = inputs
         .into_iter()
         .enumerate()
         .map(
-            |(index, item_input)| -> Branch<'_, (Result<NodeId, StatesError>, Cursor)> {
+            |(index, item_input)| -> Branch<'_, (Result<NodeId, StatesError>, u64)> {
                 Box::pin(async move {
                     let slot =
                         first_slot.and_then(|first| first.checked_add(u32::try_from(index).ok()?));
                     let mut own = rt.history.keep_in(rt.iteration_arena(), slot);
-                    let mut item_cursor = Cursor::branch_in(start, &own);
+                    let mut item_cursor = rt.history.buffered_branch(start, &own, per_item);
                     let _permit = match permits {
                         Some(permits) => match permits.acquire().await {
                             Ok(permit) => Some(permit),
                             Err(_) => {
                                 return (
                                     Err(StatesError::runtime("Map concurrency limiter closed")),
-                                    item_cursor,
+                                    item_cursor.last,
                                 );
                             }
                         },
@@ -201,14 +201,14 @@ pub(super) async fn run<'d>(
                         ),
                     };
                     rt.record_at(&mut item_cursor, event, details(key), ended_at);
-                    (result, item_cursor)
+                    (result, item_cursor.last)
                 })
             },
         )
         .collect();
     let results = join_all(iterations).await;
     rt.history.join(cursor);
-    if let Some(last) = results.iter().map(|(_, c)| c.last).max() {
+    if let Some(last) = results.iter().map(|(_, last)| *last).max() {
         cursor.last = last;
     }
     let total = results.len();
@@ -344,6 +344,36 @@ mod tests {
         assert_eq!(
             payloads,
             expected.map(|(f, t)| (f.to_owned(), t.to_owned())).to_vec()
+        );
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn interleaved_iterations_leave_the_history_in_id_order() -> Result<(), String> {
+        // The run loop yields every 16 states, so iterations of 20 states
+        // interleave: each keeps its events until it ends.
+        let mut states = serde_json::Map::new();
+        for i in 0..20 {
+            let state = match i {
+                19 => json!({"Type": "Pass", "End": true}),
+                _ => json!({"Type": "Pass", "Next": format!("P{}", i + 1)}),
+            };
+            states.insert(format!("P{i}"), state);
+        }
+        let def = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+            "ItemProcessor": {"StartAt": "P0", "States": states}}}});
+        let execution = run(def, json!([1, 2, 3])).await?;
+        assert_eq!(execution.status, crate::ExecutionStatus::Succeeded);
+        let ids: Vec<u64> = execution.history.iter().map(|event| event.id).collect();
+        assert_eq!(ids, (1..=ids.len() as u64).collect::<Vec<_>>());
+        // Each iteration's events chain from its own, so the iterations
+        // did interleave: some event follows one that is not just before it.
+        assert!(
+            execution
+                .history
+                .iter()
+                .any(|event| event.previous_event_id + 1 < event.id
+                    && event.event_type == crate::EventType::PassStateEntered)
         );
         Ok(())
     }
