@@ -68,36 +68,6 @@ pub enum EventType {
     MapIterationAborted,
 }
 
-impl EventType {
-    /// The `<Type>StateEntered` event of a state type name (`Task`, `Pass` ...).
-    pub(crate) fn entered(state_type: &str) -> EventType {
-        match state_type {
-            "Task" => EventType::TaskStateEntered,
-            "Choice" => EventType::ChoiceStateEntered,
-            "Wait" => EventType::WaitStateEntered,
-            "Succeed" => EventType::SucceedStateEntered,
-            "Fail" => EventType::FailStateEntered,
-            "Parallel" => EventType::ParallelStateEntered,
-            "Map" => EventType::MapStateEntered,
-            _ => EventType::PassStateEntered,
-        }
-    }
-
-    /// The `<Type>StateExited` event of a state type name; `None` for Fail.
-    pub(crate) fn exited(state_type: &str) -> Option<EventType> {
-        Some(match state_type {
-            "Task" => EventType::TaskStateExited,
-            "Choice" => EventType::ChoiceStateExited,
-            "Wait" => EventType::WaitStateExited,
-            "Succeed" => EventType::SucceedStateExited,
-            "Parallel" => EventType::ParallelStateExited,
-            "Map" => EventType::MapStateExited,
-            "Pass" => EventType::PassStateExited,
-            _ => return None,
-        })
-    }
-}
-
 /// One entry of an execution's history, shaped like AWS's `HistoryEvent`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -14,7 +14,7 @@ use crate::errors::{
     STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD, STATES_QUERY_EVALUATION_ERROR, StatesError,
 };
 use crate::executor::attempt::{Attempt, Outcome};
-use crate::executor::env::MapItem;
+use crate::executor::env::{MapItem, branch_variables};
 use crate::executor::io;
 use crate::executor::join::{Branch, join_all};
 use crate::executor::runtime::{LastExit, Runtime};
@@ -177,7 +177,7 @@ pub(super) async fn run<'d>(
                         .run_branch(
                             processor,
                             (&mut *own, own_input, Some(started_at)),
-                            variables.clone(),
+                            branch_variables(variables),
                             &mut item_cursor,
                             Some(&mut last_exit),
                         )

@@ -7,6 +7,7 @@ use serde_json::json;
 use crate::definition::{ParallelState, State};
 use crate::errors::StatesError;
 use crate::executor::attempt::{Attempt, Outcome};
+use crate::executor::env::branch_variables;
 use crate::executor::io;
 use crate::executor::join::{Branch, try_join_all};
 use crate::executor::runtime::Runtime;
@@ -58,7 +59,7 @@ pub(super) async fn run<'d>(
                     .run_branch(
                         branch,
                         (&mut own, branch_input, None),
-                        variables.clone(),
+                        branch_variables(variables),
                         &mut branch_cursor,
                         None,
                     )
