@@ -32,20 +32,26 @@ pub(super) async fn run<'d>(
         Some(template) => io::payload_template(arena, template, effective, ctx)?,
         None => effective,
     };
-    let timeout = seconds_field(
-        "TimeoutSeconds",
-        task.timeout_seconds.as_ref(),
-        task.timeout_seconds_path.as_deref(),
-        (arena, input),
-        ctx,
-    )?;
-    let heartbeat = seconds_field(
-        "HeartbeatSeconds",
-        task.heartbeat_seconds.as_ref(),
-        task.heartbeat_seconds_path.as_deref(),
-        (arena, input),
-        ctx,
-    )?;
+    let timeout = match (&task.timeout_seconds, &task.timeout_seconds_path) {
+        (None, None) => None,
+        (literal, path) => seconds_field(
+            "TimeoutSeconds",
+            literal.as_ref(),
+            path.as_deref(),
+            (arena, input),
+            ctx,
+        )?,
+    };
+    let heartbeat = match (&task.heartbeat_seconds, &task.heartbeat_seconds_path) {
+        (None, None) => None,
+        (literal, path) => seconds_field(
+            "HeartbeatSeconds",
+            literal.as_ref(),
+            path.as_deref(),
+            (arena, input),
+            ctx,
+        )?,
+    };
     let scheduled = Scheduled {
         parameters: effective,
         timeout,
