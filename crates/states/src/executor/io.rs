@@ -104,6 +104,7 @@ pub(crate) fn intrinsic(
 }
 
 /// `InputPath`: absent → the whole input, `null` → `{}`.
+#[inline] // the field is mostly absent: no call then
 pub(crate) fn apply_input_path(
     arena: &mut Arena,
     field: Option<&Value>,
@@ -118,6 +119,7 @@ pub(crate) fn apply_input_path(
 }
 
 /// `OutputPath`: absent → the whole output, `null` → `{}`.
+#[inline] // the field is mostly absent: no call then
 pub(crate) fn apply_output_path(
     arena: &mut Arena,
     field: Option<&Value>,
@@ -134,6 +136,7 @@ pub(crate) fn apply_output_path(
 /// `ResultPath`: absent → the result replaces the input, `null` → the
 /// input passes through unchanged, a path → the result is written there
 /// (into a new value: `input` does not change).
+#[inline] // the field is mostly absent: no call then
 pub(crate) fn apply_result_path(
     arena: &mut Arena,
     field: Option<&Value>,
@@ -153,6 +156,7 @@ pub(crate) fn apply_result_path(
 
 /// [`apply_result_path`] for a state's `ResultPath`, with the path parsed
 /// once for the definition.
+#[inline] // the field is mostly absent: no call then
 pub(crate) fn apply_state_result_path(
     arena: &mut Arena,
     results: &ResultFields,
@@ -196,15 +200,26 @@ fn write_result(
 
 /// `Assign`: evaluate the template against `source` (the state's result,
 /// or its input for Choice and Wait) into the variables to set.
+#[inline] // `Assign` is mostly absent: no call then
 pub(crate) fn assign(
     arena: &mut Arena,
     template: Option<&Template>,
     source: NodeId,
     env: &Env<'_>,
 ) -> Result<Option<Map<String, Value>>, StatesError> {
-    let Some(template) = template else {
-        return Ok(None);
-    };
+    match template {
+        Some(template) => assign_object(arena, template, source, env),
+        None => Ok(None),
+    }
+}
+
+/// [`assign`] of a present template.
+fn assign_object(
+    arena: &mut Arena,
+    template: &Template,
+    source: NodeId,
+    env: &Env<'_>,
+) -> Result<Option<Map<String, Value>>, StatesError> {
     let assigned = payload_template(arena, template, source, env)?;
     match arena.get(assigned).to_value() {
         Value::Object(map) => Ok(Some(map)),
