@@ -30,7 +30,9 @@ pub(crate) use template::Template;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct Machine {
-    pub(crate) start_at: String,
+    /// Interned, as `Next` targets are: the run loop finds the start
+    /// state by the name's address too.
+    pub(crate) start_at: Name,
     pub(crate) states: States,
     #[serde(default)]
     pub(crate) timeout_seconds: Option<Value>,
