@@ -163,7 +163,7 @@ async fn invoke(
         state_name: attempt.name,
         execution_id: rt.info.id(),
         retry_count: attempt.retry_count,
-        context_object: ContextObject::lazy(attempt.context.clone()),
+        context_object: ContextObject::lazy(&attempt.context),
         timeout_seconds: timeout,
     };
     let call = rt
