@@ -33,6 +33,32 @@ impl Hasher for Fnv {
     }
 }
 
+/// A hasher for one machine word (the run loop finds the next state by
+/// the address of its interned name, [`crate::definition::States`]): one
+/// multiplication by 2^64 / φ, folded so that both the bucket's low bits
+/// and the tag's high bits depend on every bit of the word, instead of
+/// FNV's eight rounds. Other writes fall back to FNV-1a.
+#[derive(Default)]
+pub(crate) struct WordHash(Fnv);
+
+/// Builds [`WordHash`] hashers.
+pub(crate) type WordHashBuild = BuildHasherDefault<WordHash>;
+
+impl Hasher for WordHash {
+    fn finish(&self) -> u64 {
+        self.0.finish()
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.write(bytes);
+    }
+
+    fn write_usize(&mut self, word: usize) {
+        let product = (word as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = Fnv(product ^ product.rotate_left(32));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

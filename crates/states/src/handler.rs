@@ -69,25 +69,38 @@ pub struct TaskContext<'a> {
 /// a ready one.
 #[derive(Clone)]
 pub struct ContextObject<'a> {
-    lazy: LazyContext<'a>,
+    lazy: Lazy<'a>,
+}
+
+/// The attempt's own context object (borrowed, so a call copies nothing
+/// and what the handler builds, the attempt reuses), or a ready one.
+#[derive(Clone)]
+enum Lazy<'a> {
+    Attempt(&'a LazyContext<'a>),
+    Ready(LazyContext<'a>),
 }
 
 impl<'a> ContextObject<'a> {
     /// The context object of the attempt `lazy` describes, built on first read.
-    pub(crate) fn lazy(lazy: LazyContext<'a>) -> Self {
-        ContextObject { lazy }
+    pub(crate) fn lazy(lazy: &'a LazyContext<'a>) -> Self {
+        ContextObject {
+            lazy: Lazy::Attempt(lazy),
+        }
     }
 
     /// The context object as a [`Value`].
     pub fn get(&self) -> &Value {
-        self.lazy.get()
+        match &self.lazy {
+            Lazy::Attempt(lazy) => lazy.get(),
+            Lazy::Ready(lazy) => lazy.get(),
+        }
     }
 }
 
 impl From<Value> for ContextObject<'_> {
     fn from(value: Value) -> Self {
         ContextObject {
-            lazy: LazyContext::ready(value),
+            lazy: Lazy::Ready(LazyContext::ready(value)),
         }
     }
 }

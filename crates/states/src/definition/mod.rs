@@ -18,8 +18,8 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::fnv::FnvBuild;
-use crate::history::Name;
+use crate::fnv::{FnvBuild, WordHashBuild};
+use crate::history::{EventType, Name};
 use crate::jsonata::Expressions;
 
 pub(crate) use choice::{ChoiceRule, Comparison, Condition, Operand};
@@ -31,7 +31,9 @@ pub(crate) use template::Template;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct Machine {
-    pub(crate) start_at: String,
+    /// Interned, as `Next` targets are: the run loop finds the start
+    /// state by the name's address too.
+    pub(crate) start_at: Name,
     pub(crate) states: States,
     #[serde(default)]
     pub(crate) timeout_seconds: Option<Value>,
@@ -54,7 +56,7 @@ pub(crate) struct States {
     /// `Next`, `Default` and Catch targets are interned names too, so the
     /// run loop finds the next state by that address: hashing one word
     /// instead of the name's bytes, and no string comparison.
-    by_address: HashMap<usize, usize, FnvBuild>,
+    by_address: HashMap<usize, usize, WordHashBuild>,
 }
 
 impl States {
@@ -153,6 +155,34 @@ impl State {
             State::Parallel(_) => "Parallel",
             State::Map(_) => "Map",
         }
+    }
+
+    /// Its `<Type>StateEntered` event.
+    pub(crate) fn entered_event(&self) -> EventType {
+        match self {
+            State::Task(_) => EventType::TaskStateEntered,
+            State::Pass(_) => EventType::PassStateEntered,
+            State::Choice(_) => EventType::ChoiceStateEntered,
+            State::Wait(_) => EventType::WaitStateEntered,
+            State::Succeed(_) => EventType::SucceedStateEntered,
+            State::Fail(_) => EventType::FailStateEntered,
+            State::Parallel(_) => EventType::ParallelStateEntered,
+            State::Map(_) => EventType::MapStateEntered,
+        }
+    }
+
+    /// Its `<Type>StateExited` event; `None` for Fail, which has none.
+    pub(crate) fn exited_event(&self) -> Option<EventType> {
+        Some(match self {
+            State::Task(_) => EventType::TaskStateExited,
+            State::Pass(_) => EventType::PassStateExited,
+            State::Choice(_) => EventType::ChoiceStateExited,
+            State::Wait(_) => EventType::WaitStateExited,
+            State::Succeed(_) => EventType::SucceedStateExited,
+            State::Fail(_) => return None,
+            State::Parallel(_) => EventType::ParallelStateExited,
+            State::Map(_) => EventType::MapStateExited,
+        })
     }
 
     /// Retry and Catch rules, where the type has them.

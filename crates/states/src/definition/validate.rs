@@ -127,7 +127,7 @@ pub(crate) fn validate(
 fn validate_reachability(checker: &mut Checker<'_>, location: &str) {
     let machine = checker.machine;
     let mut seen = std::collections::HashSet::new();
-    let mut pending = vec![machine.start_at.as_str()];
+    let mut pending = vec![&*machine.start_at];
     let mut reaches_end = false;
     while let Some(name) = pending.pop() {
         if !seen.insert(name) {

@@ -62,6 +62,7 @@ impl<'d, O> Outcome<'d, O> {
     }
 
     /// Record the variables the state assigns.
+    #[inline] // mostly none, at every state
     pub(crate) fn with_assigned(mut self, assigned: Option<Variables>) -> Outcome<'d, O> {
         self.assigned = assigned.map(Box::new);
         self

@@ -13,6 +13,17 @@ use crate::value::{Arena, NodeId};
 /// or Parallel branch starts with a copy of its parent's variables).
 pub(crate) type Variables = Map<String, Value>;
 
+/// A Parallel branch's or Map iteration's copy of its parent's variables;
+/// a new empty map, cheaper to make than a copy of one, when there are
+/// none (as in most definitions).
+pub(crate) fn branch_variables(parent: &Variables) -> Variables {
+    if parent.is_empty() {
+        Variables::new()
+    } else {
+        parent.clone()
+    }
+}
+
 /// The item a Map state's `ItemSelector` is evaluated for: `$$.Map.Item.Index`
 /// and `$$.Map.Item.Value` (a value of the state's arena).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -104,6 +104,7 @@ pub(crate) fn intrinsic(
 }
 
 /// `InputPath`: absent → the whole input, `null` → `{}`.
+#[inline] // the field is mostly absent: no call then
 pub(crate) fn apply_input_path(
     arena: &mut Arena,
     field: Option<&Value>,
@@ -118,6 +119,7 @@ pub(crate) fn apply_input_path(
 }
 
 /// `OutputPath`: absent → the whole output, `null` → `{}`.
+#[inline] // the field is mostly absent: no call then
 pub(crate) fn apply_output_path(
     arena: &mut Arena,
     field: Option<&Value>,
@@ -134,6 +136,7 @@ pub(crate) fn apply_output_path(
 /// `ResultPath`: absent → the result replaces the input, `null` → the
 /// input passes through unchanged, a path → the result is written there
 /// (into a new value: `input` does not change).
+#[inline] // the field is mostly absent: no call then
 pub(crate) fn apply_result_path(
     arena: &mut Arena,
     field: Option<&Value>,
@@ -153,6 +156,7 @@ pub(crate) fn apply_result_path(
 
 /// [`apply_result_path`] for a state's `ResultPath`, with the path parsed
 /// once for the definition.
+#[inline] // the field is mostly absent: no call then
 pub(crate) fn apply_state_result_path(
     arena: &mut Arena,
     results: &ResultFields,
@@ -196,15 +200,26 @@ fn write_result(
 
 /// `Assign`: evaluate the template against `source` (the state's result,
 /// or its input for Choice and Wait) into the variables to set.
+#[inline] // `Assign` is mostly absent: no call then
 pub(crate) fn assign(
     arena: &mut Arena,
     template: Option<&Template>,
     source: NodeId,
     env: &Env<'_>,
 ) -> Result<Option<Map<String, Value>>, StatesError> {
-    let Some(template) = template else {
-        return Ok(None);
-    };
+    match template {
+        Some(template) => assign_object(arena, template, source, env),
+        None => Ok(None),
+    }
+}
+
+/// [`assign`] of a present template.
+fn assign_object(
+    arena: &mut Arena,
+    template: &Template,
+    source: NodeId,
+    env: &Env<'_>,
+) -> Result<Option<Map<String, Value>>, StatesError> {
     let assigned = payload_template(arena, template, source, env)?;
     match arena.get(assigned).to_value() {
         Value::Object(map) => Ok(Some(map)),
@@ -233,6 +248,16 @@ fn evaluate(
     env: &Env<'_>,
 ) -> Result<NodeId, StatesError> {
     match node {
+        // Distinct keys: the object is built in place.
+        Node::Object(fields, shape) if shape.has_distinct_keys() => {
+            let slots = arena.reserve_fields(fields.len());
+            for (at, (name, node)) in fields.iter().enumerate() {
+                let value = evaluate(arena, node, input, env)?;
+                let key = shape.arena_key(arena, at, name);
+                arena.set_field(&slots, at, key, value);
+            }
+            Ok(arena.finish_fields(slots))
+        }
         Node::Object(fields, shape) => {
             let mark = arena.begin_object();
             for (at, (name, node)) in fields.iter().enumerate() {
@@ -247,24 +272,15 @@ fn evaluate(
                     }
                 }
             }
-            Ok(if shape.has_distinct_keys() {
-                arena.finish_object_distinct(mark)
-            } else {
-                arena.finish_object(mark)
-            })
+            Ok(arena.finish_object(mark))
         }
         Node::Array(items) => {
-            let mark = arena.begin_array();
-            for item in items {
-                match evaluate(arena, item, input, env) {
-                    Ok(value) => arena.push_item(value),
-                    Err(error) => {
-                        arena.discard_array(mark);
-                        return Err(error);
-                    }
-                }
+            let slots = arena.reserve_items(items.len());
+            for (at, item) in items.iter().enumerate() {
+                let value = evaluate(arena, item, input, env)?;
+                arena.set_item(&slots, at, value);
             }
-            Ok(arena.finish_array(mark))
+            Ok(arena.finish_items(slots))
         }
         Node::Literal { value, .. } => Ok(arena.import(value)),
         Node::InputPath {

@@ -37,18 +37,19 @@ impl RunMachine for RunLoop {
         &self,
         rt: &'s Runtime<'s>,
         machine: &'s Machine,
-        (arena, input): (&'s mut Arena, NodeId),
+        (arena, input, began_at): (&'s mut Arena, NodeId, Option<DateTime<Utc>>),
         variables: Variables,
         cursor: &'s mut Cursor,
+        last_exit: Option<&'s mut LastExit>,
     ) -> Branch<'s, Result<NodeId, StatesError>> {
         run_machine(
             rt,
             machine,
             arena,
-            (input, None, None),
+            (input, None, began_at),
             variables,
             cursor,
-            None,
+            last_exit,
         )
     }
 }
@@ -141,14 +142,13 @@ async fn run_state<'s>(
 ) -> Result<(Outcome<'s>, Option<Payload>, Option<DateTime<Utc>>), StatesError> {
     // Events copy the name (an interned pointer); attempts borrow it.
     let name: &str = state_name;
-    let type_name = state.type_name();
     let input_payload = input_payload.unwrap_or_else(|| history::payload_of(cursor, arena, input));
     let jsonata = crate::definition::query_language::uses_jsonata(state, rt.default_jsonata);
     // `$$.State.EnteredTime` is the time of the StateEntered event.
     let entered_time = entered_at.unwrap_or_else(crate::clock::now);
     let entered_id = rt.record_at(
         cursor,
-        EventType::entered(type_name),
+        state.entered_event(),
         Fields::StateEntered {
             name: state_name.clone(),
             input: input_payload.clone(),
@@ -207,7 +207,7 @@ async fn run_state<'s>(
                     None if states::never_waits(state) => started_at,
                     None => crate::clock::now(),
                 };
-                if let Some(exited) = EventType::exited(type_name) {
+                if let Some(exited) = state.exited_event() {
                     let details = Fields::StateExited {
                         name: state_name.clone(),
                         output: payload.clone(),
@@ -229,7 +229,7 @@ async fn run_state<'s>(
         }
         if let Some(outcome) = catch(state, arena, input, &error, &attempt)? {
             // AWS closes a caught state with its Exited event too (carrying the Catch's Assign).
-            if let Some(exited) = EventType::exited(type_name) {
+            if let Some(exited) = state.exited_event() {
                 let details = Fields::StateExited {
                     name: state_name.clone(),
                     output: history::payload_of(cursor, arena, outcome.output),

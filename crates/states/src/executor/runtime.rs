@@ -82,9 +82,13 @@ impl<'a> Runtime<'a> {
     }
 
     /// Wait `seconds` of specification time (scaled; no wait at scale 0).
+    ///
+    /// The timer is boxed: tokio's is large and cache-line aligned, and
+    /// held inline it would make every future that may wait (the run
+    /// loop's, for a Retry) as large and as aligned, paid by every state.
     pub(crate) async fn sleep(&self, seconds: f64) {
         if let Some(duration) = self.options.scaled(seconds) {
-            tokio::time::sleep(duration).await;
+            Box::pin(tokio::time::sleep(duration)).await;
         }
     }
 
@@ -105,16 +109,26 @@ impl<'a> Runtime<'a> {
     }
 
     /// Run a branch or an item processor from its start state to its end
-    /// on `input`, a value of `arena`.
+    /// on `input`, a value of `arena`; its first state enters at
+    /// `began_at` when the caller has just read the time (and awaits
+    /// nothing before the run), and `last_exit` receives the last state's
+    /// exit.
     pub(crate) fn run_branch<'s>(
         &'s self,
         machine: &'s Machine,
-        (arena, input): (&'s mut Arena, NodeId),
+        (arena, input, began_at): (&'s mut Arena, NodeId, Option<DateTime<Utc>>),
         variables: Variables,
         cursor: &'s mut Cursor,
+        last_exit: Option<&'s mut LastExit>,
     ) -> Branch<'s, Result<NodeId, StatesError>> {
-        self.machines
-            .run(self, machine, (arena, input), variables, cursor)
+        self.machines.run(
+            self,
+            machine,
+            (arena, input, began_at),
+            variables,
+            cursor,
+            last_exit,
+        )
     }
 }
 
@@ -123,13 +137,15 @@ impl<'a> Runtime<'a> {
 /// the states never import the loop that calls them.
 pub(crate) trait RunMachine: Sync {
     /// Run `machine` from its start state to its end on `input`, a value of
-    /// `arena`. Boxed (and `Send`) because a run may start runs of its own.
+    /// `arena`, as [`Runtime::run_branch`] describes. Boxed (and `Send`)
+    /// because a run may start runs of its own.
     fn run<'s>(
         &self,
         rt: &'s Runtime<'s>,
         machine: &'s Machine,
-        input: (&'s mut Arena, NodeId),
+        input: (&'s mut Arena, NodeId, Option<DateTime<Utc>>),
         variables: Variables,
         cursor: &'s mut Cursor,
+        last_exit: Option<&'s mut LastExit>,
     ) -> Branch<'s, Result<NodeId, StatesError>>;
 }

@@ -39,28 +39,28 @@ pub(crate) struct KeptArena<'r> {
 }
 
 impl Recorder {
-    /// Keep `arena` with the history once its branch ends, in the slot
-    /// [`KeptArena::slot`] (none if the history holds too many to number
-    /// another: that branch's events then hold text).
-    pub(crate) fn keep(&self, arena: Arena) -> KeptArena<'_> {
-        let mut arenas = self.kept.lock();
-        let slot = u32::try_from(arenas.len()).ok();
-        if slot.is_some() {
-            arenas.push(None);
-        }
+    /// Slots for `arenas` more kept arenas, numbered from the one returned,
+    /// reserved at once so that each branch takes its own
+    /// ([`Recorder::keep_in`]) without locking the list or growing it by
+    /// doubling. `None` when the history holds too many to number them
+    /// (those branches' events then hold text).
+    pub(crate) fn reserve_kept(&self, arenas: usize) -> Option<u32> {
+        let mut kept = self.kept.lock();
+        let first = u32::try_from(kept.len()).ok()?;
+        let end = kept.len().checked_add(arenas)?;
+        u32::try_from(end).ok()?;
+        kept.resize_with(end, || None);
+        Some(first)
+    }
+
+    /// Keep `arena` with the history in `slot` (one [`Recorder::reserve_kept`]
+    /// gave) once its branch ends; without a slot it is freed then.
+    pub(crate) fn keep_in(&self, arena: Arena, slot: Option<u32>) -> KeptArena<'_> {
         KeptArena {
             recorder: self,
             slot,
             arena,
         }
-    }
-}
-
-impl Recorder {
-    /// Room for `arenas` more kept arenas, so that a Map over many items
-    /// does not grow the list by doubling (moving every arena each time).
-    pub(crate) fn reserve_kept(&self, arenas: usize) {
-        self.kept.lock().reserve(arenas);
     }
 }
 

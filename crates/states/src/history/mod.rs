@@ -1,5 +1,6 @@
 #![doc = include_str!("../../docs/history.md")]
 
+mod buffered;
 mod details;
 mod events;
 pub(crate) mod json_text;
@@ -7,7 +8,7 @@ mod kept;
 mod names;
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -67,36 +68,6 @@ pub enum EventType {
     MapIterationAborted,
 }
 
-impl EventType {
-    /// The `<Type>StateEntered` event of a state type name (`Task`, `Pass` ...).
-    pub(crate) fn entered(state_type: &str) -> EventType {
-        match state_type {
-            "Task" => EventType::TaskStateEntered,
-            "Choice" => EventType::ChoiceStateEntered,
-            "Wait" => EventType::WaitStateEntered,
-            "Succeed" => EventType::SucceedStateEntered,
-            "Fail" => EventType::FailStateEntered,
-            "Parallel" => EventType::ParallelStateEntered,
-            "Map" => EventType::MapStateEntered,
-            _ => EventType::PassStateEntered,
-        }
-    }
-
-    /// The `<Type>StateExited` event of a state type name; `None` for Fail.
-    pub(crate) fn exited(state_type: &str) -> Option<EventType> {
-        Some(match state_type {
-            "Task" => EventType::TaskStateExited,
-            "Choice" => EventType::ChoiceStateExited,
-            "Wait" => EventType::WaitStateExited,
-            "Succeed" => EventType::SucceedStateExited,
-            "Parallel" => EventType::ParallelStateExited,
-            "Map" => EventType::MapStateExited,
-            "Pass" => EventType::PassStateExited,
-            _ => return None,
-        })
-    }
-}
-
 /// One entry of an execution's history, shaped like AWS's `HistoryEvent`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -132,6 +103,9 @@ pub(crate) struct Cursor {
     own: Option<OwnEvents>,
     /// On a branch whose arena is kept with the history, its slot there.
     kept: Option<u32>,
+    /// On a branch whose events wait to be appended to the shared list
+    /// all at once ([`buffered::BufferedCursor`]), those events.
+    pending: Option<Vec<HistoryEvent>>,
 }
 
 /// The events the execution's main path recorded without locking.
@@ -152,6 +126,7 @@ impl Cursor {
             last,
             own: None,
             kept: None,
+            pending: None,
         }
     }
 
@@ -162,6 +137,7 @@ impl Cursor {
             last,
             own: None,
             kept: arena.slot(),
+            pending: None,
         }
     }
 }
@@ -175,6 +151,10 @@ pub(crate) struct Recorder {
     /// The id the next shared event gets (kept up to date only while
     /// branches run: [`Recorder::fork`] publishes the main path's count).
     next_id: AtomicU64,
+    /// Whether the shared list is in id order: a buffered branch
+    /// ([`buffered::BufferedCursor`]) appends its events when it ends, after those of
+    /// any branch that recorded later and ended first.
+    in_order: AtomicBool,
     /// The arenas of ended branches whose events hold their values' ids.
     kept: KeptArenas,
 }
@@ -184,6 +164,7 @@ impl Default for Recorder {
         Recorder {
             shared: Mutex::new(Vec::new()),
             next_id: AtomicU64::new(1),
+            in_order: AtomicBool::new(true),
             kept: KeptArenas::default(),
         }
     }
@@ -201,6 +182,7 @@ impl Recorder {
                 forked: false,
             }),
             kept: None,
+            pending: None,
         };
         (Recorder::default(), cursor)
     }
@@ -239,15 +221,19 @@ impl Recorder {
                 own.events.push(event(id));
                 id
             }
-            _ => {
-                let mut shared = self.lock_shared();
-                // Counted under the lock (so no atomic read-modify-write is
-                // needed), which also keeps the shared list in id order.
-                let id = self.next_id.load(Ordering::Relaxed);
-                self.next_id.store(id + 1, Ordering::Relaxed);
-                shared.push(event(id));
-                id
-            }
+            _ => match &mut cursor.pending {
+                Some(pending) => {
+                    let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+                    pending.push(event(id));
+                    id
+                }
+                None => {
+                    let mut shared = self.lock_shared();
+                    let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+                    self.append(&mut shared, event(id));
+                    id
+                }
+            },
         };
         cursor.last = id;
         id
@@ -322,19 +308,22 @@ impl Recorder {
     /// Every event recorded, the main path's (`main`) and the branches',
     /// in id order.
     pub(crate) fn into_events(self, main: Cursor) -> Vec<HistoryEvent> {
-        let shared = match self.shared.into_inner() {
+        let in_order = self.in_order.load(Ordering::Relaxed);
+        let mut events = match self.shared.into_inner() {
             Ok(events) => events,
             Err(poisoned) => poisoned.into_inner(),
         };
+        if !in_order {
+            events.sort_by_key(|event| event.id);
+        }
         let Some(own) = main.own else {
-            return shared;
+            return events;
         };
         // Everything the main path recorded before a fork was moved to the
         // shared list then, and everything it keeps came after the last join.
-        if shared.is_empty() {
+        if events.is_empty() {
             return own.events;
         }
-        let mut events = shared;
         events.extend(own.events);
         events
     }

@@ -14,10 +14,10 @@ use crate::errors::{
     STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD, STATES_QUERY_EVALUATION_ERROR, StatesError,
 };
 use crate::executor::attempt::{Attempt, Outcome};
-use crate::executor::env::MapItem;
+use crate::executor::env::{MapItem, branch_variables};
 use crate::executor::io;
 use crate::executor::join::{Branch, join_all};
-use crate::executor::runtime::Runtime;
+use crate::executor::runtime::{LastExit, Runtime};
 use crate::history::{self, Cursor, EventType, Fields};
 use crate::value::{Arena, Kind, NodeId};
 
@@ -116,7 +116,7 @@ pub(super) async fn run<'d>(
         })
         .sum::<usize>();
     rt.history.reserve(inputs.len().saturating_mul(per_item));
-    rt.history.reserve_kept(inputs.len());
+    let first_slot = rt.history.reserve_kept(inputs.len());
     // Without MaxConcurrency every iteration may run at once: no permits.
     let permits = limits
         .max_concurrency
@@ -130,21 +130,23 @@ pub(super) async fn run<'d>(
     // lock is held only for those copies, never across an await.
     let parent_arena = Mutex::new(&mut *arena);
     let parent = &parent_arena;
-    let iterations: Vec<Branch<'_, (Result<NodeId, StatesError>, Cursor)>> = inputs
+    let iterations: Vec<Branch<'_, (Result<NodeId, StatesError>, u64)>> = inputs
         .into_iter()
         .enumerate()
         .map(
-            |(index, item_input)| -> Branch<'_, (Result<NodeId, StatesError>, Cursor)> {
+            |(index, item_input)| -> Branch<'_, (Result<NodeId, StatesError>, u64)> {
                 Box::pin(async move {
-                    let mut own = rt.history.keep(rt.iteration_arena());
-                    let mut item_cursor = Cursor::branch_in(start, &own);
+                    let slot =
+                        first_slot.and_then(|first| first.checked_add(u32::try_from(index).ok()?));
+                    let mut own = rt.history.keep_in(rt.iteration_arena(), slot);
+                    let mut item_cursor = rt.history.buffered_branch(start, &own, per_item);
                     let _permit = match permits {
                         Some(permits) => match permits.acquire().await {
                             Ok(permit) => Some(permit),
                             Err(_) => {
                                 return (
                                     Err(StatesError::runtime("Map concurrency limiter closed")),
-                                    item_cursor,
+                                    item_cursor.last,
                                 );
                             }
                         },
@@ -155,28 +157,39 @@ pub(super) async fn run<'d>(
                         name: name.clone(),
                         index,
                     };
-                    rt.record(
+                    // The processor's first state enters when the
+                    // iteration starts, and the iteration ends when its
+                    // last state exits: nothing is awaited in between.
+                    let started_at = crate::clock::now();
+                    rt.record_at(
                         &mut item_cursor,
                         EventType::MapIterationStarted,
                         details("mapIterationStartedEventDetails"),
+                        started_at,
                     );
                     let own: &mut Arena = &mut own;
                     let own_input = {
                         let parent = parent.lock().unwrap_or_else(PoisonError::into_inner);
                         own.copy_from(&parent, item_input)
                     };
+                    let mut last_exit = LastExit::default();
                     let result = rt
                         .run_branch(
                             processor,
-                            (&mut *own, own_input),
-                            variables.clone(),
+                            (&mut *own, own_input, Some(started_at)),
+                            branch_variables(variables),
                             &mut item_cursor,
+                            Some(&mut last_exit),
                         )
                         .await
                         .map(|output| {
                             let mut parent = parent.lock().unwrap_or_else(PoisonError::into_inner);
                             parent.copy_from(own, output)
                         });
+                    let ended_at = match (&result, last_exit.at) {
+                        (Ok(_), Some(exited_at)) => exited_at,
+                        _ => crate::clock::now(),
+                    };
                     let (event, key) = match result {
                         Ok(_) => (
                             EventType::MapIterationSucceeded,
@@ -187,15 +200,15 @@ pub(super) async fn run<'d>(
                             "mapIterationFailedEventDetails",
                         ),
                     };
-                    rt.record(&mut item_cursor, event, details(key));
-                    (result, item_cursor)
+                    rt.record_at(&mut item_cursor, event, details(key), ended_at);
+                    (result, item_cursor.last)
                 })
             },
         )
         .collect();
     let results = join_all(iterations).await;
     rt.history.join(cursor);
-    if let Some(last) = results.iter().map(|(_, c)| c.last).max() {
+    if let Some(last) = results.iter().map(|(_, last)| *last).max() {
         cursor.last = last;
     }
     let total = results.len();
@@ -331,6 +344,36 @@ mod tests {
         assert_eq!(
             payloads,
             expected.map(|(f, t)| (f.to_owned(), t.to_owned())).to_vec()
+        );
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn interleaved_iterations_leave_the_history_in_id_order() -> Result<(), String> {
+        // The run loop yields every 16 states, so iterations of 20 states
+        // interleave: each keeps its events until it ends.
+        let mut states = serde_json::Map::new();
+        for i in 0..20 {
+            let state = match i {
+                19 => json!({"Type": "Pass", "End": true}),
+                _ => json!({"Type": "Pass", "Next": format!("P{}", i + 1)}),
+            };
+            states.insert(format!("P{i}"), state);
+        }
+        let def = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+            "ItemProcessor": {"StartAt": "P0", "States": states}}}});
+        let execution = run(def, json!([1, 2, 3])).await?;
+        assert_eq!(execution.status, crate::ExecutionStatus::Succeeded);
+        let ids: Vec<u64> = execution.history.iter().map(|event| event.id).collect();
+        assert_eq!(ids, (1..=ids.len() as u64).collect::<Vec<_>>());
+        // Each iteration's events chain from its own, so the iterations
+        // did interleave: some event follows one that is not just before it.
+        assert!(
+            execution
+                .history
+                .iter()
+                .any(|event| event.previous_event_id + 1 < event.id
+                    && event.event_type == crate::EventType::PassStateEntered)
         );
         Ok(())
     }

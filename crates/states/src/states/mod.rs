@@ -43,9 +43,14 @@ pub(crate) async fn act<'d>(
         State::Wait(wait) => wait::run(rt, state, wait, arena, input, attempt).await,
         State::Succeed(succeed) => succeed::run(succeed, arena, input, attempt),
         State::Fail(fail) => Err(fail::run(fail, arena, input, attempt)),
+        // Boxed: their futures are the largest, and inline they would make
+        // this one, and so every state's run in the loop, as large.
         State::Parallel(parallel) => {
-            parallel::run(rt, state, parallel, arena, input, attempt, cursor).await
+            Box::pin(parallel::run(
+                rt, state, parallel, arena, input, attempt, cursor,
+            ))
+            .await
         }
-        State::Map(map) => map::run(rt, state, map, arena, input, attempt, cursor).await,
+        State::Map(map) => Box::pin(map::run(rt, state, map, arena, input, attempt, cursor)).await,
     }
 }

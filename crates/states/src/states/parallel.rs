@@ -7,6 +7,7 @@ use serde_json::json;
 use crate::definition::{ParallelState, State};
 use crate::errors::StatesError;
 use crate::executor::attempt::{Attempt, Outcome};
+use crate::executor::env::branch_variables;
 use crate::executor::io;
 use crate::executor::join::{Branch, try_join_all};
 use crate::executor::runtime::Runtime;
@@ -57,9 +58,10 @@ pub(super) async fn run<'d>(
                 let output = rt
                     .run_branch(
                         branch,
-                        (&mut own, branch_input),
-                        variables.clone(),
+                        (&mut own, branch_input, None),
+                        branch_variables(variables),
                         &mut branch_cursor,
+                        None,
                     )
                     .await?;
                 Ok((own, output, branch_cursor))

@@ -32,20 +32,26 @@ pub(super) async fn run<'d>(
         Some(template) => io::payload_template(arena, template, effective, ctx)?,
         None => effective,
     };
-    let timeout = seconds_field(
-        "TimeoutSeconds",
-        task.timeout_seconds.as_ref(),
-        task.timeout_seconds_path.as_deref(),
-        (arena, input),
-        ctx,
-    )?;
-    let heartbeat = seconds_field(
-        "HeartbeatSeconds",
-        task.heartbeat_seconds.as_ref(),
-        task.heartbeat_seconds_path.as_deref(),
-        (arena, input),
-        ctx,
-    )?;
+    let timeout = match (&task.timeout_seconds, &task.timeout_seconds_path) {
+        (None, None) => None,
+        (literal, path) => seconds_field(
+            "TimeoutSeconds",
+            literal.as_ref(),
+            path.as_deref(),
+            (arena, input),
+            ctx,
+        )?,
+    };
+    let heartbeat = match (&task.heartbeat_seconds, &task.heartbeat_seconds_path) {
+        (None, None) => None,
+        (literal, path) => seconds_field(
+            "HeartbeatSeconds",
+            literal.as_ref(),
+            path.as_deref(),
+            (arena, input),
+            ctx,
+        )?,
+    };
     let scheduled = Scheduled {
         parameters: effective,
         timeout,
@@ -161,14 +167,16 @@ async fn invoke(
         state_name: attempt.name,
         execution_id: rt.info.id(),
         retry_count: attempt.retry_count,
-        context_object: ContextObject::lazy(attempt.context.clone()),
+        context_object: ContextObject::lazy(&attempt.context),
         timeout_seconds: timeout,
     };
     let call = rt
         .tasks
         .invoke_in(&task.resource, arena, effective, &context);
     let result = match timeout.and_then(|t| rt.options.scaled(t)) {
-        Some(limit) => match tokio::time::timeout(limit, call).await {
+        // Boxed, as `Runtime::sleep`'s timer is: inline, tokio's timer
+        // would make every Task's future (and the run loop's) large.
+        Some(limit) => match Box::pin(tokio::time::timeout(limit, call)).await {
             Ok(result) => result,
             Err(_) => {
                 return Err(StatesError {

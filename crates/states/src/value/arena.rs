@@ -110,16 +110,24 @@ pub struct LimitExceeded {
     pub limit: usize,
 }
 
+/// A node and a bound on the length of its JSON text (saturating):
+/// checking a payload against AWS's size limit reads one number instead of
+/// walking the value. Shared children count once per use, as in the text.
+/// Kept side by side, so that adding a node is one push and a new arena
+/// allocates one table for both.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Entry {
+    node: Node,
+    bound: u32,
+}
+
 /// The values of one execution (or of one Parallel branch or Map iteration,
 /// whose futures run apart from their parent's). Nodes are only added;
 /// [`Arena::clear`] empties it for the next execution and keeps its memory.
 #[derive(Debug, Clone)]
 pub struct Arena {
-    pub(super) nodes: Vec<Node>,
-    /// For each node, a bound on the length of its JSON text (saturating):
-    /// checking a payload against AWS's size limit reads one number instead
-    /// of walking the value. Shared children count once per use, as in the text.
-    pub(super) bounds: Vec<u32>,
+    /// The nodes, each with its text bound.
+    pub(super) nodes: Vec<Entry>,
     pub(super) fields: Vec<(Key, NodeId)>,
     pub(super) items: Vec<NodeId>,
     pub(super) text: String,
@@ -137,7 +145,6 @@ impl Arena {
     pub fn with_limit(limit: usize) -> Arena {
         let mut arena = Arena {
             nodes: Vec::with_capacity(INITIAL_NODES),
-            bounds: Vec::with_capacity(INITIAL_NODES),
             fields: Vec::with_capacity(INITIAL_NODES),
             items: Vec::with_capacity(INITIAL_NODES / 4),
             text: String::with_capacity(INITIAL_NODES * 4),
@@ -157,7 +164,6 @@ impl Arena {
     pub(crate) fn small(limit: usize) -> Arena {
         let mut arena = Arena {
             nodes: Vec::with_capacity(SMALL_NODES),
-            bounds: Vec::with_capacity(SMALL_NODES),
             fields: Vec::with_capacity(SMALL_NODES / 2),
             items: Vec::new(),
             text: String::with_capacity(SMALL_NODES * 2),
@@ -175,12 +181,10 @@ impl Arena {
     pub fn clear(&mut self) {
         if self.nodes.len() < CONSTANTS {
             self.nodes.clear();
-            self.bounds.clear();
             self.push_constants();
         }
         // The constants come first and refer to no table.
         self.nodes.truncate(CONSTANTS);
-        self.bounds.truncate(CONSTANTS);
         self.fields.clear();
         self.items.clear();
         self.text.clear();
@@ -189,16 +193,20 @@ impl Arena {
         self.overflowed = false;
     }
 
+    /// Add the constant nodes with their text bounds ([`Arena::text_bound`]),
+    /// in one copy (every Map iteration's arena starts with them).
     fn push_constants(&mut self) {
-        for node in [
-            Node::Null,
-            Node::Bool(true),
-            Node::Bool(false),
-            Node::Object(Span::EMPTY),
-            Node::Array(Span::EMPTY),
-        ] {
-            self.push(node);
+        const fn entry(node: Node, bound: u32) -> Entry {
+            Entry { node, bound }
         }
+        const ENTRIES: [Entry; CONSTANTS] = [
+            entry(Node::Null, 5),
+            entry(Node::Bool(true), 5),
+            entry(Node::Bool(false), 5),
+            entry(Node::Object(Span::EMPTY), 2),
+            entry(Node::Array(Span::EMPTY), 2),
+        ];
+        self.nodes.extend_from_slice(&ENTRIES);
     }
 
     /// Report [`LimitExceeded`] past `limit` bytes from now on.
@@ -208,7 +216,7 @@ impl Arena {
 
     /// Bytes held by the values (not counting spare capacity).
     pub fn bytes_used(&self) -> usize {
-        self.nodes.len() * (size_of::<Node>() + size_of::<u32>())
+        self.nodes.len() * size_of::<Entry>()
             + self.fields.len() * size_of::<(Key, NodeId)>()
             + self.items.len() * size_of::<NodeId>()
             + self.text.len()
@@ -232,15 +240,16 @@ impl Arena {
 
     /// The node `id` (`null` for an id this arena did not make).
     pub(super) fn node(&self, id: NodeId) -> Node {
-        self.nodes.get(id.0 as usize).copied().unwrap_or(Node::Null)
+        self.nodes
+            .get(id.0 as usize)
+            .map_or(Node::Null, |entry| entry.node)
     }
 
     /// Add `node` and return its id.
     pub(super) fn push(&mut self, node: Node) -> NodeId {
         let id = self.index(self.nodes.len());
         let bound = self.text_bound(node);
-        self.nodes.push(node);
-        self.bounds.push(bound);
+        self.nodes.push(Entry { node, bound });
         NodeId(id)
     }
 
@@ -271,7 +280,9 @@ impl Arena {
 
     /// The text bound of the value `id` ([`Arena::text_bound`]).
     pub(super) fn bound_of(&self, id: NodeId) -> u32 {
-        self.bounds.get(id.0 as usize).copied().unwrap_or(u32::MAX)
+        self.nodes
+            .get(id.0 as usize)
+            .map_or(u32::MAX, |entry| entry.bound)
     }
 
     /// `at` as a table index, noting an overflow past `u32`.
@@ -342,35 +353,5 @@ impl Arena {
     /// A number value.
     pub fn number(&mut self, number: Number) -> NodeId {
         self.push(Node::Number(number))
-    }
-
-    /// A copy of `id` from `other` (a branch's arena joining its parent's).
-    pub fn copy_from(&mut self, other: &Arena, id: NodeId) -> NodeId {
-        match other.node(id) {
-            Node::Null => NodeId::NULL,
-            Node::Bool(value) => NodeId::bool(value),
-            Node::Number(number) => self.number(number),
-            Node::String(span) => self.string(other.text_of(span)),
-            Node::Array(span) => {
-                let mark = self.begin_array();
-                for &item in other.items_of(span) {
-                    let copy = self.copy_from(other, item);
-                    self.push_item(copy);
-                }
-                self.finish_array(mark)
-            }
-            Node::Object(span) => {
-                let mark = self.begin_object();
-                for &(key, value) in other.fields_of(span) {
-                    let key = match key {
-                        Key::Static(text) => Key::Static(text),
-                        Key::Text(_) => self.key(other.key_text(key)),
-                    };
-                    let copy = self.copy_from(other, value);
-                    self.push_field(key, copy);
-                }
-                self.finish_object_distinct(mark)
-            }
-        }
     }
 }

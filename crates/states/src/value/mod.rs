@@ -27,6 +27,7 @@
 mod arena;
 mod build;
 mod document;
+mod in_place;
 mod number;
 mod serde_impls;
 mod spare;

@@ -79,23 +79,24 @@ impl Arena {
             Value::Bool(value) => NodeId::bool(*value),
             Value::Number(number) => self.number(Number::from(number)),
             Value::String(text) => self.string(text),
+            // Sizes known: built in place (`in_place.rs`).
             Value::Array(items) => {
-                let mark = self.begin_array();
-                for item in items {
+                let slots = self.reserve_items(items.len());
+                for (at, item) in items.iter().enumerate() {
                     let id = self.import(item);
-                    self.push_item(id);
+                    self.set_item(&slots, at, id);
                 }
-                self.finish_array(mark)
+                self.finish_items(slots)
             }
             Value::Object(map) => {
-                let mark = self.begin_object();
-                for (key, item) in map {
+                // A serde_json map's keys are distinct.
+                let slots = self.reserve_fields(map.len());
+                for (at, (key, item)) in map.iter().enumerate() {
                     let key = self.key(key);
                     let id = self.import(item);
-                    self.push_field(key, id);
+                    self.set_field(&slots, at, key, id);
                 }
-                // A serde_json map's keys are distinct.
-                self.finish_object_distinct(mark)
+                self.finish_fields(slots)
             }
         }
     }

@@ -4,7 +4,7 @@
 
 use std::cell::RefCell;
 
-use super::arena::{Arena, DEFAULT_LIMIT_BYTES, Key, Node, NodeId};
+use super::arena::{Arena, DEFAULT_LIMIT_BYTES, Entry, Key, NodeId};
 
 impl Default for Arena {
     fn default() -> Self {
@@ -28,7 +28,7 @@ thread_local! {
 impl Drop for Arena {
     /// Keep the tables for the thread's next arena, when they are small.
     fn drop(&mut self) {
-        let capacity = self.nodes.capacity() * (size_of::<Node>() + size_of::<u32>())
+        let capacity = self.nodes.capacity() * size_of::<Entry>()
             + self.fields.capacity() * size_of::<(Key, NodeId)>()
             + self.items.capacity() * size_of::<NodeId>()
             + self.text.capacity();
@@ -75,7 +75,6 @@ impl Arena {
     pub(crate) fn without_tables() -> Arena {
         Arena {
             nodes: Vec::new(),
-            bounds: Vec::new(),
             fields: Vec::new(),
             items: Vec::new(),
             text: String::new(),

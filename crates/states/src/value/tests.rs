@@ -351,3 +351,33 @@ fn the_text_bound_counts_a_shared_value_once_per_use() {
     assert!(arena.get(value).text_longer_than(text.len() - 1));
     assert!(!arena.get(value).text_longer_than(text.len()));
 }
+
+#[test]
+fn the_constants_have_the_text_bounds_of_their_nodes() {
+    let mut arena = Arena::small(DEFAULT_LIMIT_BYTES);
+    let constants = [
+        NodeId::NULL,
+        NodeId::TRUE,
+        NodeId::FALSE,
+        NodeId::EMPTY_OBJECT,
+        NodeId::EMPTY_ARRAY,
+    ];
+    for id in constants {
+        let again = arena.push(arena.node(id));
+        assert_eq!(arena.bound_of(id), arena.bound_of(again));
+    }
+}
+
+#[test]
+fn copies_and_imports_of_nested_values_read_the_same() {
+    let value = json!({"a": [1, {"b": [], "c": {}}, [[2], "x"]], "d": {"e": {"f": null}}, "g": []});
+    let mut source = Arena::small(DEFAULT_LIMIT_BYTES);
+    let id = source.import(&value);
+    assert_eq!(source.get(id).to_value(), value);
+    let mut target = Arena::small(DEFAULT_LIMIT_BYTES);
+    target.string("something already here");
+    let copy = target.copy_from(&source, id);
+    assert_eq!(target.get(copy).to_value(), value);
+    assert_eq!(target.get(copy).to_text(), serde_text(&value.to_string()));
+    assert!(!target.is_building());
+}
