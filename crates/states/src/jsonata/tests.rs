@@ -1,6 +1,10 @@
 //! The evaluator and templates, through the functions states call.
 
 use super::*;
+use crate::errors::StatesError;
+use crate::executor::env::Variables;
+use crate::value::Arena;
+use serde_json::Value;
 use serde_json::json;
 
 fn run(expression: &str, input: Value) -> Result<Value, StatesError> {

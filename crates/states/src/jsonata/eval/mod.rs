@@ -7,15 +7,16 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::executor::env::Variables;
-use crate::value::{Arena, Kind, NodeId};
+use crate::value::{Arena, NodeId};
 
 mod arena;
 mod operators;
+mod reach;
 
 use super::functions;
 use super::parser::{Lambda, Node};
+use super::states::States;
 use super::value::{Caller, Val, field, wildcard};
-use super::{States, StatesField};
 
 /// Deepest call nesting (user lambdas may recurse) before evaluation stops.
 const MAX_CALL_DEPTH: usize = 100;
@@ -106,77 +107,6 @@ impl<'g, 'c> Evaluator<'g, 'c> {
             return Val::Json(v.clone());
         }
         functions::builtin(name).map_or(Val::Undefined, Val::Builtin)
-    }
-
-    /// Follow `node` by reference when it is `$name` followed by field
-    /// steps through objects, so `$states.input.id` copies only `id`.
-    /// `None` when it is anything else (an array on the way maps the rest
-    /// of the path over its items), which [`Evaluator::eval`] handles.
-    fn reach(&self, node: &Node) -> Option<Reach<'_>> {
-        // How many field steps lead down to the `$name` they start from.
-        let mut steps = 0;
-        let mut at = node;
-        let root = loop {
-            match at {
-                Node::Var(name) if !name.is_empty() && name != "$" => break name.as_str(),
-                Node::Path(lhs, rhs) if matches!(rhs.as_ref(), Node::Name(_)) => {
-                    steps += 1;
-                    at = lhs;
-                }
-                _ => return None,
-            }
-        };
-        if steps > MAX_REACH_STEPS {
-            return None;
-        }
-        let mut reached = self.reach_name(root)?;
-        // The first step is the innermost path: `steps - 1` levels down.
-        for depth in (0..steps).rev() {
-            let key = step_key(node, depth)?;
-            reached = match reached {
-                Reach::States => match self.states.field(key) {
-                    Some(StatesField::Node(id)) => Reach::Node(id),
-                    Some(StatesField::Context(value)) => Reach::Value(value),
-                    None => Reach::Undefined,
-                },
-                Reach::Value(Value::Object(map)) => {
-                    map.get(key).map_or(Reach::Undefined, Reach::Value)
-                }
-                Reach::Value(Value::Array(_)) => return None,
-                Reach::Node(id) => {
-                    let value = self.values.arena().get(id);
-                    match value.kind() {
-                        Kind::Object => value
-                            .get(key)
-                            .map_or(Reach::Undefined, |v| Reach::Node(v.id())),
-                        Kind::Array => return None,
-                        _ => Reach::Undefined,
-                    }
-                }
-                Reach::Value(_) | Reach::Undefined => Reach::Undefined,
-            };
-        }
-        Some(reached)
-    }
-
-    /// What `$name` is bound to: a local binding, `$states`, or a variable
-    /// of the workflow. `None` for anything else (a function), which
-    /// [`Evaluator::eval`] looks up.
-    fn reach_name(&self, name: &str) -> Option<Reach<'_>> {
-        for frame in self.frames.iter().rev() {
-            if let Some(v) = frame.get(name) {
-                return match v {
-                    Val::Json(v) => Some(Reach::Value(v)),
-                    Val::Node(id) => Some(Reach::Node(*id)),
-                    Val::Undefined => Some(Reach::Undefined),
-                    _ => None,
-                };
-            }
-        }
-        if name == "states" {
-            return Some(Reach::States);
-        }
-        self.variables.get(name).map(Reach::Value)
     }
 
     /// Evaluate `node` with `context` as the current `$`.
@@ -398,25 +328,6 @@ impl<'g, 'c> Evaluator<'g, 'c> {
         self.frames.pop();
         self.calls -= 1;
         result
-    }
-}
-
-/// The field name of the path step `depth` levels below `node` (0: its
-/// own last step).
-fn step_key(node: &Node, depth: usize) -> Option<&str> {
-    let mut at = node;
-    for _ in 0..depth {
-        let Node::Path(lhs, _) = at else {
-            return None;
-        };
-        at = lhs;
-    }
-    match at {
-        Node::Path(_, rhs) => match rhs.as_ref() {
-            Node::Name(key) => Some(key.as_str()),
-            _ => None,
-        },
-        _ => None,
     }
 }
 
