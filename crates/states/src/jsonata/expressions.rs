@@ -7,9 +7,17 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::expression_text;
 use super::parser::{Node, parse};
 use crate::fnv::FnvBuild;
+
+/// The expression inside a `{% ... %}` string, if `value` is one.
+pub(crate) fn expression_text(value: &Value) -> Option<&str> {
+    value
+        .as_str()?
+        .strip_prefix("{%")?
+        .strip_suffix("%}")
+        .map(str::trim)
+}
 
 /// The parsed expressions of one definition (nested machines included),
 /// found by their text. An expression that does not parse is left out: it

@@ -1,12 +1,15 @@
 //! JSONata for `QueryLanguage: JSONata` states: a tokenizer ([`lexer`]),
 //! a Pratt parser ([`parser`]), an evaluator ([`eval`]) and built-in
 //! functions (`functions/`), covering the commonly used core of the
-//! language plus Step Functions' additions.
+//! language plus Step Functions' additions; compiled templates also plan
+//! their most common shapes of expression ([`direct`]) to evaluate those
+//! on the arena without the evaluator.
 //!
 //! In a JSONata state, a string field is an expression only when it is
 //! exactly `{% ... %}`; templates (objects and arrays) are walked and each
 //! such string replaced by its value.
 
+mod direct;
 mod eval;
 mod evaluate;
 mod expressions;
@@ -19,8 +22,9 @@ mod templates;
 mod value;
 
 pub(crate) use expressions::Expressions;
+pub(crate) use expressions::expression_text;
 pub(crate) use states::{Scope, States, StatesContext};
-pub(crate) use template::{JsonataTemplate, expression_text};
+pub(crate) use template::JsonataTemplate;
 pub(crate) use templates::{compiled, compiled_in, template, template_in};
 pub(crate) use value::type_name;
 

@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::direct::{Direct, plan};
+use super::expressions::expression_text;
 use super::parser::{Node, parse};
 use crate::definition::compiled::{Compile, Compiled};
 use crate::history::Name;
@@ -24,6 +26,8 @@ pub(crate) enum Part {
     Expression {
         text: Box<str>,
         parsed: Result<Arc<Node>, String>,
+        /// Its plan, when it has one of the shapes evaluated directly.
+        direct: Option<Direct>,
     },
     /// An object holding an expression somewhere: each key with its part.
     Object(Vec<(Name, Part)>),
@@ -39,20 +43,14 @@ impl Compile for Part {
     }
 }
 
-/// The expression inside a `{% ... %}` string, if `value` is one.
-pub(crate) fn expression_text(value: &Value) -> Option<&str> {
-    value
-        .as_str()?
-        .strip_prefix("{%")?
-        .strip_suffix("%}")
-        .map(str::trim)
-}
-
 fn compile(value: &Value) -> Part {
     if let Some(text) = expression_text(value) {
+        let parsed = parse(text).map(Arc::new);
+        let direct = parsed.as_deref().ok().and_then(plan);
         return Part::Expression {
             text: text.into(),
-            parsed: parse(text).map(Arc::new),
+            parsed,
+            direct,
         };
     }
     match value {

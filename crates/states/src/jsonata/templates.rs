@@ -3,10 +3,12 @@
 
 use serde_json::{Map, Value};
 
+use super::direct;
 use super::eval;
 use super::evaluate::{Evaluated, Field, evaluate_at, evaluate_parsed, invalid_expression};
+use super::expressions::expression_text;
 use super::states::Scope;
-use super::template::{JsonataTemplate, Part, expression_text};
+use super::template::{JsonataTemplate, Part};
 use crate::errors::StatesError;
 use crate::value::{Arena, NodeId};
 
@@ -84,7 +86,14 @@ fn part_value(
     scope: Scope<'_, '_>,
 ) -> Result<Value, StatesError> {
     match part {
-        Part::Expression { text, parsed } => {
+        Part::Expression {
+            text,
+            parsed,
+            direct,
+        } => {
+            if let Some(value) = direct::read_json(direct.as_ref(), arena, scope) {
+                return Ok(value);
+            }
             let node = parsed
                 .as_ref()
                 .map_err(|e| invalid_expression(text, field, e))?;
@@ -129,7 +138,14 @@ fn part_in(
     scope: Scope<'_, '_>,
 ) -> Result<NodeId, StatesError> {
     match part {
-        Part::Expression { text, parsed } => {
+        Part::Expression {
+            text,
+            parsed,
+            direct,
+        } => {
+            if let Some(id) = direct::built(direct.as_ref(), arena, scope) {
+                return Ok(id);
+            }
             let node = parsed
                 .as_ref()
                 .map_err(|e| invalid_expression(text, field, e))?;

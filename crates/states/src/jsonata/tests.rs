@@ -247,3 +247,83 @@ fn a_failing_pair_leaves_nothing_half_built_in_the_arena() {
     );
     assert!(!arena.is_building());
 }
+
+/// An expression with a plan (`direct.rs`) gives, compiled, what the
+/// general evaluator gives for its text: the same value, or the same error.
+#[test]
+fn planned_expressions_give_what_the_evaluator_gives() -> Result<(), String> {
+    let mut arena = Arena::default();
+    let input = arena.import(&json!({"id": "m-1", "n": 2, "o": {"a": 1, "b": [1, 2]},
+        "xs": [{"a": 1}, {"a": 2}], "t": true}));
+    let result = arena.import(&json!({"a": 9, "ok": true}));
+    let states = States {
+        result: Some(result),
+        ..States::of_input(input)
+    };
+    let planned = [
+        "$states.input.id",
+        "$states.input.o.b",
+        "$states.input.xs.a",
+        "$states.input.missing",
+        "$states.input.o.a.b",
+        "$states.result.a",
+        "$states.errorOutput.x",
+        "$merge([$states.input, {'r': $states.result}])",
+        "$merge([$states.input.o, $states.input.n])",
+        "$merge([$states.input.o, 'x'])",
+        "$merge([$states.input.missing])",
+        "$merge([])",
+        "{'a': $states.input.id, 'a': 2}",
+        "{'k': $states.input.missing, 'n': 1.5, 'z': null, 'd': {'e': $states.input.xs}}",
+        "$states.input.n = 2",
+        "$states.input.n != 2",
+        "$states.input.n = 2.0",
+        "$states.input.id = 'm-1'",
+        "$states.input.t = true",
+        "$states.input.missing = null",
+        "$states.input.missing != null",
+        "$states.input.o.b = $states.input.o.b",
+        "$states.input.o = {'a': 1}",
+        "'text'",
+    ];
+    let mut merge_variable = Variables::new();
+    merge_variable.insert("merge".into(), json!(1));
+    for variables in [Variables::new(), merge_variable] {
+        let scope = Scope {
+            states: &states,
+            variables: &variables,
+            expressions: &Expressions::default(),
+        };
+        for expression in planned {
+            let node = parser::parse(expression)?;
+            if direct::plan(&node).is_none() {
+                return Err(format!("{expression} has no plan"));
+            }
+            let text = json!({"v": format!("{{% {expression} %}}")});
+            let compiled_template = JsonataTemplate::new(text.clone());
+            let cause = |e: StatesError| e.cause;
+            let read = template(&arena, &text, "Output", scope).map_err(cause);
+            let read_compiled =
+                compiled(&arena, &compiled_template, "Output", scope).map_err(cause);
+            assert_eq!(read_compiled, read, "{expression}");
+            let built = template_in(&mut arena, &text, "Output", scope)
+                .map(|id| arena.get(id).to_value())
+                .map_err(cause);
+            let built_compiled = compiled_in(&mut arena, &compiled_template, "Output", scope)
+                .map(|id| arena.get(id).to_value())
+                .map_err(cause);
+            assert_eq!(built_compiled, built, "{expression}");
+            assert!(!arena.is_building(), "{expression}");
+        }
+    }
+    for unplanned in [
+        "$states",
+        "$states.context.Execution",
+        "$x.a",
+        "$count([1])",
+    ] {
+        let node = parser::parse(unplanned)?;
+        assert!(direct::plan(&node).is_none(), "{unplanned}");
+    }
+    Ok(())
+}
