@@ -178,32 +178,41 @@ impl Direct {
         match self {
             Direct::Object(pairs) => {
                 let mark = arena.begin_object();
-                for (key, value) in pairs {
-                    let id = match value.build(arena, states, variables) {
-                        Some(Out::Undefined) => continue,
-                        Some(out) => node_of(arena, out),
-                        None => {
-                            arena.discard_object(mark);
-                            return None;
-                        }
-                    };
-                    let key = key.arena_key(arena);
-                    arena.push_field(key, id);
+                if !push_pairs(pairs, arena, states, variables) {
+                    arena.discard_object(mark);
+                    return None;
                 }
                 Some(Out::Node(arena.finish_object(mark)))
             }
             // A variable named `merge` hides the function.
             Direct::Merge(_) if variables.contains_key("merge") => None,
             Direct::Merge(items) => {
-                let mut members = Vec::with_capacity(items.len());
+                let mark = arena.begin_object();
+                // The end of the first member's fields, which are distinct
+                // when it is an object of the arena.
+                let mut first_end = None;
                 for item in items {
-                    match item.build(arena, states, variables)? {
-                        Out::Node(id) => members.push(id),
-                        Out::Undefined => {}
-                        Out::Literal(_) | Out::Bool(_) => return None,
+                    let gathered = match item {
+                        // An object constructor's pairs join the merged
+                        // object: the same fields, with no object between.
+                        Direct::Object(pairs) => {
+                            let start = arena.open_fields_end();
+                            first_end.get_or_insert(start);
+                            push_pairs(pairs, arena, states, variables)
+                        }
+                        item => match item.build(arena, states, variables) {
+                            Some(Out::Undefined) => continue,
+                            Some(Out::Node(id)) => arena.gather_fields(id),
+                            _ => false,
+                        },
+                    };
+                    if !gathered {
+                        arena.discard_object(mark);
+                        return None;
                     }
+                    first_end.get_or_insert(arena.open_fields_end());
                 }
-                arena.merged(&members).ok().map(Out::Node)
+                Some(Out::Node(arena.finish_merged(mark, first_end)))
             }
             other => other.read(arena, states),
         }
@@ -231,6 +240,26 @@ pub(super) fn read_json(
     scope: Scope<'_, '_>,
 ) -> Option<Value> {
     json_of(arena, plan?.read(arena, scope.states)?)
+}
+
+/// Evaluate `pairs` and add each defined one to the object being built;
+/// `false` when a value declines.
+fn push_pairs(
+    pairs: &[(Name, Direct)],
+    arena: &mut Arena,
+    states: &States<'_>,
+    variables: &Variables,
+) -> bool {
+    for (key, value) in pairs {
+        let id = match value.build(arena, states, variables) {
+            Some(Out::Undefined) => continue,
+            Some(out) => node_of(arena, out),
+            None => return false,
+        };
+        let key = key.arena_key(arena);
+        arena.push_field(key, id);
+    }
+    true
 }
 
 /// `out` as a value of `arena`.

@@ -31,6 +31,12 @@ impl Arena {
         ObjectMark(self.open_fields.len())
     }
 
+    /// Where the next field of the object being built goes on the scratch
+    /// stack (for [`Arena::finish_merged`]).
+    pub fn open_fields_end(&self) -> usize {
+        self.open_fields.len()
+    }
+
     /// Add a field to the object begun last.
     pub fn push_field(&mut self, key: Key, value: NodeId) {
         self.open_fields.push((key, value));
@@ -189,10 +195,12 @@ impl Arena {
         Ok(self.finish_merged(mark, first_end))
     }
 
-    /// Finish a merged object whose fields before `first_end` on the
-    /// scratch stack came from one object (so are distinct): only the later
-    /// fields' keys are compared with the ones before them.
-    fn finish_merged(&mut self, mark: ObjectMark, first_end: Option<usize>) -> NodeId {
+    /// Finish a merged object (begun with `mark`, its members added with
+    /// [`Arena::gather_fields`] or [`Arena::push_field`]) whose fields
+    /// before `first_end` on the scratch stack came from one object (so are
+    /// distinct): only the later fields' keys are compared with the ones
+    /// before them. `None`: no prefix is known to be distinct.
+    pub fn finish_merged(&mut self, mark: ObjectMark, first_end: Option<usize>) -> NodeId {
         let start = mark.0.min(self.open_fields.len());
         let first_end = first_end
             .unwrap_or(start)
@@ -211,9 +219,9 @@ impl Arena {
         }
     }
 
-    /// Add the fields of `member` to the object being built; `false` when
-    /// it is not an object.
-    fn gather_fields(&mut self, member: NodeId) -> bool {
+    /// Add the fields of `member` to the object being built (a `$merge`
+    /// member); `false` when it is not an object.
+    pub fn gather_fields(&mut self, member: NodeId) -> bool {
         let Node::Object(span) = self.node(member) else {
             return false;
         };
