@@ -81,14 +81,7 @@ pub async fn execute(
         })),
         start_date,
     );
-    let mut runtime = Runtime::new(
-        tasks,
-        options,
-        &recorder,
-        &info,
-        &RunLoop,
-        &machine.machine.expressions,
-    );
+    let mut runtime = Runtime::new(tasks, options, &recorder, &info, &RunLoop);
     runtime.default_jsonata =
         crate::definition::query_language::is_jsonata(machine.machine.query_language.as_deref());
     let limit = execution_limit(machine, options);

@@ -14,7 +14,7 @@
 //! | `states` | one module per state type (`task`, `choice`, `pass`, `wait`, `fail`, ...); each imports only the executor's lower files, never the run loop |
 //! | `paths` | JSONPath parsing and one definite-path walk over any JSON tree; `paths::arena`: reading and `ResultPath` writing on the arena |
 //! | `context` | the context object `$$` |
-//! | `jsonata` | JSONata expressions for `QueryLanguage: JSONata` states: lexer, parser, evaluator, functions; `Expressions`, a definition's expressions parsed when it is loaded |
+//! | `jsonata` | JSONata expressions for `QueryLanguage: JSONata` states: lexer, parser, evaluator, functions; `JsonataTemplate`, a field compiled when the definition is loaded, with plans for the commonest shapes evaluated on the arena |
 //! | `intrinsics` | `States.*` intrinsic functions: lexer, parser, registry, one module per function |
 //! | [`history`] | [`HistoryEvent`]s in AWS's `GetExecutionHistory` vocabulary |
 //! | [`errors`] | [`DefinitionError`] and [`StatesError`], with the `States.*` names |

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::Template;
+use super::QueryTemplate;
 use super::template::reads_input;
 use crate::history::Name;
 use crate::jsonata::JsonataTemplate;
@@ -17,7 +17,7 @@ use crate::paths::{self, Parsed};
 pub(crate) struct ChoiceRule {
     pub(crate) condition: Condition,
     pub(crate) next: Option<Name>,
-    pub(crate) assign: Option<Template>,
+    pub(crate) assign: Option<QueryTemplate>,
     pub(crate) output: Option<JsonataTemplate>,
 }
 
@@ -94,7 +94,7 @@ impl TryFrom<Value> for ChoiceRule {
         Ok(ChoiceRule {
             condition: parse_condition(&map)?,
             next,
-            assign: map.get("Assign").cloned().map(Template::new),
+            assign: map.get("Assign").cloned().map(QueryTemplate::new),
             output: map.get("Output").cloned().map(JsonataTemplate::new),
         })
     }

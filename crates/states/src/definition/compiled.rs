@@ -1,6 +1,6 @@
 //! A definition field kept as written beside a form compiled from it when
 //! the definition is read: the JSONPath payload templates
-//! ([`super::Template`]) and the JSONata templates
+//! ([`super::template::Template`]) and the JSONata templates
 //! ([`crate::jsonata::JsonataTemplate`]).
 
 use std::ops::Deref;
@@ -63,7 +63,7 @@ pub(crate) fn present_compiled<'de, D: Deserializer<'de>, C: Compile>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::definition::Template;
+    use crate::definition::template::Template;
     use crate::jsonata::JsonataTemplate;
     use serde_json::json;
 

@@ -6,6 +6,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use super::compiled::present_compiled;
+use super::query_template::QueryTemplate;
 use super::result_path::ResultTarget;
 use super::template::Template;
 use crate::history::Name;
@@ -33,7 +34,7 @@ pub(crate) struct Common {
     #[serde(default, deserialize_with = "present")]
     pub(crate) output_path: Option<Value>,
     #[serde(default)]
-    pub(crate) assign: Option<Template>,
+    pub(crate) assign: Option<QueryTemplate>,
     #[serde(default, deserialize_with = "present_compiled")]
     pub(crate) output: Option<JsonataTemplate>,
     #[serde(default, deserialize_with = "present_compiled")]
@@ -157,7 +158,7 @@ pub(crate) struct Catcher {
     #[serde(default, deserialize_with = "present_compiled")]
     pub(crate) output: Option<JsonataTemplate>,
     #[serde(default)]
-    pub(crate) assign: Option<Template>,
+    pub(crate) assign: Option<QueryTemplate>,
 }
 
 #[cfg(test)]

@@ -8,23 +8,23 @@ pub(crate) mod choice;
 pub(crate) mod compiled;
 pub(crate) mod fields;
 pub(crate) mod query_language;
+pub(crate) mod query_template;
 pub(crate) mod result_path;
 pub(crate) mod template;
 pub(crate) mod validate;
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::fnv::{FnvBuild, WordHashBuild};
 use crate::history::{EventType, Name};
-use crate::jsonata::Expressions;
+use crate::jsonata::JsonataTemplate;
 
 pub(crate) use choice::{ChoiceRule, Comparison, Condition, Operand};
 pub(crate) use fields::*;
-pub(crate) use template::Template;
+pub(crate) use query_template::QueryTemplate;
 
 /// A set of states with a start state: the whole machine, a Parallel branch
 /// or a Map item processor.
@@ -39,10 +39,6 @@ pub(crate) struct Machine {
     pub(crate) timeout_seconds: Option<Value>,
     #[serde(default)]
     pub(crate) query_language: Option<String>,
-    /// The definition's `{% %}` expressions, parsed when it is loaded (on
-    /// the top-level machine, for every nested one too; empty on those).
-    #[serde(skip)]
-    pub(crate) expressions: Arc<Expressions>,
 }
 
 /// States in definition order, with a name index.
@@ -209,11 +205,11 @@ pub(crate) struct TaskState {
     /// Shared with the Task events of the history.
     pub(crate) resource: Name,
     #[serde(default)]
-    pub(crate) timeout_seconds: Option<Value>,
+    pub(crate) timeout_seconds: Option<JsonataTemplate>,
     #[serde(default)]
     pub(crate) timeout_seconds_path: Option<String>,
     #[serde(default)]
-    pub(crate) heartbeat_seconds: Option<Value>,
+    pub(crate) heartbeat_seconds: Option<JsonataTemplate>,
     #[serde(default)]
     pub(crate) heartbeat_seconds_path: Option<String>,
 }
@@ -248,11 +244,11 @@ pub(crate) struct WaitState {
     #[serde(flatten)]
     pub(crate) common: Common,
     #[serde(default)]
-    pub(crate) seconds: Option<Value>,
+    pub(crate) seconds: Option<JsonataTemplate>,
     #[serde(default)]
     pub(crate) seconds_path: Option<String>,
     #[serde(default)]
-    pub(crate) timestamp: Option<Value>,
+    pub(crate) timestamp: Option<JsonataTemplate>,
     #[serde(default)]
     pub(crate) timestamp_path: Option<String>,
 }
@@ -272,11 +268,11 @@ pub(crate) struct FailState {
     #[serde(flatten)]
     pub(crate) common: Common,
     #[serde(default)]
-    pub(crate) error: Option<Value>,
+    pub(crate) error: Option<JsonataTemplate>,
     #[serde(default)]
     pub(crate) error_path: Option<String>,
     #[serde(default)]
-    pub(crate) cause: Option<Value>,
+    pub(crate) cause: Option<JsonataTemplate>,
     #[serde(default)]
     pub(crate) cause_path: Option<String>,
 }
@@ -309,19 +305,19 @@ pub(crate) struct MapState {
     #[serde(default)]
     pub(crate) items_path: Option<String>,
     #[serde(default)]
-    pub(crate) items: Option<Value>,
+    pub(crate) items: Option<JsonataTemplate>,
     #[serde(default)]
-    pub(crate) item_selector: Option<Template>,
+    pub(crate) item_selector: Option<QueryTemplate>,
     #[serde(default)]
-    pub(crate) max_concurrency: Option<Value>,
+    pub(crate) max_concurrency: Option<JsonataTemplate>,
     #[serde(default)]
     pub(crate) max_concurrency_path: Option<String>,
     #[serde(default)]
-    pub(crate) tolerated_failure_count: Option<Value>,
+    pub(crate) tolerated_failure_count: Option<JsonataTemplate>,
     #[serde(default)]
     pub(crate) tolerated_failure_count_path: Option<String>,
     #[serde(default)]
-    pub(crate) tolerated_failure_percentage: Option<Value>,
+    pub(crate) tolerated_failure_percentage: Option<JsonataTemplate>,
     #[serde(default)]
     pub(crate) tolerated_failure_percentage_path: Option<String>,
     #[serde(default)]

@@ -11,24 +11,18 @@
 mod schema;
 mod syntax;
 
-use std::sync::Arc;
-
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::{Condition, Machine, State, query_language};
 use crate::errors::{DefinitionError, Diagnostic, INVALID_JSON_DESCRIPTION, STATES_ALL, Severity};
-use crate::jsonata::Expressions;
 
 /// Every problem of `value`, and the typed machine when it could be built.
 pub(crate) fn check(value: &Value) -> (Vec<Diagnostic>, Option<Machine>) {
     let mut out = Vec::new();
     schema::check(value, &mut out);
     let machine = match Machine::deserialize(value) {
-        Ok(machine) => Machine {
-            expressions: Arc::new(Expressions::collect(value)),
-            ..machine
-        },
+        Ok(machine) => machine,
         Err(e) => {
             if out.is_empty() {
                 out.push(Diagnostic {

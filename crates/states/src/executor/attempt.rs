@@ -8,7 +8,6 @@ use super::env::{Env, Variables};
 use crate::context::LazyContext;
 use crate::definition::State;
 use crate::history::Name;
-use crate::jsonata::Expressions;
 use crate::value::NodeId;
 
 /// What one state decided. The output is a value of the arena the state ran in.
@@ -85,8 +84,6 @@ pub(crate) struct Attempt<'a> {
     pub(crate) variables: &'a Variables,
     /// Whether the state uses JSONata (its own `QueryLanguage`, else the machine's).
     pub(crate) jsonata: bool,
-    /// The definition's parsed JSONata expressions.
-    pub(crate) expressions: &'a Expressions,
 }
 
 impl Attempt<'_> {

@@ -14,9 +14,9 @@
 use serde_json::{Map, Value};
 
 use super::env::Env;
-use crate::definition::ResultFields;
 use crate::definition::result_path::ResultTarget;
 use crate::definition::template::{Node, Template};
+use crate::definition::{QueryTemplate, ResultFields};
 use crate::errors::{STATES_RESULT_PATH_MATCH_FAILURE, StatesError};
 use crate::paths::arena::Found;
 use crate::paths::{self, Parsed, Segment};
@@ -203,12 +203,12 @@ fn write_result(
 #[inline] // `Assign` is mostly absent: no call then
 pub(crate) fn assign(
     arena: &mut Arena,
-    template: Option<&Template>,
+    template: Option<&QueryTemplate>,
     source: NodeId,
     env: &Env<'_>,
 ) -> Result<Option<Map<String, Value>>, StatesError> {
     match template {
-        Some(template) => assign_object(arena, template, source, env),
+        Some(template) => assign_object(arena, template.jsonpath(), source, env),
         None => Ok(None),
     }
 }

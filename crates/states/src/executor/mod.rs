@@ -176,7 +176,6 @@ async fn run_state<'s>(
             context: LazyContext::new(rt.info, info),
             variables,
             jsonata,
-            expressions: rt.expressions,
         };
         let result = match states::act(rt, state, arena, input, &attempt, cursor).await {
             // A state that made the execution's values pass their limit
@@ -294,7 +293,7 @@ fn catch<'s>(
             error_output: Some(error_output),
             ..attempt.ja_states_in(input)
         };
-        let assigned = attempt.ja_assign(arena, catcher.assign.as_deref(), &states);
+        let assigned = attempt.ja_assign(arena, catcher.assign.as_ref(), &states);
         let output = attempt.ja_output_in(arena, catcher.output.as_ref(), error_output, &states);
         (assigned, output)
     } else {

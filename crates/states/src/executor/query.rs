@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::attempt::Attempt;
 use super::env::Variables;
+use crate::definition::QueryTemplate;
 use crate::errors::StatesError;
 use crate::jsonata::{self, JsonataTemplate, Scope, States, StatesContext};
 use crate::value::{Arena, NodeId};
@@ -33,18 +34,8 @@ impl<'a> Attempt<'a> {
         }
     }
 
-    /// [`Attempt::ja_template`] into `arena`.
-    pub(crate) fn ja_template_in(
-        &self,
-        arena: &mut Arena,
-        value: &Value,
-        field: &str,
-        states: &States<'_>,
-    ) -> Result<NodeId, StatesError> {
-        jsonata::template_in(arena, value, field, self.scope(states))
-    }
-
-    /// A compiled template evaluated to JSON (a Choice `Condition`);
+    /// A compiled template evaluated to JSON (a Choice `Condition`, a
+    /// Wait's `Seconds`, `Assign`);
     /// `arena` holds the values of `states`.
     pub(crate) fn ja_compiled(
         &self,
@@ -82,25 +73,11 @@ impl<'a> Attempt<'a> {
         }
     }
 
-    /// Evaluate a template field (objects/arrays with `{% %}` strings);
-    /// `arena` holds the values of `states`.
-    pub(crate) fn ja_template(
-        &self,
-        arena: &Arena,
-        value: &Value,
-        field: &str,
-        states: &States<'_>,
-    ) -> Result<Value, StatesError> {
-        jsonata::template(arena, value, field, self.scope(states))
-    }
-
-    /// What this attempt's expressions read: `states`, its variables, the
-    /// definition's parsed expressions.
+    /// What this attempt's expressions read: `states` and its variables.
     fn scope<'s>(&'s self, states: &'s States<'s>) -> Scope<'s, 's> {
         Scope {
             states,
             variables: self.variables,
-            expressions: self.expressions,
         }
     }
 
@@ -108,17 +85,19 @@ impl<'a> Attempt<'a> {
     pub(crate) fn ja_assign(
         &self,
         arena: &Arena,
-        assign: Option<&Value>,
+        assign: Option<&QueryTemplate>,
         states: &States<'_>,
     ) -> Result<Option<Variables>, StatesError> {
         match assign {
             None => Ok(None),
-            Some(template) => match self.ja_template(arena, template, "Assign", states)? {
-                Value::Object(map) => Ok(Some(map)),
-                other => Err(StatesError::runtime(format!(
-                    "Assign must be an object, but was {other}"
-                ))),
-            },
+            Some(template) => {
+                match self.ja_compiled(arena, template.jsonata(), "Assign", states)? {
+                    Value::Object(map) => Ok(Some(map)),
+                    other => Err(StatesError::runtime(format!(
+                        "Assign must be an object, but was {other}"
+                    ))),
+                }
+            }
         }
     }
 }

@@ -12,7 +12,6 @@ use crate::definition::Machine;
 use crate::errors::StatesError;
 use crate::handler::TaskHandler;
 use crate::history::{Cursor, Details, EventType, Payload, Recorder};
-use crate::jsonata::Expressions;
 use crate::options::ExecutionOptions;
 use crate::value::{Arena, NodeId};
 
@@ -33,8 +32,6 @@ pub(crate) struct Runtime<'a> {
     pub(crate) info: &'a ExecutionInfo<'a>,
     /// Whether states without their own `QueryLanguage` use JSONata.
     pub(crate) default_jsonata: bool,
-    /// The definition's parsed JSONata expressions.
-    pub(crate) expressions: &'a Expressions,
     /// The run loop, for Parallel branches and Map iterations.
     machines: &'a dyn RunMachine,
 }
@@ -46,7 +43,6 @@ impl<'a> Runtime<'a> {
         history: &'a Recorder,
         info: &'a ExecutionInfo<'a>,
         machines: &'a dyn RunMachine,
-        expressions: &'a Expressions,
     ) -> Self {
         Runtime {
             tasks,
@@ -54,7 +50,6 @@ impl<'a> Runtime<'a> {
             history,
             info,
             default_jsonata: false,
-            expressions,
             machines,
         }
     }

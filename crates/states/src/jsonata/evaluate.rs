@@ -42,27 +42,6 @@ pub(super) enum Evaluated {
     Node(NodeId),
 }
 
-/// Evaluate one expression; `field` names it in error messages (`Output/result`).
-/// An expression that yields nothing is an error, as in AWS. The value is
-/// JSON or a value of the arena.
-pub(super) fn evaluate_at(
-    arena: eval::Values<'_>,
-    expression: &str,
-    field: &Field<'_>,
-    scope: Scope<'_, '_>,
-) -> Result<Evaluated, StatesError> {
-    let parsed;
-    let node = match scope.expressions.get(expression) {
-        Some(node) => node,
-        None => {
-            parsed =
-                parser::parse(expression).map_err(|e| invalid_expression(expression, field, &e))?;
-            &parsed
-        }
-    };
-    evaluate_parsed(arena, expression, node, field, scope)
-}
-
 /// The error for an expression that does not parse.
 pub(super) fn invalid_expression(
     expression: &str,

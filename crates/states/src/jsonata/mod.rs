@@ -12,7 +12,6 @@
 mod direct;
 mod eval;
 mod evaluate;
-mod expressions;
 mod functions;
 pub(crate) mod lexer;
 pub(crate) mod parser;
@@ -21,11 +20,9 @@ mod template;
 mod templates;
 mod value;
 
-pub(crate) use expressions::Expressions;
-pub(crate) use expressions::expression_text;
 pub(crate) use states::{Scope, States, StatesContext};
-pub(crate) use template::JsonataTemplate;
-pub(crate) use templates::{compiled, compiled_in, template, template_in};
+pub(crate) use template::{JsonataTemplate, expression_text};
+pub(crate) use templates::{compiled, compiled_in};
 pub(crate) use value::type_name;
 
 #[cfg(test)]

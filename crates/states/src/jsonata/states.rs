@@ -4,7 +4,6 @@
 
 use serde_json::{Map, Value};
 
-use super::expressions::Expressions;
 use crate::context::LazyContext;
 use crate::executor::env::Variables;
 use crate::value::{Arena, NodeId};
@@ -91,11 +90,10 @@ impl States<'_> {
     }
 }
 
-/// What an expression may read besides its literals: `$states`, the
-/// workflow's variables, and the definition's parsed expressions.
+/// What an expression may read besides its literals: `$states` and the
+/// workflow's variables.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Scope<'s, 'c> {
     pub(crate) states: &'s States<'c>,
     pub(crate) variables: &'s Variables,
-    pub(crate) expressions: &'s Expressions,
 }

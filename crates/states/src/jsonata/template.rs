@@ -1,4 +1,5 @@
-//! JSONata templates (`Arguments`, `Output`) compiled once, when the
+//! JSONata templates (every JSONata field: `Arguments`, `Output`, `Assign`,
+//! `Items`, a Wait's `Seconds`, ...) compiled once, when the
 //! definition is read: each `{% %}` string parsed, each key interned, and
 //! each part without an expression kept as the JSON it is. Building one in
 //! an execution's arena then walks a ready tree, with no lookup of an
@@ -9,7 +10,6 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::direct::{Direct, plan};
-use super::expressions::expression_text;
 use super::parser::{Node, parse};
 use crate::definition::compiled::{Compile, Compiled};
 use crate::history::Name;
@@ -41,6 +41,15 @@ impl Compile for Part {
     fn compile(raw: &Value) -> Part {
         compile(raw)
     }
+}
+
+/// The expression inside a `{% ... %}` string, if `value` is one.
+pub(crate) fn expression_text(value: &Value) -> Option<&str> {
+    value
+        .as_str()?
+        .strip_prefix("{%")?
+        .strip_suffix("%}")
+        .map(str::trim)
 }
 
 fn compile(value: &Value) -> Part {

@@ -7,6 +7,26 @@ use crate::value::Arena;
 use serde_json::Value;
 use serde_json::json;
 
+/// `value` compiled and evaluated to JSON, as a state's template field is.
+fn template(
+    arena: &Arena,
+    value: &Value,
+    field: &str,
+    scope: Scope<'_, '_>,
+) -> Result<Value, StatesError> {
+    compiled(arena, &JsonataTemplate::new(value.clone()), field, scope)
+}
+
+/// `value` compiled and built into `arena`, as `Arguments` and `Output` are.
+fn template_in(
+    arena: &mut Arena,
+    value: &Value,
+    field: &str,
+    scope: Scope<'_, '_>,
+) -> Result<crate::value::NodeId, StatesError> {
+    compiled_in(arena, &JsonataTemplate::new(value.clone()), field, scope)
+}
+
 fn run(expression: &str, input: Value) -> Result<Value, StatesError> {
     let mut arena = Arena::default();
     let states = States::of_input(arena.import(&input));
@@ -15,7 +35,6 @@ fn run(expression: &str, input: Value) -> Result<Value, StatesError> {
     let scope = Scope {
         states: &states,
         variables: &variables,
-        expressions: &Expressions::default(),
     };
     let value = json!(format!("{{% {expression} %}}"));
     template(&arena, &value, "Output", scope)
@@ -93,7 +112,6 @@ fn templates_only_treat_exact_markers_as_expressions() -> Result<(), StatesError
     let scope = Scope {
         states: &states,
         variables: &Variables::new(),
-        expressions: &Expressions::collect(&value),
     };
     assert_eq!(
         template(&arena, &value, "Output", scope)?,
@@ -172,11 +190,9 @@ fn building_in_the_arena_gives_what_evaluating_to_json_gives() -> Result<(), Sta
         ),
         ("$states.input.missing", json!(null)),
     ];
-    let expressions = Expressions::default();
     let scope = Scope {
         states: &states,
         variables: &Variables::new(),
-        expressions: &expressions,
     };
     for (expression, expected) in cases {
         let template_value = json!(format!("{{% {expression} %}}"));
@@ -209,7 +225,6 @@ fn merging_arena_values_that_are_not_objects_fails_as_merging_json_does() {
     let scope = Scope {
         states: &states,
         variables: &Variables::new(),
-        expressions: &Expressions::default(),
     };
     let value = json!("{% $merge([$states.input.o, $states.input.n]) %}");
     let read = template(&arena, &value, "Output", scope)
@@ -233,7 +248,6 @@ fn a_failing_pair_leaves_nothing_half_built_in_the_arena() {
     let scope = Scope {
         states: &states,
         variables: &Variables::new(),
-        expressions: &Expressions::default(),
     };
     let value = json!({"out": "{% {'kept': $states.input.o, 'fails': $states.input.s + 1} %}"});
     let cause = template_in(&mut arena, &value, "Output", scope)
@@ -249,7 +263,7 @@ fn a_failing_pair_leaves_nothing_half_built_in_the_arena() {
 }
 
 /// An expression with a plan (`direct.rs`) gives, compiled, what the
-/// general evaluator gives for its text: the same value, or the same error.
+/// general evaluator gives for it: the same value, or the same error.
 #[test]
 fn planned_expressions_give_what_the_evaluator_gives() -> Result<(), String> {
     let mut arena = Arena::default();
@@ -296,7 +310,6 @@ fn planned_expressions_give_what_the_evaluator_gives() -> Result<(), String> {
         let scope = Scope {
             states: &states,
             variables: &variables,
-            expressions: &Expressions::default(),
         };
         for expression in planned {
             let node = parser::parse(expression)?;
@@ -305,14 +318,33 @@ fn planned_expressions_give_what_the_evaluator_gives() -> Result<(), String> {
             }
             let text = json!({"v": format!("{{% {expression} %}}")});
             let compiled_template = JsonataTemplate::new(text.clone());
+            let field = evaluate::Field::Key(&evaluate::Field::Root("Output"), "v");
             let cause = |e: StatesError| e.cause;
-            let read = template(&arena, &text, "Output", scope).map_err(cause);
+            let as_json = |arena: &Arena, evaluated| match evaluated {
+                evaluate::Evaluated::Json(value) => json!({"v": value}),
+                evaluate::Evaluated::Node(id) => json!({"v": arena.get(id).to_value()}),
+            };
+            let read = evaluate::evaluate_parsed(
+                eval::Values::Read(&arena),
+                expression,
+                &node,
+                &field,
+                scope,
+            )
+            .map(|evaluated| as_json(&arena, evaluated))
+            .map_err(cause);
             let read_compiled =
                 compiled(&arena, &compiled_template, "Output", scope).map_err(cause);
             assert_eq!(read_compiled, read, "{expression}");
-            let built = template_in(&mut arena, &text, "Output", scope)
-                .map(|id| arena.get(id).to_value())
-                .map_err(cause);
+            let built = evaluate::evaluate_parsed(
+                eval::Values::Build(&mut arena),
+                expression,
+                &node,
+                &field,
+                scope,
+            )
+            .map(|evaluated| as_json(&arena, evaluated))
+            .map_err(cause);
             let built_compiled = compiled_in(&mut arena, &compiled_template, "Output", scope)
                 .map(|id| arena.get(id).to_value())
                 .map_err(cause);

@@ -75,7 +75,7 @@ fn run_jsonata<'d>(
             }
         };
         if let (true, Some(next)) = (holds, &rule.next) {
-            let assigned = attempt.ja_assign(arena, rule.assign.as_deref(), &states)?;
+            let assigned = attempt.ja_assign(arena, rule.assign.as_ref(), &states)?;
             let output = attempt.ja_output_in(arena, rule.output.as_ref(), input, &states)?;
             return Ok(Outcome::next(next, output).with_assigned(assigned));
         }
@@ -86,7 +86,7 @@ fn run_jsonata<'d>(
             Some(format!("No Matches! for state '{}'", attempt.name)),
         ));
     };
-    let assigned = attempt.ja_assign(arena, choice.common.assign.as_deref(), &states)?;
+    let assigned = attempt.ja_assign(arena, choice.common.assign.as_ref(), &states)?;
     let output = attempt.ja_output_in(arena, choice.common.output.as_ref(), input, &states)?;
     Ok(Outcome::next(next, output).with_assigned(assigned))
 }

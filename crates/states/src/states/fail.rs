@@ -7,6 +7,7 @@ use crate::errors::StatesError;
 use crate::executor::attempt::Attempt;
 use crate::executor::env::Env;
 use crate::executor::io;
+use crate::jsonata::JsonataTemplate;
 use crate::value::{Arena, NodeId};
 
 /// The error a Fail state raises (every problem computing it is itself an error).
@@ -21,12 +22,12 @@ pub(super) fn run(
     }
     let ctx = &attempt.env();
     let error_path = fail.error_path.as_deref();
-    let error = match text_field(fail.error.as_ref(), error_path, (arena, input), ctx) {
+    let error = match text_field(fail.error.as_deref(), error_path, (arena, input), ctx) {
         Ok(v) => v,
         Err(e) => return e,
     };
     let cause_path = fail.cause_path.as_deref();
-    let cause = match text_field(fail.cause.as_ref(), cause_path, (arena, input), ctx) {
+    let cause = match text_field(fail.cause.as_deref(), cause_path, (arena, input), ctx) {
         Ok(v) => v,
         Err(e) => return e,
     };
@@ -44,14 +45,15 @@ fn jsonata_error(
     attempt: &Attempt<'_>,
 ) -> StatesError {
     let states = attempt.ja_states_in(input);
-    let text = |field: Option<&Value>, name: &str| -> Result<Option<String>, StatesError> {
-        field
-            .map(|v| match attempt.ja_template(arena, v, name, &states)? {
-                Value::String(s) => Ok(s),
-                other => Ok(other.to_string()),
-            })
-            .transpose()
-    };
+    let text =
+        |field: Option<&JsonataTemplate>, name: &str| -> Result<Option<String>, StatesError> {
+            field
+                .map(|v| match attempt.ja_compiled(arena, v, name, &states)? {
+                    Value::String(s) => Ok(s),
+                    other => Ok(other.to_string()),
+                })
+                .transpose()
+        };
     match (
         text(fail.error.as_ref(), "Error"),
         text(fail.cause.as_ref(), "Cause"),

@@ -3,13 +3,14 @@
 
 mod config;
 
+use std::borrow::Cow;
 use std::sync::{Mutex, PoisonError};
 
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
 use crate::context::with_map_item;
-use crate::definition::{MapState, State};
+use crate::definition::{MapState, QueryTemplate, State};
 use crate::errors::{
     STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD, STATES_QUERY_EVALUATION_ERROR, StatesError,
 };
@@ -19,6 +20,7 @@ use crate::executor::io;
 use crate::executor::join::{Branch, join_all};
 use crate::executor::runtime::{LastExit, Runtime};
 use crate::history::{self, Cursor, EventType, Fields};
+use crate::jsonata::JsonataTemplate;
 use crate::value::{Arena, Kind, NodeId};
 
 pub(super) async fn run<'d>(
@@ -60,23 +62,33 @@ pub(super) async fn run<'d>(
             items
         }
     };
-    let resolve = |arena: &Arena, value: &Value, field: &str| match &states {
-        Some(states) => attempt.ja_template(arena, value, field, states),
-        None => Ok(value.clone()),
+    let resolve = |arena: &Arena, field: &JsonataTemplate, name: &str| match &states {
+        Some(states) => attempt.ja_compiled(arena, field, name, states),
+        None => Ok(Value::clone(field)),
     };
     let limits = config::Limits::read(map, arena, effective, ctx, &resolve)?;
     let selector = map
         .item_selector
         .as_ref()
+        .map(QueryTemplate::jsonpath)
         .or(map.results.parameters.as_ref());
+    // In JSONata, `Parameters` (the older name of `ItemSelector`) read as a
+    // JSONata template; compiled here, once per run, as it is rare.
+    let jsonata_selector = match (&states, &map.item_selector, selector) {
+        (Some(_), Some(selector), _) => Some(Cow::Borrowed(selector.jsonata())),
+        (Some(_), None, Some(parameters)) => {
+            Some(Cow::Owned(JsonataTemplate::new(Value::clone(parameters))))
+        }
+        _ => None,
+    };
     let count = arena.get(items).len();
     let mut inputs = Vec::with_capacity(count);
     for index in 0..count {
         let Some(item) = arena.get(items).index(index).map(|item| item.id()) else {
             break;
         };
-        inputs.push(match (selector, &states) {
-            (Some(template), Some(states)) => {
+        inputs.push(match (selector, &states, &jsonata_selector) {
+            (_, Some(states), Some(template)) => {
                 // Only an ItemSelector sees `$$.Map.Item`.
                 let item_value = arena.get(item).to_value();
                 let states = crate::jsonata::States {
@@ -87,13 +99,13 @@ pub(super) async fn run<'d>(
                     )),
                     ..states.clone()
                 };
-                attempt.ja_template_in(arena, template, "ItemSelector", &states)?
+                attempt.ja_compiled_in(arena, template, "ItemSelector", &states)?
             }
-            (Some(template), None) => {
+            (Some(template), None, _) => {
                 let item_env = ctx.with_map_item(MapItem { index, value: item });
                 io::payload_template(arena, template, effective, &item_env)?
             }
-            (None, _) => item,
+            _ => item,
         });
     }
     rt.record(
@@ -236,7 +248,7 @@ pub(super) async fn run<'d>(
     let result = arena.array(outputs);
     if let Some(states) = states {
         let states = attempt.ja_with_result(states, result);
-        let assigned = attempt.ja_assign(arena, map.common.assign.as_deref(), &states)?;
+        let assigned = attempt.ja_assign(arena, map.common.assign.as_ref(), &states)?;
         let output = attempt.ja_output_in(arena, map.common.output.as_ref(), result, &states)?;
         return Ok(Outcome::follow(state, output).with_assigned(assigned));
     }
@@ -270,7 +282,7 @@ fn jsonata_items(
             ))),
         };
     };
-    match attempt.ja_template(arena, items, "Items", states)? {
+    match attempt.ja_compiled(arena, items, "Items", states)? {
         Value::Array(items) => Ok(arena.import(&Value::Array(items))),
         other => {
             let expression = crate::jsonata::expression_text(items).unwrap_or_default();

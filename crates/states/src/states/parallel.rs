@@ -95,7 +95,7 @@ pub(super) async fn run<'d>(
     drop(outputs);
     if let Some(states) = states {
         let states = attempt.ja_with_result(states, result);
-        let assigned = attempt.ja_assign(arena, parallel.common.assign.as_deref(), &states)?;
+        let assigned = attempt.ja_assign(arena, parallel.common.assign.as_ref(), &states)?;
         let output =
             attempt.ja_output_in(arena, parallel.common.output.as_ref(), result, &states)?;
         return Ok(Outcome::follow(state, output).with_assigned(assigned));

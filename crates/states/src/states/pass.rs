@@ -15,7 +15,7 @@ pub(super) fn run<'d>(
 ) -> Result<Outcome<'d>, StatesError> {
     if attempt.jsonata {
         let states = attempt.ja_states_in(input);
-        let assigned = attempt.ja_assign(arena, pass.common.assign.as_deref(), &states)?;
+        let assigned = attempt.ja_assign(arena, pass.common.assign.as_ref(), &states)?;
         let output = attempt.ja_output_in(arena, pass.common.output.as_ref(), input, &states)?;
         return Ok(Outcome::follow(state, output).with_assigned(assigned));
     }

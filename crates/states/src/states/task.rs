@@ -12,6 +12,7 @@ use crate::executor::io;
 use crate::executor::runtime::Runtime;
 use crate::handler::{ContextObject, TaskContext};
 use crate::history::{self, Cursor, EventType, Fields, TaskLimits};
+use crate::jsonata::JsonataTemplate;
 use crate::value::{Arena, NodeId};
 
 pub(super) async fn run<'d>(
@@ -36,7 +37,7 @@ pub(super) async fn run<'d>(
         (None, None) => None,
         (literal, path) => seconds_field(
             "TimeoutSeconds",
-            literal.as_ref(),
+            literal.as_deref(),
             path.as_deref(),
             (arena, input),
             ctx,
@@ -46,7 +47,7 @@ pub(super) async fn run<'d>(
         (None, None) => None,
         (literal, path) => seconds_field(
             "HeartbeatSeconds",
-            literal.as_ref(),
+            literal.as_deref(),
             path.as_deref(),
             (arena, input),
             ctx,
@@ -89,16 +90,17 @@ async fn run_jsonata<'d>(
         Some(template) => attempt.ja_compiled_in(arena, template, "Arguments", &states)?,
         None => input,
     };
-    let number = |field: Option<&Value>, name: &str| -> Result<Option<f64>, StatesError> {
-        field
-            .map(|v| {
-                attempt
-                    .ja_template(arena, v, name, &states)
-                    .map(|v| v.as_f64())
-            })
-            .transpose()
-            .map(Option::flatten)
-    };
+    let number =
+        |field: Option<&JsonataTemplate>, name: &str| -> Result<Option<f64>, StatesError> {
+            field
+                .map(|v| {
+                    attempt
+                        .ja_compiled(arena, v, name, &states)
+                        .map(|v| v.as_f64())
+                })
+                .transpose()
+                .map(Option::flatten)
+        };
     let timeout = number(task.timeout_seconds.as_ref(), "TimeoutSeconds")?;
     let heartbeat = number(task.heartbeat_seconds.as_ref(), "HeartbeatSeconds")?;
     let scheduled = Scheduled {
@@ -112,7 +114,7 @@ async fn run_jsonata<'d>(
         ..
     } = invoke(rt, task, scheduled, (arena, attempt), cursor).await?;
     let states = attempt.ja_with_result(states, result);
-    let assigned = attempt.ja_assign(arena, task.common.assign.as_deref(), &states)?;
+    let assigned = attempt.ja_assign(arena, task.common.assign.as_ref(), &states)?;
     let output = attempt.ja_output_in(arena, task.common.output.as_ref(), result, &states)?;
     Ok(Outcome::follow(state, output)
         .with_assigned(assigned)

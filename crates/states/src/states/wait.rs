@@ -24,7 +24,7 @@ pub(super) async fn run<'d>(
         if seconds > 0.0 {
             rt.sleep(seconds).await;
         }
-        let assigned = attempt.ja_assign(arena, wait.common.assign.as_deref(), &states)?;
+        let assigned = attempt.ja_assign(arena, wait.common.assign.as_ref(), &states)?;
         let output = attempt.ja_output_in(arena, wait.common.output.as_ref(), input, &states)?;
         return Ok(Outcome::follow(state, output).with_assigned(assigned));
     }
@@ -49,7 +49,7 @@ fn jsonata_seconds(
     let query_error =
         |message: String| StatesError::prefixed(STATES_QUERY_EVALUATION_ERROR, message);
     if let Some(seconds) = &wait.seconds {
-        let value = attempt.ja_template(arena, seconds, "Seconds", states)?;
+        let value = attempt.ja_compiled(arena, seconds, "Seconds", states)?;
         return match value.as_i64() {
             Some(n) if n >= 0 => Ok(n as f64),
             _ => Err(query_error(format!(
@@ -58,7 +58,7 @@ fn jsonata_seconds(
         };
     }
     if let Some(timestamp) = &wait.timestamp {
-        let value = attempt.ja_template(arena, timestamp, "Timestamp", states)?;
+        let value = attempt.ja_compiled(arena, timestamp, "Timestamp", states)?;
         let until = value.as_str().and_then(parse_timestamp).ok_or_else(|| {
             let shown = value.as_str().map_or_else(|| value.to_string(), str::to_string);
             query_error(format!(
@@ -79,7 +79,7 @@ fn wait_seconds(
     (arena, input): (&mut Arena, NodeId),
     ctx: &Env<'_>,
 ) -> Result<f64, StatesError> {
-    if let Some(seconds) = &wait.seconds {
+    if let Some(seconds) = wait.seconds.as_deref() {
         return seconds.as_u64().map(|s| s as f64).ok_or_else(|| {
             StatesError::runtime(format!(
                 "The Seconds field must be a non-negative integer: {seconds}"
@@ -99,7 +99,7 @@ fn wait_seconds(
             ))),
         };
     }
-    let (text, source) = if let Some(timestamp) = &wait.timestamp {
+    let (text, source) = if let Some(timestamp) = wait.timestamp.as_deref() {
         (
             timestamp.as_str().map(str::to_string),
             format!("{timestamp}"),

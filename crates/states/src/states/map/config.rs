@@ -6,6 +6,7 @@ use crate::definition::MapState;
 use crate::errors::StatesError;
 use crate::executor::env::Env;
 use crate::executor::io;
+use crate::jsonata::JsonataTemplate;
 use crate::value::{Arena, Json, NodeId};
 
 /// The limits of one Map run, read from literals or paths.
@@ -50,11 +51,12 @@ impl Limits {
         arena: &mut Arena,
         input: NodeId,
         ctx: &Env<'_>,
-        literal: &dyn Fn(&Arena, &Value, &str) -> Result<Value, StatesError>,
+        literal: &dyn Fn(&Arena, &JsonataTemplate, &str) -> Result<Value, StatesError>,
     ) -> Result<Limits, StatesError> {
-        let resolved = |value: Option<&Value>, field: &str| -> Result<Option<Value>, StatesError> {
-            value.map(|v| literal(arena, v, field)).transpose()
-        };
+        let resolved =
+            |value: Option<&JsonataTemplate>, field: &str| -> Result<Option<Value>, StatesError> {
+                value.map(|v| literal(arena, v, field)).transpose()
+            };
         let (max_concurrency, tolerated_count, tolerated_percentage) = (
             resolved(map.max_concurrency.as_ref(), "MaxConcurrency")?,
             resolved(
