@@ -242,7 +242,9 @@ def sym_crate(name):
         if m and m.group(1) not in ('core', 'alloc', 'std'): head = m.group(1)
         else: return 'rust-' + head
     if head.startswith('rez_'): return SYM.get(head, 'rez-' + head[4:].replace('_', '-'))
-    return SYM.get(head, head)
+    if not re.match(r'^[a-z][a-z0-9_]*$', head) or head in ('str', 'char', 'bool') or re.match(r'^[iuf](8|16|32|64|128|size)$', head):
+        return 'rust-core'  # <[T] as ...>, <str as ...>, <u32 as ...>, <T as ...>
+    return SYM.get(head, head.replace('_', '-'))
 
 def comp_of_crate(c):
     if c in CRATE2COMP: return CRATE2COMP[c]
@@ -405,8 +407,13 @@ for target in ('getrandom', 'tokio::runtime::blocking::pool::spawn_blocking', 't
 
 x1, x2 = exclusive(d1), exclusive(d2)
 print(f"\nwhere the instructions go, exclusive by component (rows add up; total {sum(x2.values()):,} vs {d2['total']:,})\n| component | instructions per message | share |\n|---|---:|---:|")
+rest = 0; nrest = 0
 for k in sorted(set(x1) | set(x2), key=lambda k: -per(x1[k], x2[k])):
-    print(f"| {k} | {per(x1[k], x2[k]):,.0f} | {100 * per(x1[k], x2[k]) / tot:.1f}% |")
+    if per(x1[k], x2[k]) >= 0.001 * tot:
+        print(f"| {k} | {per(x1[k], x2[k]):,.0f} | {100 * per(x1[k], x2[k]) / tot:.1f}% |")
+    else:
+        rest += per(x1[k], x2[k]); nrest += 1
+print(f"| the rest ({nrest} crates, each under 0.1%) | {rest:,.0f} | {100 * rest / tot:.1f}% |")
 PY
   exit 0
 fi
