@@ -20,7 +20,8 @@
 # of SQLite, the allocators, serde_json, tokio and getrandom, each SQLite
 # statement by the rez function that issued it, the JSON work by the
 # function that started it, and where the instructions go. Keep the
-# callgrind files (for callgrind_annotate) with CG_OUT=dir.
+# callgrind files (for callgrind_annotate) with CG_OUT=dir; analyse them
+# again without running with CG_REUSE=1.
 # Two separate runs: strace slows the process many times over, so its run's
 # throughput and latency are meaningless and only its counts are read.
 # Loopback only; each run is bounded by rez-bench's phase timeout.
@@ -47,7 +48,9 @@ if [[ "${CALLGRIND:-0}" == 1 ]]; then
   trap 'rm -rf "$WORK"' EXIT
   OUT="${CG_OUT:-$WORK}"
   mkdir -p "$OUT"
-  for n in "$N1" "$N2"; do
+  # CG_REUSE=1 analyses the files a run with the same CG_OUT kept, without running again.
+  [[ "${CG_REUSE:-0}" == 1 ]] && runs=() || runs=("$N1" "$N2")
+  for n in "${runs[@]}"; do
     # The wrapper rez-bench starts instead of rez-agent. Valgrind runs
     # rez-agent in its own process, so SIGTERM goes to it directly. The
     # callers of SQLite's step and prepare are kept apart up to 12 frames
@@ -82,7 +85,7 @@ WRAP
       exit 1
     fi
   done
-  echo "callgrind: N=$N1 and N=$N2, fixed-rate phase at $RATE/s; commit $(git rev-parse --short HEAD)"
+  echo "callgrind: N=$N1 and N=$N2, fixed-rate phase at $RATE/s; analysed at commit $(git rev-parse --short HEAD)"
   python3 - "$N1" "$OUT/callgrind-$N1.out" "$N2" "$OUT/callgrind-$N2.out" <<'PY'
 import sys, re, collections
 
@@ -172,10 +175,14 @@ GROUPS = [
   ('serde_json::Value serialisations (Value::serialize, incl. nested)', r'^serde_json::value::ser::<impl serde_core::ser::Serialize for serde_json::value::Value>::serialize$'),
   ('JSON strings escaped (format_escaped_str)', r'^serde_json::ser::format_escaped_str$'),
   ('tokio tasks spawned (tokio::task::spawn::spawn)', r'^tokio::task::spawn::spawn$'),
-  ('blocking-pool jobs (spawn_blocking)', r'^tokio::runtime::blocking::pool::spawn_blocking$'),
+  ('tokio task polls (task::raw::poll)', r'^tokio::runtime::task::raw::poll$'),
+  ('blocking-pool jobs run (BlockingTask::poll)', r'^<tokio::runtime::blocking::task::BlockingTask<T> as core::future::future::Future>::poll$'),
   ('task wakes (waker::wake_by_val/wake_by_ref)', r'^tokio::runtime::task::waker::wake_by_(val|ref)$'),
+  ('tokio worker parks (Context::park_internal)', r'^tokio::runtime::scheduler::multi_thread::worker::Context::park_internal$'),
+  ('tokio worker unparks (Unparker::unpark)', r'^tokio::runtime::scheduler::multi_thread::park::Unparker::unpark$'),
+  ('libc syscall() (std and tokio futex waits and wakes)', r'^syscall$'),
   ('I/O driver wake-ups (mio Waker::wake)', r'^mio::sys::unix::waker::Waker::wake$'),
-  ('thread waits on a condvar (Condvar::wait_optional_timeout)', r'Condvar>::wait_optional_timeout$'),
+  ('blocking-pool thread waits (Condvar::wait_optional_timeout)', r'Condvar>::wait_optional_timeout$'),
   ('contended mutex locks (Mutex::lock_contended)', r'Mutex>::lock_contended$'),
   ('oneshot sends (tokio::sync::oneshot::Sender::send)', r'^tokio::sync::oneshot::Sender<T>::send$'),
   ('mpsc sends', r'^tokio::sync::mpsc::.*::send'),
@@ -301,7 +308,10 @@ g1, g2 = group_counts(d1), group_counts(d2)
 print("\n| per message | calls | inclusive instructions |\n|---|---:|---:|")
 for label, _ in GROUPS:
     c1, i1, _ = g1[label]; c2, i2, names = g2[label]
-    print(f"| {label} | {per(c1, c2):.2f} | {per(i1, i2):,.0f} |")
+    # A task poll's cost holds everything the task ran, and tasks run inside
+    # each other's polls in callgrind's call graph: not a meaningful sum.
+    inclusive = 'n/a (tasks nest)' if label.endswith('::poll)') else f"{per(i1, i2):,.0f}"
+    print(f"| {label} | {per(c1, c2):.2f} | {inclusive} |")
 
 def contexts(d, target):
     """Calls of `target`, and their instructions, by the rez function that
