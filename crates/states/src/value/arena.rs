@@ -253,6 +253,15 @@ impl Arena {
         NodeId(id)
     }
 
+    /// Add `node`, whose text bound is already known to be `bound` (it
+    /// copies a node of another arena, whose bound it shares), and return
+    /// its id.
+    pub(super) fn push_bounded(&mut self, node: Node, bound: u32) -> NodeId {
+        let id = self.index(self.nodes.len());
+        self.nodes.push(Entry { node, bound });
+        NodeId(id)
+    }
+
     /// A bound on the length of `node`'s JSON text: every byte of text
     /// takes at most 6 once escaped (`\u001f`), a number at most 24.
     fn text_bound(&self, node: Node) -> u32 {
