@@ -32,7 +32,9 @@ where
     let mut spare: Option<Pin<Box<I::Item>>> = None;
     std::future::poll_fn(move |cx: &mut Context<'_>| {
         if let Some(futures) = futures.take() {
-            for (index, future) in futures.into_iter().enumerate() {
+            let futures = futures.into_iter();
+            results.reserve(futures.size_hint().0);
+            for (index, future) in futures.enumerate() {
                 let mut future = match spare.take() {
                     Some(mut boxed) => {
                         boxed.set(future);
