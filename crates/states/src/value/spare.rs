@@ -39,28 +39,65 @@ thread_local! {
     static SPARE_SMALL: RefCell<Vec<Arena>> = const { RefCell::new(Vec::new()) };
 }
 
-impl Drop for Arena {
-    /// Keep the tables for the thread's next arena, when they are small.
-    fn drop(&mut self) {
-        let capacity = self.nodes.capacity() * size_of::<Entry>()
+impl Arena {
+    /// Bytes the tables have room for, not counting the scratch stacks.
+    fn capacity_bytes(&self) -> usize {
+        self.nodes.capacity() * size_of::<Entry>()
             + self.fields.capacity() * size_of::<(Key, NodeId)>()
             + self.items.capacity() * size_of::<NodeId>()
-            + self.text.capacity();
-        // An arena without tables (the one left behind below) is not kept.
-        if self.nodes.capacity() == 0 || capacity > SPARE_ARENA_BYTES {
-            return;
-        }
+            + self.text.capacity()
+    }
+
+    /// Whether this is a Map iteration's small arena, to be kept as one.
+    fn is_small(&self) -> bool {
         // A small arena only builds with the scratch stacks when its
         // iteration made an object or array of unknown size.
         let scratch = self.open_fields.capacity() * size_of::<(Key, NodeId)>()
             + self.open_items.capacity() * size_of::<NodeId>();
-        if self.nodes.capacity() <= SMALL_NODES
-            && capacity + scratch <= SPARE_SMALL_ARENA_BYTES
-            && keep(&SPARE_SMALL, SPARE_SMALL_ARENAS, self)
-        {
+        self.nodes.capacity() > 0
+            && self.nodes.capacity() <= SMALL_NODES
+            && self.capacity_bytes() + scratch <= SPARE_SMALL_ARENA_BYTES
+    }
+
+    /// Drop `arenas` (a history's kept iteration arenas), keeping the
+    /// small ones' tables for the thread's next iterations: one look at
+    /// the thread's spares for them all, rather than one as each is
+    /// dropped.
+    pub(crate) fn recycle(arenas: impl IntoIterator<Item = Arena>) {
+        let mut arenas = arenas.into_iter();
+        let _ = SPARE_SMALL.try_with(|spare| {
+            let Ok(mut spare) = spare.try_borrow_mut() else {
+                return;
+            };
+            while spare.len() < SPARE_SMALL_ARENAS {
+                let Some(mut arena) = arenas.next() else {
+                    break;
+                };
+                if arena.is_small() {
+                    arena.clear();
+                    spare.push(arena);
+                }
+            }
+        });
+        // Those left (the thread's spares are full) are dropped one by one.
+        arenas.for_each(drop);
+    }
+}
+
+impl Drop for Arena {
+    /// Keep the tables for the thread's next arena, when they are small.
+    fn drop(&mut self) {
+        // An arena without tables (the one left behind below) is not kept.
+        if self.nodes.capacity() == 0 || self.capacity_bytes() > SPARE_ARENA_BYTES {
             return;
         }
-        keep(&SPARE, SPARE_ARENAS, self);
+        // A small arena is never an execution's spare: the execution
+        // would grow it by doubling.
+        if self.is_small() {
+            keep(&SPARE_SMALL, SPARE_SMALL_ARENAS, self);
+        } else {
+            keep(&SPARE, SPARE_ARENAS, self);
+        }
     }
 }
 
@@ -140,5 +177,25 @@ impl Arena {
             limit: 0,
             overflowed: false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_arenas_are_kept_for_iterations_and_never_given_to_executions() {
+        let mut small = Arena::small(DEFAULT_LIMIT_BYTES);
+        let id = small.string("x");
+        Arena::recycle([small]);
+        // An execution does not get the small arena's tables...
+        assert!(Arena::new().nodes.capacity() > SMALL_NODES);
+        // ...the next iteration does, emptied down to the constants.
+        let reused = Arena::small(7);
+        assert_eq!(reused.limit, 7);
+        assert_eq!(reused.get(id).to_value(), serde_json::Value::Null);
+        assert_eq!(reused.get(NodeId::TRUE).to_value(), serde_json::json!(true));
+        assert!(reused.text.is_empty());
     }
 }
