@@ -19,16 +19,17 @@ pub(crate) fn format_time(time: DateTime<Utc>) -> String {
 pub(crate) struct ExecutionInfo<'a> {
     options: &'a crate::options::ExecutionOptions,
     start: DateTime<Utc>,
-    /// The execution input, as given (the run loop works on its copy in
-    /// the execution's arena); `$$.Execution.Input` is a copy of it.
-    input: Value,
+    /// The execution input, as the caller gave it (the run loop works on
+    /// its copy in the execution's arena); `$$.Execution.Input` is a copy
+    /// of it.
+    input: &'a Value,
     built: OnceLock<(Value, Value)>,
 }
 
 impl<'a> ExecutionInfo<'a> {
     pub(crate) fn new(
         options: &'a crate::options::ExecutionOptions,
-        input: Value,
+        input: &'a Value,
         start: DateTime<Utc>,
     ) -> Self {
         ExecutionInfo {
@@ -154,7 +155,8 @@ mod tests {
     fn context_object_has_execution_state_and_machine_fields() {
         let options = ExecutionOptions::default().with_name("run-1");
         let start = Utc::now();
-        let info = ExecutionInfo::new(&options, json!({"a": 1}), start);
+        let input = json!({"a": 1});
+        let info = ExecutionInfo::new(&options, &input, start);
         let state = StateInfo {
             name: "Fetch",
             entered_time: start,

@@ -65,11 +65,28 @@ pub async fn execute(
     tasks: &dyn TaskHandler,
     options: &ExecutionOptions,
 ) -> Execution {
+    execute_borrowed(machine, &input, tasks, options).await
+}
+
+/// [`execute`] on an input the caller keeps: the execution reads it (once,
+/// to copy it into its own values, and for `$$.Execution.Input`) and
+/// neither copies nor drops it, so a caller that runs one input many
+/// times, or still needs it, does not clone it for each run.
+///
+/// # Panics
+///
+/// As [`execute`]: never, for any definition or input.
+pub async fn execute_borrowed(
+    machine: &StateMachine,
+    input: &Value,
+    tasks: &dyn TaskHandler,
+    options: &ExecutionOptions,
+) -> Execution {
     let start_date = crate::clock::now();
     let (recorder, mut cursor) = Recorder::main(expected_events(machine));
     let mut arena = Arena::new();
     arena.set_limit(options.value_limit_bytes);
-    let input_id = arena.import(&input);
+    let input_id = arena.import(input);
     let info = ExecutionInfo::new(options, input, start_date);
     recorder.record_at(
         &mut cursor,

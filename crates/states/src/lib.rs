@@ -56,7 +56,7 @@ pub use definition::fields::{
     MAX_RETRY_DELAY_SECONDS,
 };
 pub use errors::{DefinitionError, Diagnostic, Severity, StatesError};
-pub use execution::{Execution, ExecutionOptions, ExecutionStatus, execute};
+pub use execution::{Execution, ExecutionOptions, ExecutionStatus, execute, execute_borrowed};
 pub use handler::{ContextObject, TaskContext, TaskFailure, TaskHandler};
 pub use history::{Details, EventType, History, HistoryEvent};
 pub use machine::StateMachine;

@@ -63,18 +63,17 @@ pub(crate) fn run_machine<'s>(
     rt: &'s Runtime<'s>,
     machine: &'s Machine,
     arena: &'s mut Arena,
-    (input, input_payload, began_at): (NodeId, Option<Payload>, Option<DateTime<Utc>>),
-    variables: Variables,
+    (mut input, mut input_payload, began_at): (NodeId, Option<Payload>, Option<DateTime<Utc>>),
+    mut variables: Variables,
     cursor: &'s mut Cursor,
-    last_exit: Option<&'s mut LastExit>,
+    mut last_exit: Option<&'s mut LastExit>,
 ) -> join::Branch<'s, Result<NodeId, StatesError>> {
+    // The future is boxed once per run (each Map iteration's): the
+    // arguments are used in place, not moved to locals beside them,
+    // which would make the box (and the copy into it) larger.
     Box::pin(async move {
-        let mut input_payload = input_payload;
-        let mut last_exit = last_exit;
-        let mut variables = variables;
         let mut steps = 0usize;
         let mut name: &str = &machine.start_at;
-        let mut input = input;
         // When the previous state exited: the next one enters at the same
         // time, as nothing is awaited in between.
         let mut exited_at = began_at;

@@ -65,9 +65,25 @@ impl History {
     }
 
     /// The events, as a vector.
-    pub fn into_vec(self) -> Vec<HistoryEvent> {
+    pub fn into_vec(mut self) -> Vec<HistoryEvent> {
         self.events();
-        self.ready.into_inner().unwrap_or_default()
+        std::mem::take(&mut self.ready)
+            .into_inner()
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for History {
+    /// The kept arenas of a history never read go back to the thread's
+    /// spares all at once (a Map over many items keeps one per item).
+    fn drop(&mut self) {
+        let kept = match self.kept.get_mut() {
+            Ok(kept) => kept,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if !kept.is_empty() {
+            Arena::recycle(std::mem::take(kept).into_iter().flatten());
+        }
     }
 }
 

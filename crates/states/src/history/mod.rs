@@ -223,7 +223,7 @@ impl Recorder {
             }
             _ => match &mut cursor.pending {
                 Some(pending) => {
-                    let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+                    let id = self.take_id();
                     pending.push(event(id));
                     id
                 }

@@ -17,7 +17,7 @@ use crate::errors::{
 use crate::executor::attempt::{Attempt, Outcome};
 use crate::executor::env::{MapItem, branch_variables};
 use crate::executor::io;
-use crate::executor::join::{Branch, join_all};
+use crate::executor::join::join_lazily;
 use crate::executor::runtime::{LastExit, Runtime};
 use crate::history::{self, Cursor, EventType, Fields};
 use crate::jsonata::JsonataTemplate;
@@ -142,83 +142,77 @@ pub(super) async fn run<'d>(
     // lock is held only for those copies, never across an await.
     let parent_arena = Mutex::new(&mut *arena);
     let parent = &parent_arena;
-    let iterations: Vec<Branch<'_, (Result<NodeId, StatesError>, u64)>> = inputs
-        .into_iter()
-        .enumerate()
-        .map(
-            |(index, item_input)| -> Branch<'_, (Result<NodeId, StatesError>, u64)> {
-                Box::pin(async move {
-                    let slot =
-                        first_slot.and_then(|first| first.checked_add(u32::try_from(index).ok()?));
-                    let mut own = rt.history.keep_in(rt.iteration_arena(), slot);
-                    let mut item_cursor = rt.history.buffered_branch(start, &own, per_item);
-                    let _permit = match permits {
-                        Some(permits) => match permits.acquire().await {
-                            Ok(permit) => Some(permit),
-                            Err(_) => {
-                                return (
-                                    Err(StatesError::runtime("Map concurrency limiter closed")),
-                                    item_cursor.last,
-                                );
-                            }
-                        },
-                        None => None,
-                    };
-                    let details = |key| Fields::MapIteration {
-                        key,
-                        name: name.clone(),
-                        index,
-                    };
-                    // The processor's first state enters when the
-                    // iteration starts, and the iteration ends when its
-                    // last state exits: nothing is awaited in between.
-                    let started_at = crate::clock::now();
-                    rt.record_at(
-                        &mut item_cursor,
-                        EventType::MapIterationStarted,
-                        details("mapIterationStartedEventDetails"),
-                        started_at,
-                    );
-                    let own: &mut Arena = &mut own;
-                    let own_input = {
-                        let parent = parent.lock().unwrap_or_else(PoisonError::into_inner);
-                        own.copy_from(&parent, item_input)
-                    };
-                    let mut last_exit = LastExit::default();
-                    let result = rt
-                        .run_branch(
-                            processor,
-                            (&mut *own, own_input, Some(started_at)),
-                            branch_variables(variables),
-                            &mut item_cursor,
-                            Some(&mut last_exit),
-                        )
-                        .await
-                        .map(|output| {
-                            let mut parent = parent.lock().unwrap_or_else(PoisonError::into_inner);
-                            parent.copy_from(own, output)
-                        });
-                    let ended_at = match (&result, last_exit.at) {
-                        (Ok(_), Some(exited_at)) => exited_at,
-                        _ => crate::clock::now(),
-                    };
-                    let (event, key) = match result {
-                        Ok(_) => (
-                            EventType::MapIterationSucceeded,
-                            "mapIterationSucceededEventDetails",
-                        ),
-                        Err(_) => (
-                            EventType::MapIterationFailed,
-                            "mapIterationFailedEventDetails",
-                        ),
-                    };
-                    rt.record_at(&mut item_cursor, event, details(key), ended_at);
-                    (result, item_cursor.last)
-                })
-            },
-        )
-        .collect();
-    let results = join_all(iterations).await;
+    // Made one at a time as the join reaches them (`join_lazily`).
+    let iterations = inputs.into_iter().enumerate().map(|(index, item_input)| {
+        async move {
+            let slot = first_slot.and_then(|first| first.checked_add(u32::try_from(index).ok()?));
+            let mut own = rt.history.keep_in(rt.iteration_arena(), slot);
+            let mut item_cursor = rt.history.buffered_branch(start, &own, per_item);
+            let _permit = match permits {
+                Some(permits) => match permits.acquire().await {
+                    Ok(permit) => Some(permit),
+                    Err(_) => {
+                        return (
+                            Err(StatesError::runtime("Map concurrency limiter closed")),
+                            item_cursor.last,
+                        );
+                    }
+                },
+                None => None,
+            };
+            let details = |key| Fields::MapIteration {
+                key,
+                name: name.clone(),
+                index,
+            };
+            // The processor's first state enters when the
+            // iteration starts, and the iteration ends when its
+            // last state exits: nothing is awaited in between.
+            let started_at = crate::clock::now();
+            rt.record_at(
+                &mut item_cursor,
+                EventType::MapIterationStarted,
+                details("mapIterationStartedEventDetails"),
+                started_at,
+            );
+            let own: &mut Arena = &mut own;
+            let own_input = {
+                let parent = parent.lock().unwrap_or_else(PoisonError::into_inner);
+                own.copy_from(&parent, item_input)
+            };
+            let mut last_exit = LastExit::default();
+            let result = rt
+                .run_branch(
+                    processor,
+                    (&mut *own, own_input, Some(started_at)),
+                    branch_variables(variables),
+                    &mut item_cursor,
+                    Some(&mut last_exit),
+                )
+                .await
+                .map(|output| {
+                    let mut parent = parent.lock().unwrap_or_else(PoisonError::into_inner);
+                    parent.copy_from(own, output)
+                });
+            let ended_at = match (&result, last_exit.at) {
+                (Ok(_), Some(exited_at)) => exited_at,
+                _ => crate::clock::now(),
+            };
+            let (event, key) = match result {
+                Ok(_) => (
+                    EventType::MapIterationSucceeded,
+                    "mapIterationSucceededEventDetails",
+                ),
+                Err(_) => (
+                    EventType::MapIterationFailed,
+                    "mapIterationFailedEventDetails",
+                ),
+            };
+            rt.record_at(&mut item_cursor, event, details(key), ended_at);
+            (result, item_cursor.last)
+        }
+    });
+    let results = join_lazily(iterations).await;
     rt.history.join(cursor);
     if let Some(last) = results.iter().map(|(_, last)| *last).max() {
         cursor.last = last;

@@ -15,7 +15,7 @@ const CONSTANTS: usize = 5;
 const INITIAL_NODES: usize = 64;
 
 /// Nodes an [`Arena::small`] has room for before it grows.
-const SMALL_NODES: usize = 24;
+pub(super) const SMALL_NODES: usize = 24;
 
 /// A value in an [`Arena`]: the index of its node. Copying one shares the
 /// value. An id is only meaningful in the arena that made it (an id read in
@@ -161,7 +161,8 @@ impl Arena {
     /// stacks until it builds something: for a Map iteration, whose arena
     /// the history keeps, so that a thousand small iterations do not
     /// allocate (and later free) a whole execution's tables each.
-    pub(crate) fn small(limit: usize) -> Arena {
+    /// [`Arena::small`] takes one that ended on this thread first.
+    pub(super) fn new_small(limit: usize) -> Arena {
         let mut arena = Arena {
             nodes: Vec::with_capacity(SMALL_NODES),
             fields: Vec::with_capacity(SMALL_NODES / 2),
@@ -249,6 +250,15 @@ impl Arena {
     pub(super) fn push(&mut self, node: Node) -> NodeId {
         let id = self.index(self.nodes.len());
         let bound = self.text_bound(node);
+        self.nodes.push(Entry { node, bound });
+        NodeId(id)
+    }
+
+    /// Add `node`, whose text bound is already known to be `bound` (it
+    /// copies a node of another arena, whose bound it shares), and return
+    /// its id.
+    pub(super) fn push_bounded(&mut self, node: Node, bound: u32) -> NodeId {
+        let id = self.index(self.nodes.len());
         self.nodes.push(Entry { node, bound });
         NodeId(id)
     }

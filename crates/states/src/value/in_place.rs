@@ -90,23 +90,36 @@ impl Arena {
     }
 
     /// A copy of `id` from `other` (a branch's arena joining its parent's).
+    /// A copy's text bound is its original's: each node is added with it
+    /// rather than working it out again from the node's children.
     pub fn copy_from(&mut self, other: &Arena, id: NodeId) -> NodeId {
         match other.node(id) {
             Node::Null => NodeId::NULL,
             Node::Bool(value) => NodeId::bool(value),
-            Node::Number(number) => self.number(number),
-            Node::String(span) => self.string(other.text_of(span)),
+            Node::Number(number) => self.push_bounded(Node::Number(number), other.bound_of(id)),
+            Node::String(span) if span.len == 0 => self.string(""),
+            Node::String(span) => {
+                let text = self.push_text(other.text_of(span));
+                self.push_bounded(Node::String(text), other.bound_of(id))
+            }
             Node::Array(span) => {
                 let items = other.items_of(span);
+                if items.is_empty() {
+                    return NodeId::EMPTY_ARRAY;
+                }
                 let slots = self.reserve_items(items.len());
                 for (at, &item) in items.iter().enumerate() {
                     let copy = self.copy_from(other, item);
                     self.set_item(&slots, at, copy);
                 }
-                self.finish_items(slots)
+                let span = self.reserved_span(slots.start, slots.len);
+                self.push_bounded(Node::Array(span), other.bound_of(id))
             }
             Node::Object(span) => {
                 let fields = other.fields_of(span);
+                if fields.is_empty() {
+                    return NodeId::EMPTY_OBJECT;
+                }
                 let slots = self.reserve_fields(fields.len());
                 for (at, &(key, value)) in fields.iter().enumerate() {
                     let key = match key {
@@ -116,8 +129,30 @@ impl Arena {
                     let copy = self.copy_from(other, value);
                     self.set_field(&slots, at, key, copy);
                 }
-                self.finish_fields(slots)
+                let span = self.reserved_span(slots.start, slots.len);
+                self.push_bounded(Node::Object(span), other.bound_of(id))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_copy_keeps_its_originals_text_bound() {
+        let mut from = Arena::new();
+        let original = from.import(&serde_json::json!(
+            {"id": 7, "kind": "item", "xs": [1.5, "a\u{1}", [], {}, null, true], "o": {"k": -2}}
+        ));
+        let mut to = Arena::new();
+        let copy = to.copy_from(&from, original);
+        assert_eq!(to.get(copy).to_value(), from.get(original).to_value());
+        assert_eq!(to.bound_of(copy), from.bound_of(original));
+        // And the bound is what adding the copy's nodes afresh works out.
+        let mut fresh = Arena::new();
+        let imported = fresh.import(&from.get(original).to_value());
+        assert_eq!(fresh.bound_of(imported), to.bound_of(copy));
     }
 }
